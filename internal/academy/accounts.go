@@ -1,0 +1,275 @@
+package academy
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+)
+
+// PasswordHasher hashes and checks passwords; the implementation chooses the
+// algorithm and its cost.
+type PasswordHasher interface {
+	Hash(password string) (string, error)
+	Verify(password, hash string) (bool, error)
+}
+
+// Accounts is the account and session logic: creating users, logging in and
+// out, and the admin operations, each leaving its audit trail.
+type Accounts struct {
+	Users    UserService
+	Sessions SessionService
+	Sites    SiteService
+	Audit    AuditService
+	Hasher   PasswordHasher
+	Now      func() time.Time
+
+	// dummyHash is verified against when a username does not exist so that
+	// the response time does not reveal which usernames exist.
+	dummyHash string
+}
+
+// NewAccounts wires the account logic.
+func NewAccounts(users UserService, sessions SessionService, sites SiteService, audit AuditService, h PasswordHasher, now func() time.Time) (*Accounts, error) {
+	dummy, err := h.Hash("not-a-real-password-" + NewToken())
+	if err != nil {
+		return nil, err
+	}
+	return &Accounts{Users: users, Sessions: sessions, Sites: sites, Audit: audit, Hasher: h, Now: now, dummyHash: dummy}, nil
+}
+
+// Actor identifies who performs an operation, for the audit log.
+type Actor struct {
+	Username string // "" for the command line
+	IP       string
+}
+
+func (a *Accounts) audit(ctx context.Context, actor Actor, action, target, detail string) error {
+	return a.Audit.RecordAudit(ctx, &AuditEvent{
+		Time: a.Now(), Actor: actor.Username, Action: action, Target: target, IP: actor.IP, Detail: detail,
+	})
+}
+
+// CreateUser validates u and password, checks its sites exist, and stores it.
+func (a *Accounts) CreateUser(ctx context.Context, actor Actor, u *User, password string) error {
+	u.Normalize()
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if err := ValidatePassword(password); err != nil {
+		return err
+	}
+	if err := a.checkSites(ctx, u.Sites); err != nil {
+		return err
+	}
+	hash, err := a.Hasher.Hash(password)
+	if err != nil {
+		return err
+	}
+	now := a.Now()
+	u.PasswordHash = hash
+	u.CreatedAt, u.UpdatedAt = now, now
+	if err := a.Users.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	return a.audit(ctx, actor, AuditUserCreated, u.ID, "roles="+strings.Join(u.Roles, ",")+" sites="+strings.Join(u.Sites, ","))
+}
+
+func (a *Accounts) checkSites(ctx context.Context, sites []string) error {
+	for _, s := range sites {
+		if _, err := a.Sites.FindSite(ctx, s); ErrorCode(err) == ENOTFOUND {
+			return Errorf(EINVALID, "sites: unknown site %q", s)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Login checks a username and password and opens a session of the given kind.
+func (a *Accounts) Login(ctx context.Context, username, password, kind, ip string) (*Session, string, *User, error) {
+	bad := Errorf(EUNAUTHORIZED, "用户名或密码错误 / Wrong username or password.")
+	username = strings.TrimSpace(username)
+	if username == "" || password == "" || len(password) > maxPasswordLength {
+		return nil, "", nil, Errorf(EINVALID, "username and password are required")
+	}
+	u, err := a.Users.FindUser(ctx, username)
+	if ErrorCode(err) == ENOTFOUND {
+		_, _ = a.Hasher.Verify(password, a.dummyHash)
+		_ = a.audit(ctx, Actor{IP: ip}, AuditLoginFailed, UserID(username), "unknown user")
+		return nil, "", nil, bad
+	} else if err != nil {
+		return nil, "", nil, err
+	}
+	ok, err := a.Hasher.Verify(password, u.PasswordHash)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if !ok {
+		_ = a.audit(ctx, Actor{IP: ip}, AuditLoginFailed, u.ID, "wrong password")
+		return nil, "", nil, bad
+	}
+	if u.Status != StatusActive {
+		_ = a.audit(ctx, Actor{IP: ip}, AuditLoginFailed, u.ID, "account disabled")
+		return nil, "", nil, Errorf(EUNAUTHORIZED, "账户已停用,请联系管理员 / This account is disabled; contact an administrator.")
+	}
+	s, token := NewSession(u.ID, kind, ip, a.Now())
+	if err := a.Sessions.CreateSession(ctx, s); err != nil {
+		return nil, "", nil, err
+	}
+	if err := a.audit(ctx, Actor{Username: u.ID, IP: ip}, AuditLoginOK, u.ID, kind); err != nil {
+		return nil, "", nil, err
+	}
+	return s, token, u, nil
+}
+
+// Authenticate resolves a token to its live session and active user.
+func (a *Accounts) Authenticate(ctx context.Context, token string) (*Session, *User, error) {
+	expired := Errorf(EUNAUTHORIZED, "请先登录 / Please log in.")
+	if token == "" || len(token) > 128 {
+		return nil, nil, expired
+	}
+	s, err := a.Sessions.FindSession(ctx, HashToken(token))
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, nil, expired
+	} else if err != nil {
+		return nil, nil, err
+	}
+	now := a.Now()
+	if s.Expired(now) {
+		_ = a.Sessions.DeleteSession(ctx, s.ID)
+		return nil, nil, Errorf(EUNAUTHORIZED, "登录已过期,请重新登录 / Your session has expired; please log in again.")
+	}
+	u, err := a.Users.FindUser(ctx, s.Username)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, nil, expired
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if u.Status != StatusActive {
+		return nil, nil, Errorf(EUNAUTHORIZED, "账户已停用 / This account is disabled.")
+	}
+	if now.Sub(s.LastSeen) >= SessionTouchEvery {
+		if err := a.Sessions.TouchSession(ctx, s.ID, now); err != nil {
+			return nil, nil, err
+		}
+		s.LastSeen = now
+	}
+	return s, u, nil
+}
+
+// Logout ends the session of token.
+func (a *Accounts) Logout(ctx context.Context, s *Session, ip string) error {
+	if err := a.Sessions.DeleteSession(ctx, s.ID); err != nil && ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	return a.audit(ctx, Actor{Username: s.Username, IP: ip}, AuditLogout, s.Username, s.Kind)
+}
+
+// ChangeOwnPassword checks the current password, sets the new one and ends
+// every session of the user, so a thief holding an old session is locked out.
+func (a *Accounts) ChangeOwnPassword(ctx context.Context, actor Actor, current, next string) error {
+	u, err := a.Users.FindUser(ctx, actor.Username)
+	if err != nil {
+		return err
+	}
+	ok, err := a.Hasher.Verify(current, u.PasswordHash)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return Errorf(EINVALID, "current_password: 当前密码不正确 / the current password is wrong")
+	}
+	if err := ValidatePassword(next); err != nil {
+		return err
+	}
+	if err := a.setPassword(ctx, u.ID, next); err != nil {
+		return err
+	}
+	return a.audit(ctx, actor, AuditPasswordOwn, u.ID, "")
+}
+
+// ResetPassword sets a user's password on an admin's behalf.
+func (a *Accounts) ResetPassword(ctx context.Context, actor Actor, username, password string) error {
+	if err := ValidatePassword(password); err != nil {
+		return err
+	}
+	u, err := a.Users.FindUser(ctx, username)
+	if err != nil {
+		return err
+	}
+	if err := a.setPassword(ctx, u.ID, password); err != nil {
+		return err
+	}
+	return a.audit(ctx, actor, AuditPasswordReset, u.ID, "")
+}
+
+func (a *Accounts) setPassword(ctx context.Context, id, password string) error {
+	hash, err := a.Hasher.Hash(password)
+	if err != nil {
+		return err
+	}
+	if err := a.Users.SetPasswordHash(ctx, id, hash); err != nil {
+		return err
+	}
+	return a.Sessions.DeleteUserSessions(ctx, id)
+}
+
+// SetRoles replaces a user's roles and sites.
+func (a *Accounts) SetRoles(ctx context.Context, actor Actor, username string, roles, sites []string) (*User, error) {
+	u, err := a.Users.FindUser(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	before := strings.Join(u.Roles, ",") + "@" + strings.Join(u.Sites, ",")
+	u.Roles, u.Sites = roles, sites
+	u.Normalize()
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	if err := a.checkSites(ctx, u.Sites); err != nil {
+		return nil, err
+	}
+	if actor.Username == u.ID && !slices.Contains(u.Roles, RoleAdmin) {
+		return nil, Errorf(EINVALID, "roles: you cannot remove your own admin role")
+	}
+	u, err = a.Users.UpdateUser(ctx, u.ID, UserUpdate{Roles: u.Roles, Sites: u.Sites})
+	if err != nil {
+		return nil, err
+	}
+	after := strings.Join(u.Roles, ",") + "@" + strings.Join(u.Sites, ",")
+	return u, a.audit(ctx, actor, AuditRolesChanged, u.ID, before+" -> "+after)
+}
+
+// SetStatus disables or re-enables a user; disabling ends their sessions.
+func (a *Accounts) SetStatus(ctx context.Context, actor Actor, username, status string) (*User, error) {
+	if status != StatusActive && status != StatusDisabled {
+		return nil, Errorf(EINVALID, "status: must be %q or %q", StatusActive, StatusDisabled)
+	}
+	if UserID(username) == actor.Username && status == StatusDisabled {
+		return nil, Errorf(EINVALID, "status: you cannot disable your own account")
+	}
+	u, err := a.Users.UpdateUser(ctx, username, UserUpdate{Status: &status})
+	if err != nil {
+		return nil, err
+	}
+	action := AuditUserEnabled
+	if status == StatusDisabled {
+		action = AuditUserDisabled
+		if err := a.Sessions.DeleteUserSessions(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	return u, a.audit(ctx, actor, action, u.ID, "")
+}
+
+// UpdateProfile changes a user's own display name and language.
+func (a *Accounts) UpdateProfile(ctx context.Context, username, displayName, lang string) (*User, error) {
+	displayName = strings.TrimSpace(displayName)
+	probe := User{Username: username, DisplayName: displayName, Lang: lang, Roles: []string{RoleAdmin}}
+	probe.Normalize()
+	if err := probe.Validate(); err != nil {
+		return nil, err
+	}
+	return a.Users.UpdateUser(ctx, username, UserUpdate{DisplayName: &probe.DisplayName, Lang: &probe.Lang})
+}

@@ -1,0 +1,45 @@
+package academy
+
+import (
+	"context"
+	"time"
+)
+
+// Audit actions for security events.
+const (
+	AuditLoginOK       = "login.ok"
+	AuditLoginFailed   = "login.failed"
+	AuditLogout        = "logout"
+	AuditUserCreated   = "user.created"
+	AuditRolesChanged  = "user.roles_changed"
+	AuditUserDisabled  = "user.disabled"
+	AuditUserEnabled   = "user.enabled"
+	AuditPasswordReset = "user.password_reset"
+	AuditPasswordOwn   = "user.password_changed"
+)
+
+// AuditEvent is one security-relevant event. Detail never holds secrets.
+type AuditEvent struct {
+	ID     string    `json:"id" bson:"_id"`
+	Time   time.Time `json:"time" bson:"time"`
+	Actor  string    `json:"actor" bson:"actor"` // username, or "" for anonymous / command line
+	Action string    `json:"action" bson:"action"`
+	Target string    `json:"target" bson:"target"`
+	IP     string    `json:"ip,omitempty" bson:"ip,omitempty"`
+	Detail string    `json:"detail,omitempty" bson:"detail,omitempty"`
+}
+
+// AuditFilter selects audit events, newest first.
+type AuditFilter struct {
+	Action string
+	Actor  string
+	Target string
+	Offset int
+	Limit  int
+}
+
+// AuditService appends and lists audit events.
+type AuditService interface {
+	RecordAudit(ctx context.Context, e *AuditEvent) error
+	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, int, error)
+}

@@ -1,0 +1,215 @@
+package academy
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Roles. A user holds each of their roles on each of their sites; admin holds
+// everywhere.
+const (
+	RoleTrainee = "trainee"
+	RoleTrainer = "trainer"
+	RoleManager = "manager"
+	RoleAgent   = "agent"
+	RoleAdmin   = "admin"
+)
+
+// Roles lists every role in display order.
+var Roles = []string{RoleTrainee, RoleTrainer, RoleManager, RoleAgent, RoleAdmin}
+
+// AllSites is the domain that an admin's grants apply to.
+const AllSites = "*"
+
+// User statuses.
+const (
+	StatusActive   = "active"
+	StatusDisabled = "disabled"
+)
+
+// Languages of the UI.
+const (
+	LangZH = "zh"
+	LangEN = "en"
+)
+
+// MinPasswordLength is the shortest password accepted. Long passphrases beat
+// composition rules, so length is the only rule.
+const MinPasswordLength = 10
+
+// maxPasswordLength bounds the work of hashing hostile input.
+const maxPasswordLength = 256
+
+// User is an account. ID is the lower-cased username, which makes usernames
+// unique regardless of case and makes the login lookup an _id read.
+type User struct {
+	ID           string    `json:"id" bson:"_id"`
+	Username     string    `json:"username" bson:"username"`
+	DisplayName  string    `json:"display_name" bson:"display_name"`
+	Roles        []string  `json:"roles" bson:"roles"`
+	Sites        []string  `json:"sites" bson:"sites"`
+	Status       string    `json:"status" bson:"status"`
+	Lang         string    `json:"lang" bson:"lang"`
+	PasswordHash string    `json:"-" bson:"password_hash"`
+	HiredAt      time.Time `json:"hired_at,omitzero" bson:"hired_at,omitempty"`
+	CreatedAt    time.Time `json:"created_at" bson:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at" bson:"updated_at"`
+}
+
+// UserID returns the storage key of a username.
+func UserID(username string) string { return strings.ToLower(strings.TrimSpace(username)) }
+
+var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,31}$`)
+var siteRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+
+// HasRole reports whether u holds role on site. site "" means on any site.
+func (u *User) HasRole(role, site string) bool {
+	if u == nil || u.Status != StatusActive {
+		return false
+	}
+	if slices.Contains(u.Roles, RoleAdmin) {
+		return true
+	}
+	if !slices.Contains(u.Roles, role) {
+		return false
+	}
+	return site == "" || slices.Contains(u.Sites, site)
+}
+
+// IsAdmin reports whether u is an active admin.
+func (u *User) IsAdmin() bool {
+	return u != nil && u.Status == StatusActive && slices.Contains(u.Roles, RoleAdmin)
+}
+
+// Grants returns the (role, site) pairs u holds; an admin's site is AllSites.
+func (u *User) Grants() []Grant {
+	if u == nil || u.Status != StatusActive {
+		return nil
+	}
+	var gs []Grant
+	for _, r := range u.Roles {
+		if r == RoleAdmin {
+			gs = append(gs, Grant{Role: r, Site: AllSites})
+			continue
+		}
+		for _, s := range u.Sites {
+			gs = append(gs, Grant{Role: r, Site: s})
+		}
+	}
+	return gs
+}
+
+// Grant is one role held on one site.
+type Grant struct {
+	Role string
+	Site string
+}
+
+// Normalize cleans up free-form fields before validation.
+func (u *User) Normalize() {
+	u.Username = strings.TrimSpace(u.Username)
+	u.ID = UserID(u.Username)
+	u.DisplayName = strings.TrimSpace(u.DisplayName)
+	if u.DisplayName == "" {
+		u.DisplayName = u.Username
+	}
+	u.Roles = cleanList(u.Roles)
+	u.Sites = cleanList(u.Sites)
+	if u.Status == "" {
+		u.Status = StatusActive
+	}
+	if u.Lang == "" {
+		u.Lang = LangZH
+	}
+}
+
+// Validate checks the fields a user must have; sites are checked for shape
+// here and for existence by the service.
+func (u *User) Validate() error {
+	if !usernameRE.MatchString(u.Username) {
+		return Errorf(EINVALID, "username: 2–32 letters, digits, '.', '_' or '-', starting with a letter or digit")
+	}
+	if utf8.RuneCountInString(u.DisplayName) > 64 {
+		return Errorf(EINVALID, "display_name: at most 64 characters")
+	}
+	if len(u.Roles) == 0 {
+		return Errorf(EINVALID, "roles: at least one role is required (one of %s)", strings.Join(Roles, ", "))
+	}
+	for _, r := range u.Roles {
+		if !slices.Contains(Roles, r) {
+			return Errorf(EINVALID, "roles: unknown role %q (one of %s)", r, strings.Join(Roles, ", "))
+		}
+	}
+	for _, s := range u.Sites {
+		if !siteRE.MatchString(s) {
+			return Errorf(EINVALID, "sites: %q is not a site id (lowercase letters, digits and '-')", s)
+		}
+	}
+	if len(u.Sites) == 0 && !slices.Contains(u.Roles, RoleAdmin) {
+		return Errorf(EINVALID, "sites: at least one site is required for roles other than admin")
+	}
+	if u.Status != StatusActive && u.Status != StatusDisabled {
+		return Errorf(EINVALID, "status: must be %q or %q", StatusActive, StatusDisabled)
+	}
+	if u.Lang != LangZH && u.Lang != LangEN {
+		return Errorf(EINVALID, "lang: must be %q or %q", LangZH, LangEN)
+	}
+	return nil
+}
+
+// ValidatePassword enforces the password policy.
+func ValidatePassword(pw string) error {
+	n := utf8.RuneCountInString(pw)
+	if n < MinPasswordLength {
+		return Errorf(EINVALID, "password: at least %d characters", MinPasswordLength)
+	}
+	if len(pw) > maxPasswordLength {
+		return Errorf(EINVALID, "password: at most %d bytes", maxPasswordLength)
+	}
+	return nil
+}
+
+func cleanList(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// SplitList splits a comma-separated flag or form value.
+func SplitList(s string) []string { return cleanList(strings.Split(s, ",")) }
+
+// UserFilter selects users in a listing.
+type UserFilter struct {
+	Site   string // "" = all
+	Role   string // "" = all
+	Query  string // substring of username or display name
+	Offset int
+	Limit  int
+}
+
+// UserUpdate changes some fields of a user; nil fields stay as they are.
+type UserUpdate struct {
+	DisplayName *string
+	Roles       []string
+	Sites       []string
+	Status      *string
+	Lang        *string
+}
+
+// UserService stores accounts.
+type UserService interface {
+	CreateUser(ctx context.Context, u *User) error
+	FindUser(ctx context.Context, username string) (*User, error)
+	ListUsers(ctx context.Context, f UserFilter) ([]*User, int, error)
+	UpdateUser(ctx context.Context, username string, upd UserUpdate) (*User, error)
+	SetPasswordHash(ctx context.Context, username, hash string) error
+}

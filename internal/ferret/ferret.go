@@ -1,0 +1,107 @@
+// Package ferret runs an embedded FerretDB (SQLite backend) in-process, so
+// that a fresh checkout has a MongoDB-compatible database with no setup.
+package ferret
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// Server is a running embedded FerretDB.
+type Server struct {
+	uri    string
+	cancel context.CancelFunc
+	done   chan struct{}
+	lock   *os.File
+}
+
+// LockFile is the name of the lock file inside the data directory.
+const LockFile = "academy.lock"
+
+// Start locks dataDir, then serves FerretDB on a random loopback port with
+// its SQLite files under dataDir/db. A second process on the same dataDir
+// fails at once: SQLite files shared by two FerretDB processes would be
+// corrupted by their caches, so the lock is not optional.
+func Start(dataDir string, logger *slog.Logger) (*Server, error) {
+	if err := os.MkdirAll(filepath.Join(dataDir, "db"), 0o700); err != nil {
+		return nil, fmt.Errorf("data directory %s: %w", dataDir, err)
+	}
+	lock, err := acquire(filepath.Join(dataDir, LockFile))
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(filepath.Join(dataDir, "db"))
+	if err != nil {
+		release(lock)
+		return nil, err
+	}
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+	})
+	if err != nil {
+		release(lock)
+		return nil, fmt.Errorf("start embedded database: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{uri: f.MongoDBURI(), cancel: cancel, done: make(chan struct{}), lock: lock}
+	go func() {
+		defer close(s.done)
+		_ = f.Run(ctx)
+	}()
+	return s, nil
+}
+
+// URI is the MongoDB connection string of the embedded server.
+func (s *Server) URI() string { return s.uri }
+
+// Stop shuts the server down, waits for it (bounded) and releases the lock.
+func (s *Server) Stop() error {
+	s.cancel()
+	defer release(s.lock)
+	select {
+	case <-s.done:
+		return nil
+	case <-time.After(10 * time.Second):
+		return errors.New("embedded database did not stop within 10s")
+	}
+}
+
+func acquire(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock file %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		holder, _ := os.ReadFile(path)
+		f.Close()
+		h := strings.TrimSpace(string(holder))
+		if h == "" {
+			h = "another process"
+		}
+		return nil, fmt.Errorf("data directory %s is in use by %s; stop it or use another --data", filepath.Dir(path), h)
+	}
+	host, _ := os.Hostname()
+	_ = f.Truncate(0)
+	_, _ = f.WriteAt(fmt.Appendf(nil, "pid %d on %s since %s\n", os.Getpid(), host, time.Now().Format(time.RFC3339)), 0)
+	return f, nil
+}
+
+// release drops the lock; the kernel would drop it at exit too, which is what
+// makes a crashed process harmless.
+func release(f *os.File) {
+	_ = f.Truncate(0)
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	_ = f.Close()
+}

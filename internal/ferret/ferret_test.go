@@ -1,0 +1,40 @@
+package ferret
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSecondServerOnSameDataDirFails(t *testing.T) {
+	dir := t.TempDir()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := Start(dir, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(s.URI(), "mongodb://127.0.0.1:") {
+		t.Fatalf("uri %q", s.URI())
+	}
+	_, err = Start(dir, log)
+	if err == nil {
+		t.Fatal("second server on the same data dir started")
+	}
+	if !strings.Contains(err.Error(), "in use by pid") {
+		t.Fatalf("error does not name the holder: %v", err)
+	}
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, LockFile)); len(b) != 0 {
+		t.Fatalf("lock file still names a holder after stop: %q", b)
+	}
+	s2, err := Start(dir, log)
+	if err != nil {
+		t.Fatalf("restart after stop: %v", err)
+	}
+	_ = s2.Stop()
+}

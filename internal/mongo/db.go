@@ -1,0 +1,165 @@
+// Package mongo stores the domain in MongoDB (or the embedded FerretDB)
+// through the official driver. It is the only package that imports it.
+//
+// The embedded FerretDB only pushes equality on _id down to SQLite; every
+// other filter scans the collection. Hot paths therefore read by _id with
+// natural keys (username, slug), and filtered queries are kept to listings
+// and background sweeps.
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+// SchemaVersion is the version that migrations bring a database to.
+const SchemaVersion = 1
+
+// DB is an open database.
+type DB struct {
+	client *mongo.Client
+	db     *mongo.Database
+	// Now is the clock used for timestamps; tests replace it.
+	Now func() time.Time
+}
+
+// Open connects to uri, selects database name, and brings the schema up to
+// date (indexes are created idempotently on every start).
+func Open(ctx context.Context, uri, name string) (*DB, error) {
+	opts := options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(5 * time.Second).
+		SetConnectTimeout(5 * time.Second).
+		SetTimeout(15 * time.Second)
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	db := &DB{client: client, db: client.Database(name), Now: time.Now}
+	if err := db.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("database at %s is not reachable: %w", redact(uri), err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close disconnects.
+func (db *DB) Close(ctx context.Context) error { return db.client.Disconnect(ctx) }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	return FormatError(db.client.Ping(ctx, readpref.Primary()))
+}
+
+func (db *DB) c(name string) *mongo.Collection { return db.db.Collection(name) }
+
+type migration func(ctx context.Context, db *DB) error
+
+// migrations[i] brings the schema from version i to i+1. Append only.
+var migrations = []migration{
+	func(ctx context.Context, db *DB) error { return nil }, // 0 -> 1: initial schema, indexes only
+}
+
+type index struct {
+	coll   string
+	keys   bson.D
+	unique bool
+}
+
+// indexes are the ones MongoDB needs in production; creating them is
+// idempotent, so they are ensured on every start.
+var indexes = []index{
+	{coll: "sessions", keys: bson.D{{Key: "username", Value: 1}}},
+	{coll: "sessions", keys: bson.D{{Key: "expires_at", Value: 1}}},
+	{coll: "audit", keys: bson.D{{Key: "time", Value: -1}}},
+	{coll: "audit", keys: bson.D{{Key: "target", Value: 1}, {Key: "time", Value: -1}}},
+	{coll: "users", keys: bson.D{{Key: "sites", Value: 1}}},
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	for _, ix := range indexes {
+		m := mongo.IndexModel{Keys: ix.keys}
+		if ix.unique {
+			m.Options = options.Index().SetUnique(true)
+		}
+		if _, err := db.c(ix.coll).Indexes().CreateOne(ctx, m); err != nil {
+			return fmt.Errorf("create index on %s: %w", ix.coll, err)
+		}
+	}
+	var meta struct {
+		Version int `bson:"version"`
+	}
+	err := db.c("meta").FindOne(ctx, bson.M{"_id": "schema"}).Decode(&meta)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if meta.Version > SchemaVersion {
+		return fmt.Errorf("database schema version %d is newer than this program's %d; upgrade the program", meta.Version, SchemaVersion)
+	}
+	for v := meta.Version; v < SchemaVersion; v++ {
+		if err := migrations[v](ctx, db); err != nil {
+			return fmt.Errorf("migrate schema %d -> %d: %w", v, v+1, err)
+		}
+		_, err := db.c("meta").UpdateOne(ctx, bson.M{"_id": "schema"},
+			bson.M{"$set": bson.M{"version": v + 1, "migrated_at": db.Now()}}, options.UpdateOne().SetUpsert(true))
+		if err != nil {
+			return fmt.Errorf("record schema version %d: %w", v+1, err)
+		}
+	}
+	return nil
+}
+
+// StoredSchemaVersion reads the schema version recorded in the database.
+func (db *DB) StoredSchemaVersion(ctx context.Context) (int, error) {
+	var meta struct {
+		Version int `bson:"version"`
+	}
+	err := db.c("meta").FindOne(ctx, bson.M{"_id": "schema"}).Decode(&meta)
+	return meta.Version, FormatError(err)
+}
+
+// FormatError maps driver errors to domain errors: no documents is
+// ENOTFOUND, a duplicate key ECONFLICT, an unreachable server EUNAVAILABLE.
+func FormatError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return academy.Errorf(academy.ENOTFOUND, "not found")
+	case mongo.IsDuplicateKeyError(err):
+		return academy.Errorf(academy.ECONFLICT, "already exists")
+	case mongo.IsNetworkError(err), mongo.IsTimeout(err), errors.As(err, new(topology.ServerSelectionError)),
+		errors.Is(err, mongo.ErrClientDisconnected), errors.Is(err, context.DeadlineExceeded):
+		return academy.Errorf(academy.EUNAVAILABLE, "数据库暂时不可用,请稍后再试 / The database is unavailable; try again shortly.")
+	}
+	return err
+}
+
+// redact returns the scheme and host of a connection string so that
+// messages never carry credentials.
+func redact(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return "(unparsable URI)"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// Name is the database's name.
+func (db *DB) Name() string { return db.db.Name() }

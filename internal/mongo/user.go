@@ -1,0 +1,116 @@
+package mongo
+
+import (
+	"context"
+	"regexp"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+// UserService stores users keyed by lower-cased username.
+type UserService struct{ db *DB }
+
+var _ academy.UserService = (*UserService)(nil)
+
+// NewUserService returns the user store.
+func NewUserService(db *DB) *UserService { return &UserService{db: db} }
+
+// CreateUser inserts u; a taken username (in any case) is ECONFLICT.
+func (s *UserService) CreateUser(ctx context.Context, u *academy.User) error {
+	_, err := s.db.c("users").InsertOne(ctx, u)
+	if academy.ErrorCode(FormatError(err)) == academy.ECONFLICT {
+		return academy.Errorf(academy.ECONFLICT, "username: %q is taken", u.Username)
+	}
+	return FormatError(err)
+}
+
+// FindUser reads a user by username (any case).
+func (s *UserService) FindUser(ctx context.Context, username string) (*academy.User, error) {
+	var u academy.User
+	err := s.db.c("users").FindOne(ctx, bson.M{"_id": academy.UserID(username)}).Decode(&u)
+	if err != nil {
+		err = FormatError(err)
+		if academy.ErrorCode(err) == academy.ENOTFOUND {
+			return nil, academy.Errorf(academy.ENOTFOUND, "user %q not found", username)
+		}
+		return nil, err
+	}
+	return &u, nil
+}
+
+// ListUsers returns one page of users ordered by username, and the total.
+func (s *UserService) ListUsers(ctx context.Context, f academy.UserFilter) ([]*academy.User, int, error) {
+	filter := bson.M{}
+	if f.Site != "" {
+		filter["sites"] = f.Site
+	}
+	if f.Role != "" {
+		filter["roles"] = f.Role
+	}
+	if f.Query != "" {
+		re := bson.Regex{Pattern: regexp.QuoteMeta(f.Query), Options: "i"}
+		filter["$or"] = bson.A{bson.M{"_id": re}, bson.M{"display_name": re}}
+	}
+	total, err := s.db.c("users").CountDocuments(ctx, filter)
+	if err != nil {
+		return nil, 0, FormatError(err)
+	}
+	off, lim := academy.ClampPage(f.Offset, f.Limit)
+	cur, err := s.db.c("users").Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetSkip(int64(off)).SetLimit(int64(lim)))
+	if err != nil {
+		return nil, 0, FormatError(err)
+	}
+	var out []*academy.User
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, 0, FormatError(err)
+	}
+	return out, int(total), nil
+}
+
+// UpdateUser sets the non-nil fields of upd and returns the new user.
+func (s *UserService) UpdateUser(ctx context.Context, username string, upd academy.UserUpdate) (*academy.User, error) {
+	set := bson.M{"updated_at": s.db.Now()}
+	if upd.DisplayName != nil {
+		set["display_name"] = *upd.DisplayName
+	}
+	if upd.Roles != nil {
+		set["roles"] = upd.Roles
+	}
+	if upd.Sites != nil {
+		set["sites"] = upd.Sites
+	}
+	if upd.Status != nil {
+		set["status"] = *upd.Status
+	}
+	if upd.Lang != nil {
+		set["lang"] = *upd.Lang
+	}
+	var u academy.User
+	err := s.db.c("users").FindOneAndUpdate(ctx, bson.M{"_id": academy.UserID(username)}, bson.M{"$set": set},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&u)
+	if err != nil {
+		err = FormatError(err)
+		if academy.ErrorCode(err) == academy.ENOTFOUND {
+			return nil, academy.Errorf(academy.ENOTFOUND, "user %q not found", username)
+		}
+		return nil, err
+	}
+	return &u, nil
+}
+
+// SetPasswordHash replaces a user's password hash.
+func (s *UserService) SetPasswordHash(ctx context.Context, username, hash string) error {
+	res, err := s.db.c("users").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)},
+		bson.M{"$set": bson.M{"password_hash": hash, "updated_at": s.db.Now()}})
+	if err != nil {
+		return FormatError(err)
+	}
+	if res.MatchedCount == 0 {
+		return academy.Errorf(academy.ENOTFOUND, "user %q not found", username)
+	}
+	return nil
+}
+
