@@ -30,6 +30,7 @@ const SchemaVersion = 1
 type DB struct {
 	client *mongo.Client
 	db     *mongo.Database
+	pool   *poolStats
 	// Now is the clock used for timestamps; tests replace it.
 	Now func() time.Time
 }
@@ -37,7 +38,8 @@ type DB struct {
 // Open connects to uri, selects database name, and brings the schema up to
 // date (indexes are created idempotently on every start).
 func Open(ctx context.Context, uri, name string) (*DB, error) {
-	opts := options.Client().ApplyURI(uri).
+	pool := &poolStats{}
+	opts := options.Client().ApplyURI(uri).SetPoolMonitor(pool.monitor()).
 		SetServerSelectionTimeout(5 * time.Second).
 		SetConnectTimeout(5 * time.Second).
 		SetTimeout(15 * time.Second)
@@ -45,7 +47,7 @@ func Open(ctx context.Context, uri, name string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	db := &DB{client: client, db: client.Database(name), Now: time.Now}
+	db := &DB{client: client, db: client.Database(name), pool: pool, Now: time.Now}
 	if err := db.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("database at %s is not reachable: %w", redact(uri), err)

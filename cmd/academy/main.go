@@ -1,0 +1,61 @@
+// Command academy runs the training platform and administers it from the
+// command line.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `academy — 物业客服学院 training and certification platform
+
+Usage:
+  academy serve   [flags]         run the web server
+  academy user    <command> [flags]  manage accounts (add, list, set-roles, disable, enable, reset-password)
+  academy version                 print the version
+
+Run "academy <command> --help" for the flags of a command.
+`
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run returns the exit status; errors are printed as one line.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "user":
+		err = cmdUser(ctx, args[1:], stdin, stdout, stderr)
+	case "version":
+		fmt.Fprintf(stdout, "academy %s\n", version)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = fmt.Errorf("unknown command %q (commands: serve, user, version)", args[0])
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "academy: %s\n", oneLine(err.Error()))
+		return 1
+	}
+	return 0
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

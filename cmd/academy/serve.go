@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/authz"
+	"github.com/academy/academy/internal/http"
+	"github.com/academy/academy/web"
+)
+
+// shutdownGrace bounds how long in-flight requests may take after a signal.
+const shutdownGrace = 10 * time.Second
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("academy serve", "Run the web server. Without --mongo-uri it starts the embedded database in --data.", stdout)
+	cfg, err := commonFlags(fs)
+	if err != nil {
+		return err
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	// Listen before opening the store, so a taken port fails fast.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("--addr %s: %v", cfg.Addr, err)
+	}
+	defer ln.Close()
+
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	st, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+
+	if cfg.Demo {
+		if err := seedDemo(ctx, st, stdout); err != nil {
+			return err
+		}
+	}
+	az, err := authz.New()
+	if err != nil {
+		return err
+	}
+	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Logger: logger, Web: web.FS, Version: version})
+	if err != nil {
+		return err
+	}
+	go sweepSessions(ctx, st.accounts, logger)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "Academy is running at http://%s (press Ctrl+C to stop)\n", ln.Addr())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "grace", shutdownGrace.String())
+	if err := srv.Shutdown(shutdownGrace); err != nil {
+		logger.Warn("shutdown did not finish in time", "err", err)
+	}
+	return nil
+}
+
+func seedDemo(ctx context.Context, st *store, out io.Writer) error {
+	created, err := academy.SeedDemo(ctx, st.accounts)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if len(created) == 0 {
+		fmt.Fprintln(out, "Demo site 示范小区 is ready (accounts were printed at first start; reset a password with: academy user reset-password --username NAME --password-stdin).")
+		return nil
+	}
+	fmt.Fprintln(out, "Demo site 示范小区 created. Accounts (shown once; keep them):")
+	for _, a := range created {
+		fmt.Fprintf(out, "  %-8s  username %-8s  password %s\n", a.Role, a.Username, a.Password)
+	}
+	return nil
+}
+
+// sweepSessions deletes expired sessions now and then; lookups check expiry
+// themselves, so this only keeps the collection small.
+func sweepSessions(ctx context.Context, a *academy.Accounts, logger *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.Sessions.DeleteExpiredSessions(ctx, a.Now()); err != nil {
+				logger.Warn("session sweep failed", "err", err)
+			} else if n > 0 {
+				logger.Info("expired sessions removed", "count", n)
+			}
+		}
+	}
+}

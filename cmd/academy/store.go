@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/ferret"
+	"github.com/academy/academy/internal/mongo"
+	"github.com/academy/academy/internal/password"
+)
+
+// store is an open database with the services built on it.
+type store struct {
+	db       *mongo.DB
+	ferret   *ferret.Server
+	accounts *academy.Accounts
+}
+
+// openStore connects to MongoDB, or starts the embedded FerretDB when no URI
+// is configured.
+func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	st := &store{}
+	uri := cfg.MongoURI
+	if uri == "" {
+		// FerretDB logs a lot at info level; warnings are what an operator needs.
+		fl := slog.New(levelFilter{min: slog.LevelWarn, Handler: logger.Handler()}).With("component", "ferretdb")
+		srv, err := ferret.Start(cfg.DataDir, fl)
+		if err != nil {
+			return nil, err
+		}
+		st.ferret, uri = srv, srv.URI()
+	}
+	db, err := mongo.Open(ctx, uri, cfg.DBName)
+	if err != nil {
+		st.close()
+		return nil, err
+	}
+	st.db = db
+	st.accounts, err = academy.NewAccounts(mongo.NewUserService(db), mongo.NewSessionService(db),
+		mongo.NewSiteService(db), mongo.NewAuditService(db), password.New(), time.Now)
+	if err != nil {
+		st.close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func (st *store) close() {
+	if st.db != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = st.db.Close(ctx)
+	}
+	if st.ferret != nil {
+		_ = st.ferret.Stop()
+	}
+}
+
+// levelFilter drops records below min before they reach the wrapped handler.
+type levelFilter struct {
+	min slog.Level
+	slog.Handler
+}
+
+func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= f.min && f.Handler.Enabled(ctx, l)
+}
+
+func (f levelFilter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return levelFilter{min: f.min, Handler: f.Handler.WithAttrs(attrs)}
+}
+
+func (f levelFilter) WithGroup(name string) slog.Handler {
+	return levelFilter{min: f.min, Handler: f.Handler.WithGroup(name)}
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+const userUsage = `Usage: academy user <command> [flags]
+
+Commands:
+  add             create an account (--username, --roles, --sites, --password-stdin)
+  list            list accounts (--site, --role)
+  set-roles       replace an account's roles and sites
+  disable         disable an account and end its sessions
+  enable          enable a disabled account
+  reset-password  set a new password read from standard input
+
+Run "academy user <command> --help" for its flags. These commands open the
+database directly: with the embedded database, stop the server first.
+`
+
+var userSummary = map[string]string{
+	"add":            "Create an account. The password is read from standard input.",
+	"list":           "List accounts.",
+	"set-roles":      "Replace an account's roles and sites.",
+	"disable":        "Disable an account and end its sessions.",
+	"enable":         "Enable a disabled account.",
+	"reset-password": "Set a new password, read from standard input, and end the account's sessions.",
+}
+
+func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("user: missing command (add, list, set-roles, disable, enable, reset-password; see academy user --help)")
+	}
+	sub, args := args[0], args[1:]
+	if sub == "-h" || sub == "--help" || sub == "help" {
+		fmt.Fprint(stdout, userUsage)
+		return flag.ErrHelp
+	}
+	fs := newFlagSet("academy user "+sub, userSummary[sub], stdout)
+	cfg, err := commonFlags(fs)
+	if err != nil {
+		return err
+	}
+	var username, roles, sites, displayName, lang, role, site string
+	var pwStdin bool
+	need := func(names ...string) {
+		for _, n := range names {
+			switch n {
+			case "username":
+				fs.StringVar(&username, "username", "", "account username")
+			case "roles":
+				fs.StringVar(&roles, "roles", "", "comma-separated roles: "+strings.Join(academy.Roles, ","))
+			case "sites":
+				fs.StringVar(&sites, "sites", "", "comma-separated site ids the roles apply to")
+			case "password-stdin":
+				fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from the first line of standard input")
+			}
+		}
+	}
+	var do func(st *store) error
+	actor := academy.Actor{}
+	switch sub {
+	case "add":
+		need("username", "roles", "sites", "password-stdin")
+		fs.StringVar(&displayName, "display-name", "", "name shown in the UI (default: the username)")
+		fs.StringVar(&lang, "lang", "zh", "UI language: zh or en")
+		do = func(st *store) error {
+			pw, err := readPassword(stdin, pwStdin)
+			if err != nil {
+				return err
+			}
+			u := &academy.User{Username: username, DisplayName: displayName, Roles: academy.SplitList(roles), Sites: academy.SplitList(sites), Lang: lang}
+			if err := st.accounts.CreateUser(ctx, actor, u, pw); err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(stdout, "created %s (%s on %s)\n", u.ID, strings.Join(u.Roles, ","), orAll(u.Sites))
+			return nil
+		}
+	case "list":
+		fs.StringVar(&site, "site", "", "only accounts on this site")
+		fs.StringVar(&role, "role", "", "only accounts with this role")
+		do = func(st *store) error {
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "USERNAME\tNAME\tROLES\tSITES\tSTATUS")
+			for off := 0; ; off += academy.MaxPageSize {
+				users, total, err := st.accounts.Users.ListUsers(ctx, academy.UserFilter{Site: site, Role: role, Offset: off, Limit: academy.MaxPageSize})
+				if err != nil {
+					return describe(err)
+				}
+				for _, u := range users {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Username, u.DisplayName, strings.Join(u.Roles, ","), orAll(u.Sites), u.Status)
+				}
+				if off+academy.MaxPageSize >= total {
+					break
+				}
+			}
+			return tw.Flush()
+		}
+	case "set-roles":
+		need("username", "roles", "sites")
+		do = func(st *store) error {
+			u, err := st.accounts.SetRoles(ctx, actor, username, academy.SplitList(roles), academy.SplitList(sites))
+			if err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(stdout, "%s now has %s on %s\n", u.ID, strings.Join(u.Roles, ","), orAll(u.Sites))
+			return nil
+		}
+	case "disable", "enable":
+		need("username")
+		status := map[string]string{"disable": academy.StatusDisabled, "enable": academy.StatusActive}[sub]
+		do = func(st *store) error {
+			u, err := st.accounts.SetStatus(ctx, actor, username, status)
+			if err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(stdout, "%s is %s\n", u.ID, u.Status)
+			return nil
+		}
+	case "reset-password":
+		need("username", "password-stdin")
+		do = func(st *store) error {
+			pw, err := readPassword(stdin, pwStdin)
+			if err != nil {
+				return err
+			}
+			if err := st.accounts.ResetPassword(ctx, actor, username, pw); err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(stdout, "password of %s reset; their sessions have ended\n", academy.UserID(username))
+			return nil
+		}
+	default:
+		return fmt.Errorf("user: unknown command %q (add, list, set-roles, disable, enable, reset-password)", sub)
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.Lookup("username") != nil && strings.TrimSpace(username) == "" {
+		return fmt.Errorf("%s: --username is required", fs.Name())
+	}
+	// Keep the embedded database's own logging quiet on the command line.
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	return do(st)
+}
+
+// readPassword reads one line from stdin. Passwords never come from flags,
+// which would leave them in shell history and the process list.
+func readPassword(stdin io.Reader, enabled bool) (string, error) {
+	if !enabled {
+		return "", errors.New("--password-stdin is required (passwords are not accepted as flags)")
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %v", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return "", errors.New("--password-stdin: standard input is empty")
+	}
+	return pw, nil
+}
+
+// describe turns a domain error into its message.
+func describe(err error) error {
+	if code := academy.ErrorCode(err); code != academy.EINTERNAL {
+		return errors.New(academy.ErrorMessage(err))
+	}
+	return err
+}
+
+func orAll(sites []string) string {
+	if len(sites) == 0 {
+		return "all sites"
+	}
+	return strings.Join(sites, ",")
+}

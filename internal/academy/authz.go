@@ -1,0 +1,15 @@
+package academy
+
+// Permissions that routes declare. The role → permission policy lives in
+// internal/authz (an embedded, reviewed file); which roles a user holds on
+// which site comes from the user record.
+const (
+	PermUsersManage = "users:manage" // create, disable, reset accounts
+	PermAuditRead   = "audit:read"   // read the security audit log
+)
+
+// Authorizer decides whether u may use perm on site. site "" asks whether u
+// holds the permission on any site (for pages that are not about one site).
+type Authorizer interface {
+	Can(u *User, site, perm string) bool
+}

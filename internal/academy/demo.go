@@ -1,0 +1,77 @@
+package academy
+
+import (
+	"context"
+	"crypto/rand"
+)
+
+// DemoSite is the site that demo mode creates.
+var DemoSite = Site{ID: "demo", Name: "示范小区"}
+
+// DemoAccount is an account created by demo mode, with its one-time password.
+type DemoAccount struct {
+	Username, Password, Role string
+}
+
+// demoPeople are the demo accounts, one per role.
+var demoPeople = []struct{ username, name, role string }{
+	{"trainee", "王小新", RoleTrainee},
+	{"trainer", "李培训", RoleTrainer},
+	{"manager", "张主管", RoleManager},
+	{"agent", "陈客服", RoleAgent},
+	{"admin", "系统管理员", RoleAdmin},
+}
+
+// SeedDemo creates the demo site and one account per role, once: when the
+// demo site already exists it does nothing and returns no accounts, so
+// passwords are shown only at first start.
+func SeedDemo(ctx context.Context, a *Accounts) ([]DemoAccount, error) {
+	if _, err := a.Sites.FindSite(ctx, DemoSite.ID); err == nil {
+		return nil, nil
+	} else if ErrorCode(err) != ENOTFOUND {
+		return nil, err
+	}
+	var out []DemoAccount
+	for _, p := range demoPeople {
+		u := &User{Username: p.username, DisplayName: p.name, Roles: []string{p.role}, Sites: []string{DemoSite.ID}}
+		if _, err := a.Users.FindUser(ctx, p.username); err == nil {
+			continue // a real account of that name exists; leave it alone
+		}
+		pw := GeneratePassword()
+		if err := a.createUserUnchecked(ctx, u, pw); err != nil {
+			return nil, err
+		}
+		out = append(out, DemoAccount{Username: p.username, Password: pw, Role: p.role})
+	}
+	site := DemoSite
+	site.CreatedAt = a.Now()
+	// The site is created last: it marks the seeding as complete, so an
+	// interrupted first start seeds again instead of leaving half a demo.
+	if err := a.Sites.CreateSite(ctx, &site); err != nil && ErrorCode(err) != ECONFLICT {
+		return nil, err
+	}
+	return out, nil
+}
+
+// createUserUnchecked creates u without checking that its sites exist, for
+// seeding a site's people before the site itself.
+func (a *Accounts) createUserUnchecked(ctx context.Context, u *User, password string) error {
+	u.Normalize()
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	hash, err := a.Hasher.Hash(password)
+	if err != nil {
+		return err
+	}
+	now := a.Now()
+	u.PasswordHash, u.CreatedAt, u.UpdatedAt = hash, now, now
+	if err := a.Users.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	return a.audit(ctx, Actor{}, AuditUserCreated, u.ID, "demo")
+}
+
+// GeneratePassword returns a random password of 26 base32 characters
+// (about 130 bits), which has no look-alike digits to misread off a terminal.
+func GeneratePassword() string { return rand.Text() }

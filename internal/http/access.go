@@ -1,0 +1,64 @@
+package http
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+// Access is what a route requires. Every route declares one when it is
+// registered; the access matrix test reads them back through Routes.
+type Access struct {
+	Public    bool   // anyone, no session needed
+	Perm      string // "" with Public false: any logged-in user
+	SiteParam string // route parameter naming the site the permission applies to
+}
+
+var (
+	public   = Access{Public: true}
+	loggedIn = Access{}
+)
+
+func perm(p string) Access { return Access{Perm: p} }
+
+// Route is one registered route with its declared access.
+type Route struct {
+	Method string
+	Path   string
+	Access Access
+}
+
+// Routes lists every registered route.
+func (s *Server) Routes() []Route { return s.routes }
+
+func (s *Server) handle(method, path string, acc Access, h fiber.Handler) {
+	s.routes = append(s.routes, Route{Method: method, Path: path, Access: acc})
+	s.app.Add(method, path, s.require(acc), h)
+}
+
+// require is the single place where access is decided.
+func (s *Server) require(acc Access) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if acc.Public {
+			return c.Next()
+		}
+		u := currentUser(c)
+		if u == nil {
+			if err, ok := c.Locals(localAuthErr).(error); ok {
+				return err
+			}
+			return academy.Errorf(academy.EUNAUTHORIZED, "请先登录 / Please log in.")
+		}
+		if acc.Perm == "" {
+			return c.Next()
+		}
+		site := ""
+		if acc.SiteParam != "" {
+			site = c.Params(acc.SiteParam)
+		}
+		if !s.Authz.Can(u, site, acc.Perm) {
+			return academy.Errorf(academy.EFORBIDDEN, "您没有权限执行此操作 / You do not have permission to do this.")
+		}
+		return c.Next()
+	}
+}

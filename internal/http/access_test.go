@@ -1,0 +1,95 @@
+package http_test
+
+import (
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const anonymous = "anonymous"
+
+var (
+	everyone  = []string{anonymous, "trainee", "trainer", "manager", "othermanager", "agent", "admin"}
+	loggedIn  = everyone[1:]
+	adminOnly = []string{"admin"}
+)
+
+// accessTable says who may use each route. Every registered route must have
+// an entry, so a new route cannot ship without deciding who may use it.
+var accessTable = map[string][]string{
+	"GET /healthz":                          everyone,
+	"GET /readyz":                           everyone,
+	"GET /metrics":                          everyone,
+	"GET /":                                 everyone,
+	"GET /login":                            everyone,
+	"POST /login":                           everyone,
+	"POST /lang":                            everyone,
+	"POST /logout":                          loggedIn,
+	"GET /home":                             loggedIn,
+	"GET /account":                          loggedIn,
+	"POST /account/profile":                 loggedIn,
+	"POST /account/password":                loggedIn,
+	"GET /admin/users":                      adminOnly,
+	"GET /admin/users/new":                  adminOnly,
+	"POST /admin/users":                     adminOnly,
+	"GET /admin/users/:username":            adminOnly,
+	"POST /admin/users/:username/roles":     adminOnly,
+	"POST /admin/users/:username/status":    adminOnly,
+	"POST /admin/users/:username/password":  adminOnly,
+	"GET /admin/audit":                      adminOnly,
+	"POST /api/v1/auth/login":               everyone,
+	"POST /api/v1/auth/logout":              loggedIn,
+	"GET /api/v1/me":                        loggedIn,
+	"POST /api/v1/me/password":              loggedIn,
+	"GET /api/v1/users":                     adminOnly,
+	"POST /api/v1/users":                    adminOnly,
+	"GET /api/v1/users/:username":           adminOnly,
+	"PATCH /api/v1/users/:username":         adminOnly,
+	"POST /api/v1/users/:username/password": adminOnly,
+	"GET /api/v1/audit":                     adminOnly,
+}
+
+// params fills route parameters with values that exist.
+var params = strings.NewReplacer(":username", "trainee")
+
+func TestAccessMatrix(t *testing.T) {
+	e := newEnv(t)
+	seen := map[string]bool{}
+	for _, r := range e.srv.Routes() {
+		key := r.Method + " " + r.Path
+		seen[key] = true
+		allowed, ok := accessTable[key]
+		if !ok {
+			t.Errorf("route %s has no entry in the access table", key)
+			continue
+		}
+		for _, who := range everyone {
+			if strings.Contains(r.Path, "logout") && who != anonymous {
+				// Logging out ends the session: use a throwaway one.
+				e.tokens[who] = e.login(who, testPassword)
+			}
+			req := httptest.NewRequest(r.Method, params.Replace(r.Path), nil)
+			if who != anonymous {
+				req.Header.Set("Authorization", "Bearer "+e.tokens[who])
+			}
+			res := e.do(req)
+			denied := res.StatusCode == 401 || res.StatusCode == 403 ||
+				(res.StatusCode == 303 && strings.HasPrefix(res.Header.Get("Location"), "/login?next="))
+			if want := slices.Contains(allowed, who); want == denied {
+				t.Errorf("%s as %s: status %d (location %q), want allowed=%v", key, who, res.StatusCode, res.Header.Get("Location"), want)
+			}
+			if res.StatusCode >= 500 {
+				t.Errorf("%s as %s: server error %d: %s", key, who, res.StatusCode, res.Body)
+			}
+			if strings.Contains(r.Path, "logout") && who != anonymous {
+				e.tokens[who] = e.login(who, testPassword)
+			}
+		}
+	}
+	for key := range accessTable {
+		if !seen[key] {
+			t.Errorf("access table names %s, which is not registered", key)
+		}
+	}
+}

@@ -1,0 +1,161 @@
+package http_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+func TestAPILoginMeLogout(t *testing.T) {
+	e := newEnv(t)
+	e.createUser("Zhang.Wei", []string{"trainee"}, []string{"s1"})
+
+	res := e.api("POST", "/api/v1/auth/login", "", map[string]string{"username": "zhang.wei", "password": testPassword})
+	if res.StatusCode != 200 {
+		t.Fatalf("login: %d %s", res.StatusCode, res.Body)
+	}
+	var out struct {
+		Token     string
+		ExpiresAt time.Time `json:"expires_at"`
+		User      map[string]any
+	}
+	res.json(t, &out)
+	if out.Token == "" || out.ExpiresAt.Before(time.Now()) || out.User["username"] != "Zhang.Wei" {
+		t.Fatalf("login response %s", res.Body)
+	}
+	if strings.Contains(res.Body, "password_hash") || strings.Contains(res.Body, "argon2") {
+		t.Fatal("login response leaks the password hash")
+	}
+	e.tokens["zw"] = out.Token
+	me := e.api("GET", "/api/v1/me", "zw", nil)
+	if me.StatusCode != 200 || !strings.Contains(me.Body, `"username":"Zhang.Wei"`) {
+		t.Fatalf("me: %d %s", me.StatusCode, me.Body)
+	}
+
+	if res := e.api("POST", "/api/v1/auth/logout", "zw", nil); res.StatusCode != 204 {
+		t.Fatalf("logout: %d %s", res.StatusCode, res.Body)
+	}
+	if res := e.api("GET", "/api/v1/me", "zw", nil); res.StatusCode != 401 || res.errCode(t) != academy.EUNAUTHORIZED {
+		t.Fatalf("token still works after logout: %d", res.StatusCode)
+	}
+}
+
+func TestAPILoginRefusals(t *testing.T) {
+	e := newEnv(t)
+	cases := []struct {
+		name, body string
+		status     int
+		msg        string
+	}{
+		{"wrong password", `{"username":"trainee","password":"wrong password!"}`, 401, "Wrong username or password"},
+		{"unknown user", `{"username":"nobody","password":"whatever123"}`, 401, "Wrong username or password"},
+		{"malformed JSON", `{"username":`, 400, "JSON"},
+		{"wrong type", `{"username":42,"password":"x"}`, 400, "username: must be a string"},
+		{"unknown field", `{"username":"a","password":"b","admin":true}`, 400, "admin: unknown field"},
+		{"missing password", `{"username":"trainee"}`, 400, "password: required"},
+		{"empty body", ``, 400, "empty"},
+		{"array body", `[]`, 400, "JSON object"},
+		{"trailing data", `{"username":"a","password":"b"} {}`, 400, "after the JSON object"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := e.api("POST", "/api/v1/auth/login", "", c.body)
+			if c.body == "" {
+				req := httptest.NewRequest("POST", "/api/v1/auth/login", nil)
+				req.Header.Set("Content-Type", "application/json")
+				res = e.do(req)
+			}
+			if res.StatusCode != c.status || !strings.Contains(res.Body, c.msg) {
+				t.Fatalf("got %d %s, want %d containing %q", res.StatusCode, res.Body, c.status, c.msg)
+			}
+		})
+	}
+	req := httptest.NewRequest("POST", "/api/v1/auth/login", strings.NewReader("username=a&password=b"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res := e.do(req); res.StatusCode != 400 || !strings.Contains(res.Body, "application/json") {
+		t.Fatalf("form body on the JSON API: %d %s", res.StatusCode, res.Body)
+	}
+	for _, h := range []string{"Basic abc", "Bearer", "Bearer not-a-token"} {
+		req := httptest.NewRequest("GET", "/api/v1/me", nil)
+		req.Header.Set("Authorization", h)
+		if res := e.do(req); res.StatusCode != 401 {
+			t.Fatalf("Authorization %q: %d", h, res.StatusCode)
+		}
+	}
+}
+
+func TestDisabledAndExpiredSessions(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.accounts.SetStatus(ctx, academy.Actor{Username: "admin"}, "trainee", academy.StatusDisabled); err != nil {
+		t.Fatal(err)
+	}
+	if res := e.api("GET", "/api/v1/me", "trainee", nil); res.StatusCode != 401 {
+		t.Fatalf("disabled user's token: %d", res.StatusCode)
+	}
+	res := e.api("POST", "/api/v1/auth/login", "", map[string]string{"username": "trainee", "password": testPassword})
+	if res.StatusCode != 401 || !strings.Contains(res.Body, "disabled") {
+		t.Fatalf("disabled user logs in: %d %s", res.StatusCode, res.Body)
+	}
+
+	// A clock past the idle timeout ends the session.
+	e.accounts.Now = func() time.Time { return time.Now().Add(academy.SessionIdleTimeout + time.Minute) }
+	res = e.api("GET", "/api/v1/me", "trainer", nil)
+	if res.StatusCode != 401 || !strings.Contains(res.Body, "expired") {
+		t.Fatalf("idle session: %d %s", res.StatusCode, res.Body)
+	}
+}
+
+func TestLoginThrottling(t *testing.T) {
+	e := newEnv(t)
+	// Failures for one username are capped, whoever sends them.
+	var last *response
+	for i := 0; i < 11; i++ {
+		last = e.api("POST", "/api/v1/auth/login", "", map[string]string{"username": "trainee", "password": "wrong password"})
+	}
+	if last.StatusCode != 429 || last.errCode(t) != academy.ETOOMANY || !strings.Contains(last.Body, "minutes") {
+		t.Fatalf("11th failure: %d %s", last.StatusCode, last.Body)
+	}
+	// Even the right password is refused while throttled.
+	res := e.api("POST", "/api/v1/auth/login", "", map[string]string{"username": "trainee", "password": testPassword})
+	if res.StatusCode != 429 {
+		t.Fatalf("right password while throttled: %d", res.StatusCode)
+	}
+	// Another username from the same address still works: successes are not
+	// counted and this address has not reached its own limit.
+	if tok := e.login("trainer", testPassword); tok == "" {
+		t.Fatal("no token")
+	}
+	// Failures across many usernames from one address hit the address limit.
+	for i := 0; i < 40; i++ {
+		last = e.api("POST", "/api/v1/auth/login", "", map[string]string{"username": fmt.Sprintf("ghost%d", i), "password": "wrong password"})
+	}
+	if last.StatusCode != 429 {
+		t.Fatalf("address limit: %d", last.StatusCode)
+	}
+}
+
+func TestAuditOfSecurityEvents(t *testing.T) {
+	e := newEnv(t)
+	e.api("POST", "/api/v1/auth/login", "", map[string]string{"username": "trainee", "password": "wrong password"})
+	e.api("PATCH", "/api/v1/users/trainee", "admin", map[string]any{"roles": []string{"trainee", "agent"}})
+	e.api("PATCH", "/api/v1/users/trainer", "admin", map[string]any{"status": "disabled"})
+	for _, action := range []string{academy.AuditLoginOK, academy.AuditLoginFailed, academy.AuditRolesChanged, academy.AuditUserDisabled} {
+		res := e.api("GET", "/api/v1/audit?action="+action, "admin", nil)
+		var out struct{ Total int }
+		res.json(t, &out)
+		if res.StatusCode != 200 || out.Total == 0 {
+			t.Errorf("no audit event %s: %s", action, res.Body)
+		}
+	}
+	var out struct{ Items []academy.AuditEvent }
+	e.api("GET", "/api/v1/audit?action=user.roles_changed", "admin", nil).json(t, &out)
+	if len(out.Items) != 1 || out.Items[0].Detail != "trainee@s1 -> trainee,agent@s1" || out.Items[0].Actor != "admin" {
+		t.Fatalf("role change event: %+v", out.Items)
+	}
+}

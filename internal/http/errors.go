@@ -1,0 +1,91 @@
+package http
+
+import (
+	"errors"
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+var codeStatus = map[string]int{
+	academy.EINVALID:      fiber.StatusBadRequest,
+	academy.ENOTFOUND:     fiber.StatusNotFound,
+	academy.ECONFLICT:     fiber.StatusConflict,
+	academy.EUNAUTHORIZED: fiber.StatusUnauthorized,
+	academy.EFORBIDDEN:    fiber.StatusForbidden,
+	academy.ETOOMANY:      fiber.StatusTooManyRequests,
+	academy.EUNAVAILABLE:  fiber.StatusServiceUnavailable,
+	academy.EINTERNAL:     fiber.StatusInternalServerError,
+}
+
+// statusCode maps statuses that Fiber itself produces back to domain codes.
+func statusCode(status int) string {
+	for code, st := range codeStatus {
+		if st == status {
+			return code
+		}
+	}
+	switch {
+	case status == fiber.StatusRequestEntityTooLarge, status == fiber.StatusMethodNotAllowed, status == fiber.StatusUnsupportedMediaType:
+		return academy.EINVALID
+	case status < 500:
+		return academy.EINVALID
+	}
+	return academy.EINTERNAL
+}
+
+type apiError struct {
+	Error struct {
+		Code      string `json:"code"`
+		Message   string `json:"message"`
+		RequestID string `json:"request_id,omitempty"`
+	} `json:"error"`
+}
+
+// handleError is the one place where errors become responses: JSON on the
+// API, a page in the UI, a redirect to the login page for a web visitor
+// without a session. Internal errors are logged with the request id and shown
+// without details.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	var status int
+	var code, msg string
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		status, code, msg = fe.Code, statusCode(fe.Code), fe.Message
+		if fe.Code == fiber.StatusRequestEntityTooLarge {
+			msg = "请求内容过大 / Request body too large."
+		}
+	} else {
+		code = academy.ErrorCode(err)
+		status, msg = codeStatus[code], academy.ErrorMessage(err)
+	}
+	if status >= 500 {
+		s.Logger.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "status", status, "err", err)
+	}
+	if status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, "5")
+	}
+	if isAPI(c) {
+		var body apiError
+		body.Error.Code, body.Error.Message = code, msg
+		if status >= 500 {
+			body.Error.RequestID = requestID(c)
+		}
+		return c.Status(status).JSON(body)
+	}
+	if status == fiber.StatusUnauthorized && c.Method() == fiber.MethodGet {
+		return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	p := s.newPage(c, "error.title")
+	p.Data = map[string]any{"Status": status, "Message": msg, "RequestID": requestID(c)}
+	if rerr := s.renderStatus(c, status, "error", p); rerr != nil {
+		// The error page itself failed: fall back to plain text so that the
+		// client still gets an answer and the cause reaches the log.
+		s.Logger.Error("error page failed", "request_id", requestID(c), "err", rerr)
+		c.Type("txt", "utf-8")
+		return c.Status(status).SendString(msg)
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package http
+
+import (
+	"slices"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+// homeData holds one panel per role the user holds, in a fixed order, so a
+// person with several roles sees each of their jobs.
+type homeData struct {
+	Panels []string
+	Sites  []*academy.Site
+	People []*academy.User // trainer/manager: the people on their sites
+	Total  int
+	Audit  []*academy.AuditEvent
+}
+
+func (s *Server) home(c *fiber.Ctx) error {
+	u := currentUser(c)
+	ctx := c.UserContext()
+	d := homeData{}
+	for _, r := range []string{academy.RoleAdmin, academy.RoleManager, academy.RoleTrainer, academy.RoleAgent, academy.RoleTrainee} {
+		if slices.Contains(u.Roles, r) {
+			d.Panels = append(d.Panels, r)
+		}
+	}
+	sites, err := s.Accounts.Sites.ListSites(ctx)
+	if err != nil {
+		return err
+	}
+	for _, site := range sites {
+		if u.IsAdmin() || slices.Contains(u.Sites, site.ID) {
+			d.Sites = append(d.Sites, site)
+		}
+	}
+	if slices.Contains(u.Roles, academy.RoleManager) || slices.Contains(u.Roles, academy.RoleTrainer) {
+		for _, site := range u.Sites {
+			people, total, err := s.Accounts.Users.ListUsers(ctx, academy.UserFilter{Site: site, Role: academy.RoleTrainee, Limit: 20})
+			if err != nil {
+				return err
+			}
+			d.People = append(d.People, people...)
+			d.Total += total
+		}
+	}
+	if s.Authz.Can(u, "", academy.PermAuditRead) {
+		d.Audit, _, err = s.Accounts.Audit.ListAudit(ctx, academy.AuditFilter{Limit: 8})
+		if err != nil {
+			return err
+		}
+	}
+	p := s.newPage(c, "home.title")
+	p.Data = d
+	return s.render(c, "home", p)
+}

@@ -1,0 +1,68 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+// decodeJSON reads a JSON object body into v, refusing unknown fields and
+// trailing data, and turns every decoding problem into an EINVALID that names
+// the field.
+func decodeJSON(c *fiber.Ctx, v any) error {
+	if ct := c.Get(fiber.HeaderContentType); !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
+		return academy.Errorf(academy.EINVALID, "Content-Type must be application/json")
+	}
+	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return academy.Errorf(academy.EINVALID, "body: unexpected data after the JSON object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return academy.Errorf(academy.EINVALID, "body: empty; a JSON object is required")
+	case errors.As(err, &syn):
+		return academy.Errorf(academy.EINVALID, "body: malformed JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return academy.Errorf(academy.EINVALID, "body: must be a JSON object")
+		}
+		return academy.Errorf(academy.EINVALID, "%s: must be %s, not %s", field, typeName(typ.Type.Kind().String()), typ.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return academy.Errorf(academy.EINVALID, "%s: unknown field", strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return academy.Errorf(academy.EINVALID, "body: truncated JSON")
+	}
+	return academy.Errorf(academy.EINVALID, "body: %s", err.Error())
+}
+
+func typeName(kind string) string {
+	switch kind {
+	case "slice", "array":
+		return "an array"
+	case "map", "struct", "ptr":
+		return "an object"
+	case "bool":
+		return "true or false"
+	case "string":
+		return "a string"
+	}
+	return fmt.Sprintf("a %s", kind)
+}

@@ -1,0 +1,235 @@
+package http_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	nethttp "net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/authz"
+	ahttp "github.com/academy/academy/internal/http"
+	"github.com/academy/academy/internal/mongo"
+	"github.com/academy/academy/internal/mongo/mongotest"
+	"github.com/academy/academy/internal/password"
+	"github.com/academy/academy/web"
+)
+
+func TestMain(m *testing.M) { os.Exit(mongotest.Main(m)) }
+
+// env is a server on a fresh database with one account per role.
+type env struct {
+	t        *testing.T
+	db       *mongo.DB
+	srv      *ahttp.Server
+	accounts *academy.Accounts
+	tokens   map[string]string // role name -> API token
+}
+
+const testPassword = "correct horse battery"
+
+// personas are the callers of the access matrix: each role on site "s1",
+// plus a manager of another site.
+var personas = []struct{ name, role, site string }{
+	{"trainee", academy.RoleTrainee, "s1"},
+	{"trainer", academy.RoleTrainer, "s1"},
+	{"manager", academy.RoleManager, "s1"},
+	{"othermanager", academy.RoleManager, "s2"},
+	{"agent", academy.RoleAgent, "s1"},
+	{"admin", academy.RoleAdmin, ""},
+}
+
+func newEnv(t *testing.T, opts ...func(*ahttp.Deps)) *env {
+	t.Helper()
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	sites := mongo.NewSiteService(db)
+	accounts, err := academy.NewAccounts(mongo.NewUserService(db), mongo.NewSessionService(db), sites,
+		mongo.NewAuditService(db), password.NewFast(), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"s1", "s2"} {
+		if err := sites.CreateSite(ctx, &academy.Site{ID: s, Name: "项目" + s}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	az, err := authz.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := ahttp.Deps{Accounts: accounts, Authz: az, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Web: web.FS, Version: "test"}
+	for _, o := range opts {
+		o(&deps)
+	}
+	srv, err := ahttp.New(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, db: db, srv: srv, accounts: accounts, tokens: map[string]string{}}
+	for _, p := range personas {
+		var sites []string
+		if p.site != "" {
+			sites = []string{p.site}
+		}
+		e.createUser(p.name, []string{p.role}, sites)
+		e.tokens[p.name] = e.login(p.name, testPassword)
+	}
+	return e
+}
+
+// listen serves the app on a loopback port until the test ends and returns
+// its base URL.
+func (e *env) listen() string {
+	e.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	go func() { _ = e.srv.Serve(ln) }()
+	e.t.Cleanup(func() { _ = e.srv.Shutdown(5 * time.Second) })
+	return "http://" + ln.Addr().String()
+}
+
+func (e *env) createUser(name string, roles, sites []string) *academy.User {
+	e.t.Helper()
+	u := &academy.User{Username: name, Roles: roles, Sites: sites}
+	if err := e.accounts.CreateUser(context.Background(), academy.Actor{}, u, testPassword); err != nil {
+		e.t.Fatal(err)
+	}
+	return u
+}
+
+// response is a finished request with its body read.
+type response struct {
+	*nethttp.Response
+	Body string
+}
+
+func (r *response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(r.Body), v); err != nil {
+		t.Fatalf("decode %q: %v", r.Body, err)
+	}
+}
+
+// errCode returns the error code of an API error body.
+func (r *response) errCode(t *testing.T) string {
+	var body struct {
+		Error struct{ Code, Message string }
+	}
+	r.json(t, &body)
+	if body.Error.Message == "" {
+		t.Fatalf("error without message: %s", r.Body)
+	}
+	return body.Error.Code
+}
+
+func (e *env) do(req *nethttp.Request) *response {
+	e.t.Helper()
+	res, err := e.srv.App().Test(req, -1)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	return &response{Response: res, Body: string(b)}
+}
+
+// api sends a JSON request with the token of who ("" = anonymous).
+func (e *env) api(method, path, who string, body any) *response {
+	e.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		r = strings.NewReader(string(j))
+	}
+	req := httptest.NewRequest(method, path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if who != "" {
+		req.Header.Set("Authorization", "Bearer "+e.tokens[who])
+	}
+	return e.do(req)
+}
+
+func (e *env) login(name, pw string) string {
+	e.t.Helper()
+	res := e.api("POST", "/api/v1/auth/login", "", map[string]string{"username": name, "password": pw})
+	if res.StatusCode != 200 {
+		e.t.Fatalf("login %s: %d %s", name, res.StatusCode, res.Body)
+	}
+	var out struct{ Token string }
+	res.json(e.t, &out)
+	return out.Token
+}
+
+// browser is a cookie-carrying web client.
+type browser struct {
+	e       *env
+	cookies map[string]string
+}
+
+func (e *env) browser() *browser { return &browser{e: e, cookies: map[string]string{}} }
+
+func (b *browser) send(req *nethttp.Request) *response {
+	b.e.t.Helper()
+	for k, v := range b.cookies {
+		req.AddCookie(&nethttp.Cookie{Name: k, Value: v})
+	}
+	res := b.e.do(req)
+	for _, c := range res.Cookies() {
+		if c.MaxAge < 0 || c.Value == "" {
+			delete(b.cookies, c.Name)
+		} else {
+			b.cookies[c.Name] = c.Value
+		}
+	}
+	return res
+}
+
+func (b *browser) get(path string) *response {
+	return b.send(httptest.NewRequest("GET", path, nil))
+}
+
+// post submits a form the way a same-origin browser does.
+func (b *browser) post(path string, form url.Values) *response {
+	req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return b.send(req)
+}
+
+var csrfRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// csrf reads the CSRF token from a page.
+func (b *browser) csrf(path string) string {
+	b.e.t.Helper()
+	m := csrfRE.FindStringSubmatch(b.get(path).Body)
+	if m == nil {
+		b.e.t.Fatalf("no CSRF token on %s", path)
+	}
+	return m[1]
+}
+
+func (b *browser) loginAs(name string) {
+	b.e.t.Helper()
+	res := b.post("/login", url.Values{"username": {name}, "password": {testPassword}})
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/home" {
+		b.e.t.Fatalf("web login %s: %d %s", name, res.StatusCode, res.Header.Get("Location"))
+	}
+}

@@ -1,0 +1,158 @@
+package http
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"html/template"
+	"io/fs"
+	nethttp "net/http"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+// page is what every template receives.
+type page struct {
+	Lang      string
+	TitleKey  string
+	User      *academy.User
+	CSRF      string
+	Nav       []navItem
+	Active    string
+	Flash     string
+	Error     string
+	RequestID string
+	Data      any
+}
+
+type navItem struct {
+	Href, Key string
+}
+
+func (s *Server) lang(c *fiber.Ctx) string {
+	if u := currentUser(c); u != nil && s.locales.Has(u.Lang) {
+		return u.Lang
+	}
+	if l := c.Cookies(langCookie); s.locales.Has(l) {
+		return l
+	}
+	return s.locales.Negotiate(c.Get(fiber.HeaderAcceptLanguage))
+}
+
+func (s *Server) newPage(c *fiber.Ctx, titleKey string) *page {
+	p := &page{Lang: s.lang(c), TitleKey: titleKey, User: currentUser(c), RequestID: requestID(c), Active: c.Path()}
+	if sess := currentSession(c); sess != nil {
+		p.CSRF = sess.CSRF
+	}
+	if p.User != nil {
+		p.Nav = s.nav(p.User)
+	}
+	// Only known notices are shown, so a crafted link cannot put text of
+	// its choosing on our page.
+	if f := c.Query("flash"); f != "" && s.locales.Defined("flash."+f) {
+		p.Flash = "flash." + f
+	}
+	return p
+}
+
+// nav lists the sections a user's permissions open.
+func (s *Server) nav(u *academy.User) []navItem {
+	items := []navItem{{"/home", "nav.home"}}
+	if s.Authz.Can(u, "", academy.PermUsersManage) {
+		items = append(items, navItem{"/admin/users", "nav.users"})
+	}
+	if s.Authz.Can(u, "", academy.PermAuditRead) {
+		items = append(items, navItem{"/admin/audit", "nav.audit"})
+	}
+	return append(items, navItem{"/account", "nav.account"})
+}
+
+func (s *Server) loadTemplates() error {
+	tfs := mustSub(s.Web, "templates")
+	shared, err := fs.Glob(tfs, "_*.html")
+	if err != nil {
+		return err
+	}
+	pages, err := fs.Glob(tfs, "[a-z]*.html")
+	if err != nil {
+		return err
+	}
+	s.pages = map[string]*template.Template{}
+	for _, p := range pages {
+		name := strings.TrimSuffix(path.Base(p), ".html")
+		t, err := template.New(name).Funcs(s.funcs()).ParseFS(tfs, append(shared, p)...)
+		if err != nil {
+			return err
+		}
+		s.pages[name] = t
+	}
+	return nil
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"t": s.locales.T,
+		"static": func(name string) string {
+			return "/static/" + name + "?v=" + s.staticVersion
+		},
+		"join": strings.Join,
+		"has":  func(list []string, v string) bool { return slices.Contains(list, v) },
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.Local().Format("2006-01-02 15:04")
+		},
+		"add": func(a, b int) int { return a + b },
+		"roles": func() []string { return academy.Roles },
+	}
+}
+
+func (s *Server) render(c *fiber.Ctx, name string, p *page) error {
+	return s.renderStatus(c, fiber.StatusOK, name, p)
+}
+
+func (s *Server) renderStatus(c *fiber.Ctx, status int, name string, p *page) error {
+	t, ok := s.pages[name]
+	if !ok {
+		return academy.Errorf(academy.EINTERNAL, "no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("html", "utf-8")
+	return c.Status(status).Send(buf.Bytes())
+}
+
+// redirectFlash sends the browser to href with a translated notice key.
+func redirectFlash(c *fiber.Ctx, href, flashKey string) error {
+	sep := "?"
+	if strings.Contains(href, "?") {
+		sep = "&"
+	}
+	return c.Redirect(href+sep+"flash="+flashKey, fiber.StatusSeeOther)
+}
+
+func hashFS(fsys fs.FS) (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		h.Write([]byte(p))
+		h.Write(b)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12], err
+}
+
+func fsHTTP(fsys fs.FS) nethttp.FileSystem { return nethttp.FS(fsys) }

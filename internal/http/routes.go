@@ -1,0 +1,88 @@
+package http
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+func (s *Server) registerRoutes() {
+	get, post := fiber.MethodGet, fiber.MethodPost
+	admin := perm(academy.PermUsersManage)
+
+	// Operations.
+	s.handle(get, "/healthz", public, s.healthz)
+	s.handle(get, "/readyz", public, s.readyz)
+	s.handle(get, "/metrics", public, s.metrics.handler())
+
+	// Web: sessions and shell.
+	s.handle(get, "/", public, s.root)
+	s.handle(get, "/login", public, s.loginPage)
+	throttle := s.loginLimiters()
+	s.app.Post("/login", throttle...)
+	s.handle(post, "/login", public, s.loginSubmit)
+	s.handle(post, "/logout", loggedIn, s.logoutSubmit)
+	s.handle(post, "/lang", public, s.setLang)
+	s.handle(get, "/home", loggedIn, s.home)
+	s.handle(get, "/account", loggedIn, s.accountPage)
+	s.handle(post, "/account/profile", loggedIn, s.accountProfile)
+	s.handle(post, "/account/password", loggedIn, s.accountPassword)
+
+	// Web: administration.
+	s.handle(get, "/admin/users", admin, s.adminUsers)
+	s.handle(get, "/admin/users/new", admin, s.adminUserNew)
+	s.handle(post, "/admin/users", admin, s.adminUserCreate)
+	s.handle(get, "/admin/users/:username", admin, s.adminUser)
+	s.handle(post, "/admin/users/:username/roles", admin, s.adminUserRoles)
+	s.handle(post, "/admin/users/:username/status", admin, s.adminUserStatus)
+	s.handle(post, "/admin/users/:username/password", admin, s.adminUserPassword)
+	s.handle(get, "/admin/audit", perm(academy.PermAuditRead), s.adminAudit)
+
+	// API.
+	s.app.Post("/api/v1/auth/login", throttle...)
+	s.handle(post, "/api/v1/auth/login", public, s.apiLogin)
+	s.handle(post, "/api/v1/auth/logout", loggedIn, s.apiLogout)
+	s.handle(get, "/api/v1/me", loggedIn, s.apiMe)
+	s.handle(post, "/api/v1/me/password", loggedIn, s.apiChangePassword)
+	s.handle(get, "/api/v1/users", admin, s.apiListUsers)
+	s.handle(post, "/api/v1/users", admin, s.apiCreateUser)
+	s.handle(get, "/api/v1/users/:username", admin, s.apiGetUser)
+	s.handle(fiber.MethodPatch, "/api/v1/users/:username", admin, s.apiPatchUser)
+	s.handle(post, "/api/v1/users/:username/password", admin, s.apiResetPassword)
+	s.handle(get, "/api/v1/audit", perm(academy.PermAuditRead), s.apiListAudit)
+}
+
+func (s *Server) root(c *fiber.Ctx) error {
+	if currentUser(c) != nil {
+		return c.Redirect("/home", fiber.StatusSeeOther)
+	}
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok", "version": s.Version})
+}
+
+func (s *Server) readyz(c *fiber.Ctx) error {
+	if err := s.DB.Ping(c.UserContext()); err != nil {
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{
+			"status": "unavailable", "message": "database unreachable: " + academy.ErrorMessage(err),
+		})
+	}
+	return c.JSON(fiber.Map{"status": "ready"})
+}
+
+func (s *Server) setLang(c *fiber.Ctx) error {
+	lang := c.FormValue("lang")
+	if !s.locales.Has(lang) {
+		return academy.Errorf(academy.EINVALID, "lang: unsupported language %q", lang)
+	}
+	c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: fiber.CookieSameSiteLaxMode})
+	if u := currentUser(c); u != nil {
+		if _, err := s.Accounts.UpdateProfile(c.UserContext(), u.ID, u.DisplayName, lang); err != nil {
+			return err
+		}
+	}
+	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
+}

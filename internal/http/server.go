@@ -1,0 +1,171 @@
+// Package http serves the web UI and the JSON API with Fiber. It is the only
+// package that imports Fiber: handlers translate between HTTP and the domain
+// services, and one ErrorHandler maps domain error codes to responses.
+package http
+
+import (
+	"context"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/locale"
+)
+
+// Pinger reports whether the database answers, for /readyz.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// PoolStater reports database connection pool use, for /metrics.
+type PoolStater interface {
+	PoolStats() (open, inUse int64)
+}
+
+// Deps are the services the server needs.
+type Deps struct {
+	Accounts *academy.Accounts
+	Authz    academy.Authorizer
+	DB       interface {
+		Pinger
+		PoolStater
+	}
+	Logger  *slog.Logger
+	Web     fs.FS // templates/, static/, locales/
+	Version string
+}
+
+// Server is the HTTP server.
+type Server struct {
+	Deps
+	app     *fiber.App
+	pages   map[string]*template.Template
+	locales *locale.Catalog
+	metrics *metrics
+	routes  []Route
+	// staticVersion changes whenever a static file changes; it is appended
+	// to asset URLs so that they can be cached for a year.
+	staticVersion string
+}
+
+// Body size limit: forms and JSON here are small; lessons are the largest.
+const bodyLimit = 1 << 20
+
+// New builds the server and registers every route.
+func New(d Deps) (*Server, error) {
+	s := &Server{Deps: d}
+	var err error
+	if s.locales, err = locale.Load(mustSub(d.Web, "locales")); err != nil {
+		return nil, err
+	}
+	if err := s.loadTemplates(); err != nil {
+		return nil, err
+	}
+	if s.staticVersion, err = hashFS(mustSub(d.Web, "static")); err != nil {
+		return nil, err
+	}
+	s.metrics = newMetrics(d.DB)
+
+	s.app = fiber.New(fiber.Config{
+		AppName: "academy",
+		// Values from the request (method, params, form fields) are kept
+		// beyond the handler: by metrics labels, caches and goroutines.
+		// Fiber's default zero-copy strings would change under them.
+		Immutable:             true,
+		BodyLimit:             bodyLimit,
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+	})
+	// Order matters: errors (and recovered panics) become responses inside
+	// the logging and metrics middleware, so both see the status sent.
+	s.app.Use(requestid.New())
+	s.app.Use(s.logRequests)
+	s.app.Use(s.metrics.middleware)
+	s.app.Use(s.renderErrors)
+	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
+	s.app.Use(helmet.New(helmet.Config{
+		ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+			"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+		XFrameOptions:             "DENY",
+		ReferrerPolicy:            "same-origin",
+		CrossOriginEmbedderPolicy: "unsafe-none",
+	}))
+	s.app.Use(compress.New())
+	s.app.Use("/static", filesystem.New(filesystem.Config{
+		Root:   fsHTTP(mustSub(d.Web, "static")),
+		MaxAge: 365 * 24 * 3600,
+	}))
+	s.app.Use(s.authenticate)
+	s.app.Use(s.checkCSRF)
+	s.registerRoutes()
+	s.app.Use(func(c *fiber.Ctx) error {
+		return academy.Errorf(academy.ENOTFOUND, "页面不存在 / Page not found.")
+	})
+	return s, nil
+}
+
+// App exposes the Fiber app for tests (app.Test) and benchmarks.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown stops accepting connections and waits for in-flight requests, at
+// most timeout.
+func (s *Server) Shutdown(timeout time.Duration) error { return s.app.ShutdownWithTimeout(timeout) }
+
+func (s *Server) logPanic(c *fiber.Ctx, e any) {
+	s.Logger.Error("panic", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "panic", e)
+}
+
+func (s *Server) logRequests(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	attrs := []any{"request_id", requestID(c), "method", c.Method(), "path", c.Path(),
+		"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds(), "ip", c.IP()}
+	if u := currentUser(c); u != nil {
+		attrs = append(attrs, "user", u.ID)
+	}
+	level := slog.LevelInfo
+	if c.Response().StatusCode() >= 500 {
+		level = slog.LevelError
+	}
+	s.Logger.Log(c.UserContext(), level, "request", attrs...)
+	return err
+}
+
+func (s *Server) renderErrors(c *fiber.Ctx) error {
+	if err := c.Next(); err != nil {
+		return s.handleError(c, err)
+	}
+	return nil
+}
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(requestid.ConfigDefault.ContextKey).(string)
+	return id
+}
+
+func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+
+func mustSub(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(err) // only with an invalid literal dir name
+	}
+	return sub
+}

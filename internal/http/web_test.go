@@ -1,0 +1,198 @@
+package http_test
+
+import (
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestWebLoginAndHomePerRole(t *testing.T) {
+	e := newEnv(t)
+	want := map[string]string{
+		"trainee": `id="panel-trainee"`,
+		"trainer": `id="panel-trainer"`,
+		"manager": `id="panel-manager"`,
+		"agent":   `id="panel-agent"`,
+		"admin":   `id="panel-admin"`,
+	}
+	for name, panel := range want {
+		b := e.browser()
+		if res := b.get("/home"); res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/login?next=%2Fhome") {
+			t.Fatalf("anonymous /home: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		res := b.post("/login", url.Values{"username": {name}, "password": {testPassword}})
+		if res.StatusCode != 303 {
+			t.Fatalf("%s login: %d", name, res.StatusCode)
+		}
+		set := res.Header.Get("Set-Cookie")
+		for _, attr := range []string{"academy_session=", "HttpOnly", "SameSite=Lax", "path=/"} {
+			if !strings.Contains(set, attr) {
+				t.Fatalf("session cookie %q lacks %s", set, attr)
+			}
+		}
+		home := b.get("/home")
+		if home.StatusCode != 200 || !strings.Contains(home.Body, panel) {
+			t.Fatalf("%s home: %d, want %s", name, home.StatusCode, panel)
+		}
+		for other, p := range want {
+			if other != name && strings.Contains(home.Body, p) {
+				t.Errorf("%s sees %s's panel", name, other)
+			}
+		}
+		if strings.Contains(home.Body, `href="/admin/users"`) != (name == "admin") {
+			t.Errorf("%s: admin navigation shown=%v", name, !(name == "admin"))
+		}
+	}
+}
+
+func TestWebLoginErrorsAndRedirects(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	res := b.post("/login", url.Values{"username": {"trainee"}, "password": {"wrong password"}})
+	if res.StatusCode != 401 || !strings.Contains(res.Body, "用户名或密码错误") || !strings.Contains(res.Body, `value="trainee"`) {
+		t.Fatalf("wrong password page: %d", res.StatusCode)
+	}
+	// next is followed only within the site.
+	for next, want := range map[string]string{"/account": "/account", "https://evil.example/": "/home", "//evil.example": "/home", "/\\evil": "/home"} {
+		b := e.browser()
+		res := b.post("/login", url.Values{"username": {"trainee"}, "password": {testPassword}, "next": {next}})
+		if res.Header.Get("Location") != want {
+			t.Errorf("next=%q redirected to %q", next, res.Header.Get("Location"))
+		}
+	}
+}
+
+func TestSessionFixationAndLogout(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.cookies["academy_session"] = "planted-by-attacker"
+	b.loginAs("trainee")
+	if b.cookies["academy_session"] == "planted-by-attacker" {
+		t.Fatal("login kept a session id chosen by the client")
+	}
+	token := b.csrf("/account")
+	res := b.post("/logout", url.Values{"_csrf": {token}})
+	if res.StatusCode != 303 || b.cookies["academy_session"] != "" {
+		t.Fatalf("logout: %d cookie %q", res.StatusCode, b.cookies["academy_session"])
+	}
+	if res := b.get("/home"); res.StatusCode != 303 {
+		t.Fatalf("home after logout: %d", res.StatusCode)
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.loginAs("trainee")
+	// Cookie-authenticated form without the token.
+	res := b.post("/account/profile", url.Values{"display_name": {"X"}, "lang": {"zh"}})
+	if res.StatusCode != 403 || !strings.Contains(res.Body, "reload the page") {
+		t.Fatalf("no token: %d", res.StatusCode)
+	}
+	res = b.post("/account/profile", url.Values{"display_name": {"X"}, "lang": {"zh"}, "_csrf": {"wrong"}})
+	if res.StatusCode != 403 {
+		t.Fatalf("wrong token: %d", res.StatusCode)
+	}
+	token := b.csrf("/account")
+	res = b.post("/account/profile", url.Values{"display_name": {"小王"}, "lang": {"en"}, "_csrf": {token}})
+	if res.StatusCode != 303 {
+		t.Fatalf("right token: %d %s", res.StatusCode, res.Body)
+	}
+	if page := b.get("/account"); !strings.Contains(page.Body, "My account") || !strings.Contains(page.Body, "小王") {
+		t.Fatal("profile change did not apply (name and English UI)")
+	}
+	// A cross-site form post is refused even with the token, and even to
+	// the login form, which has no session yet.
+	req := httptest.NewRequest("POST", "/account/profile", strings.NewReader(url.Values{"display_name": {"evil"}, "lang": {"zh"}, "_csrf": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if res := b.send(req); res.StatusCode != 403 || !strings.Contains(res.Body, "Cross-site") {
+		t.Fatalf("cross-site post: %d", res.StatusCode)
+	}
+	req = httptest.NewRequest("POST", "/login", strings.NewReader("username=trainee&password=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	if res := e.do(req); res.StatusCode != 403 {
+		t.Fatalf("cross-origin login post: %d", res.StatusCode)
+	}
+}
+
+func TestWebAdminUserForms(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.loginAs("admin")
+	token := b.csrf("/admin/users/new")
+	form := url.Values{"_csrf": {token}, "username": {"wang.fang"}, "display_name": {"王芳"}, "roles": {"trainee", "agent"}, "sites": {"s1"},
+		"lang": {"zh"}, "password": {"long enough pw"}, "confirm_password": {"long enough pw"}}
+	res := b.post("/admin/users", form)
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/admin/users/wang.fang?flash=user_created" {
+		t.Fatalf("create: %d %s %s", res.StatusCode, res.Header.Get("Location"), res.Body)
+	}
+	page := b.get("/admin/users/wang.fang?flash=user_created")
+	if !strings.Contains(page.Body, "用户已创建") || !strings.Contains(page.Body, "王芳") || !strings.Contains(page.Body, "user.created") {
+		t.Fatal("user page lacks notice, name or audit history")
+	}
+	// Refused input re-renders the form with the reason and keeps entries.
+	form.Set("username", "zhao")
+	form.Set("confirm_password", "different")
+	res = b.post("/admin/users", form)
+	if res.StatusCode != 400 || !strings.Contains(res.Body, "confirm_password") || !strings.Contains(res.Body, `value="zhao"`) {
+		t.Fatalf("mismatched passwords: %d", res.StatusCode)
+	}
+	form.Set("confirm_password", "long enough pw")
+	form.Set("username", "WANG.FANG")
+	if res := b.post("/admin/users", form); res.StatusCode != 409 || !strings.Contains(res.Body, "taken") {
+		t.Fatalf("duplicate: %d", res.StatusCode)
+	}
+	// Disable, then the list shows it; a flash key that is not ours is ignored.
+	if res := b.post("/admin/users/wang.fang/status", url.Values{"_csrf": {token}, "status": {"disabled"}}); res.StatusCode != 303 {
+		t.Fatalf("disable: %d", res.StatusCode)
+	}
+	list := b.get("/admin/users?q=wang&flash=<script>")
+	if !strings.Contains(list.Body, "已停用") || strings.Contains(list.Body, "<script>") {
+		t.Fatal("list after disable")
+	}
+	if res := b.post("/admin/users/wang.fang/roles", url.Values{"_csrf": {token}, "roles": {"wizard"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "unknown role") {
+		t.Fatalf("bad role: %d", res.StatusCode)
+	}
+	if res := b.get("/admin/users/nobody"); res.StatusCode != 404 || !strings.Contains(res.Body, "404") {
+		t.Fatalf("missing user page: %d", res.StatusCode)
+	}
+	if res := b.get("/admin/audit?action=user.disabled"); !strings.Contains(res.Body, "wang.fang") {
+		t.Fatal("audit page lacks the disable event")
+	}
+}
+
+func TestErrorPagesAndLanguage(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.loginAs("trainee")
+	res := b.get("/admin/users")
+	if res.StatusCode != 403 || !strings.Contains(res.Body, "没有权限") || !strings.Contains(res.Body, `class="topbar"`) {
+		t.Fatalf("403 page: %d", res.StatusCode)
+	}
+	res = b.get("/no/such/page")
+	if res.StatusCode != 404 || !strings.Contains(res.Body, "页面不存在") {
+		t.Fatalf("404 page: %d", res.StatusCode)
+	}
+	res = e.api("GET", "/api/v1/nothing", "trainee", nil)
+	if res.StatusCode != 404 || res.errCode(t) != "not_found" {
+		t.Fatalf("API 404: %d %s", res.StatusCode, res.Body)
+	}
+	req := httptest.NewRequest("GET", "/login", nil)
+	req.Header.Set("Accept-Language", "en-GB,en;q=0.9")
+	if res := e.do(req); !strings.Contains(res.Body, "Log in") || !strings.Contains(res.Body, `lang="en"`) {
+		t.Fatal("Accept-Language en did not give English")
+	}
+	anon := e.browser()
+	if res := anon.post("/lang", url.Values{"lang": {"en"}, "next": {"/login"}}); res.StatusCode != 303 {
+		t.Fatalf("language switch: %d", res.StatusCode)
+	}
+	if res := anon.get("/login"); !strings.Contains(res.Body, "Log in") {
+		t.Fatal("language cookie not honoured")
+	}
+	if res := anon.post("/lang", url.Values{"lang": {"xx"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "unsupported language") {
+		t.Fatalf("bad language: %d", res.StatusCode)
+	}
+}
