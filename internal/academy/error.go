@@ -11,11 +11,11 @@ import (
 
 // Error codes. They are stable strings because API clients see them.
 const (
-	EINVALID      = "invalid"          // bad input: the message names the field
-	ENOTFOUND     = "not_found"        // no such thing (or not visible to the caller)
-	ECONFLICT     = "conflict"         // duplicate or stale write
-	EUNAUTHORIZED = "unauthorized"     // no valid session
-	EFORBIDDEN    = "forbidden"        // known user without the permission
+	EINVALID      = "invalid"      // bad input: the message names the field
+	ENOTFOUND     = "not_found"    // no such thing (or not visible to the caller)
+	ECONFLICT     = "conflict"     // duplicate or stale write
+	EUNAUTHORIZED = "unauthorized" // no valid session
+	EFORBIDDEN    = "forbidden"    // known user without the permission
 	ETOOMANY      = "too_many_requests"
 	EUNAVAILABLE  = "unavailable" // a dependency (the database) is down
 	EINTERNAL     = "internal"

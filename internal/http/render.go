@@ -109,7 +109,7 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return t.Local().Format("2006-01-02 15:04")
 		},
-		"add": func(a, b int) int { return a + b },
+		"add":   func(a, b int) int { return a + b },
 		"roles": func() []string { return academy.Roles },
 	}
 }

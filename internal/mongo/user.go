@@ -113,4 +113,3 @@ func (s *UserService) SetPasswordHash(ctx context.Context, username, hash string
 	}
 	return nil
 }
-
