@@ -12,6 +12,9 @@ import (
 	"strings"
 )
 
+// errFlagHelp reports that --help was answered: exit 0.
+var errFlagHelp = flag.ErrHelp
+
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
@@ -20,6 +23,7 @@ const usage = `academy — 物业客服学院 training and certification platfor
 Usage:
   academy serve   [flags]         run the web server
   academy user    <command> [flags]  manage accounts (add, list, set-roles, disable, enable, reset-password)
+  academy site    <command> [flags]  manage sites (add, list)
   academy version                 print the version
 
 Run "academy <command> --help" for the flags of a command.
@@ -41,14 +45,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdServe(ctx, args[1:], stdout, stderr)
 	case "user":
 		err = cmdUser(ctx, args[1:], stdin, stdout, stderr)
+	case "site":
+		err = cmdSite(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "academy %s\n", version)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 	default:
-		err = fmt.Errorf("unknown command %q (commands: serve, user, version)", args[0])
+		err = fmt.Errorf("unknown command %q (commands: serve, user, site, version)", args[0])
 	}
-	if errors.Is(err, flag.ErrHelp) {
+	if errors.Is(err, errFlagHelp) {
 		return 0
 	}
 	if err != nil {

@@ -27,9 +27,7 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 	st := &store{}
 	uri := cfg.MongoURI
 	if uri == "" {
-		// FerretDB logs a lot at info level; warnings are what an operator needs.
-		fl := slog.New(levelFilter{min: slog.LevelWarn, Handler: logger.Handler()}).With("component", "ferretdb")
-		srv, err := ferret.Start(cfg.DataDir, fl)
+		srv, err := ferret.Start(cfg.DataDir, logger)
 		if err != nil {
 			return nil, err
 		}
@@ -59,22 +57,4 @@ func (st *store) close() {
 	if st.ferret != nil {
 		_ = st.ferret.Stop()
 	}
-}
-
-// levelFilter drops records below min before they reach the wrapped handler.
-type levelFilter struct {
-	min slog.Level
-	slog.Handler
-}
-
-func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= f.min && f.Handler.Enabled(ctx, l)
-}
-
-func (f levelFilter) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return levelFilter{min: f.min, Handler: f.Handler.WithAttrs(attrs)}
-}
-
-func (f levelFilter) WithGroup(name string) slog.Handler {
-	return levelFilter{min: f.min, Handler: f.Handler.WithGroup(name)}
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -44,7 +43,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	sub, args := args[0], args[1:]
 	if sub == "-h" || sub == "--help" || sub == "help" {
 		fmt.Fprint(stdout, userUsage)
-		return flag.ErrHelp
+		return errFlagHelp
 	}
 	fs := newFlagSet("academy user "+sub, userSummary[sub], stdout)
 	cfg, err := commonFlags(fs)

@@ -273,3 +273,12 @@ func (a *Accounts) UpdateProfile(ctx context.Context, username, displayName, lan
 	}
 	return a.Users.UpdateUser(ctx, username, UserUpdate{DisplayName: &probe.DisplayName, Lang: &probe.Lang})
 }
+
+// CreateSite creates a site (物业项目) and records who did.
+func (a *Accounts) CreateSite(ctx context.Context, actor Actor, s *Site) error {
+	s.CreatedAt = a.Now()
+	if err := a.Sites.CreateSite(ctx, s); err != nil {
+		return err
+	}
+	return a.audit(ctx, actor, AuditSiteCreated, s.ID, s.Name)
+}

@@ -16,6 +16,7 @@ const (
 	AuditUserEnabled   = "user.enabled"
 	AuditPasswordReset = "user.password_reset"
 	AuditPasswordOwn   = "user.password_changed"
+	AuditSiteCreated   = "site.created"
 )
 
 // AuditEvent is one security-relevant event. Detail never holds secrets.

@@ -6,6 +6,7 @@ package academy
 const (
 	PermUsersManage = "users:manage" // create, disable, reset accounts
 	PermAuditRead   = "audit:read"   // read the security audit log
+	PermSitesManage = "sites:manage" // create sites (物业项目)
 )
 
 // Authorizer decides whether u may use perm on site. site "" asks whether u

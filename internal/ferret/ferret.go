@@ -46,7 +46,7 @@ func Start(dataDir string, logger *slog.Logger) (*Server, error) {
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Logger:    logger,
+		Logger:    slog.New(quiet{logger.Handler()}).With("component", "ferretdb"),
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
 	})
@@ -105,3 +105,25 @@ func release(f *os.File) {
 	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	_ = f.Close()
 }
+
+// quiet passes FerretDB's warnings and errors to the app's log, minus the
+// wire-message dumps it writes at warn level whenever a command is not
+// supported: the driver's endSessions at every disconnect is one, harmless.
+type quiet struct{ slog.Handler }
+
+func (q quiet) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && q.Handler.Enabled(ctx, l)
+}
+
+func (q quiet) Handle(ctx context.Context, r slog.Record) error {
+	for _, dump := range []string{"Request header:", "Request message:", "Response header:", "Response message:"} {
+		if strings.HasPrefix(r.Message, dump) {
+			return nil
+		}
+	}
+	return q.Handler.Handle(ctx, r)
+}
+
+func (q quiet) WithAttrs(attrs []slog.Attr) slog.Handler { return quiet{q.Handler.WithAttrs(attrs)} }
+
+func (q quiet) WithGroup(name string) slog.Handler { return quiet{q.Handler.WithGroup(name)} }

@@ -38,3 +38,19 @@ func TestSecondServerOnSameDataDirFails(t *testing.T) {
 	}
 	_ = s2.Stop()
 }
+
+func TestQuietLogging(t *testing.T) {
+	var buf strings.Builder
+	log := slog.New(quiet{slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})})
+	log.Info("listening")
+	log.Warn("Response message:\n{...}")
+	log.Warn("disk almost full")
+	log.Error("backend failed")
+	out := buf.String()
+	if strings.Contains(out, "listening") || strings.Contains(out, "Response message") {
+		t.Fatalf("noise passed: %s", out)
+	}
+	if !strings.Contains(out, "disk almost full") || !strings.Contains(out, "backend failed") {
+		t.Fatalf("warnings or errors dropped: %s", out)
+	}
+}

@@ -47,6 +47,10 @@ var accessTable = map[string][]string{
 	"GET /api/v1/users/:username":           adminOnly,
 	"PATCH /api/v1/users/:username":         adminOnly,
 	"POST /api/v1/users/:username/password": adminOnly,
+	"GET /admin/sites":                      adminOnly,
+	"POST /admin/sites":                     adminOnly,
+	"GET /api/v1/sites":                     adminOnly,
+	"POST /api/v1/sites":                    adminOnly,
 	"GET /api/v1/audit":                     adminOnly,
 }
 

@@ -67,6 +67,9 @@ func (s *Server) nav(u *academy.User) []navItem {
 	if s.Authz.Can(u, "", academy.PermUsersManage) {
 		items = append(items, navItem{"/admin/users", "nav.users"})
 	}
+	if s.Authz.Can(u, "", academy.PermSitesManage) {
+		items = append(items, navItem{"/admin/sites", "nav.sites"})
+	}
 	if s.Authz.Can(u, "", academy.PermAuditRead) {
 		items = append(items, navItem{"/admin/audit", "nav.audit"})
 	}

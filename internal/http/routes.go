@@ -37,6 +37,8 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/admin/users/:username/status", admin, s.adminUserStatus)
 	s.handle(post, "/admin/users/:username/password", admin, s.adminUserPassword)
 	s.handle(get, "/admin/audit", perm(academy.PermAuditRead), s.adminAudit)
+	s.handle(get, "/admin/sites", perm(academy.PermSitesManage), s.adminSites)
+	s.handle(post, "/admin/sites", perm(academy.PermSitesManage), s.adminSiteCreate)
 
 	// API.
 	s.app.Post("/api/v1/auth/login", throttle...)
@@ -50,6 +52,8 @@ func (s *Server) registerRoutes() {
 	s.handle(fiber.MethodPatch, "/api/v1/users/:username", admin, s.apiPatchUser)
 	s.handle(post, "/api/v1/users/:username/password", admin, s.apiResetPassword)
 	s.handle(get, "/api/v1/audit", perm(academy.PermAuditRead), s.apiListAudit)
+	s.handle(get, "/api/v1/sites", perm(academy.PermSitesManage), s.apiListSites)
+	s.handle(post, "/api/v1/sites", perm(academy.PermSitesManage), s.apiCreateSite)
 }
 
 func (s *Server) root(c *fiber.Ctx) error {

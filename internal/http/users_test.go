@@ -106,3 +106,29 @@ func TestChangeOwnPassword(t *testing.T) {
 	}
 	e.login("trainee", "another long one")
 }
+
+func TestSites(t *testing.T) {
+	e := newEnv(t)
+	if res := e.api("POST", "/api/v1/sites", "admin", map[string]string{"id": "huayuan-1", "name": "华苑一期"}); res.StatusCode != 201 {
+		t.Fatalf("create site: %d %s", res.StatusCode, res.Body)
+	}
+	for _, c := range []struct{ body, field string }{
+		{`{"id":"Bad Id","name":"x"}`, "id"},
+		{`{"id":"ok-id","name":""}`, "name"},
+		{`{"id":"huayuan-1","name":"again"}`, "exists"},
+		{`{"id":5}`, "id: must be a string"},
+	} {
+		if res := e.api("POST", "/api/v1/sites", "admin", c.body); res.StatusCode/100 != 4 || !strings.Contains(res.Body, c.field) {
+			t.Errorf("%s: %d %s", c.body, res.StatusCode, res.Body)
+		}
+	}
+	var out struct{ Items []academy.Site }
+	e.api("GET", "/api/v1/sites", "admin", nil).json(t, &out)
+	if len(out.Items) != 3 || out.Items[0].ID != "huayuan-1" {
+		t.Fatalf("sites: %+v", out.Items)
+	}
+	// The new site can be granted at once.
+	if res := e.api("PATCH", "/api/v1/users/trainee", "admin", map[string]any{"sites": []string{"huayuan-1"}}); res.StatusCode != 200 {
+		t.Fatalf("grant new site: %d %s", res.StatusCode, res.Body)
+	}
+}

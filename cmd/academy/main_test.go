@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// cli runs the command in-process and returns its exit status and output.
+func cli(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestUserCommands(t *testing.T) {
+	data := t.TempDir()
+	d := "--data=" + data
+	if code, _, e := cli(t, "", "site", "add", d, "--id", "s1", "--name", "华苑一期"); code != 0 {
+		t.Fatalf("site add: %d %s", code, e)
+	}
+	code, out, e := cli(t, "a long password\n", "user", "add", d, "--username", "Wang", "--roles", "trainee,agent", "--sites", "s1", "--password-stdin")
+	if code != 0 || !strings.Contains(out, "created wang (trainee,agent on s1)") {
+		t.Fatalf("user add: %d %q %q", code, out, e)
+	}
+	bad := []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"pw long enough\n", []string{"user", "add", d, "--username", "xx", "--roles", "boss", "--sites", "s1", "--password-stdin"}, `unknown role "boss"`},
+		{"pw long enough\n", []string{"user", "add", d, "--username", "xx", "--roles", "trainee", "--sites", "nowhere", "--password-stdin"}, `unknown site "nowhere"`},
+		{"short\n", []string{"user", "add", d, "--username", "xx", "--roles", "trainee", "--sites", "s1", "--password-stdin"}, "at least 10"},
+		{"", []string{"user", "add", d, "--username", "xx", "--roles", "trainee", "--sites", "s1", "--password-stdin"}, "standard input is empty"},
+		{"pw long enough\n", []string{"user", "add", d, "--username", "xx", "--roles", "trainee", "--sites", "s1"}, "--password-stdin is required"},
+		{"pw long enough\n", []string{"user", "add", d, "--username", "WANG", "--roles", "trainee", "--sites", "s1", "--password-stdin"}, "taken"},
+		{"", []string{"user", "add", d, "--bogus"}, "flag provided but not defined: -bogus"},
+		{"", []string{"user", "frobnicate"}, `unknown command "frobnicate"`},
+		{"", []string{"user", "disable", d}, "--username is required"},
+		{"", []string{"serve", "--db", "a/b", d}, "--db"},
+		{"", []string{"serve", "--addr", "nonsense"}, "--addr nonsense"},
+		{"", []string{"serve", d, "--mongo-uri", "http://x"}, "--mongo-uri"},
+		{"", []string{"nope"}, `unknown command "nope"`},
+		{"", []string{"site", "add", d, "--id", "Bad Id", "--name", "x"}, "id:"},
+	}
+	for _, c := range bad {
+		code, out, e := cli(t, c.stdin, c.args...)
+		if code == 0 || !strings.Contains(e, c.want) || strings.Count(strings.TrimSpace(e), "\n") != 0 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want non-zero with one line containing %q", c.args, code, out, e, c.want)
+		}
+	}
+	if code, out, _ := cli(t, "", "user", "set-roles", d, "--username", "wang", "--roles", "manager", "--sites", "s1"); code != 0 || !strings.Contains(out, "manager on s1") {
+		t.Fatalf("set-roles: %d %s", code, out)
+	}
+	if code, _, _ := cli(t, "", "user", "disable", d, "--username", "wang"); code != 0 {
+		t.Fatal("disable")
+	}
+	code, out, _ = cli(t, "", "user", "list", d)
+	if code != 0 || !regexp.MustCompile(`Wang\s+Wang\s+manager\s+s1\s+disabled`).MatchString(out) {
+		t.Fatalf("list: %q", out)
+	}
+	if code, _, _ := cli(t, "new long password\n", "user", "reset-password", d, "--username", "wang", "--password-stdin"); code != 0 {
+		t.Fatal("reset-password")
+	}
+	for _, help := range [][]string{{"serve", "--help"}, {"user", "add", "--help"}, {"user", "--help"}, {"site", "--help"}, {"--help"}} {
+		if code, out, _ := cli(t, "", help...); code != 0 || !strings.Contains(out, "Usage") {
+			t.Errorf("%v: %d %q", help, code, out)
+		}
+	}
+	// Environment variables mean the same as flags.
+	t.Setenv("ACADEMY_DATA", data)
+	if code, out, e := cli(t, "", "user", "list"); code != 0 || !strings.Contains(out, "Wang") {
+		t.Fatalf("ACADEMY_DATA not honoured: %d %q %q", code, out, e)
+	}
+}
+
+// server is a running `academy serve` process.
+type server struct {
+	cmd  *exec.Cmd
+	base string
+	out  *bufio.Scanner
+	text strings.Builder
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "academy")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func startServer(t *testing.T, bin string, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, out: bufio.NewScanner(stdout)}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	re := regexp.MustCompile(`running at (http://\S+)`)
+	lines := make(chan string)
+	go func() {
+		for s.out.Scan() {
+			lines <- s.out.Text()
+		}
+		close(lines)
+	}()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatalf("server exited before it was ready:\n%s", s.text.String())
+			}
+			s.text.WriteString(line + "\n")
+			if m := re.FindStringSubmatch(line); m != nil {
+				s.base = m[1]
+				go func() {
+					for range lines {
+					}
+				}()
+				return s
+			}
+		case <-deadline:
+			t.Fatalf("server not ready in 30s:\n%s", s.text.String())
+		}
+	}
+}
+
+func login(t *testing.T, base, user, pw string) int {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": user, "password": pw})
+	res, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func TestServeLifecycle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	data := t.TempDir()
+	cli(t, "", "site", "add", "--data", data, "--id", "s1", "--name", "一期")
+	if code, _, e := cli(t, "cli made password\n", "user", "add", "--data", data, "--username", "cliuser", "--roles", "trainee", "--sites", "s1", "--password-stdin"); code != 0 {
+		t.Fatal(e)
+	}
+
+	s := startServer(t, bin, "--data", data, "--demo")
+	m := regexp.MustCompile(`admin\s+username admin\s+password (\S+)`).FindStringSubmatch(s.text.String())
+	if m == nil {
+		t.Fatalf("demo accounts not printed:\n%s", s.text.String())
+	}
+	adminPW := m[1]
+	if code := login(t, s.base, "admin", adminPW); code != 200 {
+		t.Fatalf("demo admin login: %d", code)
+	}
+	if code := login(t, s.base, "cliuser", "cli made password"); code != 200 {
+		t.Fatalf("login of the account made by the CLI: %d", code)
+	}
+	if code := login(t, s.base, "cliuser", "wrong password"); code != 401 {
+		t.Fatalf("wrong password: %d", code)
+	}
+	res, err := http.Get(s.base + "/api/v1/me")
+	if err != nil || res.StatusCode != 401 {
+		t.Fatalf("me without token: %v %v", res.StatusCode, err)
+	}
+	res.Body.Close()
+
+	// A second server, or the CLI, on the same data dir fails at once.
+	second := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
+	out, err := second.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "in use by pid") {
+		t.Fatalf("second server: err %v, output %q", err, out)
+	}
+	if code, _, e := cli(t, "", "user", "list", "--data", data); code == 0 || !strings.Contains(e, "in use by pid") {
+		t.Fatalf("CLI while serving: %d %q", code, e)
+	}
+
+	// SIGTERM: graceful stop, exit 0.
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("server did not stop within 20s of SIGTERM")
+	}
+
+	// Restart on the same data: accounts are kept, passwords are not shown again.
+	s2 := startServer(t, bin, "--data", data, "--demo")
+	if strings.Contains(s2.text.String(), adminPW) || !strings.Contains(s2.text.String(), "is ready") {
+		t.Fatalf("second start output:\n%s", s2.text.String())
+	}
+	if code := login(t, s2.base, "admin", adminPW); code != 200 {
+		t.Fatalf("admin after restart: %d", code)
+	}
+	_ = s2.cmd.Process.Signal(syscall.SIGINT)
+	if err := s2.cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGINT: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(data, "db")); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,53 @@
+package web
+
+import (
+	"encoding/json"
+	"io/fs"
+	"regexp"
+	"slices"
+	"testing"
+)
+
+// TestCatalogsMatch keeps the languages in step: every key in one catalog
+// is in the other, and every literal key a template uses exists.
+func TestCatalogsMatch(t *testing.T) {
+	cats := map[string]map[string]string{}
+	for _, lang := range []string{"zh", "en"} {
+		b, err := fs.ReadFile(FS, "locales/"+lang+".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		cats[lang] = m
+	}
+	for k := range cats["zh"] {
+		if _, ok := cats["en"][k]; !ok {
+			t.Errorf("en lacks %q", k)
+		}
+	}
+	for k := range cats["en"] {
+		if _, ok := cats["zh"][k]; !ok {
+			t.Errorf("zh lacks %q", k)
+		}
+	}
+	use := regexp.MustCompile(`\{\{t \$?\.Lang "([^"]+)"`)
+	files, _ := fs.Glob(FS, "templates/*.html")
+	var keys []string
+	for _, f := range files {
+		b, _ := fs.ReadFile(FS, f)
+		for _, m := range use.FindAllStringSubmatch(string(b), -1) {
+			keys = append(keys, m[1])
+		}
+	}
+	if len(keys) < 50 {
+		t.Fatalf("found only %d keys in templates; the pattern is wrong", len(keys))
+	}
+	for _, k := range slices.Compact(slices.Sorted(slices.Values(keys))) {
+		if _, ok := cats["zh"][k]; !ok {
+			t.Errorf("template uses missing key %q", k)
+		}
+	}
+}
