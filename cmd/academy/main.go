@@ -24,6 +24,9 @@ Usage:
   academy serve   [flags]         run the web server
   academy user    <command> [flags]  manage accounts (add, list, set-roles, disable, enable, reset-password)
   academy site    <command> [flags]  manage sites (add, list)
+  academy lint    [DIR]           check the content files (courses/) without writing anything
+  academy import  [flags]         load the content files into the database
+  academy export  --course SLUG   write a course back into files
   academy version                 print the version
 
 Run "academy <command> --help" for the flags of a command.
@@ -47,12 +50,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdUser(ctx, args[1:], stdin, stdout, stderr)
 	case "site":
 		err = cmdSite(ctx, args[1:], stdout, stderr)
+	case "lint":
+		err = cmdLint(args[1:], stdout, stderr)
+	case "import":
+		err = cmdImport(ctx, args[1:], stdout, stderr)
+	case "export":
+		err = cmdExport(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "academy %s\n", version)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 	default:
-		err = fmt.Errorf("unknown command %q (commands: serve, user, site, version)", args[0])
+		err = fmt.Errorf("unknown command %q (commands: serve, user, site, lint, import, export, version)", args[0])
 	}
 	if errors.Is(err, errFlagHelp) {
 		return 0

@@ -165,7 +165,7 @@ func TestServeLifecycle(t *testing.T) {
 		t.Fatal(e)
 	}
 
-	s := startServer(t, bin, "--data", data, "--demo")
+	s := startServer(t, bin, "--data", data, "--demo", "--content", "../..")
 	m := regexp.MustCompile(`admin\s+username admin\s+password (\S+)`).FindStringSubmatch(s.text.String())
 	if m == nil {
 		t.Fatalf("demo accounts not printed:\n%s", s.text.String())
@@ -210,7 +210,7 @@ func TestServeLifecycle(t *testing.T) {
 	}
 
 	// Restart on the same data: accounts are kept, passwords are not shown again.
-	s2 := startServer(t, bin, "--data", data, "--demo")
+	s2 := startServer(t, bin, "--data", data, "--demo", "--content", "../..")
 	if strings.Contains(s2.text.String(), adminPW) || !strings.Contains(s2.text.String(), "is ready") {
 		t.Fatalf("second start output:\n%s", s2.text.String())
 	}
@@ -223,5 +223,54 @@ func TestServeLifecycle(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(data, "db")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestLintAndImport(t *testing.T) {
+	// The repository's content lints clean; the broken fixture does not and
+	// says where.
+	if code, out, e := cli(t, "", "lint", "../.."); code != 0 || !strings.Contains(out, "ok: 7 courses") {
+		t.Fatalf("lint of the repository: %d %q %q", code, out, e)
+	}
+	code, out, e := cli(t, "", "lint", "../../internal/content/testdata/broken")
+	if code != 1 || !strings.Contains(out, "courses/bad/course.yaml:3: minutes: must be a whole number") || !strings.Contains(e, "problem(s)") {
+		t.Fatalf("lint of the broken fixture: %d %q %q", code, out, e)
+	}
+	if code, _, e := cli(t, "", "lint", "/no/such/dir"); code != 1 || !strings.Contains(e, "not a directory") {
+		t.Fatalf("lint of a missing dir: %d %q", code, e)
+	}
+
+	data := "--data=" + t.TempDir()
+	code, out, e = cli(t, "", "import", data, "--content", "../..")
+	if code != 0 || !strings.Contains(out, "created 7, updated 0, unchanged 0, archived 0") {
+		t.Fatalf("first import: %d %q %q", code, out, e)
+	}
+	code, out, _ = cli(t, "", "import", data, "--content", "../..")
+	if code != 0 || !strings.Contains(out, "created 0, updated 0, unchanged 7, archived 0") {
+		t.Fatalf("second import changed something: %q", out)
+	}
+	// A broken directory writes nothing.
+	code, out, e = cli(t, "", "import", data, "--content", "../../internal/content/testdata/broken")
+	if code != 1 || !strings.Contains(e, "nothing was imported") || !strings.Contains(out, "courses/bad/") {
+		t.Fatalf("import of broken content: %d %q %q", code, out, e)
+	}
+	code, out, _ = cli(t, "", "import", data, "--content", "../..")
+	if !strings.Contains(out, "unchanged 7") {
+		t.Fatalf("a failed import changed the database: %q", out)
+	}
+
+	// Export then import is a no-op.
+	outDir := t.TempDir()
+	if code, out, e := cli(t, "", "export", data, "--course", "ethics", "--out", filepath.Join(outDir, "courses")); code != 0 || !strings.Contains(out, "exported ethics") {
+		t.Fatalf("export: %d %q %q", code, out, e)
+	}
+	if code, out, _ := cli(t, "", "import", data, "--content", outDir); code != 0 || !strings.Contains(out, "unchanged 1, archived 6") {
+		t.Fatalf("import of the export: %q", out)
+	}
+	if code, _, e := cli(t, "", "export", data, "--course", "nope"); code != 1 || !strings.Contains(e, "nope") {
+		t.Fatalf("export of a missing course: %d %q", code, e)
+	}
+	if code, _, e := cli(t, "", "export", data); code != 1 || !strings.Contains(e, "--course is required") {
+		t.Fatalf("export without --course: %d %q", code, e)
 	}
 }

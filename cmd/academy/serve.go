@@ -12,7 +12,9 @@ import (
 
 	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/authz"
+	"github.com/academy/academy/internal/catalog"
 	"github.com/academy/academy/internal/http"
+	"github.com/academy/academy/internal/markdown"
 	"github.com/academy/academy/web"
 )
 
@@ -25,6 +27,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	contentDir := contentFlags(fs)
+	noImport := fs.Bool("no-import", envOr("ACADEMY_NO_IMPORT", "") != "", "do not import the content directory at start (env ACADEMY_NO_IMPORT=1)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -49,16 +53,30 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer st.close()
 
+	if !*noImport {
+		// A content error stops the start: serving half-imported content
+		// would be worse than not starting.
+		if _, err := importContent(ctx, st, *contentDir, false, stdout); err != nil {
+			return err
+		}
+	}
 	if cfg.Demo {
 		if err := seedDemo(ctx, st, stdout); err != nil {
 			return err
 		}
 	}
+	md := markdown.New()
+	cat := catalog.New(st.library.Courses, md, logger)
+	if err := cat.Refresh(ctx, true); err != nil {
+		return fmt.Errorf("load courses: %w", err)
+	}
+	go cat.Run(ctx, 2*time.Second)
 	az, err := authz.New()
 	if err != nil {
 		return err
 	}
-	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Logger: logger, Web: web.FS, Version: version})
+	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning,
+		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version})
 	if err != nil {
 		return err
 	}

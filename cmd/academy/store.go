@@ -13,9 +13,12 @@ import (
 
 // store is an open database with the services built on it.
 type store struct {
-	db       *mongo.DB
-	ferret   *ferret.Server
-	accounts *academy.Accounts
+	db          *mongo.DB
+	ferret      *ferret.Server
+	accounts    *academy.Accounts
+	library     *academy.Library
+	learning    *academy.Learning
+	assignments *mongo.AssignmentService
 }
 
 // openStore connects to MongoDB, or starts the embedded FerretDB when no URI
@@ -45,6 +48,9 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 		st.close()
 		return nil, err
 	}
+	st.library = &academy.Library{Courses: mongo.NewCourseService(db), Now: time.Now}
+	st.learning = &academy.Learning{Progress: mongo.NewProgressService(db), Now: time.Now}
+	st.assignments = mongo.NewAssignmentService(db)
 	return st, nil
 }
 

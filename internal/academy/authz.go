@@ -7,6 +7,9 @@ const (
 	PermUsersManage = "users:manage" // create, disable, reset accounts
 	PermAuditRead   = "audit:read"   // read the security audit log
 	PermSitesManage = "sites:manage" // create sites (物业项目)
+	PermLearn       = "learn"        // read courses, record progress
+	PermAuthor      = "content:author"
+	PermAssign      = "assignments:manage" // assign courses to people on a site
 )
 
 // Authorizer decides whether u may use perm on site. site "" asks whether u

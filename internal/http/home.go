@@ -16,6 +16,8 @@ type homeData struct {
 	People []*academy.User // trainer/manager: the people on their sites
 	Total  int
 	Audit  []*academy.AuditEvent
+	// Assigned are the learner's assigned courses, soonest due first.
+	Assigned []courseCard
 }
 
 func (s *Server) home(c *fiber.Ctx) error {
@@ -45,6 +47,22 @@ func (s *Server) home(c *fiber.Ctx) error {
 			d.People = append(d.People, people...)
 			d.Total += total
 		}
+	}
+	if s.Authz.Can(u, "", academy.PermLearn) {
+		p, err := s.Learning.Progress.FindProgress(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		cards, err := s.cards(c, u, s.Catalog.Snapshot(), p)
+		if err != nil {
+			return err
+		}
+		for _, card := range cards {
+			if card.Due != nil {
+				d.Assigned = append(d.Assigned, card)
+			}
+		}
+		slices.SortFunc(d.Assigned, func(a, b courseCard) int { return a.Due.Compare(*b.Due) })
 	}
 	if s.Authz.Can(u, "", academy.PermAuditRead) {
 		d.Audit, _, err = s.Accounts.Audit.ListAudit(ctx, academy.AuditFilter{Limit: 8})

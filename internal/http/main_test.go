@@ -17,7 +17,10 @@ import (
 
 	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/authz"
+	"github.com/academy/academy/internal/catalog"
+	"github.com/academy/academy/internal/content"
 	ahttp "github.com/academy/academy/internal/http"
+	"github.com/academy/academy/internal/markdown"
 	"github.com/academy/academy/internal/mongo"
 	"github.com/academy/academy/internal/mongo/mongotest"
 	"github.com/academy/academy/internal/password"
@@ -32,6 +35,7 @@ type env struct {
 	db       *mongo.DB
 	srv      *ahttp.Server
 	accounts *academy.Accounts
+	deps     ahttp.Deps
 	tokens   map[string]string // role name -> API token
 }
 
@@ -67,7 +71,24 @@ func newEnv(t *testing.T, opts ...func(*ahttp.Deps)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := ahttp.Deps{Accounts: accounts, Authz: az, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Web: web.FS, Version: "test"}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	library := &academy.Library{Courses: mongo.NewCourseService(db), Now: time.Now}
+	md := markdown.New()
+	// The repository's own courses are the fixture: tests read real lessons.
+	courses, problems := (&content.Loader{Dir: "../..", MD: md}).Courses()
+	if len(problems) > 0 {
+		t.Fatalf("repository content does not lint:\n%v", problems)
+	}
+	if _, err := library.Import(ctx, courses, "test", false); err != nil {
+		t.Fatal(err)
+	}
+	cat := catalog.New(library.Courses, md, logger)
+	if err := cat.Refresh(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	deps := ahttp.Deps{Accounts: accounts, Authz: az, DB: db, Library: library,
+		Learning: &academy.Learning{Progress: mongo.NewProgressService(db), Now: time.Now}, Assignments: mongo.NewAssignmentService(db),
+		Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: "test"}
 	for _, o := range opts {
 		o(&deps)
 	}
@@ -75,7 +96,7 @@ func newEnv(t *testing.T, opts ...func(*ahttp.Deps)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, srv: srv, accounts: accounts, tokens: map[string]string{}}
+	e := &env{t: t, db: db, srv: srv, accounts: accounts, deps: deps, tokens: map[string]string{}}
 	for _, p := range personas {
 		var sites []string
 		if p.site != "" {

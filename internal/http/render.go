@@ -64,6 +64,15 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) *page {
 // nav lists the sections a user's permissions open.
 func (s *Server) nav(u *academy.User) []navItem {
 	items := []navItem{{"/home", "nav.home"}}
+	if s.Authz.Can(u, "", academy.PermLearn) {
+		items = append(items, navItem{"/courses", "nav.courses"})
+	}
+	if s.Authz.Can(u, "", academy.PermAuthor) {
+		items = append(items, navItem{"/author", "nav.author"})
+	}
+	if s.Authz.Can(u, "", academy.PermAssign) {
+		items = append(items, navItem{"/assignments", "nav.assignments"})
+	}
 	if s.Authz.Can(u, "", academy.PermUsersManage) {
 		items = append(items, navItem{"/admin/users", "nav.users"})
 	}
@@ -114,6 +123,17 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		"add":   func(a, b int) int { return a + b },
 		"roles": func() []string { return academy.Roles },
+		"day": func(v any) string {
+			switch t := v.(type) {
+			case time.Time:
+				return t.Local().Format("2006-01-02")
+			case *time.Time:
+				if t != nil {
+					return t.Local().Format("2006-01-02")
+				}
+			}
+			return "—"
+		},
 	}
 }
 

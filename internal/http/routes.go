@@ -9,6 +9,7 @@ import (
 func (s *Server) registerRoutes() {
 	get, post := fiber.MethodGet, fiber.MethodPost
 	admin := perm(academy.PermUsersManage)
+	learn, author, assign := perm(academy.PermLearn), perm(academy.PermAuthor), perm(academy.PermAssign)
 
 	// Operations.
 	s.handle(get, "/healthz", public, s.healthz)
@@ -40,6 +41,28 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/admin/sites", perm(academy.PermSitesManage), s.adminSites)
 	s.handle(post, "/admin/sites", perm(academy.PermSitesManage), s.adminSiteCreate)
 
+	// Web: learning.
+	s.handle(get, "/courses", learn, s.coursesPage)
+	s.handle(get, "/courses/:slug", learn, s.coursePage)
+	s.handle(get, "/courses/:slug/lessons/:lesson", learn, s.lessonPage)
+	s.handle(post, "/courses/:slug/lessons/:lesson/complete", learn, s.lessonComplete)
+	s.handle(get, "/courses/:slug/assets/*", learn, s.courseAsset)
+	s.handle(get, "/assignments", assign, s.assignmentsPage)
+	s.handle(post, "/assignments", assign, s.assignmentCreate)
+	s.handle(post, "/assignments/:id/delete", assign, s.assignmentDelete)
+
+	// Web: authoring.
+	s.handle(get, "/author", author, s.authorPage)
+	s.handle(post, "/author/courses", author, s.authorCreate)
+	s.handle(get, "/author/courses/:slug", author, s.authorCourse)
+	s.handle(post, "/author/courses/:slug", author, s.authorUpdate)
+	s.handle(get, "/author/courses/:slug/lessons/:lesson", author, s.authorLesson)
+	s.handle(post, "/author/courses/:slug/lessons", author, s.authorSaveLesson)
+	s.handle(get, "/author/courses/:slug/revisions", author, s.authorRevisions)
+	s.handle(get, "/author/courses/:slug/revisions/:n", author, s.authorRevision)
+	s.handle(post, "/author/courses/:slug/revisions/:n/restore", author, s.authorRestore)
+	s.handle(get, "/author/courses/:slug/export", author, s.authorExport)
+
 	// API.
 	s.app.Post("/api/v1/auth/login", throttle...)
 	s.handle(post, "/api/v1/auth/login", public, s.apiLogin)
@@ -52,6 +75,17 @@ func (s *Server) registerRoutes() {
 	s.handle(fiber.MethodPatch, "/api/v1/users/:username", admin, s.apiPatchUser)
 	s.handle(post, "/api/v1/users/:username/password", admin, s.apiResetPassword)
 	s.handle(get, "/api/v1/audit", perm(academy.PermAuditRead), s.apiListAudit)
+	s.handle(get, "/api/v1/courses", learn, s.apiCourses)
+	s.handle(get, "/api/v1/courses/:slug", learn, s.apiCourse)
+	s.handle(get, "/api/v1/courses/:slug/lessons/:lesson", learn, s.apiLesson)
+	s.handle(fiber.MethodPut, "/api/v1/courses/:slug/lessons/:lesson", author, s.apiPutLesson)
+	s.handle(post, "/api/v1/courses/:slug/lessons/:lesson/complete", learn, s.apiLessonComplete)
+	s.handle(fiber.MethodPut, "/api/v1/courses/:slug/lessons/:lesson/position", learn, s.apiLessonPosition)
+	s.handle(get, "/api/v1/me/progress", learn, s.apiMyProgress)
+	s.handle(post, "/api/v1/markdown/preview", author, s.apiPreview)
+	s.handle(get, "/api/v1/assignments", assign, s.apiAssignments)
+	s.handle(post, "/api/v1/assignments", assign, s.apiCreateAssignment)
+	s.handle(fiber.MethodDelete, "/api/v1/assignments/:id", assign, s.apiDeleteAssignment)
 	s.handle(get, "/api/v1/sites", perm(academy.PermSitesManage), s.apiListSites)
 	s.handle(post, "/api/v1/sites", perm(academy.PermSitesManage), s.apiCreateSite)
 }

@@ -20,7 +20,9 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/catalog"
 	"github.com/academy/academy/internal/locale"
+	"github.com/academy/academy/internal/markdown"
 )
 
 // Pinger reports whether the database answers, for /readyz.
@@ -41,9 +43,14 @@ type Deps struct {
 		Pinger
 		PoolStater
 	}
-	Logger  *slog.Logger
-	Web     fs.FS // templates/, static/, locales/
-	Version string
+	Library     *academy.Library
+	Learning    *academy.Learning
+	Assignments academy.AssignmentService
+	Catalog     *catalog.Catalog
+	Markdown    *markdown.Renderer
+	Logger      *slog.Logger
+	Web         fs.FS // templates/, static/, locales/
+	Version     string
 }
 
 // Server is the HTTP server.

@@ -92,6 +92,8 @@ var indexes = []index{
 	{coll: "audit", keys: bson.D{{Key: "time", Value: -1}}},
 	{coll: "audit", keys: bson.D{{Key: "target", Value: 1}, {Key: "time", Value: -1}}},
 	{coll: "users", keys: bson.D{{Key: "sites", Value: 1}}},
+	{coll: "course_revisions", keys: bson.D{{Key: "course", Value: 1}, {Key: "number", Value: -1}}},
+	{coll: "drafts", keys: bson.D{{Key: "course", Value: 1}}},
 }
 
 func (db *DB) migrate(ctx context.Context) error {

@@ -1,0 +1,295 @@
+package academy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Course statuses. A course removed from the content files is archived, not
+// deleted, so that learners' progress and history stay.
+const (
+	CourseActive   = "active"
+	CourseArchived = "archived"
+)
+
+// Revision sources.
+const (
+	SourceImport = "import"
+	SourceWeb    = "web"
+)
+
+// Course is a training module: metadata and its ordered lessons. A course is
+// one document (lessons are bounded and read together), keyed by its slug.
+type Course struct {
+	Slug          string    `json:"slug" bson:"_id"`
+	Title         string    `json:"title" bson:"title"`
+	Summary       string    `json:"summary" bson:"summary"`
+	Audience      string    `json:"audience" bson:"audience"`
+	Minutes       int       `json:"minutes" bson:"minutes"`
+	Order         int       `json:"order" bson:"order"`
+	Prerequisites []string  `json:"prerequisites" bson:"prerequisites"`
+	Tags          []string  `json:"tags" bson:"tags"`
+	Lessons       []Lesson  `json:"lessons" bson:"lessons"`
+	Assets        []Asset   `json:"-" bson:"assets"`
+	Status        string    `json:"status" bson:"status"`
+	Revision      int       `json:"revision" bson:"revision"`
+	Hash          string    `json:"-" bson:"hash"`        // ContentHash of the current content
+	SourceHash    string    `json:"-" bson:"source_hash"` // ContentHash of the files at the last import
+	UpdatedAt     time.Time `json:"updated_at" bson:"updated_at"`
+	UpdatedBy     string    `json:"updated_by" bson:"updated_by"`
+}
+
+// Lesson is one Markdown page of a course.
+type Lesson struct {
+	Slug       string   `json:"slug" bson:"slug"`
+	Title      string   `json:"title" bson:"title"`
+	Minutes    int      `json:"minutes" bson:"minutes"`
+	Objectives []string `json:"objectives" bson:"objectives"`
+	Body       string   `json:"-" bson:"body"` // Markdown without front matter
+}
+
+// Asset is an image or attachment that sits beside the lessons.
+type Asset struct {
+	Name        string `bson:"name"`
+	ContentType string `bson:"content_type"`
+	Data        []byte `bson:"data"`
+}
+
+// MaxAssetSize bounds one attachment: assets live inside the course document.
+const MaxAssetSize = 2 << 20
+
+var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,63}$`)
+
+// ValidSlug reports whether s can name a course, lesson or quiz.
+func ValidSlug(s string) bool { return slugRE.MatchString(s) }
+
+// Lesson returns the lesson with slug and its index, or -1.
+func (c *Course) Lesson(slug string) (*Lesson, int) {
+	for i := range c.Lessons {
+		if c.Lessons[i].Slug == slug {
+			return &c.Lessons[i], i
+		}
+	}
+	return nil, -1
+}
+
+// Asset returns the named asset or nil.
+func (c *Course) Asset(name string) *Asset {
+	for i := range c.Assets {
+		if c.Assets[i].Name == name {
+			return &c.Assets[i]
+		}
+	}
+	return nil
+}
+
+// Validate checks the fields of a course that do not depend on other
+// courses; each message starts with the field it is about.
+func (c *Course) Validate() error {
+	if !ValidSlug(c.Slug) {
+		return Errorf(EINVALID, "slug: %q must be 2–64 lowercase letters, digits or '-'", c.Slug)
+	}
+	if strings.TrimSpace(c.Title) == "" || utf8.RuneCountInString(c.Title) > 100 {
+		return Errorf(EINVALID, "title: required, at most 100 characters")
+	}
+	if strings.TrimSpace(c.Summary) == "" {
+		return Errorf(EINVALID, "summary: required")
+	}
+	if strings.TrimSpace(c.Audience) == "" {
+		return Errorf(EINVALID, "audience: required")
+	}
+	if c.Minutes <= 0 || c.Minutes > 10000 {
+		return Errorf(EINVALID, "minutes: must be a positive number of minutes")
+	}
+	for _, p := range c.Prerequisites {
+		if p == c.Slug {
+			return Errorf(EINVALID, "prerequisites: a course cannot require itself")
+		}
+	}
+	seen := map[string]bool{}
+	for i := range c.Lessons {
+		l := &c.Lessons[i]
+		if err := l.Validate(); err != nil {
+			return err
+		}
+		if seen[l.Slug] {
+			return Errorf(EINVALID, "lessons: duplicate lesson slug %q", l.Slug)
+		}
+		seen[l.Slug] = true
+	}
+	return nil
+}
+
+// Validate checks a lesson's fields.
+func (l *Lesson) Validate() error {
+	if !ValidSlug(l.Slug) {
+		return Errorf(EINVALID, "slug: lesson slug %q must be 2–64 lowercase letters, digits or '-'", l.Slug)
+	}
+	if strings.TrimSpace(l.Title) == "" || utf8.RuneCountInString(l.Title) > 100 {
+		return Errorf(EINVALID, "title: required, at most 100 characters")
+	}
+	if l.Minutes <= 0 || l.Minutes > 600 {
+		return Errorf(EINVALID, "minutes: must be a positive number of minutes")
+	}
+	if len(l.Objectives) == 0 {
+		return Errorf(EINVALID, "objectives: at least one learning objective")
+	}
+	for _, o := range l.Objectives {
+		if strings.TrimSpace(o) == "" {
+			return Errorf(EINVALID, "objectives: an objective is empty")
+		}
+	}
+	if strings.TrimSpace(l.Body) == "" {
+		return Errorf(EINVALID, "body: the lesson has no text")
+	}
+	if len(l.Body) > 512<<10 {
+		return Errorf(EINVALID, "body: longer than 512 KiB; split the lesson")
+	}
+	return nil
+}
+
+// ContentHash is a digest of what a course teaches — metadata, lessons and
+// assets — and not of how its files are formatted, so that export followed
+// by import is recognised as no change.
+func (c *Course) ContentHash() string {
+	type asset struct{ Name, Type, Sum string }
+	v := struct {
+		Title, Summary, Audience string
+		Minutes, Order           int
+		Prerequisites, Tags      []string
+		Lessons                  []Lesson
+		Assets                   []asset
+	}{c.Title, c.Summary, c.Audience, c.Minutes, c.Order, c.Prerequisites, c.Tags, c.Lessons, nil}
+	for _, a := range c.Assets {
+		s := sha256.Sum256(a.Data)
+		v.Assets = append(v.Assets, asset{a.Name, a.ContentType, hex.EncodeToString(s[:])})
+	}
+	b, _ := json.Marshal(v) // plain data: cannot fail
+	lb, _ := json.Marshal(bodies(c.Lessons))
+	sum := sha256.Sum256(append(b, lb...))
+	return hex.EncodeToString(sum[:16])
+}
+
+// bodies is serialised separately because Lesson.Body is hidden from JSON.
+func bodies(ls []Lesson) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.Body
+	}
+	return out
+}
+
+// CheckPrerequisites reports unknown and cyclic prerequisites across a set
+// of courses, as one error per course slug.
+func CheckPrerequisites(courses []*Course) map[string]error {
+	bySlug := map[string]*Course{}
+	for _, c := range courses {
+		bySlug[c.Slug] = c
+	}
+	errs := map[string]error{}
+	for _, c := range courses {
+		for _, p := range c.Prerequisites {
+			if bySlug[p] == nil {
+				errs[c.Slug] = Errorf(EINVALID, "prerequisites: unknown course %q", p)
+			}
+		}
+	}
+	// Depth-first search for cycles; a course on a cycle is reported once
+	// with the cycle spelled out.
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[string]int{}
+	var stack []string
+	var visit func(s string)
+	visit = func(s string) {
+		color[s] = grey
+		stack = append(stack, s)
+		for _, p := range bySlug[s].Prerequisites {
+			if bySlug[p] == nil {
+				continue
+			}
+			switch color[p] {
+			case white:
+				visit(p)
+			case grey:
+				i := slices.Index(stack, p)
+				cycle := append(slices.Clone(stack[i:]), p)
+				if errs[s] == nil {
+					errs[s] = Errorf(EINVALID, "prerequisites: cycle %s", strings.Join(cycle, " → "))
+				}
+			}
+		}
+		stack = stack[:len(stack)-1]
+		color[s] = black
+	}
+	for _, c := range courses {
+		if color[c.Slug] == white {
+			visit(c.Slug)
+		}
+	}
+	return errs
+}
+
+// Revision is a snapshot of a course after a change: the history that
+// trainers browse, diff and restore.
+type Revision struct {
+	ID        string    `json:"id" bson:"_id"` // "<slug>@<n>"
+	Course    string    `json:"course" bson:"course"`
+	Number    int       `json:"number" bson:"number"`
+	Source    string    `json:"source" bson:"source"` // import or web
+	Author    string    `json:"author" bson:"author"`
+	Message   string    `json:"message" bson:"message"`
+	CreatedAt time.Time `json:"created_at" bson:"created_at"`
+	Snapshot  Course    `json:"-" bson:"snapshot"`
+}
+
+// RevisionID is the storage key of revision n of a course.
+func RevisionID(slug string, n int) string { return fmt.Sprintf("%s@%d", slug, n) }
+
+// Draft is a lesson being edited in the web UI: saved, not yet published.
+type Draft struct {
+	ID           string    `json:"id" bson:"_id"` // "<course>/<lesson>"
+	Course       string    `json:"course" bson:"course"`
+	Lesson       Lesson    `json:"lesson" bson:"lesson"`
+	BaseRevision int       `json:"base_revision" bson:"base_revision"`
+	Author       string    `json:"author" bson:"author"`
+	SavedAt      time.Time `json:"saved_at" bson:"saved_at"`
+}
+
+// DraftID is the storage key of the draft of a lesson.
+func DraftID(course, lesson string) string { return course + "/" + lesson }
+
+// CourseService stores courses, their revisions and drafts.
+type CourseService interface {
+	// FindCourse reads one course with lessons and assets.
+	FindCourse(ctx context.Context, slug string) (*Course, error)
+	// ListCourses reads every course, archived ones included.
+	ListCourses(ctx context.Context) ([]*Course, error)
+	// SaveCourse writes c if the stored course is at revision prev (0: no
+	// course yet), and records rev (a snapshot of c) when it is not nil. A
+	// course that moved on meanwhile is ECONFLICT and nothing is written.
+	SaveCourse(ctx context.Context, c *Course, prev int, rev *Revision) error
+	// SetCourseStatus archives or reactivates a course without a revision.
+	SetCourseStatus(ctx context.Context, slug, status string) error
+	ListRevisions(ctx context.Context, slug string) ([]*Revision, error)
+	FindRevision(ctx context.Context, slug string, n int) (*Revision, error)
+	SaveDraft(ctx context.Context, d *Draft) error
+	FindDraft(ctx context.Context, course, lesson string) (*Draft, error)
+	ListDrafts(ctx context.Context, course string) ([]*Draft, error)
+	DeleteDraft(ctx context.Context, course, lesson string) error
+	// ContentVersion is a counter bumped by every content change, so that
+	// every instance knows when to rebuild its in-memory catalog.
+	ContentVersion(ctx context.Context) (int64, error)
+	BumpContentVersion(ctx context.Context) (int64, error)
+}

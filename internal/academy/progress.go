@@ -1,0 +1,174 @@
+package academy
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Progress is everything one learner has done in courses, in one document
+// keyed by username: a lesson page needs one _id read, and so does the
+// learner's home page.
+type Progress struct {
+	Username string                     `json:"username" bson:"_id"`
+	Courses  map[string]*CourseProgress `json:"courses" bson:"courses"`
+}
+
+// CourseProgress is one learner's state in one course.
+type CourseProgress struct {
+	Completed map[string]time.Time `json:"completed" bson:"completed"` // lesson slug -> when
+	Last      string               `json:"last_lesson,omitempty" bson:"last"`
+	Position  map[string]float64   `json:"position,omitempty" bson:"position"` // lesson slug -> scroll share 0..1
+	// CompletedAt is set when every lesson of the course is complete.
+	CompletedAt time.Time `json:"completed_at,omitzero" bson:"completed_at,omitempty"`
+}
+
+// Course returns the progress in a course, never nil.
+func (p *Progress) Course(slug string) *CourseProgress {
+	if p != nil && p.Courses[slug] != nil {
+		return p.Courses[slug]
+	}
+	return &CourseProgress{}
+}
+
+// Done reports whether lesson is complete.
+func (cp *CourseProgress) Done(lesson string) bool {
+	_, ok := cp.Completed[lesson]
+	return ok
+}
+
+// CourseStatus summarises a learner's standing in a course.
+type CourseStatus struct {
+	Done, Total int
+	Complete    bool
+	// Missing lists the prerequisite courses still to complete; a course
+	// with missing prerequisites is locked.
+	Missing []string
+}
+
+// Percent is the share of lessons done, 0–100.
+func (s CourseStatus) Percent() int {
+	if s.Total == 0 {
+		return 0
+	}
+	return s.Done * 100 / s.Total
+}
+
+// Locked reports whether prerequisites keep the course closed.
+func (s CourseStatus) Locked() bool { return len(s.Missing) > 0 }
+
+// Status computes a learner's standing in c. A course counts as complete
+// when every current lesson is done: lessons added later reopen it.
+func (p *Progress) Status(c *Course, bySlug map[string]*Course) CourseStatus {
+	cp := p.Course(c.Slug)
+	st := CourseStatus{Total: len(c.Lessons)}
+	for _, l := range c.Lessons {
+		if cp.Done(l.Slug) {
+			st.Done++
+		}
+	}
+	st.Complete = st.Total > 0 && st.Done == st.Total
+	for _, pre := range c.Prerequisites {
+		if pc := bySlug[pre]; pc != nil && pc.Status == CourseActive && !p.Status(pc, bySlug).Complete {
+			st.Missing = append(st.Missing, pre)
+		}
+	}
+	return st
+}
+
+// ProgressService stores learners' progress.
+type ProgressService interface {
+	// FindProgress returns the learner's progress; none yet is an empty one.
+	FindProgress(ctx context.Context, username string) (*Progress, error)
+	// CompleteLesson marks a lesson done (idempotent: the first time stays)
+	// and returns the new progress.
+	CompleteLesson(ctx context.Context, username, course, lesson string, at time.Time) (*Progress, error)
+	// SetCourseCompleted records when a course became complete, once.
+	SetCourseCompleted(ctx context.Context, username, course string, at time.Time) error
+	// SavePosition records the reading position in a lesson.
+	SavePosition(ctx context.Context, username, course, lesson string, share float64) error
+	// ListProgress returns the progress of the given users.
+	ListProgress(ctx context.Context, usernames []string) ([]*Progress, error)
+}
+
+// Assignment is work given to learners with a due date: either to named
+// users or to everyone with a role on a site.
+type Assignment struct {
+	ID        string    `json:"id" bson:"_id"`
+	Course    string    `json:"course" bson:"course"`
+	Users     []string  `json:"users,omitempty" bson:"users,omitempty"`
+	Role      string    `json:"role,omitempty" bson:"role,omitempty"`
+	Site      string    `json:"site,omitempty" bson:"site,omitempty"`
+	Due       time.Time `json:"due" bson:"due"`
+	CreatedBy string    `json:"created_by" bson:"created_by"`
+	CreatedAt time.Time `json:"created_at" bson:"created_at"`
+}
+
+// AppliesTo reports whether the assignment is for u.
+func (a *Assignment) AppliesTo(u *User) bool {
+	if slices.Contains(a.Users, u.ID) {
+		return true
+	}
+	// Role assignments go to people who hold that role on that site, not
+	// to admins, who hold every role implicitly.
+	return a.Role != "" && u.Status == StatusActive && slices.Contains(u.Roles, a.Role) && slices.Contains(u.Sites, a.Site)
+}
+
+// Overdue reports whether the due date has passed at now.
+func (a *Assignment) Overdue(now time.Time) bool { return now.After(a.Due) }
+
+// AssignmentService stores assignments.
+type AssignmentService interface {
+	CreateAssignment(ctx context.Context, a *Assignment) error
+	ListAssignments(ctx context.Context) ([]*Assignment, error)
+	DeleteAssignment(ctx context.Context, id string) error
+}
+
+// Learning records what learners do in courses.
+type Learning struct {
+	Progress ProgressService
+	Now      func() time.Time
+}
+
+// CompleteLesson marks a lesson of c done for u, refusing archived courses,
+// unknown lessons and courses whose prerequisites are missing, and records
+// the course's completion when this was its last open lesson.
+func (l *Learning) CompleteLesson(ctx context.Context, u *User, c *Course, lesson string, all map[string]*Course) (*Progress, error) {
+	if c.Status != CourseActive {
+		return nil, Errorf(EINVALID, "course %q is archived", c.Slug)
+	}
+	if ls, _ := c.Lesson(lesson); ls == nil {
+		return nil, Errorf(ENOTFOUND, "lesson %q not found in course %q", lesson, c.Slug)
+	}
+	p, err := l.Progress.FindProgress(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if st := p.Status(c, all); st.Locked() {
+		return nil, LockedError(st.Missing, all)
+	}
+	now := l.Now()
+	p, err = l.Progress.CompleteLesson(ctx, u.ID, c.Slug, lesson, now)
+	if err != nil {
+		return nil, err
+	}
+	if cp := p.Course(c.Slug); p.Status(c, all).Complete && cp.CompletedAt.IsZero() {
+		if err := l.Progress.SetCourseCompleted(ctx, u.ID, c.Slug, now); err != nil {
+			return nil, err
+		}
+		cp.CompletedAt = now
+	}
+	return p, nil
+}
+
+// LockedError explains which courses unlock a course.
+func LockedError(missing []string, all map[string]*Course) error {
+	var titles []string
+	for _, m := range missing {
+		if c := all[m]; c != nil {
+			titles = append(titles, "《"+c.Title+"》")
+		}
+	}
+	return Errorf(EFORBIDDEN, "请先完成%s / Complete %s first.", strings.Join(titles, "、"), strings.Join(missing, ", "))
+}

@@ -1,0 +1,216 @@
+// Package catalog keeps the rendered courses in memory. Content is
+// read-mostly: every instance renders it once and serves lessons without
+// touching the database, and reloads when the shared content version
+// changes, so instances behind a load balancer stay consistent.
+package catalog
+
+import (
+	"context"
+	"crypto/sha256"
+	"html/template"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/markdown"
+)
+
+// Lesson is a lesson ready to show.
+type Lesson struct {
+	academy.Lesson
+	Number int // 1-based position in the course
+	HTML   template.HTML
+	TOC    []markdown.Heading
+	Text   string // plain text, for search
+	Prev   *Lesson
+	Next   *Lesson
+}
+
+// Course is a course ready to show.
+type Course struct {
+	*academy.Course
+	Lessons []*Lesson
+}
+
+// Lesson returns the lesson with slug, or nil.
+func (c *Course) Lesson(slug string) *Lesson {
+	for _, l := range c.Lessons {
+		if l.Slug == slug {
+			return l
+		}
+	}
+	return nil
+}
+
+// Snapshot is an immutable view of all courses at one content version.
+type Snapshot struct {
+	Version int64
+	// Active are the courses learners see, in catalog order.
+	Active []*Course
+	bySlug map[string]*Course
+}
+
+// Course returns a course by slug, archived ones included, or nil.
+func (s *Snapshot) Course(slug string) *Course { return s.bySlug[slug] }
+
+// Domain returns the domain courses by slug, for prerequisite checks.
+func (s *Snapshot) Domain() map[string]*academy.Course {
+	m := make(map[string]*academy.Course, len(s.bySlug))
+	for k, c := range s.bySlug {
+		m[k] = c.Course
+	}
+	return m
+}
+
+// Catalog holds the current snapshot and refreshes it.
+type Catalog struct {
+	store  academy.CourseService
+	md     *markdown.Renderer
+	logger *slog.Logger
+
+	mu     sync.RWMutex
+	snap   *Snapshot
+	loaded bool
+	// rendered keeps lesson HTML by content hash across reloads, so a
+	// change to one lesson re-renders only that lesson.
+	rendered map[[32]byte]*Lesson
+}
+
+// New returns a catalog; call Refresh before use.
+func New(store academy.CourseService, md *markdown.Renderer, logger *slog.Logger) *Catalog {
+	return &Catalog{store: store, md: md, logger: logger, snap: &Snapshot{bySlug: map[string]*Course{}}, rendered: map[[32]byte]*Lesson{}}
+}
+
+// Snapshot returns the current view; it never touches the database.
+func (c *Catalog) Snapshot() *Snapshot {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.snap
+}
+
+// Refresh reloads the courses if the content version moved (or force).
+func (c *Catalog) Refresh(ctx context.Context, force bool) error {
+	v, err := c.store.ContentVersion(ctx)
+	if err != nil {
+		return err
+	}
+	c.mu.RLock()
+	current := c.loaded && v == c.snap.Version
+	c.mu.RUnlock()
+	if current && !force {
+		return nil
+	}
+	courses, err := c.store.ListCourses(ctx)
+	if err != nil {
+		return err
+	}
+	snap := &Snapshot{Version: v, bySlug: map[string]*Course{}}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	next := map[[32]byte]*Lesson{}
+	for _, dc := range courses {
+		cc := &Course{Course: dc}
+		base := "/courses/" + dc.Slug
+		for i, l := range dc.Lessons {
+			key := sha256.Sum256([]byte(base + "\x00" + l.Body))
+			r := c.rendered[key]
+			if r == nil {
+				doc, err := c.md.Render([]byte(l.Body), markdown.Options{Base: base})
+				if err != nil {
+					return err
+				}
+				r = &Lesson{HTML: template.HTML(doc.HTML), TOC: doc.TOC, Text: doc.Text} // rendered by our own safe renderer
+			}
+			next[key] = r
+			ll := &Lesson{Lesson: l, Number: i + 1, HTML: r.HTML, TOC: r.TOC, Text: r.Text}
+			if i > 0 {
+				ll.Prev = cc.Lessons[i-1]
+				cc.Lessons[i-1].Next = ll
+			}
+			cc.Lessons = append(cc.Lessons, ll)
+		}
+		snap.bySlug[dc.Slug] = cc
+		if dc.Status == academy.CourseActive {
+			snap.Active = append(snap.Active, cc)
+		}
+	}
+	c.rendered, c.snap, c.loaded = next, snap, true
+	return nil
+}
+
+// Run refreshes every interval until ctx ends; errors are logged and the
+// old snapshot keeps serving.
+func (c *Catalog) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := c.Refresh(ctx, false); err != nil && ctx.Err() == nil {
+				c.logger.Warn("content refresh failed", "err", err)
+			}
+		}
+	}
+}
+
+// Hit is one search result.
+type Hit struct {
+	Course  *Course
+	Lesson  *Lesson
+	Snippet string
+}
+
+// Search finds lessons whose title or text contains q (case-insensitive for
+// Latin letters; Chinese needs no word splitting for substring search).
+func (s *Snapshot) Search(q string, limit int) []Hit {
+	q = strings.ToLower(strings.TrimSpace(q))
+	if q == "" {
+		return nil
+	}
+	var hits []Hit
+	for _, c := range s.Active {
+		for _, l := range c.Lessons {
+			title := strings.ToLower(l.Title)
+			text := strings.ToLower(l.Text)
+			if !strings.Contains(title, q) && !strings.Contains(text, q) {
+				continue
+			}
+			// ToLower keeps byte offsets for the text here: Chinese and
+			// ASCII do not change length when lowered.
+			hits = append(hits, Hit{c, l, snippet(l.Text, strings.Index(text, q), len(q))})
+			if len(hits) >= limit {
+				return hits
+			}
+		}
+	}
+	return hits
+}
+
+// snippet cuts about 40 characters of context around a match at byte i.
+func snippet(text string, i, n int) string {
+	if i < 0 {
+		i, n = 0, 0
+	}
+	start, end := i, i+n
+	for k := 0; k < 40 && start > 0; k++ {
+		_, size := utf8.DecodeLastRuneInString(text[:start])
+		start -= size
+	}
+	for k := 0; k < 40 && end < len(text); k++ {
+		_, size := utf8.DecodeRuneInString(text[end:])
+		end += size
+	}
+	s := strings.Join(strings.Fields(text[start:end]), " ")
+	if start > 0 {
+		s = "…" + s
+	}
+	if end < len(text) {
+		s += "…"
+	}
+	return s
+}

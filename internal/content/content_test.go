@@ -1,0 +1,109 @@
+package content
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/academy/academy/internal/markdown"
+)
+
+func TestRepositoryContentLintsClean(t *testing.T) {
+	courses, ps := (&Loader{Dir: "../..", MD: markdown.New()}).Courses()
+	if len(ps) > 0 {
+		t.Fatalf("the repository's content has problems:\n%v", ps)
+	}
+	if len(courses) < 7 {
+		t.Fatalf("%d courses, want the seven modules", len(courses))
+	}
+	for _, c := range courses {
+		if len(c.Lessons) < 4 {
+			t.Errorf("%s has %d lessons, want at least 4", c.Slug, len(c.Lessons))
+		}
+		for _, l := range c.Lessons {
+			han := 0
+			for _, r := range l.Body {
+				if r >= 0x4e00 && r <= 0x9fff {
+					han++
+				}
+			}
+			if han < 800 {
+				t.Errorf("%s/%s has %d Chinese characters, want at least 800", c.Slug, l.Slug, han)
+			}
+		}
+	}
+}
+
+func TestLintReportsPathAndLine(t *testing.T) {
+	_, ps := (&Loader{Dir: "testdata/broken", MD: markdown.New()}).Courses()
+	got := ps.Error()
+	want := []string{
+		"courses/bad/course.yaml:1: audience: required field is missing",
+		`courses/bad/course.yaml:3: minutes: must be a whole number, not "abc"`,
+		`courses/bad/course.yaml:5: prerequisites: unknown course "ghost"`,
+		"courses/bad/course.yaml:6: colour: unknown field",
+		"courses/bad/01-one.md:4: objectives: must be a list",
+		`courses/bad/01-one.md:7: heading "一级标题" is a level-1 heading`,
+		`courses/bad/01-one.md:9: heading "跳级标题" skips a level (#### after #)`,
+		"courses/bad/02-empty.md:6: the lesson is empty",
+		`courses/bad/03-one.md:1: duplicate lesson slug "one"`,
+		"courses/bad/Lesson.md:1: lesson file names look like 01-lesson-slug.md",
+		`courses/bad/notes.txt:1: unsupported attachment type ".txt"`,
+		`courses/good/01-start.md:12: link "02-missing.md": no lesson file 02-missing.md in this course`,
+		`courses/good/01-start.md:12: broken image "nowhere.svg"`,
+		"courses/loop-b/course.yaml:6: prerequisites: cycle loop-a → loop-b → loop-a",
+	}
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("missing problem %q", w)
+		}
+	}
+	if t.Failed() {
+		t.Logf("got:\n%s", got)
+	}
+	for _, p := range ps {
+		if p.Line < 1 || strings.HasPrefix(p.Path, "/") {
+			t.Errorf("problem without a relative path and line: %v", p)
+		}
+	}
+}
+
+func TestExportThenLoadIsTheSameContent(t *testing.T) {
+	md := markdown.New()
+	courses, ps := (&Loader{Dir: "../..", MD: md}).Courses()
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	out := t.TempDir()
+	for _, c := range courses {
+		if err := ExportCourse(c, filepath.Join(out, "courses")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again, ps := (&Loader{Dir: out, MD: md}).Courses()
+	if len(ps) > 0 {
+		t.Fatalf("exported content does not lint:\n%v", ps)
+	}
+	if len(again) != len(courses) {
+		t.Fatalf("%d courses after export, want %d", len(again), len(courses))
+	}
+	for i := range courses {
+		if a, b := courses[i].ContentHash(), again[i].ContentHash(); a != b {
+			t.Errorf("%s: hash %s after export, %s before", courses[i].Slug, b, a)
+		}
+	}
+	// Export replaces lesson files: a renamed lesson does not linger.
+	c := courses[0]
+	c.Lessons[0].Slug = "renamed-first"
+	if err := ExportCourse(c, filepath.Join(out, "courses")); err != nil {
+		t.Fatal(err)
+	}
+	mds, _ := filepath.Glob(filepath.Join(out, "courses", c.Slug, "*.md"))
+	if len(mds) != len(c.Lessons) {
+		t.Fatalf("%d lesson files after re-export, want %d", len(mds), len(c.Lessons))
+	}
+	if _, err := os.Stat(filepath.Join(out, "courses", c.Slug, "01-renamed-first.md")); err != nil {
+		t.Fatal(err)
+	}
+}
