@@ -31,7 +31,7 @@ func TestMain(m *testing.M) { os.Exit(mongotest.Main(m)) }
 
 // env is a server on a fresh database with one account per role.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	db       *mongo.DB
 	srv      *ahttp.Server
 	accounts *academy.Accounts
@@ -52,7 +52,7 @@ var personas = []struct{ name, role, site string }{
 	{"admin", academy.RoleAdmin, ""},
 }
 
-func newEnv(t *testing.T, opts ...func(*ahttp.Deps)) *env {
+func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := mongotest.Open(t)
@@ -136,7 +136,7 @@ type response struct {
 	Body string
 }
 
-func (r *response) json(t *testing.T, v any) {
+func (r *response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(r.Body), v); err != nil {
 		t.Fatalf("decode %q: %v", r.Body, err)
@@ -144,7 +144,7 @@ func (r *response) json(t *testing.T, v any) {
 }
 
 // errCode returns the error code of an API error body.
-func (r *response) errCode(t *testing.T) string {
+func (r *response) errCode(t testing.TB) string {
 	var body struct {
 		Error struct{ Code, Message string }
 	}

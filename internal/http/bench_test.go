@@ -1,0 +1,34 @@
+package http_test
+
+import (
+	"io"
+	nethttp "net/http"
+	"testing"
+)
+
+// BenchmarkLessonPage measures a logged-in trainee opening a lesson page
+// over a real connection: session lookup, one progress read, template
+// rendering from the in-memory catalog.
+func BenchmarkLessonPage(b *testing.B) {
+	e := newEnv(b)
+	base := e.listen()
+	client := &nethttp.Client{Transport: &nethttp.Transport{MaxIdleConnsPerHost: 64}}
+	token := e.tokens["trainee"]
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := nethttp.NewRequest("GET", base+"/courses/ethics/lessons/owner-privacy", nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			res, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != 200 {
+				b.Fatalf("status %d", res.StatusCode)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}
