@@ -12,6 +12,7 @@ import (
 // web edits with optimistic concurrency, history and restore.
 type Library struct {
 	Courses CourseService
+	Quizzes QuizService
 	Now     func() time.Time
 }
 

@@ -3,6 +3,7 @@ package content
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -14,6 +15,10 @@ const (
 	kString kind = iota
 	kInt
 	kStringList
+	kFloat
+	kBool
+	kDuration // "20m", "1h30m", or 0
+	kNode     // any YAML; the caller decodes it
 )
 
 type field struct {
@@ -65,6 +70,31 @@ func fields(doc *yaml.Node, spec []field, report func(line int, format string, a
 				continue
 			}
 			out[f.name] = n
+		case kFloat:
+			n, err := strconv.ParseFloat(v.Value, 64)
+			if v.Kind != yaml.ScalarNode || (v.Tag != "!!int" && v.Tag != "!!float") || err != nil {
+				report(v.Line, "%s: must be a number, not %q", f.name, v.Value)
+				continue
+			}
+			out[f.name] = n
+		case kBool:
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
+				report(v.Line, "%s: must be true or false, not %q", f.name, v.Value)
+				continue
+			}
+			out[f.name] = v.Value == "true"
+		case kDuration:
+			d, err := time.ParseDuration(v.Value)
+			if v.Value == "0" {
+				d, err = 0, nil
+			}
+			if v.Kind != yaml.ScalarNode || err != nil {
+				report(v.Line, "%s: must be a duration like 20m or 1h30m, not %q", f.name, v.Value)
+				continue
+			}
+			out[f.name] = d
+		case kNode:
+			out[f.name] = v
 		case kStringList:
 			if v.Kind != yaml.SequenceNode {
 				report(v.Line, "%s: must be a list, e.g. [a, b]", f.name)
@@ -87,6 +117,19 @@ func fields(doc *yaml.Node, spec []field, report func(line int, format string, a
 		}
 	}
 	return out
+}
+
+// keyLines maps each key of a mapping node to its line, so that a domain
+// validation message ("answer: …") can be reported where the field is.
+func keyLines(m *yaml.Node) map[string]int {
+	lines := map[string]int{}
+	if m == nil || m.Kind != yaml.MappingNode {
+		return lines
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		lines[m.Content[i].Value] = m.Content[i].Line
+	}
+	return lines
 }
 
 func names(spec []field) string {

@@ -94,6 +94,8 @@ var indexes = []index{
 	{coll: "users", keys: bson.D{{Key: "sites", Value: 1}}},
 	{coll: "course_revisions", keys: bson.D{{Key: "course", Value: 1}, {Key: "number", Value: -1}}},
 	{coll: "drafts", keys: bson.D{{Key: "course", Value: 1}}},
+	{coll: "attempts", keys: bson.D{{Key: "quiz", Value: 1}, {Key: "state", Value: 1}}},
+	{coll: "attempts", keys: bson.D{{Key: "username", Value: 1}}},
 }
 
 func (db *DB) migrate(ctx context.Context) error {

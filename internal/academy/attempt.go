@@ -1,0 +1,487 @@
+package academy
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// Attempt states. An attempt leaves in_progress exactly once.
+const (
+	AttemptInProgress = "in_progress"
+	AttemptSubmitted  = "submitted"
+	AttemptExpired    = "expired" // the time ran out: submitted with what was saved
+	AttemptAbandoned  = "abandoned"
+)
+
+// AbandonAfter is how long an untimed attempt may sit untouched before the
+// sweep abandons it.
+const AbandonAfter = 7 * 24 * time.Hour
+
+// Attempt is one sitting of a quiz. Everything needed to grade it — the
+// drawn questions with their keys, in the order shown, with options in the
+// order shown — is frozen in the document when it starts, so later edits of
+// the bank never change an attempt.
+type Attempt struct {
+	ID             string              `json:"id" bson:"_id"`
+	Username       string              `json:"username" bson:"username"`
+	Quiz           string              `json:"quiz" bson:"quiz"`
+	QuizTitle      string              `json:"quiz_title" bson:"quiz_title"`
+	Course         string              `json:"course,omitempty" bson:"course,omitempty"`
+	Number         int                 `json:"number" bson:"number"`
+	State          string              `json:"state" bson:"state"`
+	StartedAt      time.Time           `json:"started_at" bson:"started_at"`
+	Deadline       time.Time           `json:"deadline,omitzero" bson:"deadline,omitempty"`
+	SubmittedAt    time.Time           `json:"submitted_at,omitzero" bson:"submitted_at,omitempty"`
+	LastActivity   time.Time           `json:"-" bson:"last_activity"`
+	PassMark       int                 `json:"pass_mark" bson:"pass_mark"`
+	Review         string              `json:"review" bson:"review"`
+	Layout         string              `json:"layout" bson:"layout"`
+	Questions      []AttemptQuestion   `json:"-" bson:"questions"`
+	Answers        map[string]Response `json:"-" bson:"answers"`
+	AnswersVersion int                 `json:"-" bson:"answers_version"`
+	Score          float64             `json:"score" bson:"score"`
+	Max            float64             `json:"max" bson:"max"`
+	Percent        float64             `json:"percent" bson:"percent"`
+	Passed         bool                `json:"passed" bson:"passed"`
+	Results        []QuestionResult    `json:"-" bson:"results,omitempty"`
+	Transitions    []Transition        `json:"transitions" bson:"transitions"`
+}
+
+// AttemptQuestion is a question as frozen in an attempt.
+type AttemptQuestion struct {
+	Question `bson:"question"`
+	Source   string `bson:"source"`  // the bank it was drawn from
+	Version  string `bson:"version"` // Question.Version at start
+}
+
+// QuestionResult is the grade of one question.
+type QuestionResult struct {
+	ID       string  `json:"id" bson:"id"`
+	Score    float64 `json:"score" bson:"score"`
+	Max      float64 `json:"max" bson:"max"`
+	Correct  bool    `json:"correct" bson:"correct"`
+	Answered bool    `json:"answered" bson:"answered"`
+}
+
+// Transition records a change of state.
+type Transition struct {
+	State string    `json:"state" bson:"state"`
+	At    time.Time `json:"at" bson:"at"`
+}
+
+// Finished reports whether the attempt left in_progress.
+func (a *Attempt) Finished() bool { return a.State != AttemptInProgress }
+
+// Question returns the frozen question with id, or nil.
+func (a *Attempt) Question(id string) *AttemptQuestion {
+	for i := range a.Questions {
+		if a.Questions[i].ID == id {
+			return &a.Questions[i]
+		}
+	}
+	return nil
+}
+
+// Result returns the grade of question id, or nil before grading.
+func (a *Attempt) Result(id string) *QuestionResult {
+	for i := range a.Results {
+		if a.Results[i].ID == id {
+			return &a.Results[i]
+		}
+	}
+	return nil
+}
+
+// Shows reports whether the review policy reveals level after submit.
+func (a *Attempt) Shows(level string) bool {
+	return a.Finished() && a.State != AttemptAbandoned && slices.Index(ReviewPolicies, a.Review) >= slices.Index(ReviewPolicies, level)
+}
+
+// grade scores every question from the saved answers.
+func (a *Attempt) grade() {
+	a.Results, a.Score, a.Max = nil, 0, 0
+	for i := range a.Questions {
+		q := &a.Questions[i].Question
+		r, answered := a.Answers[q.ID]
+		score, correct := Grade(q, &r)
+		if !answered {
+			score, correct = 0, false
+		}
+		a.Results = append(a.Results, QuestionResult{ID: q.ID, Score: score, Max: q.Points, Correct: correct, Answered: answered})
+		a.Score += score
+		a.Max += q.Points
+	}
+	a.Score = round2(a.Score)
+	if a.Max > 0 {
+		a.Percent = round2(a.Score * 100 / a.Max)
+	}
+	a.Passed = a.Percent >= float64(a.PassMark)
+}
+
+// AttemptSummary is an attempt as listed in a learner's record.
+type AttemptSummary struct {
+	ID          string    `json:"id" bson:"id"`
+	Number      int       `json:"number" bson:"number"`
+	State       string    `json:"state" bson:"state"`
+	StartedAt   time.Time `json:"started_at" bson:"started_at"`
+	SubmittedAt time.Time `json:"submitted_at,omitzero" bson:"submitted_at,omitempty"`
+	Percent     float64   `json:"percent" bson:"percent"`
+	Passed      bool      `json:"passed" bson:"passed"`
+}
+
+func (a *Attempt) summary() AttemptSummary {
+	return AttemptSummary{ID: a.ID, Number: a.Number, State: a.State, StartedAt: a.StartedAt, SubmittedAt: a.SubmittedAt, Percent: a.Percent, Passed: a.Passed}
+}
+
+// QuizRecord is one learner's attempts at every quiz, in one document keyed
+// by username: starting an attempt, the quiz list and "my attempts" each
+// need one _id read.
+type QuizRecord struct {
+	Username string                  `json:"username" bson:"_id"`
+	Quizzes  map[string]*QuizHistory `json:"quizzes" bson:"quizzes"`
+}
+
+// QuizHistory is a learner's attempts at one quiz.
+type QuizHistory struct {
+	Count    int              `json:"count" bson:"count"`
+	Attempts []AttemptSummary `json:"attempts" bson:"attempts"`
+}
+
+// History returns the history of quiz, never nil.
+func (r *QuizRecord) History(quiz string) *QuizHistory {
+	if r != nil && r.Quizzes[quiz] != nil {
+		return r.Quizzes[quiz]
+	}
+	return &QuizHistory{}
+}
+
+// Best returns the best graded percentage and whether any attempt passed.
+func (h *QuizHistory) Best() (best float64, passed bool, any bool) {
+	for _, s := range h.Attempts {
+		if s.State == AttemptSubmitted || s.State == AttemptExpired {
+			any = true
+			best = max(best, s.Percent)
+			passed = passed || s.Passed
+		}
+	}
+	return best, passed, any
+}
+
+// Active returns the in-progress attempt, if any.
+func (h *QuizHistory) Active() *AttemptSummary {
+	for i := range h.Attempts {
+		if h.Attempts[i].State == AttemptInProgress {
+			return &h.Attempts[i]
+		}
+	}
+	return nil
+}
+
+// AttemptsLeft returns how many attempts remain (-1: unlimited).
+func (h *QuizHistory) AttemptsLeft(q *Quiz) int {
+	if q.MaxAttempts == 0 {
+		return -1
+	}
+	return max(0, q.MaxAttempts-h.Count)
+}
+
+// NextStart returns when the cooldown allows the next attempt.
+func (h *QuizHistory) NextStart(q *Quiz) time.Time {
+	var last time.Time
+	for _, s := range h.Attempts {
+		if s.SubmittedAt.After(last) {
+			last = s.SubmittedAt
+		}
+	}
+	if last.IsZero() || q.Cooldown == 0 {
+		return time.Time{}
+	}
+	return last.Add(q.Cooldown)
+}
+
+// OpenAttempt is an in-progress attempt as the sweep sees it.
+type OpenAttempt struct {
+	ID           string    `bson:"_id"`
+	Deadline     time.Time `bson:"deadline,omitempty"`
+	LastActivity time.Time `bson:"last_activity"`
+}
+
+// AttemptService stores attempts and learners' quiz records.
+type AttemptService interface {
+	// InsertAttempt stores a new attempt and lists it as open.
+	InsertAttempt(ctx context.Context, a *Attempt) error
+	FindAttempt(ctx context.Context, id string) (*Attempt, error)
+	DeleteAttempt(ctx context.Context, id string) error
+	// SaveAnswers replaces the answers if the attempt is in progress at
+	// answers version from; ECONFLICT otherwise.
+	SaveAnswers(ctx context.Context, id string, from int, answers map[string]Response, at time.Time) error
+	// FinishAttempt writes the final state and grades if the attempt is in
+	// progress at answers version from; ECONFLICT otherwise. It removes the
+	// attempt from the open list.
+	FinishAttempt(ctx context.Context, a *Attempt, from int) error
+	FindRecord(ctx context.Context, username string) (*QuizRecord, error)
+	// ReserveAttempt appends s to the learner's history of quiz if the
+	// history still holds count attempts; ECONFLICT otherwise. This is what
+	// keeps two simultaneous starts from exceeding the attempt limit.
+	ReserveAttempt(ctx context.Context, username, quiz string, count int, s AttemptSummary) error
+	UpdateSummary(ctx context.Context, username, quiz string, s AttemptSummary) error
+	ListOpenAttempts(ctx context.Context) ([]OpenAttempt, error)
+	// ListFinishedAttempts returns the graded attempts of a quiz.
+	ListFinishedAttempts(ctx context.Context, quiz string) ([]*Attempt, error)
+}
+
+// Examiner runs attempts: starting with the rules of the quiz, autosaving,
+// submitting exactly once, and expiring on the server's clock.
+type Examiner struct {
+	Attempts AttemptService
+	Now      func() time.Time
+	// Shuffle permutes n elements; tests make it deterministic.
+	Shuffle func(n int, swap func(i, j int))
+}
+
+// Start begins an attempt, or returns the learner's attempt in progress.
+func (x *Examiner) Start(ctx context.Context, u *User, q *Quiz, all map[string]*Quiz) (*Attempt, error) {
+	if q.Status != CourseActive {
+		return nil, Errorf(ENOTFOUND, "quiz %q is archived", q.Slug)
+	}
+	for tries := 0; ; tries++ {
+		rec, err := x.Attempts.FindRecord(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		h := rec.History(q.Slug)
+		if s := h.Active(); s != nil {
+			a, err := x.Get(ctx, u, s.ID)
+			if err != nil {
+				return nil, err
+			}
+			if !a.Finished() {
+				return a, nil
+			}
+			continue // it expired just now: look again
+		}
+		now := x.Now()
+		if left := h.AttemptsLeft(q); left == 0 {
+			return nil, Errorf(EFORBIDDEN, "《%s》的 %d 次答题机会已用完 / All %d attempts at this quiz are used.", q.Title, q.MaxAttempts, q.MaxAttempts)
+		}
+		if next := h.NextStart(q); now.Before(next) {
+			return nil, Errorf(ETOOMANY, "两次答题之间需间隔 %s，下次可在 %s 开始 / The next attempt is possible at %s.",
+				q.Cooldown, next.Local().Format("2006-01-02 15:04"), next.Local().Format("2006-01-02 15:04"))
+		}
+		a, err := x.newAttempt(u, q, all, h.Count+1, now)
+		if err != nil {
+			return nil, err
+		}
+		if err := x.Attempts.InsertAttempt(ctx, a); err != nil {
+			return nil, err
+		}
+		err = x.Attempts.ReserveAttempt(ctx, u.ID, q.Slug, h.Count, a.summary())
+		if err == nil {
+			return a, nil
+		}
+		_ = x.Attempts.DeleteAttempt(context.WithoutCancel(ctx), a.ID)
+		if ErrorCode(err) != ECONFLICT || tries >= 3 {
+			return nil, err
+		}
+		// Another start won the race; the loop returns its attempt or
+		// applies the limits again.
+	}
+}
+
+func (x *Examiner) shuffle(n int, swap func(i, j int)) {
+	if x.Shuffle != nil {
+		x.Shuffle(n, swap)
+		return
+	}
+	rand.Shuffle(n, swap)
+}
+
+func (x *Examiner) newAttempt(u *User, q *Quiz, all map[string]*Quiz, number int, now time.Time) (*Attempt, error) {
+	var picked []AttemptQuestion
+	if len(q.Draw) == 0 {
+		for _, qq := range q.Questions {
+			picked = append(picked, AttemptQuestion{Question: qq, Source: q.Slug})
+		}
+	}
+	seen := map[string]bool{}
+	for _, d := range q.Draw {
+		pool := slices.DeleteFunc(d.Pool(q, all), func(qq Question) bool { return seen[qq.ID] })
+		if len(pool) < d.Count {
+			return nil, Errorf(EINTERNAL, "quiz %s: draw pool %s too small", q.Slug, d.describe(q))
+		}
+		x.shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
+		src := d.Quiz
+		if src == "" {
+			src = q.Slug
+		}
+		for _, qq := range pool[:d.Count] {
+			seen[qq.ID] = true
+			picked = append(picked, AttemptQuestion{Question: qq, Source: src})
+		}
+	}
+	if q.ShuffleQuestions {
+		x.shuffle(len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] })
+	}
+	for i := range picked {
+		qq := &picked[i]
+		qq.Version = qq.Question.Version()
+		// Copies, so shuffling never touches the bank's slices.
+		qq.Options = slices.Clone(qq.Options)
+		qq.Items = slices.Clone(qq.Items)
+		// Ordering items shown in the right order would give the answer
+		// away: they are always shuffled.
+		if q.ShuffleOptions || qq.Type == QOrdering {
+			o := qq.Options
+			x.shuffle(len(o), func(i, j int) { o[i], o[j] = o[j], o[i] })
+		}
+	}
+	a := &Attempt{
+		ID: NewToken()[:24], Username: u.ID, Quiz: q.Slug, QuizTitle: q.Title, Course: q.Course, Number: number,
+		State: AttemptInProgress, StartedAt: now, LastActivity: now, PassMark: q.PassMark, Review: q.Review, Layout: q.Layout,
+		Questions: picked, Answers: map[string]Response{}, Transitions: []Transition{{AttemptInProgress, now}},
+	}
+	if q.TimeLimit > 0 {
+		a.Deadline = now.Add(q.TimeLimit)
+	}
+	return a, nil
+}
+
+// Get returns the learner's own attempt, finishing it first if its time ran
+// out. Another learner's attempt is reported as not found.
+func (x *Examiner) Get(ctx context.Context, u *User, id string) (*Attempt, error) {
+	a, err := x.Attempts.FindAttempt(ctx, id)
+	if ErrorCode(err) == ENOTFOUND || (err == nil && a.Username != u.ID) {
+		return nil, Errorf(ENOTFOUND, "答卷不存在 / Attempt %q not found.", id)
+	} else if err != nil {
+		return nil, err
+	}
+	if !a.Finished() && !a.Deadline.IsZero() && !x.Now().Before(a.Deadline) {
+		return x.finish(ctx, a, AttemptExpired)
+	}
+	return a, nil
+}
+
+// SaveAnswers merges answers into the attempt. Nothing is saved when any
+// answer is for a question not in the attempt or has the wrong shape.
+func (x *Examiner) SaveAnswers(ctx context.Context, u *User, id string, answers map[string]Response) (*Attempt, error) {
+	for tries := 0; ; tries++ {
+		a, err := x.Get(ctx, u, id)
+		if err != nil {
+			return nil, err
+		}
+		if a.State == AttemptExpired {
+			return nil, Errorf(ECONFLICT, "答题时间已到，答卷已按已保存的答案自动提交 / Time is up: the attempt was submitted with the answers saved before the deadline.")
+		}
+		if a.Finished() {
+			return nil, Errorf(ECONFLICT, "答卷已提交，不能再修改 / The attempt is already submitted.")
+		}
+		for qid, r := range answers {
+			q := a.Question(qid)
+			if q == nil {
+				return nil, Errorf(EINVALID, "answers.%s: no such question in this attempt", qid)
+			}
+			if err := CheckResponse(&q.Question, &r); err != nil {
+				return nil, err
+			}
+		}
+		merged := make(map[string]Response, len(a.Answers)+len(answers))
+		for k, v := range a.Answers {
+			merged[k] = v
+		}
+		for k, v := range answers {
+			merged[k] = v
+		}
+		err = x.Attempts.SaveAnswers(ctx, a.ID, a.AnswersVersion, merged, x.Now())
+		if err == nil {
+			a.Answers, a.AnswersVersion = merged, a.AnswersVersion+1
+			return a, nil
+		}
+		if ErrorCode(err) != ECONFLICT || tries >= 5 {
+			return nil, err
+		}
+	}
+}
+
+// Submit grades the attempt. Submitting again returns the same result; of
+// two racing submits one grades and the other returns that grade.
+func (x *Examiner) Submit(ctx context.Context, u *User, id string) (*Attempt, error) {
+	a, err := x.Get(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Finished() {
+		return a, nil
+	}
+	return x.finish(ctx, a, AttemptSubmitted)
+}
+
+// finish moves an in-progress attempt to state, graded (unless abandoned).
+func (x *Examiner) finish(ctx context.Context, a *Attempt, state string) (*Attempt, error) {
+	for tries := 0; ; tries++ {
+		now := x.Now()
+		done := *a
+		done.State, done.SubmittedAt = state, now
+		if state == AttemptExpired && now.After(a.Deadline) {
+			done.SubmittedAt = a.Deadline
+		}
+		if state != AttemptAbandoned {
+			done.grade()
+		}
+		done.Transitions = append(slices.Clone(a.Transitions), Transition{state, done.SubmittedAt})
+		err := x.Attempts.FinishAttempt(ctx, &done, a.AnswersVersion)
+		if err == nil {
+			if err := x.Attempts.UpdateSummary(ctx, a.Username, a.Quiz, done.summary()); err != nil {
+				return nil, err
+			}
+			return &done, nil
+		}
+		if ErrorCode(err) != ECONFLICT || tries >= 5 {
+			return nil, err
+		}
+		// Someone else finished it, or an answer was saved meanwhile.
+		cur, err := x.Attempts.FindAttempt(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		if cur.Finished() {
+			return cur, nil
+		}
+		a = cur
+	}
+}
+
+// Sweep finishes attempts whose time ran out and abandons untimed ones left
+// untouched; it returns how many it closed.
+func (x *Examiner) Sweep(ctx context.Context) (int, error) {
+	open, err := x.Attempts.ListOpenAttempts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	now, n := x.Now(), 0
+	for _, o := range open {
+		expired := !o.Deadline.IsZero() && !now.Before(o.Deadline)
+		idle := o.Deadline.IsZero() && now.Sub(o.LastActivity) > AbandonAfter
+		if !expired && !idle {
+			continue
+		}
+		a, err := x.Attempts.FindAttempt(ctx, o.ID)
+		if err != nil {
+			return n, err
+		}
+		if a.Finished() {
+			continue
+		}
+		state := AttemptExpired
+		if idle {
+			state = AttemptAbandoned
+		}
+		if _, err := x.finish(ctx, a, state); err != nil {
+			return n, fmt.Errorf("close attempt %s: %w", a.ID, err)
+		}
+		n++
+	}
+	return n, nil
+}

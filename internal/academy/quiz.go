@@ -1,0 +1,531 @@
+package academy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/text/width"
+)
+
+// Question types.
+const (
+	QSingle    = "single"
+	QMultiple  = "multiple"
+	QTrueFalse = "truefalse"
+	QFill      = "fill"
+	QOrdering  = "ordering"
+	QMatching  = "matching"
+	QNumeric   = "numeric"
+)
+
+// QuestionTypes lists every question type.
+var QuestionTypes = []string{QSingle, QMultiple, QTrueFalse, QFill, QOrdering, QMatching, QNumeric}
+
+// Review policies: what a learner sees after submitting, each level
+// including the ones before it.
+const (
+	ReviewScore        = "score"
+	ReviewCorrectness  = "correctness"
+	ReviewAnswers      = "answers"
+	ReviewExplanations = "explanations"
+)
+
+// ReviewPolicies lists the policies from least to most revealing.
+var ReviewPolicies = []string{ReviewScore, ReviewCorrectness, ReviewAnswers, ReviewExplanations}
+
+// Layouts of the attempt page.
+const (
+	LayoutOnePage     = "one_page"
+	LayoutPerQuestion = "per_question"
+)
+
+// Quiz is a question bank with the rules of taking it.
+type Quiz struct {
+	Slug             string        `json:"slug" bson:"_id"`
+	Title            string        `json:"title" bson:"title"`
+	Course           string        `json:"course,omitempty" bson:"course,omitempty"`
+	PassMark         int           `json:"pass_mark" bson:"pass_mark"`
+	TimeLimit        time.Duration `json:"time_limit" bson:"time_limit"`
+	MaxAttempts      int           `json:"max_attempts" bson:"max_attempts"`
+	Cooldown         time.Duration `json:"cooldown" bson:"cooldown"`
+	ShuffleQuestions bool          `json:"shuffle_questions" bson:"shuffle_questions"`
+	ShuffleOptions   bool          `json:"shuffle_options" bson:"shuffle_options"`
+	Layout           string        `json:"layout" bson:"layout"`
+	Review           string        `json:"review" bson:"review"`
+	Draw             []DrawRule    `json:"draw,omitempty" bson:"draw,omitempty"`
+	Questions        []Question    `json:"-" bson:"questions"`
+	Status           string        `json:"status" bson:"status"`
+	Revision         int           `json:"revision" bson:"revision"`
+	Hash             string        `json:"-" bson:"hash"`
+	SourceHash       string        `json:"-" bson:"source_hash"`
+	UpdatedAt        time.Time     `json:"updated_at" bson:"updated_at"`
+	UpdatedBy        string        `json:"updated_by" bson:"updated_by"`
+}
+
+// DrawRule takes Count random questions from a pool: the questions of Quiz
+// (this quiz when empty), only those tagged Tag when it is set.
+type DrawRule struct {
+	Quiz  string `json:"quiz,omitempty" bson:"quiz,omitempty" yaml:"quiz"`
+	Tag   string `json:"tag,omitempty" bson:"tag,omitempty" yaml:"tag"`
+	Count int    `json:"count" bson:"count" yaml:"count"`
+}
+
+// Option is a choice, an item to order, or a matching target.
+type Option struct {
+	ID   string `json:"id" bson:"id" yaml:"id"`
+	Text string `json:"text" bson:"text" yaml:"text"`
+}
+
+// Question is one item of a bank. Its answer key never leaves the server
+// before the review policy allows.
+type Question struct {
+	ID          string   `bson:"id"`
+	Type        string   `bson:"type"`
+	Points      float64  `bson:"points"`
+	Tags        []string `bson:"tags,omitempty"`
+	Lesson      string   `bson:"lesson,omitempty"`
+	Prompt      string   `bson:"prompt"`
+	Explanation string   `bson:"explanation"`
+	Options     []Option `bson:"options,omitempty"`
+	Items       []Option `bson:"items,omitempty"` // matching: the left side
+	Key         Key      `bson:"key"`
+}
+
+// Key is the answer key; which fields are used depends on the type.
+type Key struct {
+	Choice    string            `bson:"choice,omitempty"`    // single
+	Choices   []string          `bson:"choices,omitempty"`   // multiple
+	Bool      bool              `bson:"bool,omitempty"`      // truefalse
+	Texts     []string          `bson:"texts,omitempty"`     // fill: accepted answers
+	Order     []string          `bson:"order,omitempty"`     // ordering
+	Pairs     map[string]string `bson:"pairs,omitempty"`     // matching: item -> option
+	Value     float64           `bson:"value,omitempty"`     // numeric
+	Tolerance float64           `bson:"tolerance,omitempty"` // numeric
+}
+
+// Version is a digest of the question's content; an attempt records it so
+// that later edits of the bank are visible in item analysis.
+func (q *Question) Version() string {
+	b, _ := json.Marshal(q) // plain data: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:6])
+}
+
+// Option returns the option with id, or nil.
+func (q *Question) Option(id string) *Option {
+	for i := range q.Options {
+		if q.Options[i].ID == id {
+			return &q.Options[i]
+		}
+	}
+	return nil
+}
+
+// Validate checks a question; messages start with the field.
+func (q *Question) Validate() error {
+	if strings.TrimSpace(q.ID) == "" || len(q.ID) > 80 || strings.ContainsAny(q.ID, ". $/") {
+		return Errorf(EINVALID, "id: required, at most 80 characters, no spaces, '.', '$' or '/'")
+	}
+	if !slices.Contains(QuestionTypes, q.Type) {
+		return Errorf(EINVALID, "type: %q is not a question type (%s)", q.Type, strings.Join(QuestionTypes, ", "))
+	}
+	if q.Points <= 0 || q.Points > 100 {
+		return Errorf(EINVALID, "points: must be more than 0 and at most 100")
+	}
+	if strings.TrimSpace(q.Prompt) == "" {
+		return Errorf(EINVALID, "prompt: required")
+	}
+	if strings.TrimSpace(q.Explanation) == "" {
+		return Errorf(EINVALID, "explanation: required (say why the right answer is right)")
+	}
+	ids := func(opts []Option, what string) (map[string]bool, error) {
+		m := map[string]bool{}
+		for _, o := range opts {
+			if strings.TrimSpace(o.ID) == "" || strings.TrimSpace(o.Text) == "" || strings.ContainsAny(o.ID, ". $") {
+				return nil, Errorf(EINVALID, "%s: every entry needs an id (no spaces, '.' or '$') and a text", what)
+			}
+			if m[o.ID] {
+				return nil, Errorf(EINVALID, "%s: duplicate id %q", what, o.ID)
+			}
+			m[o.ID] = true
+		}
+		return m, nil
+	}
+	opts, err := ids(q.Options, "options")
+	if err != nil {
+		return err
+	}
+	needOptions := func(n int) error {
+		if len(q.Options) < n {
+			return Errorf(EINVALID, "options: a %s question needs at least %d options", q.Type, n)
+		}
+		return nil
+	}
+	noOptions := func() error {
+		if len(q.Options) > 0 || len(q.Items) > 0 {
+			return Errorf(EINVALID, "options: a %s question has no options", q.Type)
+		}
+		return nil
+	}
+	switch q.Type {
+	case QSingle:
+		if err := needOptions(2); err != nil {
+			return err
+		}
+		if !opts[q.Key.Choice] {
+			return Errorf(EINVALID, "answer: %q is not among the options", q.Key.Choice)
+		}
+	case QMultiple:
+		if err := needOptions(2); err != nil {
+			return err
+		}
+		if len(q.Key.Choices) == 0 {
+			return Errorf(EINVALID, "answer: list at least one correct option")
+		}
+		seen := map[string]bool{}
+		for _, c := range q.Key.Choices {
+			if !opts[c] {
+				return Errorf(EINVALID, "answer: %q is not among the options", c)
+			}
+			if seen[c] {
+				return Errorf(EINVALID, "answer: %q is listed twice", c)
+			}
+			seen[c] = true
+		}
+	case QTrueFalse:
+		if err := noOptions(); err != nil {
+			return err
+		}
+	case QFill:
+		if err := noOptions(); err != nil {
+			return err
+		}
+		if len(q.Key.Texts) == 0 {
+			return Errorf(EINVALID, "answer: list the accepted answers")
+		}
+		for _, t := range q.Key.Texts {
+			if NormalizeText(t) == "" {
+				return Errorf(EINVALID, "answer: an accepted answer is empty")
+			}
+		}
+	case QOrdering:
+		if err := needOptions(2); err != nil {
+			return err
+		}
+		if !isPermutation(q.Key.Order, opts) {
+			return Errorf(EINVALID, "answer: must list every option id exactly once, in the right order")
+		}
+	case QMatching:
+		if err := needOptions(2); err != nil {
+			return err
+		}
+		items, err := ids(q.Items, "items")
+		if err != nil {
+			return err
+		}
+		if len(items) < 2 {
+			return Errorf(EINVALID, "items: a matching question needs at least 2 items")
+		}
+		for it := range items {
+			o, ok := q.Key.Pairs[it]
+			if !ok {
+				return Errorf(EINVALID, "answer: item %q has no match", it)
+			}
+			if !opts[o] {
+				return Errorf(EINVALID, "answer: item %q is matched to %q, which is not among the options", it, o)
+			}
+		}
+		for it := range q.Key.Pairs {
+			if !items[it] {
+				return Errorf(EINVALID, "answer: %q is not an item", it)
+			}
+		}
+	case QNumeric:
+		if err := noOptions(); err != nil {
+			return err
+		}
+		if q.Key.Tolerance < 0 || math.IsNaN(q.Key.Value) || math.IsInf(q.Key.Value, 0) {
+			return Errorf(EINVALID, "answer: numeric answers need a value and a tolerance of 0 or more")
+		}
+	}
+	return nil
+}
+
+func isPermutation(order []string, opts map[string]bool) bool {
+	if len(order) != len(opts) {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, id := range order {
+		if !opts[id] || seen[id] {
+			return false
+		}
+		seen[id] = true
+	}
+	return true
+}
+
+// Validate checks a quiz on its own; pools of other quizzes are checked by
+// CheckDraws.
+func (q *Quiz) Validate() error {
+	if !ValidSlug(q.Slug) {
+		return Errorf(EINVALID, "slug: %q must be 2–64 lowercase letters, digits or '-'", q.Slug)
+	}
+	if strings.TrimSpace(q.Title) == "" {
+		return Errorf(EINVALID, "title: required")
+	}
+	if q.PassMark < 0 || q.PassMark > 100 {
+		return Errorf(EINVALID, "pass_mark: must be a percentage from 0 to 100, not %d", q.PassMark)
+	}
+	if q.TimeLimit < 0 || q.Cooldown < 0 || q.MaxAttempts < 0 {
+		return Errorf(EINVALID, "time_limit, cooldown and max_attempts cannot be negative")
+	}
+	if q.Layout != LayoutOnePage && q.Layout != LayoutPerQuestion {
+		return Errorf(EINVALID, "layout: %q is not %s or %s", q.Layout, LayoutOnePage, LayoutPerQuestion)
+	}
+	if !slices.Contains(ReviewPolicies, q.Review) {
+		return Errorf(EINVALID, "review: %q is not one of %s", q.Review, strings.Join(ReviewPolicies, ", "))
+	}
+	if len(q.Questions) == 0 && len(q.Draw) == 0 {
+		return Errorf(EINVALID, "questions: a quiz needs questions or draw rules")
+	}
+	seen := map[string]bool{}
+	for i := range q.Questions {
+		qq := &q.Questions[i]
+		if err := qq.Validate(); err != nil {
+			return Errorf(EINVALID, "questions[%s]: %s", qq.ID, ErrorMessage(err))
+		}
+		if seen[qq.ID] {
+			return Errorf(EINVALID, "questions: duplicate id %q", qq.ID)
+		}
+		seen[qq.ID] = true
+	}
+	for _, d := range q.Draw {
+		if d.Count <= 0 {
+			return Errorf(EINVALID, "draw: count must be positive")
+		}
+	}
+	return nil
+}
+
+// Pool returns the questions a draw rule picks from.
+func (d DrawRule) Pool(self *Quiz, all map[string]*Quiz) []Question {
+	src := self
+	if d.Quiz != "" && d.Quiz != self.Slug {
+		src = all[d.Quiz]
+	}
+	if src == nil {
+		return nil
+	}
+	var out []Question
+	for _, q := range src.Questions {
+		if d.Tag == "" || slices.Contains(q.Tags, d.Tag) {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// CheckDraws reports draw rules whose pool is unknown or too small, and
+// questions that two rules could both draw (an attempt would repeat them).
+func CheckDraws(q *Quiz, all map[string]*Quiz) error {
+	for _, d := range q.Draw {
+		if d.Quiz != "" && d.Quiz != q.Slug && all[d.Quiz] == nil {
+			return Errorf(EINVALID, "draw: unknown quiz %q", d.Quiz)
+		}
+		if n := len(d.Pool(q, all)); n < d.Count {
+			return Errorf(EINVALID, "draw: the pool %s has %d questions, fewer than the %d to draw", d.describe(q), n, d.Count)
+		}
+	}
+	return nil
+}
+
+func (d DrawRule) describe(self *Quiz) string {
+	s := d.Quiz
+	if s == "" {
+		s = self.Slug
+	}
+	if d.Tag != "" {
+		s += " tagged " + d.Tag
+	}
+	return s
+}
+
+// ContentHash digests what the quiz asks and its rules, not file layout.
+func (q *Quiz) ContentHash() string {
+	v := *q
+	v.Status, v.Revision, v.Hash, v.SourceHash, v.UpdatedAt, v.UpdatedBy = "", 0, "", "", time.Time{}, ""
+	b, _ := json.Marshal(v)
+	qb, _ := json.Marshal(q.Questions)
+	sum := sha256.Sum256(append(b, qb...))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Response is a learner's answer to one question; which field is used
+// depends on the type.
+type Response struct {
+	Choice  string            `json:"choice,omitempty" bson:"choice,omitempty"`
+	Choices []string          `json:"choices,omitempty" bson:"choices,omitempty"`
+	Bool    *bool             `json:"bool,omitempty" bson:"bool,omitempty"`
+	Text    string            `json:"text,omitempty" bson:"text,omitempty"`
+	Order   []string          `json:"order,omitempty" bson:"order,omitempty"`
+	Pairs   map[string]string `json:"pairs,omitempty" bson:"pairs,omitempty"`
+	Number  *float64          `json:"number,omitempty" bson:"number,omitempty"`
+}
+
+// NormalizeText prepares fill-in answers for comparison: full-width forms
+// become half-width (ＡＢＣ → ABC, ２４ → 24), case is folded, and spaces
+// are removed, so "24 小时" and "24小时" match.
+func NormalizeText(s string) string {
+	s = width.Narrow.String(s)
+	s = strings.ToLower(s)
+	return strings.Join(strings.Fields(s), "")
+}
+
+// Grade scores a response: the points earned and whether it is fully
+// correct. Partial credit:
+//   - multiple: each correct option chosen earns points/#correct, each wrong
+//     option chosen takes the same away, never below zero;
+//   - ordering: the share of adjacent pairs in the right order;
+//   - matching: the share of items matched right;
+//   - every other type: all or nothing.
+func Grade(q *Question, r *Response) (float64, bool) {
+	if r == nil {
+		return 0, false
+	}
+	full := q.Points
+	switch q.Type {
+	case QSingle:
+		if r.Choice == q.Key.Choice {
+			return full, true
+		}
+	case QTrueFalse:
+		if r.Bool != nil && *r.Bool == q.Key.Bool {
+			return full, true
+		}
+	case QFill:
+		got := NormalizeText(r.Text)
+		for _, t := range q.Key.Texts {
+			if got != "" && got == NormalizeText(t) {
+				return full, true
+			}
+		}
+	case QNumeric:
+		if r.Number != nil && math.Abs(*r.Number-q.Key.Value) <= q.Key.Tolerance+1e-9 {
+			return full, true
+		}
+	case QMultiple:
+		per := full / float64(len(q.Key.Choices))
+		score := 0.0
+		for _, c := range uniq(r.Choices) {
+			if slices.Contains(q.Key.Choices, c) {
+				score += per
+			} else {
+				score -= per
+			}
+		}
+		score = max(0, score)
+		correct := len(uniq(r.Choices)) == len(q.Key.Choices) && score >= full-1e-9
+		return round2(score), correct
+	case QOrdering:
+		pos := map[string]int{}
+		for i, id := range r.Order {
+			pos[id] = i
+		}
+		if len(r.Order) != len(q.Key.Order) || len(pos) != len(r.Order) {
+			return 0, false
+		}
+		pairs, right := len(q.Key.Order)-1, 0
+		for i := 0; i < pairs; i++ {
+			a, aok := pos[q.Key.Order[i]]
+			b, bok := pos[q.Key.Order[i+1]]
+			if aok && bok && b == a+1 {
+				right++
+			}
+		}
+		return round2(full * float64(right) / float64(pairs)), right == pairs
+	case QMatching:
+		right := 0
+		for it, o := range q.Key.Pairs {
+			if r.Pairs[it] == o {
+				right++
+			}
+		}
+		return round2(full * float64(right) / float64(len(q.Key.Pairs))), right == len(q.Key.Pairs)
+	}
+	return 0, false
+}
+
+func uniq(s []string) []string {
+	out := []string{}
+	for _, v := range s {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
+
+// CheckResponse checks that a response has the shape its question needs and
+// names only options the question has.
+func CheckResponse(q *Question, r *Response) error {
+	bad := func(format string, args ...any) error {
+		return Errorf(EINVALID, "answers.%s: %s", q.ID, fmt.Sprintf(format, args...))
+	}
+	switch q.Type {
+	case QSingle:
+		if r.Choice != "" && q.Option(r.Choice) == nil {
+			return bad("%q is not an option of this question", r.Choice)
+		}
+	case QMultiple:
+		for _, c := range r.Choices {
+			if q.Option(c) == nil {
+				return bad("%q is not an option of this question", c)
+			}
+		}
+	case QOrdering:
+		for _, c := range r.Order {
+			if q.Option(c) == nil {
+				return bad("%q is not an item of this question", c)
+			}
+		}
+	case QMatching:
+		for it, o := range r.Pairs {
+			if !slices.ContainsFunc(q.Items, func(x Option) bool { return x.ID == it }) {
+				return bad("%q is not an item of this question", it)
+			}
+			if o != "" && q.Option(o) == nil {
+				return bad("%q is not an option of this question", o)
+			}
+		}
+	case QFill:
+		if len(r.Text) > 1000 {
+			return bad("the answer is longer than 1000 characters")
+		}
+	case QNumeric:
+		if r.Number != nil && (math.IsNaN(*r.Number) || math.IsInf(*r.Number, 0)) {
+			return bad("not a number")
+		}
+	}
+	return nil
+}
+
+// QuizService stores quizzes.
+type QuizService interface {
+	FindQuiz(ctx context.Context, slug string) (*Quiz, error)
+	ListQuizzes(ctx context.Context) ([]*Quiz, error)
+	// SaveQuiz writes q if the stored quiz is at revision prev (0: none).
+	SaveQuiz(ctx context.Context, q *Quiz, prev int) error
+	SetQuizStatus(ctx context.Context, slug, status string) error
+}
+
+func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
