@@ -52,7 +52,7 @@ func AnalyzeItems(attempts []*Attempt) []ItemStats {
 	}
 	type acc struct {
 		ItemStats
-		right, score              float64
+		right, score               float64
 		upN, upRight, loN, loRight float64
 	}
 	byID := map[string]*acc{}

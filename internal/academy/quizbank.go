@@ -68,11 +68,11 @@ func (l *Library) ImportQuizzes(ctx context.Context, files []*Quiz, actor string
 
 // QuizSettings are the rules of a quiz that trainers change in the web.
 type QuizSettings struct {
-	Title                            string
-	PassMark, MaxAttempts            int
+	Title                             string
+	PassMark, MaxAttempts             int
 	TimeLimitMinutes, CooldownMinutes int
-	ShuffleQuestions, ShuffleOptions bool
-	Layout, Review                   string
+	ShuffleQuestions, ShuffleOptions  bool
+	Layout, Review                    string
 }
 
 func (l *Library) saveQuiz(ctx context.Context, q *Quiz, base int, author string, all map[string]*Quiz) (*Quiz, error) {
