@@ -19,15 +19,22 @@ func contentFlags(fs *flagSet) *string {
 	return fs.String("content", envOr("ACADEMY_CONTENT", "."), "directory holding courses/, quizzes/, scenarios/ (env ACADEMY_CONTENT)")
 }
 
+// files is the content read from a directory.
+type files struct {
+	courses []*academy.Course
+	quizzes []*academy.Quiz
+}
+
 // loadContent reads and checks the content directory; any problem means
 // nothing may be imported.
-func loadContent(dir string) ([]*academy.Course, content.Problems, error) {
+func loadContent(dir string) (*files, content.Problems, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, nil, fmt.Errorf("--content %s: not a directory", dir)
 	}
 	l := &content.Loader{Dir: dir, MD: markdown.New()}
 	courses, problems := l.Courses()
-	return courses, problems, nil
+	quizzes, qp := l.Quizzes(courses)
+	return &files{courses, quizzes}, append(problems, qp...), nil
 }
 
 func cmdLint(args []string, stdout, stderr io.Writer) error {
@@ -45,7 +52,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) error {
 	} else if fs.NArg() == 1 {
 		dir = fs.Arg(0)
 	}
-	courses, problems, err := loadContent(dir)
+	fl, problems, err := loadContent(dir)
 	if err != nil {
 		return err
 	}
@@ -55,11 +62,14 @@ func cmdLint(args []string, stdout, stderr io.Writer) error {
 		}
 		return fmt.Errorf("lint: %d problem(s)", len(problems))
 	}
-	lessons := 0
-	for _, c := range courses {
+	lessons, questions := 0, 0
+	for _, c := range fl.courses {
 		lessons += len(c.Lessons)
 	}
-	fmt.Fprintf(stdout, "ok: %d courses, %d lessons\n", len(courses), lessons)
+	for _, q := range fl.quizzes {
+		questions += len(q.Questions)
+	}
+	fmt.Fprintf(stdout, "ok: %d courses, %d lessons, %d quizzes, %d questions\n", len(fl.courses), lessons, len(fl.quizzes), questions)
 	return nil
 }
 
@@ -79,19 +89,20 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.close()
-	rep, err := importContent(ctx, st, *dir, *force, stdout)
+	skipped, err := importContent(ctx, st, *dir, *force, stdout)
 	if err != nil {
 		return err
 	}
-	if len(rep.Skipped) > 0 {
-		return fmt.Errorf("import: %d course(s) skipped", len(rep.Skipped))
+	if len(skipped) > 0 {
+		return fmt.Errorf("import: skipped %s", strings.Join(skipped, ", "))
 	}
 	return nil
 }
 
-// importContent validates and imports, printing the report.
-func importContent(ctx context.Context, st *store, dir string, force bool, out io.Writer) (*academy.ImportReport, error) {
-	courses, problems, err := loadContent(dir)
+// importContent validates and imports, printing the report; it returns the
+// names of what was skipped.
+func importContent(ctx context.Context, st *store, dir string, force bool, out io.Writer) ([]string, error) {
+	fl, problems, err := loadContent(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -101,11 +112,21 @@ func importContent(ctx context.Context, st *store, dir string, force bool, out i
 		}
 		return nil, fmt.Errorf("import: %d problem(s) in %s; nothing was imported (run academy lint)", len(problems), dir)
 	}
-	rep, err := st.library.Import(ctx, courses, "import", force)
+	rep, err := st.library.Import(ctx, fl.courses, "import", force)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "courses: %s\n", rep)
+	printReport(out, "courses", rep)
+	qrep, err := st.library.ImportQuizzes(ctx, fl.quizzes, "import", force)
+	if err != nil {
+		return nil, err
+	}
+	printReport(out, "quizzes", qrep)
+	return append(rep.Skipped, qrep.Skipped...), nil
+}
+
+func printReport(out io.Writer, what string, rep *academy.ImportReport) {
+	fmt.Fprintf(out, "%s: %s\n", what, rep)
 	for _, kind := range []struct {
 		name  string
 		slugs []string
@@ -117,7 +138,6 @@ func importContent(ctx context.Context, st *store, dir string, force bool, out i
 	for _, n := range rep.Notes {
 		fmt.Fprintf(out, "  note: %s\n", n)
 	}
-	return rep, nil
 }
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -27,6 +27,7 @@ Usage:
   academy lint    [DIR]           check the content files (courses/) without writing anything
   academy import  [flags]         load the content files into the database
   academy export  --course SLUG   write a course back into files
+  academy import-gift FILE --quiz SLUG   convert a Moodle GIFT file into a quiz bank file
   academy version                 print the version
 
 Run "academy <command> --help" for the flags of a command.
@@ -56,12 +57,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdImport(ctx, args[1:], stdout, stderr)
 	case "export":
 		err = cmdExport(ctx, args[1:], stdout, stderr)
+	case "import-gift":
+		err = cmdImportGIFT(args[1:], stdout)
 	case "version":
 		fmt.Fprintf(stdout, "academy %s\n", version)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 	default:
-		err = fmt.Errorf("unknown command %q (commands: serve, user, site, lint, import, export, version)", args[0])
+		err = fmt.Errorf("unknown command %q (commands: serve, user, site, lint, import, export, import-gift, version)", args[0])
 	}
 	if errors.Is(err, errFlagHelp) {
 		return 0

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/academy/academy/internal/content"
 )
 
 // cli runs the command in-process and returns its exit status and output.
@@ -229,7 +231,7 @@ func TestServeLifecycle(t *testing.T) {
 func TestLintAndImport(t *testing.T) {
 	// The repository's content lints clean; the broken fixture does not and
 	// says where.
-	if code, out, e := cli(t, "", "lint", "../.."); code != 0 || !strings.Contains(out, "ok: 7 courses") {
+	if code, out, e := cli(t, "", "lint", "../.."); code != 0 || !strings.Contains(out, "ok: 7 courses, 35 lessons, 8 quizzes") {
 		t.Fatalf("lint of the repository: %d %q %q", code, out, e)
 	}
 	code, out, e := cli(t, "", "lint", "../../internal/content/testdata/broken")
@@ -272,5 +274,33 @@ func TestLintAndImport(t *testing.T) {
 	}
 	if code, _, e := cli(t, "", "export", data); code != 1 || !strings.Contains(e, "--course is required") {
 		t.Fatalf("export without --course: %d %q", code, e)
+	}
+}
+
+func TestImportGIFT(t *testing.T) {
+	dir := t.TempDir()
+	gift := "../../internal/content/testdata/sample.gift"
+	code, out, e := cli(t, "", "import-gift", gift, "--quiz", "moodle-bank", "--content", dir)
+	if code != 1 || !strings.Contains(out, "wrote "+filepath.Join(dir, "quizzes", "moodle-bank.yaml")) || !strings.Contains(e, "3 item(s) not imported") {
+		t.Fatalf("import-gift: %d %q %q", code, out, e)
+	}
+	if !strings.Contains(out, "sample.gift:49:") {
+		t.Fatalf("unsupported constructs are not reported by line: %q", out)
+	}
+	// The written bank is a valid quiz file.
+	q, ps := content.ReadQuizFile(filepath.Join(dir, "quizzes", "moodle-bank.yaml"))
+	if len(ps) > 0 || len(q.Questions) != 13 {
+		t.Fatalf("bank: %v %v", ps, q)
+	}
+	// Importing again adds nothing and says why.
+	code, out, _ = cli(t, "", "import-gift", gift, "--quiz", "moodle-bank", "--content", dir)
+	if code != 1 || !strings.Contains(out, "0 questions added, 13 in the bank") || !strings.Contains(out, "already in") {
+		t.Fatalf("second import: %q", out)
+	}
+	if code, _, e := cli(t, "", "import-gift", "--quiz", "x1"); code != 1 || !strings.Contains(e, "FILE is required") {
+		t.Fatalf("no file: %q", e)
+	}
+	if code, _, e := cli(t, "", "import-gift", gift, "--quiz", "Bad Slug"); code != 1 || !strings.Contains(e, "--quiz") {
+		t.Fatalf("bad slug: %q", e)
 	}
 }

@@ -66,7 +66,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	md := markdown.New()
-	cat := catalog.New(st.library.Courses, md, logger)
+	cat := catalog.New(st.library.Courses, st.library.Quizzes, md, logger)
 	if err := cat.Refresh(ctx, true); err != nil {
 		return fmt.Errorf("load courses: %w", err)
 	}
@@ -75,12 +75,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning,
+	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version})
 	if err != nil {
 		return err
 	}
 	go sweepSessions(ctx, st.accounts, logger)
+	go sweepAttempts(ctx, st.examiner, logger)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -127,6 +128,25 @@ func sweepSessions(ctx context.Context, a *academy.Accounts, logger *slog.Logger
 				logger.Warn("session sweep failed", "err", err)
 			} else if n > 0 {
 				logger.Info("expired sessions removed", "count", n)
+			}
+		}
+	}
+}
+
+// sweepAttempts submits attempts whose time ran out even if the learner
+// never comes back; every access checks the deadline too.
+func sweepAttempts(ctx context.Context, x *academy.Examiner, logger *slog.Logger) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := x.Sweep(ctx); err != nil {
+				logger.Warn("attempt sweep failed", "err", err)
+			} else if n > 0 {
+				logger.Info("attempts closed by the sweep", "count", n)
 			}
 		}
 	}

@@ -18,6 +18,7 @@ type store struct {
 	accounts    *academy.Accounts
 	library     *academy.Library
 	learning    *academy.Learning
+	examiner    *academy.Examiner
 	assignments *mongo.AssignmentService
 }
 
@@ -48,7 +49,8 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 		st.close()
 		return nil, err
 	}
-	st.library = &academy.Library{Courses: mongo.NewCourseService(db), Now: time.Now}
+	st.library = &academy.Library{Courses: mongo.NewCourseService(db), Quizzes: mongo.NewQuizService(db), Now: time.Now}
+	st.examiner = &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now}
 	st.learning = &academy.Learning{Progress: mongo.NewProgressService(db), Now: time.Now}
 	st.assignments = mongo.NewAssignmentService(db)
 	return st, nil

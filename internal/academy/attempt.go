@@ -72,6 +72,19 @@ type Transition struct {
 	At    time.Time `json:"at" bson:"at"`
 }
 
+// CheckOpen explains why a finished attempt takes no more answers.
+func (a *Attempt) CheckOpen() error {
+	switch a.State {
+	case AttemptInProgress:
+		return nil
+	case AttemptExpired:
+		return Errorf(ECONFLICT, "答题时间已到，答卷已按已保存的答案自动提交 / Time is up: the attempt was submitted with the answers saved before the deadline.")
+	case AttemptAbandoned:
+		return Errorf(ECONFLICT, "答卷已作废 / The attempt was abandoned.")
+	}
+	return Errorf(ECONFLICT, "答卷已提交，不能再修改 / The attempt is already submitted.")
+}
+
 // Finished reports whether the attempt left in_progress.
 func (a *Attempt) Finished() bool { return a.State != AttemptInProgress }
 
@@ -372,11 +385,8 @@ func (x *Examiner) SaveAnswers(ctx context.Context, u *User, id string, answers 
 		if err != nil {
 			return nil, err
 		}
-		if a.State == AttemptExpired {
-			return nil, Errorf(ECONFLICT, "答题时间已到，答卷已按已保存的答案自动提交 / Time is up: the attempt was submitted with the answers saved before the deadline.")
-		}
-		if a.Finished() {
-			return nil, Errorf(ECONFLICT, "答卷已提交，不能再修改 / The attempt is already submitted.")
+		if err := a.CheckOpen(); err != nil {
+			return nil, err
 		}
 		for qid, r := range answers {
 			q := a.Question(qid)

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"html/template"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -51,6 +52,12 @@ type Snapshot struct {
 	// Active are the courses learners see, in catalog order.
 	Active []*Course
 	bySlug map[string]*Course
+	// Quizzes holds every quiz by slug, archived ones included; its
+	// questions carry answer keys and never go to learners as they are.
+	Quizzes map[string]*academy.Quiz
+	// ActiveQuizzes are the quizzes learners may take, courses' quizzes in
+	// course order first, then exams.
+	ActiveQuizzes []*academy.Quiz
 }
 
 // Course returns a course by slug, archived ones included, or nil.
@@ -68,6 +75,7 @@ func (s *Snapshot) Domain() map[string]*academy.Course {
 // Catalog holds the current snapshot and refreshes it.
 type Catalog struct {
 	store  academy.CourseService
+	quiz   academy.QuizService
 	md     *markdown.Renderer
 	logger *slog.Logger
 
@@ -80,8 +88,9 @@ type Catalog struct {
 }
 
 // New returns a catalog; call Refresh before use.
-func New(store academy.CourseService, md *markdown.Renderer, logger *slog.Logger) *Catalog {
-	return &Catalog{store: store, md: md, logger: logger, snap: &Snapshot{bySlug: map[string]*Course{}}, rendered: map[[32]byte]*Lesson{}}
+func New(store academy.CourseService, quizzes academy.QuizService, md *markdown.Renderer, logger *slog.Logger) *Catalog {
+	return &Catalog{store: store, quiz: quizzes, md: md, logger: logger,
+		snap: &Snapshot{bySlug: map[string]*Course{}, Quizzes: map[string]*academy.Quiz{}}, rendered: map[[32]byte]*Lesson{}}
 }
 
 // Snapshot returns the current view; it never touches the database.
@@ -107,7 +116,11 @@ func (c *Catalog) Refresh(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
-	snap := &Snapshot{Version: v, bySlug: map[string]*Course{}}
+	quizzes, err := c.quiz.ListQuizzes(ctx)
+	if err != nil {
+		return err
+	}
+	snap := &Snapshot{Version: v, bySlug: map[string]*Course{}, Quizzes: map[string]*academy.Quiz{}}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	next := map[[32]byte]*Lesson{}
@@ -137,6 +150,24 @@ func (c *Catalog) Refresh(ctx context.Context, force bool) error {
 			snap.Active = append(snap.Active, cc)
 		}
 	}
+	order := map[string]int{}
+	for i, cc := range snap.Active {
+		order[cc.Slug] = i
+	}
+	for _, q := range quizzes {
+		snap.Quizzes[q.Slug] = q
+		if q.Status == academy.CourseActive {
+			snap.ActiveQuizzes = append(snap.ActiveQuizzes, q)
+		}
+	}
+	// Course quizzes in the catalog's order, exams (no course) after them.
+	rank := func(q *academy.Quiz) int {
+		if i, ok := order[q.Course]; ok {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortStableFunc(snap.ActiveQuizzes, func(a, b *academy.Quiz) int { return rank(a) - rank(b) })
 	c.rendered, c.snap, c.loaded = next, snap, true
 	return nil
 }

@@ -343,9 +343,11 @@ func duration(d time.Duration) string {
 	return s
 }
 
-// QuestionFile renders one question in the file format (for the web
-// editor, which edits a question as YAML).
-func QuestionFile(q *academy.Question) questionFile {
+// QuestionYAML renders one question in the file format, for the web
+// editor, which edits a question as YAML.
+func QuestionYAML(q *academy.Question) ([]byte, error) { return yaml.Marshal(questionFileOf(q)) }
+
+func questionFileOf(q *academy.Question) questionFile {
 	var answer any
 	switch q.Type {
 	case academy.QSingle:
@@ -373,7 +375,7 @@ func QuizYAML(q *academy.Quiz) ([]byte, error) {
 		Cooldown: duration(q.Cooldown), ShuffleQuestions: q.ShuffleQuestions, ShuffleOptions: q.ShuffleOptions,
 		Layout: q.Layout, Review: q.Review, Draw: q.Draw}
 	for i := range q.Questions {
-		f.Questions = append(f.Questions, QuestionFile(&q.Questions[i]))
+		f.Questions = append(f.Questions, questionFileOf(&q.Questions[i]))
 	}
 	return yaml.Marshal(f)
 }
@@ -389,5 +391,19 @@ func ParseQuestion(src []byte) (*academy.Question, Problems) {
 	}
 	q := readQuestion(doc.Content[0], r)
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
+	return q, ps
+}
+
+// ReadQuizFile reads one quiz file on its own (without the checks that need
+// the other content), for tools that add to a bank.
+func ReadQuizFile(file string) (*academy.Quiz, Problems) {
+	var ps Problems
+	r := reporter{ps: &ps, path: file}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		r.at(1, "%v", err)
+		return nil, ps
+	}
+	q, _, _ := readQuiz(strings.TrimSuffix(filepath.Base(file), ".yaml"), src, r)
 	return q, ps
 }

@@ -83,12 +83,30 @@ var accessTable = map[string][]string{
 	"GET /api/v1/assignments":                             assigners,
 	"POST /api/v1/assignments":                            assigners,
 	"DELETE /api/v1/assignments/:id":                      assigners,
+	"GET /quizzes":                                        learners,
+	"GET /quizzes/:slug":                                  learners,
+	"POST /quizzes/:slug/start":                           learners,
+	"GET /attempts/:id":                                   learners,
+	"POST /attempts/:id":                                  learners,
+	"GET /author/quizzes":                                 authors,
+	"GET /author/quizzes/:slug":                           authors,
+	"POST /author/quizzes/:slug":                          authors,
+	"GET /author/quizzes/:slug/questions/:qid":            authors,
+	"POST /author/quizzes/:slug/questions":                authors,
+	"GET /author/quizzes/:slug/export":                    authors,
+	"GET /api/v1/quizzes":                                 learners,
+	"POST /api/v1/quizzes/:slug/attempts":                 learners,
+	"GET /api/v1/quizzes/:slug/analysis":                  authors,
+	"GET /api/v1/attempts/:id":                            learners,
+	"PUT /api/v1/attempts/:id/answers":                    learners,
+	"POST /api/v1/attempts/:id/submit":                    learners,
+	"GET /api/v1/me/attempts":                             learners,
 	"GET /api/v1/audit":                                   adminOnly,
 }
 
 // params fills route parameters with values that exist.
 var params = strings.NewReplacer(":username", "trainee", ":slug", "ethics", ":lesson", "role-of-the-desk",
-	":n", "1", ":id", "000000000000000000000000", "*", "flow.svg")
+	":n", "1", ":id", "000000000000000000000000", "*", "flow.svg", ":qid", "new")
 
 func TestAccessMatrix(t *testing.T) {
 	e := newEnv(t)

@@ -72,23 +72,29 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	library := &academy.Library{Courses: mongo.NewCourseService(db), Now: time.Now}
+	library := &academy.Library{Courses: mongo.NewCourseService(db), Quizzes: mongo.NewQuizService(db), Now: time.Now}
 	md := markdown.New()
 	// The repository's own courses are the fixture: tests read real lessons.
-	courses, problems := (&content.Loader{Dir: "../..", MD: md}).Courses()
-	if len(problems) > 0 {
+	loader := &content.Loader{Dir: "../..", MD: md}
+	courses, problems := loader.Courses()
+	quizzes, qproblems := loader.Quizzes(courses)
+	if problems = append(problems, qproblems...); len(problems) > 0 {
 		t.Fatalf("repository content does not lint:\n%v", problems)
 	}
 	if _, err := library.Import(ctx, courses, "test", false); err != nil {
 		t.Fatal(err)
 	}
-	cat := catalog.New(library.Courses, md, logger)
+	if _, err := library.ImportQuizzes(ctx, quizzes, "test", false); err != nil {
+		t.Fatal(err)
+	}
+	cat := catalog.New(library.Courses, library.Quizzes, md, logger)
 	if err := cat.Refresh(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	deps := ahttp.Deps{Accounts: accounts, Authz: az, DB: db, Library: library,
 		Learning: &academy.Learning{Progress: mongo.NewProgressService(db), Now: time.Now}, Assignments: mongo.NewAssignmentService(db),
-		Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: "test"}
+		Examiner: &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now},
+		Catalog:  cat, Markdown: md, Logger: logger, Web: web.FS, Version: "test"}
 	for _, o := range opts {
 		o(&deps)
 	}

@@ -9,6 +9,7 @@ import (
 	nethttp "net/http"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,10 +66,10 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) *page {
 func (s *Server) nav(u *academy.User) []navItem {
 	items := []navItem{{"/home", "nav.home"}}
 	if s.Authz.Can(u, "", academy.PermLearn) {
-		items = append(items, navItem{"/courses", "nav.courses"})
+		items = append(items, navItem{"/courses", "nav.courses"}, navItem{"/quizzes", "nav.quizzes"})
 	}
 	if s.Authz.Can(u, "", academy.PermAuthor) {
-		items = append(items, navItem{"/author", "nav.author"})
+		items = append(items, navItem{"/author", "nav.author"}, navItem{"/author/quizzes", "nav.author_quizzes"})
 	}
 	if s.Authz.Can(u, "", academy.PermAssign) {
 		items = append(items, navItem{"/assignments", "nav.assignments"})
@@ -123,6 +124,32 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		"add":   func(a, b int) int { return a + b },
 		"roles": func() []string { return academy.Roles },
+		// dict passes several values to a partial template.
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				k, _ := kv[i].(string)
+				m[k] = kv[i+1]
+			}
+			return m
+		},
+		"seq": func(n int) []int {
+			out := make([]int, n)
+			for i := range out {
+				out[i] = i
+			}
+			return out
+		},
+		"idx": func(list []string, i int) string {
+			if i < len(list) {
+				return list[i]
+			}
+			return ""
+		},
+		"pct":    func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) },
+		"deref":  func(b *bool) bool { return b != nil && *b },
+		"list":   func(v ...string) []string { return v },
+		"minute": func(d time.Duration) int { return int(d / time.Minute) },
 		"day": func(v any) string {
 			switch t := v.(type) {
 			case time.Time:

@@ -51,6 +51,12 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/assignments", assign, s.assignmentCreate)
 	s.handle(post, "/assignments/:id/delete", assign, s.assignmentDelete)
 
+	s.handle(get, "/quizzes", learn, s.quizzesPage)
+	s.handle(get, "/quizzes/:slug", learn, s.quizPage)
+	s.handle(post, "/quizzes/:slug/start", learn, s.quizStart)
+	s.handle(get, "/attempts/:id", learn, s.attemptPage)
+	s.handle(post, "/attempts/:id", learn, s.attemptSave)
+
 	// Web: authoring.
 	s.handle(get, "/author", author, s.authorPage)
 	s.handle(post, "/author/courses", author, s.authorCreate)
@@ -62,6 +68,12 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/author/courses/:slug/revisions/:n", author, s.authorRevision)
 	s.handle(post, "/author/courses/:slug/revisions/:n/restore", author, s.authorRestore)
 	s.handle(get, "/author/courses/:slug/export", author, s.authorExport)
+	s.handle(get, "/author/quizzes", author, s.authorQuizzes)
+	s.handle(get, "/author/quizzes/:slug", author, s.authorQuiz)
+	s.handle(post, "/author/quizzes/:slug", author, s.authorQuizSettings)
+	s.handle(get, "/author/quizzes/:slug/questions/:qid", author, s.authorQuestion)
+	s.handle(post, "/author/quizzes/:slug/questions", author, s.authorSaveQuestion)
+	s.handle(get, "/author/quizzes/:slug/export", author, s.authorExportQuiz)
 
 	// API.
 	s.app.Post("/api/v1/auth/login", throttle...)
@@ -83,6 +95,13 @@ func (s *Server) registerRoutes() {
 	s.handle(fiber.MethodPut, "/api/v1/courses/:slug/lessons/:lesson/position", learn, s.apiLessonPosition)
 	s.handle(get, "/api/v1/me/progress", learn, s.apiMyProgress)
 	s.handle(post, "/api/v1/markdown/preview", author, s.apiPreview)
+	s.handle(get, "/api/v1/quizzes", learn, s.apiQuizzes)
+	s.handle(post, "/api/v1/quizzes/:slug/attempts", learn, s.apiStartAttempt)
+	s.handle(get, "/api/v1/quizzes/:slug/analysis", author, s.apiItemAnalysis)
+	s.handle(get, "/api/v1/attempts/:id", learn, s.apiGetAttempt)
+	s.handle(fiber.MethodPut, "/api/v1/attempts/:id/answers", learn, s.apiSaveAnswers)
+	s.handle(post, "/api/v1/attempts/:id/submit", learn, s.apiSubmit)
+	s.handle(get, "/api/v1/me/attempts", learn, s.apiMyAttempts)
 	s.handle(get, "/api/v1/assignments", assign, s.apiAssignments)
 	s.handle(post, "/api/v1/assignments", assign, s.apiCreateAssignment)
 	s.handle(fiber.MethodDelete, "/api/v1/assignments/:id", assign, s.apiDeleteAssignment)

@@ -45,6 +45,7 @@ type Deps struct {
 	}
 	Library     *academy.Library
 	Learning    *academy.Learning
+	Examiner    *academy.Examiner
 	Assignments academy.AssignmentService
 	Catalog     *catalog.Catalog
 	Markdown    *markdown.Renderer

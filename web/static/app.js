@@ -61,3 +61,70 @@ document.addEventListener("click", function (e) {
   form.addEventListener("submit", function () { dirty = false; });
   window.addEventListener("beforeunload", function (e) { if (dirty) { e.preventDefault(); e.returnValue = ""; } });
 })();
+
+// Quiz attempt: a visible countdown (the server enforces the deadline; this
+// only shows it) and autosave of answers as they change.
+(function () {
+  var form = document.getElementById("attempt-form");
+  if (!form) return;
+  var status = document.getElementById("autosave");
+  var cd = document.getElementById("countdown");
+  if (cd) {
+    var end = Date.now() + parseInt(cd.dataset.remaining, 10) * 1000;
+    var tick = function () {
+      var left = Math.max(0, Math.round((end - Date.now()) / 1000));
+      var m = Math.floor(left / 60), s = left % 60;
+      cd.textContent = (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+      cd.classList.toggle("urgent", left <= 60);
+      if (left === 0) {
+        clearInterval(timer);
+        status.textContent = form.dataset.timeup;
+        // Reloading shows the result: the server has submitted it.
+        setTimeout(function () { location.href = "/attempts/" + form.dataset.attempt; }, 1500);
+      }
+    };
+    var timer = setInterval(tick, 1000);
+    tick();
+  }
+  function answerOf(box) {
+    var id = box.dataset.qid, type = box.dataset.type, name = "a." + id;
+    var q = function (sel) { return box.querySelectorAll(sel); };
+    switch (type) {
+      case "single": var r = box.querySelector("input[name='" + name + "']:checked"); return r ? r.value : undefined;
+      case "multiple": return Array.prototype.map.call(q("input[name='" + name + "']:checked"), function (e) { return e.value; });
+      case "truefalse": var b = box.querySelector("input[name='" + name + "']:checked"); return b ? b.value === "true" : undefined;
+      case "fill": return box.querySelector("input[name='" + name + "']").value;
+      case "numeric": var v = box.querySelector("input[name='" + name + "']").value; return v === "" ? undefined : parseFloat(v);
+      case "ordering": return Array.prototype.map.call(q("select"), function (e) { return e.value; });
+      case "matching": var m = {}; q("select").forEach(function (e) { if (e.value) m[e.name.split(".").pop()] = e.value; }); return m;
+    }
+  }
+  var pending = {}, timer2 = null;
+  function flush() {
+    timer2 = null;
+    var body = { answers: pending };
+    pending = {};
+    fetch("/api/v1/attempts/" + form.dataset.attempt + "/answers", {
+      method: "PUT", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": form.dataset.csrf },
+      body: JSON.stringify(body)
+    }).then(function (r) { return r.json().then(function (d) { return { ok: r.ok, d: d }; }); }).then(function (res) {
+      if (res.ok) {
+        status.textContent = form.dataset.saved;
+        var a = document.getElementById("answered");
+        if (a) a.textContent = a.textContent.replace(/\d+\/(\d+)/, res.d.answered + "/$1");
+      } else if (res.d && res.d.error) {
+        status.textContent = res.d.error.message;
+      }
+    });
+  }
+  form.addEventListener("change", function (e) {
+    var box = e.target.closest("[data-qid]");
+    if (!box) return;
+    var v = answerOf(box);
+    if (v === undefined) return;
+    pending[box.dataset.qid] = v;
+    clearTimeout(timer2);
+    timer2 = setTimeout(flush, 300);
+  });
+})();

@@ -1,0 +1,552 @@
+package http
+
+import (
+	"encoding/json"
+	"html/template"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/markdown"
+)
+
+// quizCard is a quiz as a learner sees it in lists.
+type quizCard struct {
+	Quiz      *academy.Quiz
+	Questions int
+	Left      int // -1: unlimited
+	Best      float64
+	Passed    bool
+	Taken     bool
+	Active    *academy.AttemptSummary
+	NextStart time.Time
+	History   []academy.AttemptSummary
+}
+
+func questionCount(q *academy.Quiz) int {
+	if len(q.Draw) == 0 {
+		return len(q.Questions)
+	}
+	n := 0
+	for _, d := range q.Draw {
+		n += d.Count
+	}
+	return n
+}
+
+func (s *Server) quizCards(c *fiber.Ctx, u *academy.User) ([]quizCard, error) {
+	rec, err := s.Examiner.Attempts.FindRecord(c.UserContext(), u.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Examiner.Now()
+	var out []quizCard
+	for _, q := range s.Catalog.Snapshot().ActiveQuizzes {
+		h := rec.History(q.Slug)
+		card := quizCard{Quiz: q, Questions: questionCount(q), Left: h.AttemptsLeft(q), Active: h.Active(), History: h.Attempts}
+		card.Best, card.Passed, card.Taken = h.Best()
+		if next := h.NextStart(q); next.After(now) {
+			card.NextStart = next
+		}
+		out = append(out, card)
+	}
+	return out, nil
+}
+
+func (s *Server) quiz(c *fiber.Ctx) (*academy.Quiz, error) {
+	q := s.Catalog.Snapshot().Quizzes[c.Params("slug")]
+	if q == nil || q.Status != academy.CourseActive {
+		return nil, academy.Errorf(academy.ENOTFOUND, "测验不存在 / Quiz %q not found.", c.Params("slug"))
+	}
+	return q, nil
+}
+
+func (s *Server) quizzesPage(c *fiber.Ctx) error {
+	cards, err := s.quizCards(c, currentUser(c))
+	if err != nil {
+		return err
+	}
+	pg := s.newPage(c, "quiz.title")
+	pg.Data = map[string]any{"Cards": cards}
+	return s.render(c, "quizzes", pg)
+}
+
+func (s *Server) quizPage(c *fiber.Ctx) error {
+	q, err := s.quiz(c)
+	if err != nil {
+		return err
+	}
+	cards, err := s.quizCards(c, currentUser(c))
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(cards, func(k quizCard) bool { return k.Quiz.Slug == q.Slug })
+	pg := s.newPage(c, "quiz.title")
+	var course any
+	if cc := s.Catalog.Snapshot().Course(q.Course); cc != nil {
+		course = cc
+	}
+	pg.Data = map[string]any{"Card": cards[i], "Course": course}
+	return s.render(c, "quiz", pg)
+}
+
+func (s *Server) quizStart(c *fiber.Ctx) error {
+	q, err := s.quiz(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.Examiner.Start(c.UserContext(), currentUser(c), q, s.Catalog.Snapshot().Quizzes)
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/attempts/"+a.ID, fiber.StatusSeeOther)
+}
+
+// viewQuestion is a frozen question as the learner sees it: no key, and
+// the explanation and correct answer only when the review policy allows.
+type viewQuestion struct {
+	N           int
+	ID          string
+	Type        string
+	Points      float64
+	Prompt      template.HTML
+	Options     []academy.Option
+	Items       []academy.Option
+	Answer      academy.Response
+	Answered    bool
+	Result      *academy.QuestionResult
+	Correct     *academy.Response // review "answers" and up
+	Tolerance   float64           // numeric questions, with Correct
+	Explanation template.HTML     // review "explanations"
+	LessonURL   string
+}
+
+func (s *Server) renderMD(text string) template.HTML {
+	doc, err := s.Markdown.Render([]byte(text), markdown.Options{})
+	if err != nil {
+		return template.HTML(template.HTMLEscapeString(text))
+	}
+	return template.HTML(doc.HTML) // our renderer drops raw HTML
+}
+
+// keyAsResponse shows an answer key in the shape of a response.
+func keyAsResponse(q *academy.Question) *academy.Response {
+	k := q.Key
+	r := &academy.Response{Choice: k.Choice, Choices: k.Choices, Order: k.Order, Pairs: k.Pairs}
+	switch q.Type {
+	case academy.QTrueFalse:
+		b := k.Bool
+		r.Bool = &b
+	case academy.QFill:
+		r.Text = strings.Join(k.Texts, " / ")
+	case academy.QNumeric:
+		v := k.Value
+		r.Number = &v
+	}
+	return r
+}
+
+func (s *Server) viewQuestions(a *academy.Attempt) []viewQuestion {
+	snap := s.Catalog.Snapshot()
+	out := make([]viewQuestion, 0, len(a.Questions))
+	for i := range a.Questions {
+		q := &a.Questions[i]
+		r, answered := a.Answers[q.ID]
+		v := viewQuestion{N: i + 1, ID: q.ID, Type: q.Type, Points: q.Points, Prompt: s.renderMD(q.Prompt),
+			Options: q.Options, Items: q.Items, Answer: r, Answered: answered}
+		if a.Shows(academy.ReviewCorrectness) {
+			v.Result = a.Result(q.ID)
+		}
+		if a.Shows(academy.ReviewAnswers) {
+			v.Correct, v.Tolerance = keyAsResponse(&q.Question), q.Key.Tolerance
+		}
+		if a.Shows(academy.ReviewExplanations) {
+			v.Explanation = s.renderMD(q.Explanation)
+		}
+		if a.Finished() && q.Lesson != "" {
+			if src := snap.Quizzes[q.Source]; src != nil && src.Course != "" {
+				v.LessonURL = "/courses/" + src.Course + "/lessons/" + q.Lesson
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func (s *Server) attemptPage(c *fiber.Ctx) error {
+	a, err := s.Examiner.Get(c.UserContext(), currentUser(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	qs := s.viewQuestions(a)
+	pg := s.newPage(c, "quiz.title")
+	data := map[string]any{"Attempt": a, "Questions": qs, "Answered": len(a.Answers)}
+	if !a.Finished() && a.Layout == academy.LayoutPerQuestion {
+		n := min(max(c.QueryInt("q", 1), 1), len(qs))
+		data["Current"] = n
+		data["Page"] = qs[n-1 : n]
+	} else {
+		data["Page"] = qs
+	}
+	if !a.Deadline.IsZero() {
+		data["Remaining"] = int(math.Max(0, a.Deadline.Sub(s.Examiner.Now()).Seconds()))
+	}
+	pg.Data = data
+	if a.Finished() {
+		return s.render(c, "attempt_result", pg)
+	}
+	return s.render(c, "attempt", pg)
+}
+
+// formAnswers reads the answers of the questions on a submitted form.
+// Fields are named "a.<qid>" (and "a.<qid>.<item>" for ordering positions
+// and matching items).
+func formAnswers(c *fiber.Ctx, a *academy.Attempt) (map[string]academy.Response, error) {
+	out := map[string]academy.Response{}
+	args := c.Request().PostArgs()
+	present := map[string]bool{}
+	args.VisitAll(func(k, _ []byte) {
+		if key, ok := strings.CutPrefix(string(k), "a."); ok {
+			qid, _, _ := strings.Cut(key, ".")
+			present[qid] = true
+		}
+	})
+	for qid := range present {
+		q := a.Question(qid)
+		if q == nil {
+			return nil, academy.Errorf(academy.EINVALID, "answers.%s: no such question in this attempt", qid)
+		}
+		field := "a." + qid
+		var r academy.Response
+		switch q.Type {
+		case academy.QSingle:
+			r.Choice = c.FormValue(field)
+		case academy.QMultiple:
+			for _, v := range args.PeekMulti(field) {
+				r.Choices = append(r.Choices, string(v))
+			}
+		case academy.QTrueFalse:
+			switch c.FormValue(field) {
+			case "true":
+				r.Bool = new(bool)
+				*r.Bool = true
+			case "false":
+				r.Bool = new(bool)
+			}
+		case academy.QFill:
+			r.Text = c.FormValue(field)
+		case academy.QNumeric:
+			if v := strings.TrimSpace(c.FormValue(field)); v != "" {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					return nil, academy.Errorf(academy.EINVALID, "answers.%s: %q is not a number", qid, v)
+				}
+				r.Number = &f
+			}
+		case academy.QOrdering:
+			for i := range q.Options {
+				r.Order = append(r.Order, c.FormValue(field+"."+strconv.Itoa(i)))
+			}
+		case academy.QMatching:
+			r.Pairs = map[string]string{}
+			for _, it := range q.Items {
+				if v := c.FormValue(field + "." + it.ID); v != "" {
+					r.Pairs[it.ID] = v
+				}
+			}
+		}
+		out[qid] = r
+	}
+	return out, nil
+}
+
+func (s *Server) attemptSave(c *fiber.Ctx) error {
+	u := currentUser(c)
+	a, err := s.Examiner.Get(c.UserContext(), u, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	answers, err := formAnswers(c, a)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Examiner.SaveAnswers(c.UserContext(), u, a.ID, answers); err != nil {
+		if academy.ErrorCode(err) == academy.ECONFLICT {
+			return c.Redirect("/attempts/"+a.ID, fiber.StatusSeeOther) // finished meanwhile: show the result
+		}
+		return err
+	}
+	if c.FormValue("action") == "submit" {
+		if _, err := s.Examiner.Submit(c.UserContext(), u, a.ID); err != nil {
+			return err
+		}
+		return c.Redirect("/attempts/"+a.ID, fiber.StatusSeeOther)
+	}
+	next := "/attempts/" + a.ID
+	if n := c.FormValue("goto"); n != "" {
+		if i, err := strconv.Atoi(n); err == nil {
+			next += "?q=" + strconv.Itoa(i)
+		}
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// API.
+
+type apiQuestion struct {
+	ID      string           `json:"id"`
+	Type    string           `json:"type"`
+	Points  float64          `json:"points"`
+	Prompt  string           `json:"prompt_html"`
+	Options []academy.Option `json:"options,omitempty"`
+	Items   []academy.Option `json:"items,omitempty"`
+	Answer  json.RawMessage  `json:"answer,omitempty"`
+	// Only after submit, as far as the review policy allows:
+	Score       *float64        `json:"score,omitempty"`
+	Max         *float64        `json:"max,omitempty"`
+	Correct     *bool           `json:"correct,omitempty"`
+	CorrectAns  json.RawMessage `json:"correct_answer,omitempty"`
+	Explanation string          `json:"explanation_html,omitempty"`
+	Lesson      string          `json:"lesson_url,omitempty"`
+}
+
+type apiAttempt struct {
+	ID          string        `json:"id"`
+	Quiz        string        `json:"quiz"`
+	Title       string        `json:"title"`
+	Number      int           `json:"number"`
+	State       string        `json:"state"`
+	StartedAt   time.Time     `json:"started_at"`
+	Deadline    *time.Time    `json:"deadline,omitempty"`
+	SubmittedAt *time.Time    `json:"submitted_at,omitempty"`
+	Layout      string        `json:"layout"`
+	Review      string        `json:"review"`
+	Questions   []apiQuestion `json:"questions"`
+	// Only after submit:
+	Score   *float64 `json:"score,omitempty"`
+	Max     *float64 `json:"max,omitempty"`
+	Percent *float64 `json:"percent,omitempty"`
+	Passed  *bool    `json:"passed,omitempty"`
+}
+
+// responseJSON renders a response in the API's per-type answer shape.
+func responseJSON(qtype string, r *academy.Response) json.RawMessage {
+	var v any
+	switch qtype {
+	case academy.QSingle:
+		v = r.Choice
+	case academy.QMultiple:
+		v = r.Choices
+	case academy.QTrueFalse:
+		v = r.Bool
+	case academy.QFill:
+		v = r.Text
+	case academy.QOrdering:
+		v = r.Order
+	case academy.QMatching:
+		v = r.Pairs
+	case academy.QNumeric:
+		v = r.Number
+	}
+	b, _ := json.Marshal(v)
+	return b
+}
+
+func (s *Server) toAPIAttempt(a *academy.Attempt) apiAttempt {
+	out := apiAttempt{ID: a.ID, Quiz: a.Quiz, Title: a.QuizTitle, Number: a.Number, State: a.State, StartedAt: a.StartedAt,
+		Layout: a.Layout, Review: a.Review, Questions: []apiQuestion{}}
+	if !a.Deadline.IsZero() {
+		out.Deadline = &a.Deadline
+	}
+	if a.Finished() && a.State != academy.AttemptAbandoned {
+		out.SubmittedAt, out.Score, out.Max, out.Percent, out.Passed = &a.SubmittedAt, &a.Score, &a.Max, &a.Percent, &a.Passed
+	}
+	for i, v := range s.viewQuestions(a) {
+		q := apiQuestion{ID: v.ID, Type: v.Type, Points: v.Points, Prompt: string(v.Prompt), Options: v.Options, Items: v.Items,
+			Explanation: string(v.Explanation), Lesson: v.LessonURL}
+		if v.Answered {
+			q.Answer = responseJSON(v.Type, &v.Answer)
+		}
+		if v.Result != nil {
+			q.Score, q.Max, q.Correct = &v.Result.Score, &v.Result.Max, &v.Result.Correct
+		}
+		if v.Correct != nil {
+			q.CorrectAns = responseJSON(v.Type, v.Correct)
+			if k := a.Questions[i].Key; v.Type == academy.QNumeric {
+				q.CorrectAns, _ = json.Marshal(map[string]float64{"value": k.Value, "tolerance": k.Tolerance})
+			}
+		}
+		out.Questions = append(out.Questions, q)
+	}
+	return out
+}
+
+type apiQuizCard struct {
+	Slug        string     `json:"slug"`
+	Title       string     `json:"title"`
+	Course      string     `json:"course,omitempty"`
+	PassMark    int        `json:"pass_mark"`
+	TimeLimit   int        `json:"time_limit_minutes"`
+	Questions   int        `json:"questions"`
+	MaxAttempts int        `json:"max_attempts"`
+	Left        int        `json:"attempts_left"` // -1: unlimited
+	Best        *float64   `json:"best_percent,omitempty"`
+	Passed      bool       `json:"passed"`
+	Active      string     `json:"active_attempt,omitempty"`
+	NextStart   *time.Time `json:"next_start,omitempty"`
+}
+
+func (s *Server) apiQuizzes(c *fiber.Ctx) error {
+	cards, err := s.quizCards(c, currentUser(c))
+	if err != nil {
+		return err
+	}
+	out := []apiQuizCard{}
+	for _, k := range cards {
+		v := apiQuizCard{Slug: k.Quiz.Slug, Title: k.Quiz.Title, Course: k.Quiz.Course, PassMark: k.Quiz.PassMark,
+			TimeLimit: int(k.Quiz.TimeLimit / time.Minute), Questions: k.Questions, MaxAttempts: k.Quiz.MaxAttempts, Left: k.Left, Passed: k.Passed}
+		if k.Taken {
+			best := k.Best
+			v.Best = &best
+		}
+		if k.Active != nil {
+			v.Active = k.Active.ID
+		}
+		if !k.NextStart.IsZero() {
+			v.NextStart = &k.NextStart
+		}
+		out = append(out, v)
+	}
+	return c.JSON(fiber.Map{"items": out, "total": len(out)})
+}
+
+func (s *Server) apiStartAttempt(c *fiber.Ctx) error {
+	q, err := s.quiz(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.Examiner.Start(c.UserContext(), currentUser(c), q, s.Catalog.Snapshot().Quizzes)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(s.toAPIAttempt(a))
+}
+
+func (s *Server) apiGetAttempt(c *fiber.Ctx) error {
+	a, err := s.Examiner.Get(c.UserContext(), currentUser(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.toAPIAttempt(a))
+}
+
+// decodeAnswer reads one answer in the shape its question type needs.
+func decodeAnswer(q *academy.Question, raw json.RawMessage) (academy.Response, error) {
+	var r academy.Response
+	bad := func(want string) error { return academy.Errorf(academy.EINVALID, "answers.%s: must be %s", q.ID, want) }
+	var err error
+	switch q.Type {
+	case academy.QSingle:
+		if err = json.Unmarshal(raw, &r.Choice); err != nil {
+			return r, bad("an option id (string)")
+		}
+	case academy.QMultiple:
+		if err = json.Unmarshal(raw, &r.Choices); err != nil {
+			return r, bad("a list of option ids")
+		}
+	case academy.QTrueFalse:
+		var b bool
+		if err = json.Unmarshal(raw, &b); err != nil {
+			return r, bad("true or false")
+		}
+		r.Bool = &b
+	case academy.QFill:
+		if err = json.Unmarshal(raw, &r.Text); err != nil {
+			return r, bad("a string")
+		}
+	case academy.QOrdering:
+		if err = json.Unmarshal(raw, &r.Order); err != nil {
+			return r, bad("the list of item ids in order")
+		}
+	case academy.QMatching:
+		if err = json.Unmarshal(raw, &r.Pairs); err != nil {
+			return r, bad("an object mapping item ids to option ids")
+		}
+	case academy.QNumeric:
+		var f float64
+		if err = json.Unmarshal(raw, &f); err != nil {
+			return r, bad("a number")
+		}
+		r.Number = &f
+	}
+	return r, nil
+}
+
+func (s *Server) apiSaveAnswers(c *fiber.Ctx) error {
+	var req struct {
+		Answers map[string]json.RawMessage `json:"answers"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if len(req.Answers) == 0 {
+		return academy.Errorf(academy.EINVALID, "answers: an object of question id -> answer is required")
+	}
+	u := currentUser(c)
+	a, err := s.Examiner.Get(c.UserContext(), u, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if err := a.CheckOpen(); err != nil {
+		return err
+	}
+	answers := map[string]academy.Response{}
+	for qid, raw := range req.Answers {
+		q := a.Question(qid)
+		if q == nil {
+			return academy.Errorf(academy.EINVALID, "answers.%s: no such question in this attempt", qid)
+		}
+		r, err := decodeAnswer(&q.Question, raw)
+		if err != nil {
+			return err
+		}
+		answers[qid] = r
+	}
+	a, err = s.Examiner.SaveAnswers(c.UserContext(), u, a.ID, answers)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"saved": len(answers), "answered": len(a.Answers), "total": len(a.Questions)})
+}
+
+func (s *Server) apiSubmit(c *fiber.Ctx) error {
+	a, err := s.Examiner.Submit(c.UserContext(), currentUser(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.toAPIAttempt(a))
+}
+
+func (s *Server) apiMyAttempts(c *fiber.Ctx) error {
+	rec, err := s.Examiner.Attempts.FindRecord(c.UserContext(), currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	type item struct {
+		Quiz string `json:"quiz"`
+		academy.AttemptSummary
+	}
+	out := []item{}
+	for slug, h := range rec.Quizzes {
+		for _, a := range h.Attempts {
+			out = append(out, item{slug, a})
+		}
+	}
+	slices.SortFunc(out, func(a, b item) int { return b.StartedAt.Compare(a.StartedAt) })
+	return c.JSON(fiber.Map{"items": out, "total": len(out)})
+}
