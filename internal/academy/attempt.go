@@ -41,7 +41,6 @@ type Attempt struct {
 	Layout         string              `json:"layout" bson:"layout"`
 	Questions      []AttemptQuestion   `json:"-" bson:"questions"`
 	Answers        map[string]Response `json:"-" bson:"answers"`
-	AnswersVersion int                 `json:"-" bson:"answers_version"`
 	Score          float64             `json:"score" bson:"score"`
 	Max            float64             `json:"max" bson:"max"`
 	Percent        float64             `json:"percent" bson:"percent"`
@@ -157,10 +156,21 @@ type QuizRecord struct {
 	Quizzes  map[string]*QuizHistory `json:"quizzes" bson:"quizzes"`
 }
 
-// QuizHistory is a learner's attempts at one quiz.
+// QuizHistory is a learner's attempts at one quiz. Summaries are keyed by
+// attempt number ("1", "2" …) so that writing one is an idempotent $set.
 type QuizHistory struct {
-	Count    int              `json:"count" bson:"count"`
-	Attempts []AttemptSummary `json:"attempts" bson:"attempts"`
+	Count    int                       `json:"count" bson:"count"`
+	Attempts map[string]AttemptSummary `json:"-" bson:"attempts"`
+}
+
+// List returns the summaries in attempt order.
+func (h *QuizHistory) List() []AttemptSummary {
+	out := make([]AttemptSummary, 0, len(h.Attempts))
+	for _, s := range h.Attempts {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b AttemptSummary) int { return a.Number - b.Number })
+	return out
 }
 
 // History returns the history of quiz, never nil.
@@ -185,9 +195,9 @@ func (h *QuizHistory) Best() (best float64, passed bool, any bool) {
 
 // Active returns the in-progress attempt, if any.
 func (h *QuizHistory) Active() *AttemptSummary {
-	for i := range h.Attempts {
-		if h.Attempts[i].State == AttemptInProgress {
-			return &h.Attempts[i]
+	for _, s := range h.List() {
+		if s.State == AttemptInProgress {
+			return &s
 		}
 	}
 	return nil
@@ -222,25 +232,42 @@ type OpenAttempt struct {
 	LastActivity time.Time `bson:"last_activity"`
 }
 
-// AttemptService stores attempts and learners' quiz records.
+// FinalMark records who closed an attempt and how: the first to insert it
+// for an attempt wins, which makes closing happen once.
+type FinalMark struct {
+	ID    string    `bson:"_id"` // the attempt id
+	State string    `bson:"state"`
+	At    time.Time `bson:"at"`
+}
+
+// AttemptService stores attempts and learners' quiz records. Every write is
+// keyed by _id; the once-only steps (taking attempt number n, closing an
+// attempt) are inserts of a marker document whose _id is unique, the one
+// compare-and-swap that both MongoDB and the embedded store do atomically
+// without scanning.
 type AttemptService interface {
 	// InsertAttempt stores a new attempt and lists it as open.
 	InsertAttempt(ctx context.Context, a *Attempt) error
+	// FindAttempt reads an attempt; while it is in progress, with the
+	// answers saved so far.
 	FindAttempt(ctx context.Context, id string) (*Attempt, error)
 	DeleteAttempt(ctx context.Context, id string) error
-	// SaveAnswers replaces the answers if the attempt is in progress at
-	// answers version from; ECONFLICT otherwise.
-	SaveAnswers(ctx context.Context, id string, from int, answers map[string]Response, at time.Time) error
-	// FinishAttempt writes the final state and grades if the attempt is in
-	// progress at answers version from; ECONFLICT otherwise. It removes the
-	// attempt from the open list.
-	FinishAttempt(ctx context.Context, a *Attempt, from int) error
+	// SaveAnswers replaces the answers saved for an attempt in progress.
+	SaveAnswers(ctx context.Context, id string, answers map[string]Response, at time.Time) error
+	// ClaimSlot takes attempt number n of a quiz for a learner, for the
+	// given attempt; ECONFLICT with the holder's attempt id if taken.
+	ClaimSlot(ctx context.Context, username, quiz string, n int, attemptID string) (holder string, err error)
+	// MarkFinal closes an attempt once: it returns the mark that won,
+	// which is mark itself when this call won.
+	MarkFinal(ctx context.Context, mark FinalMark) (FinalMark, error)
+	// FindFinal returns the closing mark of an attempt, ENOTFOUND if open.
+	FindFinal(ctx context.Context, id string) (FinalMark, error)
+	// WriteFinal stores the closed attempt (idempotent: the same mark and
+	// answers give the same document) and removes it from the open list.
+	WriteFinal(ctx context.Context, a *Attempt) error
 	FindRecord(ctx context.Context, username string) (*QuizRecord, error)
-	// ReserveAttempt appends s to the learner's history of quiz if the
-	// history still holds count attempts; ECONFLICT otherwise. This is what
-	// keeps two simultaneous starts from exceeding the attempt limit.
-	ReserveAttempt(ctx context.Context, username, quiz string, count int, s AttemptSummary) error
-	UpdateSummary(ctx context.Context, username, quiz string, s AttemptSummary) error
+	// SetSummary records an attempt summary and the attempt count.
+	SetSummary(ctx context.Context, username, quiz string, s AttemptSummary) error
 	ListOpenAttempts(ctx context.Context) ([]OpenAttempt, error)
 	// ListFinishedAttempts returns the graded attempts of a quiz.
 	ListFinishedAttempts(ctx context.Context, quiz string) ([]*Attempt, error)
@@ -288,19 +315,32 @@ func (x *Examiner) Start(ctx context.Context, u *User, q *Quiz, all map[string]*
 		if err != nil {
 			return nil, err
 		}
+		// The attempt exists before its slot, so a slot always names an
+		// attempt that can be read.
 		if err := x.Attempts.InsertAttempt(ctx, a); err != nil {
 			return nil, err
 		}
-		err = x.Attempts.ReserveAttempt(ctx, u.ID, q.Slug, h.Count, a.summary())
+		holder, err := x.Attempts.ClaimSlot(ctx, u.ID, q.Slug, a.Number, a.ID)
 		if err == nil {
+			if err := x.Attempts.SetSummary(ctx, u.ID, q.Slug, a.summary()); err != nil {
+				return nil, err
+			}
 			return a, nil
 		}
 		_ = x.Attempts.DeleteAttempt(context.WithoutCancel(ctx), a.ID)
 		if ErrorCode(err) != ECONFLICT || tries >= 3 {
 			return nil, err
 		}
-		// Another start won the race; the loop returns its attempt or
-		// applies the limits again.
+		// Another start took this number. Make sure the record shows it
+		// (its writer may have stopped before updating the record), then
+		// look again: the loop resumes that attempt or applies the limits.
+		other, err := x.Attempts.FindAttempt(ctx, holder)
+		if err != nil {
+			return nil, err
+		}
+		if err := x.Attempts.SetSummary(ctx, u.ID, q.Slug, other.summary()); err != nil {
+			return nil, err
+		}
 	}
 }
 
@@ -378,41 +418,43 @@ func (x *Examiner) Get(ctx context.Context, u *User, id string) (*Attempt, error
 }
 
 // SaveAnswers merges answers into the attempt. Nothing is saved when any
-// answer is for a question not in the attempt or has the wrong shape.
+// answer is for a question not in the attempt or has the wrong shape, or
+// when the attempt is closed or past its deadline.
 func (x *Examiner) SaveAnswers(ctx context.Context, u *User, id string, answers map[string]Response) (*Attempt, error) {
-	for tries := 0; ; tries++ {
-		a, err := x.Get(ctx, u, id)
-		if err != nil {
-			return nil, err
+	a, err := x.Get(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.CheckOpen(); err != nil {
+		return nil, err
+	}
+	for qid, r := range answers {
+		q := a.Question(qid)
+		if q == nil {
+			return nil, Errorf(EINVALID, "answers.%s: no such question in this attempt", qid)
 		}
-		if err := a.CheckOpen(); err != nil {
-			return nil, err
-		}
-		for qid, r := range answers {
-			q := a.Question(qid)
-			if q == nil {
-				return nil, Errorf(EINVALID, "answers.%s: no such question in this attempt", qid)
-			}
-			if err := CheckResponse(&q.Question, &r); err != nil {
-				return nil, err
-			}
-		}
-		merged := make(map[string]Response, len(a.Answers)+len(answers))
-		for k, v := range a.Answers {
-			merged[k] = v
-		}
-		for k, v := range answers {
-			merged[k] = v
-		}
-		err = x.Attempts.SaveAnswers(ctx, a.ID, a.AnswersVersion, merged, x.Now())
-		if err == nil {
-			a.Answers, a.AnswersVersion = merged, a.AnswersVersion+1
-			return a, nil
-		}
-		if ErrorCode(err) != ECONFLICT || tries >= 5 {
+		if err := CheckResponse(&q.Question, &r); err != nil {
 			return nil, err
 		}
 	}
+	for k, v := range answers {
+		a.Answers[k] = v
+	}
+	if err := x.Attempts.SaveAnswers(ctx, a.ID, a.Answers, x.Now()); err != nil {
+		return nil, err
+	}
+	// A close that raced with this save graded the answers it read; if it
+	// won, this save did not count and the learner must hear so.
+	if m, err := x.Attempts.FindFinal(ctx, a.ID); err == nil {
+		done, err := x.complete(ctx, a.ID, m)
+		if err != nil {
+			return nil, err
+		}
+		return nil, done.CheckOpen()
+	} else if ErrorCode(err) != ENOTFOUND {
+		return nil, err
+	}
+	return a, nil
 }
 
 // Submit grades the attempt. Submitting again returns the same result; of
@@ -428,39 +470,43 @@ func (x *Examiner) Submit(ctx context.Context, u *User, id string) (*Attempt, er
 	return x.finish(ctx, a, AttemptSubmitted)
 }
 
-// finish moves an in-progress attempt to state, graded (unless abandoned).
+// finish closes an attempt in state: whoever inserts the closing mark
+// first decides the state and time, and everyone completes the same close.
 func (x *Examiner) finish(ctx context.Context, a *Attempt, state string) (*Attempt, error) {
-	for tries := 0; ; tries++ {
-		now := x.Now()
-		done := *a
-		done.State, done.SubmittedAt = state, now
-		if state == AttemptExpired && now.After(a.Deadline) {
-			done.SubmittedAt = a.Deadline
-		}
-		if state != AttemptAbandoned {
-			done.grade()
-		}
-		done.Transitions = append(slices.Clone(a.Transitions), Transition{state, done.SubmittedAt})
-		err := x.Attempts.FinishAttempt(ctx, &done, a.AnswersVersion)
-		if err == nil {
-			if err := x.Attempts.UpdateSummary(ctx, a.Username, a.Quiz, done.summary()); err != nil {
-				return nil, err
-			}
-			return &done, nil
-		}
-		if ErrorCode(err) != ECONFLICT || tries >= 5 {
-			return nil, err
-		}
-		// Someone else finished it, or an answer was saved meanwhile.
-		cur, err := x.Attempts.FindAttempt(ctx, a.ID)
-		if err != nil {
-			return nil, err
-		}
-		if cur.Finished() {
-			return cur, nil
-		}
-		a = cur
+	at := x.Now()
+	if state == AttemptExpired && at.After(a.Deadline) {
+		at = a.Deadline
 	}
+	m, err := x.Attempts.MarkFinal(ctx, FinalMark{ID: a.ID, State: state, At: at})
+	if err != nil {
+		return nil, err
+	}
+	return x.complete(ctx, a.ID, m)
+}
+
+// complete writes the closed attempt for mark m. It is deterministic — the
+// grade depends only on the mark and the saved answers — so any process can
+// finish a close that another one started and stopped halfway.
+func (x *Examiner) complete(ctx context.Context, id string, m FinalMark) (*Attempt, error) {
+	a, err := x.Attempts.FindAttempt(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Finished() {
+		return a, nil
+	}
+	a.State, a.SubmittedAt = m.State, m.At
+	if m.State != AttemptAbandoned {
+		a.grade()
+	}
+	a.Transitions = append(a.Transitions, Transition{m.State, m.At})
+	if err := x.Attempts.WriteFinal(ctx, a); err != nil {
+		return nil, err
+	}
+	if err := x.Attempts.SetSummary(ctx, a.Username, a.Quiz, a.summary()); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // Sweep finishes attempts whose time ran out and abandons untimed ones left

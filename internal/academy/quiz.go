@@ -494,7 +494,7 @@ func CheckResponse(q *Question, r *Response) error {
 		}
 	case QOrdering:
 		for _, c := range r.Order {
-			if q.Option(c) == nil {
+			if c != "" && q.Option(c) == nil { // "" is a position not yet filled
 				return bad("%q is not an item of this question", c)
 			}
 		}

@@ -48,7 +48,7 @@ func (s *Server) quizCards(c *fiber.Ctx, u *academy.User) ([]quizCard, error) {
 	var out []quizCard
 	for _, q := range s.Catalog.Snapshot().ActiveQuizzes {
 		h := rec.History(q.Slug)
-		card := quizCard{Quiz: q, Questions: questionCount(q), Left: h.AttemptsLeft(q), Active: h.Active(), History: h.Attempts}
+		card := quizCard{Quiz: q, Questions: questionCount(q), Left: h.AttemptsLeft(q), Active: h.Active(), History: h.List()}
 		card.Best, card.Passed, card.Taken = h.Best()
 		if next := h.NextStart(q); next.After(now) {
 			card.NextStart = next
@@ -240,6 +240,9 @@ func formAnswers(c *fiber.Ctx, a *academy.Attempt) (map[string]academy.Response,
 			}
 		case academy.QFill:
 			r.Text = c.FormValue(field)
+			if strings.TrimSpace(r.Text) == "" {
+				continue
+			}
 		case academy.QNumeric:
 			if v := strings.TrimSpace(c.FormValue(field)); v != "" {
 				f, err := strconv.ParseFloat(v, 64)
@@ -247,10 +250,18 @@ func formAnswers(c *fiber.Ctx, a *academy.Attempt) (map[string]academy.Response,
 					return nil, academy.Errorf(academy.EINVALID, "answers.%s: %q is not a number", qid, v)
 				}
 				r.Number = &f
+			} else {
+				continue
 			}
 		case academy.QOrdering:
+			filled := false
 			for i := range q.Options {
-				r.Order = append(r.Order, c.FormValue(field+"."+strconv.Itoa(i)))
+				v := c.FormValue(field + "." + strconv.Itoa(i))
+				r.Order = append(r.Order, v)
+				filled = filled || v != ""
+			}
+			if !filled {
+				continue
 			}
 		case academy.QMatching:
 			r.Pairs = map[string]string{}
@@ -258,6 +269,9 @@ func formAnswers(c *fiber.Ctx, a *academy.Attempt) (map[string]academy.Response,
 				if v := c.FormValue(field + "." + it.ID); v != "" {
 					r.Pairs[it.ID] = v
 				}
+			}
+			if len(r.Pairs) == 0 {
+				continue
 			}
 		}
 		out[qid] = r
@@ -543,7 +557,7 @@ func (s *Server) apiMyAttempts(c *fiber.Ctx) error {
 	}
 	out := []item{}
 	for slug, h := range rec.Quizzes {
-		for _, a := range h.Attempts {
+		for _, a := range h.List() {
 			out = append(out, item{slug, a})
 		}
 	}

@@ -11,9 +11,11 @@ import (
 	"github.com/academy/academy/internal/academy"
 )
 
-// AttemptService stores attempts (one document each, questions and answers
-// inside), the list of open attempts for the expiry sweep, and one quiz
-// record per learner.
+// AttemptService stores attempts (one document each, questions inside),
+// the answers of open attempts, the open list for the expiry sweep, the
+// slot and closing markers, and one quiz record per learner. The embedded
+// store pushes only a bare _id filter down to SQLite, so every read and
+// write here is by _id; conditions are marker inserts, never filters.
 type AttemptService struct{ db *DB }
 
 var _ academy.AttemptService = (*AttemptService)(nil)
@@ -31,11 +33,19 @@ func (s *AttemptService) InsertAttempt(ctx context.Context, a *academy.Attempt) 
 	return FormatError(err)
 }
 
-// FindAttempt reads an attempt.
+// FindAttempt reads an attempt and, while it is open, its saved answers.
 func (s *AttemptService) FindAttempt(ctx context.Context, id string) (*academy.Attempt, error) {
 	var a academy.Attempt
 	if err := s.db.c("attempts").FindOne(ctx, bson.M{"_id": id}).Decode(&a); err != nil {
 		return nil, FormatError(err)
+	}
+	if !a.Finished() {
+		var ans answersDoc
+		err := s.db.c("attempt_answers").FindOne(ctx, bson.M{"_id": id}).Decode(&ans)
+		if err != nil && academy.ErrorCode(FormatError(err)) != academy.ENOTFOUND {
+			return nil, FormatError(err)
+		}
+		a.Answers = ans.Answers
 	}
 	if a.Answers == nil {
 		a.Answers = map[string]academy.Response{}
@@ -52,36 +62,77 @@ func (s *AttemptService) DeleteAttempt(ctx context.Context, id string) error {
 	return FormatError(err)
 }
 
-// SaveAnswers replaces the answers if the attempt is still in progress at
-// answers version from.
-func (s *AttemptService) SaveAnswers(ctx context.Context, id string, from int, answers map[string]academy.Response, at time.Time) error {
-	res, err := s.db.c("attempts").UpdateOne(ctx,
-		bson.M{"_id": id, "state": academy.AttemptInProgress, "answers_version": from},
-		bson.M{"$set": bson.M{"answers": answers, "answers_version": from + 1, "last_activity": at}})
+// answersDoc holds the answers of an attempt in progress. They live apart
+// from the attempt so that saving them never rewrites the attempt document,
+// which only its start and its close write.
+type answersDoc struct {
+	ID      string                      `bson:"_id"`
+	Answers map[string]academy.Response `bson:"answers"`
+	At      time.Time                   `bson:"at"`
+}
+
+// SaveAnswers replaces the saved answers of an attempt.
+func (s *AttemptService) SaveAnswers(ctx context.Context, id string, answers map[string]academy.Response, at time.Time) error {
+	_, err := s.db.c("attempt_answers").ReplaceOne(ctx, bson.M{"_id": id}, answersDoc{ID: id, Answers: answers, At: at}, options.Replace().SetUpsert(true))
 	if err != nil {
 		return FormatError(err)
-	}
-	if res.MatchedCount == 0 {
-		return academy.Errorf(academy.ECONFLICT, "attempt %s changed meanwhile", id)
 	}
 	_, err = s.db.c("open_attempts").UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"last_activity": at}})
 	return FormatError(err)
 }
 
-// FinishAttempt writes the final state with a single conditional update,
-// which is what makes a double submit grade once.
-func (s *AttemptService) FinishAttempt(ctx context.Context, a *academy.Attempt, from int) error {
-	res, err := s.db.c("attempts").UpdateOne(ctx,
-		bson.M{"_id": a.ID, "state": academy.AttemptInProgress, "answers_version": from},
-		bson.M{"$set": bson.M{"state": a.State, "submitted_at": a.SubmittedAt, "score": a.Score, "max": a.Max,
-			"percent": a.Percent, "passed": a.Passed, "results": a.Results, "transitions": a.Transitions}})
-	if err != nil {
+type slotDoc struct {
+	ID      string `bson:"_id"` // "<user>/<quiz>/<n>"
+	Attempt string `bson:"attempt"`
+}
+
+// ClaimSlot inserts the slot marker; its unique _id admits one attempt
+// per number.
+func (s *AttemptService) ClaimSlot(ctx context.Context, username, quiz string, n int, attemptID string) (string, error) {
+	id := fmt.Sprintf("%s/%s/%d", academy.UserID(username), quiz, n)
+	_, err := s.db.c("attempt_slots").InsertOne(ctx, slotDoc{ID: id, Attempt: attemptID})
+	if err == nil {
+		return attemptID, nil
+	}
+	if academy.ErrorCode(FormatError(err)) != academy.ECONFLICT {
+		return "", FormatError(err)
+	}
+	var held slotDoc
+	if err := s.db.c("attempt_slots").FindOne(ctx, bson.M{"_id": id}).Decode(&held); err != nil {
+		return "", FormatError(err)
+	}
+	return held.Attempt, academy.Errorf(academy.ECONFLICT, "attempt %d is taken", n)
+}
+
+// MarkFinal inserts the closing mark; when one exists, that one wins.
+func (s *AttemptService) MarkFinal(ctx context.Context, m academy.FinalMark) (academy.FinalMark, error) {
+	_, err := s.db.c("attempt_final").InsertOne(ctx, m)
+	if err == nil {
+		return m, nil
+	}
+	if academy.ErrorCode(FormatError(err)) != academy.ECONFLICT {
+		return m, FormatError(err)
+	}
+	return s.FindFinal(ctx, m.ID)
+}
+
+// FindFinal reads the closing mark of an attempt.
+func (s *AttemptService) FindFinal(ctx context.Context, id string) (academy.FinalMark, error) {
+	var m academy.FinalMark
+	err := s.db.c("attempt_final").FindOne(ctx, bson.M{"_id": id}).Decode(&m)
+	return m, FormatError(err)
+}
+
+// WriteFinal replaces the attempt with its closed form and drops it from
+// the open list and its separate answers.
+func (s *AttemptService) WriteFinal(ctx context.Context, a *academy.Attempt) error {
+	if _, err := s.db.c("attempts").ReplaceOne(ctx, bson.M{"_id": a.ID}, a); err != nil {
 		return FormatError(err)
 	}
-	if res.MatchedCount == 0 {
-		return academy.Errorf(academy.ECONFLICT, "attempt %s is no longer in progress", a.ID)
+	if _, err := s.db.c("open_attempts").DeleteOne(ctx, bson.M{"_id": a.ID}); err != nil {
+		return FormatError(err)
 	}
-	_, err = s.db.c("open_attempts").DeleteOne(ctx, bson.M{"_id": a.ID})
+	_, err := s.db.c("attempt_answers").DeleteOne(ctx, bson.M{"_id": a.ID})
 	return FormatError(err)
 }
 
@@ -98,50 +149,16 @@ func (s *AttemptService) FindRecord(ctx context.Context, username string) (*acad
 	return r, nil
 }
 
-func quizPath(quiz string) (string, error) {
+// SetSummary writes one attempt summary and raises the count to its number.
+// Both are plain $set/$max by _id, so repeating it is harmless.
+func (s *AttemptService) SetSummary(ctx context.Context, username, quiz string, sum academy.AttemptSummary) error {
 	if !academy.ValidSlug(quiz) {
-		return "", academy.Errorf(academy.EINVALID, "quiz: %q is not a valid slug", quiz)
+		return academy.Errorf(academy.EINVALID, "quiz: %q is not a valid slug", quiz)
 	}
-	return "quizzes." + quiz, nil
-}
-
-// ReserveAttempt appends an attempt summary if the history still has count
-// attempts. For the first attempt the filter asks for a missing counter;
-// when the record does not exist yet the upsert creates it, and when
-// another start got there first the upsert's insert hits the existing _id:
-// both losing cases surface as ECONFLICT.
-func (s *AttemptService) ReserveAttempt(ctx context.Context, username, quiz string, count int, sum academy.AttemptSummary) error {
-	p, err := quizPath(quiz)
-	if err != nil {
-		return err
-	}
-	filter := bson.M{"_id": academy.UserID(username), p + ".count": count}
-	if count == 0 {
-		filter[p+".count"] = bson.M{"$exists": false}
-	}
-	res, err := s.db.c("quiz_records").UpdateOne(ctx, filter,
-		bson.M{"$inc": bson.M{p + ".count": 1}, "$push": bson.M{p + ".attempts": sum}}, options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		err = FormatError(err)
-		if academy.ErrorCode(err) == academy.ECONFLICT {
-			return academy.Errorf(academy.ECONFLICT, "another attempt started meanwhile")
-		}
-		return err
-	}
-	if res.MatchedCount == 0 && res.UpsertedCount == 0 {
-		return academy.Errorf(academy.ECONFLICT, "another attempt started meanwhile")
-	}
-	return nil
-}
-
-// UpdateSummary replaces the summary of attempt number s.Number.
-func (s *AttemptService) UpdateSummary(ctx context.Context, username, quiz string, sum academy.AttemptSummary) error {
-	p, err := quizPath(quiz)
-	if err != nil {
-		return err
-	}
-	_, err = s.db.c("quiz_records").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)},
-		bson.M{"$set": bson.M{fmt.Sprintf("%s.attempts.%d", p, sum.Number-1): sum}})
+	p := "quizzes." + quiz
+	_, err := s.db.c("quiz_records").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)},
+		bson.M{"$set": bson.M{fmt.Sprintf("%s.attempts.%d", p, sum.Number): sum}, "$max": bson.M{p + ".count": sum.Number}},
+		options.UpdateOne().SetUpsert(true))
 	return FormatError(err)
 }
 

@@ -2,6 +2,7 @@ package mongo_test
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -117,7 +118,7 @@ func TestAttemptLifecycle(t *testing.T) {
 	}
 	rec, _ := x.Attempts.FindRecord(ctx, "wang")
 	h := rec.History("bank")
-	if h.Count != 1 || len(h.Attempts) != 1 || h.Attempts[0].State != academy.AttemptSubmitted || h.Attempts[0].Percent != 75 {
+	if h.Count != 1 || len(h.List()) != 1 || h.List()[0].State != academy.AttemptSubmitted || h.List()[0].Percent != 75 {
 		t.Fatalf("record: %+v", h)
 	}
 	if _, err := x.SaveAnswers(ctx, trainee, a.ID, map[string]academy.Response{"q1": {Choice: "a"}}); academy.ErrorCode(err) != academy.ECONFLICT {
@@ -231,4 +232,31 @@ func TestDrawFromPools(t *testing.T) {
 	if len(a.Questions) != 2 || a.Question("q3") != nil || a.Questions[0].Source != "bank" {
 		t.Fatalf("drawn: %+v", a.Questions)
 	}
+}
+
+// BenchmarkStartAndSubmit measures whole attempts on the embedded store:
+// start (record read, attempt insert, reservation), one answer save and
+// submit (conditional update, summary update).
+func BenchmarkStartAndSubmit(b *testing.B) {
+	ctx := context.Background()
+	db := mongotest.Open(b)
+	x := &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now}
+	q := bank()
+	q.MaxAttempts, q.Cooldown = 0, 0
+	all := map[string]*academy.Quiz{"bank": q}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		u := &academy.User{ID: "u" + strconv.Itoa(i), Status: academy.StatusActive}
+		a, err := x.Start(ctx, u, q, all)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := x.SaveAnswers(ctx, u, a.ID, map[string]academy.Response{"q1": {Choice: "b"}}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := x.Submit(ctx, u, a.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "attempts/s")
 }

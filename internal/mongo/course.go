@@ -46,7 +46,8 @@ func (s *CourseService) ListCourses(ctx context.Context) ([]*academy.Course, err
 
 // SaveCourse writes c if the stored revision is prev. The revision snapshot
 // goes first: its _id ("slug@n") is unique, so of two racing writers of the
-// same revision only one gets past it; the course write then checks prev.
+// same revision only one gets past it. Writes without a new revision (an
+// import that only records its source) are the importer's alone.
 func (s *CourseService) SaveCourse(ctx context.Context, c *academy.Course, prev int, rev *academy.Revision) error {
 	stale := academy.Errorf(academy.ECONFLICT, "course %q changed meanwhile", c.Slug)
 	if rev != nil {
@@ -73,7 +74,18 @@ func (s *CourseService) SaveCourse(ctx context.Context, c *academy.Course, prev 
 		}
 		return nil
 	}
-	res, err := s.db.c("courses").ReplaceOne(ctx, bson.M{"_id": c.Slug, "revision": prev}, c)
+	// The revision insert above was the compare-and-swap; a filter on the
+	// revision field here would make the embedded store scan every course.
+	if rev == nil {
+		cur, err := s.FindCourse(ctx, c.Slug)
+		if err != nil {
+			return err
+		}
+		if cur.Revision != prev {
+			return stale
+		}
+	}
+	res, err := s.db.c("courses").ReplaceOne(ctx, bson.M{"_id": c.Slug}, c)
 	if err != nil {
 		undo()
 		return FormatError(err)

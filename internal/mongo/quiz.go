@@ -43,9 +43,20 @@ func (s *QuizService) ListQuizzes(ctx context.Context) ([]*academy.Quiz, error) 
 	return out, nil
 }
 
-// SaveQuiz writes q if the stored quiz is at revision prev (0: absent).
+// SaveQuiz writes q if the stored quiz is at revision prev (0: absent). A
+// marker with the unique _id "slug@revision" is the compare-and-swap: of two
+// writers of the same revision only one inserts it.
 func (s *QuizService) SaveQuiz(ctx context.Context, q *academy.Quiz, prev int) error {
 	stale := academy.Errorf(academy.ECONFLICT, "quiz %q changed meanwhile", q.Slug)
+	if q.Revision != prev {
+		marker := bson.M{"_id": academy.RevisionID(q.Slug, q.Revision), "at": s.db.Now(), "by": q.UpdatedBy}
+		if _, err := s.db.c("quiz_revisions").InsertOne(ctx, marker); err != nil {
+			if academy.ErrorCode(FormatError(err)) == academy.ECONFLICT {
+				return stale
+			}
+			return FormatError(err)
+		}
+	}
 	if prev == 0 {
 		if _, err := s.db.c("quizzes").InsertOne(ctx, q); err != nil {
 			if academy.ErrorCode(FormatError(err)) == academy.ECONFLICT {
@@ -55,7 +66,7 @@ func (s *QuizService) SaveQuiz(ctx context.Context, q *academy.Quiz, prev int) e
 		}
 		return nil
 	}
-	res, err := s.db.c("quizzes").ReplaceOne(ctx, bson.M{"_id": q.Slug, "revision": prev}, q)
+	res, err := s.db.c("quizzes").ReplaceOne(ctx, bson.M{"_id": q.Slug}, q)
 	if err != nil {
 		return FormatError(err)
 	}
