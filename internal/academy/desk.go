@@ -1,0 +1,275 @@
+package academy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Departments of a property service centre.
+const (
+	DeptService     = "service"     // 客服
+	DeptEngineering = "engineering" // 工程
+	DeptSecurity    = "security"    // 安保
+	DeptCleaning    = "cleaning"    // 保洁
+	DeptLandscaping = "landscaping" // 绿化
+)
+
+// Departments lists every department, with its Chinese name.
+var Departments = []struct{ ID, Name string }{
+	{DeptService, "客服"}, {DeptEngineering, "工程"}, {DeptSecurity, "安保"}, {DeptCleaning, "保洁"}, {DeptLandscaping, "绿化"},
+}
+
+// DepartmentName returns the Chinese name of a department id ("" if none).
+func DepartmentName(id string) string {
+	for _, d := range Departments {
+		if d.ID == id {
+			return d.Name
+		}
+	}
+	return ""
+}
+
+// Unit is a flat (or shop) of a site.
+type Unit struct {
+	ID       string `json:"id" bson:"id"`             // e.g. "3-2-1202": building 3, entrance 2, room 1202
+	Building string `json:"building" bson:"building"` // "3栋"
+	Label    string `json:"label" bson:"label"`       // "3栋2单元1202"
+}
+
+// Resident is an owner or tenant of a unit.
+type Resident struct {
+	ID    string `json:"id" bson:"id"`
+	Name  string `json:"name" bson:"name"`
+	Unit  string `json:"unit" bson:"unit"` // Unit.ID
+	Phone string `json:"-" bson:"phone"`   // shown masked unless revealed
+	Role  string `json:"role" bson:"role"` // owner | tenant
+}
+
+// MaskPhone hides the middle of a phone number: 138****5678.
+func MaskPhone(p string) string {
+	r := []rune(p)
+	if len(r) < 7 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
+}
+
+// Member is a person of a department who can be dispatched.
+type Member struct {
+	ID         string `json:"id" bson:"id"`
+	Name       string `json:"name" bson:"name"`
+	Department string `json:"department" bson:"department"`
+}
+
+// Directory is what the desk knows about a site: its units, residents and
+// department members. One document per workspace: a site of a few thousand
+// units fits easily and is read in one go.
+type Directory struct {
+	Units     []Unit     `json:"units" bson:"units"`
+	Residents []Resident `json:"residents" bson:"residents"`
+	Members   []Member   `json:"members" bson:"members"`
+}
+
+// Resident returns the resident with id, or nil.
+func (d *Directory) Resident(id string) *Resident {
+	for i := range d.Residents {
+		if d.Residents[i].ID == id {
+			return &d.Residents[i]
+		}
+	}
+	return nil
+}
+
+// Unit returns the unit with id, or nil.
+func (d *Directory) Unit(id string) *Unit {
+	for i := range d.Units {
+		if d.Units[i].ID == id {
+			return &d.Units[i]
+		}
+	}
+	return nil
+}
+
+// Event is one change of a ticket. Events are only ever appended: the log
+// is the ticket's history and what practice is graded against.
+type Event struct {
+	Seq      int               `json:"seq" bson:"seq"`
+	At       time.Time         `json:"at" bson:"at"`
+	Actor    string            `json:"actor" bson:"actor"`
+	Action   string            `json:"action" bson:"action"`
+	From     string            `json:"from,omitempty" bson:"from,omitempty"`
+	To       string            `json:"to,omitempty" bson:"to,omitempty"`
+	Fields   map[string]string `json:"fields,omitempty" bson:"fields,omitempty"`
+	Note     string            `json:"note,omitempty" bson:"note,omitempty"`
+	Internal bool              `json:"internal,omitempty" bson:"internal,omitempty"` // internal note, not said to the owner
+}
+
+// Ticket is one case at the desk: a repair, complaint, inquiry, visitor or
+// renovation application.
+type Ticket struct {
+	ID          string            `json:"id" bson:"_id"`
+	Workspace   string            `json:"workspace" bson:"workspace"`
+	Number      string            `json:"number" bson:"number"` // shown to people: BX-0042
+	Type        string            `json:"type" bson:"type"`
+	State       string            `json:"state" bson:"state"`
+	Title       string            `json:"title" bson:"title"`
+	Description string            `json:"description" bson:"description"`
+	Unit        string            `json:"unit,omitempty" bson:"unit,omitempty"`
+	Resident    string            `json:"resident,omitempty" bson:"resident,omitempty"`
+	Channel     string            `json:"channel" bson:"channel"` // phone, counter, app
+	Priority    string            `json:"priority" bson:"priority"`
+	Department  string            `json:"department,omitempty" bson:"department,omitempty"`
+	Assignee    string            `json:"assignee,omitempty" bson:"assignee,omitempty"`
+	Fields      map[string]string `json:"fields" bson:"fields"` // the latest value of every field set
+	Version     int               `json:"version" bson:"version"`
+	CreatedAt   time.Time         `json:"created_at" bson:"created_at"`
+	CreatedBy   string            `json:"created_by" bson:"created_by"`
+	UpdatedAt   time.Time         `json:"updated_at" bson:"updated_at"`
+	Events      []Event           `json:"events" bson:"events"`
+	// Escalated is when the overdue ticket was escalated to the managers.
+	Escalated time.Time `json:"escalated,omitzero" bson:"escalated,omitempty"`
+}
+
+// Open reports whether the ticket still needs work.
+func (t *Ticket) Open() bool {
+	p := ProcedureOf(t.Type)
+	return p == nil || !p.State(t.State).Terminal
+}
+
+// Priorities, with the SLA they select.
+const (
+	PriorityUrgent = "urgent"
+	PriorityHigh   = "high"
+	PriorityNormal = "normal"
+	PriorityLow    = "low"
+)
+
+// Priorities lists priorities from most to least urgent.
+var Priorities = []string{PriorityUrgent, PriorityHigh, PriorityNormal, PriorityLow}
+
+// Channels through which an owner reaches the desk.
+var Channels = []string{"phone", "counter", "app"}
+
+// NewTicket is what the desk fills in when a case arrives.
+type NewTicket struct {
+	Type, Title, Description, Unit, Resident, Channel, Priority string
+}
+
+// TicketFilter selects tickets of a workspace.
+type TicketFilter struct {
+	Open     bool   // only tickets not in a terminal state
+	Type     string // "" = all
+	State    string
+	Assignee string // "-" = unassigned
+	Query    string // number, unit, resident name or phone, title
+}
+
+// TicketSummary is the part of a ticket that queues show.
+type TicketSummary struct {
+	ID         string    `json:"id" bson:"_id"`
+	Workspace  string    `json:"workspace" bson:"workspace"`
+	Number     string    `json:"number" bson:"number"`
+	Type       string    `json:"type" bson:"type"`
+	State      string    `json:"state" bson:"state"`
+	Title      string    `json:"title" bson:"title"`
+	Unit       string    `json:"unit,omitempty" bson:"unit,omitempty"`
+	Resident   string    `json:"resident,omitempty" bson:"resident,omitempty"`
+	Priority   string    `json:"priority" bson:"priority"`
+	Department string    `json:"department,omitempty" bson:"department,omitempty"`
+	Assignee   string    `json:"assignee,omitempty" bson:"assignee,omitempty"`
+	CreatedAt  time.Time `json:"created_at" bson:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at" bson:"updated_at"`
+	Version    int       `json:"version" bson:"version"`
+}
+
+// Summary returns the queue view of a ticket.
+func (t *Ticket) Summary() TicketSummary {
+	return TicketSummary{ID: t.ID, Workspace: t.Workspace, Number: t.Number, Type: t.Type, State: t.State, Title: t.Title,
+		Unit: t.Unit, Resident: t.Resident, Priority: t.Priority, Department: t.Department, Assignee: t.Assignee,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version}
+}
+
+// SandboxPrefix starts the id of every sandbox workspace; live workspaces
+// are site ids, which cannot start with it.
+const SandboxPrefix = "sb-"
+
+// IsSandbox reports whether a workspace id names a sandbox.
+func IsSandbox(ws string) bool { return strings.HasPrefix(ws, SandboxPrefix) }
+
+// Sandbox is a trainee's practice desk: synthetic residents, its own
+// tickets and a simulated clock, all in one bounded document.
+type Sandbox struct {
+	ID        string    `json:"id" bson:"_id"`
+	Owner     string    `json:"owner" bson:"owner"`
+	Name      string    `json:"name" bson:"name"`
+	Site      string    `json:"site_name" bson:"site_name"` // a made-up name, shown in the banner
+	Scenario  string    `json:"scenario,omitempty" bson:"scenario,omitempty"`
+	Directory Directory `json:"directory" bson:"directory"`
+	Tickets   []Ticket  `json:"-" bson:"tickets"`
+	// Offset is how far the simulated clock runs ahead of real time.
+	Offset    time.Duration `json:"offset" bson:"offset"`
+	Version   int           `json:"version" bson:"version"`
+	Seq       int           `json:"-" bson:"seq"` // last ticket number
+	CreatedAt time.Time     `json:"created_at" bson:"created_at"`
+	// Fixture is the starting state, kept so that a reset can restore it.
+	Fixture *SandboxFixture `json:"-" bson:"fixture,omitempty"`
+}
+
+// SandboxFixture is what a sandbox starts with.
+type SandboxFixture struct {
+	Directory Directory `bson:"directory"`
+	Tickets   []Ticket  `bson:"tickets"`
+}
+
+// MaxSandboxTickets bounds a sandbox so that it stays one small document.
+const MaxSandboxTickets = 200
+
+// Now is the sandbox's simulated time.
+func (s *Sandbox) Now(real time.Time) time.Time { return real.Add(s.Offset) }
+
+// Ticket returns the sandbox ticket with id, or nil.
+func (s *Sandbox) Ticket(id string) *Ticket {
+	for i := range s.Tickets {
+		if s.Tickets[i].ID == id {
+			return &s.Tickets[i]
+		}
+	}
+	return nil
+}
+
+// TicketNumber formats the number people see: a type prefix and a sequence.
+func TicketNumber(typ string, seq int) string {
+	prefix := map[string]string{TypeRepair: "BX", TypeComplaint: "TS", TypeInquiry: "ZX", TypeVisitor: "FK", TypeRenovation: "ZH"}[typ]
+	if prefix == "" {
+		prefix = "GD"
+	}
+	return fmt.Sprintf("%s-%05d", prefix, seq)
+}
+
+// DeskStore stores live tickets and site directories.
+type DeskStore interface {
+	FindDirectory(ctx context.Context, site string) (*Directory, error)
+	SaveDirectory(ctx context.Context, site string, d *Directory) error
+	// NextNumber returns the next ticket sequence number of a site.
+	NextNumber(ctx context.Context, site string) (int, error)
+	InsertTicket(ctx context.Context, t *Ticket) error
+	// FindTicket reads a live ticket of workspace ws; a ticket of another
+	// workspace is ENOTFOUND, which is what keeps workspaces apart.
+	FindTicket(ctx context.Context, ws, id string) (*Ticket, error)
+	// SaveTicket writes t as version t.Version if the stored ticket is at
+	// t.Version-1; ECONFLICT otherwise.
+	SaveTicket(ctx context.Context, t *Ticket) error
+	ListTickets(ctx context.Context, ws string, f TicketFilter) ([]TicketSummary, error)
+}
+
+// SandboxStore stores sandboxes.
+type SandboxStore interface {
+	InsertSandbox(ctx context.Context, s *Sandbox) error
+	FindSandbox(ctx context.Context, id string) (*Sandbox, error)
+	// SaveSandbox writes s as version s.Version if the stored sandbox is at
+	// s.Version-1; ECONFLICT otherwise.
+	SaveSandbox(ctx context.Context, s *Sandbox) error
+	ListSandboxes(ctx context.Context, owner string) ([]*Sandbox, error)
+}

@@ -1,0 +1,160 @@
+package academy
+
+import "time"
+
+// SLAPolicy is the service level of a ticket type and priority: how soon
+// the owner hears back and how soon the matter is resolved. With
+// BusinessHours the clocks run only 09:00–18:00, Monday to Friday.
+type SLAPolicy struct {
+	FirstResponse time.Duration `json:"first_response"`
+	Resolution    time.Duration `json:"resolution"`
+	BusinessHours bool          `json:"business_hours"`
+}
+
+// SLAPolicies gives the policy per type and priority. Urgent repairs (a
+// burst pipe) run day and night; consultations and renovation paperwork
+// run in office hours.
+var SLAPolicies = map[string]map[string]SLAPolicy{
+	TypeRepair: {
+		PriorityUrgent: {15 * time.Minute, 4 * time.Hour, false},
+		PriorityHigh:   {30 * time.Minute, 24 * time.Hour, false},
+		PriorityNormal: {2 * time.Hour, 72 * time.Hour, false},
+		PriorityLow:    {4 * time.Hour, 7 * 24 * time.Hour, true},
+	},
+	TypeComplaint: {
+		PriorityUrgent: {30 * time.Minute, 24 * time.Hour, false},
+		PriorityHigh:   {1 * time.Hour, 48 * time.Hour, false},
+		PriorityNormal: {2 * time.Hour, 72 * time.Hour, false},
+		PriorityLow:    {4 * time.Hour, 7 * 24 * time.Hour, true},
+	},
+	TypeInquiry: {
+		PriorityUrgent: {30 * time.Minute, 2 * time.Hour, false},
+		PriorityHigh:   {1 * time.Hour, 4 * time.Hour, true},
+		PriorityNormal: {2 * time.Hour, 8 * time.Hour, true},
+		PriorityLow:    {4 * time.Hour, 16 * time.Hour, true},
+	},
+	TypeVisitor: {
+		PriorityUrgent: {5 * time.Minute, 15 * time.Minute, false},
+		PriorityHigh:   {10 * time.Minute, 30 * time.Minute, false},
+		PriorityNormal: {10 * time.Minute, 30 * time.Minute, false},
+		PriorityLow:    {15 * time.Minute, 60 * time.Minute, false},
+	},
+	TypeRenovation: {
+		PriorityUrgent: {4 * time.Hour, 30 * 24 * time.Hour, true},
+		PriorityHigh:   {8 * time.Hour, 45 * 24 * time.Hour, true},
+		PriorityNormal: {16 * time.Hour, 60 * 24 * time.Hour, true},
+		PriorityLow:    {24 * time.Hour, 90 * 24 * time.Hour, true},
+	},
+}
+
+// PolicyOf returns the SLA policy of a ticket.
+func PolicyOf(t *Ticket) SLAPolicy {
+	if p, ok := SLAPolicies[t.Type][t.Priority]; ok {
+		return p
+	}
+	return SLAPolicies[TypeRepair][PriorityNormal]
+}
+
+// SLAStatus is where a ticket stands against its policy at a moment.
+type SLAStatus struct {
+	Policy       SLAPolicy     `json:"policy"`
+	Responded    bool          `json:"responded"`
+	Resolved     bool          `json:"resolved"`
+	Paused       bool          `json:"paused"`
+	ResponseUsed time.Duration `json:"response_used"`   // clock time counted toward first response
+	ResolveUsed  time.Duration `json:"resolution_used"` // clock time counted toward resolution
+	// Overdue names the target missed: "first_response" or "resolution".
+	Overdue string `json:"overdue,omitempty"`
+	// Left is the clock time left on the running target (negative: over).
+	Left time.Duration `json:"left"`
+}
+
+// SLA computes a ticket's SLA standing at now. The clocks count from
+// creation, stop in hold states, and stop for good when the procedure's
+// responding (or resolving) action happens.
+func SLA(t *Ticket, now time.Time) SLAStatus {
+	pol := PolicyOf(t)
+	p := ProcedureOf(t.Type)
+	st := SLAStatus{Policy: pol}
+	if p == nil || len(t.Events) == 0 {
+		return st
+	}
+	state := p.Initial
+	from := t.CreatedAt
+	count := func(to time.Time) {
+		if p.State(state).Hold || !to.After(from) {
+			return
+		}
+		d := workTime(from, to, pol.BusinessHours)
+		if !st.Responded {
+			st.ResponseUsed += d
+		}
+		if !st.Resolved {
+			st.ResolveUsed += d
+		}
+	}
+	for _, e := range t.Events {
+		if e.To == "" || e.Action == ActionCreate {
+			continue
+		}
+		count(e.At)
+		from = e.At
+		if def := p.Transition(e.Action); def != nil {
+			st.Responded = st.Responded || def.Responds
+			st.Resolved = st.Resolved || def.Resolves
+		}
+		state = e.To
+	}
+	if p.State(state).Terminal {
+		st.Resolved, st.Responded = true, true
+	}
+	count(now)
+	st.Paused = p.State(state).Hold
+	switch {
+	case !st.Responded:
+		st.Left = pol.FirstResponse - st.ResponseUsed
+		if st.Left < 0 {
+			st.Overdue = "first_response"
+		}
+	case !st.Resolved:
+		st.Left = pol.Resolution - st.ResolveUsed
+		if st.Left < 0 {
+			st.Overdue = "resolution"
+		}
+	}
+	return st
+}
+
+// workTime is the time between from and to, counting only office hours
+// (09:00–18:00, Monday–Friday, local time) when business is set.
+func workTime(from, to time.Time, business bool) time.Duration {
+	if !business {
+		return to.Sub(from)
+	}
+	var total time.Duration
+	for day := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, from.Location()); day.Before(to); day = day.AddDate(0, 0, 1) {
+		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		open, shut := day.Add(9*time.Hour), day.Add(18*time.Hour)
+		s, e := maxTime(open, from), minTime(shut, to)
+		if e.After(s) {
+			total += e.Sub(s)
+		}
+	}
+	return total
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
