@@ -75,13 +75,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner,
+	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version})
 	if err != nil {
 		return err
 	}
 	go sweepSessions(ctx, st.accounts, logger)
 	go sweepAttempts(ctx, st.examiner, logger)
+	go escalate(ctx, st.desk, logger)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -102,6 +103,9 @@ func seedDemo(ctx context.Context, st *store, out io.Writer) error {
 	created, err := academy.SeedDemo(ctx, st.accounts)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
+	}
+	if err := seedDemoDesk(ctx, st); err != nil {
+		return fmt.Errorf("demo desk: %w", err)
 	}
 	if len(created) == 0 {
 		fmt.Fprintln(out, "Demo site 示范小区 is ready (accounts were printed at first start; reset a password with: academy user reset-password --username NAME --password-stdin).")
@@ -147,6 +151,49 @@ func sweepAttempts(ctx context.Context, x *academy.Examiner, logger *slog.Logger
 				logger.Warn("attempt sweep failed", "err", err)
 			} else if n > 0 {
 				logger.Info("attempts closed by the sweep", "count", n)
+			}
+		}
+	}
+}
+
+// seedDemoDesk gives the demo site its residents and a fortnight of tickets,
+// once: a site that already has a directory is left alone.
+func seedDemoDesk(ctx context.Context, st *store) error {
+	dir, err := st.desk.Live.FindDirectory(ctx, academy.DemoSite.ID)
+	if err != nil || len(dir.Units) > 0 {
+		return err
+	}
+	d, tickets := academy.DemoDesk(academy.DemoSite.ID, time.Now())
+	if err := st.desk.Live.SaveDirectory(ctx, academy.DemoSite.ID, &d); err != nil {
+		return err
+	}
+	for i := range tickets {
+		if err := st.desk.Live.InsertTicket(ctx, &tickets[i]); err != nil {
+			return err
+		}
+	}
+	// Later tickets continue after the seeded numbers.
+	for range tickets {
+		if _, err := st.desk.Live.NextNumber(ctx, academy.DemoSite.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// escalate flags overdue live tickets for the site's managers every minute.
+func escalate(ctx context.Context, d *academy.Desk, logger *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if done, err := d.Escalate(ctx); err != nil {
+				logger.Warn("escalation sweep failed", "err", err)
+			} else if len(done) > 0 {
+				logger.Info("overdue tickets escalated", "count", len(done))
 			}
 		}
 	}

@@ -19,6 +19,8 @@ type store struct {
 	library     *academy.Library
 	learning    *academy.Learning
 	examiner    *academy.Examiner
+	desk        *academy.Desk
+	cases       *mongo.CaseStore
 	assignments *mongo.AssignmentService
 }
 
@@ -53,6 +55,8 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 	st.examiner = &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now}
 	st.learning = &academy.Learning{Progress: mongo.NewProgressService(db), Now: time.Now}
 	st.assignments = mongo.NewAssignmentService(db)
+	st.desk = &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now}
+	st.cases = mongo.NewCaseStore(db)
 	return st, nil
 }
 

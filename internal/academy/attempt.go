@@ -25,28 +25,28 @@ const AbandonAfter = 7 * 24 * time.Hour
 // order shown — is frozen in the document when it starts, so later edits of
 // the bank never change an attempt.
 type Attempt struct {
-	ID             string              `json:"id" bson:"_id"`
-	Username       string              `json:"username" bson:"username"`
-	Quiz           string              `json:"quiz" bson:"quiz"`
-	QuizTitle      string              `json:"quiz_title" bson:"quiz_title"`
-	Course         string              `json:"course,omitempty" bson:"course,omitempty"`
-	Number         int                 `json:"number" bson:"number"`
-	State          string              `json:"state" bson:"state"`
-	StartedAt      time.Time           `json:"started_at" bson:"started_at"`
-	Deadline       time.Time           `json:"deadline,omitzero" bson:"deadline,omitempty"`
-	SubmittedAt    time.Time           `json:"submitted_at,omitzero" bson:"submitted_at,omitempty"`
-	LastActivity   time.Time           `json:"-" bson:"last_activity"`
-	PassMark       int                 `json:"pass_mark" bson:"pass_mark"`
-	Review         string              `json:"review" bson:"review"`
-	Layout         string              `json:"layout" bson:"layout"`
-	Questions      []AttemptQuestion   `json:"-" bson:"questions"`
-	Answers        map[string]Response `json:"-" bson:"answers"`
-	Score          float64             `json:"score" bson:"score"`
-	Max            float64             `json:"max" bson:"max"`
-	Percent        float64             `json:"percent" bson:"percent"`
-	Passed         bool                `json:"passed" bson:"passed"`
-	Results        []QuestionResult    `json:"-" bson:"results,omitempty"`
-	Transitions    []Transition        `json:"transitions" bson:"transitions"`
+	ID           string              `json:"id" bson:"_id"`
+	Username     string              `json:"username" bson:"username"`
+	Quiz         string              `json:"quiz" bson:"quiz"`
+	QuizTitle    string              `json:"quiz_title" bson:"quiz_title"`
+	Course       string              `json:"course,omitempty" bson:"course,omitempty"`
+	Number       int                 `json:"number" bson:"number"`
+	State        string              `json:"state" bson:"state"`
+	StartedAt    time.Time           `json:"started_at" bson:"started_at"`
+	Deadline     time.Time           `json:"deadline,omitzero" bson:"deadline,omitempty"`
+	SubmittedAt  time.Time           `json:"submitted_at,omitzero" bson:"submitted_at,omitempty"`
+	LastActivity time.Time           `json:"-" bson:"last_activity"`
+	PassMark     int                 `json:"pass_mark" bson:"pass_mark"`
+	Review       string              `json:"review" bson:"review"`
+	Layout       string              `json:"layout" bson:"layout"`
+	Questions    []AttemptQuestion   `json:"-" bson:"questions"`
+	Answers      map[string]Response `json:"-" bson:"answers"`
+	Score        float64             `json:"score" bson:"score"`
+	Max          float64             `json:"max" bson:"max"`
+	Percent      float64             `json:"percent" bson:"percent"`
+	Passed       bool                `json:"passed" bson:"passed"`
+	Results      []QuestionResult    `json:"-" bson:"results,omitempty"`
+	Transitions  []Transition        `json:"transitions" bson:"transitions"`
 }
 
 // AttemptQuestion is a question as frozen in an attempt.

@@ -10,6 +10,9 @@ const (
 	PermLearn       = "learn"        // read courses, record progress
 	PermAuthor      = "content:author"
 	PermAssign      = "assignments:manage" // assign courses to people on a site
+	PermTickets     = "tickets:work"       // work live tickets of a site (the agent role)
+	PermSandbox     = "sandbox:use"        // practise in one's own sandboxes
+	PermCases       = "cases:create"       // turn closed live tickets into training cases
 )
 
 // Authorizer decides whether u may use perm on site. site "" asks whether u

@@ -163,7 +163,10 @@ type TicketFilter struct {
 	Type     string // "" = all
 	State    string
 	Assignee string // "-" = unassigned
-	Query    string // number, unit, resident name or phone, title
+	Query    string // number, unit, title
+	// Residents also matches tickets of these residents (found by name or
+	// phone in the directory).
+	Residents []string
 }
 
 // TicketSummary is the part of a ticket that queues show.
@@ -182,13 +185,31 @@ type TicketSummary struct {
 	CreatedAt  time.Time `json:"created_at" bson:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at" bson:"updated_at"`
 	Version    int       `json:"version" bson:"version"`
+	// Due is when the running SLA target runs out (zero: paused or met),
+	// DueKind which target it is. They are fixed at each change, since
+	// the clock only changes speed when the ticket does.
+	Due       time.Time `json:"due,omitzero" bson:"due,omitempty"`
+	DueKind   string    `json:"due_kind,omitempty" bson:"due_kind,omitempty"`
+	Escalated time.Time `json:"escalated,omitzero" bson:"escalated,omitempty"`
 }
 
-// Summary returns the queue view of a ticket.
+// Overdue reports whether the running target has passed at now.
+func (s *TicketSummary) Overdue(now time.Time) bool { return !s.Due.IsZero() && now.After(s.Due) }
+
+// Summary returns the queue view of a ticket as of its last change.
 func (t *Ticket) Summary() TicketSummary {
-	return TicketSummary{ID: t.ID, Workspace: t.Workspace, Number: t.Number, Type: t.Type, State: t.State, Title: t.Title,
+	s := TicketSummary{ID: t.ID, Workspace: t.Workspace, Number: t.Number, Type: t.Type, State: t.State, Title: t.Title,
 		Unit: t.Unit, Resident: t.Resident, Priority: t.Priority, Department: t.Department, Assignee: t.Assignee,
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version}
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version, Escalated: t.Escalated}
+	st := SLA(t, t.UpdatedAt)
+	if !st.Paused && !st.Resolved {
+		s.Due = DueAt(t.UpdatedAt, st.Left, st.Policy.BusinessHours)
+		s.DueKind = "resolution"
+		if !st.Responded {
+			s.DueKind = "first_response"
+		}
+	}
+	return s
 }
 
 // SandboxPrefix starts the id of every sandbox workspace; live workspaces
@@ -262,6 +283,8 @@ type DeskStore interface {
 	// t.Version-1; ECONFLICT otherwise.
 	SaveTicket(ctx context.Context, t *Ticket) error
 	ListTickets(ctx context.Context, ws string, f TicketFilter) ([]TicketSummary, error)
+	// ListOpenTickets returns the open tickets of every live site.
+	ListOpenTickets(ctx context.Context) ([]TicketSummary, error)
 }
 
 // SandboxStore stores sandboxes.
@@ -272,4 +295,11 @@ type SandboxStore interface {
 	// s.Version-1; ECONFLICT otherwise.
 	SaveSandbox(ctx context.Context, s *Sandbox) error
 	ListSandboxes(ctx context.Context, owner string) ([]*Sandbox, error)
+}
+
+// CaseStore stores training cases made from live tickets.
+type CaseStore interface {
+	InsertCase(ctx context.Context, c *TrainingCase) error
+	FindCase(ctx context.Context, id string) (*TrainingCase, error)
+	ListCases(ctx context.Context) ([]*TrainingCase, error)
 }

@@ -158,3 +158,28 @@ func minTime(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// DueAt is when a clock with left to run, started at from, runs out:
+// counting office hours only when business is set.
+func DueAt(from time.Time, left time.Duration, business bool) time.Time {
+	if !business || left <= 0 {
+		return from.Add(left)
+	}
+	t := from
+	for left > 0 {
+		day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+		open, shut := day.Add(9*time.Hour), day.Add(18*time.Hour)
+		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday || !t.Before(shut) {
+			t = day.AddDate(0, 0, 1).Add(9 * time.Hour)
+			continue
+		}
+		t = maxTime(t, open)
+		if avail := shut.Sub(t); avail >= left {
+			return t.Add(left)
+		} else {
+			left -= avail
+			t = shut
+		}
+	}
+	return t
+}

@@ -12,11 +12,16 @@ type Access struct {
 	Public    bool   // anyone, no session needed
 	Perm      string // "" with Public false: any logged-in user
 	SiteParam string // route parameter naming the site the permission applies to
+	// Workspace routes act on the desk named by the :ws parameter: a live
+	// site needs PermTickets there; a sandbox needs PermSandbox and must be
+	// the caller's own (anyone else's is reported as not found).
+	Workspace bool
 }
 
 var (
-	public   = Access{Public: true}
-	loggedIn = Access{}
+	public    = Access{Public: true}
+	loggedIn  = Access{}
+	workspace = Access{Workspace: true}
 )
 
 func perm(p string) Access { return Access{Perm: p} }
@@ -49,6 +54,9 @@ func (s *Server) require(acc Access) fiber.Handler {
 			}
 			return academy.Errorf(academy.EUNAUTHORIZED, "请先登录 / Please log in.")
 		}
+		if acc.Workspace {
+			return s.requireWorkspace(c, u)
+		}
 		if acc.Perm == "" {
 			return c.Next()
 		}
@@ -61,4 +69,33 @@ func (s *Server) require(acc Access) fiber.Handler {
 		}
 		return c.Next()
 	}
+}
+
+const localWorkspace = "workspace"
+
+// requireWorkspace decides access to a desk and loads it once for the
+// handler.
+func (s *Server) requireWorkspace(c *fiber.Ctx, u *academy.User) error {
+	ws := c.Params("ws")
+	if academy.IsSandbox(ws) {
+		if !s.Authz.Can(u, "", academy.PermSandbox) {
+			return academy.Errorf(academy.EFORBIDDEN, "您没有权限使用演练环境 / You may not use sandboxes.")
+		}
+	} else if !s.Authz.Can(u, ws, academy.PermTickets) {
+		return academy.Errorf(academy.EFORBIDDEN, "只有本项目的客服专员可以处理真实工单 / Only agents of this site may work its live tickets.")
+	}
+	w, err := s.Desk.Open(c.UserContext(), ws)
+	if err != nil {
+		return err
+	}
+	if w.Sandbox != nil && w.Sandbox.Owner != u.ID {
+		return academy.Errorf(academy.ENOTFOUND, "演练环境不存在 / Sandbox %q not found.", ws)
+	}
+	c.Locals(localWorkspace, w)
+	return c.Next()
+}
+
+func currentWorkspace(c *fiber.Ctx) *academy.Workspace {
+	w, _ := c.Locals(localWorkspace).(*academy.Workspace)
+	return w
 }

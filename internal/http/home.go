@@ -18,6 +18,8 @@ type homeData struct {
 	Audit  []*academy.AuditEvent
 	// Assigned are the learner's assigned courses, soonest due first.
 	Assigned []courseCard
+	// Overdue are the open live tickets past their SLA on a manager's sites.
+	Overdue []academy.TicketSummary
 }
 
 func (s *Server) home(c *fiber.Ctx) error {
@@ -63,6 +65,23 @@ func (s *Server) home(c *fiber.Ctx) error {
 			}
 		}
 		slices.SortFunc(d.Assigned, func(a, b courseCard) int { return a.Due.Compare(*b.Due) })
+	}
+	if slices.Contains(u.Roles, academy.RoleManager) {
+		for _, site := range u.Sites {
+			w, err := s.Desk.Open(ctx, site)
+			if err != nil {
+				return err
+			}
+			open, err := s.Desk.List(ctx, w, academy.TicketFilter{Open: true})
+			if err != nil {
+				return err
+			}
+			for _, t := range open {
+				if t.Overdue(w.Now) {
+					d.Overdue = append(d.Overdue, t)
+				}
+			}
+		}
 	}
 	if s.Authz.Can(u, "", academy.PermAuditRead) {
 		d.Audit, _, err = s.Accounts.Audit.ListAudit(ctx, academy.AuditFilter{Limit: 8})

@@ -94,9 +94,19 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	deps := ahttp.Deps{Accounts: accounts, Authz: az, DB: db, Library: library,
 		Learning: &academy.Learning{Progress: mongo.NewProgressService(db), Now: time.Now}, Assignments: mongo.NewAssignmentService(db),
 		Examiner: &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now},
+		Desk:     &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now},
+		Cases:    mongo.NewCaseStore(db),
 		Catalog:  cat, Markdown: md, Logger: logger, Web: web.FS, Version: "test"}
 	for _, o := range opts {
 		o(&deps)
+	}
+	// Site s1 has a small directory for the live desk.
+	if err := deps.Desk.Live.SaveDirectory(ctx, "s1", &academy.Directory{
+		Units:     []academy.Unit{{ID: "3-2-1202", Building: "3栋", Label: "3栋2单元1202"}, {ID: "3-2-1302", Building: "3栋", Label: "3栋2单元1302"}},
+		Residents: []academy.Resident{{ID: "r1", Name: "王芳", Unit: "3-2-1202", Phone: "13812345678", Role: "owner"}, {ID: "r2", Name: "赵强", Unit: "3-2-1302", Phone: "13987654321", Role: "owner"}},
+		Members:   []academy.Member{{ID: "m1", Name: "李师傅", Department: academy.DeptEngineering}},
+	}); err != nil {
+		t.Fatal(err)
 	}
 	srv, err := ahttp.New(deps)
 	if err != nil {

@@ -30,6 +30,9 @@ type page struct {
 	Error     string
 	RequestID string
 	Data      any
+	// Sandbox is set on every page of a sandbox desk, for its banner.
+	Sandbox    *academy.Sandbox
+	SandboxNow time.Time
 }
 
 type navItem struct {
@@ -54,6 +57,9 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) *page {
 	if p.User != nil {
 		p.Nav = s.nav(p.User)
 	}
+	if w := currentWorkspace(c); w != nil && w.Sandbox != nil {
+		p.Sandbox, p.SandboxNow = w.Sandbox, w.Now
+	}
 	// Only known notices are shown, so a crafted link cannot put text of
 	// its choosing on our page.
 	if f := c.Query("flash"); f != "" && s.locales.Defined("flash."+f) {
@@ -67,6 +73,9 @@ func (s *Server) nav(u *academy.User) []navItem {
 	items := []navItem{{"/home", "nav.home"}}
 	if s.Authz.Can(u, "", academy.PermLearn) {
 		items = append(items, navItem{"/courses", "nav.courses"}, navItem{"/quizzes", "nav.quizzes"})
+	}
+	if s.Authz.Can(u, "", academy.PermTickets) || s.Authz.Can(u, "", academy.PermSandbox) {
+		items = append(items, navItem{"/desk", "nav.desk"})
 	}
 	if s.Authz.Can(u, "", academy.PermAuthor) {
 		items = append(items, navItem{"/author", "nav.author"}, navItem{"/author/quizzes", "nav.author_quizzes"})
@@ -146,9 +155,27 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return ""
 		},
-		"pct":    func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) },
-		"deref":  func(b *bool) bool { return b != nil && *b },
-		"list":   func(v ...string) []string { return v },
+		"pct":   func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) },
+		"deref": func(b *bool) bool { return b != nil && *b },
+		"list":  func(v ...string) []string { return v },
+		"procedure": func(typ string) *academy.Procedure {
+			if p := academy.ProcedureOf(typ); p != nil {
+				return p
+			}
+			return &academy.Procedure{Type: typ, Label: typ}
+		},
+		"departments": func() any { return academy.Departments },
+		"duration": func(d time.Duration) string {
+			d = d.Round(time.Minute)
+			if d >= 48*time.Hour {
+				return strconv.Itoa(int(d.Hours()/24)) + "d"
+			}
+			h, m := int(d.Hours()), int(d.Minutes())%60
+			if h > 0 {
+				return strconv.Itoa(h) + "h" + strconv.Itoa(m) + "m"
+			}
+			return strconv.Itoa(m) + "m"
+		},
 		"minute": func(d time.Duration) int { return int(d / time.Minute) },
 		"day": func(v any) string {
 			switch t := v.(type) {

@@ -46,6 +46,8 @@ type Deps struct {
 	Library     *academy.Library
 	Learning    *academy.Learning
 	Examiner    *academy.Examiner
+	Desk        *academy.Desk
+	Cases       academy.CaseStore
 	Assignments academy.AssignmentService
 	Catalog     *catalog.Catalog
 	Markdown    *markdown.Renderer

@@ -96,6 +96,8 @@ var indexes = []index{
 	{coll: "drafts", keys: bson.D{{Key: "course", Value: 1}}},
 	{coll: "attempts", keys: bson.D{{Key: "quiz", Value: 1}, {Key: "state", Value: 1}}},
 	{coll: "attempts", keys: bson.D{{Key: "username", Value: 1}}},
+	{coll: "tickets", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
+	{coll: "open_tickets", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
 }
 
 func (db *DB) migrate(ctx context.Context) error {

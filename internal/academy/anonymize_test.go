@@ -1,0 +1,252 @@
+package academy
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+// anonDirectory is a site with real-looking people and phones.
+func anonDirectory() *Directory {
+	return &Directory{
+		Units: []Unit{
+			{ID: "3-2-1202", Building: "3栋", Label: "3栋2单元1202"},
+			{ID: "3-2-1302", Building: "3栋", Label: "3栋2单元1302"},
+			{ID: "5-1-601", Building: "5栋", Label: "5栋1单元601"},
+		},
+		Residents: []Resident{
+			{ID: "r1", Name: "陈秀英", Unit: "3-2-1202", Phone: "13812345678", Role: "owner"},
+			{ID: "r2", Name: "王建国", Unit: "3-2-1302", Phone: "13998765432", Role: "owner"},
+			{ID: "r3", Name: "李娜", Unit: "5-1-601", Phone: "0755 8765 4321", Role: "tenant"},
+			{ID: "r4", Name: "陈国庆", Unit: "5-1-601", Phone: "13700001111", Role: "owner"},
+		},
+		Members: []Member{
+			{ID: "m1", Name: "赵大勇", Department: DeptEngineering},
+			{ID: "m2", Name: "孙丽", Department: DeptCleaning},
+		},
+	}
+}
+
+// anonCreated is when the test ticket was opened.
+var anonCreated = time.Date(2026, 3, 4, 10, 30, 0, 0, time.Local)
+
+// leakyTicket is a closed repair whose every field carries personal data.
+func leakyTicket(t *testing.T, dir *Directory) *Ticket {
+	t.Helper()
+	tk, err := CreateTicket(NewTicket{Type: TypeRepair, Resident: "r1",
+		Title: "3栋2单元1202陈阿姨报修：卫生间漏水，电话138-1234-5678",
+		Description: "陈秀英（身份证110105199001011234）来电，手机138 1234 5678，座机021-12345678。楼上3栋2单元1302王建国家漏水，" +
+			"王先生电话13998765432。2026-03-04 14:00开始滴水。1202的业主很着急。liuqing已记录。"},
+		dir, "site1", "site1-000001", "BX-00001", "liuqing", anonCreated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := anonCreated
+	step := func(after time.Duration, actor, action string, kv ...string) {
+		t.Helper()
+		at = at.Add(after)
+		f := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			f[kv[i]] = kv[i+1]
+		}
+		if _, err := Apply(tk, TicketAction{Action: action, Fields: f, Version: tk.Version}, actor, dir, at); err != nil {
+			t.Fatalf("%s: %v", action, err)
+		}
+	}
+	step(5*time.Minute, "liuqing", "dispatch", "department", DeptEngineering, "priority", PriorityUrgent)
+	step(time.Minute, "liuqing", ActionAssign, "assignee", "m1")
+	step(10*time.Minute, "liuqing", ActionNote, "text", "已电话通知王建国（13998765432）开门，zhangmgr知悉。")
+	step(20*time.Minute, "liuqing", "start")
+	step(30*time.Minute, "liuqing", "follow_up", "note",
+		"赵师傅上门，发现是3-2-1302的软管；李娜女士（5栋1单元601室）也反映过，电话0755 1234 5678，身份证44030419850101123X。liuqing 3月5日再回访。")
+	step(time.Hour, "zhangmgr", "complete", "resolution", "赵大勇更换软管；陈阿姨确认，联系13812345678，3栋2单元1202室已不滴水。")
+	step(22*time.Hour, "liuqing", "return_visit", "satisfaction", "5",
+		"comment", "陈女士满意；王先生也满意。孙丽清理了楼道。车牌沪A12345，邮箱chen@example.com，陈国庆电话137 0000 1111。")
+	step(10*time.Minute, "zhangmgr", "close")
+	return tk
+}
+
+func TestAnonymizeRefusesOpenTickets(t *testing.T) {
+	dir := anonDirectory()
+	tk, err := CreateTicket(NewTicket{Type: TypeRepair, Title: "漏水", Resident: "r1"}, dir, "site1", "x", "BX-00002", "liuqing", anonCreated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Anonymize(tk, dir, "case-1", "trainer", anonCreated)
+	if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), "only closed tickets") {
+		t.Fatalf("open ticket: err = %v", err)
+	}
+}
+
+// TestAnonymizeLeavesNothing is the point of the feature: no name, phone,
+// ID number, unit, username or real date survives anywhere in the case.
+func TestAnonymizeLeavesNothing(t *testing.T) {
+	dir := anonDirectory()
+	c, err := Anonymize(leakyTicket(t, dir), dir, "case-1", "trainer", time.Date(2027, 1, 1, 8, 0, 0, 0, time.Local))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(b)
+	for _, secret := range []string{
+		"陈秀英", "王建国", "李娜", "陈国庆", "赵大勇", "孙丽", "陈阿姨", "陈女士", "王先生", "赵师傅",
+		"13812345678", "138-1234-5678", "138 1234 5678", "13998765432", "021-12345678", "0755 1234 5678", "0755 8765 4321",
+		"137 0000 1111", "12345678", "110105199001011234", "44030419850101123X", "3栋2单元1202", "3栋2单元1302", "5栋1单元601",
+		"3-2-1302", "3-2-1202", "1202", "1302", "liuqing", "zhangmgr", "2026", "3月5日", "03-04", "沪A12345", "chen@example.com",
+		"r1", "m1", "BX-0", "site1-",
+	} {
+		if strings.Contains(out, secret) {
+			t.Errorf("%q survived in %s", secret, out)
+		}
+	}
+	if c.Resident.Phone != "100-0000-0001" || c.Resident.ID != "" || c.Resident.Name != "业主甲" {
+		t.Errorf("resident alias = %+v", c.Resident)
+	}
+	if c.Status != "draft" || c.ID != "case-1" || c.CreatedBy != "trainer" || c.Site != "site1" || c.Type != TypeRepair {
+		t.Errorf("case = %+v", c)
+	}
+}
+
+func TestAnonymizeAliases(t *testing.T) {
+	dir := anonDirectory()
+	tk := leakyTicket(t, dir)
+	c, err := Anonymize(tk, dir, "case-1", "trainer", anonCreated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "1栋1单元101业主甲报修：卫生间漏水，电话【电话】"; c.Title != want {
+		t.Errorf("title = %q, want %q", c.Title, want)
+	}
+	if c.Unit != (Unit{ID: "1-1-101", Building: "1栋", Label: "1栋1单元101"}) || c.Resident.Unit != "1-1-101" {
+		t.Errorf("unit = %+v, resident unit %q", c.Unit, c.Resident.Unit)
+	}
+	for _, want := range []string{"业主甲（身份证【身份证号】）来电，手机【电话】，座机【电话】。", "楼上1栋1单元102业主乙家漏水，业主乙电话【电话】。",
+		"2000-01-03 12:30开始滴水", "101的业主很着急", "客服A已记录"} {
+		if !strings.Contains(c.Description, want) {
+			t.Errorf("description %q lacks %q", c.Description, want)
+		}
+	}
+	ev := func(action string) Event {
+		for _, e := range c.Events {
+			if e.Action == action {
+				return e
+			}
+		}
+		t.Fatalf("no %s event", action)
+		return Event{}
+	}
+	if got := ev(ActionAssign).Fields["assignee"]; got != "工程部员工A" {
+		t.Errorf("assignee alias = %q", got)
+	}
+	if got, want := ev(ActionNote).Note, "已电话通知业主乙（【电话】）开门，客服B知悉。"; got != want {
+		t.Errorf("note = %q, want %q", got, want)
+	}
+	if got, want := ev("follow_up").Note, "工程部员工A上门，发现是1-1-102的软管；业主丙女士（1栋1单元103室）也反映过，电话【电话】，身份证【身份证号】。客服A 1月4日再回访。"; got != want {
+		t.Errorf("follow-up = %q\nwant %q", got, want)
+	}
+	if got, want := ev("complete").Fields["resolution"], "工程部员工A更换软管；业主甲确认，联系【电话】，1栋1单元101室已不滴水。"; got != want {
+		t.Errorf("resolution = %q, want %q", got, want)
+	}
+	if got, want := ev("return_visit").Fields["comment"], "业主甲满意；业主乙也满意。保洁部员工A清理了楼道。车牌【车牌】，邮箱【邮箱】，业主丁电话【电话】。"; got != want {
+		t.Errorf("comment = %q\nwant %q", got, want)
+	}
+	// Staff in order of first appearance: liuqing opened it, zhangmgr came later.
+	if c.Events[0].Actor != "客服A" || ev("close").Actor != "客服B" {
+		t.Errorf("actors = %q, %q", c.Events[0].Actor, ev("close").Actor)
+	}
+}
+
+func TestAnonymizeShiftsTimes(t *testing.T) {
+	dir := anonDirectory()
+	tk := leakyTicket(t, dir)
+	c, err := Anonymize(tk, dir, "case-1", "trainer", anonCreated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2000, 1, 3, 9, 0, 0, 0, time.Local)
+	if !c.Events[0].At.Equal(base) {
+		t.Errorf("creation at %v, want %v", c.Events[0].At, base)
+	}
+	for i, e := range c.Events {
+		if got, want := e.At.Sub(base), tk.Events[i].At.Sub(tk.CreatedAt); got != want {
+			t.Errorf("event %d: %v after creation, want %v", e.Seq, got, want)
+		}
+		if e.Seq != tk.Events[i].Seq || e.Action != tk.Events[i].Action || e.From != tk.Events[i].From || e.To != tk.Events[i].To {
+			t.Errorf("event %d changed shape: %+v", i, e)
+		}
+	}
+}
+
+// TestAnonymizeTimeFields moves a complaint's promised time with the clock.
+func TestAnonymizeTimeFields(t *testing.T) {
+	dir := anonDirectory()
+	tk, err := CreateTicket(NewTicket{Type: TypeComplaint, Title: "楼上噪音", Resident: "r2"}, dir, "site1", "c1", "TS-00001", "liuqing", anonCreated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := anonCreated
+	for _, a := range []TicketAction{
+		{Action: "confirm", Fields: map[string]string{"summary": "王先生反映楼上噪音"}},
+		{Action: "investigate", Fields: map[string]string{"department": DeptService}},
+		{Action: "respond", Fields: map[string]string{"proposal": "2026年3月6日前协调", "promised_at": "2026-03-06 18:00"}},
+		{Action: "follow_up", Fields: map[string]string{"note": "已协调"}},
+		{Action: "return_visit", Fields: map[string]string{"satisfaction": "4", "comment": "好"}},
+		{Action: "archive"},
+	} {
+		at = at.Add(time.Hour)
+		a.Version = tk.Version
+		if _, err := Apply(tk, a, "liuqing", dir, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := Anonymize(tk, dir, "case-2", "trainer", anonCreated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := c.Events[3].Fields
+	// 2026-03-06 18:00 is 2 days 7h30 after the creation at 10:30.
+	if f["promised_at"] != "2000-01-05 16:30" || f["proposal"] != "2000年1月5日前协调" {
+		t.Errorf("respond fields = %v", f)
+	}
+	if c.Events[1].Fields["summary"] != "业主甲反映楼上噪音" || c.Resident.Unit != "1-1-101" {
+		t.Errorf("summary = %q, resident %+v", c.Events[1].Fields["summary"], c.Resident)
+	}
+}
+
+// TestAnonymizeText covers the patterns one by one.
+func TestAnonymizeText(t *testing.T) {
+	dir := anonDirectory()
+	tk := &Ticket{Type: TypeRepair, State: "closed", Resident: "r1", Unit: "3-2-1202", CreatedAt: anonCreated}
+	a := newAnonymizer(tk, dir)
+	for in, want := range map[string]string{
+		"手机13812345678。":           "手机【电话】。",
+		"138-1234-5678":             "【电话】",
+		"+86 138 1234 5678":         "【电话】",
+		"电话021-12345678":            "电话【电话】",
+		"0755 1234 5678":            "【电话】",
+		"(010)12345678":             "【电话】",
+		"010-1234567":               "【电话】",
+		"身份证110105199001011234":     "身份证【身份证号】",
+		"身份证11010519900101123x":     "身份证【身份证号】",
+		"老证110105900101123":         "老证【身份证号】",
+		"订单202603041234567890123":   "订单202603041234567890123",
+		"金额1380元，12:30到":           "金额1380元，12:30到",
+		"对方女士说楼上吵，工程师傅已到":         "对方女士说楼上吵，工程师傅已到",
+		"访客吴女士和欧阳先生":              "访客某女士和某先生",
+		"3号楼1202":                  "1栋1单元101",
+		"3栋 2单元 1302室":              "1栋1单元102室",
+		"9栋1单元101和3栋2单元1302":       "1栋1单元103和1栋1单元102",
+		"李阿姨":                      "业主乙",
+		"陈师傅":                      "业主甲",
+		"赵师傅和孙师傅":                  "工程部员工A和保洁部员工A",
+		"2026-03-04T10:30:00+08:00": "2000-01-03 09:00",
+	} {
+		if got := a.text(in); got != want {
+			t.Errorf("text(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

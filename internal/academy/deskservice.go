@@ -1,0 +1,332 @@
+package academy
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+)
+
+// AuditPhoneRevealed is recorded whenever someone shows a resident's full
+// phone number at the live desk.
+const AuditPhoneRevealed = "resident.phone_revealed"
+
+// Desk runs the helpdesk on a workspace: a live site, or a trainee's
+// sandbox. Both use the same engine (CreateTicket, Apply, SLA); only where
+// tickets are kept and which clock is used differ.
+type Desk struct {
+	Live      DeskStore
+	Sandboxes SandboxStore
+	Audit     AuditService
+	Now       func() time.Time
+}
+
+// Workspace is one desk: its directory, its clock and, for a sandbox, the
+// sandbox itself.
+type Workspace struct {
+	ID        string
+	Directory *Directory
+	Now       time.Time
+	Sandbox   *Sandbox // nil for a live site
+}
+
+// Open loads a workspace.
+func (d *Desk) Open(ctx context.Context, ws string) (*Workspace, error) {
+	real := d.Now()
+	if IsSandbox(ws) {
+		sb, err := d.Sandboxes.FindSandbox(ctx, ws)
+		if err != nil {
+			return nil, err
+		}
+		return &Workspace{ID: ws, Directory: &sb.Directory, Now: sb.Now(real), Sandbox: sb}, nil
+	}
+	dir, err := d.Live.FindDirectory(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	return &Workspace{ID: ws, Directory: dir, Now: real}, nil
+}
+
+// residentsMatching finds residents by name or phone digits.
+func residentsMatching(dir *Directory, q string) []string {
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, q)
+	var ids []string
+	for _, r := range dir.Residents {
+		phone := strings.ReplaceAll(r.Phone, "-", "")
+		if strings.Contains(r.Name, q) || (len(digits) >= 4 && strings.Contains(phone, digits)) {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+// unitsMatching finds units by label ("3栋2单元1202" or just "1202").
+func unitsMatching(dir *Directory, q string) []string {
+	var ids []string
+	for _, u := range dir.Units {
+		if strings.Contains(u.Label, q) || u.ID == q {
+			ids = append(ids, u.ID)
+		}
+	}
+	return ids
+}
+
+// List returns the tickets of a workspace, newest first.
+func (d *Desk) List(ctx context.Context, w *Workspace, f TicketFilter) ([]TicketSummary, error) {
+	if q := strings.TrimSpace(f.Query); q != "" {
+		f.Query = q
+		f.Residents = residentsMatching(w.Directory, q)
+	}
+	if w.Sandbox == nil {
+		if f.Query != "" {
+			// A unit typed as "1202" should find tickets of 3栋2单元1202:
+			// search unit ids through the directory.
+			f.Residents = append(f.Residents, residentsOfUnits(w.Directory, unitsMatching(w.Directory, f.Query))...)
+		}
+		return d.Live.ListTickets(ctx, w.ID, f)
+	}
+	var out []TicketSummary
+	for i := len(w.Sandbox.Tickets) - 1; i >= 0; i-- {
+		t := &w.Sandbox.Tickets[i]
+		if matches(t, f, w.Directory) {
+			out = append(out, t.Summary())
+		}
+	}
+	return out, nil
+}
+
+func residentsOfUnits(dir *Directory, units []string) []string {
+	var ids []string
+	for _, r := range dir.Residents {
+		if slices.Contains(units, r.Unit) {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+// matches applies a filter in memory (sandboxes keep their tickets inside).
+func matches(t *Ticket, f TicketFilter, dir *Directory) bool {
+	switch {
+	case f.Open && !t.Open(),
+		f.Type != "" && t.Type != f.Type,
+		f.State != "" && t.State != f.State,
+		f.Assignee == "-" && t.Assignee != "",
+		f.Assignee != "" && f.Assignee != "-" && t.Assignee != f.Assignee:
+		return false
+	}
+	if f.Query == "" {
+		return true
+	}
+	unit := ""
+	if u := dir.Unit(t.Unit); u != nil {
+		unit = u.Label
+	}
+	return strings.Contains(t.Number, f.Query) || strings.Contains(t.Title, f.Query) || strings.Contains(unit, f.Query) ||
+		slices.Contains(f.Residents, t.Resident)
+}
+
+// Get returns a ticket of the workspace.
+func (d *Desk) Get(ctx context.Context, w *Workspace, id string) (*Ticket, error) {
+	if w.Sandbox != nil {
+		if t := w.Sandbox.Ticket(id); t != nil {
+			return t, nil
+		}
+		return nil, Errorf(ENOTFOUND, "工单不存在 / Ticket %q not found in %s.", id, w.ID)
+	}
+	return d.Live.FindTicket(ctx, w.ID, id)
+}
+
+// Create opens a ticket in the workspace.
+func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor string) (*Ticket, error) {
+	if sb := w.Sandbox; sb != nil {
+		if len(sb.Tickets) >= MaxSandboxTickets {
+			return nil, Errorf(EINVALID, "演练环境最多 %d 张工单,请重置后再练 / A sandbox holds at most %d tickets; reset it.", MaxSandboxTickets, MaxSandboxTickets)
+		}
+		sb.Seq++
+		t, err := CreateTicket(in, w.Directory, w.ID, w.ID+"-"+itoa(sb.Seq), TicketNumber(in.Type, sb.Seq), actor, w.Now)
+		if err != nil {
+			return nil, err
+		}
+		sb.Tickets = append(sb.Tickets, *t)
+		sb.Version++
+		if err := d.Sandboxes.SaveSandbox(ctx, sb); err != nil {
+			return nil, err
+		}
+		return t, nil
+	}
+	for tries := 0; ; tries++ {
+		n, err := d.Live.NextNumber(ctx, w.ID)
+		if err != nil {
+			return nil, err
+		}
+		t, err := CreateTicket(in, w.Directory, w.ID, w.ID+"-"+itoa(n), TicketNumber(in.Type, n), actor, w.Now)
+		if err != nil {
+			return nil, err
+		}
+		err = d.Live.InsertTicket(ctx, t)
+		if err == nil {
+			return t, nil
+		}
+		if ErrorCode(err) != ECONFLICT || tries >= 5 {
+			return nil, err
+		}
+	}
+}
+
+func itoa(n int) string {
+	s := []byte("000000")
+	for i := len(s) - 1; i >= 0 && n > 0; i-- {
+		s[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(s)
+}
+
+// Act applies an action to a ticket of the workspace.
+func (d *Desk) Act(ctx context.Context, w *Workspace, id string, a TicketAction, actor string) (*Ticket, error) {
+	if a.Action == ActionAssign {
+		who := strings.TrimSpace(a.Fields["assignee"])
+		if who != actor && !slices.ContainsFunc(w.Directory.Members, func(m Member) bool { return m.ID == who }) {
+			return nil, Errorf(EINVALID, "fields.assignee: take the ticket yourself (%s) or name a member of a department", actor)
+		}
+	}
+	if sb := w.Sandbox; sb != nil {
+		t := sb.Ticket(id)
+		if t == nil {
+			return nil, Errorf(ENOTFOUND, "工单不存在 / Ticket %q not found in %s.", id, w.ID)
+		}
+		if _, err := Apply(t, a, actor, w.Directory, w.Now); err != nil {
+			return nil, err
+		}
+		sb.Version++
+		if err := d.Sandboxes.SaveSandbox(ctx, sb); err != nil {
+			return nil, err
+		}
+		return t, nil
+	}
+	t, err := d.Live.FindTicket(ctx, w.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := Apply(t, a, actor, w.Directory, w.Now); err != nil {
+		return nil, err
+	}
+	if err := d.Live.SaveTicket(ctx, t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// RevealPhone returns a resident's full phone number. At a live desk every
+// reveal is audited; sandbox phones are fake and are not.
+func (d *Desk) RevealPhone(ctx context.Context, w *Workspace, resident string, who Actor) (string, error) {
+	r := w.Directory.Resident(resident)
+	if r == nil {
+		return "", Errorf(ENOTFOUND, "resident %q not found in %s", resident, w.ID)
+	}
+	if w.Sandbox == nil {
+		if err := d.Audit.RecordAudit(ctx, &AuditEvent{Time: d.Now(), Actor: who.Username, Action: AuditPhoneRevealed,
+			Target: w.ID + "/" + r.ID, IP: who.IP, Detail: r.Name}); err != nil {
+			return "", err
+		}
+	}
+	return r.Phone, nil
+}
+
+// OpenSandbox creates a sandbox for owner: from a fixture when given (a
+// scenario's), else a synthetic estate with no tickets.
+func (d *Desk) OpenSandbox(ctx context.Context, owner, name string, fx *SandboxFixture) (*Sandbox, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = "练习"
+	}
+	seed := int64(d.Now().UnixNano())
+	sb := &Sandbox{ID: SandboxPrefix + strings.ToLower(NewToken()[:12]), Owner: owner, Name: name, Site: SyntheticSiteName(seed),
+		Version: 1, CreatedAt: d.Now()}
+	if fx == nil {
+		fx = &SandboxFixture{Directory: SyntheticDirectory(seed)}
+	}
+	sb.Fixture = fx
+	sb.restore()
+	if err := d.Sandboxes.InsertSandbox(ctx, sb); err != nil {
+		return nil, err
+	}
+	return sb, nil
+}
+
+// restore puts a sandbox back to its fixture.
+func (s *Sandbox) restore() {
+	s.Directory = s.Fixture.Directory
+	s.Tickets = slices.Clone(s.Fixture.Tickets)
+	for i := range s.Tickets {
+		s.Tickets[i].Workspace = s.ID
+	}
+	s.Offset, s.Seq = 0, len(s.Tickets)
+}
+
+// MaxAdvance bounds one advance of a sandbox clock.
+const MaxAdvance = 30 * 24 * time.Hour
+
+// AdvanceClock moves a sandbox's simulated time forward.
+func (d *Desk) AdvanceClock(ctx context.Context, sb *Sandbox, by time.Duration) error {
+	if by <= 0 || by > MaxAdvance {
+		return Errorf(EINVALID, "minutes: advance the clock by 1 minute to 30 days")
+	}
+	sb.Offset += by
+	sb.Version++
+	return d.Sandboxes.SaveSandbox(ctx, sb)
+}
+
+// ResetSandbox restores a sandbox to how it started.
+func (d *Desk) ResetSandbox(ctx context.Context, sb *Sandbox) error {
+	sb.restore()
+	sb.Version++
+	return d.Sandboxes.SaveSandbox(ctx, sb)
+}
+
+// ActionEscalate is the system's note that an overdue ticket went to the
+// site's managers.
+const ActionEscalate = "escalate"
+
+// Escalate flags every live ticket whose SLA target has passed, once, with
+// an internal event for the managers; it returns the tickets escalated.
+func (d *Desk) Escalate(ctx context.Context) ([]TicketSummary, error) {
+	open, err := d.Live.ListOpenTickets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := d.Now()
+	var done []TicketSummary
+	for _, s := range open {
+		if !s.Overdue(now) || !s.Escalated.IsZero() {
+			continue
+		}
+		t, err := d.Live.FindTicket(ctx, s.Workspace, s.ID)
+		if err != nil {
+			return done, err
+		}
+		st := SLA(t, now)
+		if st.Overdue == "" || !t.Escalated.IsZero() {
+			continue
+		}
+		what := map[string]string{"first_response": "首次响应", "resolution": "处理完成"}[st.Overdue]
+		t.Events = append(t.Events, Event{Seq: len(t.Events) + 1, At: now, Actor: "system", Action: ActionEscalate, Internal: true,
+			Note: "超过" + what + "时限，已升级至项目主管 / Overdue (" + st.Overdue + "); escalated to the site's managers."})
+		t.Escalated, t.UpdatedAt = now, now
+		t.Version++
+		if err := d.Live.SaveTicket(ctx, t); err != nil {
+			if ErrorCode(err) == ECONFLICT {
+				continue // someone acted on it meanwhile; the next sweep looks again
+			}
+			return done, err
+		}
+		done = append(done, t.Summary())
+	}
+	return done, nil
+}

@@ -1,0 +1,246 @@
+package academy
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.Local) // a Monday
+
+func testDir() *Directory {
+	return &Directory{
+		Units:     []Unit{{ID: "3-2-1202", Building: "3栋", Label: "3栋2单元1202"}},
+		Residents: []Resident{{ID: "r1", Name: "王芳", Unit: "3-2-1202", Phone: "100-0000-0001", Role: "owner"}},
+		Members:   []Member{{ID: "m1", Name: "李师傅", Department: DeptEngineering}},
+	}
+}
+
+func newTicket(t *testing.T, typ string) *Ticket {
+	t.Helper()
+	tk, err := CreateTicket(NewTicket{Type: typ, Title: "卫生间天花板渗水", Resident: "r1"}, testDir(), "demo", "demo-1", "BX-00001", "agent", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+// act applies an action at t0+after and fails the test on error.
+func act(t *testing.T, tk *Ticket, after time.Duration, action string, fields map[string]string) {
+	t.Helper()
+	if _, err := Apply(tk, TicketAction{Action: action, Fields: fields, Version: tk.Version}, "agent", testDir(), t0.Add(after)); err != nil {
+		t.Fatalf("%s from %s: %v", action, tk.State, err)
+	}
+}
+
+func TestEveryProcedureHappyPath(t *testing.T) {
+	paths := map[string][]struct {
+		action string
+		fields map[string]string
+		want   string
+	}{
+		TypeRepair: {
+			{"dispatch", map[string]string{"department": "engineering", "priority": "high"}, "dispatched"},
+			{"start", nil, "in_progress"},
+			{"follow_up", map[string]string{"note": "师傅已上门，查明是楼上防水层破损"}, "in_progress"},
+			{"hold", map[string]string{"reason": "等待楼上业主在家"}, "on_hold"},
+			{"resume", nil, "in_progress"},
+			{"transfer", map[string]string{"department": "engineering", "reason": "需要防水班组"}, "dispatched"},
+			{"start", nil, "in_progress"},
+			{"complete", map[string]string{"resolution": "重做防水层，天花板已修补"}, "done"},
+			{"return_visit", map[string]string{"satisfaction": "5", "comment": "业主满意"}, "visited"},
+			{"close", nil, "closed"},
+		},
+		TypeComplaint: {
+			{"confirm", map[string]string{"summary": "楼上每晚十一点后拖动家具"}, "confirmed"},
+			{"investigate", map[string]string{"department": "security"}, "investigating"},
+			{"respond", map[string]string{"proposal": "上门沟通并张贴提示", "promised_at": "2026-03-03 18:00"}, "responded"},
+			{"follow_up", map[string]string{"note": "已与楼上住户沟通"}, "following"},
+			{"return_visit", map[string]string{"satisfaction": "4", "comment": "噪音明显减少"}, "visited"},
+			{"archive", nil, "archived"},
+		},
+		TypeInquiry: {
+			{"answer", map[string]string{"answer": "物业费按建筑面积计算"}, "answered"},
+			{"close", nil, "closed"},
+		},
+		TypeVisitor: {
+			{"notify", map[string]string{"owner_reply": "是我的朋友，请放行"}, "notified"},
+			{"admit", nil, "admitted"},
+			{"leave", nil, "left"},
+		},
+		TypeRenovation: {
+			{"check", map[string]string{"documents": "申请表、图纸", "missing": "施工方营业执照"}, "checked"},
+			{"approve", nil, "approved"},
+			{"inspect", map[string]string{"findings": "未改动承重墙"}, "inspected"},
+			{"complete", map[string]string{"acceptance": "验收合格"}, "completed"},
+		},
+	}
+	for typ, steps := range paths {
+		tk := newTicket(t, typ)
+		for i, s := range steps {
+			act(t, tk, time.Duration(i+1)*time.Minute, s.action, s.fields)
+			if tk.State != s.want {
+				t.Fatalf("%s: after %s state %s, want %s", typ, s.action, tk.State, s.want)
+			}
+		}
+		if tk.Open() {
+			t.Errorf("%s: still open at %s", typ, tk.State)
+		}
+		if len(tk.Events) != len(steps)+1 || tk.Version != len(steps)+1 {
+			t.Errorf("%s: %d events, version %d", typ, len(tk.Events), tk.Version)
+		}
+		for i, e := range tk.Events {
+			if e.Seq != i+1 {
+				t.Errorf("%s: event %d has seq %d", typ, i, e.Seq)
+			}
+		}
+	}
+	// The other endings.
+	v := newTicket(t, TypeVisitor)
+	act(t, v, time.Minute, "refuse", map[string]string{"reason": "联系不上业主"})
+	r := newTicket(t, TypeRenovation)
+	act(t, r, time.Minute, "reject", map[string]string{"reason": "资料不全"})
+	rp := newTicket(t, TypeRepair)
+	act(t, rp, time.Minute, "dispatch", map[string]string{"department": "engineering", "priority": "normal"})
+	act(t, rp, 2*time.Minute, "return", map[string]string{"reason": "不属于物业维修范围"})
+	if v.State != "refused" || r.State != "rejected" || rp.State != "received" {
+		t.Fatalf("endings: %s %s %s", v.State, r.State, rp.State)
+	}
+}
+
+func TestRefusedTransitions(t *testing.T) {
+	cases := []struct {
+		name   string
+		prep   func(*Ticket)
+		action TicketAction
+		code   string
+		msg    string
+	}{
+		{"skip dispatch", nil, TicketAction{Action: "complete", Fields: map[string]string{"resolution": "x"}}, EINVALID, "not allowed when the ticket is “受理”; allowed now: dispatch（派单）"},
+		{"missing department", nil, TicketAction{Action: "dispatch", Fields: map[string]string{"priority": "high"}}, EINVALID, "fields.department: “处理部门” is required to 派单"},
+		{"unknown department", nil, TicketAction{Action: "dispatch", Fields: map[string]string{"department": "kitchen", "priority": "high"}}, EINVALID, `"kitchen" is not a department`},
+		{"bad priority", nil, TicketAction{Action: "dispatch", Fields: map[string]string{"department": "engineering", "priority": "asap"}}, EINVALID, `"asap" is not a priority`},
+		{"unknown field", nil, TicketAction{Action: "dispatch", Fields: map[string]string{"department": "engineering", "priority": "high", "colour": "red"}}, EINVALID, "fields.colour: not a field"},
+		{"unknown action", nil, TicketAction{Action: "teleport"}, EINVALID, `"teleport" is not an action of a 报修 ticket`},
+		{"stale version", nil, TicketAction{Action: "dispatch", Version: 7, Fields: map[string]string{"department": "engineering", "priority": "high"}}, ECONFLICT, "version 1, you saw 7"},
+		{"empty note", nil, TicketAction{Action: ActionNote, Fields: map[string]string{"text": "  "}}, EINVALID, "fields.text"},
+		{"satisfaction out of range", func(tk *Ticket) {
+			tk.State = "done"
+		}, TicketAction{Action: "return_visit", Fields: map[string]string{"satisfaction": "9", "comment": "ok"}}, EINVALID, "from 1 to 5"},
+		{"hold without reason", func(tk *Ticket) { tk.State = "in_progress" }, TicketAction{Action: "hold"}, EINVALID, "fields.reason"},
+		{"act on closed", func(tk *Ticket) { tk.State = "closed" }, TicketAction{Action: ActionMessage, Fields: map[string]string{"text": "hi"}}, EINVALID, "nothing more can be added"},
+	}
+	for _, c := range cases {
+		tk := newTicket(t, TypeRepair)
+		if c.prep != nil {
+			c.prep(tk)
+		}
+		before := *tk
+		if c.action.Version == 0 {
+			c.action.Version = tk.Version
+		}
+		_, err := Apply(tk, c.action, "agent", testDir(), t0.Add(time.Minute))
+		if ErrorCode(err) != c.code || !strings.Contains(ErrorMessage(err), c.msg) {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		if tk.Version != before.Version || len(tk.Events) != len(before.Events) || tk.State != before.State {
+			t.Errorf("%s: a refused action changed the ticket", c.name)
+		}
+	}
+	// Complaint: responding needs a promised time that parses.
+	c := newTicket(t, TypeComplaint)
+	act(t, c, time.Minute, "confirm", map[string]string{"summary": "s"})
+	act(t, c, 2*time.Minute, "investigate", map[string]string{"department": "security"})
+	_, err := Apply(c, TicketAction{Action: "respond", Version: c.Version, Fields: map[string]string{"proposal": "p", "promised_at": "tomorrow"}}, "agent", testDir(), t0)
+	if err == nil || !strings.Contains(ErrorMessage(err), "promised_at") {
+		t.Fatalf("bad promised time: %v", err)
+	}
+}
+
+func TestCreateTicketValidation(t *testing.T) {
+	for name, c := range map[string]struct {
+		in  NewTicket
+		msg string
+	}{
+		"type":     {NewTicket{Type: "party", Title: "x"}, "type:"},
+		"title":    {NewTicket{Type: TypeRepair}, "title:"},
+		"resident": {NewTicket{Type: TypeRepair, Title: "x", Resident: "ghost"}, "resident:"},
+		"unit":     {NewTicket{Type: TypeRepair, Title: "x", Unit: "9-9-999"}, "unit:"},
+		"channel":  {NewTicket{Type: TypeRepair, Title: "x", Channel: "fax"}, "channel:"},
+		"priority": {NewTicket{Type: TypeRepair, Title: "x", Priority: "now"}, "priority:"},
+	} {
+		if _, err := CreateTicket(c.in, testDir(), "demo", "id", "n", "a", t0); err == nil || !strings.HasPrefix(ErrorMessage(err), c.msg) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	tk := newTicket(t, TypeRepair)
+	if tk.Unit != "3-2-1202" || tk.Priority != PriorityNormal || tk.Channel != "phone" || tk.State != "received" {
+		t.Fatalf("defaults: %+v", tk)
+	}
+}
+
+func TestSLAOnSimulatedTime(t *testing.T) {
+	tk := newTicket(t, TypeRepair) // normal: respond in 2h, resolve in 72h, around the clock
+	if st := SLA(tk, t0.Add(119*time.Minute)); st.Overdue != "" || st.Left != time.Minute {
+		t.Fatalf("before the first-response target: %+v", st)
+	}
+	if st := SLA(tk, t0.Add(121*time.Minute)); st.Overdue != "first_response" {
+		t.Fatalf("after it: %+v", st)
+	}
+	act(t, tk, 30*time.Minute, "dispatch", map[string]string{"department": "engineering", "priority": "normal"})
+	act(t, tk, 40*time.Minute, "start", nil)
+	if st := SLA(tk, t0.Add(3*time.Hour)); !st.Responded || st.Overdue != "" {
+		t.Fatalf("responded in time: %+v", st)
+	}
+	// On hold for two days: the clock stops.
+	act(t, tk, time.Hour, "hold", map[string]string{"reason": "等待配件"})
+	st := SLA(tk, t0.Add(49*time.Hour))
+	if !st.Paused || st.ResolveUsed != time.Hour || st.Overdue != "" {
+		t.Fatalf("on hold: %+v", st)
+	}
+	act(t, tk, 49*time.Hour, "resume", nil)
+	if tk.State != "in_progress" {
+		t.Fatalf("resume went to %s", tk.State)
+	}
+	// 71 hours of clock used at t0+119h (1h before hold + 70h after).
+	if st := SLA(tk, t0.Add(119*time.Hour)); st.Overdue != "" || st.ResolveUsed != 71*time.Hour {
+		t.Fatalf("before the resolution target: %+v", st)
+	}
+	if st := SLA(tk, t0.Add(121*time.Hour)); st.Overdue != "resolution" {
+		t.Fatalf("after it: %+v", st)
+	}
+	act(t, tk, 122*time.Hour, "complete", map[string]string{"resolution": "更换阀门"})
+	if st := SLA(tk, t0.Add(200*time.Hour)); !st.Resolved || st.Overdue != "" {
+		t.Fatalf("resolved: %+v", st)
+	}
+	// The queue's due time is fixed at each change.
+	fresh := newTicket(t, TypeRepair)
+	if s := fresh.Summary(); !s.Due.Equal(t0.Add(2*time.Hour)) || s.DueKind != "first_response" || s.Overdue(t0.Add(time.Hour)) || !s.Overdue(t0.Add(3*time.Hour)) {
+		t.Fatalf("summary due: %+v", s)
+	}
+}
+
+func TestBusinessHours(t *testing.T) {
+	fri := time.Date(2026, 3, 6, 17, 0, 0, 0, time.Local) // Friday 17:00
+	mon := time.Date(2026, 3, 9, 10, 0, 0, 0, time.Local) // Monday 10:00
+	if got := workTime(fri, mon, true); got != 2*time.Hour {
+		t.Fatalf("office hours Fri 17:00 – Mon 10:00 = %v, want 2h", got)
+	}
+	if got := workTime(fri, mon, false); got != 65*time.Hour {
+		t.Fatalf("around the clock = %v", got)
+	}
+	if got := DueAt(fri, 2*time.Hour, true); !got.Equal(mon) {
+		t.Fatalf("due 2 office hours after Fri 17:00 = %v, want Mon 10:00", got)
+	}
+	if got := DueAt(fri, 30*time.Minute, false); !got.Equal(fri.Add(30 * time.Minute)) {
+		t.Fatalf("due = %v", got)
+	}
+}
+
+func TestMaskPhone(t *testing.T) {
+	for in, want := range map[string]string{"13812345678": "138****5678", "100-0000-0001": "100******0001", "12": "**"} {
+		if got := MaskPhone(in); got != want {
+			t.Errorf("%s -> %s, want %s", in, got, want)
+		}
+	}
+}

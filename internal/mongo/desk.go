@@ -1,0 +1,166 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+// DeskStore stores live tickets, site directories and the list of open
+// tickets that queues read. Queues scan only open tickets, which stay few
+// however many closed tickets a site piles up.
+type DeskStore struct{ db *DB }
+
+var _ academy.DeskStore = (*DeskStore)(nil)
+
+// NewDeskStore returns the live desk store.
+func NewDeskStore(db *DB) *DeskStore { return &DeskStore{db: db} }
+
+type directoryDoc struct {
+	ID                string `bson:"_id"`
+	academy.Directory `bson:",inline"`
+}
+
+// FindDirectory reads a site's directory; a site without one has an empty
+// directory.
+func (s *DeskStore) FindDirectory(ctx context.Context, site string) (*academy.Directory, error) {
+	var d directoryDoc
+	err := s.db.c("directories").FindOne(ctx, bson.M{"_id": site}).Decode(&d)
+	if err != nil && academy.ErrorCode(FormatError(err)) != academy.ENOTFOUND {
+		return nil, FormatError(err)
+	}
+	return &d.Directory, nil
+}
+
+// SaveDirectory replaces a site's directory.
+func (s *DeskStore) SaveDirectory(ctx context.Context, site string, d *academy.Directory) error {
+	_, err := s.db.c("directories").ReplaceOne(ctx, bson.M{"_id": site}, directoryDoc{ID: site, Directory: *d}, options.Replace().SetUpsert(true))
+	return FormatError(err)
+}
+
+// NextNumber increments the site's ticket counter. Numbers may skip under
+// contention; the ticket insert's unique _id is what guarantees no two
+// tickets share one.
+func (s *DeskStore) NextNumber(ctx context.Context, site string) (int, error) {
+	var v struct {
+		N int `bson:"n"`
+	}
+	err := s.db.c("meta").FindOneAndUpdate(ctx, bson.M{"_id": "ticketseq/" + site}, bson.M{"$inc": bson.M{"n": 1}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&v)
+	return v.N, FormatError(err)
+}
+
+// InsertTicket stores a new ticket and lists it as open.
+func (s *DeskStore) InsertTicket(ctx context.Context, t *academy.Ticket) error {
+	if _, err := s.db.c("tickets").InsertOne(ctx, t); err != nil {
+		if academy.ErrorCode(FormatError(err)) == academy.ECONFLICT {
+			return academy.Errorf(academy.ECONFLICT, "ticket %s exists", t.ID)
+		}
+		return FormatError(err)
+	}
+	return s.syncOpen(ctx, t)
+}
+
+func (s *DeskStore) syncOpen(ctx context.Context, t *academy.Ticket) error {
+	if t.Open() {
+		_, err := s.db.c("open_tickets").ReplaceOne(ctx, bson.M{"_id": t.ID}, t.Summary(), options.Replace().SetUpsert(true))
+		return FormatError(err)
+	}
+	_, err := s.db.c("open_tickets").DeleteOne(ctx, bson.M{"_id": t.ID})
+	return FormatError(err)
+}
+
+// FindTicket reads a ticket of workspace ws by id.
+func (s *DeskStore) FindTicket(ctx context.Context, ws, id string) (*academy.Ticket, error) {
+	var t academy.Ticket
+	err := s.db.c("tickets").FindOne(ctx, bson.M{"_id": id}).Decode(&t)
+	if err == nil && t.Workspace != ws {
+		err = mongo.ErrNoDocuments
+	}
+	if err != nil {
+		err = FormatError(err)
+		if academy.ErrorCode(err) == academy.ENOTFOUND {
+			return nil, academy.Errorf(academy.ENOTFOUND, "工单不存在 / Ticket %q not found in %s.", id, ws)
+		}
+		return nil, err
+	}
+	return &t, nil
+}
+
+// SaveTicket writes version t.Version. Inserting the marker
+// "<id>#<version>" is the compare-and-swap: of two writers of the same
+// version only one succeeds.
+func (s *DeskStore) SaveTicket(ctx context.Context, t *academy.Ticket) error {
+	marker := bson.M{"_id": fmt.Sprintf("%s#%d", t.ID, t.Version), "at": t.UpdatedAt}
+	if _, err := s.db.c("ticket_versions").InsertOne(ctx, marker); err != nil {
+		if academy.ErrorCode(FormatError(err)) == academy.ECONFLICT {
+			return academy.Errorf(academy.ECONFLICT, "工单已被他人更新,请刷新后再操作 / The ticket changed meanwhile; reload and try again.")
+		}
+		return FormatError(err)
+	}
+	if _, err := s.db.c("tickets").ReplaceOne(ctx, bson.M{"_id": t.ID}, t); err != nil {
+		return FormatError(err)
+	}
+	return s.syncOpen(ctx, t)
+}
+
+// ListTickets returns summaries, newest first. Open-only listings read the
+// open list; anything else scans the workspace's tickets.
+func (s *DeskStore) ListTickets(ctx context.Context, ws string, f academy.TicketFilter) ([]academy.TicketSummary, error) {
+	filter := bson.M{"workspace": ws}
+	if f.Type != "" {
+		filter["type"] = f.Type
+	}
+	if f.State != "" {
+		filter["state"] = f.State
+	}
+	switch f.Assignee {
+	case "":
+	case "-":
+		filter["assignee"] = bson.M{"$in": bson.A{nil, ""}}
+	default:
+		filter["assignee"] = f.Assignee
+	}
+	if f.Query != "" {
+		re := bson.Regex{Pattern: regexp.QuoteMeta(f.Query), Options: "i"}
+		or := bson.A{bson.M{"number": re}, bson.M{"title": re}, bson.M{"unit": re}}
+		if len(f.Residents) > 0 {
+			or = append(or, bson.M{"resident": bson.M{"$in": f.Residents}})
+		}
+		filter["$or"] = or
+	}
+	coll := "tickets"
+	if f.Open {
+		coll = "open_tickets"
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}}).SetLimit(500).
+		SetProjection(bson.M{"events": 0, "description": 0, "fields": 0})
+	cur, err := s.db.c(coll).Find(ctx, filter, opts)
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	var out []academy.TicketSummary
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, FormatError(err)
+	}
+	return out, nil
+}
+
+// ListOpenTickets returns every open live ticket, for the escalation sweep.
+func (s *DeskStore) ListOpenTickets(ctx context.Context) ([]academy.TicketSummary, error) {
+	cur, err := s.db.c("open_tickets").Find(ctx, bson.M{})
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	var out []academy.TicketSummary
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, FormatError(err)
+	}
+	return out, nil
+}

@@ -1,0 +1,79 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+// SandboxStore stores sandboxes, one document each (residents and tickets
+// inside), and per owner the list of their sandbox ids, so that neither
+// opening nor listing scans the collection.
+type SandboxStore struct{ db *DB }
+
+var _ academy.SandboxStore = (*SandboxStore)(nil)
+
+// NewSandboxStore returns the sandbox store.
+func NewSandboxStore(db *DB) *SandboxStore { return &SandboxStore{db: db} }
+
+// InsertSandbox stores a new sandbox and adds it to its owner's list.
+func (s *SandboxStore) InsertSandbox(ctx context.Context, sb *academy.Sandbox) error {
+	if _, err := s.db.c("sandboxes").InsertOne(ctx, sb); err != nil {
+		return FormatError(err)
+	}
+	_, err := s.db.c("sandbox_index").UpdateOne(ctx, bson.M{"_id": sb.Owner}, bson.M{"$addToSet": bson.M{"ids": sb.ID}}, options.UpdateOne().SetUpsert(true))
+	return FormatError(err)
+}
+
+// FindSandbox reads a sandbox.
+func (s *SandboxStore) FindSandbox(ctx context.Context, id string) (*academy.Sandbox, error) {
+	var sb academy.Sandbox
+	if err := s.db.c("sandboxes").FindOne(ctx, bson.M{"_id": id}).Decode(&sb); err != nil {
+		err = FormatError(err)
+		if academy.ErrorCode(err) == academy.ENOTFOUND {
+			return nil, academy.Errorf(academy.ENOTFOUND, "演练环境不存在 / Sandbox %q not found.", id)
+		}
+		return nil, err
+	}
+	return &sb, nil
+}
+
+// SaveSandbox writes version sb.Version; the unique marker "<id>#<version>"
+// refuses a second writer of the same version.
+func (s *SandboxStore) SaveSandbox(ctx context.Context, sb *academy.Sandbox) error {
+	marker := bson.M{"_id": fmt.Sprintf("%s#%d", sb.ID, sb.Version)}
+	if _, err := s.db.c("sandbox_versions").InsertOne(ctx, marker); err != nil {
+		if academy.ErrorCode(FormatError(err)) == academy.ECONFLICT {
+			return academy.Errorf(academy.ECONFLICT, "演练环境已被更新,请刷新后再操作 / The sandbox changed meanwhile; reload and try again.")
+		}
+		return FormatError(err)
+	}
+	_, err := s.db.c("sandboxes").ReplaceOne(ctx, bson.M{"_id": sb.ID}, sb)
+	return FormatError(err)
+}
+
+// ListSandboxes returns an owner's sandboxes, newest first.
+func (s *SandboxStore) ListSandboxes(ctx context.Context, owner string) ([]*academy.Sandbox, error) {
+	var idx struct {
+		IDs []string `bson:"ids"`
+	}
+	err := s.db.c("sandbox_index").FindOne(ctx, bson.M{"_id": owner}).Decode(&idx)
+	if err != nil && academy.ErrorCode(FormatError(err)) != academy.ENOTFOUND {
+		return nil, FormatError(err)
+	}
+	var out []*academy.Sandbox
+	for i := len(idx.IDs) - 1; i >= 0; i-- {
+		sb, err := s.FindSandbox(ctx, idx.IDs[i])
+		if academy.ErrorCode(err) == academy.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, sb)
+	}
+	return out, nil
+}
