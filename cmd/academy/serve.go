@@ -167,10 +167,8 @@ func seedDemoDesk(ctx context.Context, st *store) error {
 	if err := st.desk.Live.SaveDirectory(ctx, academy.DemoSite.ID, &d); err != nil {
 		return err
 	}
-	for i := range tickets {
-		if err := st.desk.Live.InsertTicket(ctx, &tickets[i]); err != nil {
-			return err
-		}
+	if err := st.desk.Live.InsertTickets(ctx, tickets); err != nil {
+		return err
 	}
 	// Later tickets continue after the seeded numbers.
 	for range tickets {

@@ -45,6 +45,12 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 		return nil, err
 	}
 	st.db = db
+	if st.ferret != nil {
+		if err := st.ferret.IndexIDs(cfg.DBName); err != nil {
+			st.close()
+			return nil, err
+		}
+	}
 	st.accounts, err = academy.NewAccounts(mongo.NewUserService(db), mongo.NewSessionService(db),
 		mongo.NewSiteService(db), mongo.NewAuditService(db), password.New(), time.Now)
 	if err != nil {

@@ -69,7 +69,7 @@ var (
 	plateRE       = regexp.MustCompile(`[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Za-z]\s?·?\s?[A-Za-z0-9]{5,6}`)
 	// dateRE is a full date (2026-03-05, 2026年3月5日, optionally with a
 	// time) or a month and day (3月5日).
-	dateRE = regexp.MustCompile(`(\d{4})\s*([-/.年])\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:[ T]?(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?|(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]`)
+	dateRE = regexp.MustCompile(`(\d{4})\s*([-/.年])\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:[ T]?(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?|(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]`)
 	// unitMentionRE is a unit label (3栋2单元1202室, 3号楼1202), a unit id
 	// (3-2-1202) or a bare number, in one pass so that an alias written for
 	// one match is never read again as another.
@@ -207,15 +207,21 @@ func (a *anonymizer) setClock(t *Ticket) {
 }
 
 // indexDirectory makes the look-up tables of names, surnames, unit ids and
-// phones. Residents are indexed after members so that a resident wins a
-// shared full name; the ticket's resident wins over everyone.
+// phones. A full name shared by several people means the ticket's
+// resident, else the first resident, else the first member.
 func (a *anonymizer) indexDirectory() {
-	add := func(name string, p personKey) {
-		if r := []rune(name); len(r) >= 2 {
-			a.names[name] = p
-			a.longest = max(a.longest, len(r))
+	add := func(name string, p personKey, over func(old personKey) bool) {
+		r := []rune(name)
+		if len(r) < 2 {
+			return
 		}
+		if old, taken := a.names[name]; taken && !over(old) {
+			return
+		}
+		a.names[name] = p
+		a.longest = max(a.longest, len(r))
 	}
+	never := func(personKey) bool { return false }
 	var subject *personKey
 	for i, r := range a.dir.Residents {
 		p := personKey{i: i}
@@ -230,13 +236,13 @@ func (a *anonymizer) indexDirectory() {
 	for i, m := range a.dir.Members {
 		p := personKey{member: true, i: i}
 		a.surnames[surnameOf(m.Name)] = append(a.surnames[surnameOf(m.Name)], p)
-		add(m.Name, p)
+		add(m.Name, p, never)
 	}
 	for i, r := range a.dir.Residents {
-		add(r.Name, personKey{i: i})
+		add(r.Name, personKey{i: i}, func(old personKey) bool { return old.member })
 	}
 	if subject != nil {
-		add(a.dir.Residents[subject.i].Name, *subject)
+		add(a.dir.Residents[subject.i].Name, *subject, func(personKey) bool { return true })
 	}
 	for _, u := range a.dir.Units {
 		a.unitIDs[u.ID] = true
@@ -467,7 +473,7 @@ func (a *anonymizer) directoryPhones(s string) string {
 func (a *anonymizer) date(m string) string {
 	g := dateRE.FindStringSubmatch(m)
 	if g[1] == "" { // 3月5日
-		month, day := atoiOrZero(g[7]), atoiOrZero(g[8])
+		month, day := atoiOrZero(g[8]), atoiOrZero(g[9])
 		if month < 1 || month > 12 || day < 1 || day > 31 {
 			return m
 		}
@@ -486,11 +492,27 @@ func (a *anonymizer) date(m string) string {
 		}
 		return d.Format("2006-01-02")
 	}
-	d := a.time(time.Date(year, time.Month(month), day, atoiOrZero(g[5]), atoiOrZero(g[6]), 0, 0, time.Local))
+	d := a.time(time.Date(year, time.Month(month), day, atoiOrZero(g[5]), atoiOrZero(g[6]), 0, 0, zoneOf(g[7])))
 	if chinese {
 		return fmt.Sprintf("%d年%d月%d日 %s", d.Year(), d.Month(), d.Day(), d.Format("15:04"))
 	}
 	return d.Format("2006-01-02 15:04")
+}
+
+// zoneOf reads the zone of an RFC 3339 time ("Z", "+08:00"); none is local.
+func zoneOf(z string) *time.Location {
+	if z == "" {
+		return time.Local
+	}
+	if z == "Z" {
+		return time.UTC
+	}
+	z = strings.ReplaceAll(z, ":", "")
+	off := (atoiOrZero(z[1:3])*60 + atoiOrZero(z[3:5])) * 60
+	if z[0] == '-' {
+		off = -off
+	}
+	return time.FixedZone(z, off)
 }
 
 // usernames replaces desk usernames standing on their own in text.
@@ -530,7 +552,7 @@ func (a *anonymizer) unitMention(m string) string {
 		}
 		return unitAlias(a.unitNumber(k)).ID
 	case a.room != "" && len(a.room) >= 3 && m == a.room:
-		return strconv.Itoa(101)
+		return "101" // the room of unitAlias(0)
 	}
 	return m
 }

@@ -222,31 +222,77 @@ func TestAnonymizeText(t *testing.T) {
 	dir := anonDirectory()
 	tk := &Ticket{Type: TypeRepair, State: "closed", Resident: "r1", Unit: "3-2-1202", CreatedAt: anonCreated}
 	a := newAnonymizer(tk, dir)
-	for in, want := range map[string]string{
-		"手机13812345678。":           "手机【电话】。",
-		"138-1234-5678":             "【电话】",
-		"+86 138 1234 5678":         "【电话】",
-		"电话021-12345678":            "电话【电话】",
-		"0755 1234 5678":            "【电话】",
-		"(010)12345678":             "【电话】",
-		"010-1234567":               "【电话】",
-		"身份证110105199001011234":     "身份证【身份证号】",
-		"身份证11010519900101123x":     "身份证【身份证号】",
-		"老证110105900101123":         "老证【身份证号】",
-		"订单202603041234567890123":   "订单202603041234567890123",
-		"金额1380元，12:30到":           "金额1380元，12:30到",
-		"对方女士说楼上吵，工程师傅已到":         "对方女士说楼上吵，工程师傅已到",
-		"访客吴女士和欧阳先生":              "访客某女士和某先生",
-		"3号楼1202":                  "1栋1单元101",
-		"3栋 2单元 1302室":              "1栋1单元102室",
-		"9栋1单元101和3栋2单元1302":       "1栋1单元103和1栋1单元102",
-		"李阿姨":                      "业主乙",
-		"陈师傅":                      "业主甲",
-		"赵师傅和孙师傅":                  "工程部员工A和保洁部员工A",
-		"2026-03-04T10:30:00+08:00": "2000-01-03 09:00",
+	for _, tc := range []struct{ in, want string }{
+		{"手机13812345678。", "手机【电话】。"},
+		{"138-1234-5678", "【电话】"},
+		{"+86 138 1234 5678", "【电话】"},
+		{"电话021-12345678", "电话【电话】"},
+		{"0755 1234 5678", "【电话】"},
+		{"(010)12345678", "【电话】"},
+		{"010-1234567", "【电话】"},
+		{"身份证110105199001011234", "身份证【身份证号】"},
+		{"身份证11010519900101123x", "身份证【身份证号】"},
+		{"老证110105900101123", "老证【身份证号】"},
+		{"订单202603041234567890123", "订单202603041234567890123"},
+		{"金额1380元，12:30到", "金额1380元，12:30到"},
+		{"对方女士说楼上吵，工程师傅已到", "对方女士说楼上吵，工程师傅已到"},
+		{"访客吴女士和欧阳先生", "访客某女士和某先生"},
+		{"3号楼1202", "1栋1单元101"},
+		{"3栋 2单元 1302室", "1栋1单元102室"},
+		{"9栋1单元101和3栋2单元1302", "1栋1单元103和1栋1单元102"},
+		{"李阿姨", "业主乙"},
+		{"陈师傅", "业主甲"},
+		{"赵师傅和孙师傅", "工程部员工A和保洁部员工A"},
+		{anonCreated.Format(time.RFC3339), "2000-01-03 09:00"},
+		{anonCreated.UTC().Format(time.RFC3339), "2000-01-03 09:00"},
+		{"2026-03-05", "2000-01-04"},
 	} {
-		if got := a.text(in); got != want {
-			t.Errorf("text(%q) = %q, want %q", in, got, want)
+		if got := a.text(tc.in); got != tc.want {
+			t.Errorf("text(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestAnonymizeDemoDesk anonymizes every closed ticket of the demo desk:
+// whoever and whatever the original names, the case does not.
+func TestAnonymizeDemoDesk(t *testing.T) {
+	dir, tickets := DemoDesk("demo", demoNow)
+	var secrets []string
+	for _, r := range dir.Residents {
+		secrets = append(secrets, r.Name, politeName(r.Name), r.Phone)
+	}
+	for _, m := range dir.Members {
+		secrets = append(secrets, m.Name, m.ID)
+	}
+	for _, u := range dir.Units {
+		// 1栋1单元1xx are the aliases themselves.
+		if !strings.HasPrefix(u.ID, "1-1-1") || len(u.ID) > len("1-1-101") {
+			secrets = append(secrets, u.Label)
+		}
+	}
+	secrets = append(secrets, demoAgent, demoManager)
+	cases := 0
+	for _, tk := range tickets {
+		if tk.Open() {
+			continue
+		}
+		orig, _ := json.Marshal(tk)
+		c, err := Anonymize(&tk, &dir, "case", "trainer", demoNow)
+		if err != nil {
+			t.Fatalf("%s: %v", tk.Number, err)
+		}
+		if again, _ := json.Marshal(tk); string(again) != string(orig) {
+			t.Errorf("%s: Anonymize changed the ticket", tk.Number)
+		}
+		b, _ := json.Marshal(c)
+		for _, s := range secrets {
+			if strings.Contains(string(orig), s) && strings.Contains(string(b), s) {
+				t.Errorf("%s: %q survived: %s", tk.Number, s, b)
+			}
+		}
+		cases++
+	}
+	if cases < 10 {
+		t.Errorf("only %d closed demo tickets", cases)
 	}
 }

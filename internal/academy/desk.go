@@ -276,6 +276,8 @@ type DeskStore interface {
 	// NextNumber returns the next ticket sequence number of a site.
 	NextNumber(ctx context.Context, site string) (int, error)
 	InsertTicket(ctx context.Context, t *Ticket) error
+	// InsertTickets stores many tickets at once (seeding, migrations).
+	InsertTickets(ctx context.Context, ts []Ticket) error
 	// FindTicket reads a live ticket of workspace ws; a ticket of another
 	// workspace is ENOTFOUND, which is what keeps workspaces apart.
 	FindTicket(ctx context.Context, ws, id string) (*Ticket, error)

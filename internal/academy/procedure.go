@@ -403,3 +403,18 @@ func ParseDeskTime(v string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("bad time %q", v)
 }
+
+// FieldLabel returns the label of a transition field name, for showing
+// events ("department" -> "处理部门"); unknown names are returned as they are.
+func FieldLabel(name string) string {
+	for _, p := range Procedures {
+		for _, t := range p.Transitions {
+			for _, f := range t.Fields {
+				if f.Name == name {
+					return f.Label
+				}
+			}
+		}
+	}
+	return name
+}

@@ -210,8 +210,8 @@ func TestSLAOnSimulatedTime(t *testing.T) {
 		t.Fatalf("after it: %+v", st)
 	}
 	act(t, tk, 122*time.Hour, "complete", map[string]string{"resolution": "更换阀门"})
-	if st := SLA(tk, t0.Add(200*time.Hour)); !st.Resolved || st.Overdue != "" {
-		t.Fatalf("resolved: %+v", st)
+	if st := SLA(tk, t0.Add(200*time.Hour)); !st.Resolved || st.Overdue != "" || len(st.Breached) != 1 || st.Breached[0] != "resolution" {
+		t.Fatalf("resolved late: %+v", st)
 	}
 	// The queue's due time is fixed at each change.
 	fresh := newTicket(t, TypeRepair)

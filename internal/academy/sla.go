@@ -67,6 +67,9 @@ type SLAStatus struct {
 	Overdue string `json:"overdue,omitempty"`
 	// Left is the clock time left on the running target (negative: over).
 	Left time.Duration `json:"left"`
+	// Breached lists targets that were met late: "first_response",
+	// "resolution". A late response stays on record after the response.
+	Breached []string `json:"breached,omitempty"`
 }
 
 // SLA computes a ticket's SLA standing at now. The clocks count from
@@ -121,6 +124,12 @@ func SLA(t *Ticket, now time.Time) SLAStatus {
 		if st.Left < 0 {
 			st.Overdue = "resolution"
 		}
+	}
+	if st.Responded && st.ResponseUsed > pol.FirstResponse {
+		st.Breached = append(st.Breached, "first_response")
+	}
+	if st.Resolved && st.ResolveUsed > pol.Resolution {
+		st.Breached = append(st.Breached, "resolution")
 	}
 	return st
 }

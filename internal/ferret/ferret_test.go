@@ -1,12 +1,18 @@
 package ferret
 
 import (
+	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 func TestSecondServerOnSameDataDirFails(t *testing.T) {
@@ -52,5 +58,57 @@ func TestQuietLogging(t *testing.T) {
 	}
 	if !strings.Contains(out, "disk almost full") || !strings.Contains(out, "backend failed") {
 		t.Fatalf("warnings or errors dropped: %s", out)
+	}
+}
+
+func TestIndexIDs(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Start(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	c, err := mongo.Connect(options.Client().ApplyURI(s.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Disconnect(context.Background())
+	if _, err := c.Database("x").Collection("things").InsertOne(context.Background(), bson.M{"_id": "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.IndexIDs("nope"); err == nil {
+		t.Fatal("a database that does not exist was indexed")
+	}
+	for i := 0; i < 2; i++ { // idempotent
+		if err := s.IndexIDs("x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "db", "x.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// The lookup FerretDB issues must use an index, not scan the table.
+	var table string
+	if err := db.QueryRow(`SELECT table_name FROM _ferretdb_collections WHERE name = 'things'`).Scan(&table); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "`+table+`" WHERE _ferretdb_sjson->'$._id' = ?`, `"a"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan strings.Builder
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(detail)
+	}
+	if !strings.Contains(plan.String(), "USING INDEX") {
+		t.Fatalf("the _id lookup does not use an index: %s", plan.String())
 	}
 }

@@ -165,6 +165,21 @@ func (s *Server) funcs() template.FuncMap {
 			return &academy.Procedure{Type: typ, Label: typ}
 		},
 		"departments": func() any { return academy.Departments },
+		"fieldLabel":  academy.FieldLabel,
+		"fieldValue": func(lang, name, v string) string {
+			switch name {
+			case "department":
+				if d := academy.DepartmentName(v); d != "" {
+					return d
+				}
+			case "priority", "channel":
+				key := map[string]string{"priority": "prio.", "channel": "channel."}[name] + v
+				if s.locales.Defined(key) {
+					return s.locales.T(lang, key)
+				}
+			}
+			return v
+		},
 		"duration": func(d time.Duration) string {
 			d = d.Round(time.Minute)
 			if d >= 48*time.Hour {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -78,6 +79,15 @@ var migrations = []migration{
 	func(ctx context.Context, db *DB) error { return nil }, // 0 -> 1: initial schema, indexes only
 }
 
+// collections lists every collection the application uses. They are all
+// created at start, so that setup which works per collection (indexes
+// here, and the embedded store's _id index) covers them before any data.
+var collections = []string{
+	"assignments", "attempt_answers", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
+	"directories", "drafts", "meta", "open_attempts", "open_tickets", "progress", "quiz_records", "quiz_revisions", "quizzes",
+	"sandbox_index", "sandbox_versions", "sandboxes", "sessions", "sites", "ticket_summaries", "ticket_versions", "tickets", "training_cases", "users",
+}
+
 type index struct {
 	coll   string
 	keys   bson.D
@@ -98,9 +108,22 @@ var indexes = []index{
 	{coll: "attempts", keys: bson.D{{Key: "username", Value: 1}}},
 	{coll: "tickets", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
 	{coll: "open_tickets", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
+	{coll: "ticket_summaries", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
 }
 
 func (db *DB) migrate(ctx context.Context) error {
+	existing, err := db.db.ListCollectionNames(ctx, bson.M{})
+	if err != nil {
+		return fmt.Errorf("list collections: %w", err)
+	}
+	for _, name := range collections {
+		if slices.Contains(existing, name) {
+			continue
+		}
+		if err := db.db.CreateCollection(ctx, name); err != nil && !isAlreadyExists(err) {
+			return fmt.Errorf("create collection %s: %w", name, err)
+		}
+	}
 	for _, ix := range indexes {
 		m := mongo.IndexModel{Keys: ix.keys}
 		if ix.unique {
@@ -113,7 +136,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	var meta struct {
 		Version int `bson:"version"`
 	}
-	err := db.c("meta").FindOne(ctx, bson.M{"_id": "schema"}).Decode(&meta)
+	err = db.c("meta").FindOne(ctx, bson.M{"_id": "schema"}).Decode(&meta)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return fmt.Errorf("read schema version: %w", err)
 	}
@@ -171,3 +194,10 @@ func redact(uri string) string {
 
 // Name is the database's name.
 func (db *DB) Name() string { return db.db.Name() }
+
+// isAlreadyExists recognises the error of creating a collection that
+// another instance created a moment earlier.
+func isAlreadyExists(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && (ce.Code == 48 || ce.Name == "NamespaceExists")
+}

@@ -67,7 +67,41 @@ func (s *DeskStore) InsertTicket(ctx context.Context, t *academy.Ticket) error {
 	return s.syncOpen(ctx, t)
 }
 
+// InsertTickets stores tickets in batches, with their open-list entries.
+func (s *DeskStore) InsertTickets(ctx context.Context, ts []academy.Ticket) error {
+	const batch = 500
+	for i := 0; i < len(ts); i += batch {
+		var docs, sums, open []any
+		for _, t := range ts[i:min(i+batch, len(ts))] {
+			docs = append(docs, t)
+			sums = append(sums, t.Summary())
+			if t.Open() {
+				open = append(open, t.Summary())
+			}
+		}
+		if _, err := s.db.c("tickets").InsertMany(ctx, docs); err != nil {
+			return FormatError(err)
+		}
+		if _, err := s.db.c("ticket_summaries").InsertMany(ctx, sums); err != nil {
+			return FormatError(err)
+		}
+		if len(open) > 0 {
+			if _, err := s.db.c("open_tickets").InsertMany(ctx, open); err != nil {
+				return FormatError(err)
+			}
+		}
+	}
+	return nil
+}
+
+// syncOpen keeps the two lists that queues and search read in step with a
+// ticket: every ticket's summary, and the open ones'. Summaries are small,
+// so scanning them is far cheaper than scanning whole tickets with their
+// event logs.
 func (s *DeskStore) syncOpen(ctx context.Context, t *academy.Ticket) error {
+	if _, err := s.db.c("ticket_summaries").ReplaceOne(ctx, bson.M{"_id": t.ID}, t.Summary(), options.Replace().SetUpsert(true)); err != nil {
+		return FormatError(err)
+	}
 	if t.Open() {
 		_, err := s.db.c("open_tickets").ReplaceOne(ctx, bson.M{"_id": t.ID}, t.Summary(), options.Replace().SetUpsert(true))
 		return FormatError(err)
@@ -111,7 +145,7 @@ func (s *DeskStore) SaveTicket(ctx context.Context, t *academy.Ticket) error {
 }
 
 // ListTickets returns summaries, newest first. Open-only listings read the
-// open list; anything else scans the workspace's tickets.
+// open list; anything else scans the summaries of the workspace.
 func (s *DeskStore) ListTickets(ctx context.Context, ws string, f academy.TicketFilter) ([]academy.TicketSummary, error) {
 	filter := bson.M{"workspace": ws}
 	if f.Type != "" {
@@ -135,12 +169,11 @@ func (s *DeskStore) ListTickets(ctx context.Context, ws string, f academy.Ticket
 		}
 		filter["$or"] = or
 	}
-	coll := "tickets"
+	coll := "ticket_summaries"
 	if f.Open {
 		coll = "open_tickets"
 	}
-	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}}).SetLimit(500).
-		SetProjection(bson.M{"events": 0, "description": 0, "fields": 0})
+	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}}).SetLimit(500)
 	cur, err := s.db.c(coll).Find(ctx, filter, opts)
 	if err != nil {
 		return nil, FormatError(err)

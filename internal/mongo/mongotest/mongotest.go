@@ -22,6 +22,7 @@ import (
 // package share the server and each get their own database.
 var (
 	uri string
+	srv *ferret.Server // nil when testing against ACADEMY_TEST_MONGODB_URI
 	seq atomic.Int64
 )
 
@@ -35,13 +36,13 @@ func Main(m *testing.M) int {
 			return 1
 		}
 		defer os.RemoveAll(dir)
-		srv, err := ferret.Start(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		s, err := ferret.Start(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		defer srv.Stop()
-		uri = srv.URI()
+		defer s.Stop()
+		srv, uri = s, s.URI()
 	}
 	return m.Run()
 }
@@ -65,6 +66,11 @@ func Open(t testing.TB) *mongo.DB {
 	db, err := mongo.Open(context.Background(), uri, name)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if srv != nil {
+		if err := srv.IndexIDs(name); err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Cleanup(func() { _ = db.Close(context.Background()) })
 	return db

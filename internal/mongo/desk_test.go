@@ -1,0 +1,124 @@
+package mongo_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/mongo"
+	"github.com/academy/academy/internal/mongo/mongotest"
+)
+
+// seedTickets stores n tickets on site s, one in fifty still open, the way
+// a site looks after a few years: many closed, few open.
+func seedTickets(tb testing.TB, store *mongo.DeskStore, site string, n int) {
+	tb.Helper()
+	dir := &academy.Directory{Units: []academy.Unit{{ID: "1-1-101", Label: "1栋1单元101"}}}
+	base := time.Now().Add(-time.Duration(n) * time.Hour)
+	var ts []academy.Ticket
+	for i := 1; i <= n; i++ {
+		at := base.Add(time.Duration(i) * time.Hour)
+		t, err := academy.CreateTicket(academy.NewTicket{Type: academy.TypeInquiry, Title: fmt.Sprintf("咨询 %d", i), Unit: "1-1-101"}, dir,
+			site, fmt.Sprintf("%s-%06d", site, i), academy.TicketNumber(academy.TypeInquiry, i), "agent", at)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if i%50 != 0 {
+			for _, step := range []academy.TicketAction{{Action: "answer", Version: 1, Fields: map[string]string{"answer": "已答复"}}, {Action: "close", Version: 2}} {
+				if _, err := academy.Apply(t, step, "agent", dir, at.Add(time.Minute)); err != nil {
+					tb.Fatal(err)
+				}
+			}
+		}
+		ts = append(ts, *t)
+	}
+	if err := store.InsertTickets(context.Background(), ts); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func TestDeskStore(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	s := mongo.NewDeskStore(db)
+	seedTickets(t, s, "s1", 120)
+	seedTickets(t, s, "s2", 10)
+	open, err := s.ListTickets(ctx, "s1", academy.TicketFilter{Open: true})
+	if err != nil || len(open) != 2 {
+		t.Fatalf("open queue: %d %v", len(open), err)
+	}
+	all, _ := s.ListTickets(ctx, "s1", academy.TicketFilter{})
+	if len(all) != 120 || all[0].Number != "ZX-00120" {
+		t.Fatalf("all: %d, first %s", len(all), all[0].Number)
+	}
+	// Workspace scoping: a ticket of s1 is not found as one of s2.
+	if _, err := s.FindTicket(ctx, "s2", "s1-000050"); academy.ErrorCode(err) != academy.ENOTFOUND {
+		t.Fatalf("cross-workspace read: %v", err)
+	}
+	tk, err := s.FindTicket(ctx, "s1", "s1-000050")
+	if err != nil || !tk.Open() {
+		t.Fatalf("find: %v", err)
+	}
+	// Two writers of the same version: one wins.
+	dir := &academy.Directory{}
+	a, b := *tk, *tk
+	a.Events, b.Events = append([]academy.Event(nil), tk.Events...), append([]academy.Event(nil), tk.Events...)
+	a.Fields, b.Fields = map[string]string{}, map[string]string{}
+	academy.Apply(&a, academy.TicketAction{Action: "answer", Version: 1, Fields: map[string]string{"answer": "甲"}}, "x", dir, time.Now())
+	academy.Apply(&b, academy.TicketAction{Action: "answer", Version: 1, Fields: map[string]string{"answer": "乙"}}, "y", dir, time.Now())
+	if err := s.SaveTicket(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveTicket(ctx, &b); academy.ErrorCode(err) != academy.ECONFLICT {
+		t.Fatalf("second writer of version 2: %v", err)
+	}
+	got, _ := s.FindTicket(ctx, "s1", tk.ID)
+	if got.Fields["answer"] != "甲" {
+		t.Fatalf("stored %q", got.Fields["answer"])
+	}
+	// Closing removes it from the open list.
+	academy.Apply(got, academy.TicketAction{Action: "close", Version: 2}, "x", dir, time.Now())
+	if err := s.SaveTicket(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	if open, _ := s.ListTickets(ctx, "s1", academy.TicketFilter{Open: true}); len(open) != 1 {
+		t.Fatalf("open after close: %d", len(open))
+	}
+	n1, _ := s.NextNumber(ctx, "s1")
+	n2, _ := s.NextNumber(ctx, "s1")
+	if n2 != n1+1 {
+		t.Fatalf("numbers %d %d", n1, n2)
+	}
+}
+
+// BenchmarkLiveQueue lists the open queue and searches all tickets of a
+// site with 20,000 tickets on the embedded store.
+func BenchmarkLiveQueue(b *testing.B) {
+	ctx := context.Background()
+	db := mongotest.Open(b)
+	s := mongo.NewDeskStore(db)
+	seedTickets(b, s, "big", 20000)
+	b.Run("open-queue", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if l, err := s.ListTickets(ctx, "big", academy.TicketFilter{Open: true}); err != nil || len(l) != 400 {
+				b.Fatal(len(l), err)
+			}
+		}
+	})
+	b.Run("search-all", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if l, err := s.ListTickets(ctx, "big", academy.TicketFilter{Query: "ZX-01999"}); err != nil || len(l) != 1 {
+				b.Fatal(len(l), err)
+			}
+		}
+	})
+	b.Run("open-ticket", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := s.FindTicket(ctx, "big", "big-019950"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
