@@ -1,6 +1,7 @@
 package academy
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -241,6 +242,28 @@ func TestMaskPhone(t *testing.T) {
 	for in, want := range map[string]string{"13812345678": "138****5678", "100-0000-0001": "100******0001", "12": "**"} {
 		if got := MaskPhone(in); got != want {
 			t.Errorf("%s -> %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestHelpdeskDocCoversProcedures keeps docs/helpdesk.md in step with the
+// procedures: every action and state is documented.
+func TestHelpdeskDocCoversProcedures(t *testing.T) {
+	b, err := os.ReadFile("../../docs/helpdesk.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, p := range Procedures {
+		for _, tr := range p.Transitions {
+			if !strings.Contains(doc, "`"+tr.Action+"` "+tr.Label) {
+				t.Errorf("docs/helpdesk.md does not document %s action %s (%s)", p.Type, tr.Action, tr.Label)
+			}
+		}
+		for _, s := range p.States {
+			if !strings.Contains(doc, s.Label) {
+				t.Errorf("docs/helpdesk.md does not mention %s state %s", p.Type, s.Label)
+			}
 		}
 	}
 }
