@@ -74,7 +74,7 @@ func buildDemoTicket(c demoCase, dir *Directory, site string, seq int, now time.
 	fill := demoPlaceholders(dir, res, c.who).Replace
 	at := now.Add(-c.ago)
 	in := NewTicket{Type: c.typ, Title: fill(c.title), Description: fill(c.desc), Resident: res.ID, Channel: c.channel, Priority: c.priority}
-	t, err := CreateTicket(in, dir, site, fmt.Sprintf("%s-%04d", site, seq), TicketNumber(c.typ, seq), demoAgent, at)
+	t, err := CreateTicket(in, dir, site, TicketID(site, seq), TicketNumber(c.typ, seq), demoAgent, at)
 	if err != nil {
 		return nil
 	}

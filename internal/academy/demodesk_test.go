@@ -73,7 +73,7 @@ func TestDemoDeskNumbering(t *testing.T) {
 	_, tickets := DemoDesk("demo", demoNow)
 	seen := map[string]bool{}
 	for i, tk := range tickets {
-		if want := fmt.Sprintf("demo-%04d", i+1); tk.ID != want {
+		if want := TicketID("demo", i+1); tk.ID != want {
 			t.Errorf("ticket %d: id %q, want %q", i, tk.ID, want)
 		}
 		if want := TicketNumber(tk.Type, i+1); tk.Number != want {

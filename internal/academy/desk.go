@@ -260,6 +260,9 @@ func (s *Sandbox) Ticket(id string) *Ticket {
 	return nil
 }
 
+// TicketID is the storage key of ticket number seq of a workspace.
+func TicketID(ws string, seq int) string { return fmt.Sprintf("%s-%06d", ws, seq) }
+
 // TicketNumber formats the number people see: a type prefix and a sequence.
 func TicketNumber(typ string, seq int) string {
 	prefix := map[string]string{TypeRepair: "BX", TypeComplaint: "TS", TypeInquiry: "ZX", TypeVisitor: "FK", TypeRenovation: "ZH"}[typ]

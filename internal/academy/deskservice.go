@@ -149,7 +149,7 @@ func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor str
 			return nil, Errorf(EINVALID, "演练环境最多 %d 张工单,请重置后再练 / A sandbox holds at most %d tickets; reset it.", MaxSandboxTickets, MaxSandboxTickets)
 		}
 		sb.Seq++
-		t, err := CreateTicket(in, w.Directory, w.ID, w.ID+"-"+itoa(sb.Seq), TicketNumber(in.Type, sb.Seq), actor, w.Now)
+		t, err := CreateTicket(in, w.Directory, w.ID, TicketID(w.ID, sb.Seq), TicketNumber(in.Type, sb.Seq), actor, w.Now)
 		if err != nil {
 			return nil, err
 		}
@@ -165,7 +165,7 @@ func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor str
 		if err != nil {
 			return nil, err
 		}
-		t, err := CreateTicket(in, w.Directory, w.ID, w.ID+"-"+itoa(n), TicketNumber(in.Type, n), actor, w.Now)
+		t, err := CreateTicket(in, w.Directory, w.ID, TicketID(w.ID, n), TicketNumber(in.Type, n), actor, w.Now)
 		if err != nil {
 			return nil, err
 		}
@@ -177,15 +177,6 @@ func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor str
 			return nil, err
 		}
 	}
-}
-
-func itoa(n int) string {
-	s := []byte("000000")
-	for i := len(s) - 1; i >= 0 && n > 0; i-- {
-		s[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(s)
 }
 
 // Act applies an action to a ticket of the workspace.
