@@ -304,3 +304,19 @@ func TestImportGIFT(t *testing.T) {
 		t.Fatalf("bad slug: %q", e)
 	}
 }
+
+func TestSiteDirectory(t *testing.T) {
+	d := "--data=" + t.TempDir()
+	cli(t, "", "site", "add", d, "--id", "s1", "--name", "一期")
+	if code, out, e := cli(t, "", "site", "directory", d, "--id", "s1", "--file", "testdata/directory.yaml"); code != 0 || !strings.Contains(out, "2 units, 2 residents, 1 members") {
+		t.Fatalf("directory: %d %q %q", code, out, e)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("residents:\n  - {id: r1, name: 张三, unit: nowhere, role: owner}\n"), 0o644)
+	if code, _, e := cli(t, "", "site", "directory", d, "--id", "s1", "--file", bad); code != 1 || !strings.Contains(e, `unit "nowhere" is not in units`) {
+		t.Fatalf("bad directory: %d %q", code, e)
+	}
+	if code, _, e := cli(t, "", "site", "directory", d, "--id", "ghost", "--file", "testdata/directory.yaml"); code != 1 || !strings.Contains(e, "ghost") {
+		t.Fatalf("unknown site: %d %q", code, e)
+	}
+}

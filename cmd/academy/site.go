@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"text/tabwriter"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/academy/academy/internal/academy"
 )
@@ -16,7 +20,7 @@ func cmdSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return errors.New("site: missing command (add, list; see academy site --help)")
 	}
 	sub, args := args[0], args[1:]
-	var id, name string
+	var id, name, file string
 	var fs *flagSet
 	switch sub {
 	case "add":
@@ -25,11 +29,15 @@ func cmdSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.StringVar(&name, "name", "", "display name, e.g. 华苑一期")
 	case "list":
 		fs = newFlagSet("academy site list", "List sites.", stdout)
+	case "directory":
+		fs = newFlagSet("academy site directory", "Load a site's units, residents and department members from a YAML or JSON file (replacing what the desk had).", stdout)
+		fs.StringVar(&id, "id", "", "site id")
+		fs.StringVar(&file, "file", "", "file with units, residents and members")
 	case "-h", "--help", "help":
-		fmt.Fprint(stdout, "Usage: academy site add --id ID --name NAME | academy site list\n")
+		fmt.Fprint(stdout, "Usage: academy site add --id ID --name NAME | academy site list | academy site directory --id ID --file FILE\n")
 		return errFlagHelp
 	default:
-		return fmt.Errorf("site: unknown command %q (add, list)", sub)
+		return fmt.Errorf("site: unknown command %q (add, list, directory)", sub)
 	}
 	cfg, err := commonFlags(fs)
 	if err != nil {
@@ -43,6 +51,9 @@ func cmdSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer st.close()
+	if sub == "directory" {
+		return loadDirectory(ctx, st, id, file, stdout)
+	}
 	if sub == "add" {
 		site := &academy.Site{ID: id, Name: name}
 		if err := st.accounts.CreateSite(ctx, academy.Actor{}, site); err != nil {
@@ -61,4 +72,29 @@ func cmdSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(tw, "%s\t%s\n", s.ID, s.Name)
 	}
 	return tw.Flush()
+}
+
+// loadDirectory checks a directory file and stores it for the site's desk.
+func loadDirectory(ctx context.Context, st *store, site, file string, stdout io.Writer) error {
+	if _, err := st.accounts.Sites.FindSite(ctx, site); err != nil {
+		return describe(err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("site directory: %v", err)
+	}
+	var d academy.Directory
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&d); err != nil {
+		return fmt.Errorf("site directory: %s: %v", file, err)
+	}
+	if err := d.Validate(); err != nil {
+		return fmt.Errorf("site directory: %s: %s", file, academy.ErrorMessage(err))
+	}
+	if err := st.desk.Live.SaveDirectory(ctx, site, &d); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "site %s: %d units, %d residents, %d members\n", site, len(d.Units), len(d.Residents), len(d.Members))
+	return nil
 }

@@ -72,6 +72,46 @@ type Directory struct {
 	Members   []Member   `json:"members" bson:"members"`
 }
 
+// Validate checks that ids are unique, residents live in known units,
+// members belong to known departments, and everything has a name.
+func (d *Directory) Validate() error {
+	units := map[string]bool{}
+	for i, u := range d.Units {
+		if strings.TrimSpace(u.ID) == "" || strings.TrimSpace(u.Label) == "" {
+			return Errorf(EINVALID, "units[%d]: id and label are required", i)
+		}
+		if units[u.ID] {
+			return Errorf(EINVALID, "units[%d]: duplicate unit id %q", i, u.ID)
+		}
+		units[u.ID] = true
+	}
+	ids := map[string]bool{}
+	for i, r := range d.Residents {
+		if strings.TrimSpace(r.ID) == "" || strings.TrimSpace(r.Name) == "" {
+			return Errorf(EINVALID, "residents[%d]: id and name are required", i)
+		}
+		if ids[r.ID] {
+			return Errorf(EINVALID, "residents[%d]: duplicate resident id %q", i, r.ID)
+		}
+		ids[r.ID] = true
+		if !units[r.Unit] {
+			return Errorf(EINVALID, "residents[%d]: unit %q is not in units", i, r.Unit)
+		}
+		if r.Role != "owner" && r.Role != "tenant" {
+			return Errorf(EINVALID, "residents[%d]: role must be owner or tenant, not %q", i, r.Role)
+		}
+	}
+	for i, m := range d.Members {
+		if strings.TrimSpace(m.ID) == "" || strings.TrimSpace(m.Name) == "" {
+			return Errorf(EINVALID, "members[%d]: id and name are required", i)
+		}
+		if DepartmentName(m.Department) == "" {
+			return Errorf(EINVALID, "members[%d]: %q is not a department", i, m.Department)
+		}
+	}
+	return nil
+}
+
 // Resident returns the resident with id, or nil.
 func (d *Directory) Resident(id string) *Resident {
 	for i := range d.Residents {
