@@ -21,8 +21,9 @@ func contentFlags(fs *flagSet) *string {
 
 // files is the content read from a directory.
 type files struct {
-	courses []*academy.Course
-	quizzes []*academy.Quiz
+	courses   []*academy.Course
+	quizzes   []*academy.Quiz
+	scenarios []*academy.Scenario
 }
 
 // loadContent reads and checks the content directory; any problem means
@@ -34,7 +35,9 @@ func loadContent(dir string) (*files, content.Problems, error) {
 	l := &content.Loader{Dir: dir, MD: markdown.New()}
 	courses, problems := l.Courses()
 	quizzes, qp := l.Quizzes(courses)
-	return &files{courses, quizzes}, append(problems, qp...), nil
+	scenarios, sp := l.Scenarios(courses)
+	problems = append(append(problems, qp...), sp...)
+	return &files{courses, quizzes, scenarios}, problems, nil
 }
 
 func cmdLint(args []string, stdout, stderr io.Writer) error {
@@ -69,7 +72,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) error {
 	for _, q := range fl.quizzes {
 		questions += len(q.Questions)
 	}
-	fmt.Fprintf(stdout, "ok: %d courses, %d lessons, %d quizzes, %d questions\n", len(fl.courses), lessons, len(fl.quizzes), questions)
+	fmt.Fprintf(stdout, "ok: %d courses, %d lessons, %d quizzes, %d questions, %d scenarios\n", len(fl.courses), lessons, len(fl.quizzes), questions, len(fl.scenarios))
 	return nil
 }
 
@@ -122,6 +125,11 @@ func importContent(ctx context.Context, st *store, dir string, force bool, out i
 		return nil, err
 	}
 	printReport(out, "quizzes", qrep)
+	srep, err := st.library.ImportScenarios(ctx, fl.scenarios, st.scenarios)
+	if err != nil {
+		return nil, err
+	}
+	printReport(out, "scenarios", srep)
 	return append(rep.Skipped, qrep.Skipped...), nil
 }
 

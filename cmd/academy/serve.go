@@ -66,7 +66,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	md := markdown.New()
-	cat := catalog.New(st.library.Courses, st.library.Quizzes, md, logger)
+	cat := catalog.New(st.library.Courses, st.library.Quizzes, st.scenarios, md, logger)
 	if err := cat.Refresh(ctx, true); err != nil {
 		return fmt.Errorf("load courses: %w", err)
 	}
@@ -75,7 +75,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases,
+	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases, Coach: st.coach,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version})
 	if err != nil {
 		return err

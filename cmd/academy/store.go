@@ -21,6 +21,8 @@ type store struct {
 	examiner    *academy.Examiner
 	desk        *academy.Desk
 	cases       *mongo.CaseStore
+	scenarios   *mongo.ScenarioService
+	coach       *academy.Coach
 	assignments *mongo.AssignmentService
 }
 
@@ -63,6 +65,8 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 	st.assignments = mongo.NewAssignmentService(db)
 	st.desk = &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now}
 	st.cases = mongo.NewCaseStore(db)
+	st.scenarios = mongo.NewScenarioService(db)
+	st.coach = &academy.Coach{Runs: mongo.NewRunService(db), Desk: st.desk, Now: time.Now}
 	return st, nil
 }
 

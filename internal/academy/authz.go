@@ -13,6 +13,7 @@ const (
 	PermTickets     = "tickets:work"       // work live tickets of a site (the agent role)
 	PermSandbox     = "sandbox:use"        // practise in one's own sandboxes
 	PermCases       = "cases:create"       // turn closed live tickets into training cases
+	PermTrainees    = "trainees:follow"    // see the runs and progress of learners on a site
 )
 
 // Authorizer decides whether u may use perm on site. site "" asks whether u

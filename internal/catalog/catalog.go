@@ -58,6 +58,10 @@ type Snapshot struct {
 	// ActiveQuizzes are the quizzes learners may take, courses' quizzes in
 	// course order first, then exams.
 	ActiveQuizzes []*academy.Quiz
+	// Scenarios holds every scenario by slug; ActiveScenarios the ones
+	// learners may play, by title.
+	Scenarios       map[string]*academy.Scenario
+	ActiveScenarios []*academy.Scenario
 }
 
 // Course returns a course by slug, archived ones included, or nil.
@@ -76,6 +80,7 @@ func (s *Snapshot) Domain() map[string]*academy.Course {
 type Catalog struct {
 	store  academy.CourseService
 	quiz   academy.QuizService
+	scen   academy.ScenarioService
 	md     *markdown.Renderer
 	logger *slog.Logger
 
@@ -88,9 +93,10 @@ type Catalog struct {
 }
 
 // New returns a catalog; call Refresh before use.
-func New(store academy.CourseService, quizzes academy.QuizService, md *markdown.Renderer, logger *slog.Logger) *Catalog {
-	return &Catalog{store: store, quiz: quizzes, md: md, logger: logger,
-		snap: &Snapshot{bySlug: map[string]*Course{}, Quizzes: map[string]*academy.Quiz{}}, rendered: map[[32]byte]*Lesson{}}
+func New(store academy.CourseService, quizzes academy.QuizService, scenarios academy.ScenarioService, md *markdown.Renderer, logger *slog.Logger) *Catalog {
+	return &Catalog{store: store, quiz: quizzes, scen: scenarios, md: md, logger: logger,
+		snap:     &Snapshot{bySlug: map[string]*Course{}, Quizzes: map[string]*academy.Quiz{}, Scenarios: map[string]*academy.Scenario{}},
+		rendered: map[[32]byte]*Lesson{}}
 }
 
 // Snapshot returns the current view; it never touches the database.
@@ -120,7 +126,17 @@ func (c *Catalog) Refresh(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
-	snap := &Snapshot{Version: v, bySlug: map[string]*Course{}, Quizzes: map[string]*academy.Quiz{}}
+	scenarios, err := c.scen.ListScenarios(ctx)
+	if err != nil {
+		return err
+	}
+	snap := &Snapshot{Version: v, bySlug: map[string]*Course{}, Quizzes: map[string]*academy.Quiz{}, Scenarios: map[string]*academy.Scenario{}}
+	for _, sc := range scenarios {
+		snap.Scenarios[sc.Slug] = sc
+		if sc.Status == academy.CourseActive {
+			snap.ActiveScenarios = append(snap.ActiveScenarios, sc)
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	next := map[[32]byte]*Lesson{}

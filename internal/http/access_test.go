@@ -20,6 +20,7 @@ var (
 	agents     = []string{"agent", "admin"}
 	sandboxers = []string{"trainee", "trainer", "manager", "othermanager", "agent", "admin"}
 	caseMakers = []string{"trainer", "admin"}
+	followers  = []string{"trainer", "manager", "othermanager", "admin"}
 )
 
 // accessTable says who may use each route. Every registered route must have
@@ -129,6 +130,20 @@ var accessTable = map[string][]string{
 	"POST /api/v1/sandboxes":                                sandboxers,
 	"POST /api/v1/sandboxes/:ws/clock":                      agents,
 	"POST /api/v1/sandboxes/:ws/reset":                      agents,
+	"GET /scenarios":                                        learners,
+	"GET /scenarios/:slug":                                  learners,
+	"POST /scenarios/:slug/runs":                            sandboxers,
+	"GET /runs/:id":                                         learners,
+	"POST /runs/:id/choices":                                learners,
+	"POST /runs/:id/done":                                   learners,
+	"GET /runs/:id/debrief":                                 loggedIn,
+	"GET /author/runs":                                      followers,
+	"GET /api/v1/scenarios":                                 learners,
+	"POST /api/v1/scenarios/:slug/runs":                     sandboxers,
+	"GET /api/v1/runs/:id":                                  learners,
+	"POST /api/v1/runs/:id/choices":                         learners,
+	"POST /api/v1/runs/:id/done":                            learners,
+	"GET /api/v1/runs/:id/debrief":                          loggedIn,
 	"GET /api/v1/audit":                                     adminOnly,
 }
 

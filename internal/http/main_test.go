@@ -87,7 +87,15 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	if _, err := library.ImportQuizzes(ctx, quizzes, "test", false); err != nil {
 		t.Fatal(err)
 	}
-	cat := catalog.New(library.Courses, library.Quizzes, md, logger)
+	scenarios, sproblems := loader.Scenarios(courses)
+	if len(sproblems) > 0 {
+		t.Fatalf("repository scenarios do not lint:\n%v", sproblems)
+	}
+	scenStore := mongo.NewScenarioService(db)
+	if _, err := library.ImportScenarios(ctx, scenarios, scenStore); err != nil {
+		t.Fatal(err)
+	}
+	cat := catalog.New(library.Courses, library.Quizzes, scenStore, md, logger)
 	if err := cat.Refresh(ctx, true); err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +108,7 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	for _, o := range opts {
 		o(&deps)
 	}
+	deps.Coach = &academy.Coach{Runs: mongo.NewRunService(db), Desk: deps.Desk, Now: time.Now}
 	// Site s1 has a small directory for the live desk.
 	if err := deps.Desk.Live.SaveDirectory(ctx, "s1", &academy.Directory{
 		Units:     []academy.Unit{{ID: "3-2-1202", Building: "3栋", Label: "3栋2单元1202"}, {ID: "3-2-1302", Building: "3栋", Label: "3栋2单元1302"}},

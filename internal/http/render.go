@@ -72,13 +72,16 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) *page {
 func (s *Server) nav(u *academy.User) []navItem {
 	items := []navItem{{"/home", "nav.home"}}
 	if s.Authz.Can(u, "", academy.PermLearn) {
-		items = append(items, navItem{"/courses", "nav.courses"}, navItem{"/quizzes", "nav.quizzes"})
+		items = append(items, navItem{"/courses", "nav.courses"}, navItem{"/quizzes", "nav.quizzes"}, navItem{"/scenarios", "nav.scenarios"})
 	}
 	if s.Authz.Can(u, "", academy.PermTickets) || s.Authz.Can(u, "", academy.PermSandbox) {
 		items = append(items, navItem{"/desk", "nav.desk"})
 	}
 	if s.Authz.Can(u, "", academy.PermAuthor) {
 		items = append(items, navItem{"/author", "nav.author"}, navItem{"/author/quizzes", "nav.author_quizzes"})
+	}
+	if s.Authz.Can(u, "", academy.PermTrainees) {
+		items = append(items, navItem{"/author/runs", "nav.runs"})
 	}
 	if s.Authz.Can(u, "", academy.PermAssign) {
 		items = append(items, navItem{"/assignments", "nav.assignments"})

@@ -68,6 +68,15 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/desk/:ws/clock", workspace, s.sandboxClock)
 	s.handle(post, "/desk/:ws/reset", workspace, s.sandboxReset)
 
+	s.handle(get, "/scenarios", learn, s.scenariosPage)
+	s.handle(get, "/scenarios/:slug", learn, s.scenarioPage)
+	s.handle(post, "/scenarios/:slug/runs", perm(academy.PermSandbox), s.runStart)
+	s.handle(get, "/runs/:id", learn, s.runPage)
+	s.handle(post, "/runs/:id/choices", learn, s.runChoose)
+	s.handle(post, "/runs/:id/done", learn, s.runDone)
+	s.handle(get, "/runs/:id/debrief", loggedIn, s.debriefPage)
+	s.handle(get, "/author/runs", perm(academy.PermTrainees), s.trainerRuns)
+
 	// Web: authoring.
 	s.handle(get, "/author", author, s.authorPage)
 	s.handle(post, "/author/courses", author, s.authorCreate)
@@ -127,6 +136,12 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/api/v1/sandboxes", perm(academy.PermSandbox), s.apiOpenSandbox)
 	s.handle(post, "/api/v1/sandboxes/:ws/clock", workspace, s.apiSandboxClock)
 	s.handle(post, "/api/v1/sandboxes/:ws/reset", workspace, s.apiSandboxReset)
+	s.handle(get, "/api/v1/scenarios", learn, s.apiScenarios)
+	s.handle(post, "/api/v1/scenarios/:slug/runs", perm(academy.PermSandbox), s.runStart)
+	s.handle(get, "/api/v1/runs/:id", learn, s.apiGetRun)
+	s.handle(post, "/api/v1/runs/:id/choices", learn, s.apiChoose)
+	s.handle(post, "/api/v1/runs/:id/done", learn, s.apiDone)
+	s.handle(get, "/api/v1/runs/:id/debrief", loggedIn, s.apiDebrief)
 	s.handle(get, "/api/v1/assignments", assign, s.apiAssignments)
 	s.handle(post, "/api/v1/assignments", assign, s.apiCreateAssignment)
 	s.handle(fiber.MethodDelete, "/api/v1/assignments/:id", assign, s.apiDeleteAssignment)

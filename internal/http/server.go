@@ -48,6 +48,7 @@ type Deps struct {
 	Examiner    *academy.Examiner
 	Desk        *academy.Desk
 	Cases       academy.CaseStore
+	Coach       *academy.Coach
 	Assignments academy.AssignmentService
 	Catalog     *catalog.Catalog
 	Markdown    *markdown.Renderer

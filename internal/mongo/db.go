@@ -85,7 +85,7 @@ var migrations = []migration{
 var collections = []string{
 	"assignments", "attempt_answers", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
 	"directories", "drafts", "meta", "open_attempts", "open_tickets", "progress", "quiz_records", "quiz_revisions", "quizzes",
-	"sandbox_index", "sandbox_versions", "sandboxes", "sessions", "sites", "ticket_summaries", "ticket_versions", "tickets", "training_cases", "users",
+	"run_index", "run_versions", "runs", "scenarios", "sandbox_index", "sandbox_versions", "sandboxes", "sessions", "sites", "ticket_summaries", "ticket_versions", "tickets", "training_cases", "users",
 }
 
 type index struct {

@@ -1,0 +1,450 @@
+package academy
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Run states.
+const (
+	RunActive   = "active"
+	RunFinished = "finished"
+)
+
+// Run is one play of a scenario by a trainee, with its own sandbox.
+type Run struct {
+	ID            string         `json:"id" bson:"_id"`
+	Username      string         `json:"username" bson:"username"`
+	Scenario      string         `json:"scenario" bson:"scenario"`
+	ScenarioTitle string         `json:"scenario_title" bson:"scenario_title"`
+	Sandbox       string         `json:"sandbox" bson:"sandbox"`
+	State         string         `json:"state" bson:"state"`
+	Step          string         `json:"step" bson:"step"` // current step
+	StartedAt     time.Time      `json:"started_at" bson:"started_at"`
+	FinishedAt    time.Time      `json:"finished_at,omitzero" bson:"finished_at,omitempty"`
+	Log           []RunEntry     `json:"log" bson:"log"`
+	Scores        map[string]int `json:"scores" bson:"scores"`
+	Total         int            `json:"total" bson:"total"`
+	Max           int            `json:"max" bson:"max"`
+	Percent       float64        `json:"percent" bson:"percent"`
+	PassMark      int            `json:"pass_mark" bson:"pass_mark"`
+	Passed        bool           `json:"passed" bson:"passed"`
+	Version       int            `json:"version" bson:"version"`
+}
+
+// RunEntry is one thing the trainee did: a choice, a reply, or a task
+// declared done with the results of its checks.
+type RunEntry struct {
+	Step     string         `json:"step" bson:"step"`
+	Kind     string         `json:"kind" bson:"kind"` // choice, reply, task
+	Choice   int            `json:"choice" bson:"choice"`
+	Text     string         `json:"text,omitempty" bson:"text,omitempty"`
+	Scores   map[string]int `json:"scores,omitempty" bson:"scores,omitempty"`
+	Feedback string         `json:"feedback,omitempty" bson:"feedback,omitempty"`
+	Passed   bool           `json:"passed" bson:"passed"`
+	Checks   []CheckResult  `json:"checks,omitempty" bson:"checks,omitempty"`
+	At       time.Time      `json:"at" bson:"at"`
+}
+
+// CheckResult is the outcome of one task check.
+type CheckResult struct {
+	Passed    bool   `json:"passed" bson:"passed"`
+	Message   string `json:"message" bson:"message"` // the author's words for a failure
+	Detail    string `json:"detail" bson:"detail"`   // what the checker found
+	Dimension string `json:"dimension" bson:"dimension"`
+	Points    int    `json:"points" bson:"points"`
+	Lesson    string `json:"lesson,omitempty" bson:"lesson,omitempty"`
+	Required  bool   `json:"required,omitempty" bson:"required,omitempty"`
+}
+
+// candidates are the tickets a check looks at.
+func candidates(c Check, tickets []Ticket) []*Ticket {
+	var out []*Ticket
+	for i := range tickets {
+		t := &tickets[i]
+		if t.Type == c.Type && (c.Resident == "" || t.Resident == c.Resident) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func typeLabel(typ string) string {
+	if p := ProcedureOf(typ); p != nil {
+		return p.Label
+	}
+	return typ
+}
+
+func actionLabel(typ, action string) string {
+	if p := ProcedureOf(typ); p != nil {
+		if t := p.Transition(action); t != nil {
+			return t.Label
+		}
+	}
+	return map[string]string{ActionCreate: "受理建单", ActionNote: "内部备注", ActionMessage: "回复业主", ActionAssign: "指派"}[action]
+}
+
+// firstEvent returns the first event with action, or nil.
+func firstEvent(t *Ticket, action string) *Event {
+	for i := range t.Events {
+		if t.Events[i].Action == action {
+			return &t.Events[i]
+		}
+	}
+	return nil
+}
+
+// Evaluate runs one check against a sandbox's tickets. It is pure: the
+// same tickets give the same result, so debriefs can be recomputed.
+func Evaluate(c Check, tickets []Ticket) CheckResult {
+	r := CheckResult{Message: c.Message, Dimension: c.Dimension, Points: c.Points, Lesson: c.Lesson, Required: c.Required}
+	cands := candidates(c, tickets)
+	who := ""
+	if c.Resident == PersonaID {
+		who = "来电业主的"
+	}
+	if len(cands) == 0 {
+		r.Detail = fmt.Sprintf("没有找到%s%s工单", who, typeLabel(c.Type))
+		return r
+	}
+	switch c.Kind {
+	case CheckTicket:
+		var why []string
+		for _, t := range cands {
+			var miss []string
+			if c.State != "" && t.State != c.State {
+				miss = append(miss, fmt.Sprintf("状态是“%s”而不是“%s”", ProcedureOf(t.Type).State(t.State).Label, ProcedureOf(t.Type).State(c.State).Label))
+			}
+			for f, v := range c.Fields {
+				got := t.Fields[f]
+				if f == "priority" {
+					got = t.Priority
+				}
+				if got != v {
+					miss = append(miss, fmt.Sprintf("%s是“%s”而不是“%s”", FieldLabel(f), got, v))
+				}
+			}
+			if len(miss) == 0 {
+				r.Passed = true
+				r.Detail = fmt.Sprintf("工单 %s 符合要求", t.Number)
+				return r
+			}
+			why = append(why, t.Number+"："+strings.Join(miss, "，"))
+		}
+		r.Detail = strings.Join(why, "；")
+	case CheckOrder:
+		var why []string
+		for _, t := range cands {
+			i := 0
+			for _, e := range t.Events {
+				if i < len(c.Actions) && e.Action == c.Actions[i] {
+					i++
+				}
+			}
+			if i == len(c.Actions) {
+				r.Passed = true
+				r.Detail = fmt.Sprintf("工单 %s 按顺序完成了%s", t.Number, orderLabel(c))
+				return r
+			}
+			missing := c.Actions[i]
+			if firstEvent(t, missing) == nil {
+				why = append(why, fmt.Sprintf("工单 %s 缺少“%s”", t.Number, actionLabel(c.Type, missing)))
+			} else {
+				why = append(why, fmt.Sprintf("工单 %s 的“%s”顺序不对", t.Number, actionLabel(c.Type, missing)))
+			}
+		}
+		r.Detail = strings.Join(why, "；")
+	case CheckAbsent:
+		for _, t := range cands {
+			if e := firstEvent(t, c.Action); e != nil {
+				r.Detail = fmt.Sprintf("工单 %s 在 %s 有“%s”", t.Number, e.At.Format("15:04"), actionLabel(c.Type, c.Action))
+				return r
+			}
+		}
+		r.Passed, r.Detail = true, fmt.Sprintf("没有“%s”", actionLabel(c.Type, c.Action))
+	case CheckWithin:
+		var why []string
+		for _, t := range cands {
+			from, to := firstEvent(t, c.From), firstEvent(t, c.To)
+			switch {
+			case from == nil:
+				why = append(why, fmt.Sprintf("工单 %s 没有“%s”", t.Number, actionLabel(c.Type, c.From)))
+			case to == nil:
+				why = append(why, fmt.Sprintf("工单 %s 没有“%s”", t.Number, actionLabel(c.Type, c.To)))
+			default:
+				d := to.At.Sub(from.At)
+				if d <= time.Duration(c.Minutes)*time.Minute {
+					r.Passed = true
+					r.Detail = fmt.Sprintf("工单 %s 用了 %d 分钟（时限 %d 分钟）", t.Number, int(d.Minutes()), c.Minutes)
+					return r
+				}
+				why = append(why, fmt.Sprintf("工单 %s 用了 %d 分钟，超过 %d 分钟", t.Number, int(d.Minutes()), c.Minutes))
+			}
+		}
+		r.Detail = strings.Join(why, "；")
+	}
+	return r
+}
+
+func orderLabel(c Check) string {
+	var l []string
+	for _, a := range c.Actions {
+		l = append(l, actionLabel(c.Type, a))
+	}
+	return strings.Join(l, "→")
+}
+
+// ReplyFeedback checks a free-text reply: every required group needs one of
+// its phrases, no forbidden phrase may appear.
+func ReplyFeedback(r *Reply, text string) (bool, []string) {
+	norm := NormalizeText(text)
+	var problems []string
+	for _, g := range r.Required {
+		if !slices.ContainsFunc(g.Any, func(p string) bool { return strings.Contains(norm, NormalizeText(p)) }) {
+			problems = append(problems, "没有提到："+strings.Join(g.Any, "／"))
+		}
+	}
+	for _, f := range r.Forbidden {
+		if strings.Contains(norm, NormalizeText(f)) {
+			problems = append(problems, "不应该说："+f)
+		}
+	}
+	return len(problems) == 0, problems
+}
+
+// RunSummary is a run as listed per learner.
+type RunSummary struct {
+	ID         string    `json:"id" bson:"id"`
+	Scenario   string    `json:"scenario" bson:"scenario"`
+	State      string    `json:"state" bson:"state"`
+	StartedAt  time.Time `json:"started_at" bson:"started_at"`
+	FinishedAt time.Time `json:"finished_at,omitzero" bson:"finished_at,omitempty"`
+	Percent    float64   `json:"percent" bson:"percent"`
+	Passed     bool      `json:"passed" bson:"passed"`
+}
+
+func (r *Run) summary() RunSummary {
+	return RunSummary{ID: r.ID, Scenario: r.Scenario, State: r.State, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Percent: r.Percent, Passed: r.Passed}
+}
+
+// BestRun returns the best passing run of a scenario, if any: the one that
+// counts for certification.
+func BestRun(runs []RunSummary, scenario string) *RunSummary {
+	var best *RunSummary
+	for i := range runs {
+		r := &runs[i]
+		if r.Scenario == scenario && r.Passed && (best == nil || r.Percent > best.Percent) {
+			best = r
+		}
+	}
+	return best
+}
+
+// RunService stores runs and each learner's list of them.
+type RunService interface {
+	InsertRun(ctx context.Context, r *Run) error
+	FindRun(ctx context.Context, id string) (*Run, error)
+	// SaveRun writes version r.Version if the stored run is at r.Version-1.
+	SaveRun(ctx context.Context, r *Run) error
+	ListRuns(ctx context.Context, username string) ([]RunSummary, error)
+}
+
+// Coach runs scenarios: it opens the sandbox, records choices, grades task
+// steps against the sandbox's event log, and keeps the score.
+type Coach struct {
+	Runs RunService
+	Desk *Desk
+	Now  func() time.Time
+}
+
+// Fixture builds the sandbox a run starts with: a synthetic estate, the
+// persona living in their flat, and the scenario's existing tickets, made
+// with the real engine at times before the start.
+func (s *Scenario) SandboxFixture(seed int64, now time.Time) (*SandboxFixture, error) {
+	dir := SyntheticDirectory(seed)
+	m := unitLabelRE.FindStringSubmatch(s.Persona.Unit)
+	if m == nil {
+		return nil, Errorf(EINVALID, "persona.unit: %q is not like 3栋2单元1202", s.Persona.Unit)
+	}
+	unit := Unit{ID: m[1] + "-" + m[2] + "-" + m[3], Building: m[1] + "栋", Label: s.Persona.Unit}
+	if dir.Unit(unit.ID) == nil {
+		dir.Units = append(dir.Units, unit)
+	}
+	dir.Residents = append([]Resident{{ID: PersonaID, Name: s.Persona.Name, Unit: unit.ID, Phone: "100-0000-0000", Role: "owner"}}, dir.Residents...)
+	fx := &SandboxFixture{Directory: dir}
+	for i, ft := range s.Fixture.Tickets {
+		created := now.Add(-time.Duration(ft.AgeMinutes) * time.Minute)
+		t, err := CreateTicket(NewTicket{Type: ft.Type, Title: ft.Title, Resident: ft.Resident, Priority: ft.Priority, Channel: "phone"},
+			&dir, "", TicketID("fixture", i+1), TicketNumber(ft.Type, i+1), "前任客服", created)
+		if err != nil {
+			return nil, fmt.Errorf("fixture ticket %d: %w", i+1, err)
+		}
+		for _, a := range ft.Actions {
+			if _, err := Apply(t, TicketAction{Action: a.Action, Fields: a.Fields, Version: t.Version}, "前任客服", &dir,
+				created.Add(time.Duration(a.AfterMinutes)*time.Minute)); err != nil {
+				return nil, fmt.Errorf("fixture ticket %d, %s: %w", i+1, a.Action, err)
+			}
+		}
+		fx.Tickets = append(fx.Tickets, *t)
+	}
+	return fx, nil
+}
+
+// Start opens a run with a fresh sandbox.
+func (c *Coach) Start(ctx context.Context, u *User, s *Scenario) (*Run, error) {
+	if s.Status != CourseActive {
+		return nil, Errorf(ENOTFOUND, "scenario %q is archived", s.Slug)
+	}
+	now := c.Now()
+	fx, err := s.SandboxFixture(now.UnixNano(), now)
+	if err != nil {
+		return nil, err
+	}
+	sb, err := c.Desk.OpenSandbox(ctx, u.ID, s.Title, fx)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{ID: "run-" + strings.ToLower(NewToken()[:16]), Username: u.ID, Scenario: s.Slug, ScenarioTitle: s.Title, Sandbox: sb.ID,
+		State: RunActive, Step: s.Start, StartedAt: now, Scores: map[string]int{}, Max: s.MaxScore(), PassMark: s.PassMark, Version: 1}
+	if err := c.Runs.InsertRun(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Get returns the learner's own run; trainers read runs through Debrief.
+func (c *Coach) Get(ctx context.Context, u *User, id string) (*Run, error) {
+	r, err := c.Runs.FindRun(ctx, id)
+	if ErrorCode(err) == ENOTFOUND || (err == nil && r.Username != u.ID) {
+		return nil, Errorf(ENOTFOUND, "演练记录不存在 / Run %q not found.", id)
+	}
+	return r, err
+}
+
+// advance moves the run to step next, finishing it at an end step.
+func (c *Coach) advance(r *Run, s *Scenario, next string, now time.Time) {
+	r.Step = next
+	if st := s.Step(next); st == nil || st.Kind == StepEnd {
+		r.State, r.FinishedAt = RunFinished, now
+		r.Total = 0
+		for _, v := range r.Scores {
+			r.Total += v
+		}
+		if r.Max > 0 {
+			r.Percent = float64(r.Total*10000/r.Max) / 100
+		}
+		r.Passed = r.Percent >= float64(r.PassMark) && !r.missedRequired()
+	}
+}
+
+// missedRequired reports whether a must-do check of the run failed.
+func (r *Run) missedRequired() bool {
+	for _, e := range r.Log {
+		for _, c := range e.Checks {
+			if c.Required && !c.Passed {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func addScores(total, delta map[string]int) {
+	for d, v := range delta {
+		total[d] = max(0, total[d]+v)
+	}
+}
+
+func (c *Coach) save(ctx context.Context, r *Run) (*Run, error) {
+	r.Version++
+	if err := c.Runs.SaveRun(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Choose records the trainee's answer at the current dialogue step: a
+// choice (index from 0) or, at a reply step, free text.
+func (c *Coach) Choose(ctx context.Context, u *User, s *Scenario, id string, choice int, reply string) (*Run, error) {
+	r, err := c.Get(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.State != RunActive {
+		return nil, Errorf(ECONFLICT, "演练已结束 / The run is finished.")
+	}
+	st := s.Step(r.Step)
+	if st == nil || st.Kind != StepDialogue {
+		return nil, Errorf(EINVALID, "choice: the current step is not a conversation; finish the task and say done")
+	}
+	now := c.Now()
+	e := RunEntry{Step: st.ID, At: now}
+	if st.Reply != nil {
+		reply = strings.TrimSpace(reply)
+		if reply == "" {
+			return nil, Errorf(EINVALID, "reply: this step asks for your own words")
+		}
+		if len([]rune(reply)) > 1000 {
+			return nil, Errorf(EINVALID, "reply: at most 1000 characters")
+		}
+		ok, problems := ReplyFeedback(st.Reply, reply)
+		e.Kind, e.Text, e.Passed = "reply", reply, ok
+		e.Feedback = st.Reply.Feedback
+		if ok {
+			e.Scores = st.Reply.Scores
+		} else {
+			e.Feedback = strings.Join(problems, "；") + "。" + st.Reply.Feedback
+		}
+		addScores(r.Scores, e.Scores)
+		r.Log = append(r.Log, e)
+		c.advance(r, s, st.Reply.Next, now)
+		return c.save(ctx, r)
+	}
+	if choice < 0 || choice >= len(st.Choices) {
+		return nil, Errorf(EINVALID, "choice: %d is not offered at this step (0–%d)", choice, len(st.Choices)-1)
+	}
+	ch := st.Choices[choice]
+	e.Kind, e.Choice, e.Text, e.Scores, e.Feedback = "choice", choice, ch.Text, ch.Scores, ch.Feedback
+	e.Passed = positive(ch.Scores) > 0 && !slices.ContainsFunc(Dimensions, func(d string) bool { return ch.Scores[d] < 0 })
+	addScores(r.Scores, ch.Scores)
+	r.Log = append(r.Log, e)
+	c.advance(r, s, ch.Next, now)
+	return c.save(ctx, r)
+}
+
+// Done grades the current task step against the run's sandbox.
+func (c *Coach) Done(ctx context.Context, u *User, s *Scenario, id string) (*Run, error) {
+	r, err := c.Get(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.State != RunActive {
+		return nil, Errorf(ECONFLICT, "演练已结束 / The run is finished.")
+	}
+	st := s.Step(r.Step)
+	if st == nil || st.Kind != StepTask {
+		return nil, Errorf(EINVALID, "done: the current step is a conversation, not a task; choose an answer")
+	}
+	sb, err := c.Desk.Sandboxes.FindSandbox(ctx, r.Sandbox)
+	if err != nil {
+		return nil, err
+	}
+	e := RunEntry{Step: st.ID, Kind: "task", At: c.Now(), Scores: map[string]int{}, Passed: true}
+	for _, ck := range st.Checks {
+		res := Evaluate(ck, sb.Tickets)
+		e.Checks = append(e.Checks, res)
+		if res.Passed {
+			e.Scores[ck.Dimension] += ck.Points
+		} else {
+			e.Passed = false
+		}
+	}
+	addScores(r.Scores, e.Scores)
+	r.Log = append(r.Log, e)
+	c.advance(r, s, st.Next, e.At)
+	return c.save(ctx, r)
+}

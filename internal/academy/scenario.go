@@ -1,0 +1,538 @@
+package academy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Rubric dimensions of a scenario.
+const (
+	DimEmpathy    = "empathy"    // 同理心
+	DimProcedure  = "procedure"  // 规范
+	DimAccuracy   = "accuracy"   // 准确
+	DimTimeliness = "timeliness" // 时效
+)
+
+// Dimensions lists the rubric dimensions in display order.
+var Dimensions = []string{DimEmpathy, DimProcedure, DimAccuracy, DimTimeliness}
+
+// Step kinds.
+const (
+	StepDialogue = "dialogue"
+	StepTask     = "task"
+	StepEnd      = "end"
+)
+
+// Check kinds of a task step.
+const (
+	CheckTicket = "ticket" // a ticket exists with type/resident/state/fields
+	CheckOrder  = "order"  // actions happened in this order on one ticket
+	CheckAbsent = "absent" // an action never happened
+	CheckWithin = "within" // at most N simulated minutes between two actions
+)
+
+// PersonaID is the resident id the scenario's owner gets in the sandbox.
+const PersonaID = "persona"
+
+// Scenario is a practice call, with its step graph, as written by trainers.
+type Scenario struct {
+	Slug       string          `json:"slug" bson:"_id" yaml:"-"`
+	Title      string          `json:"title" bson:"title" yaml:"title"`
+	Summary    string          `json:"summary" bson:"summary" yaml:"summary"`
+	Modules    []string        `json:"modules" bson:"modules" yaml:"modules,flow"`
+	Lessons    []string        `json:"lessons" bson:"lessons" yaml:"lessons,flow"`
+	Difficulty string          `json:"difficulty" bson:"difficulty" yaml:"difficulty"`
+	PassMark   int             `json:"pass_mark" bson:"pass_mark" yaml:"pass_mark"`
+	Persona    Persona         `json:"persona" bson:"persona" yaml:"persona"`
+	Opening    string          `json:"opening" bson:"opening" yaml:"opening"`
+	Fixture    ScenarioFixture `json:"-" bson:"fixture" yaml:"fixture,omitempty"`
+	Start      string          `json:"start" bson:"start" yaml:"start"`
+	Steps      []Step          `json:"-" bson:"steps" yaml:"steps"`
+	Status     string          `json:"status" bson:"status" yaml:"-"`
+	Hash       string          `json:"-" bson:"hash" yaml:"-"`
+	UpdatedAt  time.Time       `json:"updated_at" bson:"updated_at" yaml:"-"`
+}
+
+// Persona is the (made-up) owner on the line.
+type Persona struct {
+	Name string `json:"name" bson:"name" yaml:"name"`
+	Unit string `json:"unit" bson:"unit" yaml:"unit"` // "3栋2单元1202"
+	Mood string `json:"mood" bson:"mood" yaml:"mood"`
+}
+
+// ScenarioFixture is what the sandbox holds when a run starts.
+type ScenarioFixture struct {
+	Tickets []FixtureTicket `json:"tickets,omitempty" bson:"tickets,omitempty" yaml:"tickets,omitempty"`
+}
+
+// FixtureTicket is a ticket that already exists when the run starts.
+type FixtureTicket struct {
+	Type       string          `bson:"type" yaml:"type"`
+	Title      string          `bson:"title" yaml:"title"`
+	Resident   string          `bson:"resident,omitempty" yaml:"resident,omitempty"`
+	Priority   string          `bson:"priority,omitempty" yaml:"priority,omitempty"`
+	AgeMinutes int             `bson:"age_minutes" yaml:"age_minutes"`
+	Actions    []FixtureAction `bson:"actions,omitempty" yaml:"actions,omitempty"`
+}
+
+// FixtureAction is a step already taken on a fixture ticket.
+type FixtureAction struct {
+	Action       string            `bson:"action" yaml:"action"`
+	AfterMinutes int               `bson:"after_minutes" yaml:"after_minutes"`
+	Fields       map[string]string `bson:"fields,omitempty" yaml:"fields,omitempty"`
+}
+
+// Step is one node of the scenario graph.
+type Step struct {
+	ID      string   `bson:"id" yaml:"id"`
+	Kind    string   `bson:"kind" yaml:"kind"`
+	Owner   string   `bson:"owner,omitempty" yaml:"owner,omitempty"`     // dialogue: what the owner says
+	Choices []Choice `bson:"choices,omitempty" yaml:"choices,omitempty"` // dialogue
+	Reply   *Reply   `bson:"reply,omitempty" yaml:"reply,omitempty"`     // dialogue with free text
+	Prompt  string   `bson:"prompt,omitempty" yaml:"prompt,omitempty"`   // task
+	Checks  []Check  `bson:"checks,omitempty" yaml:"checks,omitempty"`   // task
+	Next    string   `bson:"next,omitempty" yaml:"next,omitempty"`       // task
+	Outcome string   `bson:"outcome,omitempty" yaml:"outcome,omitempty"` // end
+}
+
+// Choice is one answer the trainee can give at a dialogue step.
+type Choice struct {
+	Text     string         `bson:"text" yaml:"text"`
+	Next     string         `bson:"next" yaml:"next"`
+	Scores   map[string]int `bson:"scores,omitempty" yaml:"scores,omitempty,flow"`
+	Feedback string         `bson:"feedback" yaml:"feedback"`
+}
+
+// Reply is a free-text answer checked for phrases.
+type Reply struct {
+	Required  []PhraseGroup  `bson:"required,omitempty" yaml:"required,omitempty"`
+	Forbidden []string       `bson:"forbidden,omitempty" yaml:"forbidden,omitempty,flow"`
+	Next      string         `bson:"next" yaml:"next"`
+	Scores    map[string]int `bson:"scores,omitempty" yaml:"scores,omitempty,flow"`
+	Feedback  string         `bson:"feedback" yaml:"feedback"`
+}
+
+// PhraseGroup is a set of alternatives, one of which a reply must contain.
+// In files it is a plain list; stored, it is an object, because the
+// embedded store keeps no arrays inside arrays.
+type PhraseGroup struct {
+	Any []string `bson:"any" json:"any"`
+}
+
+// UnmarshalYAML reads a group written as a list of phrases.
+func (g *PhraseGroup) UnmarshalYAML(value *yaml.Node) error { return value.Decode(&g.Any) }
+
+// MarshalYAML writes a group as a list of phrases.
+func (g PhraseGroup) MarshalYAML() (any, error) { return g.Any, nil }
+
+// Check is one condition a task step sets on the sandbox's tickets.
+type Check struct {
+	Kind      string            `bson:"kind" yaml:"kind"`
+	Type      string            `bson:"type" yaml:"type"`
+	Resident  string            `bson:"resident,omitempty" yaml:"resident,omitempty"`
+	State     string            `bson:"state,omitempty" yaml:"state,omitempty"`
+	Fields    map[string]string `bson:"fields,omitempty" yaml:"fields,omitempty"`
+	Actions   []string          `bson:"actions,omitempty" yaml:"actions,omitempty,flow"`
+	Action    string            `bson:"action,omitempty" yaml:"action,omitempty"`
+	From      string            `bson:"from,omitempty" yaml:"from,omitempty"`
+	To        string            `bson:"to,omitempty" yaml:"to,omitempty"`
+	Minutes   int               `bson:"minutes,omitempty" yaml:"minutes,omitempty"`
+	Dimension string            `bson:"dimension" yaml:"dimension"`
+	Points    int               `bson:"points" yaml:"points"`
+	Message   string            `bson:"message" yaml:"message"`
+	Lesson    string            `bson:"lesson,omitempty" yaml:"lesson,omitempty"`
+	// Required checks are the procedure's must-dos: a run that fails one
+	// does not pass, whatever its score.
+	Required bool `bson:"required,omitempty" yaml:"required,omitempty"`
+}
+
+// Step returns the step with id, or nil.
+func (s *Scenario) Step(id string) *Step {
+	for i := range s.Steps {
+		if s.Steps[i].ID == id {
+			return &s.Steps[i]
+		}
+	}
+	return nil
+}
+
+// ContentHash digests the scenario's content.
+func (s *Scenario) ContentHash() string {
+	v := *s
+	v.Status, v.Hash, v.UpdatedAt = "", "", time.Time{}
+	b, _ := json.Marshal(struct {
+		S       Scenario
+		Fixture ScenarioFixture
+		Steps   []Step
+	}{v, s.Fixture, s.Steps})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// next lists the steps a step leads to.
+func (st *Step) next() []string {
+	var out []string
+	for _, c := range st.Choices {
+		out = append(out, c.Next)
+	}
+	if st.Reply != nil {
+		out = append(out, st.Reply.Next)
+	}
+	if st.Next != "" {
+		out = append(out, st.Next)
+	}
+	return out
+}
+
+var unitLabelRE = regexp.MustCompile(`^(\d+)栋(\d+)单元(\d+)$`)
+
+// ValidateScenario checks a scenario: its fields, its graph and its task
+// checks against the procedures. lessonExists answers "course/lesson".
+// Each problem names the step it is about, so that lint can point at it.
+func ValidateScenario(s *Scenario, lessonExists func(string) bool) []ScenarioProblem {
+	var ps []ScenarioProblem
+	add := func(step, format string, args ...any) {
+		ps = append(ps, ScenarioProblem{Step: step, Message: fmt.Sprintf(format, args...)})
+	}
+	if !ValidSlug(s.Slug) {
+		add("", "file name: %q is not a slug", s.Slug)
+	}
+	if strings.TrimSpace(s.Title) == "" {
+		add("", "title: required")
+	}
+	if strings.TrimSpace(s.Summary) == "" {
+		add("", "summary: required")
+	}
+	if !slices.Contains([]string{"easy", "medium", "hard"}, s.Difficulty) {
+		add("", "difficulty: %q is not easy, medium or hard", s.Difficulty)
+	}
+	if s.PassMark < 0 || s.PassMark > 100 {
+		add("", "pass_mark: %d is not a percentage from 0 to 100", s.PassMark)
+	}
+	if strings.TrimSpace(s.Persona.Name) == "" {
+		add("", "persona.name: required")
+	}
+	if !unitLabelRE.MatchString(s.Persona.Unit) {
+		add("", "persona.unit: %q is not like 3栋2单元1202", s.Persona.Unit)
+	}
+	if strings.TrimSpace(s.Opening) == "" {
+		add("", "opening: required")
+	}
+	for _, l := range s.Lessons {
+		if !lessonExists(l) {
+			add("", "lessons: no lesson %q (course/lesson)", l)
+		}
+	}
+	for i, ft := range s.Fixture.Tickets {
+		p := ProcedureOf(ft.Type)
+		if p == nil {
+			add("", "fixture.tickets[%d].type: %q is not a ticket type", i, ft.Type)
+			continue
+		}
+		for _, a := range ft.Actions {
+			if p.Transition(a.Action) == nil {
+				add("", "fixture.tickets[%d].actions: %q is not an action of %s", i, a.Action, ft.Type)
+			}
+		}
+	}
+	ids := map[string]bool{}
+	for _, st := range s.Steps {
+		if st.ID == "" {
+			add("", "steps: a step has no id")
+			continue
+		}
+		if ids[st.ID] {
+			add(st.ID, "id: duplicate step id %q", st.ID)
+		}
+		ids[st.ID] = true
+	}
+	if s.Step(s.Start) == nil {
+		add("", "start: no step %q", s.Start)
+	}
+	for i := range s.Steps {
+		st := &s.Steps[i]
+		for _, n := range st.next() {
+			if s.Step(n) == nil {
+				add(st.ID, "next: no step %q", n)
+			}
+		}
+		checkScores := func(where string, m map[string]int) {
+			for d, v := range m {
+				if !slices.Contains(Dimensions, d) {
+					add(st.ID, "%s: %q is not a rubric dimension (%s)", where, d, strings.Join(Dimensions, ", "))
+				}
+				if v < -5 || v > 5 {
+					add(st.ID, "%s: %s %d is outside -5..5", where, d, v)
+				}
+			}
+		}
+		switch st.Kind {
+		case StepDialogue:
+			if strings.TrimSpace(st.Owner) == "" {
+				add(st.ID, "owner: what the owner says is required")
+			}
+			if (len(st.Choices) == 0) == (st.Reply == nil) {
+				add(st.ID, "choices: a dialogue step has either choices or a reply")
+			}
+			for j, c := range st.Choices {
+				if strings.TrimSpace(c.Text) == "" || strings.TrimSpace(c.Feedback) == "" {
+					add(st.ID, "choices[%d]: text and feedback are required", j)
+				}
+				checkScores(fmt.Sprintf("choices[%d].scores", j), c.Scores)
+			}
+			if r := st.Reply; r != nil {
+				if len(r.Required) == 0 && len(r.Forbidden) == 0 {
+					add(st.ID, "reply: list required phrase groups or forbidden phrases")
+				}
+				for _, g := range r.Required {
+					if len(g.Any) == 0 {
+						add(st.ID, "reply.required: an empty group")
+					}
+				}
+				checkScores("reply.scores", r.Scores)
+			}
+		case StepTask:
+			if strings.TrimSpace(st.Prompt) == "" {
+				add(st.ID, "prompt: what to do is required")
+			}
+			if len(st.Checks) == 0 {
+				add(st.ID, "checks: a task needs at least one check")
+			}
+			if st.Next == "" {
+				add(st.ID, "next: a task step needs a next step")
+			}
+			for j, c := range st.Checks {
+				for _, msg := range validateCheck(c, lessonExists) {
+					add(st.ID, "checks[%d]: %s", j, msg)
+				}
+			}
+		case StepEnd:
+			if strings.TrimSpace(st.Outcome) == "" {
+				add(st.ID, "outcome: required")
+			}
+			if len(st.next()) > 0 {
+				add(st.ID, "next: an end step leads nowhere")
+			}
+		default:
+			add(st.ID, "kind: %q is not dialogue, task or end", st.Kind)
+		}
+	}
+	if len(ps) > 0 {
+		return ps // the graph checks need sound steps
+	}
+	// Reachability from start, and from every reachable step an end.
+	reach := map[string]bool{}
+	var walk func(string)
+	walk = func(id string) {
+		if reach[id] {
+			return
+		}
+		reach[id] = true
+		for _, n := range s.Step(id).next() {
+			walk(n)
+		}
+	}
+	walk(s.Start)
+	ends := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, st := range s.Steps {
+			if ends[st.ID] {
+				continue
+			}
+			ok := st.Kind == StepEnd
+			for _, n := range st.next() {
+				ok = ok || ends[n]
+			}
+			if ok {
+				ends[st.ID], changed = true, true
+			}
+		}
+	}
+	for _, st := range s.Steps {
+		if !reach[st.ID] {
+			add(st.ID, "unreachable from start %q", s.Start)
+		} else if !ends[st.ID] {
+			add(st.ID, "no path from here reaches an end step (a cycle without a way out)")
+		}
+	}
+	return ps
+}
+
+// ScenarioProblem is a problem of a scenario, at a step ("" = the top).
+type ScenarioProblem struct {
+	Step    string
+	Message string
+}
+
+func validateCheck(c Check, lessonExists func(string) bool) []string {
+	var out []string
+	p := ProcedureOf(c.Type)
+	if p == nil {
+		return []string{fmt.Sprintf("type: %q is not a ticket type", c.Type)}
+	}
+	action := func(a string) bool {
+		return a == ActionCreate || a == ActionNote || a == ActionMessage || a == ActionAssign || p.Transition(a) != nil
+	}
+	switch c.Kind {
+	case CheckTicket:
+		if c.State != "" && !slices.ContainsFunc(p.States, func(s StateDef) bool { return s.ID == c.State }) {
+			out = append(out, fmt.Sprintf("state: %q is not a state of %s", c.State, c.Type))
+		}
+		for f, v := range c.Fields {
+			if FieldLabel(f) == f && f != "priority" {
+				out = append(out, fmt.Sprintf("fields: %q is not a field of any action", f))
+			}
+			if f == "department" && DepartmentName(v) == "" {
+				out = append(out, fmt.Sprintf("fields: %q is not a department", v))
+			}
+		}
+	case CheckOrder:
+		if len(c.Actions) < 2 {
+			out = append(out, "actions: list at least two actions in order")
+		}
+		for _, a := range c.Actions {
+			if !action(a) {
+				out = append(out, fmt.Sprintf("actions: %q is not an action of %s", a, c.Type))
+			}
+		}
+	case CheckAbsent:
+		if !action(c.Action) {
+			out = append(out, fmt.Sprintf("action: %q is not an action of %s", c.Action, c.Type))
+		}
+	case CheckWithin:
+		if !action(c.From) || !action(c.To) {
+			out = append(out, fmt.Sprintf("from/to: %q and %q must be actions of %s", c.From, c.To, c.Type))
+		}
+		if c.Minutes <= 0 {
+			out = append(out, "minutes: a positive number of simulated minutes")
+		}
+	default:
+		out = append(out, fmt.Sprintf("kind: %q is not ticket, order, absent or within", c.Kind))
+	}
+	if c.Resident != "" && c.Resident != PersonaID {
+		out = append(out, fmt.Sprintf("resident: only %q (the scenario's owner) can be named", PersonaID))
+	}
+	if !slices.Contains(Dimensions, c.Dimension) {
+		out = append(out, fmt.Sprintf("dimension: %q is not one of %s", c.Dimension, strings.Join(Dimensions, ", ")))
+	}
+	if c.Points < 1 || c.Points > 10 {
+		out = append(out, fmt.Sprintf("points: %d is outside 1..10", c.Points))
+	}
+	if strings.TrimSpace(c.Message) == "" {
+		out = append(out, "message: say in plain words what was missed")
+	}
+	if c.Lesson != "" && !lessonExists(c.Lesson) {
+		out = append(out, fmt.Sprintf("lesson: no lesson %q", c.Lesson))
+	}
+	return out
+}
+
+// MaxScore is the best total any path through the scenario can earn: the
+// best choice scores along the path plus every check of its tasks.
+func (s *Scenario) MaxScore() int {
+	best := 0
+	var dfs func(id string, seen map[string]bool, sum int)
+	dfs = func(id string, seen map[string]bool, sum int) {
+		st := s.Step(id)
+		if st == nil || seen[id] {
+			return
+		}
+		seen[id] = true
+		defer delete(seen, id)
+		switch st.Kind {
+		case StepEnd:
+			best = max(best, sum)
+		case StepTask:
+			pts := 0
+			for _, c := range st.Checks {
+				pts += c.Points
+			}
+			dfs(st.Next, seen, sum+pts)
+		case StepDialogue:
+			for _, c := range st.Choices {
+				dfs(c.Next, seen, sum+positive(c.Scores))
+			}
+			if r := st.Reply; r != nil {
+				dfs(r.Next, seen, sum+positive(r.Scores))
+			}
+		}
+	}
+	dfs(s.Start, map[string]bool{}, 0)
+	return best
+}
+
+func positive(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		if v > 0 {
+			n += v
+		}
+	}
+	return n
+}
+
+// ScenarioService stores scenarios.
+type ScenarioService interface {
+	ListScenarios(ctx context.Context) ([]*Scenario, error)
+	SaveScenario(ctx context.Context, s *Scenario) error
+	SetScenarioStatus(ctx context.Context, slug, status string) error
+}
+
+// ImportScenarios brings the stored scenarios in line with the files:
+// scenarios are authored as files only, so the files always win; removed
+// ones are archived (runs stay).
+func (l *Library) ImportScenarios(ctx context.Context, files []*Scenario, store ScenarioService) (*ImportReport, error) {
+	stored, err := store.ListScenarios(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bySlug := map[string]*Scenario{}
+	for _, s := range stored {
+		bySlug[s.Slug] = s
+	}
+	rep := &ImportReport{}
+	for _, f := range files {
+		f.Hash, f.Status, f.UpdatedAt = f.ContentHash(), CourseActive, l.Now()
+		old := bySlug[f.Slug]
+		if old != nil && old.Hash == f.Hash && old.Status == CourseActive {
+			rep.Unchanged = append(rep.Unchanged, f.Slug)
+			continue
+		}
+		if err := store.SaveScenario(ctx, f); err != nil {
+			return rep, err
+		}
+		if old == nil {
+			rep.Created = append(rep.Created, f.Slug)
+		} else {
+			rep.Updated = append(rep.Updated, f.Slug)
+		}
+	}
+	inFiles := map[string]bool{}
+	for _, f := range files {
+		inFiles[f.Slug] = true
+	}
+	for _, s := range stored {
+		if !inFiles[s.Slug] && s.Status == CourseActive {
+			if err := store.SetScenarioStatus(ctx, s.Slug, CourseArchived); err != nil {
+				return rep, err
+			}
+			rep.Archived = append(rep.Archived, s.Slug)
+		}
+	}
+	if rep.Changed() {
+		if _, err := l.Courses.BumpContentVersion(ctx); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}

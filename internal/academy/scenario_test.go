@@ -1,0 +1,155 @@
+package academy
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// repairLog builds a repair ticket for the persona with the given actions,
+// each a number of minutes after creation.
+func repairLog(t *testing.T, steps ...struct {
+	action string
+	after  int
+}) Ticket {
+	t.Helper()
+	dir := &Directory{Units: []Unit{{ID: "5-2-602", Label: "5栋2单元602"}}, Residents: []Resident{{ID: PersonaID, Name: "刘雅琴", Unit: "5-2-602", Role: "owner"}}}
+	tk, err := CreateTicket(NewTicket{Type: TypeRepair, Title: "漏水", Resident: PersonaID}, dir, "sb-x", "sb-x-1", "BX-00001", "trainee", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]map[string]string{
+		"dispatch":     {"department": "engineering", "priority": "high"},
+		"complete":     {"resolution": "换接头"},
+		"return_visit": {"satisfaction": "5", "comment": "好"},
+		"return":       {"reason": "派错"},
+	}
+	for _, s := range steps {
+		if _, err := Apply(tk, TicketAction{Action: s.action, Fields: fields[s.action], Version: tk.Version}, "trainee", dir, t0.Add(time.Duration(s.after)*time.Minute)); err != nil {
+			t.Fatalf("%s: %v", s.action, err)
+		}
+	}
+	return *tk
+}
+
+type st = struct {
+	action string
+	after  int
+}
+
+func TestEvaluateChecks(t *testing.T) {
+	full := repairLog(t, st{"dispatch", 10}, st{"start", 30}, st{"complete", 90}, st{"return_visit", 600}, st{"close", 601})
+	noVisit := repairLog(t, st{"dispatch", 20}, st{"start", 30}, st{"complete", 90})
+	returned := repairLog(t, st{"dispatch", 5}, st{"return", 6})
+	cases := []struct {
+		name    string
+		check   Check
+		tickets []Ticket
+		passed  bool
+		detail  string
+	}{
+		{"ticket closed", Check{Kind: CheckTicket, Type: TypeRepair, Resident: PersonaID, State: "closed", Fields: map[string]string{"department": "engineering"}}, []Ticket{full}, true, "符合要求"},
+		{"ticket not closed", Check{Kind: CheckTicket, Type: TypeRepair, State: "closed"}, []Ticket{noVisit}, false, "状态是“已完成”而不是“关闭”"},
+		{"ticket wrong department", Check{Kind: CheckTicket, Type: TypeRepair, Fields: map[string]string{"department": "security"}}, []Ticket{full}, false, "处理部门是“engineering”而不是“security”"},
+		{"no ticket at all", Check{Kind: CheckTicket, Type: TypeComplaint, Resident: PersonaID}, []Ticket{full}, false, "没有找到来电业主的投诉工单"},
+		{"order kept", Check{Kind: CheckOrder, Type: TypeRepair, Actions: []string{"create", "dispatch", "complete", "return_visit"}}, []Ticket{full}, true, "按顺序完成了受理建单→派单→完成→回访"},
+		{"order missing return visit", Check{Kind: CheckOrder, Type: TypeRepair, Actions: []string{"create", "dispatch", "complete", "return_visit"}}, []Ticket{noVisit}, false, "缺少“回访”"},
+		{"order wrong", Check{Kind: CheckOrder, Type: TypeRepair, Actions: []string{"complete", "dispatch"}}, []Ticket{full}, false, "“派单”顺序不对"},
+		{"absent kept", Check{Kind: CheckAbsent, Type: TypeRepair, Action: "return"}, []Ticket{full}, true, "没有“退单”"},
+		{"absent broken", Check{Kind: CheckAbsent, Type: TypeRepair, Action: "return"}, []Ticket{returned}, false, "有“退单”"},
+		{"within kept", Check{Kind: CheckWithin, Type: TypeRepair, From: "create", To: "dispatch", Minutes: 15}, []Ticket{full}, true, "用了 10 分钟"},
+		{"within late", Check{Kind: CheckWithin, Type: TypeRepair, From: "create", To: "dispatch", Minutes: 15}, []Ticket{noVisit}, false, "用了 20 分钟，超过 15 分钟"},
+		{"within never", Check{Kind: CheckWithin, Type: TypeRepair, From: "complete", To: "return_visit", Minutes: 1440}, []Ticket{noVisit}, false, "没有“回访”"},
+		{"any ticket may pass", Check{Kind: CheckOrder, Type: TypeRepair, Actions: []string{"dispatch", "return_visit"}}, []Ticket{noVisit, full}, true, ""},
+	}
+	for _, c := range cases {
+		c.check.Message, c.check.Dimension, c.check.Points = "作者的话", DimProcedure, 2
+		r := Evaluate(c.check, c.tickets)
+		if r.Passed != c.passed || !strings.Contains(r.Detail, c.detail) || r.Message != "作者的话" || r.Points != 2 {
+			t.Errorf("%s: %+v", c.name, r)
+		}
+	}
+}
+
+func validScenario() *Scenario {
+	return &Scenario{Slug: "leak", Title: "漏水", Summary: "s", Difficulty: "easy", PassMark: 70, Opening: "o",
+		Persona: Persona{Name: "刘雅琴", Unit: "5栋2单元602", Mood: "急"}, Start: "greet",
+		Steps: []Step{
+			{ID: "greet", Kind: StepDialogue, Owner: "喂？", Choices: []Choice{
+				{Text: "您好", Next: "task", Scores: map[string]int{DimEmpathy: 2}, Feedback: "好"},
+				{Text: "找工程部", Next: "angry", Scores: map[string]int{DimEmpathy: -2}, Feedback: "推诿"},
+			}},
+			{ID: "angry", Kind: StepDialogue, Owner: "你们怎么回事", Reply: &Reply{Required: []PhraseGroup{{Any: []string{"抱歉", "对不起"}}}, Forbidden: []string{"不归我管"}, Next: "task", Scores: map[string]int{DimEmpathy: 1}, Feedback: "先道歉"}},
+			{ID: "task", Kind: StepTask, Prompt: "处理", Next: "end", Checks: []Check{
+				{Kind: CheckOrder, Type: TypeRepair, Actions: []string{"create", "dispatch"}, Dimension: DimProcedure, Points: 3, Message: "m"},
+				{Kind: CheckWithin, Type: TypeRepair, From: "create", To: "dispatch", Minutes: 15, Dimension: DimTimeliness, Points: 2, Message: "m"},
+			}},
+			{ID: "end", Kind: StepEnd, Outcome: "好了"},
+		}}
+}
+
+func TestValidateScenario(t *testing.T) {
+	yes := func(string) bool { return true }
+	if ps := ValidateScenario(validScenario(), yes); len(ps) != 0 {
+		t.Fatalf("valid scenario: %+v", ps)
+	}
+	if m := validScenario().MaxScore(); m != 7 {
+		t.Fatalf("max score %d, want 7 (2 + 3 + 2)", m)
+	}
+	cases := map[string]struct {
+		mod  func(*Scenario)
+		step string
+		msg  string
+	}{
+		"dangling next":  {func(s *Scenario) { s.Steps[0].Choices[0].Next = "nowhere" }, "greet", `no step "nowhere"`},
+		"unreachable":    {func(s *Scenario) { s.Steps[0].Choices[1].Next = "task" }, "angry", "unreachable"},
+		"trap cycle":     {func(s *Scenario) { s.Steps[1].Reply.Next = "angry" }, "angry", "no path from here reaches an end"},
+		"score bound":    {func(s *Scenario) { s.Steps[0].Choices[0].Scores[DimEmpathy] = 9 }, "greet", "outside -5..5"},
+		"bad dimension":  {func(s *Scenario) { s.Steps[0].Choices[0].Scores["charm"] = 1 }, "greet", `"charm" is not a rubric dimension`},
+		"unknown type":   {func(s *Scenario) { s.Steps[2].Checks[0].Type = "party" }, "task", `"party" is not a ticket type`},
+		"unknown action": {func(s *Scenario) { s.Steps[2].Checks[0].Actions = []string{"create", "teleport"} }, "task", `"teleport" is not an action`},
+		"unknown state": {func(s *Scenario) {
+			s.Steps[2].Checks[0] = Check{Kind: CheckTicket, Type: TypeRepair, State: "lost", Dimension: DimProcedure, Points: 1, Message: "m"}
+		}, "task", `"lost" is not a state`},
+		"unknown dept": {func(s *Scenario) {
+			s.Steps[2].Checks[0] = Check{Kind: CheckTicket, Type: TypeRepair, Fields: map[string]string{"department": "kitchen"}, Dimension: DimProcedure, Points: 1, Message: "m"}
+		}, "task", `"kitchen" is not a department`},
+		"unknown field": {func(s *Scenario) {
+			s.Steps[2].Checks[0] = Check{Kind: CheckTicket, Type: TypeRepair, Fields: map[string]string{"colour": "red"}, Dimension: DimProcedure, Points: 1, Message: "m"}
+		}, "task", `"colour" is not a field`},
+		"points":         {func(s *Scenario) { s.Steps[2].Checks[0].Points = 0 }, "task", "outside 1..10"},
+		"no message":     {func(s *Scenario) { s.Steps[2].Checks[0].Message = "" }, "task", "plain words"},
+		"end with next":  {func(s *Scenario) { s.Steps[3].Next = "greet" }, "end", "leads nowhere"},
+		"both choices":   {func(s *Scenario) { s.Steps[0].Reply = &Reply{Next: "task", Forbidden: []string{"x"}} }, "greet", "either choices or a reply"},
+		"duplicate id":   {func(s *Scenario) { s.Steps[3].ID = "task" }, "task", "duplicate step id"},
+		"bad start":      {func(s *Scenario) { s.Start = "hello" }, "", `start: no step "hello"`},
+		"bad unit":       {func(s *Scenario) { s.Persona.Unit = "602室" }, "", "persona.unit"},
+		"lesson missing": {func(s *Scenario) { s.Lessons = []string{"x/y"} }, "", `no lesson "x/y"`},
+	}
+	for name, c := range cases {
+		s := validScenario()
+		c.mod(s)
+		exists := func(l string) bool { return l != "x/y" }
+		ps := ValidateScenario(s, exists)
+		found := false
+		for _, p := range ps {
+			if p.Step == c.step && strings.Contains(p.Message, c.msg) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: %+v", name, ps)
+		}
+	}
+}
+
+func TestReplyFeedback(t *testing.T) {
+	r := &Reply{Required: []PhraseGroup{{Any: []string{"602", "5栋2单元"}}, {Any: []string{"工程部", "师傅"}}}, Forbidden: []string{"马上就到"}}
+	if ok, p := ReplyFeedback(r, "刘女士，5栋2单元602对吧？工程部师傅半小时内到，我二十分钟后给您回电。"); !ok {
+		t.Fatalf("good reply refused: %v", p)
+	}
+	ok, p := ReplyFeedback(r, "别急，马上就到！")
+	if ok || len(p) != 3 || !strings.Contains(p[2], "马上就到") {
+		t.Fatalf("bad reply: %v %v", ok, p)
+	}
+}

@@ -1,0 +1,136 @@
+package content
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+var yamlLineRE = regexp.MustCompile(`line (\d+): (.*)`)
+
+// Scenarios reads every scenarios/<slug>.yaml and checks it: fields, the
+// step graph, and task checks against the procedures and the lessons of
+// courses.
+func (l *Loader) Scenarios(courses []*academy.Course) ([]*academy.Scenario, Problems) {
+	var ps Problems
+	root := filepath.Join(l.Dir, "scenarios")
+	entries, err := os.ReadDir(root)
+	if os.IsNotExist(err) {
+		return nil, nil
+	} else if err != nil {
+		return nil, Problems{{Path: "scenarios", Line: 1, Message: err.Error()}}
+	}
+	bySlug := map[string]*academy.Course{}
+	for _, c := range courses {
+		bySlug[c.Slug] = c
+	}
+	lessonExists := func(ref string) bool {
+		course, lesson, ok := strings.Cut(ref, "/")
+		c := bySlug[course]
+		if !ok || c == nil {
+			return false
+		}
+		found, _ := c.Lesson(lesson)
+		return found != nil
+	}
+	var out []*academy.Scenario
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".yaml") {
+			continue
+		}
+		rel := path.Join("scenarios", name)
+		src, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil {
+			ps = append(ps, Problem{rel, 1, err.Error()})
+			continue
+		}
+		s, sp := readScenario(strings.TrimSuffix(name, ".yaml"), src, rel, lessonExists)
+		for _, m := range s.Modules {
+			if bySlug[m] == nil {
+				sp = append(sp, Problem{rel, 1, "modules: no course " + strconv.Quote(m)})
+			}
+		}
+		if len(sp) > 0 {
+			ps = append(ps, sp...)
+			continue
+		}
+		out = append(out, s)
+	}
+	ps.sort()
+	return out, ps
+}
+
+// readScenario decodes and checks one scenario file.
+func readScenario(slug string, src []byte, rel string, lessonExists func(string) bool) (*academy.Scenario, Problems) {
+	var ps Problems
+	s := &academy.Scenario{Slug: slug, Status: academy.CourseActive}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec.KnownFields(true)
+	if err := dec.Decode(s); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			for _, msg := range te.Errors {
+				ps = append(ps, yamlProblem(rel, msg))
+			}
+		} else {
+			ps = append(ps, yamlProblem(rel, err.Error()))
+		}
+		return s, ps
+	}
+	lines := stepLines(src)
+	for _, p := range academy.ValidateScenario(s, lessonExists) {
+		line := 1
+		msg := p.Message
+		if p.Step != "" {
+			line = max(lines[p.Step], 1)
+			msg = "steps[" + p.Step + "]: " + msg
+		}
+		ps = append(ps, Problem{rel, line, msg})
+	}
+	return s, ps
+}
+
+func yamlProblem(rel, msg string) Problem {
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return Problem{rel, n, "YAML: " + m[2]}
+	}
+	return Problem{rel, 1, "YAML: " + msg}
+}
+
+// stepLines maps step ids to the line where each step starts.
+func stepLines(src []byte) map[string]int {
+	lines := map[string]int{}
+	var doc yaml.Node
+	if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+		return lines
+	}
+	top := doc.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value != "steps" {
+			continue
+		}
+		for _, st := range top.Content[i+1].Content {
+			for j := 0; j+1 < len(st.Content); j += 2 {
+				if st.Content[j].Value == "id" {
+					lines[st.Content[j+1].Value] = st.Line
+				}
+			}
+		}
+	}
+	return lines
+}
+
+// ScenarioYAML renders a scenario in the file format.
+func ScenarioYAML(s *academy.Scenario) ([]byte, error) { return yaml.Marshal(s) }

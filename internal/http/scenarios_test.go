@@ -1,0 +1,202 @@
+package http_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+type apiRun struct {
+	ID      string
+	Sandbox string
+	State   string
+	Step    string
+	Percent float64
+	Passed  bool
+	Scores  map[string]int
+	Current *struct {
+		ID      string
+		Kind    string
+		Choices []string
+		Reply   bool
+	}
+}
+
+// playLeak plays the water-leak scenario through the API, working the
+// sandbox repair ticket with the given actions.
+func playLeak(t *testing.T, e *env, who string, actions []string) apiRun {
+	t.Helper()
+	var r apiRun
+	res := e.api("POST", "/api/v1/scenarios/water-leak/runs", who, nil)
+	res.json(t, &r)
+	if res.StatusCode != 201 || r.Current == nil || r.Current.Kind != "dialogue" {
+		t.Fatalf("start: %d %s", res.StatusCode, res.Body)
+	}
+	sc := e.deps.Catalog.Snapshot().Scenarios["water-leak"]
+	for i := 0; r.Current != nil && r.Current.Kind == "dialogue"; i++ {
+		if i > 20 {
+			t.Fatal("the conversation does not end")
+		}
+		st := sc.Step(r.Current.ID)
+		var body map[string]any
+		if st.Reply != nil {
+			var words []string
+			for _, g := range st.Reply.Required {
+				words = append(words, g.Any[0])
+			}
+			body = map[string]any{"reply": "刘女士，" + strings.Join(words, "，") + "。"}
+		} else {
+			best, score := 0, -100
+			for i, c := range st.Choices {
+				sum := 0
+				for _, v := range c.Scores {
+					sum += v
+				}
+				if sum > score {
+					best, score = i, sum
+				}
+			}
+			body = map[string]any{"choice": best}
+		}
+		res := e.api("POST", "/api/v1/runs/"+r.ID+"/choices", who, body)
+		if res.StatusCode != 200 {
+			t.Fatalf("choice at %s: %d %s", st.ID, res.StatusCode, res.Body)
+		}
+		r = apiRun{}
+		res.json(t, &r)
+	}
+	if r.Current == nil || r.Current.Kind != "task" {
+		t.Fatalf("expected the task step, at %+v", r.Current)
+	}
+	// Work the repair ticket in the run's sandbox.
+	var tk apiTicket
+	e.api("POST", "/api/v1/workspaces/"+r.Sandbox+"/tickets", who, map[string]any{"type": "repair", "title": "主卫天花板渗水", "resident": academy.PersonaID, "priority": "high"}).json(t, &tk)
+	fields := map[string]map[string]string{
+		"dispatch":     {"department": "engineering", "priority": "high"},
+		"complete":     {"resolution": "更换702给水管接头"},
+		"return_visit": {"satisfaction": "5", "comment": "已不再滴水"},
+	}
+	for _, a := range actions {
+		res := e.transition(r.Sandbox, tk.ID, who, a, tk.Version, fields[a])
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %s", a, res.Body)
+		}
+		res.json(t, &tk)
+	}
+	res = e.api("POST", "/api/v1/runs/"+r.ID+"/done", who, nil)
+	if res.StatusCode != 200 {
+		t.Fatalf("done: %d %s", res.StatusCode, res.Body)
+	}
+	r = apiRun{}
+	res.json(t, &r)
+	for i := 0; r.Current != nil && r.Current.Kind == "dialogue"; i++ {
+		res := e.api("POST", "/api/v1/runs/"+r.ID+"/choices", who, map[string]any{"choice": 0})
+		if res.StatusCode != 200 || i > 20 {
+			t.Fatalf("closing dialogue: %d %s", res.StatusCode, res.Body)
+		}
+		r = apiRun{} // "current" is absent once the run ends
+		res.json(t, &r)
+	}
+	return r
+}
+
+func TestWaterLeakRunPassesAndFailsByProcedure(t *testing.T) {
+	e := newEnv(t)
+	good := playLeak(t, e, "trainee", []string{"dispatch", "start", "complete", "return_visit", "close"})
+	if good.State != "finished" || !good.Passed {
+		t.Fatalf("full procedure: %+v", good)
+	}
+	var d struct {
+		Failed   []academy.CheckResult `json:"failed_checks"`
+		Expected []struct {
+			Action string
+			Done   bool
+		}
+	}
+	e.api("GET", "/api/v1/runs/"+good.ID+"/debrief", "trainee", nil).json(t, &d)
+	if len(d.Failed) != 0 || len(d.Expected) == 0 {
+		t.Fatalf("good debrief: %+v", d)
+	}
+
+	bad := playLeak(t, e, "trainee", []string{"dispatch", "start", "complete"})
+	if bad.Passed {
+		t.Fatalf("a run without the return visit passed: %+v", bad)
+	}
+	e.api("GET", "/api/v1/runs/"+bad.ID+"/debrief", "trainee", nil).json(t, &d)
+	named := false
+	for _, f := range d.Failed {
+		if strings.Contains(f.Detail, "缺少“回访”") {
+			named = true
+		}
+	}
+	if !named {
+		t.Fatalf("the missing return visit is not named: %+v", d.Failed)
+	}
+	// The best passing run counts.
+	var list struct {
+		Items []struct {
+			Slug string
+			Best *academy.RunSummary `json:"best_passing_run"`
+		}
+	}
+	e.api("GET", "/api/v1/scenarios", "trainee", nil).json(t, &list)
+	for _, it := range list.Items {
+		if it.Slug == "water-leak" && (it.Best == nil || it.Best.ID != good.ID) {
+			t.Fatalf("best run: %+v", it.Best)
+		}
+	}
+	// A trainer of the site reads the debrief; a manager of another site does not.
+	if res := e.api("GET", "/api/v1/runs/"+bad.ID+"/debrief", "trainer", nil); res.StatusCode != 200 {
+		t.Fatalf("trainer debrief: %d", res.StatusCode)
+	}
+	if res := e.api("GET", "/api/v1/runs/"+bad.ID+"/debrief", "othermanager", nil); res.StatusCode != 404 {
+		t.Fatalf("other site's manager: %d", res.StatusCode)
+	}
+	b := e.browser()
+	b.loginAs("trainer")
+	if page := b.get("/author/runs"); !strings.Contains(page.Body, "/runs/"+bad.ID+"/debrief") {
+		t.Fatal("trainer's run list lacks the trainee's run")
+	}
+	tb := e.browser()
+	tb.loginAs("trainee")
+	if page := tb.get("/runs/" + bad.ID + "/debrief"); !strings.Contains(page.Body, "缺少“回访”") || !strings.Contains(page.Body, `href="/courses/daily-service/lessons/repair-tickets"`) {
+		t.Fatal("debrief page lacks the missed step or the lesson link")
+	}
+}
+
+func TestRunBadInput(t *testing.T) {
+	e := newEnv(t)
+	var r apiRun
+	e.api("POST", "/api/v1/scenarios/water-leak/runs", "trainee", nil).json(t, &r)
+	for _, c := range []struct {
+		path, who string
+		body      any
+		status    int
+		msg       string
+	}{
+		{"/choices", "trainee", map[string]any{"choice": 7}, 400, "not offered at this step"},
+		{"/choices", "trainee", map[string]any{"choice": -1}, 400, "not offered"},
+		{"/choices", "trainee", `{"choice":"first"}`, 400, "choice: must be"},
+		{"/done", "trainee", nil, 400, "not a task"},
+		{"/choices", "agent", map[string]any{"choice": 0}, 404, "not found"},
+		{"/done", "agent", nil, 404, "not found"},
+	} {
+		res := e.api("POST", "/api/v1/runs/"+r.ID+c.path, c.who, c.body)
+		if res.StatusCode != c.status || !strings.Contains(res.Body, c.msg) {
+			t.Errorf("%s %v as %s: %d %s", c.path, c.body, c.who, res.StatusCode, res.Body)
+		}
+	}
+	if res := e.api("GET", "/api/v1/runs/"+r.ID, "agent", nil); res.StatusCode != 404 {
+		t.Fatalf("someone else's run: %d", res.StatusCode)
+	}
+	if res := e.api("POST", "/api/v1/scenarios/nope/runs", "trainee", nil); res.StatusCode != 404 {
+		t.Fatalf("unknown scenario: %d", res.StatusCode)
+	}
+	// The run's sandbox is the trainee's own, with the persona in it.
+	var dir struct{ Residents []struct{ ID, Name string } }
+	e.api("GET", "/api/v1/workspaces/"+r.Sandbox+"/directory", "trainee", nil).json(t, &dir)
+	if len(dir.Residents) == 0 || dir.Residents[0].ID != academy.PersonaID || dir.Residents[0].Name != "刘雅琴" {
+		t.Fatalf("sandbox persona: %+v", dir.Residents[:1])
+	}
+}
