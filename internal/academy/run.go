@@ -79,13 +79,20 @@ func typeLabel(typ string) string {
 	return typ
 }
 
+// ActionLabel names an action of a ticket type for people: the procedure's
+// label, or the common actions' names.
+func ActionLabel(typ, action string) string { return actionLabel(typ, action) }
+
 func actionLabel(typ, action string) string {
 	if p := ProcedureOf(typ); p != nil {
 		if t := p.Transition(action); t != nil {
 			return t.Label
 		}
 	}
-	return map[string]string{ActionCreate: "受理建单", ActionNote: "内部备注", ActionMessage: "回复业主", ActionAssign: "指派"}[action]
+	if l, ok := map[string]string{ActionCreate: "受理建单", ActionNote: "内部备注", ActionMessage: "回复业主", ActionAssign: "指派", ActionEscalate: "超时升级"}[action]; ok {
+		return l
+	}
+	return action
 }
 
 // firstEvent returns the first event with action, or nil.

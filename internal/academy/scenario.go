@@ -1,6 +1,7 @@
 package academy
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -535,4 +536,40 @@ func (l *Library) ImportScenarios(ctx context.Context, files []*Scenario, store 
 		}
 	}
 	return rep, nil
+}
+
+// ScenarioFromCase drafts a scenario from a training case: the case's owner
+// becomes the persona, its description the opening; a first dialogue step
+// and an end step frame a task that asks for the same kind of ticket
+// handled through the actions the real ticket went through. Trainers finish
+// the draft as a file under scenarios/.
+func ScenarioFromCase(tc *TrainingCase) *Scenario {
+	var actions []string
+	for _, e := range tc.Events {
+		if e.To != "" && !slices.Contains(actions, e.Action) {
+			actions = append(actions, e.Action)
+		}
+	}
+	label := typeLabel(tc.Type)
+	s := &Scenario{
+		Slug: "case-" + strings.TrimPrefix(tc.ID, "case-"), Title: tc.Title, Summary: "根据真实" + label + "工单整理的练习（草稿，请补充对话和评分）。",
+		Difficulty: "medium", PassMark: 70,
+		Persona: Persona{Name: tc.Resident.Name, Unit: tc.Unit.Label, Mood: "（请填写）"},
+		Opening: cmp.Or(tc.Description, tc.Title), Start: "call",
+		Steps: []Step{
+			{ID: "call", Kind: StepDialogue, Owner: tc.Title, Choices: []Choice{
+				{Text: "您好，物业客服中心。请问您是哪栋哪一户？", Next: "task", Scores: map[string]int{DimProcedure: 2}, Feedback: "先报单位，再确认房号。"},
+				{Text: "这个不归我们管。", Next: "task", Scores: map[string]int{DimEmpathy: -2, DimProcedure: -2}, Feedback: "推诿：客服是受理的第一站。"},
+			}},
+			{ID: "task", Kind: StepTask, Prompt: "在演练工作台按规程处理这张" + label + "工单。", Next: "end", Checks: []Check{
+				{Kind: CheckTicket, Type: tc.Type, Resident: PersonaID, Dimension: DimProcedure, Points: 3, Message: "没有为业主建立" + label + "工单"},
+			}},
+			{ID: "end", Kind: StepEnd, Outcome: "（请填写结果）"},
+		},
+	}
+	if len(actions) >= 2 {
+		s.Steps[1].Checks = append(s.Steps[1].Checks, Check{Kind: CheckOrder, Type: tc.Type, Actions: actions, Dimension: DimProcedure,
+			Points: 3, Message: "处理步骤不完整或顺序不对", Required: true})
+	}
+	return s
 }

@@ -107,3 +107,38 @@ func TestExportThenLoadIsTheSameContent(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestScenarioLint(t *testing.T) {
+	l := &Loader{Dir: "../..", MD: markdown.New()}
+	courses, _ := l.Courses()
+	scenarios, ps := l.Scenarios(courses)
+	if len(ps) > 0 {
+		t.Fatalf("repository scenarios have problems:\n%v", ps)
+	}
+	if len(scenarios) < 8 {
+		t.Fatalf("%d scenarios, want at least 8", len(scenarios))
+	}
+	for _, s := range scenarios {
+		tasks := 0
+		for _, st := range s.Steps {
+			if st.Kind == "task" {
+				tasks++
+			}
+		}
+		if tasks == 0 {
+			t.Errorf("%s has no task step", s.Slug)
+		}
+	}
+	_, ps = (&Loader{Dir: "testdata/broken", MD: markdown.New()}).Scenarios(courses)
+	got := ps.Error()
+	for _, want := range []string{
+		`scenarios/bad-scenario.yaml:9: steps[hello]: next: no step "missing"`,
+		"scenarios/bad-scenario.yaml:9: steps[hello]: choices[0].scores: empathy 9 is outside -5..5",
+		`scenarios/bad-scenario.yaml:17: steps[task]: checks[0]: actions: "fly" is not an action of repair`,
+		"scenarios/typo.yaml:8: YAML: field stepz not found",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+}

@@ -137,6 +137,7 @@ var accessTable = map[string][]string{
 	"POST /runs/:id/choices":                                learners,
 	"POST /runs/:id/done":                                   learners,
 	"GET /runs/:id/debrief":                                 loggedIn,
+	"GET /author/cases/:id/scenario.yaml":                   caseMakers,
 	"GET /author/runs":                                      followers,
 	"GET /api/v1/scenarios":                                 learners,
 	"POST /api/v1/scenarios/:slug/runs":                     sandboxers,

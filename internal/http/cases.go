@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/content"
 )
 
 // closedTicket is a closed live ticket a trainer may turn into a case.
@@ -92,4 +93,20 @@ func (s *Server) apiCreateCase(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(tc)
+}
+
+// caseScenario downloads a scenario file drafted from a training case.
+func (s *Server) caseScenario(c *fiber.Ctx) error {
+	tc, err := s.Cases.FindCase(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	sc := academy.ScenarioFromCase(tc)
+	b, err := content.ScenarioYAML(sc)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/yaml; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+sc.Slug+`.yaml"`)
+	return c.Send(b)
 }

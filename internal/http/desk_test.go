@@ -3,11 +3,14 @@ package http_test
 import (
 	"context"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/content"
 )
 
 type apiTicket struct {
@@ -288,6 +291,19 @@ func TestTrainingCaseAndEscalation(t *testing.T) {
 	b.loginAs("trainer")
 	if page := b.get("/author/cases"); !strings.Contains(page.Body, "业主甲") {
 		t.Fatal("cases page lacks the new case")
+	}
+	// The case drafts a scenario file that lints as a scenario.
+	var tc academy.TrainingCase
+	res.json(t, &tc)
+	draft := b.get("/author/cases/" + tc.ID + "/scenario.yaml")
+	if draft.StatusCode != 200 || !strings.Contains(draft.Body, "persona:") || strings.Contains(draft.Body, "王芳") {
+		t.Fatalf("scenario draft: %d %s", draft.StatusCode, draft.Body)
+	}
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "scenarios"), 0o755)
+	os.WriteFile(filepath.Join(dir, "scenarios", "from-case.yaml"), []byte(draft.Body), 0o644)
+	if _, ps := (&content.Loader{Dir: dir, MD: e.deps.Markdown}).Scenarios(nil); len(ps) > 0 {
+		t.Fatalf("the drafted scenario does not lint:\n%v\n%s", ps, draft.Body)
 	}
 
 	// An urgent repair left alone is escalated once to the site's managers.

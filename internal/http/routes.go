@@ -97,6 +97,7 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/author/cases", perm(academy.PermCases), s.casesPage)
 	s.handle(post, "/author/cases", perm(academy.PermCases), s.caseCreate)
 	s.handle(get, "/author/cases/:id", perm(academy.PermCases), s.casePage)
+	s.handle(get, "/author/cases/:id/scenario.yaml", perm(academy.PermCases), s.caseScenario)
 
 	// API.
 	s.app.Post("/api/v1/auth/login", throttle...)

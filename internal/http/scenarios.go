@@ -220,12 +220,8 @@ func (s *Server) buildDebrief(r *academy.Run, sc *academy.Scenario, sb *academy.
 	}
 	if sb != nil {
 		for _, t := range sb.Tickets {
-			p := academy.ProcedureOf(t.Type)
 			for _, ev := range t.Events {
-				label := ev.Action
-				if tr := p.Transition(ev.Action); tr != nil {
-					label = tr.Label
-				}
+				label := academy.ActionLabel(t.Type, ev.Action)
 				d.Timeline = append(d.Timeline, timelineItem{t.Number, ev, label})
 			}
 		}
@@ -239,12 +235,7 @@ func (s *Server) buildDebrief(r *academy.Run, sc *academy.Scenario, sb *academy.
 					done := slices.ContainsFunc(d.Timeline, func(it timelineItem) bool {
 						return it.Action == a && ticketOfType(it.Ticket, sb, ck.Type)
 					})
-					label := a
-					if tr := academy.ProcedureOf(ck.Type).Transition(a); tr != nil {
-						label = tr.Label
-					} else if a == academy.ActionCreate {
-						label = "受理建单"
-					}
+					label := academy.ActionLabel(ck.Type, a)
 					d.Expected = append(d.Expected, expectedStep{ck.Type, a, label, done})
 				}
 			}
