@@ -24,6 +24,7 @@ type files struct {
 	courses   []*academy.Course
 	quizzes   []*academy.Quiz
 	scenarios []*academy.Scenario
+	programs  []*academy.Program
 }
 
 // loadContent reads and checks the content directory; any problem means
@@ -36,8 +37,9 @@ func loadContent(dir string) (*files, content.Problems, error) {
 	courses, problems := l.Courses()
 	quizzes, qp := l.Quizzes(courses)
 	scenarios, sp := l.Scenarios(courses)
-	problems = append(append(problems, qp...), sp...)
-	return &files{courses, quizzes, scenarios}, problems, nil
+	programs, pp := l.Programs(courses, quizzes, scenarios)
+	problems = append(append(append(problems, qp...), sp...), pp...)
+	return &files{courses, quizzes, scenarios, programs}, problems, nil
 }
 
 func cmdLint(args []string, stdout, stderr io.Writer) error {
@@ -72,7 +74,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) error {
 	for _, q := range fl.quizzes {
 		questions += len(q.Questions)
 	}
-	fmt.Fprintf(stdout, "ok: %d courses, %d lessons, %d quizzes, %d questions, %d scenarios\n", len(fl.courses), lessons, len(fl.quizzes), questions, len(fl.scenarios))
+	fmt.Fprintf(stdout, "ok: %d courses, %d lessons, %d quizzes, %d questions, %d scenarios, %d programs\n", len(fl.courses), lessons, len(fl.quizzes), questions, len(fl.scenarios), len(fl.programs))
 	return nil
 }
 
@@ -130,6 +132,11 @@ func importContent(ctx context.Context, st *store, dir string, force bool, out i
 		return nil, err
 	}
 	printReport(out, "scenarios", srep)
+	prep, err := st.library.ImportPrograms(ctx, fl.programs, st.programs)
+	if err != nil {
+		return nil, err
+	}
+	printReport(out, "programs", prep)
 	return append(rep.Skipped, qrep.Skipped...), nil
 }
 

@@ -7,14 +7,17 @@ import (
 	"log/slog"
 	"net"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/authz"
+	"github.com/academy/academy/internal/badge"
 	"github.com/academy/academy/internal/catalog"
 	"github.com/academy/academy/internal/http"
 	"github.com/academy/academy/internal/markdown"
+	"github.com/academy/academy/internal/xapi"
 	"github.com/academy/academy/web"
 )
 
@@ -28,6 +31,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	contentDir := contentFlags(fs)
+	publicURL := fs.String("public-url", envOr("ACADEMY_PUBLIC_URL", ""), "address people reach the site at, for certificate QR codes and credentials (env ACADEMY_PUBLIC_URL; default http://ADDR)")
+	lrs := &xapi.Client{}
+	fs.StringVar(&lrs.Endpoint, "lrs-endpoint", envOr("ACADEMY_LRS_ENDPOINT", ""), "xAPI LRS endpoint; empty keeps statements in the outbox for admins (env ACADEMY_LRS_ENDPOINT)")
+	fs.StringVar(&lrs.Username, "lrs-username", envOr("ACADEMY_LRS_USERNAME", ""), "LRS basic-auth user (env ACADEMY_LRS_USERNAME)")
+	lrs.Password = envOr("ACADEMY_LRS_PASSWORD", "") // a secret: environment only, never a flag in ps
 	noImport := fs.Bool("no-import", envOr("ACADEMY_NO_IMPORT", "") != "", "do not import the content directory at start (env ACADEMY_NO_IMPORT=1)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -66,23 +74,36 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	md := markdown.New()
-	cat := catalog.New(st.library.Courses, st.library.Quizzes, st.scenarios, md, logger)
+	cat := catalog.New(st.library.Courses, st.library.Quizzes, st.scenarios, st.programs, md, logger)
 	if err := cat.Refresh(ctx, true); err != nil {
 		return fmt.Errorf("load courses: %w", err)
 	}
 	go cat.Run(ctx, 2*time.Second)
-	az, err := authz.New()
+	az, err := authz.New(nil)
 	if err != nil {
 		return err
 	}
+	if *publicURL == "" {
+		*publicURL = "http://" + ln.Addr().String()
+	}
+	key, err := st.certs.IssuerKey(ctx)
+	if err != nil {
+		return fmt.Errorf("issuer key: %w", err)
+	}
+	issuer := &badge.Issuer{ID: strings.TrimRight(*publicURL, "/") + "/issuer", Name: "物业客服学院", Key: key}
+	certifier := newCertifier(st, cat, az, *publicURL)
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases, Coach: st.coach,
-		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version})
+		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version,
+		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: *publicURL})
 	if err != nil {
 		return err
 	}
 	go sweepSessions(ctx, st.accounts, logger)
 	go sweepAttempts(ctx, st.examiner, logger)
 	go escalate(ctx, st.desk, logger)
+	if lrs.Endpoint != "" {
+		go relay(ctx, &xapi.Relay{Outbox: st.outbox, Client: lrs}, logger)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -177,6 +198,35 @@ func seedDemoDesk(ctx context.Context, st *store) error {
 		}
 	}
 	return nil
+}
+
+// newCertifier wires certification to the learning services, so that each
+// finished course, quiz and scenario is recorded and checked for awards.
+func newCertifier(st *store, cat *catalog.Catalog, az academy.Authorizer, publicURL string) *academy.Certifier {
+	c := &academy.Certifier{Programs: cat, Progress: st.learning.Progress, Attempts: st.examiner.Attempts, Runs: st.coach.Runs,
+		Certs: st.certs, Users: st.accounts.Users, Audit: st.accounts.Audit, Authz: az,
+		Events: &xapi.Recorder{Base: publicURL, Queue: st.outbox}, Now: time.Now, Window: academy.DefaultExpiringWindow}
+	st.learning.Outcomes, st.examiner.Outcomes, st.coach.Outcomes = c, c, c
+	return c
+}
+
+// relay sends the xAPI outbox to the LRS every few seconds; statements wait
+// in the outbox (with backoff) while the LRS is down.
+func relay(ctx context.Context, r *xapi.Relay, logger *slog.Logger) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := r.Flush(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("xAPI relay failed; will retry", "err", err, "sent", n)
+			} else if n > 0 {
+				logger.Info("xAPI statements sent", "count", n)
+			}
+		}
+	}
 }
 
 // escalate flags overdue live tickets for the site's managers every minute.

@@ -24,6 +24,9 @@ type store struct {
 	scenarios   *mongo.ScenarioService
 	coach       *academy.Coach
 	assignments *mongo.AssignmentService
+	programs    *mongo.ProgramService
+	certs       *mongo.CertStore
+	outbox      *mongo.Outbox
 }
 
 // openStore connects to MongoDB, or starts the embedded FerretDB when no URI
@@ -67,6 +70,9 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 	st.cases = mongo.NewCaseStore(db)
 	st.scenarios = mongo.NewScenarioService(db)
 	st.coach = &academy.Coach{Runs: mongo.NewRunService(db), Desk: st.desk, Now: time.Now}
+	st.programs = mongo.NewProgramService(db)
+	st.certs = mongo.NewCertStore(db)
+	st.outbox = mongo.NewOutbox(db)
 	return st, nil
 }
 

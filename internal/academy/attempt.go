@@ -266,6 +266,8 @@ type AttemptService interface {
 	// answers give the same document) and removes it from the open list.
 	WriteFinal(ctx context.Context, a *Attempt) error
 	FindRecord(ctx context.Context, username string) (*QuizRecord, error)
+	// ListRecords returns the records of many learners, for dashboards.
+	ListRecords(ctx context.Context, usernames []string) ([]*QuizRecord, error)
 	// SetSummary records an attempt summary and the attempt count.
 	SetSummary(ctx context.Context, username, quiz string, s AttemptSummary) error
 	ListOpenAttempts(ctx context.Context) ([]OpenAttempt, error)
@@ -278,6 +280,7 @@ type AttemptService interface {
 type Examiner struct {
 	Attempts AttemptService
 	Now      func() time.Time
+	Outcomes OutcomeRecorder // optional
 	// Shuffle permutes n elements; tests make it deterministic.
 	Shuffle func(n int, swap func(i, j int))
 }
@@ -467,7 +470,11 @@ func (x *Examiner) Submit(ctx context.Context, u *User, id string) (*Attempt, er
 	if a.Finished() {
 		return a, nil
 	}
-	return x.finish(ctx, a, AttemptSubmitted)
+	if a, err = x.finish(ctx, a, AttemptSubmitted); err != nil || x.Outcomes == nil || a.State == AttemptAbandoned {
+		return a, err
+	}
+	return a, x.Outcomes.Outcome(ctx, u, LearningEvent{Kind: EventQuizGraded, Username: u.ID, Name: u.DisplayName,
+		Ref: a.Quiz, Title: a.QuizTitle, Percent: a.Percent, Passed: a.Passed, At: a.SubmittedAt})
 }
 
 // finish closes an attempt in state: whoever inserts the closing mark

@@ -17,6 +17,8 @@ const (
 	AuditPasswordReset = "user.password_reset"
 	AuditPasswordOwn   = "user.password_changed"
 	AuditSiteCreated   = "site.created"
+	AuditCertIssued    = "cert.issued"
+	AuditCertRevoked   = "cert.revoked"
 )
 
 // AuditEvent is one security-relevant event. Detail never holds secrets.

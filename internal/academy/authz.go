@@ -14,6 +14,7 @@ const (
 	PermSandbox     = "sandbox:use"        // practise in one's own sandboxes
 	PermCases       = "cases:create"       // turn closed live tickets into training cases
 	PermTrainees    = "trainees:follow"    // see the runs and progress of learners on a site
+	PermCerts       = "certs:manage"       // team certification dashboard, revoking certificates of a site
 )
 
 // Authorizer decides whether u may use perm on site. site "" asks whether u

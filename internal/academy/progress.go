@@ -129,6 +129,7 @@ type AssignmentService interface {
 type Learning struct {
 	Progress ProgressService
 	Now      func() time.Time
+	Outcomes OutcomeRecorder // optional
 }
 
 // CompleteLesson marks a lesson of c done for u, refusing archived courses,
@@ -158,6 +159,13 @@ func (l *Learning) CompleteLesson(ctx context.Context, u *User, c *Course, lesso
 			return nil, err
 		}
 		cp.CompletedAt = now
+		if l.Outcomes != nil {
+			err := l.Outcomes.Outcome(ctx, u, LearningEvent{Kind: EventCourseCompleted, Username: u.ID, Name: u.DisplayName,
+				Ref: c.Slug, Title: c.Title, Passed: true, At: now})
+			if err != nil {
+				return p, err
+			}
+		}
 	}
 	return p, nil
 }

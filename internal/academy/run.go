@@ -258,14 +258,17 @@ type RunService interface {
 	// SaveRun writes version r.Version if the stored run is at r.Version-1.
 	SaveRun(ctx context.Context, r *Run) error
 	ListRuns(ctx context.Context, username string) ([]RunSummary, error)
+	// ListRunsOf returns the run summaries of many learners by username.
+	ListRunsOf(ctx context.Context, usernames []string) (map[string][]RunSummary, error)
 }
 
 // Coach runs scenarios: it opens the sandbox, records choices, grades task
 // steps against the sandbox's event log, and keeps the score.
 type Coach struct {
-	Runs RunService
-	Desk *Desk
-	Now  func() time.Time
+	Runs     RunService
+	Desk     *Desk
+	Now      func() time.Time
+	Outcomes OutcomeRecorder // optional
 }
 
 // Fixture builds the sandbox a run starts with: a synthetic estate, the
@@ -366,10 +369,19 @@ func addScores(total, delta map[string]int) {
 	}
 }
 
-func (c *Coach) save(ctx context.Context, r *Run) (*Run, error) {
+// save writes the run; callers only save active runs, so a finished one
+// has just finished and its outcome is reported.
+func (c *Coach) save(ctx context.Context, u *User, s *Scenario, r *Run) (*Run, error) {
 	r.Version++
 	if err := c.Runs.SaveRun(ctx, r); err != nil {
 		return nil, err
+	}
+	if r.State == RunFinished && c.Outcomes != nil {
+		err := c.Outcomes.Outcome(ctx, u, LearningEvent{Kind: EventScenarioCompleted, Username: u.ID, Name: u.DisplayName,
+			Ref: s.Slug, Title: s.Title, Percent: r.Percent, Passed: r.Passed, At: r.FinishedAt})
+		if err != nil {
+			return r, err
+		}
 	}
 	return r, nil
 }
@@ -409,7 +421,7 @@ func (c *Coach) Choose(ctx context.Context, u *User, s *Scenario, id string, cho
 		addScores(r.Scores, e.Scores)
 		r.Log = append(r.Log, e)
 		c.advance(r, s, st.Reply.Next, now)
-		return c.save(ctx, r)
+		return c.save(ctx, u, s, r)
 	}
 	if choice < 0 || choice >= len(st.Choices) {
 		return nil, Errorf(EINVALID, "choice: %d is not offered at this step (0–%d)", choice, len(st.Choices)-1)
@@ -420,7 +432,7 @@ func (c *Coach) Choose(ctx context.Context, u *User, s *Scenario, id string, cho
 	addScores(r.Scores, ch.Scores)
 	r.Log = append(r.Log, e)
 	c.advance(r, s, ch.Next, now)
-	return c.save(ctx, r)
+	return c.save(ctx, u, s, r)
 }
 
 // Done grades the current task step against the run's sandbox.
@@ -453,5 +465,5 @@ func (c *Coach) Done(ctx context.Context, u *User, s *Scenario, id string) (*Run
 	addScores(r.Scores, e.Scores)
 	r.Log = append(r.Log, e)
 	c.advance(r, s, st.Next, e.At)
-	return c.save(ctx, r)
+	return c.save(ctx, u, s, r)
 }

@@ -497,39 +497,67 @@ func (l *Library) ImportScenarios(ctx context.Context, files []*Scenario, store 
 	if err != nil {
 		return nil, err
 	}
-	bySlug := map[string]*Scenario{}
-	for _, s := range stored {
-		bySlug[s.Slug] = s
+	return importFiles(ctx, l, fileSet[*Scenario]{
+		files: files, stored: stored,
+		meta: func(s *Scenario) *fileMeta {
+			return &fileMeta{&s.Slug, &s.Hash, &s.Status, &s.UpdatedAt, s.ContentHash}
+		},
+		save: store.SaveScenario, setStatus: store.SetScenarioStatus,
+	})
+}
+
+// fileMeta points at the bookkeeping fields of a file-authored document.
+type fileMeta struct {
+	slug, hash, status *string
+	updated            *time.Time
+	contentHash        func() string
+}
+
+// fileSet is one kind of file-authored content being imported.
+type fileSet[T any] struct {
+	files, stored []T
+	meta          func(T) *fileMeta
+	save          func(context.Context, T) error
+	setStatus     func(ctx context.Context, slug, status string) error
+}
+
+// importFiles saves the files that changed and archives stored documents
+// whose file is gone; the files always win.
+func importFiles[T any](ctx context.Context, l *Library, set fileSet[T]) (*ImportReport, error) {
+	old := map[string]*fileMeta{}
+	for _, s := range set.stored {
+		m := set.meta(s)
+		old[*m.slug] = m
 	}
 	rep := &ImportReport{}
-	for _, f := range files {
-		f.Hash, f.Status, f.UpdatedAt = f.ContentHash(), CourseActive, l.Now()
-		old := bySlug[f.Slug]
-		if old != nil && old.Hash == f.Hash && old.Status == CourseActive {
-			rep.Unchanged = append(rep.Unchanged, f.Slug)
+	inFiles := map[string]bool{}
+	for _, f := range set.files {
+		m := set.meta(f)
+		inFiles[*m.slug] = true
+		*m.hash, *m.status, *m.updated = m.contentHash(), CourseActive, l.Now()
+		o := old[*m.slug]
+		if o != nil && *o.hash == *m.hash && *o.status == CourseActive {
+			rep.Unchanged = append(rep.Unchanged, *m.slug)
 			continue
 		}
-		if err := store.SaveScenario(ctx, f); err != nil {
+		if err := set.save(ctx, f); err != nil {
 			return rep, err
 		}
-		if old == nil {
-			rep.Created = append(rep.Created, f.Slug)
+		if o == nil {
+			rep.Created = append(rep.Created, *m.slug)
 		} else {
-			rep.Updated = append(rep.Updated, f.Slug)
+			rep.Updated = append(rep.Updated, *m.slug)
 		}
 	}
-	inFiles := map[string]bool{}
-	for _, f := range files {
-		inFiles[f.Slug] = true
-	}
-	for _, s := range stored {
-		if !inFiles[s.Slug] && s.Status == CourseActive {
-			if err := store.SetScenarioStatus(ctx, s.Slug, CourseArchived); err != nil {
+	for slug, o := range old {
+		if !inFiles[slug] && *o.status == CourseActive {
+			if err := set.setStatus(ctx, slug, CourseArchived); err != nil {
 				return rep, err
 			}
-			rep.Archived = append(rep.Archived, s.Slug)
+			rep.Archived = append(rep.Archived, slug)
 		}
 	}
+	slices.Sort(rep.Archived)
 	if rep.Changed() {
 		if _, err := l.Courses.BumpContentVersion(ctx); err != nil {
 			return rep, err

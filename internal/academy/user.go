@@ -56,8 +56,11 @@ type User struct {
 	Lang         string    `json:"lang" bson:"lang"`
 	PasswordHash string    `json:"-" bson:"password_hash"`
 	HiredAt      time.Time `json:"hired_at,omitzero" bson:"hired_at,omitempty"`
-	CreatedAt    time.Time `json:"created_at" bson:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at" bson:"updated_at"`
+	// CertGrants are roles held by virtue of a certificate; each lapses on
+	// its own at Until, so expiry needs no sweep to take the role away.
+	CertGrants []CertGrant `json:"cert_grants,omitempty" bson:"cert_grants,omitempty"`
+	CreatedAt  time.Time   `json:"created_at" bson:"created_at"`
+	UpdatedAt  time.Time   `json:"updated_at" bson:"updated_at"`
 }
 
 // UserID returns the storage key of a username.
@@ -66,32 +69,25 @@ func UserID(username string) string { return strings.ToLower(strings.TrimSpace(u
 var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,31}$`)
 var siteRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 
-// HasRole reports whether u holds role on site. site "" means on any site.
-func (u *User) HasRole(role, site string) bool {
-	if u == nil || u.Status != StatusActive {
-		return false
-	}
-	if slices.Contains(u.Roles, RoleAdmin) {
-		return true
-	}
-	if !slices.Contains(u.Roles, role) {
-		return false
-	}
-	return site == "" || slices.Contains(u.Sites, site)
-}
-
 // IsAdmin reports whether u is an active admin.
 func (u *User) IsAdmin() bool {
 	return u != nil && u.Status == StatusActive && slices.Contains(u.Roles, RoleAdmin)
 }
 
-// Grants returns the (role, site) pairs u holds; an admin's site is AllSites.
-func (u *User) Grants() []Grant {
+// GrantsAt returns the (role, site) pairs u holds at now; an admin's site
+// is AllSites. Certificate grants count on all of u's sites until they lapse.
+func (u *User) GrantsAt(now time.Time) []Grant {
 	if u == nil || u.Status != StatusActive {
 		return nil
 	}
 	var gs []Grant
-	for _, r := range u.Roles {
+	roles := slices.Clone(u.Roles)
+	for _, g := range u.CertGrants {
+		if g.ActiveAt(now) && !slices.Contains(roles, g.Role) {
+			roles = append(roles, g.Role)
+		}
+	}
+	for _, r := range roles {
 		if r == RoleAdmin {
 			gs = append(gs, Grant{Role: r, Site: AllSites})
 			continue
@@ -101,6 +97,18 @@ func (u *User) Grants() []Grant {
 		}
 	}
 	return gs
+}
+
+// LapsedGrant returns the most recent certificate grant of role that u no
+// longer holds at now, so that a refusal can say why.
+func (u *User) LapsedGrant(role string, now time.Time) *CertGrant {
+	var last *CertGrant
+	for i, g := range u.CertGrants {
+		if g.Role == role && !g.ActiveAt(now) && (last == nil || g.Until.After(last.Until)) {
+			last = &u.CertGrants[i]
+		}
+	}
+	return last
 }
 
 // Grant is one role held on one site.
@@ -212,4 +220,6 @@ type UserService interface {
 	ListUsers(ctx context.Context, f UserFilter) ([]*User, int, error)
 	UpdateUser(ctx context.Context, username string, upd UserUpdate) (*User, error)
 	SetPasswordHash(ctx context.Context, username, hash string) error
+	// SetCertGrants replaces the roles u holds by certificate.
+	SetCertGrants(ctx context.Context, username string, grants []CertGrant) error
 }

@@ -44,20 +44,44 @@ func TestUserValidate(t *testing.T) {
 }
 
 func TestRolesAndGrants(t *testing.T) {
-	u := &User{Roles: []string{RoleTrainee, RoleAgent}, Sites: []string{"s1", "s2"}, Status: StatusActive}
-	if !u.HasRole(RoleAgent, "s2") || !u.HasRole(RoleAgent, "") || u.HasRole(RoleAgent, "s3") || u.HasRole(RoleManager, "s1") {
-		t.Fatal("HasRole")
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	holds := func(u *User, role, site string, at time.Time) bool {
+		for _, g := range u.GrantsAt(at) {
+			if g.Role == role && (g.Site == site || g.Site == AllSites) {
+				return true
+			}
+		}
+		return false
 	}
-	if g := u.Grants(); len(g) != 4 {
+	u := &User{Roles: []string{RoleTrainee, RoleAgent}, Sites: []string{"s1", "s2"}, Status: StatusActive}
+	if !holds(u, RoleAgent, "s2", now) || holds(u, RoleAgent, "s3", now) || holds(u, RoleManager, "s1", now) {
+		t.Fatal("grants by role and site")
+	}
+	if g := u.GrantsAt(now); len(g) != 4 {
 		t.Fatalf("grants %v", g)
 	}
 	u.Status = StatusDisabled
-	if u.HasRole(RoleTrainee, "s1") || len(u.Grants()) != 0 {
+	if len(u.GrantsAt(now)) != 0 {
 		t.Fatal("a disabled user holds roles")
 	}
 	a := &User{Roles: []string{RoleAdmin}, Status: StatusActive}
-	if !a.HasRole(RoleManager, "anywhere") || a.Grants()[0].Site != AllSites {
+	if a.GrantsAt(now)[0].Site != AllSites {
 		t.Fatal("admin")
+	}
+
+	// A certificate grant counts on every site of the holder until it
+	// lapses, and a lapsed one is reported for the refusal message.
+	c := &User{Roles: []string{RoleTrainee}, Sites: []string{"s1"}, Status: StatusActive,
+		CertGrants: []CertGrant{{Role: RoleAgent, Program: "desk", Number: "AC-1", Until: now.Add(time.Hour)}}}
+	if !holds(c, RoleAgent, "s1", now) || c.LapsedGrant(RoleAgent, now) != nil {
+		t.Fatal("a valid certificate grant is not held")
+	}
+	if later := now.Add(time.Hour); holds(c, RoleAgent, "s1", later) || c.LapsedGrant(RoleAgent, later) == nil {
+		t.Fatal("a certificate grant is still held at its expiry")
+	}
+	c.CertGrants[0].Revoked = true
+	if holds(c, RoleAgent, "s1", now) {
+		t.Fatal("a revoked grant is held")
 	}
 }
 

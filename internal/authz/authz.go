@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -23,12 +24,18 @@ var policyText string
 // Authorizer implements academy.Authorizer.
 type Authorizer struct {
 	e *casbin.Enforcer
+	// now is the clock certificate grants are judged by; tests move it.
+	now func() time.Time
 }
 
 var _ academy.Authorizer = (*Authorizer)(nil)
 
-// New loads the embedded model and policy.
-func New() (*Authorizer, error) {
+// New loads the embedded model and policy; now (nil: the wall clock) decides
+// whether certificate grants still hold.
+func New(now func() time.Time) (*Authorizer, error) {
+	if now == nil {
+		now = time.Now
+	}
 	m, err := model.NewModelFromString(modelText)
 	if err != nil {
 		return nil, fmt.Errorf("authz model: %w", err)
@@ -37,8 +44,9 @@ func New() (*Authorizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("authz policy: %w", err)
 	}
-	e.AddFunction("hasRole", hasRole)
-	return &Authorizer{e: e}, nil
+	a := &Authorizer{e: e, now: now}
+	e.AddFunction("hasRole", a.hasRole)
+	return a, nil
 }
 
 // Can reports whether u may use perm on site ("" = on any of u's sites).
@@ -53,14 +61,14 @@ func (a *Authorizer) Can(u *academy.User, site, perm string) bool {
 // Policy returns the (role, permission) pairs, for documentation and tests.
 func (a *Authorizer) Policy() ([][]string, error) { return a.e.GetPolicy() }
 
-func hasRole(args ...any) (any, error) {
+func (a *Authorizer) hasRole(args ...any) (any, error) {
 	if len(args) != 3 {
 		return false, fmt.Errorf("hasRole wants 3 arguments, got %d", len(args))
 	}
 	u, _ := args[0].(*academy.User)
 	role, _ := args[1].(string)
 	site, _ := args[2].(string)
-	for _, g := range u.Grants() {
+	for _, g := range u.GrantsAt(a.now()) {
 		if g.Role == role && (g.Site == academy.AllSites || site == "" || g.Site == site) {
 			return true, nil
 		}

@@ -62,6 +62,10 @@ type Snapshot struct {
 	// learners may play, by title.
 	Scenarios       map[string]*academy.Scenario
 	ActiveScenarios []*academy.Scenario
+	// Programs holds every certification program by slug; ActivePrograms
+	// the ones in force, by slug.
+	Programs       map[string]*academy.Program
+	ActivePrograms []*academy.Program
 }
 
 // Course returns a course by slug, archived ones included, or nil.
@@ -76,11 +80,18 @@ func (s *Snapshot) Domain() map[string]*academy.Course {
 	return m
 }
 
+// ActivePrograms returns the programs in force (academy.ProgramSource).
+func (c *Catalog) ActivePrograms() []*academy.Program { return c.Snapshot().ActivePrograms }
+
+// Courses returns every course by slug (academy.ProgramSource).
+func (c *Catalog) Courses() map[string]*academy.Course { return c.Snapshot().Domain() }
+
 // Catalog holds the current snapshot and refreshes it.
 type Catalog struct {
 	store  academy.CourseService
 	quiz   academy.QuizService
 	scen   academy.ScenarioService
+	progs  academy.ProgramService
 	md     *markdown.Renderer
 	logger *slog.Logger
 
@@ -93,9 +104,9 @@ type Catalog struct {
 }
 
 // New returns a catalog; call Refresh before use.
-func New(store academy.CourseService, quizzes academy.QuizService, scenarios academy.ScenarioService, md *markdown.Renderer, logger *slog.Logger) *Catalog {
-	return &Catalog{store: store, quiz: quizzes, scen: scenarios, md: md, logger: logger,
-		snap:     &Snapshot{bySlug: map[string]*Course{}, Quizzes: map[string]*academy.Quiz{}, Scenarios: map[string]*academy.Scenario{}},
+func New(store academy.CourseService, quizzes academy.QuizService, scenarios academy.ScenarioService, programs academy.ProgramService, md *markdown.Renderer, logger *slog.Logger) *Catalog {
+	return &Catalog{store: store, quiz: quizzes, scen: scenarios, progs: programs, md: md, logger: logger,
+		snap:     &Snapshot{bySlug: map[string]*Course{}, Quizzes: map[string]*academy.Quiz{}, Scenarios: map[string]*academy.Scenario{}, Programs: map[string]*academy.Program{}},
 		rendered: map[[32]byte]*Lesson{}}
 }
 
@@ -130,7 +141,17 @@ func (c *Catalog) Refresh(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
-	snap := &Snapshot{Version: v, bySlug: map[string]*Course{}, Quizzes: map[string]*academy.Quiz{}, Scenarios: map[string]*academy.Scenario{}}
+	programs, err := c.progs.ListPrograms(ctx)
+	if err != nil {
+		return err
+	}
+	snap := &Snapshot{Version: v, bySlug: map[string]*Course{}, Quizzes: map[string]*academy.Quiz{}, Scenarios: map[string]*academy.Scenario{}, Programs: map[string]*academy.Program{}}
+	for _, p := range programs {
+		snap.Programs[p.Slug] = p
+		if p.Status == academy.CourseActive {
+			snap.ActivePrograms = append(snap.ActivePrograms, p)
+		}
+	}
 	for _, sc := range scenarios {
 		snap.Scenarios[sc.Slug] = sc
 		if sc.Status == academy.CourseActive {

@@ -34,8 +34,8 @@ func TestRefreshFollowsTheContentVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Two catalogs stand for two instances behind a load balancer.
-	a := catalog.New(lib.Courses, mongo.NewQuizService(db), mongo.NewScenarioService(db), markdown.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	b := catalog.New(lib.Courses, mongo.NewQuizService(db), mongo.NewScenarioService(db), markdown.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a := catalog.New(lib.Courses, mongo.NewQuizService(db), mongo.NewScenarioService(db), mongo.NewProgramService(db), markdown.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b := catalog.New(lib.Courses, mongo.NewQuizService(db), mongo.NewScenarioService(db), mongo.NewProgramService(db), markdown.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, c := range []*catalog.Catalog{a, b} {
 		if err := c.Refresh(ctx, false); err != nil {
 			t.Fatal(err)

@@ -97,7 +97,7 @@ func (l *Loader) Courses() ([]*academy.Course, Problems) {
 	}
 	var courses []*academy.Course
 	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || e.Name() == ProgramsDir {
 			continue
 		}
 		if c := l.course(e.Name(), &ps); c != nil {
@@ -121,12 +121,7 @@ func (l *Loader) fieldLine(rel, key string) int {
 	if err != nil {
 		return 1
 	}
-	for i, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, key+":") {
-			return i + 1
-		}
-	}
-	return 1
+	return fieldLine(b, key)
 }
 
 func (l *Loader) course(slug string, ps *Problems) *academy.Course {

@@ -82,6 +82,9 @@ func (s *Server) requireWorkspace(c *fiber.Ctx, u *academy.User) error {
 			return academy.Errorf(academy.EFORBIDDEN, "您没有权限使用演练环境 / You may not use sandboxes.")
 		}
 	} else if !s.Authz.Can(u, ws, academy.PermTickets) {
+		if why := academy.RefusalReason(u, academy.RoleAgent, s.Certifier.Now()); why != "" {
+			return academy.Errorf(academy.EFORBIDDEN, "%s", why)
+		}
 		return academy.Errorf(academy.EFORBIDDEN, "只有本项目的客服专员可以处理真实工单 / Only agents of this site may work its live tickets.")
 	}
 	w, err := s.Desk.Open(c.UserContext(), ws)

@@ -16,6 +16,8 @@ var (
 	learners  = loggedIn
 	authors   = []string{"trainer", "admin"}
 	assigners = []string{"trainer", "manager", "othermanager", "admin"}
+	// certManagers see team certification and may revoke, on their sites.
+	certManagers = []string{"manager", "othermanager", "admin"}
 	// agents: the live desk of site s1 (the :ws of the matrix).
 	agents     = []string{"agent", "admin"}
 	sandboxers = []string{"trainee", "trainer", "manager", "othermanager", "agent", "admin"}
@@ -146,11 +148,23 @@ var accessTable = map[string][]string{
 	"POST /api/v1/runs/:id/done":                            learners,
 	"GET /api/v1/runs/:id/debrief":                          loggedIn,
 	"GET /api/v1/audit":                                     adminOnly,
+	"GET /certificates":                                     learners,
+	"GET /certificates/:number/pdf":                         loggedIn,
+	"GET /certificates/:number/credential":                  loggedIn,
+	"POST /certificates/:number/revoke":                     certManagers,
+	"GET /verify/:number":                                   everyone,
+	"GET /verify/:number/status":                            everyone,
+	"GET /issuer":                                           everyone,
+	"GET /team":                                             certManagers,
+	"GET /team/export/:format":                              certManagers,
+	"GET /team/people/:username":                            certManagers,
+	"GET /admin/xapi":                                       adminOnly,
 }
 
 // params fills route parameters with values that exist.
 var params = strings.NewReplacer(":username", "trainee", ":slug", "ethics", ":lesson", "role-of-the-desk",
-	":n", "1", ":id", "000000000000000000000000", "*", "flow.svg", ":qid", "new", ":ws", "s1", ":rid", "r1")
+	":n", "1", ":id", "000000000000000000000000", "*", "flow.svg", ":qid", "new", ":ws", "s1", ":rid", "r1",
+	":number", "AC-0000-0000-0000-0000", ":format", "csv")
 
 func TestAccessMatrix(t *testing.T) {
 	e := newEnv(t)

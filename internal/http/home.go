@@ -2,6 +2,7 @@ package http
 
 import (
 	"slices"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -20,7 +21,13 @@ type homeData struct {
 	Assigned []courseCard
 	// Overdue are the open live tickets past their SLA on a manager's sites.
 	Overdue []academy.TicketSummary
+	// Certs are the learner's programs that need attention or just paid
+	// off: newly issued, expiring, expired.
+	Certs []academy.Standing
 }
+
+// certNoticeFor is how long a new certificate is announced on the home page.
+const certNoticeFor = 14 * 24 * time.Hour
 
 func (s *Server) home(c *fiber.Ctx) error {
 	u := currentUser(c)
@@ -65,6 +72,17 @@ func (s *Server) home(c *fiber.Ctx) error {
 			}
 		}
 		slices.SortFunc(d.Assigned, func(a, b courseCard) int { return a.Due.Compare(*b.Due) })
+		standings, err := s.Certifier.Standings(ctx, u)
+		if err != nil {
+			return err
+		}
+		now := s.Certifier.Now()
+		for _, st := range standings {
+			fresh := st.Status == academy.CertValid && now.Sub(st.Current.IssuedAt) < certNoticeFor
+			if fresh || st.Status == academy.CertExpiring || st.Status == academy.CertExpired || st.Status == academy.CertRevoked {
+				d.Certs = append(d.Certs, st)
+			}
+		}
 	}
 	if slices.Contains(u.Roles, academy.RoleManager) {
 		for _, site := range u.Sites {

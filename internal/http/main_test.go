@@ -12,11 +12,13 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/authz"
+	"github.com/academy/academy/internal/badge"
 	"github.com/academy/academy/internal/catalog"
 	"github.com/academy/academy/internal/content"
 	ahttp "github.com/academy/academy/internal/http"
@@ -24,6 +26,7 @@ import (
 	"github.com/academy/academy/internal/mongo"
 	"github.com/academy/academy/internal/mongo/mongotest"
 	"github.com/academy/academy/internal/password"
+	"github.com/academy/academy/internal/xapi"
 	"github.com/academy/academy/web"
 )
 
@@ -37,7 +40,15 @@ type env struct {
 	accounts *academy.Accounts
 	deps     ahttp.Deps
 	tokens   map[string]string // role name -> API token
+	clock    *testClock
 }
+
+// testClock is the wall clock moved forward by tests of expiry: it drives
+// certificate statuses and the grants authorisation honours.
+type testClock struct{ offset atomic.Int64 }
+
+func (c *testClock) Now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *testClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 const testPassword = "correct horse battery"
 
@@ -67,7 +78,8 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 			t.Fatal(err)
 		}
 	}
-	az, err := authz.New()
+	clock := &testClock{}
+	az, err := authz.New(clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,20 +107,40 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	if _, err := library.ImportScenarios(ctx, scenarios, scenStore); err != nil {
 		t.Fatal(err)
 	}
-	cat := catalog.New(library.Courses, library.Quizzes, scenStore, md, logger)
+	programs, pproblems := loader.Programs(courses, quizzes, scenarios)
+	if len(pproblems) > 0 {
+		t.Fatalf("repository programs do not lint:\n%v", pproblems)
+	}
+	progStore := mongo.NewProgramService(db)
+	if _, err := library.ImportPrograms(ctx, programs, progStore); err != nil {
+		t.Fatal(err)
+	}
+	cat := catalog.New(library.Courses, library.Quizzes, scenStore, progStore, md, logger)
 	if err := cat.Refresh(ctx, true); err != nil {
 		t.Fatal(err)
 	}
+	certs := mongo.NewCertStore(db)
+	key, err := certs.IssuerKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox := mongo.NewOutbox(db)
 	deps := ahttp.Deps{Accounts: accounts, Authz: az, DB: db, Library: library,
 		Learning: &academy.Learning{Progress: mongo.NewProgressService(db), Now: time.Now}, Assignments: mongo.NewAssignmentService(db),
 		Examiner: &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now},
 		Desk:     &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now},
 		Cases:    mongo.NewCaseStore(db),
-		Catalog:  cat, Markdown: md, Logger: logger, Web: web.FS, Version: "test"}
+		Catalog:  cat, Markdown: md, Logger: logger, Web: web.FS, Version: "test",
+		Issuer: &badge.Issuer{ID: "http://academy.test/issuer", Name: "物业客服学院", Key: key},
+		Outbox: outbox, PublicURL: "http://academy.test"}
 	for _, o := range opts {
 		o(&deps)
 	}
 	deps.Coach = &academy.Coach{Runs: mongo.NewRunService(db), Desk: deps.Desk, Now: time.Now}
+	deps.Certifier = &academy.Certifier{Programs: cat, Progress: deps.Learning.Progress, Attempts: deps.Examiner.Attempts, Runs: deps.Coach.Runs,
+		Certs: certs, Users: accounts.Users, Audit: accounts.Audit, Authz: az,
+		Events: &xapi.Recorder{Base: "http://academy.test", Queue: outbox}, Now: clock.Now, Window: academy.DefaultExpiringWindow}
+	deps.Learning.Outcomes, deps.Examiner.Outcomes, deps.Coach.Outcomes = deps.Certifier, deps.Certifier, deps.Certifier
 	// Site s1 has a small directory for the live desk.
 	if err := deps.Desk.Live.SaveDirectory(ctx, "s1", &academy.Directory{
 		Units:     []academy.Unit{{ID: "3-2-1202", Building: "3栋", Label: "3栋2单元1202"}, {ID: "3-2-1302", Building: "3栋", Label: "3栋2单元1302"}},
@@ -121,7 +153,7 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, srv: srv, accounts: accounts, deps: deps, tokens: map[string]string{}}
+	e := &env{t: t, db: db, srv: srv, accounts: accounts, deps: deps, tokens: map[string]string{}, clock: clock}
 	for _, p := range personas {
 		var sites []string
 		if p.site != "" {

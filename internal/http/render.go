@@ -83,8 +83,14 @@ func (s *Server) nav(u *academy.User) []navItem {
 	if s.Authz.Can(u, "", academy.PermTrainees) {
 		items = append(items, navItem{"/author/runs", "nav.runs"})
 	}
+	if s.Authz.Can(u, "", academy.PermLearn) {
+		items = append(items, navItem{"/certificates", "nav.certificates"})
+	}
 	if s.Authz.Can(u, "", academy.PermAssign) {
 		items = append(items, navItem{"/assignments", "nav.assignments"})
+	}
+	if s.Authz.Can(u, "", academy.PermCerts) {
+		items = append(items, navItem{"/team", "nav.team"})
 	}
 	if s.Authz.Can(u, "", academy.PermUsersManage) {
 		items = append(items, navItem{"/admin/users", "nav.users"})
@@ -93,7 +99,7 @@ func (s *Server) nav(u *academy.User) []navItem {
 		items = append(items, navItem{"/admin/sites", "nav.sites"})
 	}
 	if s.Authz.Can(u, "", academy.PermAuditRead) {
-		items = append(items, navItem{"/admin/audit", "nav.audit"})
+		items = append(items, navItem{"/admin/audit", "nav.audit"}, navItem{"/admin/xapi", "nav.xapi"})
 	}
 	return append(items, navItem{"/account", "nav.account"})
 }

@@ -99,6 +99,8 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/author/cases/:id", perm(academy.PermCases), s.casePage)
 	s.handle(get, "/author/cases/:id/scenario.yaml", perm(academy.PermCases), s.caseScenario)
 
+	s.registerCertRoutes(get, post)
+
 	// API.
 	s.app.Post("/api/v1/auth/login", throttle...)
 	s.handle(post, "/api/v1/auth/login", public, s.apiLogin)

@@ -20,6 +20,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/badge"
 	"github.com/academy/academy/internal/catalog"
 	"github.com/academy/academy/internal/locale"
 	"github.com/academy/academy/internal/markdown"
@@ -53,8 +54,14 @@ type Deps struct {
 	Catalog     *catalog.Catalog
 	Markdown    *markdown.Renderer
 	Logger      *slog.Logger
-	Web         fs.FS // templates/, static/, locales/
-	Version     string
+	Certifier   *academy.Certifier
+	Issuer      *badge.Issuer
+	Outbox      OutboxLister
+	// PublicURL is the address people reach the site at; it goes into
+	// certificate QR codes and credential ids.
+	PublicURL string
+	Web       fs.FS // templates/, static/, locales/
+	Version   string
 }
 
 // Server is the HTTP server.

@@ -149,6 +149,19 @@ func (s *AttemptService) FindRecord(ctx context.Context, username string) (*acad
 	return r, nil
 }
 
+// ListRecords reads the quiz records of many learners in one query.
+func (s *AttemptService) ListRecords(ctx context.Context, usernames []string) ([]*academy.QuizRecord, error) {
+	cur, err := s.db.c("quiz_records").Find(ctx, bson.M{"_id": bson.M{"$in": usernames}})
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	var out []*academy.QuizRecord
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, FormatError(err)
+	}
+	return out, nil
+}
+
 // SetSummary writes one attempt summary and raises the count to its number.
 // Both are plain $set/$max by _id, so repeating it is harmless.
 func (s *AttemptService) SetSummary(ctx context.Context, username, quiz string, sum academy.AttemptSummary) error {

@@ -91,6 +91,29 @@ func (s *RunService) SaveRun(ctx context.Context, r *academy.Run) error {
 }
 
 // ListRuns returns a learner's run summaries, newest first.
+// ListRunsOf reads the run index of many learners in one query.
+func (s *RunService) ListRunsOf(ctx context.Context, usernames []string) (map[string][]academy.RunSummary, error) {
+	cur, err := s.db.c("run_index").Find(ctx, bson.M{"_id": bson.M{"$in": usernames}})
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	var idx []struct {
+		User string                        `bson:"_id"`
+		Runs map[string]academy.RunSummary `bson:"runs"`
+	}
+	if err := cur.All(ctx, &idx); err != nil {
+		return nil, FormatError(err)
+	}
+	out := map[string][]academy.RunSummary{}
+	for _, i := range idx {
+		for _, r := range i.Runs {
+			out[i.User] = append(out[i.User], r)
+		}
+		sortRuns(out[i.User])
+	}
+	return out, nil
+}
+
 func (s *RunService) ListRuns(ctx context.Context, username string) ([]academy.RunSummary, error) {
 	var idx struct {
 		Runs map[string]academy.RunSummary `bson:"runs"`

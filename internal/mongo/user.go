@@ -113,3 +113,16 @@ func (s *UserService) SetPasswordHash(ctx context.Context, username, hash string
 	}
 	return nil
 }
+
+// SetCertGrants replaces the roles a user holds by certificate.
+func (s *UserService) SetCertGrants(ctx context.Context, username string, grants []academy.CertGrant) error {
+	res, err := s.db.c("users").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)},
+		bson.M{"$set": bson.M{"cert_grants": grants, "updated_at": s.db.Now()}})
+	if err != nil {
+		return FormatError(err)
+	}
+	if res.MatchedCount == 0 {
+		return academy.Errorf(academy.ENOTFOUND, "user %q not found", username)
+	}
+	return nil
+}

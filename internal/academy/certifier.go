@@ -1,0 +1,416 @@
+package academy
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// LearningEvent is something a learner did that counts for the record:
+// the xAPI outbox turns each into a statement.
+type LearningEvent struct {
+	Kind     string // one of the Event* constants
+	Username string
+	Name     string // display name
+	Ref      string // course, quiz, scenario or program slug
+	Title    string
+	Percent  float64 // score, for quizzes and scenarios
+	Passed   bool
+	Number   string // certificate number, for EventCertificate
+	At       time.Time
+}
+
+// Learning event kinds.
+const (
+	EventCourseCompleted   = "course-completed"
+	EventQuizGraded        = "quiz-graded"
+	EventScenarioCompleted = "scenario-completed"
+	EventCertificate       = "certificate-earned"
+)
+
+// EventSink records learning events. It must not lose one once it has
+// returned nil; delivery onwards is its own business.
+type EventSink interface {
+	Record(ctx context.Context, e LearningEvent) error
+}
+
+// OutcomeRecorder hears of each course, quiz and scenario a learner
+// finishes.
+type OutcomeRecorder interface {
+	Outcome(ctx context.Context, u *User, e LearningEvent) error
+}
+
+// ProgramSource lists the certification programs in force.
+type ProgramSource interface {
+	ActivePrograms() []*Program
+	Courses() map[string]*Course
+}
+
+// Certifier issues, renews and revokes certificates from what learners have
+// done, and keeps the roles they grant in step.
+type Certifier struct {
+	Programs ProgramSource
+	Progress ProgressService
+	Attempts AttemptService
+	Runs     RunService
+	Certs    CertStore
+	Users    UserService
+	Audit    AuditService
+	Authz    Authorizer
+	Events   EventSink
+	Now      func() time.Time
+	// Window is how long before expiry a certificate is "expiring soon"
+	// and its renewal can be earned.
+	Window time.Duration
+}
+
+// Standing is a person's position on one program.
+type Standing struct {
+	Program *Program
+	// Current is the latest award, nil if never certified.
+	Current *Certificate
+	// Status is the current certificate's status, or "none".
+	Status string
+	// Renewing says that Reqs are the recertification requirements,
+	// counted from Since.
+	Renewing bool
+	Since    time.Time
+	Reqs     []ReqStatus
+	Met      bool
+	MetAt    time.Time
+	Done     int
+	Total    int
+}
+
+// CertNone is the status of someone who never held the program.
+const CertNone = "none"
+
+// Evidence reads a learner's record: three _id reads.
+func (c *Certifier) Evidence(ctx context.Context, username string) (Evidence, error) {
+	p, err := c.Progress.FindProgress(ctx, username)
+	if err != nil {
+		return Evidence{}, err
+	}
+	q, err := c.Attempts.FindRecord(ctx, username)
+	if err != nil {
+		return Evidence{}, err
+	}
+	runs, err := c.Runs.ListRuns(ctx, username)
+	if err != nil {
+		return Evidence{}, err
+	}
+	return Evidence{Progress: p, Quizzes: q, Runs: runs}, nil
+}
+
+// Awards returns every award of program to username, oldest first. Awards
+// are numbered from 1, so this reads by key until the first gap.
+func (c *Certifier) Awards(ctx context.Context, username, program string) ([]*Certificate, error) {
+	var out []*Certificate
+	for seq := 1; ; seq++ {
+		cert, err := c.Certs.FindAward(ctx, UserID(username), program, seq)
+		if ErrorCode(err) == ENOTFOUND {
+			return out, nil
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, cert)
+	}
+}
+
+// Assess computes a standing from the awards so far and the evidence.
+func (c *Certifier) Assess(p *Program, awards []*Certificate, ev Evidence, now time.Time) Standing {
+	st := Standing{Program: p, Status: CertNone}
+	reqs := p.Requirements
+	if n := len(awards); n > 0 {
+		st.Current = awards[n-1]
+		st.Status = st.Current.StatusAt(now, c.Window)
+		if st.Status != CertValid {
+			st.Renewing = true
+			if len(p.Recert.Courses)+len(p.Recert.Quizzes)+len(p.Recert.Scenarios) > 0 {
+				reqs = p.Recert
+			}
+			st.Since = st.Current.ExpiresAt.Add(-c.Window)
+			if st.Status == CertRevoked {
+				st.Since = st.Current.RevokedAt
+			}
+		}
+	}
+	st.Reqs = reqs.Status(ev, c.Programs.Courses(), st.Since)
+	st.Met, st.MetAt = reqs.Met(st.Reqs)
+	need := reqs.MinScenarios
+	if need == 0 {
+		need = len(reqs.Scenarios)
+	}
+	st.Total = len(reqs.Courses) + len(reqs.Quizzes) + need
+	scen := 0
+	for _, r := range st.Reqs {
+		if r.Done && r.Kind != "scenario" {
+			st.Done++
+		} else if r.Done {
+			scen++
+		}
+	}
+	st.Done += min(scen, need)
+	return st
+}
+
+// Standings returns u's standing on every program in force.
+func (c *Certifier) Standings(ctx context.Context, u *User) ([]Standing, error) {
+	ev, err := c.Evidence(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := c.Now()
+	var out []Standing
+	for _, p := range c.Programs.ActivePrograms() {
+		awards, err := c.Awards(ctx, u.ID, p.Slug)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c.Assess(p, awards, ev, now))
+	}
+	return out, nil
+}
+
+// Check issues every certificate u has newly earned and returns them. It is
+// called after each lesson, quiz and scenario a learner finishes, and is
+// safe to call at the same time from many requests: each award has one
+// storage key, and only one insert of it can win.
+func (c *Certifier) Check(ctx context.Context, u *User) ([]*Certificate, error) {
+	standings, err := c.Standings(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	now := c.Now()
+	var issued []*Certificate
+	for _, st := range standings {
+		if !st.Met || st.Status == CertValid {
+			continue
+		}
+		cert := &Certificate{
+			Number: NewCertificateNumber(), Username: u.ID, Holder: u.DisplayName,
+			Program: st.Program.Slug, ProgramName: st.Program.Name, Seq: 1, IssuedAt: now,
+			ExpiresAt: now.AddDate(0, st.Program.ValidityMonths, 0),
+		}
+		if st.Current != nil {
+			cert.Seq = st.Current.Seq + 1
+			// Renewing early keeps the time left on the old certificate.
+			if st.Status == CertExpiring {
+				cert.ExpiresAt = st.Current.ExpiresAt.AddDate(0, st.Program.ValidityMonths, 0)
+			}
+		}
+		switch err := c.Certs.ClaimCertificate(ctx, cert); {
+		case ErrorCode(err) == ECONFLICT:
+			continue // a concurrent check issued it
+		case err != nil:
+			return issued, err
+		}
+		if err := c.Certs.IndexCertificate(ctx, cert); err != nil {
+			return issued, err
+		}
+		if err := c.grant(ctx, u.ID, st.Program, cert); err != nil {
+			return issued, err
+		}
+		if err := c.Audit.RecordAudit(ctx, &AuditEvent{Time: now, Actor: u.ID, Action: AuditCertIssued,
+			Target: cert.Number, Detail: fmt.Sprintf("%s #%d", cert.Program, cert.Seq)}); err != nil {
+			return issued, err
+		}
+		if c.Events != nil {
+			if err := c.Events.Record(ctx, LearningEvent{Kind: EventCertificate, Username: u.ID, Name: u.DisplayName,
+				Ref: cert.Program, Title: cert.ProgramName, Number: cert.Number, Passed: true, At: now}); err != nil {
+				return issued, err
+			}
+		}
+		issued = append(issued, cert)
+	}
+	return issued, nil
+}
+
+// Outcome records a learning event and issues what it completes.
+func (c *Certifier) Outcome(ctx context.Context, u *User, e LearningEvent) error {
+	if c.Events != nil {
+		if err := c.Events.Record(ctx, e); err != nil {
+			return err
+		}
+	}
+	_, err := c.Check(ctx, u)
+	return err
+}
+
+// grant puts the program's roles on the holder until the certificate
+// expires, replacing the grant of an earlier award.
+func (c *Certifier) grant(ctx context.Context, username string, p *Program, cert *Certificate) error {
+	u, err := c.Users.FindUser(ctx, username)
+	if err != nil {
+		return err
+	}
+	grants := slices.DeleteFunc(slices.Clone(u.CertGrants), func(g CertGrant) bool { return g.Program == p.Slug })
+	for _, role := range p.Grants {
+		grants = append(grants, CertGrant{Role: role, Program: p.Slug, Number: cert.Number, Until: cert.ExpiresAt})
+	}
+	return c.Users.SetCertGrants(ctx, username, grants)
+}
+
+// Verify returns a certificate by number for the public verification page.
+func (c *Certifier) Verify(ctx context.Context, number string) (*Certificate, error) {
+	number = strings.ToUpper(strings.TrimSpace(number))
+	if !ValidCertificateNumber(number) {
+		return nil, Errorf(ENOTFOUND, "证书编号格式不正确 / %q is not a certificate number.", number)
+	}
+	cert, err := c.Certs.FindCertificate(ctx, number)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, Errorf(ENOTFOUND, "没有编号为 %s 的证书 / No certificate has the number %s.", number, number)
+	}
+	return cert, err
+}
+
+// CanManage reports whether actor may manage holder's certificates: an
+// admin, or someone with the certificates permission on one of the
+// holder's sites.
+func (c *Certifier) CanManage(actor, holder *User) bool {
+	if actor.IsAdmin() {
+		return true
+	}
+	for _, s := range holder.Sites {
+		if c.Authz.Can(actor, s, PermCerts) {
+			return true
+		}
+	}
+	return false
+}
+
+// Revoke withdraws a certificate with a reason, and the roles it granted.
+func (c *Certifier) Revoke(ctx context.Context, actor *User, number, reason, ip string) (*Certificate, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, Errorf(EINVALID, "reason: 请填写撤销原因 / Give a reason for revoking.")
+	}
+	if len([]rune(reason)) > 500 {
+		return nil, Errorf(EINVALID, "reason: 最多 500 字 / At most 500 characters.")
+	}
+	cert, err := c.Verify(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	holder, err := c.Users.FindUser(ctx, cert.Username)
+	if err != nil {
+		return nil, err
+	}
+	if !c.CanManage(actor, holder) {
+		// Not found rather than forbidden: other sites' people are not
+		// this manager's business, not even their existence.
+		return nil, Errorf(ENOTFOUND, "没有编号为 %s 的证书 / No certificate has the number %s.", cert.Number, cert.Number)
+	}
+	if !cert.RevokedAt.IsZero() {
+		return nil, Errorf(ECONFLICT, "证书 %s 已于 %s 撤销 / Certificate %s is already revoked.", cert.Number, cert.RevokedAt.Format("2006-01-02"), cert.Number)
+	}
+	now := c.Now()
+	cert.RevokedAt, cert.RevokedBy, cert.RevokeReason = now, actor.ID, reason
+	if err := c.Certs.SaveCertificate(ctx, cert); err != nil {
+		return nil, err
+	}
+	grants := slices.Clone(holder.CertGrants)
+	for i := range grants {
+		if grants[i].Number == cert.Number {
+			grants[i].Revoked = true
+		}
+	}
+	if err := c.Users.SetCertGrants(ctx, holder.ID, grants); err != nil {
+		return nil, err
+	}
+	return cert, c.Audit.RecordAudit(ctx, &AuditEvent{Time: now, Actor: actor.ID, Action: AuditCertRevoked,
+		Target: cert.Number, IP: ip, Detail: reason})
+}
+
+// RefusalReason explains why u cannot work as role at now when a
+// certificate used to let them, or returns "".
+func RefusalReason(u *User, role string, now time.Time) string {
+	g := u.LapsedGrant(role, now)
+	if g == nil {
+		return ""
+	}
+	if g.Revoked {
+		return fmt.Sprintf("您的认证证书 %s 已被撤销，不能处理真实工单 / Your certificate %s was revoked; you may not work live tickets.", g.Number, g.Number)
+	}
+	return fmt.Sprintf("您的认证已于 %s 过期，请完成复训后再处理真实工单 / Your certification expired on %s; recertify to work live tickets again.",
+		g.Until.Format("2006-01-02"), g.Until.Format("2006-01-02"))
+}
+
+// DefaultOnboardingDue is how long after hiring a new person should hold
+// the programs; past it without a certificate they are overdue.
+const DefaultOnboardingDue = 30 * 24 * time.Hour
+
+// TeamRow is one person on a team dashboard.
+type TeamRow struct {
+	User     *User
+	Standing Standing
+	// Due is when they should hold the program: hire date plus the
+	// onboarding time, or the current certificate's expiry.
+	Due     time.Time
+	Overdue bool
+}
+
+// Team assesses many people on one program with a handful of queries,
+// whatever the team's size.
+func (c *Certifier) Team(ctx context.Context, users []*User, p *Program) ([]TeamRow, error) {
+	names := make([]string, len(users))
+	for i, u := range users {
+		names[i] = u.ID
+	}
+	progress, err := c.Progress.ListProgress(ctx, names)
+	if err != nil {
+		return nil, err
+	}
+	records, err := c.Attempts.ListRecords(ctx, names)
+	if err != nil {
+		return nil, err
+	}
+	runs, err := c.Runs.ListRunsOf(ctx, names)
+	if err != nil {
+		return nil, err
+	}
+	certs, err := c.Certs.ListCertificates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	prog := map[string]*Progress{}
+	for _, pr := range progress {
+		prog[pr.Username] = pr
+	}
+	recs := map[string]*QuizRecord{}
+	for _, r := range records {
+		recs[r.Username] = r
+	}
+	awards := map[string][]*Certificate{}
+	for _, cert := range certs {
+		if cert.Program == p.Slug {
+			awards[cert.Username] = append(awards[cert.Username], cert)
+		}
+	}
+	now := c.Now()
+	out := make([]TeamRow, 0, len(users))
+	for _, u := range users {
+		ev := Evidence{Progress: prog[u.ID], Quizzes: recs[u.ID], Runs: runs[u.ID]}
+		if ev.Progress == nil {
+			ev.Progress = &Progress{Username: u.ID}
+		}
+		if ev.Quizzes == nil {
+			ev.Quizzes = &QuizRecord{Username: u.ID}
+		}
+		as := awards[u.ID]
+		slices.SortFunc(as, func(a, b *Certificate) int { return a.Seq - b.Seq })
+		row := TeamRow{User: u, Standing: c.Assess(p, as, ev, now)}
+		switch {
+		case row.Standing.Current != nil:
+			row.Due = row.Standing.Current.ExpiresAt
+			row.Overdue = row.Standing.Status == CertExpired || row.Standing.Status == CertRevoked
+		case !u.HiredAt.IsZero():
+			row.Due = u.HiredAt.Add(DefaultOnboardingDue)
+			row.Overdue = now.After(row.Due)
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}

@@ -1,0 +1,489 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/badge"
+	"github.com/academy/academy/internal/pdf"
+	"github.com/academy/academy/internal/xapi"
+)
+
+// OutboxLister lists xAPI statements for admins.
+type OutboxLister interface {
+	List(ctx context.Context, sent bool, offset, limit int) ([]xapi.Entry, int, error)
+}
+
+func (s *Server) registerCertRoutes(get, post string) {
+	learn, certs := perm(academy.PermLearn), perm(academy.PermCerts)
+	s.handle(get, "/certificates", learn, s.myCertificates)
+	s.handle(get, "/certificates/:number/pdf", loggedIn, s.certificatePDF)
+	s.handle(get, "/certificates/:number/credential", loggedIn, s.certificateCredential)
+	s.handle(post, "/certificates/:number/revoke", certs, s.certificateRevoke)
+	s.handle(get, "/verify/:number", public, s.verifyPage)
+	s.handle(get, "/verify/:number/status", public, s.credentialStatus)
+	s.handle(get, "/issuer", public, s.issuerProfile)
+	s.handle(get, "/team", certs, s.teamPage)
+	s.handle(get, "/team/export/:format", certs, s.teamExport)
+	s.handle(get, "/team/people/:username", certs, s.teamPerson)
+	s.handle(get, "/admin/xapi", perm(academy.PermAuditRead), s.adminXAPI)
+}
+
+func (s *Server) verifyURL(number string) string {
+	return strings.TrimRight(s.PublicURL, "/") + "/verify/" + number
+}
+
+// myCertificates shows the learner's programs. It also runs the check, so a
+// certificate whose issuing failed halfway is issued on the next visit.
+func (s *Server) myCertificates(c *fiber.Ctx) error {
+	u := currentUser(c)
+	if _, err := s.Certifier.Check(c.UserContext(), u); err != nil {
+		return err
+	}
+	st, err := s.Certifier.Standings(c.UserContext(), u)
+	if err != nil {
+		return err
+	}
+	pg := s.newPage(c, "cert.title")
+	pg.Data = map[string]any{"Standings": st, "Now": s.Certifier.Now(), "Window": s.Certifier.Window}
+	return s.render(c, "certificates", pg)
+}
+
+// ownCertificate loads a certificate its holder, their managers or an
+// admin may see; to anyone else it does not exist.
+func (s *Server) ownCertificate(c *fiber.Ctx) (*academy.Certificate, error) {
+	cert, err := s.Certifier.Verify(c.UserContext(), c.Params("number"))
+	if err != nil {
+		return nil, err
+	}
+	u := currentUser(c)
+	if cert.Username == u.ID {
+		return cert, nil
+	}
+	holder, err := s.Accounts.Users.FindUser(c.UserContext(), cert.Username)
+	if err != nil {
+		return nil, err
+	}
+	if !s.Certifier.CanManage(u, holder) {
+		return nil, academy.Errorf(academy.ENOTFOUND, "没有编号为 %s 的证书 / No certificate has the number %s.", cert.Number, cert.Number)
+	}
+	return cert, nil
+}
+
+func (s *Server) certificatePDF(c *fiber.Ctx) error {
+	cert, err := s.ownCertificate(c)
+	if err != nil {
+		return err
+	}
+	b, err := pdf.Render(pdf.Certificate{Number: cert.Number, Holder: cert.Holder, Program: cert.ProgramName, Issuer: s.Issuer.Name,
+		IssuedAt: cert.IssuedAt, ExpiresAt: cert.ExpiresAt, VerifyURL: s.verifyURL(cert.Number)})
+	if err != nil {
+		return academy.Errorf(academy.EINVALID, "证书 PDF 无法生成 / The certificate PDF cannot be made: %v", err)
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, attachment(cert.Number+".pdf"))
+	return c.Send(b)
+}
+
+func (s *Server) certificateCredential(c *fiber.Ctx) error {
+	cert, err := s.ownCertificate(c)
+	if err != nil {
+		return err
+	}
+	base := strings.TrimRight(s.PublicURL, "/")
+	b, err := s.Issuer.Issue(badge.Award{
+		ID: base + "/verify/" + cert.Number, Number: cert.Number, HolderName: cert.Holder,
+		AchievementID: base + "/programs/" + url.PathEscape(cert.Program), Achievement: cert.ProgramName,
+		Description: cert.ProgramName + "：物业客服学院认证", Criteria: "完成该认证项目要求的课程、测验与情景演练。",
+		ValidFrom: cert.IssuedAt, ValidUntil: cert.ExpiresAt, StatusURL: base + "/verify/" + cert.Number + "/status",
+	}, s.Certifier.Now())
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/ld+json")
+	c.Set(fiber.HeaderContentDisposition, attachment(cert.Number+".json"))
+	return c.Send(b)
+}
+
+func attachment(name string) string {
+	return `attachment; filename="` + name + `"`
+}
+
+func (s *Server) certificateRevoke(c *fiber.Ctx) error {
+	cert, err := s.Certifier.Revoke(c.UserContext(), currentUser(c), c.Params("number"), c.FormValue("reason"), c.IP())
+	if err != nil {
+		return err
+	}
+	return redirectFlash(c, "/team/people/"+url.PathEscape(cert.Username), "cert_revoked")
+}
+
+// verifyPage is public: it says whether a certificate is genuine and in
+// force, and nothing else about its holder.
+func (s *Server) verifyPage(c *fiber.Ctx) error {
+	pg := s.newPage(c, "verify.title")
+	cert, err := s.Certifier.Verify(c.UserContext(), c.Params("number"))
+	if academy.ErrorCode(err) == academy.ENOTFOUND {
+		pg.Data = map[string]any{"Number": c.Params("number")}
+		return s.renderStatus(c, fiber.StatusNotFound, "verify", pg)
+	} else if err != nil {
+		return err
+	}
+	status := cert.StatusAt(s.Certifier.Now(), s.Certifier.Window)
+	if c.Query("format") == "json" {
+		return c.JSON(fiber.Map{"number": cert.Number, "holder": cert.Holder, "program": cert.ProgramName,
+			"issued_at": cert.IssuedAt, "expires_at": cert.ExpiresAt, "status": status})
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	pg.Data = map[string]any{"Cert": cert, "Status": status, "Number": cert.Number}
+	return s.render(c, "verify", pg)
+}
+
+// credentialStatus answers the credentialStatus URL of a credential.
+func (s *Server) credentialStatus(c *fiber.Ctx) error {
+	cert, err := s.Certifier.Verify(c.UserContext(), c.Params("number"))
+	if err != nil {
+		return err
+	}
+	out := fiber.Map{"id": s.verifyURL(cert.Number) + "/status", "status": cert.StatusAt(s.Certifier.Now(), s.Certifier.Window),
+		"revoked": !cert.RevokedAt.IsZero()}
+	if !cert.RevokedAt.IsZero() {
+		out["revoked_at"] = cert.RevokedAt
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(out)
+}
+
+// issuerProfile publishes the issuer and its public key, so that anyone
+// can check a credential's signature.
+func (s *Server) issuerProfile(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, "application/ld+json")
+	return c.JSON(s.Issuer.Profile())
+}
+
+// teamQuery is the dashboard's filter.
+type teamQuery struct {
+	Site, Role, Cohort, Program string
+}
+
+// team returns the people the manager may see, filtered, and the program.
+func (s *Server) team(c *fiber.Ctx) (teamQuery, []*academy.Site, *academy.Program, []academy.TeamRow, error) {
+	q := teamQuery{Site: c.Query("site"), Role: c.Query("role"), Cohort: c.Query("cohort"), Program: c.Query("program")}
+	u := currentUser(c)
+	all, err := s.Accounts.Sites.ListSites(c.UserContext())
+	if err != nil {
+		return q, nil, nil, nil, err
+	}
+	var sites []*academy.Site
+	for _, site := range all {
+		if s.Authz.Can(u, site.ID, academy.PermCerts) {
+			sites = append(sites, site)
+		}
+	}
+	if q.Site != "" && !slices.ContainsFunc(sites, func(x *academy.Site) bool { return x.ID == q.Site }) {
+		return q, nil, nil, nil, academy.Errorf(academy.ENOTFOUND, "site: %q is not one of your sites", q.Site)
+	}
+	if q.Role != "" && !slices.Contains(academy.Roles, q.Role) {
+		return q, nil, nil, nil, academy.Errorf(academy.EINVALID, "role: %q is not a role", q.Role)
+	}
+	if q.Cohort != "" {
+		if _, err := time.Parse("2006-01", q.Cohort); err != nil {
+			return q, nil, nil, nil, academy.Errorf(academy.EINVALID, "cohort: %q is not a month like 2026-03", q.Cohort)
+		}
+	}
+	progs := s.Catalog.Snapshot().ActivePrograms
+	if len(progs) == 0 {
+		return q, sites, nil, nil, nil
+	}
+	prog := progs[0]
+	if q.Program != "" {
+		i := slices.IndexFunc(progs, func(p *academy.Program) bool { return p.Slug == q.Program })
+		if i < 0 {
+			return q, nil, nil, nil, academy.Errorf(academy.ENOTFOUND, "program: no program %q", q.Program)
+		}
+		prog = progs[i]
+	}
+	q.Program = prog.Slug
+	users, _, err := s.Accounts.Users.ListUsers(c.UserContext(), academy.UserFilter{Role: q.Role, Limit: 100000})
+	if err != nil {
+		return q, nil, nil, nil, err
+	}
+	var people []*academy.User
+	for _, p := range users {
+		if p.Status != academy.StatusActive || p.IsAdmin() {
+			continue
+		}
+		inScope := slices.ContainsFunc(p.Sites, func(id string) bool {
+			return (q.Site == "" || id == q.Site) && slices.ContainsFunc(sites, func(x *academy.Site) bool { return x.ID == id })
+		})
+		if !inScope || (q.Cohort != "" && (p.HiredAt.IsZero() || p.HiredAt.Format("2006-01") != q.Cohort)) {
+			continue
+		}
+		people = append(people, p)
+	}
+	rows, err := s.Certifier.Team(c.UserContext(), people, prog)
+	return q, sites, prog, rows, err
+}
+
+// teamColumn is one requirement column of the matrix.
+type teamColumn struct {
+	Kind, Ref, Title string
+	Met              int // how many people met it
+	Percent          int
+}
+
+func (s *Server) teamColumns(prog *academy.Program, rows []academy.TeamRow) []teamColumn {
+	snap := s.Catalog.Snapshot()
+	var cols []teamColumn
+	for _, r := range prog.Requirements.Status(academy.Evidence{}, nil, time.Time{}) {
+		col := teamColumn{Kind: r.Kind, Ref: r.Ref, Title: r.Ref}
+		switch r.Kind {
+		case "course":
+			if cc := snap.Course(r.Ref); cc != nil {
+				col.Title = cc.Title
+			}
+		case "quiz":
+			if q := snap.Quizzes[r.Ref]; q != nil {
+				col.Title = q.Title
+			}
+		case "scenario":
+			if sc := snap.Scenarios[r.Ref]; sc != nil {
+				col.Title = sc.Title
+			}
+		}
+		cols = append(cols, col)
+	}
+	for _, row := range rows {
+		if row.Standing.Renewing {
+			continue // their cells show renewal work, not these columns
+		}
+		for i, r := range row.Standing.Reqs {
+			if i < len(cols) && r.Done {
+				cols[i].Met++
+			}
+		}
+	}
+	for i := range cols {
+		if len(rows) > 0 {
+			cols[i].Percent = cols[i].Met * 100 / len(rows)
+		}
+	}
+	return cols
+}
+
+func (s *Server) teamPage(c *fiber.Ctx) error {
+	q, sites, prog, rows, err := s.team(c)
+	if err != nil {
+		return err
+	}
+	pg := s.newPage(c, "team.title")
+	data := map[string]any{"Q": q, "Sites": sites, "Program": prog, "Programs": s.Catalog.Snapshot().ActivePrograms, "Rows": rows}
+	if prog != nil {
+		var expiring, overdue []academy.TeamRow
+		for _, r := range rows {
+			if r.Overdue {
+				overdue = append(overdue, r)
+			} else if r.Standing.Status == academy.CertExpiring {
+				expiring = append(expiring, r)
+			}
+		}
+		cols := s.teamColumns(prog, rows)
+		data["Columns"], data["Expiring"], data["Overdue"] = cols, expiring, overdue
+		data["Chart"] = barChart(cols)
+	}
+	pg.Data = data
+	return s.render(c, "team", pg)
+}
+
+// teamTable is the dashboard as rows of text, for the exports.
+func (s *Server) teamTable(prog *academy.Program, rows []academy.TeamRow) [][]string {
+	head := []string{"用户名", "姓名", "项目", "入职日期", "认证状态", "证书编号", "有效期至", "完成", "逾期"}
+	cols := s.teamColumns(prog, rows)
+	for _, col := range cols {
+		head = append(head, col.Title)
+	}
+	out := [][]string{head}
+	for _, r := range rows {
+		st := r.Standing
+		number, expires := "", ""
+		if st.Current != nil {
+			number, expires = st.Current.Number, st.Current.ExpiresAt.Format("2006-01-02")
+		}
+		hired := ""
+		if !r.User.HiredAt.IsZero() {
+			hired = r.User.HiredAt.Format("2006-01-02")
+		}
+		overdue := ""
+		if r.Overdue {
+			overdue = "是"
+		}
+		line := []string{r.User.Username, r.User.DisplayName, strings.Join(r.User.Sites, " "), hired, st.Status, number, expires,
+			fmt.Sprintf("%d/%d", st.Done, st.Total), overdue}
+		for i := range cols {
+			cell := ""
+			if i < len(st.Reqs) && !st.Renewing {
+				cell = "✗"
+				if st.Reqs[i].Done {
+					cell = "✓ " + st.Reqs[i].At.Format("2006-01-02")
+				} else if st.Reqs[i].Detail != "" {
+					cell = "✗ " + st.Reqs[i].Detail
+				}
+			}
+			line = append(line, cell)
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func (s *Server) teamExport(c *fiber.Ctx) error {
+	format := c.Params("format")
+	if format != "csv" && format != "xlsx" {
+		return academy.Errorf(academy.ENOTFOUND, "format: %q is not csv or xlsx", format)
+	}
+	_, _, prog, rows, err := s.team(c)
+	if err != nil {
+		return err
+	}
+	if prog == nil {
+		return academy.Errorf(academy.ENOTFOUND, "no certification program is in force")
+	}
+	table := s.teamTable(prog, rows)
+	name := "team-" + prog.Slug + "-" + s.Certifier.Now().Format("20060102")
+	var buf bytes.Buffer
+	if format == "csv" {
+		// The byte-order mark is what makes Excel read the file as UTF-8
+		// instead of the system code page, which garbles Chinese.
+		buf.WriteString("\ufeff")
+		w := csv.NewWriter(&buf)
+		if err := w.WriteAll(table); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	} else {
+		f := excelize.NewFile()
+		defer f.Close()
+		sheet := "认证"
+		if err := f.SetSheetName("Sheet1", sheet); err != nil {
+			return err
+		}
+		for i, line := range table {
+			cell, err := excelize.CoordinatesToCellName(1, i+1)
+			if err != nil {
+				return err
+			}
+			row := make([]any, len(line))
+			for j, v := range line {
+				row[j] = v
+			}
+			if err := f.SetSheetRow(sheet, cell, &row); err != nil {
+				return err
+			}
+		}
+		if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+		if err := f.Write(&buf); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	}
+	c.Set(fiber.HeaderContentDisposition, attachment(name+"."+format))
+	return c.Send(buf.Bytes())
+}
+
+// teamPerson is the drill-down: every program, attempts and runs of one
+// person the manager follows.
+func (s *Server) teamPerson(c *fiber.Ctx) error {
+	p, err := s.Accounts.Users.FindUser(c.UserContext(), c.Params("username"))
+	if err != nil {
+		return err
+	}
+	if !s.Certifier.CanManage(currentUser(c), p) {
+		return academy.Errorf(academy.ENOTFOUND, "user %q not found", c.Params("username"))
+	}
+	st, err := s.Certifier.Standings(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	rec, err := s.Examiner.Attempts.FindRecord(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	runs, err := s.Coach.Runs.ListRuns(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	var certs []*academy.Certificate
+	for _, prog := range s.Catalog.Snapshot().ActivePrograms {
+		as, err := s.Certifier.Awards(c.UserContext(), p.ID, prog.Slug)
+		if err != nil {
+			return err
+		}
+		certs = append(certs, as...)
+	}
+	type attemptRow struct {
+		Quiz string
+		academy.AttemptSummary
+	}
+	var attempts []attemptRow
+	for slug, h := range rec.Quizzes {
+		for _, a := range h.List() {
+			attempts = append(attempts, attemptRow{slug, a})
+		}
+	}
+	slices.SortFunc(attempts, func(a, b attemptRow) int { return b.StartedAt.Compare(a.StartedAt) })
+	pg := s.newPage(c, "team.person")
+	pg.Data = map[string]any{"Person": p, "Standings": st, "Certs": certs, "Attempts": attempts, "Runs": runs,
+		"Now": s.Certifier.Now(), "Window": s.Certifier.Window}
+	return s.render(c, "team_person", pg)
+}
+
+func (s *Server) adminXAPI(c *fiber.Ctx) error {
+	sent := c.Query("sent") == "1"
+	offset, _ := strconv.Atoi(c.Query("offset"))
+	offset = max(offset, 0)
+	entries, total, err := s.Outbox.List(c.UserContext(), sent, offset, 50)
+	if err != nil {
+		return err
+	}
+	if c.Query("format") == "json" {
+		return c.JSON(fiber.Map{"total": total, "statements": entries})
+	}
+	pg := s.newPage(c, "xapi.title")
+	pg.Data = map[string]any{"Entries": entries, "Total": total, "Sent": sent, "Offset": offset,
+		"Next": offset + 50, "HasNext": offset+50 < total}
+	return s.render(c, "xapi", pg)
+}
+
+// barChart draws the share of people who met each requirement as an SVG,
+// on the server, so the page needs no script to show it.
+func barChart(cols []teamColumn) chart {
+	const rowH, labelW, barW = 22, 150, 300
+	ch := chart{Width: labelW + barW + 50, Height: rowH*len(cols) + 10}
+	for i, col := range cols {
+		ch.Bars = append(ch.Bars, chartBar{Y: 5 + i*rowH, Label: col.Title, W: col.Percent * barW / 100, Percent: col.Percent,
+			LabelW: labelW, TextY: 5 + i*rowH + 15, ValueX: labelW + col.Percent*barW/100 + 6})
+	}
+	return ch
+}
+
+type chart struct {
+	Width, Height int
+	Bars          []chartBar
+}
+
+type chartBar struct {
+	Y, W, Percent, LabelW, TextY, ValueX int
+	Label                                string
+}

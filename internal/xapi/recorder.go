@@ -1,0 +1,54 @@
+package xapi
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+// Queue stores statements until the relay sends them.
+type Queue interface {
+	Enqueue(ctx context.Context, st Statement) error
+}
+
+// Recorder turns learning events into statements in the outbox.
+type Recorder struct {
+	Base  string // the site's public address; activity ids hang off it
+	Queue Queue
+}
+
+var _ academy.EventSink = (*Recorder)(nil)
+
+// Record queues the statement for e.
+func (r *Recorder) Record(ctx context.Context, e academy.LearningEvent) error {
+	var st Statement
+	switch e.Kind {
+	case academy.EventCourseCompleted:
+		st = CourseCompleted(r.Base, e.Username, e.Name, e.Ref, e.Title, e.At)
+	case academy.EventQuizGraded:
+		st = QuizGraded(r.Base, e.Username, e.Name, e.Ref, e.Title, e.Percent, 100, e.Passed, e.At)
+	case academy.EventScenarioCompleted:
+		st = ScenarioCompleted(r.Base, e.Username, e.Name, e.Ref, e.Title, e.Percent, 100, e.Passed, e.At)
+	case academy.EventCertificate:
+		st = CertificateEarned(r.Base, e.Username, e.Name, e.Ref, e.Title, e.Number, e.At)
+	default:
+		return fmt.Errorf("xapi: no statement for event kind %q", e.Kind)
+	}
+	return r.Queue.Enqueue(ctx, st)
+}
+
+// Entry is a statement in the outbox, for the admin listing.
+type Entry struct {
+	ID        string    `bson:"_id" json:"id"`
+	Statement string    `bson:"statement" json:"statement"`
+	Verb      string    `bson:"verb" json:"verb"`
+	Actor     string    `bson:"actor" json:"actor"`
+	Object    string    `bson:"object" json:"object"`
+	CreatedAt time.Time `bson:"created_at" json:"created_at"`
+	Attempts  int       `bson:"attempts" json:"attempts"`
+	NextAt    time.Time `bson:"next_at" json:"next_at"`
+	Reason    string    `bson:"reason,omitempty" json:"reason,omitempty"`
+	SentAt    time.Time `bson:"sent_at,omitempty" json:"sent_at,omitzero"`
+}
