@@ -11,7 +11,7 @@ func user(roles, sites []string, status string) *academy.User {
 }
 
 func TestCan(t *testing.T) {
-	a, err := New()
+	a, err := New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestCan(t *testing.T) {
 }
 
 func TestSiteScope(t *testing.T) {
-	a, err := New()
+	a, err := New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

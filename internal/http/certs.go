@@ -205,7 +205,12 @@ func (s *Server) team(c *fiber.Ctx) (teamQuery, []*academy.Site, *academy.Progra
 	if len(progs) == 0 {
 		return q, sites, nil, nil, nil
 	}
+	// By default the program that unlocks work, which is what managers
+	// chase first.
 	prog := progs[0]
+	if i := slices.IndexFunc(progs, func(p *academy.Program) bool { return len(p.Grants) > 0 }); i >= 0 {
+		prog = progs[i]
+	}
 	if q.Program != "" {
 		i := slices.IndexFunc(progs, func(p *academy.Program) bool { return p.Slug == q.Program })
 		if i < 0 {

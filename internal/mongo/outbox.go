@@ -22,7 +22,6 @@ var _ xapi.Outbox = (*Outbox)(nil)
 // NewOutbox returns the statement outbox.
 func NewOutbox(db *DB) *Outbox { return &Outbox{db: db} }
 
-
 // Enqueue stores a statement to send.
 func (o *Outbox) Enqueue(ctx context.Context, st xapi.Statement) error {
 	b, err := json.Marshal(st)

@@ -1,0 +1,443 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	nethttp "net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/badge"
+	"github.com/academy/academy/internal/mongo"
+	"github.com/academy/academy/internal/xapi"
+)
+
+// earnAllBut records, through the real services, everything the desk
+// program asks of username except the last lesson of the last course, and
+// returns the path that completes that lesson.
+func (e *env) earnAllBut(username string) (lastLesson string) {
+	e.t.Helper()
+	ctx := context.Background()
+	snap := e.deps.Catalog.Snapshot()
+	prog := snap.Programs["desk"]
+	now := e.clock.Now()
+	for i, slug := range prog.Requirements.Courses {
+		c := snap.Course(slug)
+		for j, l := range c.Lessons {
+			if i == len(prog.Requirements.Courses)-1 && j == len(c.Lessons)-1 {
+				lastLesson = "/api/v1/courses/" + slug + "/lessons/" + l.Slug + "/complete"
+				continue
+			}
+			if _, err := e.deps.Learning.Progress.CompleteLesson(ctx, username, slug, l.Slug, now); err != nil {
+				e.t.Fatal(err)
+			}
+		}
+		if i < len(prog.Requirements.Courses)-1 {
+			if err := e.deps.Learning.Progress.SetCourseCompleted(ctx, username, slug, now); err != nil {
+				e.t.Fatal(err)
+			}
+		}
+	}
+	e.passQuizzes(username, prog.Requirements.Quizzes, now)
+	e.passScenarios(username, prog.Requirements.Scenarios[:prog.Requirements.MinScenarios], now)
+	return lastLesson
+}
+
+func (e *env) passQuizzes(username string, qs []academy.QuizRequirement, at time.Time) {
+	e.t.Helper()
+	for _, q := range qs {
+		rec, err := e.deps.Examiner.Attempts.FindRecord(context.Background(), username)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		n := rec.History(q.Quiz).Count + 1
+		sum := academy.AttemptSummary{ID: fmt.Sprintf("%s-%s-%d", username, q.Quiz, n), Number: n, State: academy.AttemptSubmitted,
+			StartedAt: at.Add(-time.Minute), SubmittedAt: at, Percent: q.MinPercent + 5, Passed: true}
+		if err := e.deps.Examiner.Attempts.SetSummary(context.Background(), username, q.Quiz, sum); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+func (e *env) passScenarios(username string, slugs []string, at time.Time) {
+	e.t.Helper()
+	for _, s := range slugs {
+		r := &academy.Run{ID: academy.NewToken()[:24], Username: username, Scenario: s, State: academy.RunFinished,
+			StartedAt: at.Add(-10 * time.Minute), FinishedAt: at, Percent: 90, Passed: true, Version: 1}
+		if err := e.deps.Coach.Runs.InsertRun(context.Background(), r); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+// form posts a form with who's API token.
+func (e *env) form(path, who string, v url.Values) *response {
+	req := httptest.NewRequest("POST", path, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+e.tokens[who])
+	return e.do(req)
+}
+
+func (e *env) awards(username string) []*academy.Certificate {
+	e.t.Helper()
+	as, err := e.deps.Certifier.Awards(context.Background(), username, "desk")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return as
+}
+
+func TestCertificationLifecycle(t *testing.T) {
+	e := newEnv(t)
+	e.createUser("newbie", []string{academy.RoleTrainee}, []string{"s1"})
+	e.tokens["newbie"] = e.login("newbie", testPassword)
+	last := e.earnAllBut("newbie")
+
+	// Nothing is issued while one lesson is missing, and the live desk is
+	// closed to a trainee.
+	if res := e.api("GET", "/certificates", "newbie", nil); res.StatusCode != 200 || !strings.Contains(res.Body, "未认证") {
+		t.Fatalf("certificates page before: %d", res.StatusCode)
+	}
+	if len(e.awards("newbie")) != 0 {
+		t.Fatal("issued before the last requirement")
+	}
+	if res := e.api("GET", "/desk/s1", "newbie", nil); res.StatusCode != 403 {
+		t.Fatalf("live desk before certification: %d", res.StatusCode)
+	}
+
+	// The last lesson issues the certificate at once.
+	if res := e.api("POST", last, "newbie", nil); res.StatusCode != 200 {
+		t.Fatalf("last lesson: %d %s", res.StatusCode, res.Body)
+	}
+	as := e.awards("newbie")
+	if len(as) != 1 {
+		t.Fatalf("awards after the last lesson: %d", len(as))
+	}
+	cert := as[0]
+	if !academy.ValidCertificateNumber(cert.Number) || cert.ExpiresAt.Sub(cert.IssuedAt) < 365*24*time.Hour-48*time.Hour {
+		t.Fatalf("certificate %+v", cert)
+	}
+	if res := e.api("GET", "/desk/s1", "newbie", nil); res.StatusCode != 200 {
+		t.Fatalf("live desk after certification: %d %s", res.StatusCode, res.Body)
+	}
+	if res := e.api("GET", "/desk/s2", "newbie", nil); res.StatusCode != 403 {
+		t.Fatalf("the grant reaches a site the holder is not on: %d", res.StatusCode)
+	}
+
+	// Public verification, with nothing more than the facts.
+	v := e.api("GET", "/verify/"+cert.Number, "", nil)
+	if v.StatusCode != 200 || !strings.Contains(v.Body, `data-status="valid"`) || !strings.Contains(v.Body, "newbie") || !strings.Contains(v.Body, "客服上岗认证") {
+		t.Fatalf("verify: %d %s", v.StatusCode, v.Body)
+	}
+	if strings.Contains(v.Body, "s1") && strings.Contains(v.Body, "项目s1") {
+		t.Fatal("the verification page shows the holder's site")
+	}
+	for _, bad := range []string{"AC-ZZZZ-ZZZZ-ZZZZ-ZZZZ", "not-a-number", "AC-" + strings.Repeat("A", 200)} {
+		if res := e.api("GET", "/verify/"+url.PathEscape(bad), "", nil); res.StatusCode != 404 {
+			t.Errorf("verify %q: %d", bad, res.StatusCode)
+		}
+	}
+
+	// PDF for the holder, their manager and admin; nobody else.
+	for who, want := range map[string]int{"newbie": 200, "manager": 200, "admin": 200, "othermanager": 404, "trainee": 404} {
+		res := e.api("GET", "/certificates/"+cert.Number+"/pdf", who, nil)
+		if res.StatusCode != want {
+			t.Errorf("pdf as %s: %d, want %d", who, res.StatusCode, want)
+		}
+		if want == 200 && (!strings.HasPrefix(res.Body, "%PDF-") || res.Header.Get("Content-Type") != "application/pdf") {
+			t.Errorf("pdf as %s is not a PDF", who)
+		}
+	}
+
+	// Expiry: expiring inside the window, expired after, and the agent
+	// role goes with it, with a message that says why.
+	e.clock.Advance(cert.ExpiresAt.Sub(e.clock.Now()) - 10*24*time.Hour)
+	if st := cert.StatusAt(e.clock.Now(), academy.DefaultExpiringWindow); st != academy.CertExpiring {
+		t.Fatalf("10 days before expiry: %s", st)
+	}
+	if res := e.api("GET", "/home", "newbie", nil); !strings.Contains(res.Body, `data-status="expiring"`) {
+		t.Error("home does not warn of the coming expiry")
+	}
+	e.clock.Advance(11 * 24 * time.Hour)
+	if v := e.api("GET", "/verify/"+cert.Number, "", nil); !strings.Contains(v.Body, `data-status="expired"`) {
+		t.Fatal("verify after expiry does not say expired")
+	}
+	res := e.form("/desk/s1/tickets", "newbie", url.Values{"kind": {"repair"}, "title": {"漏水"}})
+	if res.StatusCode != 403 || !strings.Contains(res.Body, "过期") {
+		t.Fatalf("live tickets after expiry: %d %s", res.StatusCode, res.Body)
+	}
+
+	// Recertification: the refresher, done after the window opened,
+	// issues award 2 and gives the role back.
+	prog := e.deps.Catalog.Snapshot().Programs["desk"]
+	e.passQuizzes("newbie", prog.Recert.Quizzes, e.clock.Now())
+	e.passScenarios("newbie", prog.Recert.Scenarios[:prog.Recert.MinScenarios], e.clock.Now())
+	if res := e.api("GET", "/certificates", "newbie", nil); res.StatusCode != 200 {
+		t.Fatalf("certificates: %d", res.StatusCode)
+	}
+	as = e.awards("newbie")
+	if len(as) != 2 || as[1].Seq != 2 {
+		t.Fatalf("after recertification: %d awards", len(as))
+	}
+	if res := e.api("GET", "/desk/s1", "newbie", nil); res.StatusCode != 200 {
+		t.Fatalf("live desk after recertification: %d", res.StatusCode)
+	}
+
+	// Revocation: a reason is required, other sites' managers cannot, and
+	// the holder loses the desk at once.
+	renewed := as[1]
+	if res := e.form("/certificates/"+renewed.Number+"/revoke", "manager", url.Values{"reason": {"  "}}); res.StatusCode != 400 {
+		t.Fatalf("revoke without reason: %d", res.StatusCode)
+	}
+	if res := e.form("/certificates/"+renewed.Number+"/revoke", "othermanager", url.Values{"reason": {"x"}}); res.StatusCode != 404 {
+		t.Fatalf("revoke by another site's manager: %d", res.StatusCode)
+	}
+	if res := e.form("/certificates/"+renewed.Number+"/revoke", "manager", url.Values{"reason": {"违规收取业主现金"}}); res.StatusCode != 303 {
+		t.Fatalf("revoke: %d %s", res.StatusCode, res.Body)
+	}
+	if res := e.form("/certificates/"+renewed.Number+"/revoke", "manager", url.Values{"reason": {"again"}}); res.StatusCode != 409 {
+		t.Fatalf("revoke twice: %d", res.StatusCode)
+	}
+	if v := e.api("GET", "/verify/"+renewed.Number, "", nil); !strings.Contains(v.Body, `data-status="revoked"`) {
+		t.Fatal("verify after revocation does not say revoked")
+	}
+	var status struct {
+		Status  string
+		Revoked bool
+	}
+	e.api("GET", "/verify/"+renewed.Number+"/status", "", nil).json(t, &status)
+	if !status.Revoked || status.Status != academy.CertRevoked {
+		t.Fatalf("credential status %+v", status)
+	}
+	res = e.form("/desk/s1/tickets", "newbie", url.Values{"kind": {"repair"}, "title": {"漏水"}})
+	if res.StatusCode != 403 || !strings.Contains(res.Body, "撤销") {
+		t.Fatalf("live tickets after revocation: %d %s", res.StatusCode, res.Body)
+	}
+	audit, _, err := e.accounts.Audit.ListAudit(context.Background(), academy.AuditFilter{Action: academy.AuditCertRevoked, Limit: 10})
+	if err != nil || len(audit) != 1 || audit[0].Actor != "manager" || audit[0].Detail != "违规收取业主现金" {
+		t.Fatalf("revocation audit: %v %+v", err, audit)
+	}
+}
+
+func TestIssuanceIsOnceUnderConcurrency(t *testing.T) {
+	e := newEnv(t)
+	u := e.createUser("racer", []string{academy.RoleTrainee}, []string{"s1"})
+	e.earnAllBut("racer")
+	snap := e.deps.Catalog.Snapshot()
+	course := snap.Course(snap.Programs["desk"].Requirements.Courses[6])
+	l := course.Lessons[len(course.Lessons)-1]
+	if _, err := e.deps.Learning.Progress.CompleteLesson(context.Background(), "racer", course.Slug, l.Slug, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.deps.Learning.Progress.SetCourseCompleted(context.Background(), "racer", course.Slug, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	u, _ = e.accounts.Users.FindUser(context.Background(), u.Username)
+	var wg sync.WaitGroup
+	var issued atomic.Int32
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := e.deps.Certifier.Check(context.Background(), u)
+			if err != nil {
+				t.Error(err)
+			}
+			issued.Add(int32(len(got)))
+		}()
+	}
+	wg.Wait()
+	if n := issued.Load(); n != 1 {
+		t.Fatalf("%d certificates issued by 12 concurrent checks, want 1", n)
+	}
+	if as := e.awards("racer"); len(as) != 1 {
+		t.Fatalf("%d awards stored", len(as))
+	}
+}
+
+func TestCredentialSignature(t *testing.T) {
+	e := newEnv(t)
+	e.createUser("holder", []string{academy.RoleTrainee}, []string{"s1"})
+	e.tokens["holder"] = e.login("holder", testPassword)
+	last := e.earnAllBut("holder")
+	e.api("POST", last, "holder", nil)
+	cert := e.awards("holder")[0]
+
+	res := e.api("GET", "/certificates/"+cert.Number+"/credential", "holder", nil)
+	if res.StatusCode != 200 {
+		t.Fatalf("credential: %d %s", res.StatusCode, res.Body)
+	}
+	var vc map[string]any
+	res.json(t, &vc)
+	if types, _ := vc["type"].([]any); len(types) < 2 || types[1] != "OpenBadgeCredential" {
+		t.Fatalf("type %v", vc["type"])
+	}
+	if vc["validUntil"] == nil || vc["credentialStatus"] == nil {
+		t.Fatal("credential lacks validUntil or credentialStatus")
+	}
+
+	// A third party takes the key from the published issuer profile.
+	var profile struct {
+		VerificationMethod []struct {
+			PublicKeyMultibase string `json:"publicKeyMultibase"`
+		} `json:"verificationMethod"`
+	}
+	e.api("GET", "/issuer", "", nil).json(t, &profile)
+	if len(profile.VerificationMethod) == 0 {
+		t.Fatal("issuer profile publishes no key")
+	}
+	pub, err := badge.ParsePublicKeyMultibase(profile.VerificationMethod[0].PublicKeyMultibase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := badge.Verify([]byte(res.Body), pub); err != nil {
+		t.Fatalf("the issued credential does not verify: %v", err)
+	}
+	tampered := strings.Replace(res.Body, cert.ExpiresAt.UTC().Format("2006"), fmt.Sprint(cert.ExpiresAt.Year()+5), 1)
+	if tampered == res.Body {
+		t.Fatal("tamper did not change the credential")
+	}
+	if err := badge.Verify([]byte(tampered), pub); err == nil {
+		t.Fatal("a credential with a moved expiry verifies")
+	}
+}
+
+func TestTeamDashboardAndExports(t *testing.T) {
+	e := newEnv(t)
+	e.createUser("zhang", []string{academy.RoleTrainee}, []string{"s1"})
+	e.tokens["zhang"] = e.login("zhang", testPassword)
+	e.createUser("faraway", []string{academy.RoleTrainee}, []string{"s2"})
+	last := e.earnAllBut("zhang")
+	e.api("POST", last, "zhang", nil)
+
+	page := e.api("GET", "/team", "manager", nil)
+	if page.StatusCode != 200 || !strings.Contains(page.Body, `data-user="zhang"`) || strings.Contains(page.Body, `data-user="faraway"`) {
+		t.Fatalf("manager's team: %d", page.StatusCode)
+	}
+	if !strings.Contains(page.Body, "<svg") {
+		t.Error("no chart on the dashboard")
+	}
+	if other := e.api("GET", "/team", "othermanager", nil); strings.Contains(other.Body, `data-user="zhang"`) || !strings.Contains(other.Body, `data-user="faraway"`) {
+		t.Fatal("a manager sees people of a site they do not manage")
+	}
+	if res := e.api("GET", "/team?site=s1", "othermanager", nil); res.StatusCode != 404 {
+		t.Fatalf("other site by filter: %d", res.StatusCode)
+	}
+	if res := e.api("GET", "/team/people/zhang", "othermanager", nil); res.StatusCode != 404 {
+		t.Fatalf("drill-down into another site: %d", res.StatusCode)
+	}
+	if res := e.api("GET", "/team/people/zhang", "manager", nil); res.StatusCode != 200 || !strings.Contains(res.Body, "客服上岗认证") {
+		t.Fatalf("drill-down: %d", res.StatusCode)
+	}
+	for q, want := range map[string]int{"cohort=2026-13": 400, "role=wizard": 400, "program=nope": 404} {
+		if res := e.api("GET", "/team?"+q, "manager", nil); res.StatusCode != want {
+			t.Errorf("team?%s: %d, want %d", q, res.StatusCode, want)
+		}
+	}
+	if res := e.api("GET", "/team/export/pdf", "manager", nil); res.StatusCode != 404 {
+		t.Errorf("export in an unknown format: %d", res.StatusCode)
+	}
+
+	cert := e.awards("zhang")[0]
+	csv := e.api("GET", "/team/export/csv", "manager", nil)
+	if !strings.HasPrefix(csv.Body, "\ufeff用户名,姓名") || !strings.Contains(csv.Body, "zhang,zhang,s1,,valid,"+cert.Number) {
+		t.Fatalf("csv:\n%s", csv.Body)
+	}
+	x := e.api("GET", "/team/export/xlsx", "manager", nil)
+	f, err := excelize.OpenReader(bytes.NewReader([]byte(x.Body)))
+	if err != nil {
+		t.Fatalf("xlsx: %v", err)
+	}
+	rows, err := f.GetRows("认证")
+	if err != nil || rows[0][0] != "用户名" {
+		t.Fatalf("xlsx header %v %v", rows, err)
+	}
+	found := false
+	for _, r := range rows[1:] {
+		if r[0] == "zhang" {
+			found = r[4] == academy.CertValid && r[5] == cert.Number && strings.HasPrefix(r[len(r)-4], "✓")
+		}
+		if r[0] == "faraway" {
+			t.Fatal("the export holds someone of another site")
+		}
+	}
+	if !found {
+		t.Fatalf("xlsx has no valid row for zhang: %v", rows)
+	}
+}
+
+// TestXAPIOutboxSurvivesLRSOutage records learning events, then relays them
+// to a local LRS that fails twice before it recovers: nothing is lost and
+// nothing is sent twice.
+func TestXAPIOutboxSurvivesLRSOutage(t *testing.T) {
+	e := newEnv(t)
+	e.createUser("learner", []string{academy.RoleTrainee}, []string{"s1"})
+	e.tokens["learner"] = e.login("learner", testPassword)
+	last := e.earnAllBut("learner")
+	e.api("POST", last, "learner", nil) // course completed + certificate earned
+
+	var list struct {
+		Total      int
+		Statements []xapi.Entry
+	}
+	e.api("GET", "/admin/xapi?format=json", "admin", nil).json(t, &list)
+	if list.Total != 2 {
+		t.Fatalf("outbox holds %d statements, want 2 (course completed, certificate earned)", list.Total)
+	}
+	verbs := map[string]bool{}
+	for _, s := range list.Statements {
+		verbs[s.Verb] = true
+	}
+	if !verbs["http://adlnet.gov/expapi/verbs/completed"] || !verbs["http://id.tincanapi.com/verb/earned"] {
+		t.Fatalf("verbs %v", verbs)
+	}
+
+	var calls atomic.Int32
+	received := map[string]bool{}
+	var mu sync.Mutex
+	lrs := httptest.NewServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		if calls.Add(1) <= 2 {
+			w.WriteHeader(503)
+			return
+		}
+		var batch []xapi.Statement
+		if err := json.NewDecoder(r.Body).Decode(&batch); err != nil {
+			w.WriteHeader(400)
+			return
+		}
+		mu.Lock()
+		for _, s := range batch {
+			received[s.ID] = true
+		}
+		mu.Unlock()
+		w.WriteHeader(200)
+	}))
+	defer lrs.Close()
+	now := time.Now()
+	relay := &xapi.Relay{Outbox: mongo.NewOutbox(e.db), Client: &xapi.Client{Endpoint: lrs.URL}, Now: func() time.Time { return now }, Base: time.Second, Max: time.Minute}
+	for i := 0; i < 10 && len(received) < 2; i++ {
+		_, _ = relay.Flush(context.Background())
+		now = now.Add(2 * time.Minute) // past any backoff
+	}
+	if len(received) != 2 {
+		t.Fatalf("LRS received %d statements after recovering, want 2", len(received))
+	}
+	e.api("GET", "/admin/xapi?format=json", "admin", nil).json(t, &list)
+	if list.Total != 0 {
+		t.Fatalf("%d statements still waiting", list.Total)
+	}
+	e.api("GET", "/admin/xapi?format=json&sent=1", "admin", nil).json(t, &list)
+	if list.Total != 2 {
+		t.Fatalf("%d statements marked sent", list.Total)
+	}
+}
