@@ -1,0 +1,41 @@
+package http_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+// BenchmarkTeamDashboard renders the manager's dashboard for a site of
+// 1,000 trainees on the desk program (20 requirement columns), each with
+// some progress, on the embedded store.
+func BenchmarkTeamDashboard(b *testing.B) {
+	e := newEnv(b)
+	ctx := context.Background()
+	now := time.Now()
+	for i := range 1000 {
+		name := fmt.Sprintf("t%04d", i)
+		u := &academy.User{Username: name, Roles: []string{academy.RoleTrainee}, Sites: []string{"s1"}, HiredAt: now.AddDate(0, 0, -i%90)}
+		u.Normalize()
+		if err := e.accounts.Users.CreateUser(ctx, u); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.deps.Learning.Progress.CompleteLesson(ctx, name, "ethics", "role-of-the-desk", now); err != nil {
+			b.Fatal(err)
+		}
+		sum := academy.AttemptSummary{ID: name + "-q", Number: 1, State: academy.AttemptSubmitted, StartedAt: now, SubmittedAt: now, Percent: 85, Passed: true}
+		if err := e.deps.Examiner.Attempts.SetSummary(ctx, name, "ethics", sum); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		res := e.api("GET", "/team", "manager", nil)
+		if res.StatusCode != 200 {
+			b.Fatalf("team: %d", res.StatusCode)
+		}
+	}
+}
