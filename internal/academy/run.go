@@ -115,6 +115,12 @@ func Evaluate(c Check, tickets []Ticket) CheckResult {
 		who = "来电业主的"
 	}
 	if len(cands) == 0 {
+		// No such ticket means the forbidden action cannot have happened:
+		// "do not log this as an inquiry" is kept by logging no inquiry.
+		if c.Kind == CheckAbsent {
+			r.Passed, r.Detail = true, fmt.Sprintf("没有%s%s工单，也就没有“%s”", who, typeLabel(c.Type), actionLabel(c.Type, c.Action))
+			return r
+		}
 		r.Detail = fmt.Sprintf("没有找到%s%s工单", who, typeLabel(c.Type))
 		return r
 	}
