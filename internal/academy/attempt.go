@@ -470,11 +470,7 @@ func (x *Examiner) Submit(ctx context.Context, u *User, id string) (*Attempt, er
 	if a.Finished() {
 		return a, nil
 	}
-	if a, err = x.finish(ctx, a, AttemptSubmitted); err != nil || x.Outcomes == nil || a.State == AttemptAbandoned {
-		return a, err
-	}
-	return a, x.Outcomes.Outcome(ctx, u, LearningEvent{Kind: EventQuizGraded, Username: u.ID, Name: u.DisplayName,
-		Ref: a.Quiz, Title: a.QuizTitle, Percent: a.Percent, Passed: a.Passed, At: a.SubmittedAt})
+	return x.finish(ctx, a, AttemptSubmitted)
 }
 
 // finish closes an attempt in state: whoever inserts the closing mark
@@ -484,11 +480,21 @@ func (x *Examiner) finish(ctx context.Context, a *Attempt, state string) (*Attem
 	if state == AttemptExpired && at.After(a.Deadline) {
 		at = a.Deadline
 	}
-	m, err := x.Attempts.MarkFinal(ctx, FinalMark{ID: a.ID, State: state, At: at})
+	mine := FinalMark{ID: a.ID, State: state, At: at}
+	m, err := x.Attempts.MarkFinal(ctx, mine)
 	if err != nil {
 		return nil, err
 	}
-	return x.complete(ctx, a.ID, m)
+	if a, err = x.complete(ctx, a.ID, m); err != nil {
+		return nil, err
+	}
+	// Only the close that won reports the grade, whether a learner
+	// submitted, time ran out on a page load, or the sweep closed it.
+	if x.Outcomes != nil && m == mine && state != AttemptAbandoned {
+		err = x.Outcomes.Outcome(ctx, LearningEvent{Kind: EventQuizGraded, Username: a.Username,
+			Ref: a.Quiz, Title: a.QuizTitle, Percent: a.Percent, Passed: a.Passed, At: a.SubmittedAt})
+	}
+	return a, err
 }
 
 // complete writes the closed attempt for mark m. It is deterministic — the

@@ -39,7 +39,7 @@ type EventSink interface {
 // OutcomeRecorder hears of each course, quiz and scenario a learner
 // finishes.
 type OutcomeRecorder interface {
-	Outcome(ctx context.Context, u *User, e LearningEvent) error
+	Outcome(ctx context.Context, e LearningEvent) error
 }
 
 // ProgramSource lists the certification programs in force.
@@ -228,14 +228,21 @@ func (c *Certifier) Check(ctx context.Context, u *User) ([]*Certificate, error) 
 	return issued, nil
 }
 
-// Outcome records a learning event and issues what it completes.
-func (c *Certifier) Outcome(ctx context.Context, u *User, e LearningEvent) error {
+// Outcome records a learning event and issues what it completes. The
+// learner is read afresh: background closes have no user at hand, and
+// grants must be decided on the stored record.
+func (c *Certifier) Outcome(ctx context.Context, e LearningEvent) error {
+	u, err := c.Users.FindUser(ctx, e.Username)
+	if err != nil {
+		return err
+	}
+	e.Name = u.DisplayName
 	if c.Events != nil {
 		if err := c.Events.Record(ctx, e); err != nil {
 			return err
 		}
 	}
-	_, err := c.Check(ctx, u)
+	_, err = c.Check(ctx, u)
 	return err
 }
 

@@ -160,7 +160,7 @@ func (l *Learning) CompleteLesson(ctx context.Context, u *User, c *Course, lesso
 		}
 		cp.CompletedAt = now
 		if l.Outcomes != nil {
-			err := l.Outcomes.Outcome(ctx, u, LearningEvent{Kind: EventCourseCompleted, Username: u.ID, Name: u.DisplayName,
+			err := l.Outcomes.Outcome(ctx, LearningEvent{Kind: EventCourseCompleted, Username: u.ID,
 				Ref: c.Slug, Title: c.Title, Passed: true, At: now})
 			if err != nil {
 				return p, err

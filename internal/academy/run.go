@@ -383,7 +383,7 @@ func (c *Coach) save(ctx context.Context, u *User, s *Scenario, r *Run) (*Run, e
 		return nil, err
 	}
 	if r.State == RunFinished && c.Outcomes != nil {
-		err := c.Outcomes.Outcome(ctx, u, LearningEvent{Kind: EventScenarioCompleted, Username: u.ID, Name: u.DisplayName,
+		err := c.Outcomes.Outcome(ctx, LearningEvent{Kind: EventScenarioCompleted, Username: u.ID,
 			Ref: s.Slug, Title: s.Title, Percent: r.Percent, Passed: r.Passed, At: r.FinishedAt})
 		if err != nil {
 			return r, err

@@ -441,3 +441,33 @@ func TestXAPIOutboxSurvivesLRSOutage(t *testing.T) {
 		t.Fatalf("%d statements marked sent", list.Total)
 	}
 }
+
+// TestSweptAttemptIsRecorded: an attempt closed by the background sweep
+// when its time ran out is graded and reported like a submitted one.
+func TestSweptAttemptIsRecorded(t *testing.T) {
+	e := newEnv(t)
+	if res := e.api("POST", "/api/v1/quizzes/final-exam/attempts", "trainee", nil); res.StatusCode != 201 && res.StatusCode != 200 {
+		t.Fatalf("start: %d %s", res.StatusCode, res.Body)
+	}
+	later := *e.deps.Examiner
+	later.Now = func() time.Time { return time.Now().Add(time.Hour) }
+	if n, err := later.Sweep(context.Background()); err != nil || n != 1 {
+		t.Fatalf("sweep closed %d: %v", n, err)
+	}
+	var list struct {
+		Total      int
+		Statements []xapi.Entry
+	}
+	e.api("GET", "/admin/xapi?format=json", "admin", nil).json(t, &list)
+	if list.Total != 1 || list.Statements[0].Verb != "http://adlnet.gov/expapi/verbs/failed" || list.Statements[0].Actor != "trainee" {
+		t.Fatalf("outbox after the sweep: %+v", list)
+	}
+	// A second sweep finds nothing and reports nothing twice.
+	if n, _ := later.Sweep(context.Background()); n != 0 {
+		t.Fatalf("second sweep closed %d", n)
+	}
+	e.api("GET", "/admin/xapi?format=json", "admin", nil).json(t, &list)
+	if list.Total != 1 {
+		t.Fatalf("%d statements after a second sweep", list.Total)
+	}
+}
