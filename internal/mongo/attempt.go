@@ -35,16 +35,21 @@ func (s *AttemptService) InsertAttempt(ctx context.Context, a *academy.Attempt) 
 
 // FindAttempt reads an attempt and, while it is open, its saved answers.
 func (s *AttemptService) FindAttempt(ctx context.Context, id string) (*academy.Attempt, error) {
+	// Answers first: WriteFinal replaces the attempt before it deletes the
+	// answers, so answers that are gone mean the attempt read next is the
+	// closed one. Reading the other way round, a close finishing in
+	// between left an open attempt with no answers, and a racing submit
+	// graded it as blank.
+	var ans answersDoc
+	err := s.db.c("attempt_answers").FindOne(ctx, bson.M{"_id": id}).Decode(&ans)
+	if err != nil && academy.ErrorCode(FormatError(err)) != academy.ENOTFOUND {
+		return nil, FormatError(err)
+	}
 	var a academy.Attempt
 	if err := s.db.c("attempts").FindOne(ctx, bson.M{"_id": id}).Decode(&a); err != nil {
 		return nil, FormatError(err)
 	}
 	if !a.Finished() {
-		var ans answersDoc
-		err := s.db.c("attempt_answers").FindOne(ctx, bson.M{"_id": id}).Decode(&ans)
-		if err != nil && academy.ErrorCode(FormatError(err)) != academy.ENOTFOUND {
-			return nil, FormatError(err)
-		}
 		a.Answers = ans.Answers
 	}
 	if a.Answers == nil {
@@ -169,9 +174,12 @@ func (s *AttemptService) SetSummary(ctx context.Context, username, quiz string, 
 		return academy.Errorf(academy.EINVALID, "quiz: %q is not a valid slug", quiz)
 	}
 	p := "quizzes." + quiz
-	_, err := s.db.c("quiz_records").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)},
-		bson.M{"$set": bson.M{fmt.Sprintf("%s.attempts.%d", p, sum.Number): sum}, "$max": bson.M{p + ".count": sum.Number}},
-		options.UpdateOne().SetUpsert(true))
+	err := upsert(func() error {
+		_, err := s.db.c("quiz_records").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)},
+			bson.M{"$set": bson.M{fmt.Sprintf("%s.attempts.%d", p, sum.Number): sum}, "$max": bson.M{p + ".count": sum.Number}},
+			options.UpdateOne().SetUpsert(true))
+		return err
+	})
 	return FormatError(err)
 }
 

@@ -194,7 +194,9 @@ func (s *CourseService) BumpContentVersion(ctx context.Context) (int64, error) {
 	var v struct {
 		V int64 `bson:"v"`
 	}
-	err := s.db.c("meta").FindOneAndUpdate(ctx, bson.M{"_id": "content_version"}, bson.M{"$inc": bson.M{"v": 1}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&v)
+	err := upsert(func() error {
+		return s.db.c("meta").FindOneAndUpdate(ctx, bson.M{"_id": "content_version"}, bson.M{"$inc": bson.M{"v": 1}},
+			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&v)
+	})
 	return v.V, FormatError(err)
 }

@@ -165,6 +165,18 @@ func (db *DB) StoredSchemaVersion(ctx context.Context) (int, error) {
 	return meta.Version, FormatError(err)
 }
 
+// upsert runs an upserting write, and once more if it lost an insert race:
+// two upserts of a document that does not exist yet can both try to insert
+// it, and the loser gets a duplicate key error. The retry finds the
+// document and updates it, which is what the caller asked for.
+func upsert(write func() error) error {
+	err := write()
+	if mongo.IsDuplicateKeyError(err) {
+		err = write()
+	}
+	return err
+}
+
 // FormatError maps driver errors to domain errors: no documents is
 // ENOTFOUND, a duplicate key ECONFLICT, an unreachable server EUNAVAILABLE.
 func FormatError(err error) error {

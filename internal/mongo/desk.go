@@ -51,8 +51,10 @@ func (s *DeskStore) NextNumber(ctx context.Context, site string) (int, error) {
 	var v struct {
 		N int `bson:"n"`
 	}
-	err := s.db.c("meta").FindOneAndUpdate(ctx, bson.M{"_id": "ticketseq/" + site}, bson.M{"$inc": bson.M{"n": 1}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&v)
+	err := upsert(func() error {
+		return s.db.c("meta").FindOneAndUpdate(ctx, bson.M{"_id": "ticketseq/" + site}, bson.M{"$inc": bson.M{"n": 1}},
+			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&v)
+	})
 	return v.N, FormatError(err)
 }
 

@@ -55,9 +55,11 @@ func (s *ProgressService) CompleteLesson(ctx context.Context, username, course, 
 		return nil, academy.Errorf(academy.EINVALID, "lesson: %q is not a valid slug", lesson)
 	}
 	p := &academy.Progress{}
-	err = s.db.c("progress").FindOneAndUpdate(ctx, bson.M{"_id": academy.UserID(username)},
-		bson.M{"$min": bson.M{base + ".completed." + lesson: at}, "$set": bson.M{base + ".last": lesson}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(p)
+	err = upsert(func() error {
+		return s.db.c("progress").FindOneAndUpdate(ctx, bson.M{"_id": academy.UserID(username)},
+			bson.M{"$min": bson.M{base + ".completed." + lesson: at}, "$set": bson.M{base + ".last": lesson}},
+			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(p)
+	})
 	if err != nil {
 		return nil, FormatError(err)
 	}
@@ -71,8 +73,11 @@ func (s *ProgressService) SetCourseCompleted(ctx context.Context, username, cour
 	if err != nil {
 		return err
 	}
-	_, err = s.db.c("progress").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)},
-		bson.M{"$min": bson.M{base + ".completed_at": at}}, options.UpdateOne().SetUpsert(true))
+	err = upsert(func() error {
+		_, err := s.db.c("progress").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)},
+			bson.M{"$min": bson.M{base + ".completed_at": at}}, options.UpdateOne().SetUpsert(true))
+		return err
+	})
 	return FormatError(err)
 }
 
@@ -85,8 +90,11 @@ func (s *ProgressService) SavePosition(ctx context.Context, username, course, le
 	if !academy.ValidSlug(lesson) {
 		return academy.Errorf(academy.EINVALID, "lesson: %q is not a valid slug", lesson)
 	}
-	_, err = s.db.c("progress").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)},
-		bson.M{"$set": bson.M{base + ".position." + lesson: share, base + ".last": lesson}}, options.UpdateOne().SetUpsert(true))
+	err = upsert(func() error {
+		_, err := s.db.c("progress").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)},
+			bson.M{"$set": bson.M{base + ".position." + lesson: share, base + ".last": lesson}}, options.UpdateOne().SetUpsert(true))
+		return err
+	})
 	return FormatError(err)
 }
 

@@ -25,7 +25,10 @@ func (s *SandboxStore) InsertSandbox(ctx context.Context, sb *academy.Sandbox) e
 	if _, err := s.db.c("sandboxes").InsertOne(ctx, sb); err != nil {
 		return FormatError(err)
 	}
-	_, err := s.db.c("sandbox_index").UpdateOne(ctx, bson.M{"_id": sb.Owner}, bson.M{"$addToSet": bson.M{"ids": sb.ID}}, options.UpdateOne().SetUpsert(true))
+	err := upsert(func() error {
+		_, err := s.db.c("sandbox_index").UpdateOne(ctx, bson.M{"_id": sb.Owner}, bson.M{"$addToSet": bson.M{"ids": sb.ID}}, options.UpdateOne().SetUpsert(true))
+		return err
+	})
 	return FormatError(err)
 }
 

@@ -54,7 +54,10 @@ func NewRunService(db *DB) *RunService { return &RunService{db: db} }
 
 func (s *RunService) index(ctx context.Context, r *academy.Run) error {
 	sum := academy.RunSummary{ID: r.ID, Scenario: r.Scenario, State: r.State, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Percent: r.Percent, Passed: r.Passed}
-	_, err := s.db.c("run_index").UpdateOne(ctx, bson.M{"_id": r.Username}, bson.M{"$set": bson.M{"runs." + r.ID: sum}}, options.UpdateOne().SetUpsert(true))
+	err := upsert(func() error {
+		_, err := s.db.c("run_index").UpdateOne(ctx, bson.M{"_id": r.Username}, bson.M{"$set": bson.M{"runs." + r.ID: sum}}, options.UpdateOne().SetUpsert(true))
+		return err
+	})
 	return FormatError(err)
 }
 
