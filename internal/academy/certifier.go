@@ -357,6 +357,8 @@ type TeamRow struct {
 	// onboarding time, or the current certificate's expiry.
 	Due     time.Time
 	Overdue bool
+	// FirstIssued is when the person was first certified, for charts.
+	FirstIssued time.Time
 }
 
 // Team assesses many people on one program with a handful of queries,
@@ -409,6 +411,9 @@ func (c *Certifier) Team(ctx context.Context, users []*User, p *Program) ([]Team
 		as := awards[u.ID]
 		slices.SortFunc(as, func(a, b *Certificate) int { return a.Seq - b.Seq })
 		row := TeamRow{User: u, Standing: c.Assess(p, as, ev, now)}
+		if len(as) > 0 {
+			row.FirstIssued = as[0].IssuedAt
+		}
 		switch {
 		case row.Standing.Current != nil:
 			row.Due = row.Standing.Current.ExpiresAt
@@ -420,4 +425,32 @@ func (c *Certifier) Team(ctx context.Context, users []*User, p *Program) ([]Team
 		out = append(out, row)
 	}
 	return out, nil
+}
+
+// TeamWeakSpots finds what the given people fail most in the program's
+// quizzes and in their scenario runs.
+func (c *Certifier) TeamWeakSpots(ctx context.Context, users []*User, p *Program, quizzes map[string]*Quiz, limit int) (questions, checks []WeakSpot, err error) {
+	in := map[string]bool{}
+	names := make([]string, len(users))
+	for i, u := range users {
+		in[u.ID], names[i] = true, u.ID
+	}
+	var attempts []*Attempt
+	for _, q := range p.Requirements.Quizzes {
+		all, err := c.Attempts.ListFinishedAttempts(ctx, q.Quiz)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, a := range all {
+			if in[a.Username] {
+				attempts = append(attempts, a)
+			}
+		}
+	}
+	runs, err := c.Runs.ListFinishedRuns(ctx, names)
+	if err != nil {
+		return nil, nil, err
+	}
+	questions, checks = WeakSpots(attempts, runs, quizzes, limit)
+	return questions, checks, nil
 }

@@ -264,6 +264,9 @@ type RunService interface {
 	// SaveRun writes version r.Version if the stored run is at r.Version-1.
 	SaveRun(ctx context.Context, r *Run) error
 	ListRuns(ctx context.Context, username string) ([]RunSummary, error)
+	// ListFinishedRuns returns the finished runs, with their logs, of many
+	// learners, for the weak spots of a team.
+	ListFinishedRuns(ctx context.Context, usernames []string) ([]*Run, error)
 	// ListRunsOf returns the run summaries of many learners by username.
 	ListRunsOf(ctx context.Context, usernames []string) (map[string][]RunSummary, error)
 }

@@ -55,4 +55,15 @@ func TestBrowserCertificationPath(t *testing.T) {
 		t.Fatalf("desk after revocation: %q", body)
 	}
 	screenshot(t, ctx, "desk-revoked")
+
+	// The manager sees it on the team dashboard and can drill down.
+	mctx := chrome(t)
+	loginChrome(t, mctx, base, "manager")
+	step(t, mctx, "team dashboard", chromedp.Navigate(base+"/team"), chromedp.WaitVisible(`#matrix tr[data-user="xiaoli"]`),
+		chromedp.WaitVisible("#timeline"))
+	screenshot(t, mctx, "team")
+	step(t, mctx, "drill down", chromedp.Click(`#matrix tr[data-user="xiaoli"] a`), chromedp.WaitVisible(`form.revoke, .list`))
+	if body := text(t, mctx, "main"); !strings.Contains(body, "培训记录造假") {
+		t.Fatalf("drill-down does not show the revocation reason: %q", body)
+	}
 }

@@ -305,6 +305,16 @@ func (s *Server) teamPage(c *fiber.Ctx) error {
 		cols := s.teamColumns(prog, rows)
 		data["Columns"], data["Expiring"], data["Overdue"] = cols, expiring, overdue
 		data["Chart"] = barChart(cols)
+		data["Timeline"] = certTimeline(rows, s.Certifier.Now())
+		people := make([]*academy.User, len(rows))
+		for i, r := range rows {
+			people[i] = r.User
+		}
+		wq, wc, err := s.Certifier.TeamWeakSpots(c.UserContext(), people, prog, s.Catalog.Snapshot().Quizzes, 10)
+		if err != nil {
+			return err
+		}
+		data["WeakQuestions"], data["WeakChecks"] = wq, wc
 	}
 	pg.Data = data
 	return s.render(c, "team", pg)
@@ -474,7 +484,7 @@ func (s *Server) adminXAPI(c *fiber.Ctx) error {
 // barChart draws the share of people who met each requirement as an SVG,
 // on the server, so the page needs no script to show it.
 func barChart(cols []teamColumn) chart {
-	const rowH, labelW, barW = 22, 150, 300
+	const rowH, labelW, barW = 22, 300, 360
 	ch := chart{Width: labelW + barW + 50, Height: rowH*len(cols) + 10}
 	for i, col := range cols {
 		ch.Bars = append(ch.Bars, chartBar{Y: 5 + i*rowH, Label: col.Title, W: col.Percent * barW / 100, Percent: col.Percent,
@@ -491,4 +501,44 @@ type chart struct {
 type chartBar struct {
 	Y, W, Percent, LabelW, TextY, ValueX int
 	Label                                string
+}
+
+// certTimeline counts, at the end of each of the last twelve months, how
+// many of the people held the program (or had met it), as SVG columns.
+func certTimeline(rows []academy.TeamRow, now time.Time) timeline {
+	const months, colW, height = 12, 40, 120
+	tl := timeline{Width: months * colW, Height: height + 20}
+	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, now.Location()).AddDate(0, -months+1, 0)
+	counts := make([]int, months)
+	for _, r := range rows {
+		at := r.FirstIssued
+		if at.IsZero() {
+			if !r.Standing.Met {
+				continue
+			}
+			at = r.Standing.MetAt
+		}
+		for m := range months {
+			if at.Before(start.AddDate(0, m+1, 0)) {
+				counts[m]++
+			}
+		}
+	}
+	top := max(1, len(rows))
+	for m, n := range counts {
+		h := n * height / top
+		tl.Cols = append(tl.Cols, timelineCol{X: m*colW + 6, W: colW - 12, Y: height - h, H: h, Count: n,
+			Label: start.AddDate(0, m, 0).Format("01"), LabelY: height + 15, CountY: max(height-h-4, 10)})
+	}
+	return tl
+}
+
+type timeline struct {
+	Width, Height int
+	Cols          []timelineCol
+}
+
+type timelineCol struct {
+	X, W, Y, H, Count, LabelY, CountY int
+	Label                             string
 }

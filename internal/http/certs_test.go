@@ -471,3 +471,29 @@ func TestSweptAttemptIsRecorded(t *testing.T) {
 		t.Fatalf("%d statements after a second sweep", list.Total)
 	}
 }
+
+// TestTeamWeakSpots: blank submissions by three people of the team put
+// the ethics questions at the top of the manager's weak spots, with a link
+// to the lesson that teaches each.
+func TestTeamWeakSpots(t *testing.T) {
+	e := newEnv(t)
+	for _, name := range []string{"w1", "w2", "w3"} {
+		e.createUser(name, []string{academy.RoleTrainee}, []string{"s1"})
+		e.tokens[name] = e.login(name, testPassword)
+		res := e.api("POST", "/api/v1/quizzes/ethics/attempts", name, nil)
+		var a struct{ ID string }
+		res.json(t, &a)
+		if res := e.api("POST", "/api/v1/attempts/"+a.ID+"/submit", name, nil); res.StatusCode != 200 {
+			t.Fatalf("submit: %d %s", res.StatusCode, res.Body)
+		}
+	}
+	page := e.api("GET", "/team", "manager", nil).Body
+	i := strings.Index(page, `id="weak-questions"`)
+	if i < 0 || !strings.Contains(page[i:], "100%") || !strings.Contains(page[i:], `href="/courses/ethics/lessons/`) {
+		t.Fatalf("weak questions panel:\n%s", page[i:min(len(page), i+800)])
+	}
+	// Another site's manager does not see this team's mistakes.
+	if other := e.api("GET", "/team", "othermanager", nil).Body; strings.Contains(other, "(3/3)") {
+		t.Fatal("weak spots leak across sites")
+	}
+}

@@ -140,7 +140,12 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return t.Local().Format("2006-01-02 15:04")
 		},
-		"add":   func(a, b int) int { return a + b },
+		"add": func(a, b int) int { return a + b },
+		// lessonPath turns a course/lesson reference into its page path.
+		"lessonPath": func(ref string) string {
+			course, lesson, _ := strings.Cut(ref, "/")
+			return course + "/lessons/" + lesson
+		},
 		"roles": func() []string { return academy.Roles },
 		// dict passes several values to a partial template.
 		"dict": func(kv ...any) map[string]any {

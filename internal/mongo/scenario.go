@@ -94,6 +94,20 @@ func (s *RunService) SaveRun(ctx context.Context, r *academy.Run) error {
 }
 
 // ListRuns returns a learner's run summaries, newest first.
+// ListFinishedRuns reads the finished runs of many learners (a scan: it
+// serves the team dashboard, not a learner's page).
+func (s *RunService) ListFinishedRuns(ctx context.Context, usernames []string) ([]*academy.Run, error) {
+	cur, err := s.db.c("runs").Find(ctx, bson.M{"username": bson.M{"$in": usernames}, "state": academy.RunFinished})
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	var out []*academy.Run
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, FormatError(err)
+	}
+	return out, nil
+}
+
 // ListRunsOf reads the run index of many learners in one query.
 func (s *RunService) ListRunsOf(ctx context.Context, usernames []string) (map[string][]academy.RunSummary, error) {
 	cur, err := s.db.c("run_index").Find(ctx, bson.M{"_id": bson.M{"$in": usernames}})

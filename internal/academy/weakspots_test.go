@@ -1,0 +1,52 @@
+package academy
+
+import "testing"
+
+func TestWeakSpots(t *testing.T) {
+	quizzes := map[string]*Quiz{"ethics": {Slug: "ethics", Course: "ethics"}, "final": {Slug: "final"}}
+	q := func(id, lesson string) AttemptQuestion {
+		return AttemptQuestion{Question: Question{ID: id, Prompt: "prompt " + id, Lesson: lesson}, Source: "ethics"}
+	}
+	attempt := func(state string, correct map[string]bool) *Attempt {
+		a := &Attempt{Quiz: "final", QuizTitle: "结业考试", State: state, Questions: []AttemptQuestion{q("a", "honesty"), q("b", "privacy"), q("c", "")}}
+		for _, id := range []string{"a", "b", "c"} {
+			a.Results = append(a.Results, QuestionResult{ID: id, Correct: correct[id]})
+		}
+		return a
+	}
+	attempts := []*Attempt{
+		attempt(AttemptSubmitted, map[string]bool{"a": false, "b": true, "c": true}),
+		attempt(AttemptSubmitted, map[string]bool{"a": false, "b": false, "c": true}),
+		attempt(AttemptExpired, map[string]bool{"a": false, "b": true, "c": true}),
+		attempt(AttemptAbandoned, map[string]bool{}), // never graded: does not count
+	}
+	check := func(msg string, passed bool) CheckResult {
+		return CheckResult{Message: msg, Passed: passed, Lesson: "complaints/six-steps"}
+	}
+	run := func(state string, checks ...CheckResult) *Run {
+		return &Run{Scenario: "water-leak", ScenarioTitle: "楼上漏水", State: state, Log: []RunEntry{{Kind: "task", Checks: checks}}}
+	}
+	runs := []*Run{
+		run(RunFinished, check("没有派单", false), check("超时", true)),
+		run(RunFinished, check("没有派单", false), check("超时", false)),
+		run(RunFinished, check("没有派单", true), check("超时", true)),
+		run(RunActive, check("没有派单", false)), // unfinished: not counted
+	}
+	qs, cs := WeakSpots(attempts, runs, quizzes, 10)
+	if len(qs) != 2 || qs[0].Ref != "a" || qs[0].Rate != 100 || qs[0].Failed != 3 || qs[0].Lesson != "ethics/honesty" {
+		t.Fatalf("questions %+v", qs)
+	}
+	if qs[1].Ref != "b" || qs[1].Rate != 33 {
+		t.Fatalf("second question %+v", qs[1])
+	}
+	if len(cs) != 2 || cs[0].Text != "没有派单" || cs[0].Failed != 2 || cs[0].Total != 3 || cs[0].Lesson != "complaints/six-steps" {
+		t.Fatalf("checks %+v", cs)
+	}
+	// Too few results say nothing.
+	if qs, cs := WeakSpots(attempts[:2], runs[:2], quizzes, 10); len(qs) != 0 || len(cs) != 0 {
+		t.Fatalf("weak spots from two results: %v %v", qs, cs)
+	}
+	if qs, _ := WeakSpots(attempts, runs, quizzes, 1); len(qs) != 1 {
+		t.Fatal("limit ignored")
+	}
+}
