@@ -94,7 +94,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	certifier := newCertifier(st, cat, az, *publicURL)
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases, Coach: st.coach,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version,
-		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: *publicURL})
+		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: *publicURL, Programs: st.programs})
 	if err != nil {
 		return err
 	}

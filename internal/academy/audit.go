@@ -19,6 +19,7 @@ const (
 	AuditSiteCreated   = "site.created"
 	AuditCertIssued    = "cert.issued"
 	AuditCertRevoked   = "cert.revoked"
+	AuditProgramSaved  = "program.saved"
 )
 
 // AuditEvent is one security-relevant event. Detail never holds secrets.

@@ -15,6 +15,7 @@ const (
 	PermCases       = "cases:create"       // turn closed live tickets into training cases
 	PermTrainees    = "trainees:follow"    // see the runs and progress of learners on a site
 	PermCerts       = "certs:manage"       // team certification dashboard, revoking certificates of a site
+	PermPrograms    = "programs:manage"    // edit certification programs (admin only)
 )
 
 // Authorizer decides whether u may use perm on site. site "" asks whether u

@@ -47,6 +47,21 @@ type ProgramService interface {
 	SetProgramStatus(ctx context.Context, slug, status string) error
 }
 
+// SaveProgram stores a program edited in the web, after checking it
+// against the content in force; the next file import overwrites it, since
+// files win (as for scenarios).
+func (l *Library) SaveProgram(ctx context.Context, p *Program, store ProgramService, courses, quizzes, scenarios map[string]bool) error {
+	if problems := p.Validate(courses, quizzes, scenarios); len(problems) > 0 {
+		return Errorf(EINVALID, "%s", strings.Join(problems, "；"))
+	}
+	p.Hash, p.Status, p.UpdatedAt = p.ContentHash(), CourseActive, l.Now()
+	if err := store.SaveProgram(ctx, p); err != nil {
+		return err
+	}
+	_, err := l.Courses.BumpContentVersion(ctx)
+	return err
+}
+
 // ImportPrograms brings the stored programs in line with the files, which
 // always win; removed ones are archived (certificates stay valid).
 func (l *Library) ImportPrograms(ctx context.Context, files []*Program, store ProgramService) (*ImportReport, error) {

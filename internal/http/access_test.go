@@ -159,6 +159,9 @@ var accessTable = map[string][]string{
 	"GET /team/export/:format":                              certManagers,
 	"GET /team/people/:username":                            certManagers,
 	"GET /admin/xapi":                                       adminOnly,
+	"GET /admin/programs":                                   adminOnly,
+	"GET /admin/programs/:slug":                             adminOnly,
+	"POST /admin/programs":                                  adminOnly,
 }
 
 // params fills route parameters with values that exist.

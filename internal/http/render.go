@@ -98,6 +98,9 @@ func (s *Server) nav(u *academy.User) []navItem {
 	if s.Authz.Can(u, "", academy.PermSitesManage) {
 		items = append(items, navItem{"/admin/sites", "nav.sites"})
 	}
+	if s.Authz.Can(u, "", academy.PermPrograms) {
+		items = append(items, navItem{"/admin/programs", "nav.programs"})
+	}
 	if s.Authz.Can(u, "", academy.PermAuditRead) {
 		items = append(items, navItem{"/admin/audit", "nav.audit"}, navItem{"/admin/xapi", "nav.xapi"})
 	}

@@ -100,6 +100,7 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/author/cases/:id/scenario.yaml", perm(academy.PermCases), s.caseScenario)
 
 	s.registerCertRoutes(get, post)
+	s.registerProgramRoutes(get, post)
 
 	// API.
 	s.app.Post("/api/v1/auth/login", throttle...)

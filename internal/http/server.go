@@ -55,6 +55,7 @@ type Deps struct {
 	Markdown    *markdown.Renderer
 	Logger      *slog.Logger
 	Certifier   *academy.Certifier
+	Programs    academy.ProgramService
 	Issuer      *badge.Issuer
 	Outbox      OutboxLister
 	// PublicURL is the address people reach the site at; it goes into
