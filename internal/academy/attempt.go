@@ -271,6 +271,8 @@ type AttemptService interface {
 	// SetSummary records an attempt summary and the attempt count.
 	SetSummary(ctx context.Context, username, quiz string, s AttemptSummary) error
 	ListOpenAttempts(ctx context.Context) ([]OpenAttempt, error)
+	// ListGradedAttemptsOf returns the graded attempts of many learners.
+	ListGradedAttemptsOf(ctx context.Context, usernames []string) ([]*Attempt, error)
 	// ListFinishedAttempts returns the graded attempts of a quiz.
 	ListFinishedAttempts(ctx context.Context, quiz string) ([]*Attempt, error)
 }

@@ -428,25 +428,21 @@ func (c *Certifier) Team(ctx context.Context, users []*User, p *Program) ([]Team
 }
 
 // TeamWeakSpots finds what the given people fail most in the program's
-// quizzes and in their scenario runs.
+// quizzes (and the banks they draw on) and in their scenario runs.
 func (c *Certifier) TeamWeakSpots(ctx context.Context, users []*User, p *Program, quizzes map[string]*Quiz, limit int) (questions, checks []WeakSpot, err error) {
-	in := map[string]bool{}
 	names := make([]string, len(users))
 	for i, u := range users {
-		in[u.ID], names[i] = true, u.ID
+		names[i] = u.ID
 	}
-	var attempts []*Attempt
+	wanted := map[string]bool{}
 	for _, q := range p.Requirements.Quizzes {
-		all, err := c.Attempts.ListFinishedAttempts(ctx, q.Quiz)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, a := range all {
-			if in[a.Username] {
-				attempts = append(attempts, a)
-			}
-		}
+		wanted[q.Quiz] = true
 	}
+	all, err := c.Attempts.ListGradedAttemptsOf(ctx, names)
+	if err != nil {
+		return nil, nil, err
+	}
+	attempts := slices.DeleteFunc(all, func(a *Attempt) bool { return !wanted[a.Quiz] })
 	runs, err := c.Runs.ListFinishedRuns(ctx, names)
 	if err != nil {
 		return nil, nil, err

@@ -158,6 +158,7 @@ var accessTable = map[string][]string{
 	"GET /team":                                             certManagers,
 	"GET /team/export/:format":                              certManagers,
 	"GET /team/people/:username":                            certManagers,
+	"GET /team/weak-spots":                                  certManagers,
 	"GET /admin/xapi":                                       adminOnly,
 	"GET /admin/programs":                                   adminOnly,
 	"GET /admin/programs/:slug":                             adminOnly,

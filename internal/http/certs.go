@@ -37,6 +37,7 @@ func (s *Server) registerCertRoutes(get, post string) {
 	s.handle(get, "/team", certs, s.teamPage)
 	s.handle(get, "/team/export/:format", certs, s.teamExport)
 	s.handle(get, "/team/people/:username", certs, s.teamPerson)
+	s.handle(get, "/team/weak-spots", certs, s.teamWeakSpots)
 	s.handle(get, "/admin/xapi", perm(academy.PermAuditRead), s.adminXAPI)
 }
 
@@ -306,18 +307,33 @@ func (s *Server) teamPage(c *fiber.Ctx) error {
 		data["Columns"], data["Expiring"], data["Overdue"] = cols, expiring, overdue
 		data["Chart"] = barChart(cols)
 		data["Timeline"] = certTimeline(rows, s.Certifier.Now())
+	}
+	pg.Data = data
+	return s.render(c, "team", pg)
+}
+
+// teamWeakSpots has its own page: it reads every graded attempt and run of
+// the team, which the dashboard itself should not wait for.
+func (s *Server) teamWeakSpots(c *fiber.Ctx) error {
+	q, _, prog, rows, err := s.team(c)
+	if err != nil {
+		return err
+	}
+	pg := s.newPage(c, "team.weak_title")
+	data := map[string]any{"Q": q, "Program": prog}
+	if prog != nil {
 		people := make([]*academy.User, len(rows))
 		for i, r := range rows {
 			people[i] = r.User
 		}
-		wq, wc, err := s.Certifier.TeamWeakSpots(c.UserContext(), people, prog, s.Catalog.Snapshot().Quizzes, 10)
+		wq, wc, err := s.Certifier.TeamWeakSpots(c.UserContext(), people, prog, s.Catalog.Snapshot().Quizzes, 15)
 		if err != nil {
 			return err
 		}
 		data["WeakQuestions"], data["WeakChecks"] = wq, wc
 	}
 	pg.Data = data
-	return s.render(c, "team", pg)
+	return s.render(c, "team_weak", pg)
 }
 
 // teamTable is the dashboard as rows of text, for the exports.

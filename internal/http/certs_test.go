@@ -487,13 +487,13 @@ func TestTeamWeakSpots(t *testing.T) {
 			t.Fatalf("submit: %d %s", res.StatusCode, res.Body)
 		}
 	}
-	page := e.api("GET", "/team", "manager", nil).Body
+	page := e.api("GET", "/team/weak-spots", "manager", nil).Body
 	i := strings.Index(page, `id="weak-questions"`)
 	if i < 0 || !strings.Contains(page[i:], "100%") || !strings.Contains(page[i:], `href="/courses/ethics/lessons/`) {
 		t.Fatalf("weak questions panel:\n%s", page[i:min(len(page), i+800)])
 	}
 	// Another site's manager does not see this team's mistakes.
-	if other := e.api("GET", "/team", "othermanager", nil).Body; strings.Contains(other, "(3/3)") {
+	if other := e.api("GET", "/team/weak-spots", "othermanager", nil).Body; strings.Contains(other, "(3/3)") {
 		t.Fatal("weak spots leak across sites")
 	}
 }

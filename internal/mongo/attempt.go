@@ -197,6 +197,20 @@ func (s *AttemptService) ListOpenAttempts(ctx context.Context) ([]academy.OpenAt
 }
 
 // ListFinishedAttempts returns the graded attempts of a quiz.
+// ListGradedAttemptsOf reads the graded attempts of many learners in one
+// scan, for a team's weak spots.
+func (s *AttemptService) ListGradedAttemptsOf(ctx context.Context, usernames []string) ([]*academy.Attempt, error) {
+	cur, err := s.db.c("attempts").Find(ctx, bson.M{"username": bson.M{"$in": usernames}, "state": bson.M{"$in": bson.A{academy.AttemptSubmitted, academy.AttemptExpired}}})
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	var out []*academy.Attempt
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, FormatError(err)
+	}
+	return out, nil
+}
+
 func (s *AttemptService) ListFinishedAttempts(ctx context.Context, quiz string) ([]*academy.Attempt, error) {
 	cur, err := s.db.c("attempts").Find(ctx, bson.M{"quiz": quiz, "state": bson.M{"$in": bson.A{academy.AttemptSubmitted, academy.AttemptExpired}}})
 	if err != nil {
