@@ -56,7 +56,9 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 			return nil, err
 		}
 	}
-	st.accounts, err = academy.NewAccounts(mongo.NewUserService(db), mongo.NewSessionService(db),
+	users := academy.NewCachedUsers(mongo.NewUserService(db), academy.DefaultCacheTTL, time.Now)
+	sessions := academy.NewCachedSessions(mongo.NewSessionService(db), academy.DefaultCacheTTL, time.Now)
+	st.accounts, err = academy.NewAccounts(users, sessions,
 		mongo.NewSiteService(db), mongo.NewAuditService(db), password.New(), time.Now)
 	if err != nil {
 		st.close()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/mongo"
 )
 
 func TestAPILoginMeLogout(t *testing.T) {
@@ -157,5 +158,44 @@ func TestAuditOfSecurityEvents(t *testing.T) {
 	e.api("GET", "/api/v1/audit?action=user.roles_changed", "admin", nil).json(t, &out)
 	if len(out.Items) != 1 || out.Items[0].Detail != "trainee@s1 -> trainee,agent@s1" || out.Items[0].Actor != "admin" {
 		t.Fatalf("role change event: %+v", out.Items)
+	}
+}
+
+// TestCachedSessionsInvalidate: sessions and users are cached briefly, but
+// a logout or a change made through this server takes effect at once.
+func TestCachedSessionsInvalidate(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if res := e.api("GET", "/api/v1/me", "trainee", nil); res.StatusCode != 200 {
+		t.Fatalf("me: %d", res.StatusCode)
+	}
+	// A write that bypasses this instance (another instance, say) is seen
+	// only after the TTL: the cache is in front of the store.
+	disabled := academy.StatusDisabled
+	if _, err := mongo.NewUserService(e.db).UpdateUser(ctx, "trainee", academy.UserUpdate{Status: &disabled}); err != nil {
+		t.Fatal(err)
+	}
+	if res := e.api("GET", "/api/v1/me", "trainee", nil); res.StatusCode != 200 {
+		t.Fatalf("me right after an outside write: %d (the cache should still answer)", res.StatusCode)
+	}
+	time.Sleep(academy.DefaultCacheTTL + 100*time.Millisecond)
+	if res := e.api("GET", "/api/v1/me", "trainee", nil); res.StatusCode != 401 {
+		t.Fatalf("me after the TTL: %d, want 401", res.StatusCode)
+	}
+
+	// Through this server, a role change and a logout apply immediately.
+	e.api("GET", "/api/v1/me", "trainer", nil)
+	if res := e.api("PATCH", "/api/v1/users/trainer", "admin", map[string]any{"roles": []string{"trainee"}}); res.StatusCode != 200 {
+		t.Fatalf("patch: %d %s", res.StatusCode, res.Body)
+	}
+	if res := e.api("GET", "/author", "trainer", nil); res.StatusCode != 403 {
+		t.Fatalf("author page right after losing the trainer role: %d", res.StatusCode)
+	}
+	e.api("GET", "/api/v1/me", "manager", nil)
+	if res := e.api("POST", "/api/v1/auth/logout", "manager", nil); res.StatusCode != 204 && res.StatusCode != 200 {
+		t.Fatalf("logout: %d", res.StatusCode)
+	}
+	if res := e.api("GET", "/api/v1/me", "manager", nil); res.StatusCode != 401 {
+		t.Fatalf("me right after logout: %d", res.StatusCode)
 	}
 }

@@ -68,7 +68,10 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	ctx := context.Background()
 	db := mongotest.Open(t)
 	sites := mongo.NewSiteService(db)
-	accounts, err := academy.NewAccounts(mongo.NewUserService(db), mongo.NewSessionService(db), sites,
+	// The caches the server runs with, so that tests of logout, password
+	// changes and revocation prove they take effect at once.
+	accounts, err := academy.NewAccounts(academy.NewCachedUsers(mongo.NewUserService(db), academy.DefaultCacheTTL, time.Now),
+		academy.NewCachedSessions(mongo.NewSessionService(db), academy.DefaultCacheTTL, time.Now), sites,
 		mongo.NewAuditService(db), password.NewFast(), time.Now)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,170 @@
+package academy
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Every request reads its session and its user; on the embedded store each
+// read costs about a millisecond, which caps page throughput. The caches
+// below keep them for a short TTL. Writes through this instance invalidate
+// at once (logout, password, roles, certificate grants); another instance
+// behind the same load balancer sees a change within the TTL.
+
+// DefaultCacheTTL bounds how stale another instance's view may be.
+const DefaultCacheTTL = 2 * time.Second
+
+// cacheLimit bounds memory: past it the cache starts over.
+const cacheLimit = 100_000
+
+type ttlCache[V any] struct {
+	ttl time.Duration
+	now func() time.Time
+	mu  sync.Mutex
+	m   map[string]ttlEntry[V]
+}
+
+type ttlEntry[V any] struct {
+	v     V
+	until time.Time
+}
+
+func newTTLCache[V any](ttl time.Duration, now func() time.Time) *ttlCache[V] {
+	return &ttlCache[V]{ttl: ttl, now: now, m: map[string]ttlEntry[V]{}}
+}
+
+func (c *ttlCache[V]) get(k string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	if !ok || !c.now().Before(e.until) {
+		var zero V
+		return zero, false
+	}
+	return e.v, true
+}
+
+func (c *ttlCache[V]) put(k string, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= cacheLimit {
+		c.m = map[string]ttlEntry[V]{}
+	}
+	c.m[k] = ttlEntry[V]{v, c.now().Add(c.ttl)}
+}
+
+func (c *ttlCache[V]) drop(match func(k string, v V) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.m {
+		if match(k, e.v) {
+			delete(c.m, k)
+		}
+	}
+}
+
+// CachedSessions is a SessionService that remembers sessions briefly.
+type CachedSessions struct {
+	SessionService
+	c *ttlCache[Session]
+}
+
+// NewCachedSessions wraps store.
+func NewCachedSessions(store SessionService, ttl time.Duration, now func() time.Time) *CachedSessions {
+	return &CachedSessions{SessionService: store, c: newTTLCache[Session](ttl, now)}
+}
+
+// FindSession returns a copy, so callers may change what they got.
+func (s *CachedSessions) FindSession(ctx context.Context, id string) (*Session, error) {
+	if v, ok := s.c.get(id); ok {
+		return &v, nil
+	}
+	sess, err := s.SessionService.FindSession(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.c.put(id, *sess)
+	return sess, nil
+}
+
+// TouchSession writes through and keeps the cached copy in step.
+func (s *CachedSessions) TouchSession(ctx context.Context, id string, at time.Time) error {
+	if err := s.SessionService.TouchSession(ctx, id, at); err != nil {
+		return err
+	}
+	if v, ok := s.c.get(id); ok {
+		v.LastSeen = at
+		s.c.put(id, v)
+	}
+	return nil
+}
+
+// DeleteSession forgets the session before deleting it, so a logout
+// takes effect on this instance at once.
+func (s *CachedSessions) DeleteSession(ctx context.Context, id string) error {
+	s.c.drop(func(k string, _ Session) bool { return k == id })
+	return s.SessionService.DeleteSession(ctx, id)
+}
+
+// DeleteUserSessions forgets every session of username.
+func (s *CachedSessions) DeleteUserSessions(ctx context.Context, username string) error {
+	s.c.drop(func(_ string, v Session) bool { return v.Username == UserID(username) })
+	return s.SessionService.DeleteUserSessions(ctx, username)
+}
+
+// CachedUsers is a UserService that remembers users briefly.
+type CachedUsers struct {
+	UserService
+	c *ttlCache[User]
+}
+
+// NewCachedUsers wraps store.
+func NewCachedUsers(store UserService, ttl time.Duration, now func() time.Time) *CachedUsers {
+	return &CachedUsers{UserService: store, c: newTTLCache[User](ttl, now)}
+}
+
+// clone copies u deeply enough that callers may change the copy.
+func clone(u User) *User {
+	u.Roles, u.Sites, u.CertGrants = slices.Clone(u.Roles), slices.Clone(u.Sites), slices.Clone(u.CertGrants)
+	return &u
+}
+
+// FindUser returns a copy from the cache or the store.
+func (s *CachedUsers) FindUser(ctx context.Context, username string) (*User, error) {
+	id := UserID(username)
+	if v, ok := s.c.get(id); ok {
+		return clone(v), nil
+	}
+	u, err := s.UserService.FindUser(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	s.c.put(id, *clone(*u))
+	return u, nil
+}
+
+func (s *CachedUsers) forget(username string) {
+	id := UserID(username)
+	s.c.drop(func(k string, _ User) bool { return k == id })
+}
+
+// UpdateUser writes through and forgets the old copy.
+func (s *CachedUsers) UpdateUser(ctx context.Context, username string, upd UserUpdate) (*User, error) {
+	defer s.forget(username)
+	return s.UserService.UpdateUser(ctx, username, upd)
+}
+
+// SetPasswordHash writes through and forgets the old copy.
+func (s *CachedUsers) SetPasswordHash(ctx context.Context, username, hash string) error {
+	defer s.forget(username)
+	return s.UserService.SetPasswordHash(ctx, username, hash)
+}
+
+// SetCertGrants writes through and forgets the old copy, so a revoked
+// certificate stops granting on the next request.
+func (s *CachedUsers) SetCertGrants(ctx context.Context, username string, grants []CertGrant) error {
+	defer s.forget(username)
+	return s.UserService.SetCertGrants(ctx, username, grants)
+}
