@@ -1,10 +1,14 @@
 package http_test
 
 import (
+	"io/fs"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/academy/academy/web"
 )
 
 func TestWebLoginAndHomePerRole(t *testing.T) {
@@ -194,5 +198,38 @@ func TestErrorPagesAndLanguage(t *testing.T) {
 	}
 	if res := anon.post("/lang", url.Values{"lang": {"xx"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "unsupported language") {
 		t.Fatalf("bad language: %d", res.StatusCode)
+	}
+}
+
+// TestCSRFOnEveryForm: every state-changing route refuses a cookie session
+// without the CSRF token, and every form the templates render carries it
+// (the login form has no session yet; it is guarded by the origin check).
+func TestCSRFOnEveryForm(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.loginAs("admin")
+	for _, r := range e.srv.Routes() {
+		if r.Method == "GET" || r.Access.Public || strings.HasPrefix(r.Path, "/api/") {
+			continue
+		}
+		req := httptest.NewRequest(r.Method, params.Replace(r.Path), strings.NewReader("x=1"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		if res := b.send(req); res.StatusCode != 403 || !strings.Contains(res.Body, "reload the page") {
+			t.Errorf("%s %s without a CSRF token: %d", r.Method, r.Path, res.StatusCode)
+		}
+	}
+	formRE := regexp.MustCompile(`(?s)<form[^>]*method="post"[^>]*>(.*?)</form>`)
+	files, err := fs.Glob(web.FS, "templates/*.html")
+	if err != nil || len(files) == 0 {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		src, _ := fs.ReadFile(web.FS, f)
+		for _, m := range formRE.FindAllStringSubmatch(string(src), -1) {
+			if !strings.Contains(m[1], `name="_csrf"`) && !strings.Contains(m[0], `action="/login"`) {
+				t.Errorf("%s: a form without the CSRF field: %.80s", f, m[0])
+			}
+		}
 	}
 }
