@@ -66,7 +66,7 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 	}
 	st.library = &academy.Library{Courses: mongo.NewCourseService(db), Quizzes: mongo.NewQuizService(db), Now: time.Now}
 	st.examiner = &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now}
-	st.learning = &academy.Learning{Progress: mongo.NewProgressService(db), Now: time.Now}
+	st.learning = &academy.Learning{Progress: academy.NewCachedProgress(mongo.NewProgressService(db), academy.DefaultCacheTTL, time.Now), Now: time.Now}
 	st.assignments = mongo.NewAssignmentService(db)
 	st.desk = &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now}
 	st.cases = mongo.NewCaseStore(db)

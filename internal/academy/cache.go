@@ -2,6 +2,7 @@ package academy
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -167,4 +168,66 @@ func (s *CachedUsers) SetPasswordHash(ctx context.Context, username, hash string
 func (s *CachedUsers) SetCertGrants(ctx context.Context, username string, grants []CertGrant) error {
 	defer s.forget(username)
 	return s.UserService.SetCertGrants(ctx, username, grants)
+}
+
+// CachedProgress is a ProgressService that remembers each learner's
+// progress briefly: every lesson page shows it, and only the learner's own
+// actions change it.
+type CachedProgress struct {
+	ProgressService
+	c *ttlCache[*Progress]
+}
+
+// NewCachedProgress wraps store.
+func NewCachedProgress(store ProgressService, ttl time.Duration, now func() time.Time) *CachedProgress {
+	return &CachedProgress{ProgressService: store, c: newTTLCache[*Progress](ttl, now)}
+}
+
+// FindProgress returns a copy from the cache or the store.
+func (s *CachedProgress) FindProgress(ctx context.Context, username string) (*Progress, error) {
+	id := UserID(username)
+	if p, ok := s.c.get(id); ok {
+		return p.clone(), nil
+	}
+	p, err := s.ProgressService.FindProgress(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	s.c.put(id, p.clone())
+	return p, nil
+}
+
+func (s *CachedProgress) forget(username string) {
+	id := UserID(username)
+	s.c.drop(func(k string, _ *Progress) bool { return k == id })
+}
+
+// CompleteLesson writes through and forgets the old copy.
+func (s *CachedProgress) CompleteLesson(ctx context.Context, username, course, lesson string, at time.Time) (*Progress, error) {
+	defer s.forget(username)
+	return s.ProgressService.CompleteLesson(ctx, username, course, lesson, at)
+}
+
+// SetCourseCompleted writes through and forgets the old copy.
+func (s *CachedProgress) SetCourseCompleted(ctx context.Context, username, course string, at time.Time) error {
+	defer s.forget(username)
+	return s.ProgressService.SetCourseCompleted(ctx, username, course, at)
+}
+
+// SavePosition writes through and forgets the old copy.
+func (s *CachedProgress) SavePosition(ctx context.Context, username, course, lesson string, share float64) error {
+	defer s.forget(username)
+	return s.ProgressService.SavePosition(ctx, username, course, lesson, share)
+}
+
+// clone copies p deeply, so that a cached progress is never changed by a
+// caller of the copy.
+func (p *Progress) clone() *Progress {
+	out := &Progress{Username: p.Username, Courses: make(map[string]*CourseProgress, len(p.Courses))}
+	for k, cp := range p.Courses {
+		c := *cp
+		c.Completed, c.Position = maps.Clone(cp.Completed), maps.Clone(cp.Position)
+		out.Courses[k] = &c
+	}
+	return out
 }

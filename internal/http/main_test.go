@@ -129,7 +129,7 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	}
 	outbox := mongo.NewOutbox(db)
 	deps := ahttp.Deps{Accounts: accounts, Authz: az, DB: db, Library: library,
-		Learning: &academy.Learning{Progress: mongo.NewProgressService(db), Now: time.Now}, Assignments: mongo.NewAssignmentService(db),
+		Learning: &academy.Learning{Progress: academy.NewCachedProgress(mongo.NewProgressService(db), academy.DefaultCacheTTL, time.Now), Now: time.Now}, Assignments: mongo.NewAssignmentService(db),
 		Examiner: &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now},
 		Desk:     &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now},
 		Cases:    mongo.NewCaseStore(db),
