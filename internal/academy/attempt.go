@@ -306,7 +306,15 @@ func (x *Examiner) Start(ctx context.Context, u *User, q *Quiz, all map[string]*
 			if !a.Finished() {
 				return a, nil
 			}
-			continue // it expired just now: look again
+			// The record lists a closed attempt as in progress: it expired
+			// just now, or a crash stopped its close after the attempt was
+			// written and before the record was. Write the record (an
+			// idempotent $set) before looking again; without it the
+			// loop would find the same summary forever.
+			if _, err := x.record(ctx, a); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		now := x.Now()
 		if left := h.AttemptsLeft(q); left == 0 {
@@ -451,7 +459,7 @@ func (x *Examiner) SaveAnswers(ctx context.Context, u *User, id string, answers 
 	// A close that raced with this save graded the answers it read; if it
 	// won, this save did not count and the learner must hear so.
 	if m, err := x.Attempts.FindFinal(ctx, a.ID); err == nil {
-		done, err := x.complete(ctx, a.ID, m)
+		done, _, err := x.complete(ctx, a.ID, m)
 		if err != nil {
 			return nil, err
 		}
@@ -470,6 +478,12 @@ func (x *Examiner) Submit(ctx context.Context, u *User, id string) (*Attempt, er
 		return nil, err
 	}
 	if a.Finished() {
+		// Repeat the record write of the close: a crash between writing
+		// the closed attempt and the record leaves the record saying
+		// in progress, and nothing else would ever correct it.
+		if _, err := x.record(ctx, a); err != nil {
+			return nil, err
+		}
 		return a, nil
 	}
 	return x.finish(ctx, a, AttemptSubmitted)
@@ -487,12 +501,13 @@ func (x *Examiner) finish(ctx context.Context, a *Attempt, state string) (*Attem
 	if err != nil {
 		return nil, err
 	}
-	if a, err = x.complete(ctx, a.ID, m); err != nil {
+	a, counted, err := x.complete(ctx, a.ID, m)
+	if err != nil {
 		return nil, err
 	}
 	// Only the close that won reports the grade, whether a learner
 	// submitted, time ran out on a page load, or the sweep closed it.
-	if x.Outcomes != nil && m == mine && state != AttemptAbandoned {
+	if x.Outcomes != nil && counted && m == mine && state != AttemptAbandoned {
 		err = x.Outcomes.Outcome(ctx, LearningEvent{Kind: EventQuizGraded, Username: a.Username,
 			Ref: a.Quiz, Title: a.QuizTitle, Percent: a.Percent, Passed: a.Passed, At: a.SubmittedAt})
 	}
@@ -502,13 +517,14 @@ func (x *Examiner) finish(ctx context.Context, a *Attempt, state string) (*Attem
 // complete writes the closed attempt for mark m. It is deterministic — the
 // grade depends only on the mark and the saved answers — so any process can
 // finish a close that another one started and stopped halfway.
-func (x *Examiner) complete(ctx context.Context, id string, m FinalMark) (*Attempt, error) {
+// It reports whether the attempt counts: it is in the learner's record.
+func (x *Examiner) complete(ctx context.Context, id string, m FinalMark) (*Attempt, bool, error) {
 	a, err := x.Attempts.FindAttempt(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if a.Finished() {
-		return a, nil
+		return a, false, nil
 	}
 	a.State, a.SubmittedAt = m.State, m.At
 	if m.State != AttemptAbandoned {
@@ -516,12 +532,25 @@ func (x *Examiner) complete(ctx context.Context, id string, m FinalMark) (*Attem
 	}
 	a.Transitions = append(a.Transitions, Transition{m.State, m.At})
 	if err := x.Attempts.WriteFinal(ctx, a); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if err := x.Attempts.SetSummary(ctx, a.Username, a.Quiz, a.summary()); err != nil {
-		return nil, err
+	counted, err := x.record(ctx, a)
+	return a, counted, err
+}
+
+// record writes a's entry in the learner's quiz record if a holds its
+// attempt number. A start that stopped between storing its attempt and
+// claiming the number leaves an orphan; when the sweep closes it, it must
+// not replace the attempt that did get the number.
+func (x *Examiner) record(ctx context.Context, a *Attempt) (bool, error) {
+	holder, err := x.Attempts.ClaimSlot(ctx, a.Username, a.Quiz, a.Number, a.ID)
+	if err != nil && ErrorCode(err) != ECONFLICT {
+		return false, err
 	}
-	return a, nil
+	if holder != a.ID {
+		return false, nil
+	}
+	return true, x.Attempts.SetSummary(ctx, a.Username, a.Quiz, a.summary())
 }
 
 // Sweep finishes attempts whose time ran out and abandons untimed ones left

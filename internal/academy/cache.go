@@ -25,6 +25,10 @@ type ttlCache[V any] struct {
 	now func() time.Time
 	mu  sync.Mutex
 	m   map[string]ttlEntry[V]
+	// gen counts invalidations. A read from the store that started before
+	// an invalidation may return what the write replaced; put refuses it,
+	// so a stale value cannot come back after a write dropped it.
+	gen uint64
 }
 
 type ttlEntry[V any] struct {
@@ -36,20 +40,27 @@ func newTTLCache[V any](ttl time.Duration, now func() time.Time) *ttlCache[V] {
 	return &ttlCache[V]{ttl: ttl, now: now, m: map[string]ttlEntry[V]{}}
 }
 
-func (c *ttlCache[V]) get(k string) (V, bool) {
+// get returns the cached value, or the generation to pass to put after
+// reading the store.
+func (c *ttlCache[V]) get(k string) (V, uint64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[k]
 	if !ok || !c.now().Before(e.until) {
 		var zero V
-		return zero, false
+		return zero, c.gen, false
 	}
-	return e.v, true
+	return e.v, c.gen, true
 }
 
-func (c *ttlCache[V]) put(k string, v V) {
+// put caches v read at generation gen, unless something was invalidated
+// since.
+func (c *ttlCache[V]) put(k string, v V, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if len(c.m) >= cacheLimit {
 		c.m = map[string]ttlEntry[V]{}
 	}
@@ -59,6 +70,7 @@ func (c *ttlCache[V]) put(k string, v V) {
 func (c *ttlCache[V]) drop(match func(k string, v V) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	for k, e := range c.m {
 		if match(k, e.v) {
 			delete(c.m, k)
@@ -79,14 +91,15 @@ func NewCachedSessions(store SessionService, ttl time.Duration, now func() time.
 
 // FindSession returns a copy, so callers may change what they got.
 func (s *CachedSessions) FindSession(ctx context.Context, id string) (*Session, error) {
-	if v, ok := s.c.get(id); ok {
+	v, gen, ok := s.c.get(id)
+	if ok {
 		return &v, nil
 	}
 	sess, err := s.SessionService.FindSession(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	s.c.put(id, *sess)
+	s.c.put(id, *sess, gen)
 	return sess, nil
 }
 
@@ -95,23 +108,24 @@ func (s *CachedSessions) TouchSession(ctx context.Context, id string, at time.Ti
 	if err := s.SessionService.TouchSession(ctx, id, at); err != nil {
 		return err
 	}
-	if v, ok := s.c.get(id); ok {
+	if v, gen, ok := s.c.get(id); ok {
 		v.LastSeen = at
-		s.c.put(id, v)
+		s.c.put(id, v, gen)
 	}
 	return nil
 }
 
-// DeleteSession forgets the session before deleting it, so a logout
-// takes effect on this instance at once.
+// DeleteSession deletes the session and then forgets it, so a logout
+// takes effect on this instance at once: a read racing the delete cannot
+// cache it again, since forgetting refuses puts of reads begun before.
 func (s *CachedSessions) DeleteSession(ctx context.Context, id string) error {
-	s.c.drop(func(k string, _ Session) bool { return k == id })
+	defer s.c.drop(func(k string, _ Session) bool { return k == id })
 	return s.SessionService.DeleteSession(ctx, id)
 }
 
-// DeleteUserSessions forgets every session of username.
+// DeleteUserSessions deletes and then forgets every session of username.
 func (s *CachedSessions) DeleteUserSessions(ctx context.Context, username string) error {
-	s.c.drop(func(_ string, v Session) bool { return v.Username == UserID(username) })
+	defer s.c.drop(func(_ string, v Session) bool { return v.Username == UserID(username) })
 	return s.SessionService.DeleteUserSessions(ctx, username)
 }
 
@@ -135,14 +149,15 @@ func clone(u User) *User {
 // FindUser returns a copy from the cache or the store.
 func (s *CachedUsers) FindUser(ctx context.Context, username string) (*User, error) {
 	id := UserID(username)
-	if v, ok := s.c.get(id); ok {
+	v, gen, ok := s.c.get(id)
+	if ok {
 		return clone(v), nil
 	}
 	u, err := s.UserService.FindUser(ctx, username)
 	if err != nil {
 		return nil, err
 	}
-	s.c.put(id, *clone(*u))
+	s.c.put(id, *clone(*u), gen)
 	return u, nil
 }
 
@@ -186,14 +201,15 @@ func NewCachedProgress(store ProgressService, ttl time.Duration, now func() time
 // FindProgress returns a copy from the cache or the store.
 func (s *CachedProgress) FindProgress(ctx context.Context, username string) (*Progress, error) {
 	id := UserID(username)
-	if p, ok := s.c.get(id); ok {
+	p, gen, ok := s.c.get(id)
+	if ok {
 		return p.clone(), nil
 	}
 	p, err := s.ProgressService.FindProgress(ctx, username)
 	if err != nil {
 		return nil, err
 	}
-	s.c.put(id, p.clone())
+	s.c.put(id, p.clone(), gen)
 	return p, nil
 }
 

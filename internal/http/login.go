@@ -64,7 +64,15 @@ func loginUsername(c *fiber.Ctx) string {
 // loginFailed renders the error at once: the limiters look at the response
 // status to tell failures from successes, so it must be set before they see
 // it.
+//
+// A database outage is not a failed login: returned unrendered, the error
+// passes the limiters with the status still unset (counted as a success)
+// and the outer error middleware answers 503, so an outage does not lock
+// everyone out once it is over.
 func (s *Server) loginFailed(c *fiber.Ctx, err error) error {
+	if academy.ErrorCode(err) == academy.EUNAVAILABLE {
+		return err
+	}
 	if isAPI(c) {
 		return s.handleError(c, err)
 	}
