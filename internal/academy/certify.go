@@ -120,7 +120,8 @@ func (p *Program) Validate(courses, quizzes, scenarios map[string]bool) []string
 			if !quizzes[q.Quiz] {
 				out = append(out, fmt.Sprintf("%s.quizzes: no quiz %q", where, q.Quiz))
 			}
-			if q.MinPercent < 0 || q.MinPercent > 100 {
+			// Written so that NaN fails too: no score reaches NaN.
+			if !(q.MinPercent >= 0 && q.MinPercent <= 100) {
 				out = append(out, fmt.Sprintf("%s.quizzes: min_percent %v is not 0–100", where, q.MinPercent))
 			}
 		}

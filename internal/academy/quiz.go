@@ -251,7 +251,8 @@ func (q *Question) Validate() error {
 		if err := noOptions(); err != nil {
 			return err
 		}
-		if q.Key.Tolerance < 0 || math.IsNaN(q.Key.Value) || math.IsInf(q.Key.Value, 0) {
+		// Written so that NaN fails too: no answer is ever within NaN.
+		if !(q.Key.Tolerance >= 0) || math.IsInf(q.Key.Tolerance, 0) || math.IsNaN(q.Key.Value) || math.IsInf(q.Key.Value, 0) {
 			return Errorf(EINVALID, "answer: numeric answers need a value and a tolerance of 0 or more")
 		}
 	}

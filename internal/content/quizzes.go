@@ -335,8 +335,12 @@ func duration(d time.Duration) string {
 	if d == 0 {
 		return ""
 	}
+	// "1h0m0s" reads better as "1h"; only whole zero units are dropped
+	// ("90s" must not become "1m3").
 	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
 	if strings.HasSuffix(s, "h0m") {
 		s = strings.TrimSuffix(s, "0m")
 	}
