@@ -98,11 +98,21 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	go sweepSessions(ctx, st.accounts, logger)
-	go sweepAttempts(ctx, st.examiner, logger)
-	go escalate(ctx, st.desk, logger)
+	// Lookups check session expiry themselves; the sweep only keeps the
+	// collection small.
+	go every(ctx, 10*time.Minute, logger, "expired sessions removed", func(ctx context.Context) (int, error) {
+		return st.accounts.Sessions.DeleteExpiredSessions(ctx, st.accounts.Now())
+	})
+	// Attempts whose time ran out are submitted even if the learner never
+	// comes back; every access checks the deadline too.
+	go every(ctx, 30*time.Second, logger, "attempts closed by the sweep", st.examiner.Sweep)
+	go every(ctx, time.Minute, logger, "overdue tickets escalated", func(ctx context.Context) (int, error) {
+		done, err := st.desk.Escalate(ctx)
+		return len(done), err
+	})
 	if lrs.Endpoint != "" {
-		go relay(ctx, &xapi.Relay{Outbox: st.outbox, Client: lrs}, logger)
+		// Statements wait in the outbox (with backoff) while the LRS is down.
+		go every(ctx, 5*time.Second, logger, "xAPI statements sent", (&xapi.Relay{Outbox: st.outbox, Client: lrs}).Flush)
 	}
 
 	errc := make(chan error, 1)
@@ -139,44 +149,6 @@ func seedDemo(ctx context.Context, st *store, out io.Writer) error {
 	return nil
 }
 
-// sweepSessions deletes expired sessions now and then; lookups check expiry
-// themselves, so this only keeps the collection small.
-func sweepSessions(ctx context.Context, a *academy.Accounts, logger *slog.Logger) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := a.Sessions.DeleteExpiredSessions(ctx, a.Now()); err != nil {
-				logger.Warn("session sweep failed", "err", err)
-			} else if n > 0 {
-				logger.Info("expired sessions removed", "count", n)
-			}
-		}
-	}
-}
-
-// sweepAttempts submits attempts whose time ran out even if the learner
-// never comes back; every access checks the deadline too.
-func sweepAttempts(ctx context.Context, x *academy.Examiner, logger *slog.Logger) {
-	t := time.NewTicker(30 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := x.Sweep(ctx); err != nil {
-				logger.Warn("attempt sweep failed", "err", err)
-			} else if n > 0 {
-				logger.Info("attempts closed by the sweep", "count", n)
-			}
-		}
-	}
-}
-
 // seedDemoDesk gives the demo site its residents and a fortnight of tickets,
 // once: a site that already has a directory is left alone.
 func seedDemoDesk(ctx context.Context, st *store) error {
@@ -210,38 +182,20 @@ func newCertifier(st *store, cat *catalog.Catalog, az academy.Authorizer, public
 	return c
 }
 
-// relay sends the xAPI outbox to the LRS every few seconds; statements wait
-// in the outbox (with backoff) while the LRS is down.
-func relay(ctx context.Context, r *xapi.Relay, logger *slog.Logger) {
-	t := time.NewTicker(5 * time.Second)
+// every runs job each interval until ctx ends, logging what it did; a
+// failure is logged and the next tick tries again.
+func every(ctx context.Context, interval time.Duration, logger *slog.Logger, did string, job func(context.Context) (int, error)) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := r.Flush(ctx); err != nil && ctx.Err() == nil {
-				logger.Warn("xAPI relay failed; will retry", "err", err, "sent", n)
+			if n, err := job(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("background job failed; will retry", "job", did, "err", err)
 			} else if n > 0 {
-				logger.Info("xAPI statements sent", "count", n)
-			}
-		}
-	}
-}
-
-// escalate flags overdue live tickets for the site's managers every minute.
-func escalate(ctx context.Context, d *academy.Desk, logger *slog.Logger) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if done, err := d.Escalate(ctx); err != nil {
-				logger.Warn("escalation sweep failed", "err", err)
-			} else if len(done) > 0 {
-				logger.Info("overdue tickets escalated", "count", len(done))
+				logger.Info(did, "count", n)
 			}
 		}
 	}

@@ -183,6 +183,25 @@ func (c *Certifier) Check(ctx context.Context, u *User) ([]*Certificate, error) 
 	if err != nil {
 		return nil, err
 	}
+	return c.issue(ctx, u, standings)
+}
+
+// Refresh issues what u has earned and returns u's standings, reading them
+// again only when something was issued.
+func (c *Certifier) Refresh(ctx context.Context, u *User) ([]Standing, error) {
+	standings, err := c.Standings(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	issued, err := c.issue(ctx, u, standings)
+	if err != nil || len(issued) == 0 {
+		return standings, err
+	}
+	return c.Standings(ctx, u)
+}
+
+// issue awards every program whose standing is met and not currently held.
+func (c *Certifier) issue(ctx context.Context, u *User, standings []Standing) ([]*Certificate, error) {
 	now := c.Now()
 	var issued []*Certificate
 	for _, st := range standings {
@@ -288,6 +307,25 @@ func (c *Certifier) CanManage(actor, holder *User) bool {
 	return false
 }
 
+// Open returns a certificate and its holder to someone who may see more
+// than the public page: the holder, a manager of the holder's sites, an
+// admin. To anyone else it does not exist: other sites' people are not
+// their business, not even their existence.
+func (c *Certifier) Open(ctx context.Context, actor *User, number string) (*Certificate, *User, error) {
+	cert, err := c.Verify(ctx, number)
+	if err != nil {
+		return nil, nil, err
+	}
+	holder, err := c.Users.FindUser(ctx, cert.Username)
+	if err != nil {
+		return nil, nil, err
+	}
+	if holder.ID != actor.ID && !c.CanManage(actor, holder) {
+		return nil, nil, Errorf(ENOTFOUND, "没有编号为 %s 的证书 / No certificate has the number %s.", cert.Number, cert.Number)
+	}
+	return cert, holder, nil
+}
+
 // Revoke withdraws a certificate with a reason, and the roles it granted.
 func (c *Certifier) Revoke(ctx context.Context, actor *User, number, reason, ip string) (*Certificate, error) {
 	reason = strings.TrimSpace(reason)
@@ -297,18 +335,13 @@ func (c *Certifier) Revoke(ctx context.Context, actor *User, number, reason, ip 
 	if len([]rune(reason)) > 500 {
 		return nil, Errorf(EINVALID, "reason: 最多 500 字 / At most 500 characters.")
 	}
-	cert, err := c.Verify(ctx, number)
-	if err != nil {
-		return nil, err
-	}
-	holder, err := c.Users.FindUser(ctx, cert.Username)
+	cert, holder, err := c.Open(ctx, actor, number)
 	if err != nil {
 		return nil, err
 	}
 	if !c.CanManage(actor, holder) {
-		// Not found rather than forbidden: other sites' people are not
-		// this manager's business, not even their existence.
-		return nil, Errorf(ENOTFOUND, "没有编号为 %s 的证书 / No certificate has the number %s.", cert.Number, cert.Number)
+		// Holders see their own certificates but do not revoke them.
+		return nil, Errorf(EFORBIDDEN, "只有主管或管理员可以撤销证书 / Only managers and admins revoke certificates.")
 	}
 	if !cert.RevokedAt.IsZero() {
 		return nil, Errorf(ECONFLICT, "证书 %s 已于 %s 撤销 / Certificate %s is already revoked.", cert.Number, cert.RevokedAt.Format("2006-01-02"), cert.Number)

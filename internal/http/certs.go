@@ -48,11 +48,7 @@ func (s *Server) verifyURL(number string) string {
 // myCertificates shows the learner's programs. It also runs the check, so a
 // certificate whose issuing failed halfway is issued on the next visit.
 func (s *Server) myCertificates(c *fiber.Ctx) error {
-	u := currentUser(c)
-	if _, err := s.Certifier.Check(c.UserContext(), u); err != nil {
-		return err
-	}
-	st, err := s.Certifier.Standings(c.UserContext(), u)
+	st, err := s.Certifier.Refresh(c.UserContext(), currentUser(c))
 	if err != nil {
 		return err
 	}
@@ -61,29 +57,8 @@ func (s *Server) myCertificates(c *fiber.Ctx) error {
 	return s.render(c, "certificates", pg)
 }
 
-// ownCertificate loads a certificate its holder, their managers or an
-// admin may see; to anyone else it does not exist.
-func (s *Server) ownCertificate(c *fiber.Ctx) (*academy.Certificate, error) {
-	cert, err := s.Certifier.Verify(c.UserContext(), c.Params("number"))
-	if err != nil {
-		return nil, err
-	}
-	u := currentUser(c)
-	if cert.Username == u.ID {
-		return cert, nil
-	}
-	holder, err := s.Accounts.Users.FindUser(c.UserContext(), cert.Username)
-	if err != nil {
-		return nil, err
-	}
-	if !s.Certifier.CanManage(u, holder) {
-		return nil, academy.Errorf(academy.ENOTFOUND, "没有编号为 %s 的证书 / No certificate has the number %s.", cert.Number, cert.Number)
-	}
-	return cert, nil
-}
-
 func (s *Server) certificatePDF(c *fiber.Ctx) error {
-	cert, err := s.ownCertificate(c)
+	cert, _, err := s.Certifier.Open(c.UserContext(), currentUser(c), c.Params("number"))
 	if err != nil {
 		return err
 	}
@@ -98,7 +73,7 @@ func (s *Server) certificatePDF(c *fiber.Ctx) error {
 }
 
 func (s *Server) certificateCredential(c *fiber.Ctx) error {
-	cert, err := s.ownCertificate(c)
+	cert, _, err := s.Certifier.Open(c.UserContext(), currentUser(c), c.Params("number"))
 	if err != nil {
 		return err
 	}
