@@ -96,17 +96,32 @@ func (l *Library) Import(ctx context.Context, files []*Course, actor string, for
 			rep.Updated = append(rep.Updated, f.Slug)
 		}
 	}
-	inFiles := map[string]bool{}
+	inFiles, status := map[string]bool{}, map[string]string{}
 	for _, f := range files {
 		inFiles[f.Slug] = true
 	}
 	for _, c := range stored {
-		if !inFiles[c.Slug] && c.Status == CourseActive {
-			if err := l.Courses.SetCourseStatus(ctx, c.Slug, CourseArchived); err != nil {
-				return rep, err
-			}
-			rep.Archived = append(rep.Archived, c.Slug)
+		status[c.Slug] = c.Status
+	}
+	return l.finishImport(ctx, rep, inFiles, status, l.Courses.SetCourseStatus)
+}
+
+// finishImport archives the stored documents whose file is gone (stored
+// maps slug to status) and, if the import changed anything, moves the
+// content version so that every instance reloads.
+func (l *Library) finishImport(ctx context.Context, rep *ImportReport, inFiles map[string]bool, stored map[string]string, setStatus func(ctx context.Context, slug, status string) error) (*ImportReport, error) {
+	gone := []string{}
+	for slug, status := range stored {
+		if !inFiles[slug] && status == CourseActive {
+			gone = append(gone, slug)
 		}
+	}
+	slices.Sort(gone)
+	for _, slug := range gone {
+		if err := setStatus(ctx, slug, CourseArchived); err != nil {
+			return rep, err
+		}
+		rep.Archived = append(rep.Archived, slug)
 	}
 	if rep.Changed() {
 		if _, err := l.Courses.BumpContentVersion(ctx); err != nil {

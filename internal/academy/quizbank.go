@@ -46,24 +46,14 @@ func (l *Library) ImportQuizzes(ctx context.Context, files []*Quiz, actor string
 			rep.Updated = append(rep.Updated, f.Slug)
 		}
 	}
-	inFiles := map[string]bool{}
+	inFiles, status := map[string]bool{}, map[string]string{}
 	for _, f := range files {
 		inFiles[f.Slug] = true
 	}
 	for _, q := range stored {
-		if !inFiles[q.Slug] && q.Status == CourseActive {
-			if err := l.Quizzes.SetQuizStatus(ctx, q.Slug, CourseArchived); err != nil {
-				return rep, err
-			}
-			rep.Archived = append(rep.Archived, q.Slug)
-		}
+		status[q.Slug] = q.Status
 	}
-	if rep.Changed() {
-		if _, err := l.Courses.BumpContentVersion(ctx); err != nil {
-			return rep, err
-		}
-	}
-	return rep, nil
+	return l.finishImport(ctx, rep, inFiles, status, l.Quizzes.SetQuizStatus)
 }
 
 // QuizSettings are the rules of a quiz that trainers change in the web.

@@ -549,21 +549,11 @@ func importFiles[T any](ctx context.Context, l *Library, set fileSet[T]) (*Impor
 			rep.Updated = append(rep.Updated, *m.slug)
 		}
 	}
+	status := map[string]string{}
 	for slug, o := range old {
-		if !inFiles[slug] && *o.status == CourseActive {
-			if err := set.setStatus(ctx, slug, CourseArchived); err != nil {
-				return rep, err
-			}
-			rep.Archived = append(rep.Archived, slug)
-		}
+		status[slug] = *o.status
 	}
-	slices.Sort(rep.Archived)
-	if rep.Changed() {
-		if _, err := l.Courses.BumpContentVersion(ctx); err != nil {
-			return rep, err
-		}
-	}
-	return rep, nil
+	return l.finishImport(ctx, rep, inFiles, status, set.setStatus)
 }
 
 // ScenarioFromCase drafts a scenario from a training case: the case's owner
