@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/academy/academy/internal/ferret"
 )
 
 // Config is what every subcommand reads from flags, with environment
@@ -18,6 +20,7 @@ type Config struct {
 	MongoURI string
 	DBName   string
 	Demo     bool
+	Sync     string
 }
 
 func envOr(name, def string) string {
@@ -64,6 +67,7 @@ func commonFlags(fs *flagSet) (*Config, error) {
 	fs.StringVar(&c.DataDir, "data", envOr("ACADEMY_DATA", "./data"), "data directory for the embedded database (env ACADEMY_DATA)")
 	fs.StringVar(&c.MongoURI, "mongo-uri", envOr("MONGODB_URI", ""), "MongoDB connection string; empty starts the embedded database (env MONGODB_URI)")
 	fs.StringVar(&c.DBName, "db", envOr("ACADEMY_DB", "academy"), "database name (env ACADEMY_DB)")
+	fs.StringVar(&c.Sync, "db-sync", envOr("ACADEMY_DB_SYNC", string(ferret.SyncNormal)), "embedded database: normal forces writes to disk at checkpoints, full at every commit (slower; survives power loss with nothing lost) (env ACADEMY_DB_SYNC)")
 	fs.BoolVar(&c.Demo, "demo", demo, "create the demo site and one account per role at first start (env ACADEMY_DEMO)")
 	return c, nil
 }
@@ -89,6 +93,9 @@ func (c *Config) validate() error {
 	}
 	if c.MongoURI == "" && strings.TrimSpace(c.DataDir) == "" {
 		return fmt.Errorf("--data: required when no --mongo-uri is given")
+	}
+	if _, err := ferret.ParseSync(c.Sync); err != nil {
+		return fmt.Errorf("--db-sync: %v", err)
 	}
 	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
 		return fmt.Errorf("--mongo-uri: must start with mongodb:// or mongodb+srv://")

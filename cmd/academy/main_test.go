@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -54,6 +55,8 @@ func TestUserCommands(t *testing.T) {
 		{"", []string{"serve", "--db", "a/b", d}, "--db"},
 		{"", []string{"serve", "--addr", "nonsense"}, "--addr nonsense"},
 		{"", []string{"serve", d, "--mongo-uri", "http://x"}, "--mongo-uri"},
+		{"", []string{"serve", d, "--db-sync", "sometimes"}, `--db-sync: "sometimes" is not a sync mode`},
+		{"", []string{"serve", "--pprof-addr", "nonsense", d}, "--pprof-addr nonsense"},
 		{"", []string{"nope"}, `unknown command "nope"`},
 		{"", []string{"site", "add", d, "--id", "Bad Id", "--name", "x"}, "id:"},
 	}
@@ -211,13 +214,30 @@ func TestServeLifecycle(t *testing.T) {
 		t.Fatal("server did not stop within 20s of SIGTERM")
 	}
 
-	// Restart on the same data: accounts are kept, passwords are not shown again.
-	s2 := startServer(t, bin, "--data", data, "--demo", "--content", "../..")
+	// Restart on the same data: accounts are kept, passwords are not shown
+	// again. This time with every commit forced to disk and profiles on.
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	profiles := free.Addr().String()
+	free.Close()
+	s2 := startServer(t, bin, "--data", data, "--demo", "--content", "../..", "--db-sync", "full", "--pprof-addr", profiles)
 	if strings.Contains(s2.text.String(), adminPW) || !strings.Contains(s2.text.String(), "is ready") {
 		t.Fatalf("second start output:\n%s", s2.text.String())
 	}
 	if code := login(t, s2.base, "admin", adminPW); code != 200 {
 		t.Fatalf("admin after restart: %d", code)
+	}
+	for url, want := range map[string]int{"http://" + profiles + "/debug/pprof/": 200, s2.base + "/debug/pprof/": 404} {
+		res, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Fatalf("GET %s: %d, want %d", url, res.StatusCode, want)
+		}
 	}
 	_ = s2.cmd.Process.Signal(syscall.SIGINT)
 	if err := s2.cmd.Wait(); err != nil {

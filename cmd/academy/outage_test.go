@@ -183,7 +183,7 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Skip("builds the binary and runs it against a database that goes away")
 	}
 	bin := buildBinary(t)
-	db, err := ferret.Start(t.TempDir(), slog.New(slog.DiscardHandler))
+	db, err := ferret.Start(t.TempDir(), ferret.SyncNormal, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&lrs.Endpoint, "lrs-endpoint", envOr("ACADEMY_LRS_ENDPOINT", ""), "xAPI LRS endpoint; empty keeps statements in the outbox for admins (env ACADEMY_LRS_ENDPOINT)")
 	fs.StringVar(&lrs.Username, "lrs-username", envOr("ACADEMY_LRS_USERNAME", ""), "LRS basic-auth user (env ACADEMY_LRS_USERNAME)")
 	lrs.Password = envOr("ACADEMY_LRS_PASSWORD", "") // a secret: environment only, never a flag in ps
+	pprofAddr := fs.String("pprof-addr", envOr("ACADEMY_PPROF_ADDR", ""), "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; keep it off public interfaces (env ACADEMY_PPROF_ADDR)")
 	noImport := fs.Bool("no-import", envOr("ACADEMY_NO_IMPORT", "") != "", "do not import the content directory at start (env ACADEMY_NO_IMPORT=1)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -51,6 +52,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("--addr %s: %v", cfg.Addr, err)
 	}
 	defer ln.Close()
+	if *pprofAddr != "" {
+		stopProfiles, err := serveProfiles(*pprofAddr)
+		if err != nil {
+			return err
+		}
+		defer stopProfiles()
+	}
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

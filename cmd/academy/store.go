@@ -36,15 +36,16 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 		return nil, err
 	}
 	st := &store{}
-	uri := cfg.MongoURI
+	uri, opts := cfg.MongoURI, []mongo.Option(nil)
 	if uri == "" {
-		srv, err := ferret.Start(cfg.DataDir, logger)
+		srv, err := ferret.Start(cfg.DataDir, ferret.Sync(cfg.Sync), logger)
 		if err != nil {
 			return nil, err
 		}
 		st.ferret, uri = srv, srv.URI()
+		opts = append(opts, mongo.SingleWriter())
 	}
-	db, err := mongo.Open(ctx, uri, cfg.DBName)
+	db, err := mongo.Open(ctx, uri, cfg.DBName, opts...)
 	if err != nil {
 		st.close()
 		return nil, err

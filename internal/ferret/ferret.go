@@ -30,11 +30,39 @@ type Server struct {
 // LockFile is the name of the lock file inside the data directory.
 const LockFile = "academy.lock"
 
+// Sync is when SQLite forces committed writes to the disk.
+type Sync string
+
+const (
+	// SyncNormal forces the write-ahead log to disk at each checkpoint, not
+	// at each commit. A killed or crashed process loses nothing that was
+	// acknowledged (the log is in the OS's hands); a power cut or kernel
+	// crash can lose the writes since the last checkpoint, never the
+	// file's integrity. Like a standalone mongod, which journals every
+	// 100 ms, it trades that window for write speed: under the exam load
+	// it doubled the writes per second.
+	SyncNormal Sync = "normal"
+	// SyncFull forces every commit to disk before it is acknowledged.
+	SyncFull Sync = "full"
+)
+
+// ParseSync reads a --db-sync value.
+func ParseSync(s string) (Sync, error) {
+	switch Sync(s) {
+	case SyncNormal, SyncFull:
+		return Sync(s), nil
+	}
+	return "", fmt.Errorf("%q is not a sync mode (normal or full)", s)
+}
+
 // Start locks dataDir, then serves FerretDB on a random loopback port with
 // its SQLite files under dataDir/db. A second process on the same dataDir
 // fails at once: SQLite files shared by two FerretDB processes would be
 // corrupted by their caches, so the lock is not optional.
-func Start(dataDir string, logger *slog.Logger) (*Server, error) {
+func Start(dataDir string, sync Sync, logger *slog.Logger) (*Server, error) {
+	if _, err := ParseSync(string(sync)); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Join(dataDir, "db"), 0o700); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dataDir, err)
 	}
@@ -51,7 +79,7 @@ func Start(dataDir string, logger *slog.Logger) (*Server, error) {
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Logger:    slog.New(quiet{logger.Handler()}).With("component", "ferretdb"),
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(" + string(sync) + ")",
 	})
 	if err != nil {
 		release(lock)

@@ -18,14 +18,14 @@ import (
 func TestSecondServerOnSameDataDirFails(t *testing.T) {
 	dir := t.TempDir()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := Start(dir, log)
+	s, err := Start(dir, SyncNormal, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(s.URI(), "mongodb://127.0.0.1:") {
 		t.Fatalf("uri %q", s.URI())
 	}
-	_, err = Start(dir, log)
+	_, err = Start(dir, SyncNormal, log)
 	if err == nil {
 		t.Fatal("second server on the same data dir started")
 	}
@@ -38,7 +38,7 @@ func TestSecondServerOnSameDataDirFails(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, LockFile)); len(b) != 0 {
 		t.Fatalf("lock file still names a holder after stop: %q", b)
 	}
-	s2, err := Start(dir, log)
+	s2, err := Start(dir, SyncNormal, log)
 	if err != nil {
 		t.Fatalf("restart after stop: %v", err)
 	}
@@ -63,7 +63,7 @@ func TestQuietLogging(t *testing.T) {
 
 func TestIndexIDs(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Start(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := Start(dir, SyncFull, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

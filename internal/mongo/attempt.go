@@ -16,20 +16,76 @@ import (
 // slot and closing markers, and one quiz record per learner. The embedded
 // store pushes only a bare _id filter down to SQLite, so every read and
 // write here is by _id; conditions are marker inserts, never filters.
-type AttemptService struct{ db *DB }
+type AttemptService struct {
+	db     *DB
+	frozen *frozenQuestions
+}
 
 var _ academy.AttemptService = (*AttemptService)(nil)
 
 // NewAttemptService returns the attempt store.
-func NewAttemptService(db *DB) *AttemptService { return &AttemptService{db: db} }
+func NewAttemptService(db *DB) *AttemptService {
+	return &AttemptService{db: db, frozen: &frozenQuestions{db: db}}
+}
+
+// attemptDoc is an attempt as stored: its questions are references to
+// frozen_questions. Attempts stored before references existed keep their
+// questions inline, and read as they are.
+type attemptDoc struct {
+	academy.Attempt `bson:",inline"`
+	Refs            []questionRef `bson:"refs,omitempty"`
+}
+
+func (s *AttemptService) doc(ctx context.Context, a *academy.Attempt) (*attemptDoc, error) {
+	refs, err := s.frozen.refs(ctx, a.Questions)
+	if err != nil {
+		return nil, err
+	}
+	d := &attemptDoc{Attempt: *a, Refs: refs}
+	d.Questions = nil
+	return d, nil
+}
+
+func (s *AttemptService) attempt(ctx context.Context, d *attemptDoc) (*academy.Attempt, error) {
+	if len(d.Refs) > 0 {
+		qs, err := s.frozen.resolve(ctx, d.Refs)
+		if err != nil {
+			return nil, fmt.Errorf("attempt %s: %w", d.ID, err)
+		}
+		d.Questions = qs
+	}
+	return &d.Attempt, nil
+}
+
+func (s *AttemptService) attempts(ctx context.Context, filter bson.M) ([]*academy.Attempt, error) {
+	cur, err := s.db.c("attempts").Find(ctx, filter)
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	var docs []*attemptDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, FormatError(err)
+	}
+	out := make([]*academy.Attempt, len(docs))
+	for i, d := range docs {
+		if out[i], err = s.attempt(ctx, d); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
 
 // InsertAttempt stores a and lists it as open. The open list is small (only
 // attempts in progress), so the sweep never scans finished attempts.
 func (s *AttemptService) InsertAttempt(ctx context.Context, a *academy.Attempt) error {
-	if _, err := s.db.c("attempts").InsertOne(ctx, a); err != nil {
+	d, err := s.doc(ctx, a)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.c("attempts").InsertOne(ctx, d); err != nil {
 		return FormatError(err)
 	}
-	_, err := s.db.c("open_attempts").InsertOne(ctx, academy.OpenAttempt{ID: a.ID, Deadline: a.Deadline, LastActivity: a.LastActivity})
+	_, err = s.db.c("open_attempts").InsertOne(ctx, academy.OpenAttempt{ID: a.ID, Deadline: a.Deadline, LastActivity: a.LastActivity})
 	return FormatError(err)
 }
 
@@ -45,9 +101,13 @@ func (s *AttemptService) FindAttempt(ctx context.Context, id string) (*academy.A
 	if err != nil && academy.ErrorCode(FormatError(err)) != academy.ENOTFOUND {
 		return nil, FormatError(err)
 	}
-	var a academy.Attempt
-	if err := s.db.c("attempts").FindOne(ctx, bson.M{"_id": id}).Decode(&a); err != nil {
+	var d attemptDoc
+	if err := s.db.c("attempts").FindOne(ctx, bson.M{"_id": id}).Decode(&d); err != nil {
 		return nil, FormatError(err)
+	}
+	a, err := s.attempt(ctx, &d)
+	if err != nil {
+		return nil, err
 	}
 	if !a.Finished() {
 		a.Answers = ans.Answers
@@ -55,7 +115,7 @@ func (s *AttemptService) FindAttempt(ctx context.Context, id string) (*academy.A
 	if a.Answers == nil {
 		a.Answers = map[string]academy.Response{}
 	}
-	return &a, nil
+	return a, nil
 }
 
 // DeleteAttempt removes an attempt that lost a start race.
@@ -131,13 +191,17 @@ func (s *AttemptService) FindFinal(ctx context.Context, id string) (academy.Fina
 // WriteFinal replaces the attempt with its closed form and drops it from
 // the open list and its separate answers.
 func (s *AttemptService) WriteFinal(ctx context.Context, a *academy.Attempt) error {
-	if _, err := s.db.c("attempts").ReplaceOne(ctx, bson.M{"_id": a.ID}, a); err != nil {
+	d, err := s.doc(ctx, a)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.c("attempts").ReplaceOne(ctx, bson.M{"_id": a.ID}, d); err != nil {
 		return FormatError(err)
 	}
 	if _, err := s.db.c("open_attempts").DeleteOne(ctx, bson.M{"_id": a.ID}); err != nil {
 		return FormatError(err)
 	}
-	_, err := s.db.c("attempt_answers").DeleteOne(ctx, bson.M{"_id": a.ID})
+	_, err = s.db.c("attempt_answers").DeleteOne(ctx, bson.M{"_id": a.ID})
 	return FormatError(err)
 }
 
@@ -196,29 +260,13 @@ func (s *AttemptService) ListOpenAttempts(ctx context.Context) ([]academy.OpenAt
 	return out, nil
 }
 
-// ListFinishedAttempts returns the graded attempts of a quiz.
 // ListGradedAttemptsOf reads the graded attempts of many learners in one
 // scan, for a team's weak spots.
 func (s *AttemptService) ListGradedAttemptsOf(ctx context.Context, usernames []string) ([]*academy.Attempt, error) {
-	cur, err := s.db.c("attempts").Find(ctx, bson.M{"username": bson.M{"$in": usernames}, "state": bson.M{"$in": bson.A{academy.AttemptSubmitted, academy.AttemptExpired}}})
-	if err != nil {
-		return nil, FormatError(err)
-	}
-	var out []*academy.Attempt
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, FormatError(err)
-	}
-	return out, nil
+	return s.attempts(ctx, bson.M{"username": bson.M{"$in": usernames}, "state": bson.M{"$in": bson.A{academy.AttemptSubmitted, academy.AttemptExpired}}})
 }
 
+// ListFinishedAttempts returns the graded attempts of a quiz.
 func (s *AttemptService) ListFinishedAttempts(ctx context.Context, quiz string) ([]*academy.Attempt, error) {
-	cur, err := s.db.c("attempts").Find(ctx, bson.M{"quiz": quiz, "state": bson.M{"$in": bson.A{academy.AttemptSubmitted, academy.AttemptExpired}}})
-	if err != nil {
-		return nil, FormatError(err)
-	}
-	var out []*academy.Attempt
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, FormatError(err)
-	}
-	return out, nil
+	return s.attempts(ctx, bson.M{"quiz": quiz, "state": bson.M{"$in": bson.A{academy.AttemptSubmitted, academy.AttemptExpired}}})
 }

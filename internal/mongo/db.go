@@ -32,13 +32,28 @@ type DB struct {
 	client *mongo.Client
 	db     *mongo.Database
 	pool   *poolStats
+	// writeTurn, when set, lets one write at a time reach the server.
+	writeTurn chan struct{}
 	// Now is the clock used for timestamps; tests replace it.
 	Now func() time.Time
 }
 
+// Option changes how Open connects.
+type Option func(*DB)
+
+// SingleWriter lets one write at a time reach the server, for a server on
+// SQLite (the embedded store). SQLite takes one writer at a time, and a
+// writer that finds the lock held polls for it with sleeps that grow to
+// 100 ms; with many writers the lock sits idle between polls, and under
+// load writes queued for seconds until the driver timed out. Queued here,
+// each write starts the moment the previous one ends.
+func SingleWriter() Option {
+	return func(db *DB) { db.writeTurn = make(chan struct{}, 1) }
+}
+
 // Open connects to uri, selects database name, and brings the schema up to
 // date (indexes are created idempotently on every start).
-func Open(ctx context.Context, uri, name string) (*DB, error) {
+func Open(ctx context.Context, uri, name string, with ...Option) (*DB, error) {
 	pool := &poolStats{}
 	opts := options.Client().ApplyURI(uri).SetPoolMonitor(pool.monitor()).
 		SetServerSelectionTimeout(5 * time.Second).
@@ -49,6 +64,9 @@ func Open(ctx context.Context, uri, name string) (*DB, error) {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	db := &DB{client: client, db: client.Database(name), pool: pool, Now: time.Now}
+	for _, o := range with {
+		o(db)
+	}
 	if err := db.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("database at %s is not reachable: %w", redact(uri), err)
@@ -70,8 +88,6 @@ func (db *DB) Ping(ctx context.Context) error {
 	return FormatError(db.client.Ping(ctx, readpref.Primary()))
 }
 
-func (db *DB) c(name string) *mongo.Collection { return db.db.Collection(name) }
-
 type migration func(ctx context.Context, db *DB) error
 
 // migrations[i] brings the schema from version i to i+1. Append only.
@@ -84,7 +100,7 @@ var migrations = []migration{
 // here, and the embedded store's _id index) covers them before any data.
 var collections = []string{
 	"assignments", "attempt_answers", "awards", "certificates", "programs", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
-	"directories", "drafts", "meta", "open_attempts", "open_tickets", "progress", "quiz_records", "quiz_revisions", "quizzes",
+	"directories", "drafts", "frozen_questions", "meta", "open_attempts", "open_tickets", "progress", "quiz_records", "quiz_revisions", "quizzes",
 	"run_index", "run_versions", "runs", "scenarios", "sandbox_index", "sandbox_versions", "sandboxes", "sessions", "sites", "ticket_summaries", "ticket_versions", "tickets", "training_cases", "users",
 }
 

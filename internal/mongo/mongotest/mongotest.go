@@ -36,7 +36,7 @@ func Main(m *testing.M) int {
 			return 1
 		}
 		defer os.RemoveAll(dir)
-		s, err := ferret.Start(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		s, err := ferret.Start(dir, ferret.SyncNormal, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -63,7 +63,11 @@ func Open(t testing.TB) *mongo.DB {
 		name = name[:40]
 	}
 	name = fmt.Sprintf("t%d_%s", seq.Add(1), name)
-	db, err := mongo.Open(context.Background(), uri, name)
+	var with []mongo.Option
+	if srv != nil {
+		with = append(with, mongo.SingleWriter()) // as the server runs it
+	}
+	db, err := mongo.Open(context.Background(), uri, name, with...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,163 @@
+package mongo_test
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	driver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/mongo"
+	"github.com/academy/academy/internal/mongo/mongotest"
+)
+
+// raw opens the test's database with the bare driver, to look at stored
+// documents the way another process (or an older version) wrote them.
+func raw(t *testing.T, db *mongo.DB) *driver.Database {
+	t.Helper()
+	c, err := driver.Connect(options.Client().ApplyURI(mongotest.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	return c.Database(db.Name())
+}
+
+func TestAttemptsStoreQuestionsByReference(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	rdb := raw(t, db)
+	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	x := newExaminer(db, c)
+	// Reversing is a shuffle that moves every option, so a lost order shows.
+	x.Shuffle = func(n int, swap func(i, j int)) {
+		for i := 0; i < n/2; i++ {
+			swap(i, n-1-i)
+		}
+	}
+	q := bank()
+	all := map[string]*academy.Quiz{"bank": q}
+
+	a, err := x.Start(ctx, trainee, q, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Question("q1").Options; got[0].ID != "c" {
+		t.Fatalf("test shuffle did not reverse the options: %+v", got)
+	}
+	var stored bson.M
+	if err := rdb.Collection("attempts").FindOne(ctx, bson.M{"_id": a.ID}).Decode(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored["questions"] != nil {
+		t.Fatalf("attempt stores its questions inline: %v", stored["questions"])
+	}
+	if refs, _ := stored["refs"].(bson.A); len(refs) != 3 {
+		t.Fatalf("attempt refs = %v, want 3", stored["refs"])
+	}
+	count := func() int64 {
+		n, err := rdb.Collection("frozen_questions").CountDocuments(ctx, bson.M{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != 3 {
+		t.Fatalf("frozen questions after one attempt = %d, want 3", n)
+	}
+
+	// Another learner's attempt shares the stored content, whatever the
+	// order its options are shown in.
+	other := &academy.User{ID: "li", Username: "li", Status: academy.StatusActive}
+	x.Shuffle = func(int, func(i, j int)) {}
+	b, err := x.Start(ctx, other, q, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 3 {
+		t.Fatalf("frozen questions after a second attempt = %d, want still 3", n)
+	}
+
+	// A process that has never seen the content (empty memory) reads the
+	// attempt as it was started: same questions, same option order.
+	fresh := mongo.NewAttemptService(db)
+	for _, want := range []*academy.Attempt{a, b} {
+		got, err := fresh.FindAttempt(ctx, want.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Questions, want.Questions) {
+			t.Fatalf("attempt %s read back:\n got %+v\nwant %+v", want.ID, got.Questions, want.Questions)
+		}
+	}
+
+	// Graded from the referenced keys, and still readable when closed.
+	if _, err := x.SaveAnswers(ctx, trainee, a.ID, map[string]academy.Response{"q1": {Choice: "b"}, "q2": {Bool: new(true)}, "q3": {Order: []string{"x", "y", "z"}}}); err != nil {
+		t.Fatal(err)
+	}
+	done, err := x.Submit(ctx, trainee, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Percent != 100 {
+		t.Fatalf("answers from the key scored %v%%", done.Percent)
+	}
+	closed, err := fresh.FindAttempt(ctx, a.ID)
+	if err != nil || closed.Question("q3") == nil || closed.Question("q3").Key.Order[2] != "z" {
+		t.Fatalf("closed attempt read back: %+v, %v", closed, err)
+	}
+}
+
+func TestAttemptsWithInlineQuestionsStillRead(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	rdb := raw(t, db)
+	q := bank()
+	// The shape attempts were stored in before they held references.
+	old := &academy.Attempt{ID: "old-attempt", Username: "wang", Quiz: "bank", State: academy.AttemptSubmitted, Number: 1,
+		StartedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Percent: 50,
+		Results: []academy.QuestionResult{{ID: "q1", Max: 1, Answered: true}}}
+	for _, qq := range q.Questions {
+		old.Questions = append(old.Questions, academy.AttemptQuestion{Question: qq, Source: "bank", Version: qq.Version()})
+	}
+	if _, err := rdb.Collection("attempts").InsertOne(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	s := mongo.NewAttemptService(db)
+	got, err := s.FindAttempt(ctx, "old-attempt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Questions, old.Questions) {
+		t.Fatalf("inline questions read back as %+v", got.Questions)
+	}
+	list, err := s.ListFinishedAttempts(ctx, "bank")
+	if err != nil || len(list) != 1 || len(list[0].Questions) != 3 {
+		t.Fatalf("finished attempts of the bank: %v, %v", list, err)
+	}
+}
+
+func TestAttemptWithMissingQuestionContent(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	rdb := raw(t, db)
+	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	x := newExaminer(db, c)
+	q := bank()
+	a, err := x.Start(ctx, trainee, q, map[string]*academy.Quiz{"bank": q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rdb.Collection("frozen_questions").DeleteMany(ctx, bson.M{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = mongo.NewAttemptService(db).FindAttempt(ctx, a.ID)
+	if academy.ErrorCode(err) != academy.EINTERNAL || !strings.Contains(err.Error(), a.ID) || !strings.Contains(err.Error(), "missing") {
+		t.Fatalf("reading an attempt whose question content is gone: %v", err)
+	}
+}
