@@ -142,10 +142,33 @@ type AttemptSummary struct {
 	SubmittedAt time.Time `json:"submitted_at,omitzero" bson:"submitted_at,omitempty"`
 	Percent     float64   `json:"percent" bson:"percent"`
 	Passed      bool      `json:"passed" bson:"passed"`
+	// Right and Wrong list a graded attempt's questions as "<bank>/<id>":
+	// a team's weak spots are counted from records, one small document
+	// per learner, instead of from every attempt.
+	Right []string `json:"-" bson:"right,omitempty"`
+	Wrong []string `json:"-" bson:"wrong,omitempty"`
 }
 
-func (a *Attempt) summary() AttemptSummary {
-	return AttemptSummary{ID: a.ID, Number: a.Number, State: a.State, StartedAt: a.StartedAt, SubmittedAt: a.SubmittedAt, Percent: a.Percent, Passed: a.Passed}
+// Summary is the attempt as its learner's record lists it.
+func (a *Attempt) Summary() AttemptSummary {
+	s := AttemptSummary{ID: a.ID, Number: a.Number, State: a.State, StartedAt: a.StartedAt, SubmittedAt: a.SubmittedAt, Percent: a.Percent, Passed: a.Passed}
+	for _, r := range a.Results {
+		src := a.Quiz
+		if q := a.Question(r.ID); q != nil && q.Source != "" {
+			src = q.Source
+		}
+		if r.Correct {
+			s.Right = append(s.Right, src+"/"+r.ID)
+		} else {
+			s.Wrong = append(s.Wrong, src+"/"+r.ID)
+		}
+	}
+	return s
+}
+
+// Graded reports whether the summary's attempt was graded.
+func (s *AttemptSummary) Graded() bool {
+	return s.State == AttemptSubmitted || s.State == AttemptExpired
 }
 
 // QuizRecord is one learner's attempts at every quiz, in one document keyed
@@ -271,8 +294,6 @@ type AttemptService interface {
 	// SetSummary records an attempt summary and the attempt count.
 	SetSummary(ctx context.Context, username, quiz string, s AttemptSummary) error
 	ListOpenAttempts(ctx context.Context) ([]OpenAttempt, error)
-	// ListGradedAttemptsOf returns the graded attempts of many learners.
-	ListGradedAttemptsOf(ctx context.Context, usernames []string) ([]*Attempt, error)
 	// ListFinishedAttempts returns the graded attempts of a quiz.
 	ListFinishedAttempts(ctx context.Context, quiz string) ([]*Attempt, error)
 }
@@ -335,7 +356,7 @@ func (x *Examiner) Start(ctx context.Context, u *User, q *Quiz, all map[string]*
 		}
 		holder, err := x.Attempts.ClaimSlot(ctx, u.ID, q.Slug, a.Number, a.ID)
 		if err == nil {
-			if err := x.Attempts.SetSummary(ctx, u.ID, q.Slug, a.summary()); err != nil {
+			if err := x.Attempts.SetSummary(ctx, u.ID, q.Slug, a.Summary()); err != nil {
 				return nil, err
 			}
 			return a, nil
@@ -351,7 +372,7 @@ func (x *Examiner) Start(ctx context.Context, u *User, q *Quiz, all map[string]*
 		if err != nil {
 			return nil, err
 		}
-		if err := x.Attempts.SetSummary(ctx, u.ID, q.Slug, other.summary()); err != nil {
+		if err := x.Attempts.SetSummary(ctx, u.ID, q.Slug, other.Summary()); err != nil {
 			return nil, err
 		}
 	}
@@ -550,7 +571,7 @@ func (x *Examiner) record(ctx context.Context, a *Attempt) (bool, error) {
 	if holder != a.ID {
 		return false, nil
 	}
-	return true, x.Attempts.SetSummary(ctx, a.Username, a.Quiz, a.summary())
+	return true, x.Attempts.SetSummary(ctx, a.Username, a.Quiz, a.Summary())
 }
 
 // Sweep finishes attempts whose time ran out and abandons untimed ones left

@@ -471,15 +471,14 @@ func (c *Certifier) TeamWeakSpots(ctx context.Context, users []*User, p *Program
 	for _, q := range p.Requirements.Quizzes {
 		wanted[q.Quiz] = true
 	}
-	all, err := c.Attempts.ListGradedAttemptsOf(ctx, names)
+	records, err := c.Attempts.ListRecords(ctx, names)
 	if err != nil {
 		return nil, nil, err
 	}
-	attempts := slices.DeleteFunc(all, func(a *Attempt) bool { return !wanted[a.Quiz] })
 	runs, err := c.Runs.ListFinishedRuns(ctx, names)
 	if err != nil {
 		return nil, nil, err
 	}
-	questions, checks = WeakSpots(attempts, runs, quizzes, limit)
+	questions, checks = WeakSpots(records, runs, quizzes, wanted, limit)
 	return questions, checks, nil
 }

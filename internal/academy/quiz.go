@@ -273,6 +273,16 @@ func isPermutation(order []string, opts map[string]bool) bool {
 	return true
 }
 
+// Question returns the bank's question with id, or nil.
+func (q *Quiz) Question(id string) *Question {
+	for i := range q.Questions {
+		if q.Questions[i].ID == id {
+			return &q.Questions[i]
+		}
+	}
+	return nil
+}
+
 // Validate checks a quiz on its own; pools of other quizzes are checked by
 // CheckDraws.
 func (q *Quiz) Validate() error {

@@ -3,6 +3,7 @@ package academy
 import (
 	"cmp"
 	"slices"
+	"strings"
 )
 
 // WeakSpot is a question or a procedure check a team gets wrong often.
@@ -22,32 +23,55 @@ type WeakSpot struct {
 const minWeakSample = 3
 
 // WeakSpots ranks the questions and procedure checks people fail, most
-// failed (by share, then count) first, at most limit of each kind. quizzes
-// resolve a question's lesson, which is named within its bank's course.
-func WeakSpots(attempts []*Attempt, runs []*Run, quizzes map[string]*Quiz, limit int) (questions, checks []WeakSpot) {
+// failed (by share, then count) first, at most limit of each kind. Questions
+// are counted from the graded attempts in records, of the quizzes in only
+// (nil: all); quizzes give their text and the lesson that teaches them,
+// which is named within its bank's course.
+func WeakSpots(records []*QuizRecord, runs []*Run, quizzes map[string]*Quiz, only map[string]bool, limit int) (questions, checks []WeakSpot) {
 	type key struct{ source, ref string }
 	q := map[key]*WeakSpot{}
-	for _, a := range attempts {
-		if a.State != AttemptSubmitted && a.State != AttemptExpired {
-			continue
+	tally := func(quiz, item string, failed bool) {
+		bank, id, ok := strings.Cut(item, "/")
+		if !ok {
+			return
 		}
-		for _, r := range a.Results {
-			k := key{a.Quiz, r.ID}
-			w := q[k]
-			if w == nil {
-				w = &WeakSpot{Kind: "question", Source: a.Quiz, Title: a.QuizTitle, Ref: r.ID}
-				if i := slices.IndexFunc(a.Questions, func(x AttemptQuestion) bool { return x.ID == r.ID }); i >= 0 {
-					aq := a.Questions[i]
-					w.Text = aq.Prompt
-					if bank := quizzes[cmp.Or(aq.Source, a.Quiz)]; bank != nil && bank.Course != "" && aq.Lesson != "" {
-						w.Lesson = bank.Course + "/" + aq.Lesson
+		k := key{quiz, id}
+		w := q[k]
+		if w == nil {
+			w = &WeakSpot{Kind: "question", Source: quiz, Title: quiz, Ref: id, Text: id}
+			if qz := quizzes[quiz]; qz != nil {
+				w.Title = qz.Title
+			}
+			if b := quizzes[bank]; b != nil {
+				if qq := b.Question(id); qq != nil {
+					w.Text = qq.Prompt
+					if b.Course != "" && qq.Lesson != "" {
+						w.Lesson = b.Course + "/" + qq.Lesson
 					}
 				}
-				q[k] = w
 			}
-			w.Total++
-			if !r.Correct {
-				w.Failed++
+			q[k] = w
+		}
+		w.Total++
+		if failed {
+			w.Failed++
+		}
+	}
+	for _, r := range records {
+		for quiz, h := range r.Quizzes {
+			if h == nil || (only != nil && !only[quiz]) {
+				continue
+			}
+			for _, a := range h.Attempts {
+				if !a.Graded() {
+					continue
+				}
+				for _, item := range a.Right {
+					tally(quiz, item, false)
+				}
+				for _, item := range a.Wrong {
+					tally(quiz, item, true)
+				}
 			}
 		}
 	}

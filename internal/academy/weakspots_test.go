@@ -3,12 +3,18 @@ package academy
 import "testing"
 
 func TestWeakSpots(t *testing.T) {
-	quizzes := map[string]*Quiz{"ethics": {Slug: "ethics", Course: "ethics"}, "final": {Slug: "final"}}
+	bankQ := func(id, lesson string) Question { return Question{ID: id, Prompt: "prompt " + id, Lesson: lesson} }
+	quizzes := map[string]*Quiz{
+		"ethics": {Slug: "ethics", Course: "ethics", Questions: []Question{bankQ("a", "honesty"), bankQ("b", "privacy"), bankQ("c", "")}},
+		"final":  {Slug: "final", Title: "结业考试"},
+	}
 	q := func(id, lesson string) AttemptQuestion {
 		return AttemptQuestion{Question: Question{ID: id, Prompt: "prompt " + id, Lesson: lesson}, Source: "ethics"}
 	}
+	n := 0
 	attempt := func(state string, correct map[string]bool) *Attempt {
-		a := &Attempt{Quiz: "final", QuizTitle: "结业考试", State: state, Questions: []AttemptQuestion{q("a", "honesty"), q("b", "privacy"), q("c", "")}}
+		n++
+		a := &Attempt{ID: string(rune('0' + n)), Number: n, Quiz: "final", QuizTitle: "结业考试", State: state, Questions: []AttemptQuestion{q("a", "honesty"), q("b", "privacy"), q("c", "")}}
 		for _, id := range []string{"a", "b", "c"} {
 			a.Results = append(a.Results, QuestionResult{ID: id, Correct: correct[id]})
 		}
@@ -20,6 +26,20 @@ func TestWeakSpots(t *testing.T) {
 		attempt(AttemptExpired, map[string]bool{"a": false, "b": true, "c": true}),
 		attempt(AttemptAbandoned, map[string]bool{}), // never graded: does not count
 	}
+	// Each learner's record lists their attempts' summaries; the last
+	// learner also took a quiz that is left out of the count.
+	records := func(as ...*Attempt) []*QuizRecord {
+		var out []*QuizRecord
+		for _, a := range as {
+			sum := a.Summary()
+			out = append(out, &QuizRecord{Username: "u" + a.ID, Quizzes: map[string]*QuizHistory{
+				"final": {Count: 1, Attempts: map[string]AttemptSummary{"1": sum}},
+				"other": {Count: 1, Attempts: map[string]AttemptSummary{"1": {State: AttemptSubmitted, Wrong: []string{"other/x", "other/y"}}}},
+			}})
+		}
+		return out
+	}
+	only := map[string]bool{"final": true}
 	check := func(msg string, passed bool) CheckResult {
 		return CheckResult{Message: msg, Passed: passed, Lesson: "complaints/six-steps"}
 	}
@@ -32,8 +52,9 @@ func TestWeakSpots(t *testing.T) {
 		run(RunFinished, check("没有派单", true), check("超时", true)),
 		run(RunActive, check("没有派单", false)), // unfinished: not counted
 	}
-	qs, cs := WeakSpots(attempts, runs, quizzes, 10)
-	if len(qs) != 2 || qs[0].Ref != "a" || qs[0].Rate != 100 || qs[0].Failed != 3 || qs[0].Lesson != "ethics/honesty" {
+	qs, cs := WeakSpots(records(attempts...), runs, quizzes, only, 10)
+	if len(qs) != 2 || qs[0].Ref != "a" || qs[0].Rate != 100 || qs[0].Failed != 3 || qs[0].Lesson != "ethics/honesty" ||
+		qs[0].Text != "prompt a" || qs[0].Title != "结业考试" || qs[0].Source != "final" {
 		t.Fatalf("questions %+v", qs)
 	}
 	if qs[1].Ref != "b" || qs[1].Rate != 33 {
@@ -43,10 +64,16 @@ func TestWeakSpots(t *testing.T) {
 		t.Fatalf("checks %+v", cs)
 	}
 	// Too few results say nothing.
-	if qs, cs := WeakSpots(attempts[:2], runs[:2], quizzes, 10); len(qs) != 0 || len(cs) != 0 {
+	if qs, cs := WeakSpots(records(attempts[:2]...), runs[:2], quizzes, only, 10); len(qs) != 0 || len(cs) != 0 {
 		t.Fatalf("weak spots from two results: %v %v", qs, cs)
 	}
-	if qs, _ := WeakSpots(attempts, runs, quizzes, 1); len(qs) != 1 {
+	if qs, _ := WeakSpots(records(attempts...), runs, quizzes, only, 1); len(qs) != 1 {
 		t.Fatal("limit ignored")
+	}
+	// Without a filter the other quiz counts too; a question whose bank
+	// is gone is still listed, by its id.
+	qs, _ = WeakSpots(records(attempts...), runs, quizzes, nil, 10)
+	if len(qs) != 4 || qs[0].Source != "other" || qs[0].Text != "x" {
+		t.Fatalf("unfiltered %+v", qs)
 	}
 }

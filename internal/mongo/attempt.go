@@ -260,13 +260,44 @@ func (s *AttemptService) ListOpenAttempts(ctx context.Context) ([]academy.OpenAt
 	return out, nil
 }
 
-// ListGradedAttemptsOf reads the graded attempts of many learners in one
-// scan, for a team's weak spots.
-func (s *AttemptService) ListGradedAttemptsOf(ctx context.Context, usernames []string) ([]*academy.Attempt, error) {
-	return s.attempts(ctx, bson.M{"username": bson.M{"$in": usernames}, "state": bson.M{"$in": bson.A{academy.AttemptSubmitted, academy.AttemptExpired}}})
-}
-
 // ListFinishedAttempts returns the graded attempts of a quiz.
 func (s *AttemptService) ListFinishedAttempts(ctx context.Context, quiz string) ([]*academy.Attempt, error) {
 	return s.attempts(ctx, bson.M{"quiz": quiz, "state": bson.M{"$in": bson.A{academy.AttemptSubmitted, academy.AttemptExpired}}})
+}
+
+// backfillSummaries gives the summaries of graded attempts written before
+// summaries listed right and wrong questions those lists, from the
+// attempts themselves, so that weak spots count every attempt.
+func backfillSummaries(ctx context.Context, db *DB) error {
+	s := NewAttemptService(db)
+	cur, err := db.c("quiz_records").Find(ctx, bson.M{})
+	if err != nil {
+		return FormatError(err)
+	}
+	var records []*academy.QuizRecord
+	if err := cur.All(ctx, &records); err != nil {
+		return FormatError(err)
+	}
+	for _, r := range records {
+		for quiz, h := range r.Quizzes {
+			if h == nil {
+				continue
+			}
+			for _, sum := range h.Attempts {
+				if !sum.Graded() || len(sum.Right)+len(sum.Wrong) > 0 {
+					continue
+				}
+				a, err := s.FindAttempt(ctx, sum.ID)
+				if academy.ErrorCode(err) == academy.ENOTFOUND {
+					continue
+				} else if err != nil {
+					return err
+				}
+				if err := s.SetSummary(ctx, r.Username, quiz, a.Summary()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -25,7 +25,7 @@ import (
 )
 
 // SchemaVersion is the version that migrations bring a database to.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // DB is an open database.
 type DB struct {
@@ -93,6 +93,7 @@ type migration func(ctx context.Context, db *DB) error
 // migrations[i] brings the schema from version i to i+1. Append only.
 var migrations = []migration{
 	func(ctx context.Context, db *DB) error { return nil }, // 0 -> 1: initial schema, indexes only
+	backfillSummaries, // 1 -> 2: records list each graded attempt's right and wrong questions
 }
 
 // collections lists every collection the application uses. They are all

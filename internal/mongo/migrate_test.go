@@ -1,0 +1,69 @@
+package mongo_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/mongo"
+	"github.com/academy/academy/internal/mongo/mongotest"
+)
+
+// A database of schema 1 has records whose summaries do not list right and
+// wrong questions; opening it backfills them from the attempts.
+func TestMigrationBackfillsRecordSummaries(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	rdb := raw(t, db)
+	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	x := newExaminer(db, c)
+	q := bank()
+	a, err := x.Start(ctx, trainee, q, map[string]*academy.Quiz{"bank": q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.SaveAnswers(ctx, trainee, a.ID, map[string]academy.Response{"q1": {Choice: "b"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Submit(ctx, trainee, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Back to how schema 1 wrote the record.
+	if _, err := rdb.Collection("quiz_records").UpdateOne(ctx, bson.M{"_id": "wang"},
+		bson.M{"$unset": bson.M{"quizzes.bank.attempts.1.right": "", "quizzes.bank.attempts.1.wrong": ""}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rdb.Collection("meta").UpdateOne(ctx, bson.M{"_id": "schema"}, bson.M{"$set": bson.M{"version": 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sum := func(s *mongo.AttemptService) academy.AttemptSummary {
+		rec, err := s.FindRecord(ctx, "wang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec.Quizzes["bank"].Attempts["1"]
+	}
+	if s := sum(mongo.NewAttemptService(db)); len(s.Right)+len(s.Wrong) != 0 {
+		t.Fatalf("record still lists questions before the migration: %+v", s)
+	}
+
+	again, err := mongo.Open(ctx, mongotest.URI(), db.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close(ctx)
+	s := sum(mongo.NewAttemptService(again))
+	if !slices.Equal(s.Right, []string{"bank/q1"}) || len(s.Wrong) != 2 || !slices.Contains(s.Wrong, "bank/q3") {
+		t.Fatalf("backfilled summary: right %v, wrong %v", s.Right, s.Wrong)
+	}
+	var meta struct {
+		Version int `bson:"version"`
+	}
+	if err := rdb.Collection("meta").FindOne(ctx, bson.M{"_id": "schema"}).Decode(&meta); err != nil || meta.Version != mongo.SchemaVersion {
+		t.Fatalf("schema version after opening: %d %v", meta.Version, err)
+	}
+}
