@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -438,38 +439,96 @@ func validateCheck(c Check, lessonExists func(string) bool) []string {
 	return out
 }
 
-// MaxScore is the best total any path through the scenario can earn: the
-// best choice scores along the path plus every check of its tasks.
+// MaxScore is the best total a trainee can actually reach: the most that
+// the run's own arithmetic (addScores: each dimension summed along the way
+// and never let below zero) gives on some path from the start to an end,
+// with every task check passed. Negative scores count, so a detour through
+// a bad choice and its recovery is worth no more than the run would give
+// it; otherwise a perfect play could never show 100 %.
+//
+// The format allows cycles (lint only demands a way out of them), so a path
+// visits each step at most once: the search has to end, and a loop that
+// pays on every lap has no finite best anyway.
 func (s *Scenario) MaxScore() int {
-	best := 0
-	var dfs func(id string, seen map[string]bool, sum int)
-	dfs = func(id string, seen map[string]bool, sum int) {
+	type state struct{ step, scores string }
+	memo := map[state]int{}
+	onPath := map[string]bool{}
+	// best returns the most a run standing at step id with the given scores
+	// can finish with, or -1 when every way on leads back onto the path.
+	// looped reports that the answer hung on the path taken to get here, so
+	// it is not kept: without the memo, scenarios whose branches meet again
+	// cost one walk per combination of choices.
+	var best func(id string, scores map[string]int) (total int, looped bool)
+	best = func(id string, scores map[string]int) (int, bool) {
 		st := s.Step(id)
-		if st == nil || seen[id] {
-			return
+		if st == nil || st.Kind == StepEnd { // a missing step ends the run too (Coach.advance)
+			return scoreTotal(scores), false
 		}
-		seen[id] = true
-		defer delete(seen, id)
+		if onPath[id] {
+			return -1, true
+		}
+		k := state{id, scoreKey(scores)}
+		if v, ok := memo[k]; ok {
+			return v, false
+		}
+		onPath[id] = true
+		defer delete(onPath, id)
+		res, looped := -1, false
+		try := func(next string, delta map[string]int) {
+			after := maps.Clone(scores)
+			addScores(after, delta)
+			v, l := best(next, after)
+			res, looped = max(res, v), looped || l
+		}
 		switch st.Kind {
-		case StepEnd:
-			best = max(best, sum)
 		case StepTask:
-			pts := 0
+			// As Coach.Done: passed checks are summed per dimension and added
+			// at once. A check that would take points away is better failed.
+			pts := map[string]int{}
 			for _, c := range st.Checks {
-				pts += c.Points
+				if c.Points > 0 {
+					pts[c.Dimension] += c.Points
+				}
 			}
-			dfs(st.Next, seen, sum+pts)
+			try(st.Next, pts)
 		case StepDialogue:
 			for _, c := range st.Choices {
-				dfs(c.Next, seen, sum+positive(c.Scores))
+				try(c.Next, c.Scores)
 			}
 			if r := st.Reply; r != nil {
-				dfs(r.Next, seen, sum+positive(r.Scores))
+				// A reply that misses a phrase scores nothing, which beats
+				// its scores when they are negative.
+				try(r.Next, r.Scores)
+				try(r.Next, nil)
 			}
 		}
+		if !looped {
+			memo[k] = res
+		}
+		return res, looped
 	}
-	dfs(s.Start, map[string]bool{}, 0)
-	return best
+	total, _ := best(s.Start, map[string]int{})
+	return max(total, 0)
+}
+
+// scoreTotal adds up a run's dimension scores, as Coach.advance does.
+func scoreTotal(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// scoreKey spells scores canonically, zeros left out, for use as a map key.
+func scoreKey(m map[string]int) string {
+	var b strings.Builder
+	for _, d := range slices.Sorted(maps.Keys(m)) {
+		if m[d] != 0 {
+			fmt.Fprintf(&b, "%s=%d;", d, m[d])
+		}
+	}
+	return b.String()
 }
 
 func positive(m map[string]int) int {

@@ -1,9 +1,13 @@
 package academy
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // repairLog builds a repair ticket for the persona with the given actions,
@@ -152,5 +156,140 @@ func TestReplyFeedback(t *testing.T) {
 	ok, p := ReplyFeedback(r, "别急，马上就到！")
 	if ok || len(p) != 3 || !strings.Contains(p[2], "马上就到") {
 		t.Fatalf("bad reply: %v %v", ok, p)
+	}
+}
+
+// recoveryScenario is a call where a bad answer can be made good again: the
+// recovery scores more than the good answer would have, but not enough to
+// make up for what the bad answer cost.
+func recoveryScenario() *Scenario {
+	s := validScenario()
+	s.Start = "hello"
+	s.Steps = []Step{
+		{ID: "hello", Kind: StepDialogue, Owner: "喂？", Choices: []Choice{
+			{Text: "您好，物业客服", Next: "ask", Scores: map[string]int{DimEmpathy: 2}, Feedback: "好"},
+		}},
+		{ID: "ask", Kind: StepDialogue, Owner: "会不会更糟？", Choices: []Choice{
+			{Text: "不会，我陪着您", Next: "task", Scores: map[string]int{DimEmpathy: 3}, Feedback: "好"},
+			{Text: "说不好", Next: "sorry", Scores: map[string]int{DimEmpathy: -2, DimAccuracy: -1}, Feedback: "放大恐惧"},
+		}},
+		{ID: "sorry", Kind: StepDialogue, Owner: "你说不好？！", Choices: []Choice{
+			{Text: "您听我说……", Next: "task", Scores: map[string]int{DimEmpathy: 4}, Feedback: "挽回"},
+		}},
+		{ID: "task", Kind: StepTask, Prompt: "处理", Next: "end", Checks: []Check{
+			{Kind: CheckOrder, Type: TypeRepair, Actions: []string{"create", "dispatch"}, Dimension: DimProcedure, Points: 3, Message: "m"},
+		}},
+		{ID: "end", Kind: StepEnd, Outcome: "好了"},
+	}
+	return s
+}
+
+func TestMaxScoreIsReachable(t *testing.T) {
+	cases := []struct {
+		name string
+		mod  func(*Scenario)
+		want int
+		why  string
+	}{
+		{"negative then recovery", func(*Scenario) {}, 8,
+			"2 + 3 + 3 beats 2 - 2 + 4 + 3; counting only positives gave 2 + 4 + 3 = 9"},
+		{"a negative on an empty dimension costs nothing", func(s *Scenario) {
+			s.Steps[0].Choices = append(s.Steps[0].Choices, Choice{Text: "嗯", Next: "ask",
+				Scores: map[string]int{DimEmpathy: 4, DimTimeliness: -3}, Feedback: "f"})
+		}, 10, "timeliness stays at 0, as the run clamps it: 4 + 3 + 3"},
+		{"a reply worth less than nothing is better missed", func(s *Scenario) {
+			s.Steps[1].Choices[0].Next = "retort"
+			s.Steps = append(s.Steps, Step{ID: "retort", Kind: StepDialogue, Owner: "哦", Reply: &Reply{
+				Required: []PhraseGroup{{Any: []string{"抱歉"}}}, Next: "task",
+				Scores: map[string]int{DimEmpathy: -5}, Feedback: "f"}})
+		}, 8, "failing the reply keeps 2 + 3, the task adds 3"},
+		{"a loop back is walked once", func(s *Scenario) {
+			s.Steps[1].Choices = append(s.Steps[1].Choices, Choice{Text: "再说一遍", Next: "hello",
+				Scores: map[string]int{DimEmpathy: 1}, Feedback: "f"})
+		}, 8, "the path stops at a step it has already been through"},
+	}
+	yes := func(string) bool { return true }
+	for _, c := range cases {
+		s := recoveryScenario()
+		c.mod(s)
+		if ps := ValidateScenario(s, yes); len(ps) != 0 {
+			t.Fatalf("%s: the scenario does not validate: %+v", c.name, ps)
+		}
+		if got := s.MaxScore(); got != c.want {
+			t.Errorf("%s: max score %d, want %d (%s)", c.name, got, c.want, c.why)
+		}
+	}
+}
+
+// bestPlay walks every path through s that visits each step at most once,
+// scoring it the way a run does, and returns the best total. It is the
+// slow, obvious search MaxScore must agree with.
+func bestPlay(s *Scenario, id string, scores map[string]int, seen map[string]bool) int {
+	st := s.Step(id)
+	if st == nil || st.Kind == StepEnd {
+		n := 0
+		for _, v := range scores {
+			n += v
+		}
+		return n
+	}
+	if seen[id] {
+		return -1
+	}
+	seen[id] = true
+	defer delete(seen, id)
+	best := -1
+	with := func(next string, delta map[string]int) {
+		m := map[string]int{}
+		for d, v := range scores {
+			m[d] = v
+		}
+		for d, v := range delta {
+			m[d] = max(0, m[d]+v)
+		}
+		best = max(best, bestPlay(s, next, m, seen))
+	}
+	switch st.Kind {
+	case StepTask:
+		pts := map[string]int{}
+		for _, c := range st.Checks {
+			pts[c.Dimension] += c.Points
+		}
+		with(st.Next, pts)
+	case StepDialogue:
+		for _, c := range st.Choices {
+			with(c.Next, c.Scores)
+		}
+		if st.Reply != nil {
+			with(st.Reply.Next, st.Reply.Scores)
+			with(st.Reply.Next, nil)
+		}
+	}
+	return best
+}
+
+func TestMaxScoreOfScenarioFiles(t *testing.T) {
+	files, err := filepath.Glob("../../scenarios/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenario files: %v", err)
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s Scenario
+		if err := yaml.Unmarshal(src, &s); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		want := bestPlay(&s, s.Start, map[string]int{}, map[string]bool{})
+		if got := s.MaxScore(); got != want || got <= 0 {
+			t.Errorf("%s: max score %d, best play %d", filepath.Base(f), got, want)
+		}
+		// The elevator call's "panic" branch costs more than its recovery
+		// earns; the best play goes around it.
+		if filepath.Base(f) == "elevator-entrapment.yaml" && s.MaxScore() != 36 {
+			t.Errorf("elevator-entrapment: max score %d, want 36", s.MaxScore())
+		}
 	}
 }

@@ -226,7 +226,16 @@ func (s *Server) buildDebrief(r *academy.Run, sc *academy.Scenario, sb *academy.
 			}
 		}
 		slices.SortStableFunc(d.Timeline, func(a, b timelineItem) int { return a.At.Compare(b.At) })
-		for _, st := range sc.Steps {
+		// Only the tasks this run was graded on: the scenario's other
+		// branches may expect the very actions this one forbids (an
+		// approved application lists no "reject" to do).
+		graded := map[string]bool{}
+		for _, e := range r.Log {
+			st := sc.Step(e.Step)
+			if st == nil || st.Kind != academy.StepTask || graded[st.ID] {
+				continue
+			}
+			graded[st.ID] = true
 			for _, ck := range st.Checks {
 				if ck.Kind != academy.CheckOrder {
 					continue

@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,42 +34,7 @@ func playLeak(t *testing.T, e *env, who string, actions []string) apiRun {
 	if res.StatusCode != 201 || r.Current == nil || r.Current.Kind != "dialogue" {
 		t.Fatalf("start: %d %s", res.StatusCode, res.Body)
 	}
-	sc := e.deps.Catalog.Snapshot().Scenarios["water-leak"]
-	for i := 0; r.Current != nil && r.Current.Kind == "dialogue"; i++ {
-		if i > 20 {
-			t.Fatal("the conversation does not end")
-		}
-		st := sc.Step(r.Current.ID)
-		var body map[string]any
-		if st.Reply != nil {
-			var words []string
-			for _, g := range st.Reply.Required {
-				words = append(words, g.Any[0])
-			}
-			body = map[string]any{"reply": "刘女士，" + strings.Join(words, "，") + "。"}
-		} else {
-			best, score := 0, -100
-			for i, c := range st.Choices {
-				sum := 0
-				for _, v := range c.Scores {
-					sum += v
-				}
-				if sum > score {
-					best, score = i, sum
-				}
-			}
-			body = map[string]any{"choice": best}
-		}
-		res := e.api("POST", "/api/v1/runs/"+r.ID+"/choices", who, body)
-		if res.StatusCode != 200 {
-			t.Fatalf("choice at %s: %d %s", st.ID, res.StatusCode, res.Body)
-		}
-		r = apiRun{}
-		res.json(t, &r)
-	}
-	if r.Current == nil || r.Current.Kind != "task" {
-		t.Fatalf("expected the task step, at %+v", r.Current)
-	}
+	r = talkToTask(t, e, who, "water-leak", r)
 	// Work the repair ticket in the run's sandbox.
 	var tk apiTicket
 	e.api("POST", "/api/v1/workspaces/"+r.Sandbox+"/tickets", who, map[string]any{"type": "repair", "title": "主卫天花板渗水", "resident": academy.PersonaID, "priority": "high"}).json(t, &tk)
@@ -97,6 +63,50 @@ func playLeak(t *testing.T, e *env, who string, actions []string) apiRun {
 		}
 		r = apiRun{} // "current" is absent once the run ends
 		res.json(t, &r)
+	}
+	return r
+}
+
+// talkToTask answers the call of run r until its first task: the
+// best-scoring choice at each step, and replies that name the first phrase
+// of every required group.
+func talkToTask(t *testing.T, e *env, who, slug string, r apiRun) apiRun {
+	t.Helper()
+	sc := e.deps.Catalog.Snapshot().Scenarios[slug]
+	for i := 0; r.Current != nil && r.Current.Kind == "dialogue"; i++ {
+		if i > 20 {
+			t.Fatal("the conversation does not end")
+		}
+		st := sc.Step(r.Current.ID)
+		var body map[string]any
+		if st.Reply != nil {
+			var words []string
+			for _, g := range st.Reply.Required {
+				words = append(words, g.Any[0])
+			}
+			body = map[string]any{"reply": strings.Join(words, "，") + "。"}
+		} else {
+			best, score := 0, -100
+			for i, c := range st.Choices {
+				sum := 0
+				for _, v := range c.Scores {
+					sum += v
+				}
+				if sum > score {
+					best, score = i, sum
+				}
+			}
+			body = map[string]any{"choice": best}
+		}
+		res := e.api("POST", "/api/v1/runs/"+r.ID+"/choices", who, body)
+		if res.StatusCode != 200 {
+			t.Fatalf("choice at %s: %d %s", st.ID, res.StatusCode, res.Body)
+		}
+		r = apiRun{}
+		res.json(t, &r)
+	}
+	if r.Current == nil || r.Current.Kind != "task" {
+		t.Fatalf("expected the task step, at %+v", r.Current)
 	}
 	return r
 }
@@ -198,5 +208,72 @@ func TestRunBadInput(t *testing.T) {
 	e.api("GET", "/api/v1/workspaces/"+r.Sandbox+"/directory", "trainee", nil).json(t, &dir)
 	if len(dir.Residents) == 0 || dir.Residents[0].ID != academy.PersonaID || dir.Residents[0].Name != "刘雅琴" {
 		t.Fatalf("sandbox persona: %+v", dir.Residents[:1])
+	}
+}
+
+// The renovation call branches into approving and rejecting the
+// application; the debrief of an approved one lists only the approve
+// branch's steps, never "不批准", which that run had to avoid.
+func TestDebriefExpectsOnlyTheBranchTaken(t *testing.T) {
+	e := newEnv(t)
+	var r apiRun
+	res := e.api("POST", "/api/v1/scenarios/renovation-application/runs", "trainee", nil)
+	res.json(t, &r)
+	if res.StatusCode != 201 {
+		t.Fatalf("start: %d %s", res.StatusCode, res.Body)
+	}
+	if r = talkToTask(t, e, "trainee", "renovation-application", r); r.Current.ID != "task_approve" {
+		t.Fatalf("the best answers lead to %s, not the approval", r.Current.ID)
+	}
+	var tk apiTicket
+	res = e.api("POST", "/api/v1/workspaces/"+r.Sandbox+"/tickets", "trainee", map[string]any{"type": "renovation", "title": "1503装修申请", "resident": academy.PersonaID})
+	if res.StatusCode != 201 {
+		t.Fatalf("create: %d %s", res.StatusCode, res.Body)
+	}
+	res.json(t, &tk)
+	for _, a := range []struct {
+		action string
+		fields map[string]string
+	}{
+		{"check", map[string]string{"documents": "申请表、图纸、身份证、房产证", "missing": "装修公司营业执照和资质；施工人员身份证；装修管理服务协议；改好的图纸"}},
+		{"message", map[string]string{"text": "何先生，还缺营业执照和资质、施工人员身份证、协议和改好的图纸，补齐后当天受理。"}},
+		{"note", map[string]string{"text": "材料已补齐，工程部审图通过。"}},
+		{"approve", nil},
+	} {
+		res := e.transition(r.Sandbox, tk.ID, "trainee", a.action, tk.Version, a.fields)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", a.action, res.StatusCode, res.Body)
+		}
+		res.json(t, &tk)
+	}
+	res = e.api("POST", "/api/v1/runs/"+r.ID+"/done", "trainee", nil)
+	r = apiRun{}
+	res.json(t, &r)
+	// Every best answer and every check passed: nothing short of full marks.
+	if res.StatusCode != 200 || r.State != "finished" || r.Step != "end_approved" || !r.Passed || r.Percent != 100 {
+		t.Fatalf("done: %d %s", res.StatusCode, res.Body)
+	}
+
+	var d struct {
+		Expected []struct {
+			Type, Action, Label string
+			Done                bool
+		}
+	}
+	e.api("GET", "/api/v1/runs/"+r.ID+"/debrief", "trainee", nil).json(t, &d)
+	var got []string
+	for _, x := range d.Expected {
+		if x.Action == "reject" || x.Label == "不批准" {
+			t.Errorf("the approved run is expected to %s (%s): %+v", x.Label, x.Action, d.Expected)
+		}
+		if !x.Done {
+			t.Errorf("%s (%s) is shown as not done, yet the run did every step of its branch", x.Label, x.Action)
+		}
+		got = append(got, x.Action)
+	}
+	// The approve task's two order checks, each listed once.
+	want := []string{"create", "check", "message", "approve", "check", "note", "approve"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("expected steps %v, want %v", got, want)
 	}
 }
