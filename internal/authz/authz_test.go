@@ -2,6 +2,7 @@ package authz
 
 import (
 	"testing"
+	"time"
 
 	"github.com/academy/academy/internal/academy"
 )
@@ -55,5 +56,56 @@ func TestSiteScope(t *testing.T) {
 	}
 	if a.Can(m, "s2", "team:read") {
 		t.Fatal("manager allowed on another site")
+	}
+}
+
+// Can answers from a per-(role, permission) table that casbin fills; for
+// every user shape, site and permission it must agree with casbin
+// evaluating the full request.
+func TestCanAgreesWithTheEnforcer(t *testing.T) {
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	a, err := New(func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, err := a.Policy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	perms := []string{academy.PermUsersManage, academy.PermAuditRead, academy.PermSitesManage, academy.PermLearn, academy.PermAuthor,
+		academy.PermAssign, academy.PermTickets, academy.PermSandbox, academy.PermCases, academy.PermTrainees, academy.PermCerts,
+		academy.PermPrograms, "no:such"}
+	for _, p := range policy {
+		perms = append(perms, p[1])
+	}
+	active := academy.StatusActive
+	lapsed := academy.CertGrant{Role: academy.RoleAgent, Until: now.Add(-time.Hour)}
+	current := academy.CertGrant{Role: academy.RoleAgent, Until: now.Add(time.Hour)}
+	users := []*academy.User{
+		user([]string{"admin"}, nil, active),
+		user([]string{"trainee"}, []string{"s1"}, active),
+		user([]string{"trainee", "trainer"}, []string{"s1", "s2"}, active),
+		user([]string{"manager"}, []string{"s2"}, active),
+		user([]string{"agent"}, []string{"s1"}, academy.StatusDisabled),
+		user(nil, []string{"s1"}, active),
+		{Username: "cert", Roles: []string{"trainee"}, Sites: []string{"s1"}, Status: active, CertGrants: []academy.CertGrant{current}},
+		{Username: "lapsed", Roles: []string{"trainee"}, Sites: []string{"s1"}, Status: active, CertGrants: []academy.CertGrant{lapsed}},
+	}
+	for _, u := range users {
+		for _, site := range []string{"", "s1", "s2", "s9"} {
+			for _, perm := range perms {
+				want, err := a.e.Enforce(u, site, perm)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want = want && u.Status == active
+				// Twice: the first call fills the table, the second reads it.
+				for range 2 {
+					if got := a.Can(u, site, perm); got != want {
+						t.Fatalf("Can(%s %v@%v, %q, %q) = %v, casbin says %v", u.Username, u.Roles, u.Sites, site, perm, got, want)
+					}
+				}
+			}
+		}
 	}
 }

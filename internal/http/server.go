@@ -123,7 +123,10 @@ func New(d Deps) (*Server, error) {
 		ReferrerPolicy:            "same-origin",
 		CrossOriginEmbedderPolicy: "unsafe-none",
 	}))
-	s.app.Use(compress.New())
+	// The fastest level: pages are a few KB of HTML, where it saves nearly
+	// as many bytes as the default level at a fraction of the CPU (the
+	// default was an eighth of a lesson page's cost).
+	s.app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	s.app.Use("/static", filesystem.New(filesystem.Config{
 		Root:   fsHTTP(mustSub(d.Web, "static")),
 		MaxAge: 365 * 24 * 3600,
