@@ -3,6 +3,7 @@ package academy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -70,6 +71,12 @@ type Directory struct {
 	Units     []Unit     `json:"units" bson:"units"`
 	Residents []Resident `json:"residents" bson:"residents"`
 	Members   []Member   `json:"members" bson:"members"`
+}
+
+// Clone copies d's lists, so that changing the copy's entries leaves d as
+// it was.
+func (d *Directory) Clone() Directory {
+	return Directory{Units: slices.Clone(d.Units), Residents: slices.Clone(d.Residents), Members: slices.Clone(d.Members)}
 }
 
 // Validate checks that ids are unique, residents live in known units,

@@ -18,14 +18,14 @@ import (
 // write here is by _id; conditions are marker inserts, never filters.
 type AttemptService struct {
 	db     *DB
-	frozen *frozenQuestions
+	frozen *frozen[academy.Question]
 }
 
 var _ academy.AttemptService = (*AttemptService)(nil)
 
 // NewAttemptService returns the attempt store.
 func NewAttemptService(db *DB) *AttemptService {
-	return &AttemptService{db: db, frozen: &frozenQuestions{db: db}}
+	return &AttemptService{db: db, frozen: &frozen[academy.Question]{db: db, coll: "frozen_questions"}}
 }
 
 // attemptDoc is an attempt as stored: its questions are references to
@@ -37,7 +37,7 @@ type attemptDoc struct {
 }
 
 func (s *AttemptService) doc(ctx context.Context, a *academy.Attempt) (*attemptDoc, error) {
-	refs, err := s.frozen.refs(ctx, a.Questions)
+	refs, err := questionRefs(ctx, s.frozen, a.Questions)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func (s *AttemptService) doc(ctx context.Context, a *academy.Attempt) (*attemptD
 
 func (s *AttemptService) attempt(ctx context.Context, d *attemptDoc) (*academy.Attempt, error) {
 	if len(d.Refs) > 0 {
-		qs, err := s.frozen.resolve(ctx, d.Refs)
+		qs, err := resolveQuestions(ctx, s.frozen, d.Refs)
 		if err != nil {
 			return nil, fmt.Errorf("attempt %s: %w", d.ID, err)
 		}

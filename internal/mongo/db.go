@@ -101,7 +101,7 @@ var migrations = []migration{
 // here, and the embedded store's _id index) covers them before any data.
 var collections = []string{
 	"assignments", "attempt_answers", "awards", "certificates", "programs", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
-	"directories", "drafts", "frozen_questions", "meta", "open_attempts", "open_tickets", "progress", "quiz_records", "quiz_revisions", "quizzes",
+	"directories", "drafts", "frozen_directories", "frozen_questions", "meta", "open_attempts", "open_tickets", "progress", "quiz_records", "quiz_revisions", "quizzes",
 	"run_index", "run_versions", "runs", "scenarios", "sandbox_index", "sandbox_versions", "sandboxes", "sessions", "sites", "ticket_summaries", "ticket_versions", "tickets", "training_cases", "users",
 }
 

@@ -10,22 +10,79 @@ import (
 	"github.com/academy/academy/internal/academy"
 )
 
-// SandboxStore stores sandboxes, one document each (residents and tickets
-// inside), and per owner the list of their sandbox ids, so that neither
-// opening nor listing scans the collection.
-type SandboxStore struct{ db *DB }
+// SandboxStore stores sandboxes, one document each (tickets inside, the
+// directory by reference), and per owner the list of their sandbox ids, so
+// that neither opening nor listing scans the collection.
+type SandboxStore struct {
+	db          *DB
+	directories *frozen[academy.Directory]
+}
 
 var _ academy.SandboxStore = (*SandboxStore)(nil)
 
 // NewSandboxStore returns the sandbox store.
-func NewSandboxStore(db *DB) *SandboxStore { return &SandboxStore{db: db} }
+func NewSandboxStore(db *DB) *SandboxStore {
+	return &SandboxStore{db: db, directories: &frozen[academy.Directory]{db: db, coll: "frozen_directories"}}
+}
+
+// sandboxDoc is a sandbox as stored. A sandbox's directory never changes
+// (a reset puts back the fixture's, which is the same), so it and the
+// fixture's are digests in frozen_directories: 30 KB that every click
+// would otherwise read and write. Sandboxes stored before keep their
+// directories inline, and read as they are.
+type sandboxDoc struct {
+	academy.Sandbox `bson:",inline"`
+	DirectoryRef    string `bson:"directory_ref,omitempty"`
+	FixtureRef      string `bson:"fixture_directory_ref,omitempty"`
+}
+
+func (s *SandboxStore) doc(ctx context.Context, sb *academy.Sandbox) (*sandboxDoc, error) {
+	d := &sandboxDoc{Sandbox: *sb}
+	var err error
+	if d.DirectoryRef, err = s.directories.put(ctx, sb.Directory); err != nil {
+		return nil, err
+	}
+	d.Directory = academy.Directory{}
+	if sb.Fixture != nil {
+		if d.FixtureRef, err = s.directories.put(ctx, sb.Fixture.Directory); err != nil {
+			return nil, err
+		}
+		fx := *sb.Fixture
+		fx.Directory = academy.Directory{}
+		d.Fixture = &fx
+	}
+	return d, nil
+}
+
+func (s *SandboxStore) sandbox(ctx context.Context, d *sandboxDoc) (*academy.Sandbox, error) {
+	sb := &d.Sandbox
+	if d.DirectoryRef != "" {
+		dir, err := s.directories.get(ctx, d.DirectoryRef)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox %s: %w", sb.ID, err)
+		}
+		sb.Directory = dir.Clone()
+	}
+	if d.FixtureRef != "" && sb.Fixture != nil {
+		dir, err := s.directories.get(ctx, d.FixtureRef)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox %s: %w", sb.ID, err)
+		}
+		sb.Fixture.Directory = dir.Clone()
+	}
+	return sb, nil
+}
 
 // InsertSandbox stores a new sandbox and adds it to its owner's list.
 func (s *SandboxStore) InsertSandbox(ctx context.Context, sb *academy.Sandbox) error {
-	if _, err := s.db.c("sandboxes").InsertOne(ctx, sb); err != nil {
+	d, err := s.doc(ctx, sb)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.c("sandboxes").InsertOne(ctx, d); err != nil {
 		return FormatError(err)
 	}
-	err := upsert(func() error {
+	err = upsert(func() error {
 		_, err := s.db.c("sandbox_index").UpdateOne(ctx, bson.M{"_id": sb.Owner}, bson.M{"$addToSet": bson.M{"ids": sb.ID}}, options.UpdateOne().SetUpsert(true))
 		return err
 	})
@@ -34,15 +91,15 @@ func (s *SandboxStore) InsertSandbox(ctx context.Context, sb *academy.Sandbox) e
 
 // FindSandbox reads a sandbox.
 func (s *SandboxStore) FindSandbox(ctx context.Context, id string) (*academy.Sandbox, error) {
-	var sb academy.Sandbox
-	if err := s.db.c("sandboxes").FindOne(ctx, bson.M{"_id": id}).Decode(&sb); err != nil {
+	var d sandboxDoc
+	if err := s.db.c("sandboxes").FindOne(ctx, bson.M{"_id": id}).Decode(&d); err != nil {
 		err = FormatError(err)
 		if academy.ErrorCode(err) == academy.ENOTFOUND {
 			return nil, academy.Errorf(academy.ENOTFOUND, "演练环境不存在 / Sandbox %q not found.", id)
 		}
 		return nil, err
 	}
-	return &sb, nil
+	return s.sandbox(ctx, &d)
 }
 
 // SaveSandbox writes version sb.Version; the unique marker "<id>#<version>"
@@ -55,7 +112,11 @@ func (s *SandboxStore) SaveSandbox(ctx context.Context, sb *academy.Sandbox) err
 		}
 		return FormatError(err)
 	}
-	_, err := s.db.c("sandboxes").ReplaceOne(ctx, bson.M{"_id": sb.ID}, sb)
+	d, err := s.doc(ctx, sb)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.c("sandboxes").ReplaceOne(ctx, bson.M{"_id": sb.ID}, d)
 	return FormatError(err)
 }
 

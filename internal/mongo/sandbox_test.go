@@ -1,0 +1,106 @@
+package mongo_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/mongo"
+	"github.com/academy/academy/internal/mongo/mongotest"
+)
+
+func TestSandboxDirectoriesStoredOnce(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	rdb := raw(t, db)
+	now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	desk := &academy.Desk{Sandboxes: mongo.NewSandboxStore(db), Now: func() time.Time { return now }}
+	fx := &academy.SandboxFixture{Directory: academy.SyntheticDirectory(7)}
+
+	a, err := desk.OpenSandbox(ctx, "wang", "漏水", fx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := desk.OpenSandbox(ctx, "li", "漏水", fx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored struct {
+		Directory struct {
+			Units []bson.Raw `bson:"units"`
+		} `bson:"directory"`
+		Ref string `bson:"directory_ref"`
+	}
+	if err := rdb.Collection("sandboxes").FindOne(ctx, bson.M{"_id": a.ID}).Decode(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if len(stored.Directory.Units) != 0 || stored.Ref == "" {
+		t.Fatalf("sandbox stores its directory inline: %d units, ref %q", len(stored.Directory.Units), stored.Ref)
+	}
+	// Two sandboxes of one scenario, directory and fixture: one copy.
+	if n, err := rdb.Collection("frozen_directories").CountDocuments(ctx, bson.M{}); err != nil || n != 1 {
+		t.Fatalf("stored directories = %d (%v), want 1", n, err)
+	}
+
+	// A process that never saw the directory reads it whole, phones
+	// (hidden from the API) included.
+	fresh := mongo.NewSandboxStore(db)
+	for _, want := range []*academy.Sandbox{a, b} {
+		got, err := fresh.FindSandbox(ctx, want.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Directory, fx.Directory) || !reflect.DeepEqual(got.Fixture.Directory, fx.Directory) {
+			t.Fatalf("sandbox %s directory read back differs", want.ID)
+		}
+		if got.Directory.Residents[0].Phone == "" {
+			t.Fatal("phone lost")
+		}
+	}
+
+	// A directory that differs only in a phone number is other content.
+	other := fx.Directory.Clone()
+	other.Residents[0].Phone = "13900000000"
+	c, err := desk.OpenSandbox(ctx, "zhao", "改号", &academy.SandboxFixture{Directory: other})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := mongo.NewSandboxStore(db).FindSandbox(ctx, c.ID)
+	if err != nil || got.Directory.Residents[0].Phone != "13900000000" {
+		t.Fatalf("sandbox with another phone: %v", err)
+	}
+	if fx.Directory.Residents[0].Phone == "13900000000" {
+		t.Fatal("cloning the directory changed the fixture")
+	}
+
+	// Reset after work puts the same directory back, still by reference.
+	if err := desk.AdvanceClock(ctx, a, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := desk.ResetSandbox(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	again, err := mongo.NewSandboxStore(db).FindSandbox(ctx, a.ID)
+	if err != nil || again.Offset != 0 || !reflect.DeepEqual(again.Directory, fx.Directory) {
+		t.Fatalf("after reset: %+v, %v", again, err)
+	}
+}
+
+// Sandboxes stored before directories were references read as they were.
+func TestSandboxWithInlineDirectoryStillReads(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	old := &academy.Sandbox{ID: "sb-old", Owner: "wang", Name: "旧", Version: 1, Directory: academy.SyntheticDirectory(3),
+		Fixture: &academy.SandboxFixture{Directory: academy.SyntheticDirectory(3)}}
+	if _, err := raw(t, db).Collection("sandboxes").InsertOne(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	got, err := mongo.NewSandboxStore(db).FindSandbox(ctx, "sb-old")
+	if err != nil || !reflect.DeepEqual(got.Directory, old.Directory) || !reflect.DeepEqual(got.Fixture.Directory, old.Directory) {
+		t.Fatalf("inline sandbox read back: %v", err)
+	}
+}
