@@ -168,7 +168,11 @@ func (s *Server) lessonPage(c *fiber.Ctx) error {
 	}
 	cp := p.Course(cc.Slug)
 	pg := s.newPage(c, "courses.title")
-	pg.Data = map[string]any{"Course": cc, "Lesson": l, "Status": st, "Done": cp.Done(l.Slug),
+	parts, err := s.lessons.parts(snap, cc, l, pg.Lang)
+	if err != nil {
+		return err
+	}
+	pg.Data = map[string]any{"Course": cc, "Lesson": l, "Parts": parts, "Status": st, "Done": cp.Done(l.Slug),
 		"Position": strconv.FormatFloat(cp.Position[l.Slug], 'f', 3, 64), "Progress": cp}
 	return s.render(c, "lesson", pg)
 }

@@ -24,7 +24,7 @@ type page struct {
 	TitleKey  string
 	User      *academy.User
 	CSRF      string
-	Nav       []navItem
+	NavHTML   template.HTML
 	Active    string
 	Flash     string
 	Error     string
@@ -55,7 +55,7 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) *page {
 		p.CSRF = sess.CSRF
 	}
 	if p.User != nil {
-		p.Nav = s.nav(p.User)
+		p.NavHTML = s.navHTML(p.Lang, s.nav(p.User), p.Active)
 	}
 	if w := currentWorkspace(c); w != nil && w.Sandbox != nil {
 		p.Sandbox, p.SandboxNow = w.Sandbox, w.Now
@@ -107,6 +107,40 @@ func (s *Server) nav(u *academy.User) []navItem {
 	return append(items, navItem{"/account", "nav.account"})
 }
 
+// navHTML renders the navigation for lang, items and the current path,
+// once per combination: there are a handful (roles × languages × the
+// section a page belongs to, none for most pages), and executing the
+// template's escapers for every link was a fifth of a lesson page's cost.
+func (s *Server) navHTML(lang string, items []navItem, active string) template.HTML {
+	var key strings.Builder
+	key.WriteString(lang)
+	current := ""
+	for _, it := range items {
+		key.WriteString("\x00" + it.Href)
+		if it.Href == active {
+			current = active
+		}
+	}
+	key.WriteString("\x00\x00" + current)
+	if h, ok := s.navCache.Load(key.String()); ok {
+		return h.(template.HTML)
+	}
+	var b bytes.Buffer
+	data := struct {
+		Lang, Active string
+		Items        []navItem
+	}{lang, current, items}
+	if err := s.navTmpl.ExecuteTemplate(&b, "nav", data); err != nil {
+		// The template is parsed at start and its data is ours: an error
+		// here is a bug, and a page without its menu is better than none.
+		s.Logger.Error("render navigation", "err", err)
+		return ""
+	}
+	h := template.HTML(b.String())
+	s.navCache.Store(key.String(), h)
+	return h
+}
+
 func (s *Server) loadTemplates() error {
 	tfs := mustSub(s.Web, "templates")
 	shared, err := fs.Glob(tfs, "_*.html")
@@ -117,6 +151,16 @@ func (s *Server) loadTemplates() error {
 	if err != nil {
 		return err
 	}
+	nav, err := template.New("nav").Funcs(s.funcs()).ParseFS(tfs, "_nav.html")
+	if err != nil {
+		return err
+	}
+	s.navTmpl = nav
+	parts, err := template.New("lesson-parts").Funcs(s.funcs()).ParseFS(tfs, "_lesson_parts.html")
+	if err != nil {
+		return err
+	}
+	s.lessons.tmpl = parts
 	s.pages = map[string]*template.Template{}
 	for _, p := range pages {
 		name := strings.TrimSuffix(path.Base(p), ".html")

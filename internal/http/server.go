@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -70,9 +71,13 @@ type Server struct {
 	Deps
 	app     *fiber.App
 	pages   map[string]*template.Template
-	locales *locale.Catalog
-	metrics *metrics
-	routes  []Route
+	navTmpl *template.Template
+	lessons lessonCache
+	// navCache holds the rendered navigation; see navHTML.
+	navCache sync.Map
+	locales  *locale.Catalog
+	metrics  *metrics
+	routes   []Route
 	// staticVersion changes whenever a static file changes; it is appended
 	// to asset URLs so that they can be cached for a year.
 	staticVersion string
