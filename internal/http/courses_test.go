@@ -254,6 +254,14 @@ func TestAuthoringPublishConflictAndExport(t *testing.T) {
 	e := newEnv(t)
 	tr := e.browser()
 	tr.loginAs("trainer")
+	// The learner's lesson page is rendered (and its parts kept) before
+	// the edit; what they see next must be the published text.
+	learner := e.browser()
+	learner.loginAs("trainee")
+	lessonPage := func() string { return learner.get("/courses/ethics/lessons/role-of-the-desk").Body }
+	if strings.Contains(lessonPage(), "培训师刚刚写的新正文") {
+		t.Fatal("the new text is on the page before it was written")
+	}
 	editor := tr.get("/author/courses/ethics/lessons/role-of-the-desk")
 	if editor.StatusCode != 200 || !strings.Contains(editor.Body, `id="preview"`) {
 		t.Fatalf("editor: %d", editor.StatusCode)
@@ -282,6 +290,9 @@ func TestAuthoringPublishConflictAndExport(t *testing.T) {
 	e.api("GET", "/api/v1/courses/ethics/lessons/role-of-the-desk", "trainee", nil).json(t, &l)
 	if !strings.Contains(l.HTML, "培训师刚刚写的新正文") {
 		t.Fatal("learners do not see the published text")
+	}
+	if page := lessonPage(); !strings.Contains(page, "培训师刚刚写的新正文") || !strings.Contains(page, "知道为什么重要") {
+		t.Fatal("the lesson page still shows the text from before publishing")
 	}
 	// Saving over the newer revision with the old base is refused.
 	form.Set("body", "## 过时的修改\n\n基于第 1 版。\n")
@@ -317,7 +328,7 @@ func TestAuthoringPublishConflictAndExport(t *testing.T) {
 		t.Fatalf("restore: %d", res.StatusCode)
 	}
 	e.api("GET", "/api/v1/courses/ethics/lessons/role-of-the-desk", "trainee", nil).json(t, &l)
-	if strings.Contains(l.HTML, "培训师刚刚写的新正文") {
+	if strings.Contains(l.HTML, "培训师刚刚写的新正文") || strings.Contains(lessonPage(), "培训师刚刚写的新正文") {
 		t.Fatal("restore did not bring back revision 1")
 	}
 

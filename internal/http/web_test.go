@@ -233,3 +233,36 @@ func TestCSRFOnEveryForm(t *testing.T) {
 		}
 	}
 }
+
+// The menu is rendered once per language, set of links and current
+// section, and shared: each user must still get their own links, the
+// current section marked, in their language.
+func TestNavigationPerRoleSectionAndLanguage(t *testing.T) {
+	e := newEnv(t)
+	trainee, admin := e.browser(), e.browser()
+	trainee.loginAs("trainee")
+	admin.loginAs("admin")
+	current := `<a href="/courses" aria-current="page">课程</a>`
+
+	if page := admin.get("/home").Body; !strings.Contains(page, `href="/admin/users"`) || strings.Contains(page, current) {
+		t.Fatal("admin's home: no user admin link, or courses marked current")
+	}
+	page := trainee.get("/courses").Body
+	if strings.Contains(page, `href="/admin/users"`) || !strings.Contains(page, current) {
+		t.Fatal("trainee's courses page: admin link shown, or courses not marked current")
+	}
+	if page := trainee.get("/courses/ethics/lessons/owner-privacy").Body; strings.Contains(page, `aria-current="page"`) || !strings.Contains(page, `href="/courses"`) {
+		t.Fatal("lesson page: a section marked current, or no courses link")
+	}
+	en := e.browser()
+	en.loginAs("trainee")
+	if res := en.post("/lang", url.Values{"_csrf": {en.csrf("/courses")}, "lang": {"en"}, "next": {"/courses"}}); res.StatusCode != 303 {
+		t.Fatalf("switch to English: %d", res.StatusCode)
+	}
+	if page := en.get("/courses").Body; !strings.Contains(page, `<a href="/courses" aria-current="page">Courses</a>`) {
+		t.Fatal("English courses page: menu not in English")
+	}
+	if page := admin.get("/courses").Body; !strings.Contains(page, `href="/admin/users"`) || !strings.Contains(page, current) {
+		t.Fatal("admin's courses page after the trainee's: admin link lost")
+	}
+}
