@@ -475,7 +475,7 @@ func (c *Certifier) TeamWeakSpots(ctx context.Context, users []*User, p *Program
 	if err != nil {
 		return nil, nil, err
 	}
-	runs, err := c.Runs.ListFinishedRuns(ctx, names)
+	runs, err := c.Runs.ListRunChecks(ctx, names)
 	if err != nil {
 		return nil, nil, err
 	}

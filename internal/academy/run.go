@@ -240,8 +240,40 @@ type RunSummary struct {
 	Passed     bool      `json:"passed" bson:"passed"`
 }
 
-func (r *Run) summary() RunSummary {
+// Summary is the run as its learner's list shows it.
+func (r *Run) Summary() RunSummary {
 	return RunSummary{ID: r.ID, Scenario: r.Scenario, State: r.State, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Percent: r.Percent, Passed: r.Passed}
+}
+
+// RunChecks are the task checks of one finished run. They are kept per
+// learner apart from the run, so that a team's weak spots read one small
+// document per person instead of every run with its whole log.
+type RunChecks struct {
+	Scenario string      `bson:"scenario"`
+	Title    string      `bson:"title"`
+	Checks   []CheckMark `bson:"checks"`
+}
+
+// CheckMark is one check of a run: passed or not.
+type CheckMark struct {
+	Message string `bson:"message"`
+	Lesson  string `bson:"lesson,omitempty"`
+	Passed  bool   `bson:"passed"`
+}
+
+// Checks returns what the run's tasks checked; ok is false while the run is
+// unfinished, when its checks do not count yet.
+func (r *Run) Checks() (rc RunChecks, ok bool) {
+	if r.State != RunFinished {
+		return RunChecks{}, false
+	}
+	rc = RunChecks{Scenario: r.Scenario, Title: r.ScenarioTitle}
+	for _, e := range r.Log {
+		for _, ck := range e.Checks {
+			rc.Checks = append(rc.Checks, CheckMark{Message: ck.Message, Lesson: ck.Lesson, Passed: ck.Passed})
+		}
+	}
+	return rc, true
 }
 
 // BestRun returns the best passing run of a scenario, if any: the one that
@@ -264,9 +296,9 @@ type RunService interface {
 	// SaveRun writes version r.Version if the stored run is at r.Version-1.
 	SaveRun(ctx context.Context, r *Run) error
 	ListRuns(ctx context.Context, username string) ([]RunSummary, error)
-	// ListFinishedRuns returns the finished runs, with their logs, of many
+	// ListRunChecks returns the checks of the finished runs of many
 	// learners, for the weak spots of a team.
-	ListFinishedRuns(ctx context.Context, usernames []string) ([]*Run, error)
+	ListRunChecks(ctx context.Context, usernames []string) ([]RunChecks, error)
 	// ListRunsOf returns the run summaries of many learners by username.
 	ListRunsOf(ctx context.Context, usernames []string) (map[string][]RunSummary, error)
 }

@@ -27,7 +27,7 @@ const minWeakSample = 3
 // are counted from the graded attempts in records, of the quizzes in only
 // (nil: all); quizzes give their text and the lesson that teaches them,
 // which is named within its bank's course.
-func WeakSpots(records []*QuizRecord, runs []*Run, quizzes map[string]*Quiz, only map[string]bool, limit int) (questions, checks []WeakSpot) {
+func WeakSpots(records []*QuizRecord, runs []RunChecks, quizzes map[string]*Quiz, only map[string]bool, limit int) (questions, checks []WeakSpot) {
 	type key struct{ source, ref string }
 	q := map[key]*WeakSpot{}
 	tally := func(quiz, item string, failed bool) {
@@ -77,21 +77,16 @@ func WeakSpots(records []*QuizRecord, runs []*Run, quizzes map[string]*Quiz, onl
 	}
 	c := map[key]*WeakSpot{}
 	for _, r := range runs {
-		if r.State != RunFinished {
-			continue
-		}
-		for _, e := range r.Log {
-			for _, ck := range e.Checks {
-				k := key{r.Scenario, ck.Message}
-				w := c[k]
-				if w == nil {
-					w = &WeakSpot{Kind: "check", Source: r.Scenario, Title: r.ScenarioTitle, Ref: ck.Message, Text: ck.Message, Lesson: ck.Lesson}
-					c[k] = w
-				}
-				w.Total++
-				if !ck.Passed {
-					w.Failed++
-				}
+		for _, ck := range r.Checks {
+			k := key{r.Scenario, ck.Message}
+			w := c[k]
+			if w == nil {
+				w = &WeakSpot{Kind: "check", Source: r.Scenario, Title: r.Title, Ref: ck.Message, Text: ck.Message, Lesson: ck.Lesson}
+				c[k] = w
+			}
+			w.Total++
+			if !ck.Passed {
+				w.Failed++
 			}
 		}
 	}

@@ -46,11 +46,19 @@ func TestWeakSpots(t *testing.T) {
 	run := func(state string, checks ...CheckResult) *Run {
 		return &Run{Scenario: "water-leak", ScenarioTitle: "楼上漏水", State: state, Log: []RunEntry{{Kind: "task", Checks: checks}}}
 	}
-	runs := []*Run{
+	var runs []RunChecks
+	for _, r := range []*Run{
 		run(RunFinished, check("没有派单", false), check("超时", true)),
 		run(RunFinished, check("没有派单", false), check("超时", false)),
 		run(RunFinished, check("没有派单", true), check("超时", true)),
-		run(RunActive, check("没有派单", false)), // unfinished: not counted
+		run(RunActive, check("没有派单", false)), // unfinished: its checks do not count
+	} {
+		if rc, ok := r.Checks(); ok {
+			runs = append(runs, rc)
+		}
+	}
+	if len(runs) != 3 {
+		t.Fatalf("checks of %d runs, want the 3 finished", len(runs))
 	}
 	qs, cs := WeakSpots(records(attempts...), runs, quizzes, only, 10)
 	if len(qs) != 2 || qs[0].Ref != "a" || qs[0].Rate != 100 || qs[0].Failed != 3 || qs[0].Lesson != "ethics/honesty" ||
@@ -60,7 +68,7 @@ func TestWeakSpots(t *testing.T) {
 	if qs[1].Ref != "b" || qs[1].Rate != 33 {
 		t.Fatalf("second question %+v", qs[1])
 	}
-	if len(cs) != 2 || cs[0].Text != "没有派单" || cs[0].Failed != 2 || cs[0].Total != 3 || cs[0].Lesson != "complaints/six-steps" {
+	if len(cs) != 2 || cs[0].Text != "没有派单" || cs[0].Failed != 2 || cs[0].Total != 3 || cs[0].Lesson != "complaints/six-steps" || cs[0].Title != "楼上漏水" {
 		t.Fatalf("checks %+v", cs)
 	}
 	// Too few results say nothing.

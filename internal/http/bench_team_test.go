@@ -31,7 +31,7 @@ func benchTeam(b *testing.B, path string) {
 		if _, err := e.deps.Learning.Progress.CompleteLesson(ctx, name, "ethics", "role-of-the-desk", now); err != nil {
 			b.Fatal(err)
 		}
-		// A graded attempt with ten questions, for the weak-spot scan.
+		// A graded attempt with ten questions, for the weak spots of quizzes.
 		a := &academy.Attempt{ID: name + "-a", Username: name, Quiz: "ethics", QuizTitle: "职业道德", Number: 1,
 			State: academy.AttemptSubmitted, StartedAt: now, SubmittedAt: now, Percent: 85, Passed: true}
 		for q := range 10 {
@@ -43,8 +43,15 @@ func benchTeam(b *testing.B, path string) {
 		if err := e.deps.Examiner.Attempts.WriteFinal(ctx, a); err != nil {
 			b.Fatal(err)
 		}
-		sum := academy.AttemptSummary{ID: name + "-q", Number: 1, State: academy.AttemptSubmitted, StartedAt: now, SubmittedAt: now, Percent: 85, Passed: true}
-		if err := e.deps.Examiner.Attempts.SetSummary(ctx, name, "ethics", sum); err != nil {
+		if err := e.deps.Examiner.Attempts.SetSummary(ctx, name, "ethics", a.Summary()); err != nil {
+			b.Fatal(err)
+		}
+		// A finished run with five checks, for the weak spots of procedure.
+		r := &academy.Run{ID: name + "-r", Username: name, Scenario: "water-leak", ScenarioTitle: "楼上漏水", State: academy.RunFinished, Version: 1}
+		for k := range 5 {
+			r.Log = append(r.Log, academy.RunEntry{Kind: "task", Checks: []academy.CheckResult{{Message: fmt.Sprintf("检查 %d", k), Passed: (i+k)%3 != 0}}})
+		}
+		if err := e.deps.Coach.Runs.InsertRun(ctx, r); err != nil {
 			b.Fatal(err)
 		}
 	}

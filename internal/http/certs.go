@@ -152,8 +152,19 @@ type teamQuery struct {
 	Site, Role, Cohort, Program string
 }
 
-// team returns the people the manager may see, filtered, and the program.
+// team returns the dashboard rows of the people in scope (see teamScope).
 func (s *Server) team(c *fiber.Ctx) (teamQuery, []*academy.Site, *academy.Program, []academy.TeamRow, error) {
+	q, sites, prog, people, err := s.teamScope(c)
+	if err != nil || prog == nil {
+		return q, sites, prog, nil, err
+	}
+	rows, err := s.Certifier.Team(c.UserContext(), people, prog)
+	return q, sites, prog, rows, err
+}
+
+// teamScope reads the dashboard's filters and finds the program and the
+// people in scope: the active, non-admin accounts of the manager's sites.
+func (s *Server) teamScope(c *fiber.Ctx) (teamQuery, []*academy.Site, *academy.Program, []*academy.User, error) {
 	q := teamQuery{Site: c.Query("site"), Role: c.Query("role"), Cohort: c.Query("cohort"), Program: c.Query("program")}
 	u := currentUser(c)
 	all, err := s.Accounts.Sites.ListSites(c.UserContext())
@@ -212,8 +223,7 @@ func (s *Server) team(c *fiber.Ctx) (teamQuery, []*academy.Site, *academy.Progra
 		}
 		people = append(people, p)
 	}
-	rows, err := s.Certifier.Team(c.UserContext(), people, prog)
-	return q, sites, prog, rows, err
+	return q, sites, prog, people, nil
 }
 
 // teamColumn is one requirement column of the matrix.
@@ -287,20 +297,16 @@ func (s *Server) teamPage(c *fiber.Ctx) error {
 	return s.render(c, "team", pg)
 }
 
-// teamWeakSpots has its own page: it reads every graded attempt and run of
-// the team, which the dashboard itself should not wait for.
+// teamWeakSpots has its own page: it reads every quiz record and run
+// checks of the team, which the dashboard itself should not wait for.
 func (s *Server) teamWeakSpots(c *fiber.Ctx) error {
-	q, _, prog, rows, err := s.team(c)
+	q, _, prog, people, err := s.teamScope(c)
 	if err != nil {
 		return err
 	}
 	pg := s.newPage(c, "team.weak_title")
 	data := map[string]any{"Q": q, "Program": prog}
 	if prog != nil {
-		people := make([]*academy.User, len(rows))
-		for i, r := range rows {
-			people[i] = r.User
-		}
 		wq, wc, err := s.Certifier.TeamWeakSpots(c.UserContext(), people, prog, s.Catalog.Snapshot().Quizzes, 15)
 		if err != nil {
 			return err

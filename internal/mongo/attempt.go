@@ -11,7 +11,7 @@ import (
 	"github.com/academy/academy/internal/academy"
 )
 
-// AttemptService stores attempts (one document each, questions inside),
+// AttemptService stores attempts (one document each, questions by reference),
 // the answers of open attempts, the open list for the expiry sweep, the
 // slot and closing markers, and one quiz record per learner. The embedded
 // store pushes only a bare _id filter down to SQLite, so every read and

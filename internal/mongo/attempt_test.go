@@ -260,3 +260,34 @@ func BenchmarkStartAndSubmit(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "attempts/s")
 }
+
+// Updates of one learner's record from many requests at once (quizzes
+// closing together, the sweep) must all land: the embedded store applies
+// an update by reading, changing and writing the document, which loses
+// updates when two interleave unless writes take turns.
+func TestConcurrentRecordUpdatesAllLand(t *testing.T) {
+	ctx := context.Background()
+	s := mongo.NewAttemptService(mongotest.Open(t))
+	const n = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			errs <- s.SetSummary(ctx, "wang", "quiz-"+strconv.Itoa(i), academy.AttemptSummary{ID: strconv.Itoa(i), Number: 1, State: academy.AttemptSubmitted})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec, err := s.FindRecord(ctx, "wang")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Quizzes) != n {
+		t.Fatalf("%d of %d concurrent updates landed", len(rec.Quizzes), n)
+	}
+}

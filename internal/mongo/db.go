@@ -25,7 +25,7 @@ import (
 )
 
 // SchemaVersion is the version that migrations bring a database to.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // DB is an open database.
 type DB struct {
@@ -94,6 +94,7 @@ type migration func(ctx context.Context, db *DB) error
 var migrations = []migration{
 	func(ctx context.Context, db *DB) error { return nil }, // 0 -> 1: initial schema, indexes only
 	backfillSummaries, // 1 -> 2: records list each graded attempt's right and wrong questions
+	backfillRunChecks, // 2 -> 3: each learner's finished runs' checks in run_checks
 }
 
 // collections lists every collection the application uses. They are all
@@ -102,7 +103,7 @@ var migrations = []migration{
 var collections = []string{
 	"assignments", "attempt_answers", "awards", "certificates", "programs", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
 	"directories", "drafts", "frozen_directories", "frozen_questions", "meta", "open_attempts", "open_tickets", "progress", "quiz_records", "quiz_revisions", "quizzes",
-	"run_index", "run_versions", "runs", "scenarios", "sandbox_index", "sandbox_versions", "sandboxes", "sessions", "sites", "ticket_summaries", "ticket_versions", "tickets", "training_cases", "users",
+	"run_checks", "run_index", "run_versions", "runs", "scenarios", "sandbox_index", "sandbox_versions", "sandboxes", "sessions", "sites", "ticket_summaries", "ticket_versions", "tickets", "training_cases", "users",
 }
 
 type index struct {

@@ -67,3 +67,58 @@ func TestMigrationBackfillsRecordSummaries(t *testing.T) {
 		t.Fatalf("schema version after opening: %d %v", meta.Version, err)
 	}
 }
+
+// Finished runs stored before run_checks existed are counted after the
+// upgrade; runs finished since are listed as they finish.
+func TestRunChecksListedAndBackfilled(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	rdb := raw(t, db)
+	runs := mongo.NewRunService(db)
+	run := func(id, state string, passed bool) *academy.Run {
+		return &academy.Run{ID: id, Username: "wang", Scenario: "water-leak", ScenarioTitle: "楼上漏水", State: state, Version: 1,
+			Log: []academy.RunEntry{{Kind: "task", Checks: []academy.CheckResult{{Message: "没有派单", Lesson: "complaints/six-steps", Passed: passed}}}}}
+	}
+	// Written by an older version: in runs only.
+	if _, err := rdb.Collection("runs").InsertOne(ctx, run("old", academy.RunFinished, false)); err != nil {
+		t.Fatal(err)
+	}
+	// Through the store: one unfinished, one that finishes.
+	if err := runs.InsertRun(ctx, run("open", academy.RunActive, false)); err != nil {
+		t.Fatal(err)
+	}
+	done := run("done", academy.RunActive, true)
+	if err := runs.InsertRun(ctx, done); err != nil {
+		t.Fatal(err)
+	}
+	done.State, done.Version = academy.RunFinished, 2
+	if err := runs.SaveRun(ctx, done); err != nil {
+		t.Fatal(err)
+	}
+	list, err := runs.ListRunChecks(ctx, []string{"wang"})
+	if err != nil || len(list) != 1 || !list[0].Checks[0].Passed || list[0].Title != "楼上漏水" {
+		t.Fatalf("checks before the upgrade: %+v, %v", list, err)
+	}
+
+	if _, err := rdb.Collection("meta").UpdateOne(ctx, bson.M{"_id": "schema"}, bson.M{"$set": bson.M{"version": 2}}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := mongo.Open(ctx, mongotest.URI(), db.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close(ctx)
+	list, err = mongo.NewRunService(again).ListRunChecks(ctx, []string{"wang", "nobody"})
+	if err != nil || len(list) != 2 {
+		t.Fatalf("checks after the upgrade: %+v, %v", list, err)
+	}
+	failed := 0
+	for _, rc := range list {
+		if !rc.Checks[0].Passed {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Fatalf("the old run's failed check is not counted: %+v", list)
+	}
+}

@@ -52,10 +52,23 @@ var _ academy.RunService = (*RunService)(nil)
 // NewRunService returns the run store.
 func NewRunService(db *DB) *RunService { return &RunService{db: db} }
 
+// index lists r in its learner's run index and, once it is finished, its
+// checks in their run_checks. Both are $sets keyed by the run's id, so
+// writing them again is harmless.
 func (s *RunService) index(ctx context.Context, r *academy.Run) error {
-	sum := academy.RunSummary{ID: r.ID, Scenario: r.Scenario, State: r.State, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Percent: r.Percent, Passed: r.Passed}
 	err := upsert(func() error {
-		_, err := s.db.c("run_index").UpdateOne(ctx, bson.M{"_id": r.Username}, bson.M{"$set": bson.M{"runs." + r.ID: sum}}, options.UpdateOne().SetUpsert(true))
+		_, err := s.db.c("run_index").UpdateOne(ctx, bson.M{"_id": r.Username}, bson.M{"$set": bson.M{"runs." + r.ID: r.Summary()}}, options.UpdateOne().SetUpsert(true))
+		return err
+	})
+	if err != nil {
+		return FormatError(err)
+	}
+	checks, ok := r.Checks()
+	if !ok {
+		return nil
+	}
+	err = upsert(func() error {
+		_, err := s.db.c("run_checks").UpdateOne(ctx, bson.M{"_id": r.Username}, bson.M{"$set": bson.M{"runs." + r.ID: checks}}, options.UpdateOne().SetUpsert(true))
 		return err
 	})
 	return FormatError(err)
@@ -93,19 +106,47 @@ func (s *RunService) SaveRun(ctx context.Context, r *academy.Run) error {
 	return s.index(ctx, r)
 }
 
-// ListRuns returns a learner's run summaries, newest first.
-// ListFinishedRuns reads the finished runs of many learners (a scan: it
-// serves the team dashboard, not a learner's page).
-func (s *RunService) ListFinishedRuns(ctx context.Context, usernames []string) ([]*academy.Run, error) {
-	cur, err := s.db.c("runs").Find(ctx, bson.M{"username": bson.M{"$in": usernames}, "state": academy.RunFinished})
+// ListRunChecks reads the checks of the finished runs of many learners,
+// one small document per learner.
+func (s *RunService) ListRunChecks(ctx context.Context, usernames []string) ([]academy.RunChecks, error) {
+	cur, err := s.db.c("run_checks").Find(ctx, bson.M{"_id": bson.M{"$in": usernames}})
 	if err != nil {
 		return nil, FormatError(err)
 	}
-	var out []*academy.Run
-	if err := cur.All(ctx, &out); err != nil {
+	var docs []struct {
+		Runs map[string]academy.RunChecks `bson:"runs"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
 		return nil, FormatError(err)
 	}
+	var out []academy.RunChecks
+	for _, d := range docs {
+		for _, rc := range d.Runs {
+			out = append(out, rc)
+		}
+	}
 	return out, nil
+}
+
+// backfillRunChecks writes the checks of runs finished before run_checks
+// existed: a scan of every finished run, once.
+func backfillRunChecks(ctx context.Context, db *DB) error {
+	cur, err := db.c("runs").Find(ctx, bson.M{"state": academy.RunFinished})
+	if err != nil {
+		return FormatError(err)
+	}
+	defer cur.Close(ctx)
+	s := NewRunService(db)
+	for cur.Next(ctx) {
+		var r academy.Run
+		if err := cur.Decode(&r); err != nil {
+			return FormatError(err)
+		}
+		if err := s.index(ctx, &r); err != nil {
+			return err
+		}
+	}
+	return FormatError(cur.Err())
 }
 
 // ListRunsOf reads the run index of many learners in one query.
