@@ -474,7 +474,8 @@ func TestSweptAttemptIsRecorded(t *testing.T) {
 
 // TestTeamWeakSpots: blank submissions by three people of the team put
 // the ethics questions at the top of the manager's weak spots, with a link
-// to the lesson that teaches each.
+// to the lesson that teaches each; water-leak runs that skip the return
+// visit put that step at the top of the procedure panel.
 func TestTeamWeakSpots(t *testing.T) {
 	e := newEnv(t)
 	for _, name := range []string{"w1", "w2", "w3"} {
@@ -486,8 +487,14 @@ func TestTeamWeakSpots(t *testing.T) {
 		if res := e.api("POST", "/api/v1/attempts/"+a.ID+"/submit", name, nil); res.StatusCode != 200 {
 			t.Fatalf("submit: %d %s", res.StatusCode, res.Body)
 		}
+		if r := playLeak(t, e, name, []string{"dispatch", "start", "complete"}); r.Passed {
+			t.Fatal("a run without the return visit passed")
+		}
 	}
 	page := e.api("GET", "/team/weak-spots", "manager", nil).Body
+	if i := strings.Index(page, `id="weak-checks"`); i < 0 || !strings.Contains(page[i:], "回访") || !strings.Contains(page[i:], "(3/3)") {
+		t.Fatalf("weak checks panel:\n%s", page[max(i, 0):min(len(page), max(i, 0)+1200)])
+	}
 	i := strings.Index(page, `id="weak-questions"`)
 	if i < 0 || !strings.Contains(page[i:], "100%") || !strings.Contains(page[i:], `href="/courses/ethics/lessons/`) {
 		t.Fatalf("weak questions panel:\n%s", page[i:min(len(page), i+800)])
