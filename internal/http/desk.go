@@ -1,6 +1,7 @@
 package http
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -139,7 +140,7 @@ type ticketView struct {
 func (s *Server) ticketView(w *academy.Workspace, t *academy.Ticket, revealed string) ticketView {
 	p := academy.ProcedureOf(t.Type)
 	v := ticketView{T: t, P: p, State: p.State(t.State), Allowed: p.Allowed(t.State), SLA: academy.SLA(t, w.Now), Now: w.Now,
-		Members: w.Directory.Members, Open: t.Open(), Timeline: t.Events, Priority: academy.Priorities, Departs: map[string]string{}}
+		Members: w.Directory.Members, Open: t.Open(), Timeline: eventsForPage(t.Events), Priority: academy.Priorities, Departs: map[string]string{}}
 	for _, d := range academy.Departments {
 		v.Departs[d.ID] = d.Name
 	}
@@ -152,6 +153,23 @@ func (s *Server) ticketView(w *academy.Workspace, t *academy.Ticket, revealed st
 	}
 	v.Unit = w.Directory.Unit(t.Unit)
 	return v
+}
+
+// eventsForPage is the ticket's history as the page shows it. Apply keeps
+// a transition's "note" field among the event's fields and also copies it
+// into the event's note, which the page shows as the event's text; the
+// copy among the fields is dropped so that the note is not shown twice.
+// The events are cloned because the API sends the same ticket unchanged.
+func eventsForPage(events []academy.Event) []academy.Event {
+	out := slices.Clone(events)
+	for i, ev := range out {
+		if n, ok := ev.Fields["note"]; ok && n == ev.Note {
+			fields := maps.Clone(ev.Fields)
+			delete(fields, "note")
+			out[i].Fields = fields
+		}
+	}
+	return out
 }
 
 func (s *Server) ticketPage(c *fiber.Ctx) error {

@@ -2,15 +2,19 @@ package http_test
 
 import (
 	"context"
+	"encoding/json"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/content"
+	"github.com/academy/academy/web"
 )
 
 type apiTicket struct {
@@ -363,5 +367,137 @@ func TestWebDeskForms(t *testing.T) {
 	}
 	if q := b.get("/desk/s1?queue=open"); !strings.Contains(q.Body, "楼道灯不亮") {
 		t.Fatal("queue page lacks the ticket")
+	}
+}
+
+// timelineRE cuts the ticket page's history out of the page, so that
+// assertions do not match the action forms or the facts card.
+var timelineRE = regexp.MustCompile(`(?s)<ol class="timeline" id="timeline">.*?</ol>`)
+
+// TestDeskTicketTimelineDisplay: the history shows each field once, under
+// its label in the reader's language, with enumerated values by name and
+// desk times as people write them.
+func TestDeskTicketTimelineDisplay(t *testing.T) {
+	e := newEnv(t)
+	var repair, complaint apiTicket
+	e.api("POST", "/api/v1/workspaces/s1/tickets", "agent", map[string]any{"type": "repair", "title": "厨房水管漏水", "resident": "r1", "channel": "phone", "priority": "high"}).json(t, &repair)
+	e.api("POST", "/api/v1/workspaces/s1/tickets", "agent", map[string]any{"type": "complaint", "title": "楼上装修噪音", "resident": "r2", "channel": "counter"}).json(t, &complaint)
+	const followUp = "已约业主明早九点上门"
+	for _, s := range []struct {
+		id, action string
+		version    int
+		fields     map[string]string
+	}{
+		{repair.ID, "dispatch", 1, map[string]string{"department": "engineering", "priority": "urgent"}},
+		{repair.ID, "follow_up", 2, map[string]string{"note": followUp}},
+		{complaint.ID, "confirm", 1, map[string]string{"summary": "晚上十点后仍有电钻声"}},
+		{complaint.ID, "investigate", 2, map[string]string{"department": "security"}},
+		// What a datetime-local input posts.
+		{complaint.ID, "respond", 3, map[string]string{"proposal": "约谈装修户并限定施工时间", "promised_at": "2026-11-29T23:30"}},
+	} {
+		if res := e.transition("s1", s.id, "agent", s.action, s.version, s.fields); res.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", s.action, res.StatusCode, res.Body)
+		}
+	}
+	b := e.browser()
+	b.loginAs("agent")
+	timeline := func(id string) string {
+		t.Helper()
+		res := b.get("/desk/s1/tickets/" + id)
+		if res.StatusCode != 200 {
+			t.Fatalf("ticket page: %d", res.StatusCode)
+		}
+		tl := timelineRE.FindString(res.Body)
+		if tl == "" {
+			t.Fatal("ticket page has no timeline")
+		}
+		return tl
+	}
+	rawKey := regexp.MustCompile(`class="field">[a-z_]+:`)
+
+	tl := timeline(repair.ID)
+	if n := strings.Count(tl, followUp); n != 1 {
+		t.Errorf("follow-up note shown %d times, want once:\n%s", n, tl)
+	}
+	for _, want := range []string{`<span class="field">来源: 电话</span>`, `<span class="field">优先级: 高</span>`,
+		`<span class="field">处理部门: 工程</span>`, `<span class="field">优先级: 紧急</span>`} {
+		if !strings.Contains(tl, want) {
+			t.Errorf("repair timeline lacks %s:\n%s", want, tl)
+		}
+	}
+	if m := rawKey.FindString(tl); m != "" {
+		t.Errorf("repair timeline shows a raw field key %s:\n%s", m, tl)
+	}
+
+	tl = timeline(complaint.ID)
+	if !strings.Contains(tl, `<span class="field">承诺完成时间: 2026-11-29 23:30</span>`) || strings.Contains(tl, "2026-11-29T23:30") {
+		t.Errorf("promised time not shown as 2026-11-29 23:30:\n%s", tl)
+	}
+	if m := rawKey.FindString(tl); m != "" {
+		t.Errorf("complaint timeline shows a raw field key %s:\n%s", m, tl)
+	}
+	// The stored value is what was posted: only the page formats it.
+	var got apiTicket
+	e.api("GET", "/api/v1/workspaces/s1/tickets/"+complaint.ID, "agent", nil).json(t, &got)
+	if v := got.Events[len(got.Events)-1].Fields["promised_at"]; v != "2026-11-29T23:30" {
+		t.Errorf("stored promised_at = %q", v)
+	}
+
+	if res := b.post("/lang", url.Values{"_csrf": {b.csrf("/desk/s1")}, "lang": {"en"}, "next": {"/desk/s1"}}); res.StatusCode != 303 {
+		t.Fatalf("switch to English: %d", res.StatusCode)
+	}
+	tl = timeline(repair.ID)
+	for _, want := range []string{`<span class="field">Channel: phone</span>`, `<span class="field">Priority: high</span>`,
+		`<span class="field">Department: Engineering</span>`} {
+		if !strings.Contains(tl, want) {
+			t.Errorf("English repair timeline lacks %s:\n%s", want, tl)
+		}
+	}
+	if n := strings.Count(tl, followUp); n != 1 {
+		t.Errorf("English: follow-up note shown %d times, want once", n)
+	}
+	tl = timeline(complaint.ID)
+	for _, want := range []string{`<span class="field">Promised completion: 2026-11-29 23:30</span>`,
+		`<span class="field">Department: Security</span>`, `<span class="field">Proposed solution: `} {
+		if !strings.Contains(tl, want) {
+			t.Errorf("English complaint timeline lacks %s:\n%s", want, tl)
+		}
+	}
+}
+
+// TestDeskFieldLabelsInBothLanguages: every field a procedure can record
+// has a label in each catalog, so a new field cannot reach the timeline as
+// a bare key or, in English, as Chinese.
+func TestDeskFieldLabelsInBothLanguages(t *testing.T) {
+	for _, lang := range []string{"zh", "en"} {
+		b, err := fs.ReadFile(web.FS, "locales/"+lang+".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat := map[string]string{}
+		if err := json.Unmarshal(b, &cat); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range academy.Procedures {
+			for _, tr := range p.Transitions {
+				for _, f := range tr.Fields {
+					key := "desk.field." + f.Name
+					if f.Name == "department" || f.Name == "priority" {
+						key = "desk." + f.Name
+					}
+					if cat[key] == "" {
+						t.Errorf("%s: no label %q for field %s of %s/%s", lang, key, f.Name, p.Type, tr.Action)
+					}
+					if lang == "zh" && cat[key] != "" && cat[key] != f.Label && key != "desk."+f.Name {
+						t.Errorf("zh label %q = %q, the procedure says %q", key, cat[key], f.Label)
+					}
+				}
+			}
+		}
+		for _, d := range academy.Departments {
+			if cat["dept."+d.ID] == "" {
+				t.Errorf("%s: no name for department %s", lang, d.ID)
+			}
+		}
 	}
 }

@@ -226,17 +226,37 @@ func (s *Server) funcs() template.FuncMap {
 			return &academy.Procedure{Type: typ, Label: typ}
 		},
 		"departments": func() any { return academy.Departments },
-		"fieldLabel":  academy.FieldLabel,
+		"fieldLabel": func(lang, name string) string {
+			// The procedures carry Chinese labels only, and the create event
+			// records ticket attributes (channel) that no transition asks
+			// for, so labels come from the catalogs: the facts card's label
+			// where the field is one of the ticket's facts, so that both say
+			// the same thing.
+			for _, key := range []string{"desk.field." + name, factLabels[name]} {
+				if key != "" && s.locales.Defined(key) {
+					return s.locales.T(lang, key)
+				}
+			}
+			return academy.FieldLabel(name)
+		},
 		"fieldValue": func(lang, name, v string) string {
 			switch name {
-			case "department":
-				if d := academy.DepartmentName(v); d != "" {
-					return d
-				}
-			case "priority", "channel":
-				key := map[string]string{"priority": "prio.", "channel": "channel."}[name] + v
+			case "department", "priority", "channel":
+				key := map[string]string{"department": "dept.", "priority": "prio.", "channel": "channel."}[name] + v
 				if s.locales.Defined(key) {
 					return s.locales.T(lang, key)
+				}
+				if name == "department" && academy.DepartmentName(v) != "" {
+					return academy.DepartmentName(v)
+				}
+				return v
+			}
+			if timeFields[name] {
+				// Stored as typed (a datetime-local input posts
+				// "2006-01-02T15:04", naive local time); show it the way
+				// the page shows every other time.
+				if t, err := academy.ParseDeskTime(v); err == nil {
+					return t.Local().Format("2006-01-02 15:04")
 				}
 			}
 			return v
@@ -266,6 +286,26 @@ func (s *Server) funcs() template.FuncMap {
 		},
 	}
 }
+
+// factLabels are the event fields that are also facts of the ticket, with
+// the catalog key the facts card labels them by.
+var factLabels = map[string]string{"channel": "desk.channel", "priority": "desk.priority", "department": "desk.department", "assignee": "desk.assignee"}
+
+// timeFields are the names of the procedures' time fields; an event keeps
+// only names and strings, so the kind is looked up by name.
+var timeFields = func() map[string]bool {
+	m := map[string]bool{}
+	for _, p := range academy.Procedures {
+		for _, t := range p.Transitions {
+			for _, f := range t.Fields {
+				if f.Kind == academy.FieldTime {
+					m[f.Name] = true
+				}
+			}
+		}
+	}
+	return m
+}()
 
 func (s *Server) render(c *fiber.Ctx, name string, p *page) error {
 	return s.renderStatus(c, fiber.StatusOK, name, p)
