@@ -218,6 +218,10 @@ type UserService interface {
 	CreateUser(ctx context.Context, u *User) error
 	FindUser(ctx context.Context, username string) (*User, error)
 	ListUsers(ctx context.Context, f UserFilter) ([]*User, int, error)
+	// ListUsersOn returns every account on any of sites (holding role,
+	// when given), unpaged: a dashboard counts everyone in scope, not a
+	// page of them.
+	ListUsersOn(ctx context.Context, sites []string, role string) ([]*User, error)
 	UpdateUser(ctx context.Context, username string, upd UserUpdate) (*User, error)
 	SetPasswordHash(ctx context.Context, username, hash string) error
 	// SetCertGrants replaces the roles u holds by certificate.

@@ -206,7 +206,13 @@ func (s *Server) teamScope(c *fiber.Ctx) (teamQuery, []*academy.Site, *academy.P
 		prog = progs[i]
 	}
 	q.Program = prog.Slug
-	users, _, err := s.Accounts.Users.ListUsers(c.UserContext(), academy.UserFilter{Role: q.Role, Limit: 100000})
+	var ids []string
+	for _, site := range sites {
+		if q.Site == "" || site.ID == q.Site {
+			ids = append(ids, site.ID)
+		}
+	}
+	users, err := s.Accounts.Users.ListUsersOn(c.UserContext(), ids, q.Role)
 	if err != nil {
 		return q, nil, nil, nil, err
 	}

@@ -504,3 +504,47 @@ func TestTeamWeakSpots(t *testing.T) {
 		t.Fatal("weak spots leak across sites")
 	}
 }
+
+// Dashboards count everyone in scope, not a page of accounts: with more
+// trainees than a page of the user list holds, the team dashboard lists
+// them all, another site's manager still finds their own people (whose
+// usernames sort after all of them), and the trainer's run list pages
+// through every run.
+func TestDashboardsCoverMoreThanAPageOfPeople(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	n := academy.MaxPageSize + 10
+	for i := range n {
+		name := fmt.Sprintf("a%04d", i)
+		u := &academy.User{Username: name, Roles: []string{academy.RoleTrainee}, Sites: []string{"s1"}}
+		u.Normalize()
+		if err := e.accounts.Users.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		r := &academy.Run{ID: name + "-run", Username: name, Scenario: "water-leak", ScenarioTitle: "楼上漏水", State: academy.RunFinished,
+			StartedAt: time.Now().Add(-time.Duration(i) * time.Minute), Version: 1}
+		if err := e.deps.Coach.Runs.InsertRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.createUser("zz-last", []string{academy.RoleTrainee}, []string{"s2"})
+
+	if rows := strings.Count(e.api("GET", "/team", "manager", nil).Body, `<tr data-user="`); rows < n {
+		t.Fatalf("manager's dashboard lists %d people, want at least %d", rows, n)
+	}
+	other := e.api("GET", "/team", "othermanager", nil).Body
+	if !strings.Contains(other, `<tr data-user="zz-last"`) || strings.Contains(other, `data-user="a0000"`) {
+		t.Fatal("another site's manager does not see their own trainee, or sees this site's")
+	}
+
+	tr := e.browser()
+	tr.loginAs("trainer")
+	first := tr.get("/author/runs").Body
+	if got := strings.Count(first, `/debrief">`); got != 50 || !strings.Contains(first, "a0000-run") || !strings.Contains(first, `rel="next"`) {
+		t.Fatalf("first page of runs: %d rows, newest first and a next link expected", got)
+	}
+	last := tr.get(fmt.Sprintf("/author/runs?offset=%d", n-10)).Body
+	if got := strings.Count(last, `/debrief">`); got != 10 || !strings.Contains(last, fmt.Sprintf("a%04d-run", n-1)) {
+		t.Fatalf("last page of runs: %d rows, the oldest run expected", got)
+	}
+}

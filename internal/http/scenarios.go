@@ -1,9 +1,12 @@
 package http
 
 import (
+	"cmp"
 	"html/template"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -323,7 +326,8 @@ func (s *Server) debriefPage(c *fiber.Ctx) error {
 	return s.render(c, "debrief", pg)
 }
 
-// trainerRuns lists the runs of the learners on the trainer's sites.
+// trainerRuns lists the runs of the learners on the trainer's sites, newest
+// first, a page at a time.
 func (s *Server) trainerRuns(c *fiber.Ctx) error {
 	u := currentUser(c)
 	ctx := c.UserContext()
@@ -332,34 +336,35 @@ func (s *Server) trainerRuns(c *fiber.Ctx) error {
 		academy.RunSummary
 		Title string
 	}
+	people, err := s.Accounts.Users.ListUsersOn(ctx, s.sitesWith(c, u, academy.PermTrainees), "")
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(people))
+	byName := make(map[string]*academy.User, len(people))
+	for i, p := range people {
+		names[i], byName[p.ID] = p.ID, p
+	}
+	runs, err := s.Coach.Runs.ListRunsOf(ctx, names)
+	if err != nil {
+		return err
+	}
+	snap := s.Catalog.Snapshot()
 	var rows []row
-	seen := map[string]bool{}
-	for _, site := range s.sitesWith(c, u, academy.PermTrainees) {
-		users, _, err := s.Accounts.Users.ListUsers(ctx, academy.UserFilter{Site: site, Limit: academy.MaxPageSize})
-		if err != nil {
-			return err
-		}
-		for _, p := range users {
-			if seen[p.ID] {
-				continue
+	for name, list := range runs {
+		for _, r := range list {
+			title := r.Scenario
+			if sc := snap.Scenarios[r.Scenario]; sc != nil {
+				title = sc.Title
 			}
-			seen[p.ID] = true
-			runs, err := s.Coach.Runs.ListRuns(ctx, p.ID)
-			if err != nil {
-				return err
-			}
-			for _, r := range runs {
-				title := r.Scenario
-				if sc := s.Catalog.Snapshot().Scenarios[r.Scenario]; sc != nil {
-					title = sc.Title
-				}
-				rows = append(rows, row{p, r, title})
-			}
+			rows = append(rows, row{byName[name], r, title})
 		}
 	}
-	slices.SortFunc(rows, func(a, b row) int { return b.StartedAt.Compare(a.StartedAt) })
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Or(b.StartedAt.Compare(a.StartedAt), strings.Compare(a.ID, b.ID)) })
+	off, lim := academy.ClampPage(c.QueryInt("offset"), c.QueryInt("limit", 50))
 	pg := s.newPage(c, "scen.runs")
-	pg.Data = map[string]any{"Rows": rows}
+	pg.Data = map[string]any{"Rows": rows[min(off, len(rows)):min(off+lim, len(rows))],
+		"Pager": newPager(url.Values{}, "/author/runs", off, lim, len(rows))}
 	return s.render(c, "trainer_runs", pg)
 }
 

@@ -70,6 +70,23 @@ func (s *UserService) ListUsers(ctx context.Context, f academy.UserFilter) ([]*a
 	return out, int(total), nil
 }
 
+// ListUsersOn reads the accounts on any of sites, by username.
+func (s *UserService) ListUsersOn(ctx context.Context, sites []string, role string) ([]*academy.User, error) {
+	filter := bson.M{"sites": bson.M{"$in": sites}}
+	if role != "" {
+		filter["roles"] = role
+	}
+	cur, err := s.db.c("users").Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	var out []*academy.User
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, FormatError(err)
+	}
+	return out, nil
+}
+
 // UpdateUser sets the non-nil fields of upd and returns the new user.
 func (s *UserService) UpdateUser(ctx context.Context, username string, upd academy.UserUpdate) (*academy.User, error) {
 	set := bson.M{"updated_at": s.db.Now()}
