@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // LearningEvent is something a learner did that counts for the record:
@@ -401,20 +403,20 @@ func (c *Certifier) Team(ctx context.Context, users []*User, p *Program) ([]Team
 	for i, u := range users {
 		names[i] = u.ID
 	}
-	progress, err := c.Progress.ListProgress(ctx, names)
-	if err != nil {
-		return nil, err
-	}
-	records, err := c.Attempts.ListRecords(ctx, names)
-	if err != nil {
-		return nil, err
-	}
-	runs, err := c.Runs.ListRunsOf(ctx, names)
-	if err != nil {
-		return nil, err
-	}
-	certs, err := c.Certs.ListCertificates(ctx)
-	if err != nil {
+	// Four independent reads, each a scan on the embedded store: at the
+	// same time, a dashboard waits for the slowest rather than their sum.
+	var (
+		progress []*Progress
+		records  []*QuizRecord
+		runs     map[string][]RunSummary
+		certs    []*Certificate
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { progress, err = c.Progress.ListProgress(gctx, names); return err })
+	g.Go(func() (err error) { records, err = c.Attempts.ListRecords(gctx, names); return err })
+	g.Go(func() (err error) { runs, err = c.Runs.ListRunsOf(gctx, names); return err })
+	g.Go(func() (err error) { certs, err = c.Certs.ListCertificates(gctx); return err })
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	prog := map[string]*Progress{}
