@@ -284,7 +284,13 @@ func (s *Server) teamPage(c *fiber.Ctx) error {
 		return err
 	}
 	pg := s.newPage(c, "team.title")
-	data := map[string]any{"Q": q, "Sites": sites, "Program": prog, "Programs": s.Catalog.Snapshot().ActivePrograms, "Rows": rows}
+	// Counts and charts cover everyone; the matrix and the name lists show
+	// a page of them, as a table of thousands of rows helps nobody (the
+	// exports have them all).
+	off, lim := academy.ClampPage(c.QueryInt("offset"), c.QueryInt("limit", 100))
+	data := map[string]any{"Q": q, "Sites": sites, "Program": prog, "Programs": s.Catalog.Snapshot().ActivePrograms,
+		"Rows": rows[min(off, len(rows)):min(off+lim, len(rows))], "Total": len(rows),
+		"Pager": newPager(url.Values{"program": {q.Program}, "site": {q.Site}, "role": {q.Role}, "cohort": {q.Cohort}}, "/team", off, lim, len(rows))}
 	if prog != nil {
 		var expiring, overdue []academy.TeamRow
 		for _, r := range rows {
@@ -295,13 +301,17 @@ func (s *Server) teamPage(c *fiber.Ctx) error {
 			}
 		}
 		cols := s.teamColumns(prog, rows)
-		data["Columns"], data["Expiring"], data["Overdue"] = cols, expiring, overdue
-		data["Chart"] = barChart(cols)
+		data["Columns"], data["Chart"] = cols, barChart(cols)
+		data["Expiring"], data["ExpiringTotal"] = expiring[:min(len(expiring), teamListed)], len(expiring)
+		data["Overdue"], data["OverdueTotal"] = overdue[:min(len(overdue), teamListed)], len(overdue)
 		data["Timeline"] = certTimeline(rows, s.Certifier.Now())
 	}
 	pg.Data = data
 	return s.render(c, "team", pg)
 }
+
+// teamListed is how many names the overdue and expiring lists show.
+const teamListed = 30
 
 // teamWeakSpots has its own page: it reads every quiz record and run
 // checks of the team, which the dashboard itself should not wait for.

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	nethttp "net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -516,7 +518,7 @@ func TestDashboardsCoverMoreThanAPageOfPeople(t *testing.T) {
 	n := academy.MaxPageSize + 10
 	for i := range n {
 		name := fmt.Sprintf("a%04d", i)
-		u := &academy.User{Username: name, Roles: []string{academy.RoleTrainee}, Sites: []string{"s1"}}
+		u := &academy.User{Username: name, Roles: []string{academy.RoleTrainee}, Sites: []string{"s1"}, HiredAt: time.Now().AddDate(0, -6, 0)}
 		u.Normalize()
 		if err := e.accounts.Users.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
@@ -529,8 +531,37 @@ func TestDashboardsCoverMoreThanAPageOfPeople(t *testing.T) {
 	}
 	e.createUser("zz-last", []string{academy.RoleTrainee}, []string{"s2"})
 
-	if rows := strings.Count(e.api("GET", "/team", "manager", nil).Body, `<tr data-user="`); rows < n {
-		t.Fatalf("manager's dashboard lists %d people, want at least %d", rows, n)
+	// The matrix pages through everyone; the heading counts them all.
+	seen := map[string]bool{}
+	rowRE := regexp.MustCompile(`<tr data-user="([^"]+)"`)
+	next := "/team"
+	for pages := 0; next != ""; pages++ {
+		if pages > 5 {
+			t.Fatal("the dashboard's pages do not end")
+		}
+		page := e.api("GET", next, "manager", nil).Body
+		if pages == 0 && !strings.Contains(page, fmt.Sprintf("· %d 人", n+4)) {
+			t.Fatalf("heading does not count all %d people of s1", n+4)
+		}
+		// Hired six months ago and not certified: all overdue, a few named.
+		if pages == 0 {
+			i := strings.Index(page, `<ul id="overdue">`)
+			list := page[i : i+strings.Index(page[i:], "</ul>")]
+			if !strings.Contains(page, fmt.Sprintf("已逾期 (%d)", n)) || strings.Count(list, "<li>") != 30 || !strings.Contains(page, fmt.Sprintf("还有 %d 人", n-30)) {
+				t.Fatalf("overdue list: %d named, page says total %v, rest %v", strings.Count(list, "<li>"),
+					strings.Contains(page, fmt.Sprintf("已逾期 (%d)", n)), strings.Contains(page, fmt.Sprintf("还有 %d 人", n-30)))
+			}
+		}
+		for _, m := range rowRE.FindAllStringSubmatch(page, -1) {
+			seen[m[1]] = true
+		}
+		next = ""
+		if m := regexp.MustCompile(`<a href="([^"]+)" rel="next">`).FindStringSubmatch(page); m != nil {
+			next = html.UnescapeString(m[1])
+		}
+	}
+	if len(seen) != n+4 || !seen["a0000"] || !seen[fmt.Sprintf("a%04d", n-1)] {
+		t.Fatalf("pages of the dashboard list %d people, want %d", len(seen), n+4)
 	}
 	other := e.api("GET", "/team", "othermanager", nil).Body
 	if !strings.Contains(other, `<tr data-user="zz-last"`) || strings.Contains(other, `data-user="a0000"`) {
