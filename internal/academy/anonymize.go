@@ -370,30 +370,12 @@ func (a *anonymizer) field(action, name, v string) string {
 		}
 		return a.staffAlias(v)
 	}
-	if fieldKind(a.t.Type, action, name) == FieldTime {
+	if FieldKind(a.t.Type, action, name) == FieldTime {
 		if at, err := ParseDeskTime(v); err == nil {
 			return a.time(at).Format("2006-01-02 15:04")
 		}
 	}
 	return a.text(v)
-}
-
-// fieldKind is the kind of a field of an action, "" if unknown.
-func fieldKind(typ, action, name string) string {
-	p := ProcedureOf(typ)
-	if p == nil {
-		return ""
-	}
-	def := p.Transition(action)
-	if def == nil {
-		return ""
-	}
-	for _, f := range def.Fields {
-		if f.Name == name {
-			return f.Kind
-		}
-	}
-	return ""
 }
 
 func (a *anonymizer) time(t time.Time) time.Time {

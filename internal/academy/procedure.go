@@ -404,6 +404,25 @@ func ParseDeskTime(v string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("bad time %q", v)
 }
 
+// FieldKind is the kind of field name of action on tickets of type typ,
+// "" if there is no such field. Events keep their fields as strings.
+func FieldKind(typ, action, name string) string {
+	p := ProcedureOf(typ)
+	if p == nil {
+		return ""
+	}
+	def := p.Transition(action)
+	if def == nil {
+		return ""
+	}
+	for _, f := range def.Fields {
+		if f.Name == name {
+			return f.Kind
+		}
+	}
+	return ""
+}
+
 // FieldLabel returns the label of a transition field name, for showing
 // events ("department" -> "处理部门"); unknown names are returned as they are.
 func FieldLabel(name string) string {

@@ -381,10 +381,7 @@ func (c *Coach) advance(r *Run, s *Scenario, next string, now time.Time) {
 	r.Step = next
 	if st := s.Step(next); st == nil || st.Kind == StepEnd {
 		r.State, r.FinishedAt = RunFinished, now
-		r.Total = 0
-		for _, v := range r.Scores {
-			r.Total += v
-		}
+		r.Total = scoreTotal(r.Scores)
 		if r.Max > 0 {
 			r.Percent = float64(r.Total*10000/r.Max) / 100
 		}

@@ -511,7 +511,8 @@ func (s *Scenario) MaxScore() int {
 	return max(total, 0)
 }
 
-// scoreTotal adds up a run's dimension scores, as Coach.advance does.
+// scoreTotal adds up a run's dimension scores: its total, and what MaxScore
+// maximises.
 func scoreTotal(m map[string]int) int {
 	n := 0
 	for _, v := range m {

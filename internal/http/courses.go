@@ -263,19 +263,29 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func (s *Server) apiCourses(c *fiber.Ctx) error {
+// apiCourseList is the current learner's courses with their progress, as
+// the API shows them, and the cards they came from.
+func (s *Server) apiCourseList(c *fiber.Ctx, withLessons bool) ([]apiCourse, []courseCard, error) {
 	u := currentUser(c)
 	p, err := s.Learning.Progress.FindProgress(c.UserContext(), u.ID)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	cards, err := s.cards(c, u, s.Catalog.Snapshot(), p)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	out := make([]apiCourse, 0, len(cards))
 	for _, card := range cards {
-		out = append(out, toAPICourse(card, p.Course(card.Course.Slug), false))
+		out = append(out, toAPICourse(card, p.Course(card.Course.Slug), withLessons))
+	}
+	return out, cards, nil
+}
+
+func (s *Server) apiCourses(c *fiber.Ctx) error {
+	out, _, err := s.apiCourseList(c, false)
+	if err != nil {
+		return err
 	}
 	return c.JSON(fiber.Map{"items": out, "total": len(out)})
 }
@@ -394,18 +404,9 @@ func (s *Server) apiLessonPosition(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiMyProgress(c *fiber.Ctx) error {
-	u := currentUser(c)
-	p, err := s.Learning.Progress.FindProgress(c.UserContext(), u.ID)
+	out, cards, err := s.apiCourseList(c, true)
 	if err != nil {
 		return err
-	}
-	cards, err := s.cards(c, u, s.Catalog.Snapshot(), p)
-	if err != nil {
-		return err
-	}
-	out := make([]apiCourse, 0, len(cards))
-	for _, card := range cards {
-		out = append(out, toAPICourse(card, p.Course(card.Course.Slug), true))
 	}
 	return c.JSON(fiber.Map{"overall_percent": overall(cards), "courses": out})
 }

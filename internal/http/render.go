@@ -240,19 +240,15 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return academy.FieldLabel(name)
 		},
-		"fieldValue": func(lang, name, v string) string {
+		"fieldValue": func(lang, typ, action, name, v string) string {
 			switch name {
 			case "department", "priority", "channel":
-				key := map[string]string{"department": "dept.", "priority": "prio.", "channel": "channel."}[name] + v
-				if s.locales.Defined(key) {
+				if key := map[string]string{"department": "dept.", "priority": "prio.", "channel": "channel."}[name] + v; s.locales.Defined(key) {
 					return s.locales.T(lang, key)
-				}
-				if name == "department" && academy.DepartmentName(v) != "" {
-					return academy.DepartmentName(v)
 				}
 				return v
 			}
-			if timeFields[name] {
+			if academy.FieldKind(typ, action, name) == academy.FieldTime {
 				// Stored as typed (a datetime-local input posts
 				// "2006-01-02T15:04", naive local time); show it the way
 				// the page shows every other time.
@@ -291,22 +287,6 @@ func (s *Server) funcs() template.FuncMap {
 // factLabels are the event fields that are also facts of the ticket, with
 // the catalog key the facts card labels them by.
 var factLabels = map[string]string{"channel": "desk.channel", "priority": "desk.priority", "department": "desk.department", "assignee": "desk.assignee"}
-
-// timeFields are the names of the procedures' time fields; an event keeps
-// only names and strings, so the kind is looked up by name.
-var timeFields = func() map[string]bool {
-	m := map[string]bool{}
-	for _, p := range academy.Procedures {
-		for _, t := range p.Transitions {
-			for _, f := range t.Fields {
-				if f.Kind == academy.FieldTime {
-					m[f.Name] = true
-				}
-			}
-		}
-	}
-	return m
-}()
 
 func (s *Server) render(c *fiber.Ctx, name string, p *page) error {
 	return s.renderStatus(c, fiber.StatusOK, name, p)

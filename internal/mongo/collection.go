@@ -19,82 +19,55 @@ func (db *DB) c(name string) collection {
 	return collection{Collection: db.db.Collection(name), turn: db.writeTurn}
 }
 
-// take waits for the write turn; the returned func gives it back. Waiting
-// honours ctx, so a queued write fails with the request's deadline instead
-// of outliving it.
-func (c collection) take(ctx context.Context) (func(), error) {
+// inTurn runs write once the turn is free and gives the turn back after.
+// Waiting honours ctx, so a queued write fails with the request's deadline
+// instead of outliving it.
+func inTurn[T any](ctx context.Context, c collection, write func() (T, error)) (T, error) {
 	if c.turn == nil {
-		return func() {}, nil
+		return write()
 	}
 	select {
 	case c.turn <- struct{}{}:
-		return func() { <-c.turn }, nil
+		defer func() { <-c.turn }()
+		return write()
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		var zero T
+		return zero, ctx.Err()
 	}
 }
 
 func (c collection) InsertOne(ctx context.Context, doc any, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
-	done, err := c.take(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	return c.Collection.InsertOne(ctx, doc, opts...)
+	return inTurn(ctx, c, func() (*mongo.InsertOneResult, error) { return c.Collection.InsertOne(ctx, doc, opts...) })
 }
 
 func (c collection) InsertMany(ctx context.Context, docs any, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
-	done, err := c.take(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	return c.Collection.InsertMany(ctx, docs, opts...)
+	return inTurn(ctx, c, func() (*mongo.InsertManyResult, error) { return c.Collection.InsertMany(ctx, docs, opts...) })
 }
 
 func (c collection) ReplaceOne(ctx context.Context, filter, doc any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
-	done, err := c.take(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	return c.Collection.ReplaceOne(ctx, filter, doc, opts...)
+	return inTurn(ctx, c, func() (*mongo.UpdateResult, error) { return c.Collection.ReplaceOne(ctx, filter, doc, opts...) })
 }
 
 func (c collection) UpdateOne(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
-	done, err := c.take(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	return c.Collection.UpdateOne(ctx, filter, update, opts...)
+	return inTurn(ctx, c, func() (*mongo.UpdateResult, error) { return c.Collection.UpdateOne(ctx, filter, update, opts...) })
 }
 
 func (c collection) DeleteOne(ctx context.Context, filter any, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
-	done, err := c.take(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	return c.Collection.DeleteOne(ctx, filter, opts...)
+	return inTurn(ctx, c, func() (*mongo.DeleteResult, error) { return c.Collection.DeleteOne(ctx, filter, opts...) })
 }
 
 func (c collection) DeleteMany(ctx context.Context, filter any, opts ...options.Lister[options.DeleteManyOptions]) (*mongo.DeleteResult, error) {
-	done, err := c.take(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	return c.Collection.DeleteMany(ctx, filter, opts...)
+	return inTurn(ctx, c, func() (*mongo.DeleteResult, error) { return c.Collection.DeleteMany(ctx, filter, opts...) })
 }
 
 // FindOneAndUpdate reports a failed turn through the result, as the driver
 // reports its own errors.
 func (c collection) FindOneAndUpdate(ctx context.Context, filter, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) *mongo.SingleResult {
-	done, err := c.take(ctx)
+	res, err := inTurn(ctx, c, func() (*mongo.SingleResult, error) {
+		return c.Collection.FindOneAndUpdate(ctx, filter, update, opts...), nil
+	})
 	if err != nil {
 		return mongo.NewSingleResultFromDocument(bson.D{}, err, nil)
 	}
-	defer done()
-	return c.Collection.FindOneAndUpdate(ctx, filter, update, opts...)
+	return res
 }

@@ -56,22 +56,21 @@ func NewRunService(db *DB) *RunService { return &RunService{db: db} }
 // checks in their run_checks. Both are $sets keyed by the run's id, so
 // writing them again is harmless.
 func (s *RunService) index(ctx context.Context, r *academy.Run) error {
-	err := upsert(func() error {
-		_, err := s.db.c("run_index").UpdateOne(ctx, bson.M{"_id": r.Username}, bson.M{"$set": bson.M{"runs." + r.ID: r.Summary()}}, options.UpdateOne().SetUpsert(true))
+	if err := s.setRun(ctx, "run_index", r, r.Summary()); err != nil {
 		return err
-	})
-	if err != nil {
-		return FormatError(err)
 	}
-	checks, ok := r.Checks()
-	if !ok {
-		return nil
+	if checks, ok := r.Checks(); ok {
+		return s.setRun(ctx, "run_checks", r, checks)
 	}
-	err = upsert(func() error {
-		_, err := s.db.c("run_checks").UpdateOne(ctx, bson.M{"_id": r.Username}, bson.M{"$set": bson.M{"runs." + r.ID: checks}}, options.UpdateOne().SetUpsert(true))
+	return nil
+}
+
+// setRun writes v under the run's id in its learner's document of coll.
+func (s *RunService) setRun(ctx context.Context, coll string, r *academy.Run, v any) error {
+	return FormatError(upsert(func() error {
+		_, err := s.db.c(coll).UpdateOne(ctx, bson.M{"_id": r.Username}, bson.M{"$set": bson.M{"runs." + r.ID: v}}, options.UpdateOne().SetUpsert(true))
 		return err
-	})
-	return FormatError(err)
+	}))
 }
 
 // InsertRun stores a new run and lists it for its learner.
