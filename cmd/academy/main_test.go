@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -56,7 +55,7 @@ func TestUserCommands(t *testing.T) {
 		{"", []string{"serve", "--addr", "nonsense"}, "--addr nonsense"},
 		{"", []string{"serve", d, "--mongo-uri", "http://x"}, "--mongo-uri"},
 		{"", []string{"serve", d, "--db-sync", "sometimes"}, `--db-sync: "sometimes" is not a sync mode`},
-		{"", []string{"serve", "--pprof-addr", "nonsense", d}, "--pprof-addr nonsense"},
+		{"", []string{"serve", "--addr", "127.0.0.1:0", "--pprof-addr", "nonsense", d}, "--pprof-addr nonsense"},
 		{"", []string{"nope"}, `unknown command "nope"`},
 		{"", []string{"site", "add", d, "--id", "Bad Id", "--name", "x"}, "id:"},
 	}
@@ -112,7 +111,18 @@ func startServer(t *testing.T, bin string, args ...string) *server {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = io.Discard
+	// The JSON log goes to a file, read back only to explain a failed start.
+	logPath := filepath.Join(t.TempDir(), "stderr")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logFile.Close() })
+	cmd.Stderr = logFile
+	lastLog := func() string {
+		b, _ := os.ReadFile(logPath)
+		return string(b[max(0, len(b)-2000):])
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +141,7 @@ func startServer(t *testing.T, bin string, args ...string) *server {
 		select {
 		case line, ok := <-lines:
 			if !ok {
-				t.Fatalf("server exited before it was ready:\n%s", s.text.String())
+				t.Fatalf("server exited before it was ready:\n%s\nlog:\n%s", s.text.String(), lastLog())
 			}
 			s.text.WriteString(line + "\n")
 			if m := re.FindStringSubmatch(line); m != nil {
@@ -143,7 +153,7 @@ func startServer(t *testing.T, bin string, args ...string) *server {
 				return s
 			}
 		case <-deadline:
-			t.Fatalf("server not ready in 30s:\n%s", s.text.String())
+			t.Fatalf("server not ready in 30s:\n%s\nlog:\n%s", s.text.String(), lastLog())
 		}
 	}
 }
