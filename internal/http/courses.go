@@ -3,7 +3,6 @@ package http
 import (
 	"net/url"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -145,36 +144,6 @@ func (s *Server) coursePage(c *fiber.Ctx) error {
 	pg.Data = map[string]any{"Course": cc, "Status": st, "Progress": p.Course(cc.Slug), "Missing": missing,
 		"Prereqs": prereqs, "Continue": continueWith(cc, p.Course(cc.Slug))}
 	return s.render(c, "course", pg)
-}
-
-func (s *Server) lessonPage(c *fiber.Ctx) error {
-	snap, cc, err := s.course(c)
-	if err != nil {
-		return err
-	}
-	l := cc.Lesson(c.Params("lesson"))
-	if l == nil {
-		return academy.Errorf(academy.ENOTFOUND, "课时不存在 / Lesson %q not found.", c.Params("lesson"))
-	}
-	u := currentUser(c)
-	p, err := s.Learning.Progress.FindProgress(c.UserContext(), u.ID)
-	if err != nil {
-		return err
-	}
-	all := snap.Domain()
-	st := p.Status(cc.Course, all)
-	if st.Locked() {
-		return academy.LockedError(st.Missing, all)
-	}
-	cp := p.Course(cc.Slug)
-	pg := s.newPage(c, "courses.title")
-	parts, err := s.lessons.parts(snap, cc, l, pg.Lang)
-	if err != nil {
-		return err
-	}
-	pg.Data = map[string]any{"Course": cc, "Lesson": l, "Parts": parts, "Status": st, "Done": cp.Done(l.Slug),
-		"Position": strconv.FormatFloat(cp.Position[l.Slug], 'f', 3, 64), "Progress": cp}
-	return s.render(c, "lesson", pg)
 }
 
 func (s *Server) lessonComplete(c *fiber.Ctx) error {

@@ -33,6 +33,9 @@ type page struct {
 	// Sandbox is set on every page of a sandbox desk, for its banner.
 	Sandbox    *academy.Sandbox
 	SandboxNow time.Time
+	// navKey names the menu in NavHTML (see navHTML): pages kept whole
+	// (see lessonpage.go) are kept per menu.
+	navKey string
 }
 
 type navItem struct {
@@ -55,7 +58,7 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) *page {
 		p.CSRF = sess.CSRF
 	}
 	if p.User != nil {
-		p.NavHTML = s.navHTML(p.Lang, s.nav(p.User), p.Active)
+		p.NavHTML, p.navKey = s.navHTML(p.Lang, s.nav(p.User), p.Active)
 	}
 	if w := currentWorkspace(c); w != nil && w.Sandbox != nil {
 		p.Sandbox, p.SandboxNow = w.Sandbox, w.Now
@@ -111,7 +114,7 @@ func (s *Server) nav(u *academy.User) []navItem {
 // once per combination: there are a handful (roles × languages × the
 // section a page belongs to, none for most pages), and executing the
 // template's escapers for every link was a fifth of a lesson page's cost.
-func (s *Server) navHTML(lang string, items []navItem, active string) template.HTML {
+func (s *Server) navHTML(lang string, items []navItem, active string) (template.HTML, string) {
 	var key strings.Builder
 	key.WriteString(lang)
 	current := ""
@@ -123,7 +126,7 @@ func (s *Server) navHTML(lang string, items []navItem, active string) template.H
 	}
 	key.WriteString("\x00\x00" + current)
 	if h, ok := s.navCache.Load(key.String()); ok {
-		return h.(template.HTML)
+		return h.(template.HTML), key.String()
 	}
 	var b bytes.Buffer
 	data := struct {
@@ -134,11 +137,11 @@ func (s *Server) navHTML(lang string, items []navItem, active string) template.H
 		// The template is parsed at start and its data is ours: an error
 		// here is a bug, and a page without its menu is better than none.
 		s.Logger.Error("render navigation", "err", err)
-		return ""
+		return "", key.String()
 	}
 	h := template.HTML(b.String())
 	s.navCache.Store(key.String(), h)
-	return h
+	return h, key.String()
 }
 
 func (s *Server) loadTemplates() error {
@@ -156,11 +159,6 @@ func (s *Server) loadTemplates() error {
 		return err
 	}
 	s.navTmpl = nav
-	parts, err := template.New("lesson-parts").Funcs(s.funcs()).ParseFS(tfs, "_lesson_parts.html")
-	if err != nil {
-		return err
-	}
-	s.lessons.tmpl = parts
 	s.pages = map[string]*template.Template{}
 	for _, p := range pages {
 		name := strings.TrimSuffix(path.Base(p), ".html")

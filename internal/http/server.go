@@ -72,7 +72,8 @@ type Server struct {
 	app     *fiber.App
 	pages   map[string]*template.Template
 	navTmpl *template.Template
-	lessons lessonCache
+	// lessonPages keeps lesson pages whole; see lessonpage.go.
+	lessonPages *lessonPages
 	// navCache holds the rendered navigation; see navHTML.
 	navCache sync.Map
 	locales  *locale.Catalog
@@ -88,7 +89,7 @@ const bodyLimit = 1 << 20
 
 // New builds the server and registers every route.
 func New(d Deps) (*Server, error) {
-	s := &Server{Deps: d}
+	s := &Server{Deps: d, lessonPages: newLessonPages()}
 	var err error
 	if s.locales, err = locale.Load(mustSub(d.Web, "locales")); err != nil {
 		return nil, err
