@@ -55,6 +55,8 @@ func TestUserCommands(t *testing.T) {
 		{"", []string{"serve", "--addr", "nonsense"}, "--addr nonsense"},
 		{"", []string{"serve", d, "--mongo-uri", "http://x"}, "--mongo-uri"},
 		{"", []string{"serve", d, "--db-sync", "sometimes"}, `--db-sync: "sometimes" is not a sync mode`},
+		{"", []string{"serve", d, "--dashboard-max-age", "soon"}, `--dashboard-max-age "soon"`},
+		{"", []string{"serve", d, "--dashboard-max-age", "-1s"}, `--dashboard-max-age "-1s"`},
 		{"", []string{"serve", "--addr", "127.0.0.1:0", "--pprof-addr", "nonsense", d}, "--pprof-addr nonsense"},
 		{"", []string{"nope"}, `unknown command "nope"`},
 		{"", []string{"site", "add", d, "--id", "Bad Id", "--name", "x"}, "id:"},

@@ -39,12 +39,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&lrs.Username, "lrs-username", envOr("ACADEMY_LRS_USERNAME", ""), "LRS basic-auth user (env ACADEMY_LRS_USERNAME)")
 	lrs.Password = envOr("ACADEMY_LRS_PASSWORD", "") // a secret: environment only, never a flag in ps
 	pprofAddr := fs.String("pprof-addr", envOr("ACADEMY_PPROF_ADDR", ""), "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; keep it off public interfaces (env ACADEMY_PPROF_ADDR)")
+	dashAgeFlag := fs.String("dashboard-max-age", envOr("ACADEMY_DASHBOARD_MAX_AGE", "30s"), "how long the team dashboards reuse the evidence they gathered (a scan of every learner's records) before gathering it again behind the next view; 0 gathers it for every view (env ACADEMY_DASHBOARD_MAX_AGE)")
 	noImport := fs.Bool("no-import", envOr("ACADEMY_NO_IMPORT", "") != "", "do not import the content directory at start (env ACADEMY_NO_IMPORT=1)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := cfg.validate(); err != nil {
 		return err
+	}
+	dashAge, err := time.ParseDuration(*dashAgeFlag)
+	if err != nil || dashAge < 0 {
+		return fmt.Errorf("--dashboard-max-age %q: want a duration such as 30s, 2m or 0", *dashAgeFlag)
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	tuneGC()
@@ -103,9 +108,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	issuer := &badge.Issuer{ID: strings.TrimRight(*publicURL, "/") + "/issuer", Name: "物业客服学院", Key: key}
 	certifier := newCertifier(st, cat, az, *publicURL)
+	board := &academy.TeamBoard{Certifier: certifier, Sites: st.accounts.Sites, Users: st.accounts.Users, Logger: logger, MaxAge: dashAge}
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases, Coach: st.coach,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version,
-		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: *publicURL, Programs: st.programs})
+		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: *publicURL, Programs: st.programs, TeamBoard: board})
 	if err != nil {
 		return err
 	}
@@ -125,6 +131,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// Statements wait in the outbox (with backoff) while the LRS is down.
 		go every(ctx, 5*time.Second, logger, "xAPI statements sent", (&xapi.Relay{Outbox: st.outbox, Client: lrs}).Flush)
 	}
+
+	go func() {
+		if err := board.Warm(ctx); err != nil {
+			logger.Warn("gather team evidence", "err", err)
+		}
+	}()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

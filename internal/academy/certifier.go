@@ -3,8 +3,10 @@ package academy
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -396,91 +398,159 @@ type TeamRow struct {
 	FirstIssued time.Time
 }
 
-// Team assesses many people on one program with a handful of queries,
-// whatever the team's size.
-func (c *Certifier) Team(ctx context.Context, users []*User, p *Program) ([]TeamRow, error) {
+// TeamEvidence is what the team dashboards read about many people, as it
+// stood at At.
+type TeamEvidence struct {
+	At       time.Time
+	Users    []*User
+	progress map[string]*Progress
+	records  map[string]*QuizRecord
+	runs     map[string][]RunSummary
+	checks   map[string][]RunChecks
+	// awards are the certificates by program, then person, oldest first.
+	awards map[string]map[string][]*Certificate
+	// memo keeps what views computed from this evidence, which does not
+	// change: every manager within MaxAge asks the same questions of it.
+	memo sync.Map
+	seed maphash.Seed // of the memo's hashes of people
+}
+
+type memoEntry struct {
+	once sync.Once
+	v    any
+}
+
+// remember returns f's result for key, computed once per evidence.
+func remember[T any](ev *TeamEvidence, key any, f func() T) T {
+	e, _ := ev.memo.LoadOrStore(key, &memoEntry{})
+	m := e.(*memoEntry)
+	m.once.Do(func() { m.v = f() })
+	return m.v.(T)
+}
+
+// GatherTeam reads the evidence about users with a handful of queries,
+// whatever their number.
+func (c *Certifier) GatherTeam(ctx context.Context, users []*User) (*TeamEvidence, error) {
 	names := make([]string, len(users))
 	for i, u := range users {
 		names[i] = u.ID
 	}
-	// Four independent reads, each a scan on the embedded store: at the
-	// same time, a dashboard waits for the slowest rather than their sum.
+	ev := &TeamEvidence{At: c.Now(), Users: users, progress: map[string]*Progress{}, records: map[string]*QuizRecord{},
+		awards: map[string]map[string][]*Certificate{}, seed: maphash.MakeSeed()}
+	// Independent reads, each a scan on the embedded store: at the same
+	// time, the wait is the slowest rather than their sum.
 	var (
 		progress []*Progress
 		records  []*QuizRecord
-		runs     map[string][]RunSummary
 		certs    []*Certificate
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) { progress, err = c.Progress.ListProgress(gctx, names); return err })
 	g.Go(func() (err error) { records, err = c.Attempts.ListRecords(gctx, names); return err })
-	g.Go(func() (err error) { runs, err = c.Runs.ListRunsOf(gctx, names); return err })
+	g.Go(func() (err error) { ev.runs, err = c.Runs.ListRunsOf(gctx, names); return err })
+	g.Go(func() (err error) { ev.checks, err = c.Runs.ListRunChecks(gctx, names); return err })
 	g.Go(func() (err error) { certs, err = c.Certs.ListCertificates(gctx); return err })
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	prog := map[string]*Progress{}
 	for _, pr := range progress {
-		prog[pr.Username] = pr
+		ev.progress[pr.Username] = pr
 	}
-	recs := map[string]*QuizRecord{}
 	for _, r := range records {
-		recs[r.Username] = r
+		ev.records[r.Username] = r
 	}
-	awards := map[string][]*Certificate{}
 	for _, cert := range certs {
-		if cert.Program == p.Slug {
-			awards[cert.Username] = append(awards[cert.Username], cert)
+		if ev.awards[cert.Program] == nil {
+			ev.awards[cert.Program] = map[string][]*Certificate{}
+		}
+		ev.awards[cert.Program][cert.Username] = append(ev.awards[cert.Program][cert.Username], cert)
+	}
+	for _, byUser := range ev.awards {
+		for _, as := range byUser {
+			slices.SortFunc(as, func(a, b *Certificate) int { return a.Seq - b.Seq })
 		}
 	}
-	now := c.Now()
-	out := make([]TeamRow, 0, len(users))
-	for _, u := range users {
-		ev := Evidence{Progress: prog[u.ID], Quizzes: recs[u.ID], Runs: runs[u.ID]}
-		if ev.Progress == nil {
-			ev.Progress = &Progress{Username: u.ID}
+	return ev, nil
+}
+
+// Team assesses people (drawn from ev.Users) on one program, as of ev.At.
+func (c *Certifier) Team(ev *TeamEvidence, people []*User, p *Program) []TeamRow {
+	type rowsOf struct{ p *Program }
+	all := remember(ev, rowsOf{p}, func() map[string]TeamRow {
+		m := make(map[string]TeamRow, len(ev.Users))
+		for _, u := range ev.Users {
+			m[u.ID] = c.teamRow(ev, u, p)
 		}
-		if ev.Quizzes == nil {
-			ev.Quizzes = &QuizRecord{Username: u.ID}
-		}
-		as := awards[u.ID]
-		slices.SortFunc(as, func(a, b *Certificate) int { return a.Seq - b.Seq })
-		row := TeamRow{User: u, Standing: c.Assess(p, as, ev, now)}
-		if len(as) > 0 {
-			row.FirstIssued = as[0].IssuedAt
-		}
-		switch {
-		case row.Standing.Current != nil:
-			row.Due = row.Standing.Current.ExpiresAt
-			row.Overdue = row.Standing.Status == CertExpired || row.Standing.Status == CertRevoked
-		case !u.HiredAt.IsZero():
-			row.Due = u.HiredAt.Add(DefaultOnboardingDue)
-			row.Overdue = now.After(row.Due)
+		return m
+	})
+	out := make([]TeamRow, 0, len(people))
+	for _, u := range people {
+		row, ok := all[u.ID]
+		if !ok {
+			row = c.teamRow(ev, u, p)
 		}
 		out = append(out, row)
 	}
-	return out, nil
+	return out
 }
 
-// TeamWeakSpots finds what the given people fail most in the program's
-// quizzes (and the banks they draw on) and in their scenario runs.
-func (c *Certifier) TeamWeakSpots(ctx context.Context, users []*User, p *Program, quizzes map[string]*Quiz, limit int) (questions, checks []WeakSpot, err error) {
-	names := make([]string, len(users))
-	for i, u := range users {
-		names[i] = u.ID
+func (c *Certifier) teamRow(ev *TeamEvidence, u *User, p *Program) TeamRow {
+	e := Evidence{Progress: ev.progress[u.ID], Quizzes: ev.records[u.ID], Runs: ev.runs[u.ID]}
+	if e.Progress == nil {
+		e.Progress = &Progress{Username: u.ID}
 	}
-	wanted := map[string]bool{}
-	for _, q := range p.Requirements.Quizzes {
-		wanted[q.Quiz] = true
+	if e.Quizzes == nil {
+		e.Quizzes = &QuizRecord{Username: u.ID}
 	}
-	records, err := c.Attempts.ListRecords(ctx, names)
-	if err != nil {
-		return nil, nil, err
+	as := ev.awards[p.Slug][u.ID]
+	row := TeamRow{User: u, Standing: c.Assess(p, as, e, ev.At)}
+	if len(as) > 0 {
+		row.FirstIssued = as[0].IssuedAt
 	}
-	runs, err := c.Runs.ListRunChecks(ctx, names)
-	if err != nil {
-		return nil, nil, err
+	switch {
+	case row.Standing.Current != nil:
+		row.Due = row.Standing.Current.ExpiresAt
+		row.Overdue = row.Standing.Status == CertExpired || row.Standing.Status == CertRevoked
+	case !u.HiredAt.IsZero():
+		row.Due = u.HiredAt.Add(DefaultOnboardingDue)
+		row.Overdue = ev.At.After(row.Due)
 	}
-	questions, checks = WeakSpots(records, runs, quizzes, wanted, limit)
-	return questions, checks, nil
+	return row
+}
+
+// WeakSpots finds what people fail most in the program's quizzes (and the
+// banks they draw on) and in their scenario runs.
+func (ev *TeamEvidence) WeakSpots(people []*User, p *Program, quizzes map[string]*Quiz, limit int) (questions, checks []WeakSpot) {
+	// The same people, program, quiz texts and limit give the same answer.
+	type weakOf struct {
+		p       *Program
+		quizzes string
+		people  uint64
+		limit   int
+	}
+	var h maphash.Hash
+	h.SetSeed(ev.seed)
+	for _, u := range people {
+		h.WriteString(u.ID)
+		h.WriteByte(0)
+	}
+	r := remember(ev, weakOf{p, fmt.Sprintf("%p", quizzes), h.Sum64(), limit}, func() [2][]WeakSpot {
+		wanted := map[string]bool{}
+		for _, q := range p.Requirements.Quizzes {
+			wanted[q.Quiz] = true
+		}
+		var (
+			records []*QuizRecord
+			runs    []RunChecks
+		)
+		for _, u := range people {
+			if r := ev.records[u.ID]; r != nil {
+				records = append(records, r)
+			}
+			runs = append(runs, ev.checks[u.ID]...)
+		}
+		q, c := WeakSpots(records, runs, quizzes, wanted, limit)
+		return [2][]WeakSpot{q, c}
+	})
+	return r[0], r[1]
 }

@@ -297,8 +297,8 @@ type RunService interface {
 	SaveRun(ctx context.Context, r *Run) error
 	ListRuns(ctx context.Context, username string) ([]RunSummary, error)
 	// ListRunChecks returns the checks of the finished runs of many
-	// learners, for the weak spots of a team.
-	ListRunChecks(ctx context.Context, usernames []string) ([]RunChecks, error)
+	// learners by username, for the weak spots of a team.
+	ListRunChecks(ctx context.Context, usernames []string) (map[string][]RunChecks, error)
 	// ListRunsOf returns the run summaries of many learners by username.
 	ListRunsOf(ctx context.Context, usernames []string) (map[string][]RunSummary, error)
 }

@@ -7,18 +7,27 @@ import (
 	"time"
 
 	"github.com/academy/academy/internal/academy"
+	ahttp "github.com/academy/academy/internal/http"
 )
 
 // BenchmarkTeamDashboard renders the manager's dashboard for a site of
 // 1,000 trainees on the desk program (20 requirement columns), each with
-// some progress and a graded attempt, on the embedded store.
-func BenchmarkTeamDashboard(b *testing.B) { benchTeam(b, "/team") }
+// some progress and a graded attempt, on the embedded store, gathering the
+// evidence for every view (--dashboard-max-age 0).
+func BenchmarkTeamDashboard(b *testing.B) { benchTeam(b, "/team", 0) }
 
 // BenchmarkTeamWeakSpots reads every graded attempt and run of that team.
-func BenchmarkTeamWeakSpots(b *testing.B) { benchTeam(b, "/team/weak-spots") }
+func BenchmarkTeamWeakSpots(b *testing.B) { benchTeam(b, "/team/weak-spots", 0) }
 
-func benchTeam(b *testing.B, path string) {
-	e := newEnv(b)
+// BenchmarkTeamDashboardReused is the dashboard from evidence gathered
+// before, as views within --dashboard-max-age are served.
+func BenchmarkTeamDashboardReused(b *testing.B) { benchTeam(b, "/team", time.Hour) }
+
+// BenchmarkTeamWeakSpotsReused is the weak spots from evidence gathered before.
+func BenchmarkTeamWeakSpotsReused(b *testing.B) { benchTeam(b, "/team/weak-spots", time.Hour) }
+
+func benchTeam(b *testing.B, path string, maxAge time.Duration) {
+	e := newEnv(b, func(d *ahttp.Deps) { d.TeamBoard = &academy.TeamBoard{MaxAge: maxAge} })
 	ctx := context.Background()
 	now := time.Now()
 	for i := range 1000 {

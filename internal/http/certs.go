@@ -152,45 +152,58 @@ type teamQuery struct {
 	Site, Role, Cohort, Program string
 }
 
-// team returns the dashboard rows of the people in scope (see teamScope).
-func (s *Server) team(c *fiber.Ctx) (teamQuery, []*academy.Site, *academy.Program, []academy.TeamRow, error) {
-	q, sites, prog, people, err := s.teamScope(c)
-	if err != nil || prog == nil {
-		return q, sites, prog, nil, err
+func (q teamQuery) values() url.Values {
+	return url.Values{"program": {q.Program}, "site": {q.Site}, "role": {q.Role}, "cohort": {q.Cohort}}
+}
+
+// teamView is a dashboard's scope: the filters, the manager's sites, the
+// program, and the people in scope with the evidence about them.
+type teamView struct {
+	Q        teamQuery
+	Sites    []*academy.Site
+	Program  *academy.Program
+	Evidence *academy.TeamEvidence
+	People   []*academy.User
+}
+
+// rows assesses the people in scope; nil without a program.
+func (s *Server) rows(v *teamView) []academy.TeamRow {
+	if v.Program == nil {
+		return nil
 	}
-	rows, err := s.Certifier.Team(c.UserContext(), people, prog)
-	return q, sites, prog, rows, err
+	return s.Certifier.Team(v.Evidence, v.People, v.Program)
 }
 
 // teamScope reads the dashboard's filters and finds the program and the
-// people in scope: the active, non-admin accounts of the manager's sites.
-func (s *Server) teamScope(c *fiber.Ctx) (teamQuery, []*academy.Site, *academy.Program, []*academy.User, error) {
+// people in scope: the active, non-admin accounts of the manager's sites,
+// from the team evidence (see academy.TeamBoard).
+func (s *Server) teamScope(c *fiber.Ctx) (*teamView, error) {
 	q := teamQuery{Site: c.Query("site"), Role: c.Query("role"), Cohort: c.Query("cohort"), Program: c.Query("program")}
+	v := &teamView{Q: q}
 	u := currentUser(c)
 	all, err := s.Accounts.Sites.ListSites(c.UserContext())
 	if err != nil {
-		return q, nil, nil, nil, err
+		return nil, err
 	}
-	var sites []*academy.Site
 	for _, site := range all {
 		if s.Authz.Can(u, site.ID, academy.PermCerts) {
-			sites = append(sites, site)
+			v.Sites = append(v.Sites, site)
 		}
 	}
-	if q.Site != "" && !slices.ContainsFunc(sites, func(x *academy.Site) bool { return x.ID == q.Site }) {
-		return q, nil, nil, nil, academy.Errorf(academy.ENOTFOUND, "site: %q is not one of your sites", q.Site)
+	if q.Site != "" && !slices.ContainsFunc(v.Sites, func(x *academy.Site) bool { return x.ID == q.Site }) {
+		return nil, academy.Errorf(academy.ENOTFOUND, "site: %q is not one of your sites", q.Site)
 	}
 	if q.Role != "" && !slices.Contains(academy.Roles, q.Role) {
-		return q, nil, nil, nil, academy.Errorf(academy.EINVALID, "role: %q is not a role", q.Role)
+		return nil, academy.Errorf(academy.EINVALID, "role: %q is not a role", q.Role)
 	}
 	if q.Cohort != "" {
 		if _, err := time.Parse("2006-01", q.Cohort); err != nil {
-			return q, nil, nil, nil, academy.Errorf(academy.EINVALID, "cohort: %q is not a month like 2026-03", q.Cohort)
+			return nil, academy.Errorf(academy.EINVALID, "cohort: %q is not a month like 2026-03", q.Cohort)
 		}
 	}
 	progs := s.Catalog.Snapshot().ActivePrograms
 	if len(progs) == 0 {
-		return q, sites, nil, nil, nil
+		return v, nil
 	}
 	// By default the program that unlocks work, which is what managers
 	// chase first.
@@ -201,35 +214,28 @@ func (s *Server) teamScope(c *fiber.Ctx) (teamQuery, []*academy.Site, *academy.P
 	if q.Program != "" {
 		i := slices.IndexFunc(progs, func(p *academy.Program) bool { return p.Slug == q.Program })
 		if i < 0 {
-			return q, nil, nil, nil, academy.Errorf(academy.ENOTFOUND, "program: no program %q", q.Program)
+			return nil, academy.Errorf(academy.ENOTFOUND, "program: no program %q", q.Program)
 		}
 		prog = progs[i]
 	}
-	q.Program = prog.Slug
-	var ids []string
-	for _, site := range sites {
-		if q.Site == "" || site.ID == q.Site {
-			ids = append(ids, site.ID)
-		}
-	}
-	users, err := s.Accounts.Users.ListUsersOn(c.UserContext(), ids, q.Role)
+	v.Program, v.Q.Program = prog, prog.Slug
+	v.Evidence, err = s.TeamBoard.Evidence(c.UserContext(), c.Query("refresh") == "1")
 	if err != nil {
-		return q, nil, nil, nil, err
+		return nil, err
 	}
-	var people []*academy.User
-	for _, p := range users {
-		if p.Status != academy.StatusActive || p.IsAdmin() {
+	for _, p := range v.Evidence.Users {
+		if p.Status != academy.StatusActive || p.IsAdmin() || (q.Role != "" && !slices.Contains(p.Roles, q.Role)) {
 			continue
 		}
 		inScope := slices.ContainsFunc(p.Sites, func(id string) bool {
-			return (q.Site == "" || id == q.Site) && slices.ContainsFunc(sites, func(x *academy.Site) bool { return x.ID == id })
+			return (q.Site == "" || id == q.Site) && slices.ContainsFunc(v.Sites, func(x *academy.Site) bool { return x.ID == id })
 		})
 		if !inScope || (q.Cohort != "" && (p.HiredAt.IsZero() || p.HiredAt.Format("2006-01") != q.Cohort)) {
 			continue
 		}
-		people = append(people, p)
+		v.People = append(v.People, p)
 	}
-	return q, sites, prog, people, nil
+	return v, nil
 }
 
 // teamColumn is one requirement column of the matrix.
@@ -279,19 +285,22 @@ func (s *Server) teamColumns(prog *academy.Program, rows []academy.TeamRow) []te
 }
 
 func (s *Server) teamPage(c *fiber.Ctx) error {
-	q, sites, prog, rows, err := s.team(c)
+	v, err := s.teamScope(c)
 	if err != nil {
 		return err
 	}
+	rows := s.rows(v)
+	q := v.Q
 	pg := s.newPage(c, "team.title")
 	// Counts and charts cover everyone; the matrix and the name lists show
 	// a page of them, as a table of thousands of rows helps nobody (the
 	// exports have them all).
 	off, lim := academy.ClampPage(c.QueryInt("offset"), c.QueryInt("limit", 100))
-	data := map[string]any{"Q": q, "Sites": sites, "Program": prog, "Programs": s.Catalog.Snapshot().ActivePrograms,
+	filters := q.values()
+	data := map[string]any{"Q": q, "Sites": v.Sites, "Program": v.Program, "Programs": s.Catalog.Snapshot().ActivePrograms,
 		"Rows": rows[min(off, len(rows)):min(off+lim, len(rows))], "Total": len(rows),
-		"Pager": newPager(url.Values{"program": {q.Program}, "site": {q.Site}, "role": {q.Role}, "cohort": {q.Cohort}}, "/team", off, lim, len(rows))}
-	if prog != nil {
+		"Pager": newPager(filters, "/team", off, lim, len(rows)), "Fresh": s.freshness(v, "/team", filters)}
+	if prog := v.Program; prog != nil {
 		var expiring, overdue []academy.TeamRow
 		for _, r := range rows {
 			if r.Overdue {
@@ -304,7 +313,7 @@ func (s *Server) teamPage(c *fiber.Ctx) error {
 		data["Columns"], data["Chart"] = cols, barChart(cols)
 		data["Expiring"], data["ExpiringTotal"] = expiring[:min(len(expiring), teamListed)], len(expiring)
 		data["Overdue"], data["OverdueTotal"] = overdue[:min(len(overdue), teamListed)], len(overdue)
-		data["Timeline"] = certTimeline(rows, s.Certifier.Now())
+		data["Timeline"] = certTimeline(rows, v.Evidence.At)
 	}
 	pg.Data = data
 	return s.render(c, "team", pg)
@@ -313,21 +322,39 @@ func (s *Server) teamPage(c *fiber.Ctx) error {
 // teamListed is how many names the overdue and expiring lists show.
 const teamListed = 30
 
-// teamWeakSpots has its own page: it reads every quiz record and run
-// checks of the team, which the dashboard itself should not wait for.
+// freshness tells when a dashboard's evidence was gathered, with a link
+// that gathers it again; nil when every view gathers it.
+type freshness struct {
+	At             time.Time
+	Every, Refresh string
+}
+
+func (s *Server) freshness(v *teamView, path string, filters url.Values) *freshness {
+	if v.Evidence == nil || s.TeamBoard.MaxAge <= 0 {
+		return nil
+	}
+	q := url.Values{}
+	for k, vs := range filters {
+		if len(vs) > 0 && vs[0] != "" {
+			q.Set(k, vs[0])
+		}
+	}
+	q.Set("refresh", "1")
+	return &freshness{At: v.Evidence.At, Every: s.TeamBoard.MaxAge.String(), Refresh: path + "?" + q.Encode()}
+}
+
+// teamWeakSpots has its own page: it ranks every graded question and run
+// check of the team, which the dashboard itself does not need.
 func (s *Server) teamWeakSpots(c *fiber.Ctx) error {
-	q, _, prog, people, err := s.teamScope(c)
+	v, err := s.teamScope(c)
 	if err != nil {
 		return err
 	}
 	pg := s.newPage(c, "team.weak_title")
-	data := map[string]any{"Q": q, "Program": prog}
-	if prog != nil {
-		wq, wc, err := s.Certifier.TeamWeakSpots(c.UserContext(), people, prog, s.Catalog.Snapshot().Quizzes, 15)
-		if err != nil {
-			return err
-		}
-		data["WeakQuestions"], data["WeakChecks"] = wq, wc
+	data := map[string]any{"Q": v.Q, "Program": v.Program}
+	if v.Program != nil {
+		data["WeakQuestions"], data["WeakChecks"] = v.Evidence.WeakSpots(v.People, v.Program, s.Catalog.Snapshot().Quizzes, 15)
+		data["Fresh"] = s.freshness(v, "/team/weak-spots", v.Q.values())
 	}
 	pg.Data = data
 	return s.render(c, "team_weak", pg)
@@ -379,10 +406,11 @@ func (s *Server) teamExport(c *fiber.Ctx) error {
 	if format != "csv" && format != "xlsx" {
 		return academy.Errorf(academy.ENOTFOUND, "format: %q is not csv or xlsx", format)
 	}
-	_, _, prog, rows, err := s.team(c)
+	v, err := s.teamScope(c)
 	if err != nil {
 		return err
 	}
+	prog, rows := v.Program, s.rows(v)
 	if prog == nil {
 		return academy.Errorf(academy.ENOTFOUND, "no certification program is in force")
 	}

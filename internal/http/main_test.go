@@ -144,6 +144,12 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 		Certs: certs, Users: accounts.Users, Audit: accounts.Audit, Authz: az,
 		Events: &xapi.Recorder{Base: "http://academy.test", Queue: outbox}, Now: clock.Now, Window: academy.DefaultExpiringWindow}
 	deps.Learning.Outcomes, deps.Examiner.Outcomes, deps.Coach.Outcomes = deps.Certifier, deps.Certifier, deps.Certifier
+	// Dashboards gather their evidence on every view unless a test's
+	// option set a board with a MaxAge.
+	if deps.TeamBoard == nil {
+		deps.TeamBoard = &academy.TeamBoard{}
+	}
+	deps.TeamBoard.Certifier, deps.TeamBoard.Sites, deps.TeamBoard.Users, deps.TeamBoard.Logger = deps.Certifier, accounts.Sites, accounts.Users, logger
 	// Site s1 has a small directory for the live desk.
 	if err := deps.Desk.Live.SaveDirectory(ctx, "s1", &academy.Directory{
 		Units:     []academy.Unit{{ID: "3-2-1202", Building: "3栋", Label: "3栋2单元1202"}, {ID: "3-2-1302", Building: "3栋", Label: "3栋2单元1302"}},

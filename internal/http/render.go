@@ -185,8 +185,9 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return t.Local().Format("2006-01-02 15:04")
 		},
-		"add": func(a, b int) int { return a + b },
-		"sub": func(a, b int) int { return a - b },
+		"clock": func(t time.Time) string { return t.Local().Format("15:04:05") },
+		"add":   func(a, b int) int { return a + b },
+		"sub":   func(a, b int) int { return a - b },
 		// lessonPath turns a course/lesson reference into its page path.
 		"lessonPath": func(ref string) string {
 			course, lesson, _ := strings.Cut(ref, "/")

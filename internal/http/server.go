@@ -56,6 +56,7 @@ type Deps struct {
 	Markdown    *markdown.Renderer
 	Logger      *slog.Logger
 	Certifier   *academy.Certifier
+	TeamBoard   *academy.TeamBoard
 	Programs    academy.ProgramService
 	Issuer      *badge.Issuer
 	Outbox      OutboxLister

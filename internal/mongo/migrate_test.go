@@ -95,8 +95,9 @@ func TestRunChecksListedAndBackfilled(t *testing.T) {
 	if err := runs.SaveRun(ctx, done); err != nil {
 		t.Fatal(err)
 	}
-	list, err := runs.ListRunChecks(ctx, []string{"wang"})
-	if err != nil || len(list) != 1 || !list[0].Checks[0].Passed || list[0].Title != "楼上漏水" {
+	byUser, err := runs.ListRunChecks(ctx, []string{"wang"})
+	list := byUser["wang"]
+	if err != nil || len(byUser) != 1 || len(list) != 1 || !list[0].Checks[0].Passed || list[0].Title != "楼上漏水" {
 		t.Fatalf("checks before the upgrade: %+v, %v", list, err)
 	}
 
@@ -108,8 +109,9 @@ func TestRunChecksListedAndBackfilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer again.Close(ctx)
-	list, err = mongo.NewRunService(again).ListRunChecks(ctx, []string{"wang", "nobody"})
-	if err != nil || len(list) != 2 {
+	byUser, err = mongo.NewRunService(again).ListRunChecks(ctx, []string{"wang", "nobody"})
+	list = byUser["wang"]
+	if err != nil || len(byUser) != 1 || len(list) != 2 {
 		t.Fatalf("checks after the upgrade: %+v, %v", list, err)
 	}
 	failed := 0

@@ -107,21 +107,22 @@ func (s *RunService) SaveRun(ctx context.Context, r *academy.Run) error {
 
 // ListRunChecks reads the checks of the finished runs of many learners,
 // one small document per learner.
-func (s *RunService) ListRunChecks(ctx context.Context, usernames []string) ([]academy.RunChecks, error) {
+func (s *RunService) ListRunChecks(ctx context.Context, usernames []string) (map[string][]academy.RunChecks, error) {
 	cur, err := s.db.c("run_checks").Find(ctx, bson.M{"_id": bson.M{"$in": usernames}})
 	if err != nil {
 		return nil, FormatError(err)
 	}
 	var docs []struct {
-		Runs map[string]academy.RunChecks `bson:"runs"`
+		Username string                       `bson:"_id"`
+		Runs     map[string]academy.RunChecks `bson:"runs"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, FormatError(err)
 	}
-	var out []academy.RunChecks
+	out := map[string][]academy.RunChecks{}
 	for _, d := range docs {
 		for _, rc := range d.Runs {
-			out = append(out, rc)
+			out[d.Username] = append(out[d.Username], rc)
 		}
 	}
 	return out, nil

@@ -1,0 +1,113 @@
+package academy
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// TeamBoard keeps the evidence behind the team dashboards. Gathering it
+// reads every person's progress, quiz record, runs and certificates (a
+// scan of each on the embedded store, about a second for 5,000 people),
+// so it is gathered once for every site and reused by every manager for
+// MaxAge. A view of older evidence is answered with it while a fresh copy
+// is gathered behind it; only evidence older than Expire, or none at all,
+// makes a view wait. The pages say when their evidence was gathered and
+// let a manager ask for it again; a person's own page is always live.
+type TeamBoard struct {
+	Certifier *Certifier
+	Sites     SiteService
+	Users     UserService
+	Logger    *slog.Logger
+	// MaxAge is how long evidence is used as it is; 0 gathers it for
+	// every view.
+	MaxAge time.Duration
+
+	mu      sync.Mutex
+	current *TeamEvidence
+	flight  singleflight.Group
+}
+
+// Expire is how old, in MaxAges, evidence may be to be shown while a fresh
+// copy is gathered; beyond it (after a quiet spell) a view waits.
+const Expire = 10
+
+// MinRefresh is how old evidence must be before a manager's explicit
+// refresh gathers it again, so that repeated clicks cost one gathering.
+const MinRefresh = 5 * time.Second
+
+// gatherTimeout bounds one gathering that no request waits for.
+const gatherTimeout = 2 * time.Minute
+
+// Evidence returns the evidence about everyone on every site. refresh asks
+// for evidence gathered now, unless it is younger than MinRefresh.
+func (b *TeamBoard) Evidence(ctx context.Context, refresh bool) (*TeamEvidence, error) {
+	if b.MaxAge <= 0 {
+		return b.gather(ctx)
+	}
+	b.mu.Lock()
+	ev := b.current
+	b.mu.Unlock()
+	now := b.Certifier.Now()
+	switch {
+	case ev == nil, refresh && now.Sub(ev.At) >= MinRefresh, now.Sub(ev.At) >= Expire*b.MaxAge:
+		return b.shared(ctx)
+	case now.Sub(ev.At) >= b.MaxAge:
+		go func() {
+			if _, err := b.shared(ctx); err != nil {
+				b.Logger.Warn("gather team evidence", "err", err)
+			}
+		}()
+	}
+	return ev, nil
+}
+
+// Warm gathers the evidence for the first views after a start.
+func (b *TeamBoard) Warm(ctx context.Context) error {
+	if b.MaxAge <= 0 {
+		return nil
+	}
+	_, err := b.shared(ctx)
+	return err
+}
+
+// shared gathers once for all who ask at the same time and keeps the
+// result. The gathering is not bound to the asker's request, which may end
+// first: it serves the others and the views after them.
+func (b *TeamBoard) shared(ctx context.Context) (*TeamEvidence, error) {
+	v, err, _ := b.flight.Do("", func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), gatherTimeout)
+		defer cancel()
+		ev, err := b.gather(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b.mu.Lock()
+		b.current = ev
+		b.mu.Unlock()
+		return ev, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*TeamEvidence), nil
+}
+
+func (b *TeamBoard) gather(ctx context.Context) (*TeamEvidence, error) {
+	sites, err := b.Sites.ListSites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(sites))
+	for i, s := range sites {
+		ids[i] = s.ID
+	}
+	users, err := b.Users.ListUsersOn(ctx, ids, "")
+	if err != nil {
+		return nil, err
+	}
+	return b.Certifier.GatherTeam(ctx, users)
+}
