@@ -58,7 +58,9 @@ type lessonView struct {
 
 // lessonPages keeps the skeletons of one catalog version; a new version
 // (an import or an edit) drops them all, so the cache stays the size of
-// the content times the menus in use.
+// the content times the menus in use. A notice in the query is part of
+// the key, so links with every notice there is could grow it: past
+// maxLessonPages it starts again.
 type lessonPages struct {
 	// marker starts every slot marker; it is random per process so that
 	// no lesson text can contain it.
@@ -67,6 +69,9 @@ type lessonPages struct {
 	version int64
 	m       map[string]*lessonSkeleton
 }
+
+// maxLessonPages bounds the skeletons kept (about 15 KB each).
+const maxLessonPages = 2048
 
 func newLessonPages() *lessonPages {
 	b := make([]byte, 8)
@@ -157,6 +162,9 @@ func (lp *lessonPages) skeleton(s *Server, snap *catalog.Snapshot, pg *page, cc 
 	}
 	lp.mu.Lock()
 	if lp.version == snap.Version {
+		if len(lp.m) >= maxLessonPages {
+			lp.m = map[string]*lessonSkeleton{}
+		}
 		lp.m[key] = sk
 	}
 	lp.mu.Unlock()
