@@ -299,7 +299,7 @@ func (s *Server) teamPage(c *fiber.Ctx) error {
 	filters := q.values()
 	data := map[string]any{"Q": q, "Sites": v.Sites, "Program": v.Program, "Programs": s.Catalog.Snapshot().ActivePrograms,
 		"Rows": rows[min(off, len(rows)):min(off+lim, len(rows))], "Total": len(rows),
-		"Pager": newPager(filters, "/team", off, lim, len(rows)), "Fresh": s.freshness(v, "/team", filters)}
+		"Pager": newPager(filters, "/team", off, lim, len(rows)), "Fresh": s.freshness(c, v, "/team", filters)}
 	if prog := v.Program; prog != nil {
 		var expiring, overdue []academy.TeamRow
 		for _, r := range rows {
@@ -329,7 +329,7 @@ type freshness struct {
 	Every, Refresh string
 }
 
-func (s *Server) freshness(v *teamView, path string, filters url.Values) *freshness {
+func (s *Server) freshness(c *fiber.Ctx, v *teamView, path string, filters url.Values) *freshness {
 	if v.Evidence == nil || s.TeamBoard.MaxAge <= 0 {
 		return nil
 	}
@@ -340,7 +340,11 @@ func (s *Server) freshness(v *teamView, path string, filters url.Values) *freshn
 		}
 	}
 	q.Set("refresh", "1")
-	return &freshness{At: v.Evidence.At, Every: s.TeamBoard.MaxAge.String(), Refresh: path + "?" + q.Encode()}
+	every := s.locales.T(s.lang(c), "team.every_s", int(s.TeamBoard.MaxAge.Seconds()))
+	if d := s.TeamBoard.MaxAge; d >= time.Minute && d%time.Minute == 0 {
+		every = s.locales.T(s.lang(c), "team.every_min", int(d.Minutes()))
+	}
+	return &freshness{At: v.Evidence.At, Every: every, Refresh: path + "?" + q.Encode()}
 }
 
 // teamWeakSpots has its own page: it ranks every graded question and run
@@ -354,7 +358,7 @@ func (s *Server) teamWeakSpots(c *fiber.Ctx) error {
 	data := map[string]any{"Q": v.Q, "Program": v.Program}
 	if v.Program != nil {
 		data["WeakQuestions"], data["WeakChecks"] = v.Evidence.WeakSpots(v.People, v.Program, s.Catalog.Snapshot().Quizzes, 15)
-		data["Fresh"] = s.freshness(v, "/team/weak-spots", v.Q.values())
+		data["Fresh"] = s.freshness(c, v, "/team/weak-spots", v.Q.values())
 	}
 	pg.Data = data
 	return s.render(c, "team_weak", pg)

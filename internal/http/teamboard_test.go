@@ -19,7 +19,7 @@ func TestTeamDashboardsReuseTheirEvidence(t *testing.T) {
 	const maxAge = 30 * time.Second
 	e := newEnv(t, func(d *ahttp.Deps) { d.TeamBoard = &academy.TeamBoard{MaxAge: maxAge} })
 	counted := regexp.MustCompile(`· (\d+) 人`)
-	fresh := regexp.MustCompile(`<p class="muted" id="fresh">数据统计于 (\d\d:\d\d:\d\d)（每 30s 重新统计） · <a href="([^"]+)">`)
+	fresh := regexp.MustCompile(`<p class="muted" id="fresh">数据统计于 (\d\d:\d\d:\d\d)（每 30 秒重新统计） · <a href="([^"]+)">`)
 	view := func(path string) (people, at, refresh string) {
 		t.Helper()
 		res := e.api("GET", path, "manager", nil)
