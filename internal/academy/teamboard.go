@@ -39,7 +39,8 @@ const Expire = 10
 // refresh gathers it again, so that repeated clicks cost one gathering.
 const MinRefresh = 5 * time.Second
 
-// gatherTimeout bounds one gathering that no request waits for.
+// gatherTimeout bounds one gathering, which outlives the request that
+// started it.
 const gatherTimeout = 2 * time.Minute
 
 // Evidence returns the evidence about everyone on every site. refresh asks
@@ -57,7 +58,9 @@ func (b *TeamBoard) Evidence(ctx context.Context, refresh bool) (*TeamEvidence, 
 		return b.shared(ctx)
 	case now.Sub(ev.At) >= b.MaxAge:
 		go func() {
-			if _, err := b.shared(ctx); err != nil {
+			// The view is answered already; its request's end must not
+			// read as a failed gathering.
+			if _, err := b.shared(context.WithoutCancel(ctx)); err != nil {
 				b.Logger.Warn("gather team evidence", "err", err)
 			}
 		}()
@@ -76,9 +79,10 @@ func (b *TeamBoard) Warm(ctx context.Context) error {
 
 // shared gathers once for all who ask at the same time and keeps the
 // result. The gathering is not bound to the asker's request, which may end
-// first: it serves the others and the views after them.
+// first: it serves the others and the views after them; a request that
+// ends stops waiting for it.
 func (b *TeamBoard) shared(ctx context.Context) (*TeamEvidence, error) {
-	v, err, _ := b.flight.Do("", func() (any, error) {
+	ch := b.flight.DoChan("", func() (any, error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), gatherTimeout)
 		defer cancel()
 		ev, err := b.gather(ctx)
@@ -90,10 +94,15 @@ func (b *TeamBoard) shared(ctx context.Context) (*TeamEvidence, error) {
 		b.mu.Unlock()
 		return ev, nil
 	})
-	if err != nil {
-		return nil, err
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*TeamEvidence), nil
 	}
-	return v.(*TeamEvidence), nil
 }
 
 func (b *TeamBoard) gather(ctx context.Context) (*TeamEvidence, error) {
