@@ -132,7 +132,6 @@ type ticketView struct {
 	Members   []academy.Member
 	Open      bool
 	Timeline  []academy.Event
-	Departs   map[string]string
 	Priority  []string
 	ErrAction string
 }
@@ -140,10 +139,7 @@ type ticketView struct {
 func (s *Server) ticketView(w *academy.Workspace, t *academy.Ticket, revealed string) ticketView {
 	p := academy.ProcedureOf(t.Type)
 	v := ticketView{T: t, P: p, State: p.State(t.State), Allowed: p.Allowed(t.State), SLA: academy.SLA(t, w.Now), Now: w.Now,
-		Members: w.Directory.Members, Open: t.Open(), Timeline: eventsForPage(t.Events), Priority: academy.Priorities, Departs: map[string]string{}}
-	for _, d := range academy.Departments {
-		v.Departs[d.ID] = d.Name
-	}
+		Members: w.Directory.Members, Open: t.Open(), Timeline: eventsForPage(t.Events), Priority: academy.Priorities}
 	if r := w.Directory.Resident(t.Resident); r != nil {
 		v.Resident = r
 		v.Phone = academy.MaskPhone(r.Phone)

@@ -458,17 +458,34 @@ func TestDeskTicketTimelineDisplay(t *testing.T) {
 	}
 	tl = timeline(complaint.ID)
 	for _, want := range []string{`<span class="field">Promised completion: 2026-11-29 23:30</span>`,
-		`<span class="field">Department: Security</span>`, `<span class="field">Proposed solution: `} {
+		`<span class="field">Department: Security</span>`, `<span class="field">Proposed solution: `,
+		"Answer the owner → Answered", "Pass on for checking → Being checked"} {
 		if !strings.Contains(tl, want) {
 			t.Errorf("English complaint timeline lacks %s:\n%s", want, tl)
 		}
 	}
+	// The heading, the next steps and their forms are English too, and so
+	// is the queue.
+	page := b.get("/desk/s1/tickets/" + complaint.ID).Body
+	for _, want := range []string{`id="ticket-state">Complaint · Answered</span>`, `id="do-follow_up">Follow up</summary>`,
+		`<label for="f-note">Follow-up note *</label>`, `id="submit-follow_up">Follow up</button>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("English ticket page lacks %s", want)
+		}
+	}
+	if han := regexp.MustCompile(`id="(ticket-state|do-[a-z_]+|submit-[a-z_]+)">[^<]*\p{Han}`).FindString(page); han != "" {
+		t.Errorf("English ticket page shows Chinese: %s", han)
+	}
+	queue := b.get("/desk/s1?queue=open").Body
+	if !strings.Contains(queue, "<td>Repair</td>") || !strings.Contains(queue, "<td>Dispatched</td>") {
+		t.Error("the English queue does not name the repair and its state in English")
+	}
 }
 
-// TestDeskFieldLabelsInBothLanguages: every field a procedure can record
-// has a label in each catalog, so a new field cannot reach the timeline as
-// a bare key or, in English, as Chinese.
-func TestDeskFieldLabelsInBothLanguages(t *testing.T) {
+// TestDeskLabelsInBothLanguages: every ticket type, state, action and field
+// a procedure has is named in each catalog, so a new one cannot reach a
+// page as a bare key or, in English, as Chinese.
+func TestDeskLabelsInBothLanguages(t *testing.T) {
 	for _, lang := range []string{"zh", "en"} {
 		b, err := fs.ReadFile(web.FS, "locales/"+lang+".json")
 		if err != nil {
@@ -497,6 +514,24 @@ func TestDeskFieldLabelsInBothLanguages(t *testing.T) {
 		for _, d := range academy.Departments {
 			if cat["dept."+d.ID] == "" {
 				t.Errorf("%s: no name for department %s", lang, d.ID)
+			}
+		}
+		// Types, states and actions: in each catalog, and in Chinese the
+		// procedure's own words.
+		want := func(key, zh string) {
+			if cat[key] == "" {
+				t.Errorf("%s: no label %q", lang, key)
+			} else if lang == "zh" && cat[key] != zh {
+				t.Errorf("zh label %q = %q, the procedure says %q", key, cat[key], zh)
+			}
+		}
+		for _, p := range academy.Procedures {
+			want("desk.type."+p.Type, p.Label)
+			for _, st := range p.States {
+				want("desk.state."+p.Type+"."+st.ID, st.Label)
+			}
+			for _, tr := range p.Transitions {
+				want("desk.action."+p.Type+"."+tr.Action, tr.Label)
 			}
 		}
 	}

@@ -171,6 +171,18 @@ func (s *Server) loadTemplates() error {
 	return nil
 }
 
+// labelOr is the catalog's text for key, or else what label says of p (the
+// raw value when p is nil, an unknown type).
+func (s *Server) labelOr(lang, key string, p *academy.Procedure, label func(*academy.Procedure) string) string {
+	if s.locales.Defined(key) {
+		return s.locales.T(lang, key)
+	}
+	if p == nil {
+		return key[strings.LastIndex(key, ".")+1:]
+	}
+	return label(p)
+}
+
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"t": s.locales.T,
@@ -216,16 +228,30 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return ""
 		},
-		"pct":   func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) },
-		"deref": func(b *bool) bool { return b != nil && *b },
-		"list":  func(v ...string) []string { return v },
-		"procedure": func(typ string) *academy.Procedure {
-			if p := academy.ProcedureOf(typ); p != nil {
-				return p
-			}
-			return &academy.Procedure{Type: typ, Label: typ}
-		},
+		"pct":         func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) },
+		"deref":       func(b *bool) bool { return b != nil && *b },
+		"list":        func(v ...string) []string { return v },
 		"departments": func() any { return academy.Departments },
+		// Procedures carry their Chinese labels; the catalogs name ticket
+		// types, states and actions in every language
+		// (TestDeskLabelsInBothLanguages keeps them complete).
+		"typeLabel": func(lang, typ string) string {
+			return s.labelOr(lang, "desk.type."+typ, academy.ProcedureOf(typ), func(p *academy.Procedure) string { return p.Label })
+		},
+		"stateLabel": func(lang, typ, state string) string {
+			return s.labelOr(lang, "desk.state."+typ+"."+state, academy.ProcedureOf(typ), func(p *academy.Procedure) string { return p.State(state).Label })
+		},
+		"actionLabel": func(lang, typ, action string) string {
+			if s.locales.Defined("desk.action." + action) {
+				return s.locales.T(lang, "desk.action."+action)
+			}
+			return s.labelOr(lang, "desk.action."+typ+"."+action, academy.ProcedureOf(typ), func(p *academy.Procedure) string {
+				if t := p.Transition(action); t != nil {
+					return t.Label
+				}
+				return action
+			})
+		},
 		"fieldLabel": func(lang, name string) string {
 			// The procedures carry Chinese labels only, and the create event
 			// records ticket attributes (channel) that no transition asks

@@ -187,7 +187,7 @@ type debriefEntry struct {
 }
 
 type timelineItem struct {
-	Ticket string
+	Ticket, Type string
 	academy.Event
 	Label string
 }
@@ -225,7 +225,7 @@ func (s *Server) buildDebrief(r *academy.Run, sc *academy.Scenario, sb *academy.
 		for _, t := range sb.Tickets {
 			for _, ev := range t.Events {
 				label := academy.ActionLabel(t.Type, ev.Action)
-				d.Timeline = append(d.Timeline, timelineItem{t.Number, ev, label})
+				d.Timeline = append(d.Timeline, timelineItem{t.Number, t.Type, ev, label})
 			}
 		}
 		slices.SortStableFunc(d.Timeline, func(a, b timelineItem) int { return a.At.Compare(b.At) })
