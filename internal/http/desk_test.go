@@ -476,6 +476,16 @@ func TestDeskTicketTimelineDisplay(t *testing.T) {
 	if han := regexp.MustCompile(`id="(ticket-state|do-[a-z_]+|submit-[a-z_]+)">[^<]*\p{Han}`).FindString(page); han != "" {
 		t.Errorf("English ticket page shows Chinese: %s", han)
 	}
+	// A second follow-up keeps the state: no arrow to where it already was.
+	for v, note := range []string{"已联系装修户", "业主确认已安静"} {
+		if res := e.transition("s1", complaint.ID, "agent", "follow_up", 4+v, map[string]string{"note": note}); res.StatusCode != 200 {
+			t.Fatalf("follow-up %d: %d %s", v+1, res.StatusCode, res.Body)
+		}
+	}
+	tl = timeline(complaint.ID)
+	if n := strings.Count(tl, "→ Following up"); n != 1 {
+		t.Errorf("two follow-ups show %d arrows to \"Following up\", want 1 (the first changes the state):\n%s", n, tl)
+	}
 	queue := b.get("/desk/s1?queue=open").Body
 	if !strings.Contains(queue, "<td>Repair</td>") || !strings.Contains(queue, "<td>Dispatched</td>") {
 		t.Error("the English queue does not name the repair and its state in English")
