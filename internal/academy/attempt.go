@@ -253,7 +253,15 @@ type OpenAttempt struct {
 	ID           string    `bson:"_id"`
 	Deadline     time.Time `bson:"deadline,omitempty"`
 	LastActivity time.Time `bson:"last_activity"`
+	// Closed is when the closed attempt was written. The entry stays
+	// until the learner's record and the outcome are written too, so that
+	// the sweep finishes a close that stopped in between.
+	Closed time.Time `bson:"closed,omitempty"`
 }
+
+// closeGrace is how long a close may take before the sweep takes a
+// closed attempt still on the open list for an interrupted one.
+const closeGrace = time.Minute
 
 // FinalMark records who closed an attempt and how: the first to insert it
 // for an attempt wins, which makes closing happen once.
@@ -286,8 +294,10 @@ type AttemptService interface {
 	// FindFinal returns the closing mark of an attempt, ENOTFOUND if open.
 	FindFinal(ctx context.Context, id string) (FinalMark, error)
 	// WriteFinal stores the closed attempt (idempotent: the same mark and
-	// answers give the same document) and removes it from the open list.
-	WriteFinal(ctx context.Context, a *Attempt) error
+	// answers give the same document) and marks it closed at on the open
+	// list; DropOpen removes it from there once the close is complete.
+	WriteFinal(ctx context.Context, a *Attempt, at time.Time) error
+	DropOpen(ctx context.Context, id string) error
 	FindRecord(ctx context.Context, username string) (*QuizRecord, error)
 	// ListRecords returns the records of many learners, for dashboards.
 	ListRecords(ctx context.Context, usernames []string) ([]*QuizRecord, error)
@@ -528,11 +538,22 @@ func (x *Examiner) finish(ctx context.Context, a *Attempt, state string) (*Attem
 	}
 	// Only the close that won reports the grade, whether a learner
 	// submitted, time ran out on a page load, or the sweep closed it.
-	if x.Outcomes != nil && counted && m == mine && state != AttemptAbandoned {
-		err = x.Outcomes.Outcome(ctx, LearningEvent{Kind: EventQuizGraded, Username: a.Username,
-			Ref: a.Quiz, Title: a.QuizTitle, Percent: a.Percent, Passed: a.Passed, At: a.SubmittedAt})
+	if m != mine {
+		return a, nil
 	}
-	return a, err
+	return a, x.closed(ctx, a, counted)
+}
+
+// closed reports the grade of a closed attempt that counts, then takes it
+// off the open list: until then the sweep would report it again.
+func (x *Examiner) closed(ctx context.Context, a *Attempt, counted bool) error {
+	if x.Outcomes != nil && counted && a.State != AttemptAbandoned {
+		if err := x.Outcomes.Outcome(ctx, LearningEvent{Kind: EventQuizGraded, Username: a.Username,
+			Ref: a.Quiz, Title: a.QuizTitle, Percent: a.Percent, Passed: a.Passed, At: a.SubmittedAt}); err != nil {
+			return err
+		}
+	}
+	return x.Attempts.DropOpen(ctx, a.ID)
 }
 
 // complete writes the closed attempt for mark m. It is deterministic — the
@@ -552,11 +573,31 @@ func (x *Examiner) complete(ctx context.Context, id string, m FinalMark) (*Attem
 		a.grade()
 	}
 	a.Transitions = append(a.Transitions, Transition{m.State, m.At})
-	if err := x.Attempts.WriteFinal(ctx, a); err != nil {
+	if err := x.Attempts.WriteFinal(ctx, a, x.Now()); err != nil {
 		return nil, false, err
 	}
 	counted, err := x.record(ctx, a)
 	return a, counted, err
+}
+
+// finishClose writes the record and reports the outcome of an attempt whose
+// close stopped after the closed attempt was written (a crash, a lost
+// connection), so that a passed exam counts without the learner coming
+// back. A crash after the outcome and before the open list forgot the
+// attempt reports it twice; Outcome's certification check does not mind.
+func (x *Examiner) finishClose(ctx context.Context, id string) error {
+	a, err := x.Attempts.FindAttempt(ctx, id)
+	if ErrorCode(err) == ENOTFOUND {
+		return x.Attempts.DropOpen(ctx, id)
+	}
+	if err != nil {
+		return err
+	}
+	counted, err := x.record(ctx, a)
+	if err != nil {
+		return err
+	}
+	return x.closed(ctx, a, counted)
 }
 
 // record writes a's entry in the learner's quiz record if a holds its
@@ -583,6 +624,16 @@ func (x *Examiner) Sweep(ctx context.Context) (int, error) {
 	}
 	now, n := x.Now(), 0
 	for _, o := range open {
+		if !o.Closed.IsZero() {
+			if now.Sub(o.Closed) < closeGrace {
+				continue // a close in progress
+			}
+			if err := x.finishClose(ctx, o.ID); err != nil {
+				return n, fmt.Errorf("finish the close of attempt %s: %w", o.ID, err)
+			}
+			n++
+			continue
+		}
 		expired := !o.Deadline.IsZero() && !now.Before(o.Deadline)
 		idle := o.Deadline.IsZero() && now.Sub(o.LastActivity) > AbandonAfter
 		if !expired && !idle {

@@ -49,7 +49,10 @@ func benchTeam(b *testing.B, path string, maxAge time.Duration) {
 		if err := e.deps.Examiner.Attempts.InsertAttempt(ctx, a); err != nil {
 			b.Fatal(err)
 		}
-		if err := e.deps.Examiner.Attempts.WriteFinal(ctx, a); err != nil {
+		if err := e.deps.Examiner.Attempts.WriteFinal(ctx, a, now); err != nil {
+			b.Fatal(err)
+		}
+		if err := e.deps.Examiner.Attempts.DropOpen(ctx, a.ID); err != nil {
 			b.Fatal(err)
 		}
 		if err := e.deps.Examiner.Attempts.SetSummary(ctx, name, "ethics", a.Summary()); err != nil {

@@ -188,9 +188,9 @@ func (s *AttemptService) FindFinal(ctx context.Context, id string) (academy.Fina
 	return m, FormatError(err)
 }
 
-// WriteFinal replaces the attempt with its closed form and drops it from
-// the open list and its separate answers.
-func (s *AttemptService) WriteFinal(ctx context.Context, a *academy.Attempt) error {
+// WriteFinal replaces the attempt with its closed form, marks it closed on
+// the open list and drops its separate answers.
+func (s *AttemptService) WriteFinal(ctx context.Context, a *academy.Attempt, at time.Time) error {
 	d, err := s.doc(ctx, a)
 	if err != nil {
 		return err
@@ -198,10 +198,16 @@ func (s *AttemptService) WriteFinal(ctx context.Context, a *academy.Attempt) err
 	if _, err := s.db.c("attempts").ReplaceOne(ctx, bson.M{"_id": a.ID}, d); err != nil {
 		return FormatError(err)
 	}
-	if _, err := s.db.c("open_attempts").DeleteOne(ctx, bson.M{"_id": a.ID}); err != nil {
+	if _, err := s.db.c("open_attempts").UpdateOne(ctx, bson.M{"_id": a.ID}, bson.M{"$set": bson.M{"closed": at}}); err != nil {
 		return FormatError(err)
 	}
 	_, err = s.db.c("attempt_answers").DeleteOne(ctx, bson.M{"_id": a.ID})
+	return FormatError(err)
+}
+
+// DropOpen removes an attempt from the open list.
+func (s *AttemptService) DropOpen(ctx context.Context, id string) error {
+	_, err := s.db.c("open_attempts").DeleteOne(ctx, bson.M{"_id": id})
 	return FormatError(err)
 }
 

@@ -3,6 +3,7 @@ package mongo_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -135,5 +136,93 @@ func TestOrphanAttemptDoesNotReplaceTheRecord(t *testing.T) {
 	h := rec.History("bank")
 	if got := h.Attempts["1"]; got.ID != a.ID || got.State != academy.AttemptSubmitted || h.Count != 1 {
 		t.Fatalf("record after the sweep closed the orphan: %+v (count %d), want attempt %s submitted", got, h.Count, a.ID)
+	}
+}
+
+// outcomes keeps the grades an examiner reports.
+type outcomes struct {
+	mu     sync.Mutex
+	graded []academy.LearningEvent
+}
+
+func (o *outcomes) Outcome(_ context.Context, e academy.LearningEvent) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.graded = append(o.graded, e)
+	return nil
+}
+
+func (o *outcomes) count() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.graded)
+}
+
+// TestSweepFinishesAnInterruptedClose: a close that stopped after writing
+// the closed attempt leaves neither the record nor the outcome (so no
+// certificate) until the learner comes back, unless the sweep finishes it.
+// It does, once, and leaves a close still under way alone.
+func TestSweepFinishesAnInterruptedClose(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	q := bank()
+	all := map[string]*academy.Quiz{"bank": q}
+	got := &outcomes{}
+
+	broken := &academy.Examiner{Attempts: lossySummaries{mongo.NewAttemptService(db)}, Now: c.Now, Outcomes: got}
+	a, err := broken.Start(ctx, trainee, q, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := broken.SaveAnswers(ctx, trainee, a.ID, map[string]academy.Response{"q1": {Choice: "b"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := broken.Submit(ctx, trainee, a.ID); !errors.Is(err, errLost) {
+		t.Fatalf("submit with the record write failing: %v", err)
+	}
+	if got.count() != 0 {
+		t.Fatal("an interrupted close reported its grade")
+	}
+
+	x := &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: c.Now, Outcomes: got}
+	c.Add(30 * time.Second)
+	if n, err := x.Sweep(ctx); err != nil || n != 0 || got.count() != 0 {
+		t.Fatalf("sweep during the close's grace: %d closed, %v, %d reported", n, err, got.count())
+	}
+	c.Add(time.Minute)
+	if n, err := x.Sweep(ctx); err != nil || n != 1 {
+		t.Fatalf("sweep after the grace: %d closed, %v", n, err)
+	}
+	rec, err := x.Attempts.FindRecord(ctx, trainee.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed, _ := x.Get(ctx, trainee, a.ID)
+	if l := rec.History(q.Slug).List(); len(l) != 1 || l[0].State != academy.AttemptSubmitted || l[0].Percent != closed.Percent {
+		t.Fatalf("record after the sweep: %+v; want attempt 1 submitted with %v%%", l, closed.Percent)
+	}
+	if got.count() != 1 || got.graded[0].Username != trainee.Username || got.graded[0].Ref != q.Slug || got.graded[0].Percent != closed.Percent {
+		t.Fatalf("outcomes after the sweep: %+v", got.graded)
+	}
+	open, err := x.Attempts.ListOpenAttempts(ctx)
+	if err != nil || len(open) != 0 {
+		t.Fatalf("open list after the sweep: %+v, %v", open, err)
+	}
+	if n, _ := x.Sweep(ctx); n != 0 || got.count() != 1 {
+		t.Fatalf("a second sweep closed %d and reported %d grades", n, got.count())
+	}
+
+	// A close that completes leaves nothing for the sweep.
+	li := &academy.User{ID: "li", Username: "li", Roles: []string{"trainee"}, Sites: []string{"s1"}, Status: academy.StatusActive}
+	b, err := x.Start(ctx, li, q, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Submit(ctx, li, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if open, err := x.Attempts.ListOpenAttempts(ctx); err != nil || len(open) != 0 || got.count() != 2 {
+		t.Fatalf("after a whole close: open %+v, %v; %d grades reported, want 2", open, err, got.count())
 	}
 }
