@@ -111,7 +111,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	board := &academy.TeamBoard{Certifier: certifier, Sites: st.accounts.Sites, Users: st.accounts.Users, Logger: logger, MaxAge: dashAge}
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases, Coach: st.coach,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version,
-		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: *publicURL, Programs: st.programs, TeamBoard: board})
+		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: *publicURL, Programs: st.programs, TeamBoard: board, Throttle: st.counters})
 	if err != nil {
 		return err
 	}
@@ -119,6 +119,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// collection small.
 	go every(ctx, 10*time.Minute, logger, "expired sessions removed", func(ctx context.Context) (int, error) {
 		return st.accounts.Sessions.DeleteExpiredSessions(ctx, st.accounts.Now())
+	})
+	go every(ctx, 10*time.Minute, logger, "expired login counts removed", func(ctx context.Context) (int, error) {
+		return st.counters.DeleteExpired(ctx, st.accounts.Now())
 	})
 	// Attempts whose time ran out are submitted even if the learner never
 	// comes back; every access checks the deadline too.

@@ -27,6 +27,7 @@ type store struct {
 	programs    *mongo.ProgramService
 	certs       *mongo.CertStore
 	outbox      *mongo.Outbox
+	counters    *mongo.Counters
 }
 
 // openStore connects to MongoDB, or starts the embedded FerretDB when no URI
@@ -76,6 +77,7 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 	st.programs = mongo.NewProgramService(db)
 	st.certs = mongo.NewCertStore(db)
 	st.outbox = mongo.NewOutbox(db)
+	st.counters = mongo.NewCounters(db)
 	return st, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/academy/academy/internal/academy"
+	ahttp "github.com/academy/academy/internal/http"
 	"github.com/academy/academy/internal/mongo"
 )
 
@@ -197,5 +198,42 @@ func TestCachedSessionsInvalidate(t *testing.T) {
 	}
 	if res := e.api("GET", "/api/v1/me", "manager", nil); res.StatusCode != 401 {
 		t.Fatalf("me right after logout: %d", res.StatusCode)
+	}
+}
+
+// TestLoginThrottleIsSharedByInstances: guesses spread over two instances
+// behind a load balancer count together.
+func TestLoginThrottleIsSharedByInstances(t *testing.T) {
+	e := newEnv(t)
+	other, err := ahttp.New(e.deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guess := func(srv *ahttp.Server, password string) int {
+		t.Helper()
+		body := strings.NewReader(`{"username":"trainee","password":"` + password + `"}`)
+		req := httptest.NewRequest("POST", "/api/v1/auth/login", body)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := srv.App().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for i := range 10 {
+		srv := e.srv
+		if i%2 == 1 {
+			srv = other
+		}
+		if code := guess(srv, "wrong password"); code != 401 {
+			t.Fatalf("guess %d: %d, want 401", i+1, code)
+		}
+	}
+	if code := guess(e.srv, "wrong password"); code != 429 {
+		t.Fatalf("11th guess, after 5 on each instance: %d, want 429", code)
+	}
+	if code := guess(other, testPassword); code != 429 {
+		t.Fatalf("the right password on the other instance while throttled: %d, want 429", code)
 	}
 }

@@ -14,8 +14,11 @@ import (
 )
 
 // Login throttling: failed attempts per address and per username within a
-// window. Successful logins do not count. Counters live in each instance's
-// memory, so behind a load balancer the effective limit is per instance.
+// window. Successful logins do not count. The counts live in Deps.Throttle,
+// the database, so that instances behind a load balancer share them; the
+// limiter counts afresh when it cannot read them (an outage must not lock
+// everyone out), and counts from instances that fail at the same moment
+// may overwrite each other, so the limit holds approximately.
 const (
 	loginWindow          = 15 * time.Minute
 	loginFailuresPerIP   = 30
@@ -37,12 +40,12 @@ func (s *Server) loginLimiters() []fiber.Handler {
 	}
 	return []fiber.Handler{
 		limiter.New(limiter.Config{
-			Max: loginFailuresPerIP, Expiration: loginWindow, SkipSuccessfulRequests: true,
+			Max: loginFailuresPerIP, Expiration: loginWindow, SkipSuccessfulRequests: true, Storage: s.Throttle,
 			KeyGenerator: func(c *fiber.Ctx) string { return "ip:" + c.IP() },
 			LimitReached: reached,
 		}),
 		limiter.New(limiter.Config{
-			Max: loginFailuresPerUser, Expiration: loginWindow, SkipSuccessfulRequests: true,
+			Max: loginFailuresPerUser, Expiration: loginWindow, SkipSuccessfulRequests: true, Storage: s.Throttle,
 			KeyGenerator: func(c *fiber.Ctx) string { return "user:" + academy.UserID(loginUsername(c)) },
 			LimitReached: reached,
 		}),

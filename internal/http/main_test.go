@@ -135,7 +135,7 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 		Cases:    mongo.NewCaseStore(db),
 		Catalog:  cat, Markdown: md, Logger: logger, Web: web.FS, Version: "test",
 		Issuer: &badge.Issuer{ID: "http://academy.test/issuer", Name: "物业客服学院", Key: key},
-		Outbox: outbox, PublicURL: "http://academy.test", Programs: progStore}
+		Outbox: outbox, PublicURL: "http://academy.test", Programs: progStore, Throttle: mongo.NewCounters(db)}
 	for _, o := range opts {
 		o(&deps)
 	}

@@ -57,9 +57,12 @@ type Deps struct {
 	Logger      *slog.Logger
 	Certifier   *academy.Certifier
 	TeamBoard   *academy.TeamBoard
-	Programs    academy.ProgramService
-	Issuer      *badge.Issuer
-	Outbox      OutboxLister
+	// Throttle keeps the login throttle's counts where every instance
+	// sees them; nil keeps them in this process.
+	Throttle fiber.Storage
+	Programs academy.ProgramService
+	Issuer   *badge.Issuer
+	Outbox   OutboxLister
 	// PublicURL is the address people reach the site at; it goes into
 	// certificate QR codes and credential ids.
 	PublicURL string

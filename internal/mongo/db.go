@@ -101,7 +101,7 @@ var migrations = []migration{
 // created at start, so that setup which works per collection (indexes
 // here, and the embedded store's _id index) covers them before any data.
 var collections = []string{
-	"assignments", "attempt_answers", "awards", "certificates", "programs", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
+	"assignments", "attempt_answers", "awards", "certificates", "counters", "programs", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
 	"directories", "drafts", "frozen_directories", "frozen_questions", "meta", "open_attempts", "open_tickets", "progress", "quiz_records", "quiz_revisions", "quizzes",
 	"run_checks", "run_index", "run_versions", "runs", "scenarios", "sandbox_index", "sandbox_versions", "sandboxes", "sessions", "sites", "ticket_summaries", "ticket_versions", "tickets", "training_cases", "users",
 }
@@ -117,6 +117,7 @@ type index struct {
 var indexes = []index{
 	{coll: "sessions", keys: bson.D{{Key: "username", Value: 1}}},
 	{coll: "sessions", keys: bson.D{{Key: "expires_at", Value: 1}}},
+	{coll: "counters", keys: bson.D{{Key: "expires_at", Value: 1}}},
 	{coll: "audit", keys: bson.D{{Key: "time", Value: -1}}},
 	{coll: "audit", keys: bson.D{{Key: "target", Value: 1}, {Key: "time", Value: -1}}},
 	{coll: "users", keys: bson.D{{Key: "sites", Value: 1}}},
