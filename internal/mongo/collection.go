@@ -6,6 +6,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/academy/academy/internal/academy"
 )
 
 // collection is a driver collection whose writes take the database's write
@@ -70,4 +72,20 @@ func (c collection) FindOneAndUpdate(ctx context.Context, filter, update any, op
 		return mongo.NewSingleResultFromDocument(bson.D{}, err, nil)
 	}
 	return res
+}
+
+// replaceVersion replaces document id with doc, version v, if the stored
+// one is at version v-1: the compare-and-swap of every versioned document.
+// It is atomic on MongoDB, and on the embedded store because writes take
+// turns (SingleWriter): FerretDB reads, compares and writes in Go, and two
+// replaces at once could both match.
+func replaceVersion(ctx context.Context, c collection, id string, v int, doc any) error {
+	res, err := c.ReplaceOne(ctx, bson.M{"_id": id, "version": v - 1}, doc)
+	if err != nil {
+		return FormatError(err)
+	}
+	if res.MatchedCount == 0 {
+		return academy.Errorf(academy.ECONFLICT, "%s %s is not at version %d", c.Name(), id, v-1)
+	}
+	return nil
 }

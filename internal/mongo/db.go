@@ -25,7 +25,7 @@ import (
 )
 
 // SchemaVersion is the version that migrations bring a database to.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // DB is an open database.
 type DB struct {
@@ -93,8 +93,22 @@ type migration func(ctx context.Context, db *DB) error
 // migrations[i] brings the schema from version i to i+1. Append only.
 var migrations = []migration{
 	func(ctx context.Context, db *DB) error { return nil }, // 0 -> 1: initial schema, indexes only
-	backfillSummaries, // 1 -> 2: records list each graded attempt's right and wrong questions
-	backfillRunChecks, // 2 -> 3: each learner's finished runs' checks in run_checks
+	backfillSummaries,  // 1 -> 2: records list each graded attempt's right and wrong questions
+	backfillRunChecks,  // 2 -> 3: each learner's finished runs' checks in run_checks
+	dropVersionMarkers, // 3 -> 4: versioned documents compare their own version
+}
+
+// dropVersionMarkers removes the collections of "<id>#<version>" markers
+// that tickets, runs and sandboxes were written behind: one document per
+// write, never removed. Replacing the document at its previous version
+// does the same job (see replaceVersion).
+func dropVersionMarkers(ctx context.Context, db *DB) error {
+	for _, name := range []string{"ticket_versions", "run_versions", "sandbox_versions"} {
+		if err := db.db.Collection(name).Drop(ctx); err != nil {
+			return fmt.Errorf("drop %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // collections lists every collection the application uses. They are all
@@ -103,7 +117,7 @@ var migrations = []migration{
 var collections = []string{
 	"assignments", "attempt_answers", "awards", "certificates", "counters", "programs", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
 	"directories", "drafts", "frozen_directories", "frozen_questions", "meta", "open_attempts", "open_tickets", "progress", "quiz_records", "quiz_revisions", "quizzes",
-	"run_checks", "run_index", "run_versions", "runs", "scenarios", "sandbox_index", "sandbox_versions", "sandboxes", "sessions", "sites", "ticket_summaries", "ticket_versions", "tickets", "training_cases", "users",
+	"run_checks", "run_index", "runs", "scenarios", "sandbox_index", "sandboxes", "sessions", "sites", "ticket_summaries", "tickets", "training_cases", "users",
 }
 
 type index struct {

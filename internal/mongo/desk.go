@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -129,19 +128,14 @@ func (s *DeskStore) FindTicket(ctx context.Context, ws, id string) (*academy.Tic
 	return &t, nil
 }
 
-// SaveTicket writes version t.Version. Inserting the marker
-// "<id>#<version>" is the compare-and-swap: of two writers of the same
-// version only one succeeds.
+// SaveTicket writes version t.Version over version t.Version-1: of two
+// writers of the same version only one finds its predecessor.
 func (s *DeskStore) SaveTicket(ctx context.Context, t *academy.Ticket) error {
-	marker := bson.M{"_id": fmt.Sprintf("%s#%d", t.ID, t.Version), "at": t.UpdatedAt}
-	if _, err := s.db.c("ticket_versions").InsertOne(ctx, marker); err != nil {
-		if academy.ErrorCode(FormatError(err)) == academy.ECONFLICT {
+	if err := replaceVersion(ctx, s.db.c("tickets"), t.ID, t.Version, t); err != nil {
+		if academy.ErrorCode(err) == academy.ECONFLICT {
 			return academy.Errorf(academy.ECONFLICT, "工单已被他人更新,请刷新后再操作 / The ticket changed meanwhile; reload and try again.")
 		}
-		return FormatError(err)
-	}
-	if _, err := s.db.c("tickets").ReplaceOne(ctx, bson.M{"_id": t.ID}, t); err != nil {
-		return FormatError(err)
+		return err
 	}
 	return s.syncOpen(ctx, t)
 }

@@ -124,3 +124,36 @@ func TestRunChecksListedAndBackfilled(t *testing.T) {
 		t.Fatalf("the old run's failed check is not counted: %+v", list)
 	}
 }
+
+// Schema 3 wrote a marker document per write of a ticket, run or sandbox
+// and never removed them; opening the database drops them.
+func TestMigrationDropsVersionMarkers(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	rdb := raw(t, db)
+	for _, name := range []string{"ticket_versions", "run_versions", "sandbox_versions"} {
+		if _, err := rdb.Collection(name).InsertOne(ctx, bson.M{"_id": "x#2"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := rdb.Collection("meta").UpdateOne(ctx, bson.M{"_id": "schema"}, bson.M{"$set": bson.M{"version": 3}}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := mongo.Open(ctx, mongotest.URI(), db.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close(ctx)
+	names, err := rdb.ListCollectionNames(ctx, bson.M{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"ticket_versions", "run_versions", "sandbox_versions"} {
+		if slices.Contains(names, name) {
+			t.Errorf("%s is still there after the upgrade", name)
+		}
+	}
+	if v, err := again.StoredSchemaVersion(ctx); err != nil || v != mongo.SchemaVersion {
+		t.Fatalf("schema after the upgrade: %d, %v", v, err)
+	}
+}

@@ -102,22 +102,20 @@ func (s *SandboxStore) FindSandbox(ctx context.Context, id string) (*academy.San
 	return s.sandbox(ctx, &d)
 }
 
-// SaveSandbox writes version sb.Version; the unique marker "<id>#<version>"
+// SaveSandbox writes version sb.Version over version sb.Version-1, which
 // refuses a second writer of the same version.
 func (s *SandboxStore) SaveSandbox(ctx context.Context, sb *academy.Sandbox) error {
-	marker := bson.M{"_id": fmt.Sprintf("%s#%d", sb.ID, sb.Version)}
-	if _, err := s.db.c("sandbox_versions").InsertOne(ctx, marker); err != nil {
-		if academy.ErrorCode(FormatError(err)) == academy.ECONFLICT {
-			return academy.Errorf(academy.ECONFLICT, "演练环境已被更新,请刷新后再操作 / The sandbox changed meanwhile; reload and try again.")
-		}
-		return FormatError(err)
-	}
 	d, err := s.doc(ctx, sb)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.c("sandboxes").ReplaceOne(ctx, bson.M{"_id": sb.ID}, d)
-	return FormatError(err)
+	if err := replaceVersion(ctx, s.db.c("sandboxes"), sb.ID, sb.Version, d); err != nil {
+		if academy.ErrorCode(err) == academy.ECONFLICT {
+			return academy.Errorf(academy.ECONFLICT, "演练环境已被更新,请刷新后再操作 / The sandbox changed meanwhile; reload and try again.")
+		}
+		return err
+	}
+	return nil
 }
 
 // ListSandboxes returns an owner's sandboxes, newest first.

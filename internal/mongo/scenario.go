@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -90,17 +89,14 @@ func (s *RunService) FindRun(ctx context.Context, id string) (*academy.Run, erro
 	return &r, nil
 }
 
-// SaveRun writes version r.Version; the unique marker "<id>#<version>"
-// refuses a second writer of the same version (a double click).
+// SaveRun writes version r.Version over version r.Version-1, which refuses
+// a second writer of the same version (a double click).
 func (s *RunService) SaveRun(ctx context.Context, r *academy.Run) error {
-	if _, err := s.db.c("run_versions").InsertOne(ctx, bson.M{"_id": fmt.Sprintf("%s#%d", r.ID, r.Version)}); err != nil {
-		if academy.ErrorCode(FormatError(err)) == academy.ECONFLICT {
+	if err := replaceVersion(ctx, s.db.c("runs"), r.ID, r.Version, r); err != nil {
+		if academy.ErrorCode(err) == academy.ECONFLICT {
 			return academy.Errorf(academy.ECONFLICT, "演练记录已更新,请刷新 / The run changed meanwhile; reload.")
 		}
-		return FormatError(err)
-	}
-	if _, err := s.db.c("runs").ReplaceOne(ctx, bson.M{"_id": r.ID}, r); err != nil {
-		return FormatError(err)
+		return err
 	}
 	return s.index(ctx, r)
 }
