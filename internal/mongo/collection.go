@@ -76,16 +76,39 @@ func (c collection) FindOneAndUpdate(ctx context.Context, filter, update any, op
 
 // replaceVersion replaces document id with doc, version v, if the stored
 // one is at version v-1: the compare-and-swap of every versioned document.
-// It is atomic on MongoDB, and on the embedded store because writes take
-// turns (SingleWriter): FerretDB reads, compares and writes in Go, and two
-// replaces at once could both match.
+//
+// On MongoDB the filter on both fields does it atomically. The embedded
+// store pushes a filter down to SQLite only when it is _id alone and
+// scans the whole collection for anything more (a second per write at a
+// few thousand runs), and it compares in Go, so two replaces at once could
+// both match. There the version is read by _id and the document replaced
+// by _id while holding the write turn, which no other write can take in
+// between.
 func replaceVersion(ctx context.Context, c collection, id string, v int, doc any) error {
-	res, err := c.ReplaceOne(ctx, bson.M{"_id": id, "version": v - 1}, doc)
-	if err != nil {
-		return FormatError(err)
+	conflict := academy.Errorf(academy.ECONFLICT, "%s %s is not at version %d", c.Name(), id, v-1)
+	if c.turn == nil {
+		res, err := c.Collection.ReplaceOne(ctx, bson.M{"_id": id, "version": v - 1}, doc)
+		if err != nil {
+			return FormatError(err)
+		}
+		if res.MatchedCount == 0 {
+			return conflict
+		}
+		return nil
 	}
-	if res.MatchedCount == 0 {
-		return academy.Errorf(academy.ECONFLICT, "%s %s is not at version %d", c.Name(), id, v-1)
-	}
-	return nil
+	_, err := inTurn(ctx, c, func() (struct{}, error) {
+		var cur struct {
+			Version int `bson:"version"`
+		}
+		err := c.Collection.FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(bson.M{"version": 1})).Decode(&cur)
+		if err != nil {
+			return struct{}{}, FormatError(err)
+		}
+		if cur.Version != v-1 {
+			return struct{}{}, conflict
+		}
+		_, err = c.Collection.ReplaceOne(ctx, bson.M{"_id": id}, doc)
+		return struct{}{}, err
+	})
+	return FormatError(err)
 }

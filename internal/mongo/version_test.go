@@ -100,3 +100,29 @@ func TestOneWriterPerVersion(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkSaveRunAmongMany saves a run's next version with 3,000 other
+// runs stored: the cost of a scenario step's write, which must not grow
+// with the collection (the embedded store scans it for any filter but _id
+// alone).
+func BenchmarkSaveRunAmongMany(b *testing.B) {
+	ctx := context.Background()
+	db := mongotest.Open(b)
+	s := mongo.NewRunService(db)
+	for i := range 3000 {
+		if err := s.InsertRun(ctx, &academy.Run{ID: fmt.Sprint("other-", i), Username: fmt.Sprint("u", i), Scenario: "water-leak",
+			State: academy.RunActive, Version: 1, Scores: map[string]int{}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	r := &academy.Run{ID: "mine", Username: "wang", Scenario: "water-leak", State: academy.RunActive, Version: 1, Scores: map[string]int{}}
+	if err := s.InsertRun(ctx, r); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		r.Version++
+		if err := s.SaveRun(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
