@@ -28,3 +28,14 @@ func (s *Server) LessonByTemplate(u *academy.User, csrf, lang, flash, course, le
 	err := s.pages["lesson"].ExecuteTemplate(&b, "layout", pg)
 	return b.String(), err
 }
+
+// KeepLessonPages sets how many lesson pages are kept, and returns how many
+// are kept now.
+func (s *Server) KeepLessonPages(max int) int {
+	s.lessonPages.mu.Lock()
+	defer s.lessonPages.mu.Unlock()
+	if max > 0 {
+		s.lessonPages.max = max
+	}
+	return len(s.lessonPages.m)
+}

@@ -59,12 +59,13 @@ type lessonView struct {
 // lessonPages keeps the skeletons of one catalog version; a new version
 // (an import or an edit) drops them all, so the cache stays the size of
 // the content times the menus in use. A notice in the query is part of
-// the key, so links with every notice there is could grow it: past
-// maxLessonPages it starts again.
+// the key, so links with every notice there is could grow it: past max
+// (maxLessonPages) it starts again.
 type lessonPages struct {
 	// marker starts every slot marker; it is random per process so that
 	// no lesson text can contain it.
 	marker  string
+	max     int
 	mu      sync.Mutex
 	version int64
 	m       map[string]*lessonSkeleton
@@ -76,7 +77,7 @@ const maxLessonPages = 2048
 func newLessonPages() *lessonPages {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
-	return &lessonPages{marker: "zq" + hex.EncodeToString(b) + "q"}
+	return &lessonPages{marker: "zq" + hex.EncodeToString(b) + "q", max: maxLessonPages}
 }
 
 func (lp *lessonPages) slotMarker(sl lessonSlot) string {
@@ -162,7 +163,7 @@ func (lp *lessonPages) skeleton(s *Server, snap *catalog.Snapshot, pg *page, cc 
 	}
 	lp.mu.Lock()
 	if lp.version == snap.Version {
-		if len(lp.m) >= maxLessonPages {
+		if len(lp.m) >= lp.max {
 			lp.m = map[string]*lessonSkeleton{}
 		}
 		lp.m[key] = sk

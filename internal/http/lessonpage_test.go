@@ -129,3 +129,23 @@ func diffAt(a, b string) int {
 func around(s string, i int) string {
 	return s[max(0, i-60):min(len(s), i+60)]
 }
+
+// Every notice in a link is a kept page of its own; links with all of them
+// must not grow the kept pages without end, and the pages stay right.
+func TestLessonPagesKeptAreBounded(t *testing.T) {
+	e := newEnv(t)
+	e.srv.KeepLessonPages(3)
+	b := e.browser()
+	b.loginAs("trainee")
+	cc := e.deps.Catalog.Snapshot().Course("ethics")
+	path := "/courses/ethics/lessons/" + cc.Lessons[0].Slug
+	for i, flash := range []string{"", "lesson_done", "assignment_created", "case_created", "cert_revoked", "clock_advanced", "course_saved"} {
+		res := b.get(path + "?flash=" + flash)
+		if res.StatusCode != 200 || !strings.Contains(res.Body, `id="mark-complete"`) {
+			t.Fatalf("visit %d (%q): %d", i+1, flash, res.StatusCode)
+		}
+		if kept := e.srv.KeepLessonPages(0); kept > 3 || kept < 1 {
+			t.Fatalf("after visit %d, %d pages kept; want 1 to 3", i+1, kept)
+		}
+	}
+}
