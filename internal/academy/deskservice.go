@@ -237,7 +237,7 @@ func (d *Desk) OpenSandbox(ctx context.Context, owner, name string, fx *SandboxF
 	if name == "" {
 		name = "练习"
 	}
-	seed := int64(d.Now().UnixNano())
+	seed := EstateSeed(d.Now())
 	sb := &Sandbox{ID: SandboxPrefix + strings.ToLower(NewToken()[:12]), Owner: owner, Name: name, Site: SyntheticSiteName(seed),
 		Version: 1, CreatedAt: d.Now()}
 	if fx == nil {

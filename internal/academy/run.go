@@ -351,7 +351,7 @@ func (c *Coach) Start(ctx context.Context, u *User, s *Scenario) (*Run, error) {
 		return nil, Errorf(ENOTFOUND, "scenario %q is archived", s.Slug)
 	}
 	now := c.Now()
-	fx, err := s.SandboxFixture(now.UnixNano(), now)
+	fx, err := s.SandboxFixture(EstateSeed(now), now)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package academy
 import (
 	"fmt"
 	"math/rand/v2"
+	"time"
 )
 
 // Name tables for made-up people. Given names are split by the honorific
@@ -47,6 +48,24 @@ type estatePlan struct {
 func SyntheticDirectory(seed int64) Directory {
 	return buildEstate(seed, estatePlan{buildings: 3, entrances: 2, floors: 6, flats: 2, phonePrefix: "100-0000-",
 		staff: []int{2, 3, 2, 2, 1}})
+}
+
+// SyntheticEstates is how many different made-up estates sandboxes are
+// drawn from. A sandbox's directory is stored once per content (frozen by
+// its digest), so a bounded set of estates keeps the stored directories a
+// bounded set however many sandboxes are opened, where one estate per
+// sandbox added 15 KB to every practice desk and scenario run for good.
+// Sixty-four is still more than a learner meets.
+const SyntheticEstates = 1 << estateBits
+
+const estateBits = 6
+
+// EstateSeed picks one of the SyntheticEstates for a sandbox opened at t.
+// The time is hashed (Fibonacci hashing, keeping the top bits) rather
+// than taken modulo: clocks with microsecond resolution end every
+// UnixNano in 000.
+func EstateSeed(t time.Time) int64 {
+	return int64(uint64(t.UnixNano()) * 0x9E3779B97F4A7C15 >> (64 - estateBits))
 }
 
 // SyntheticSiteName returns a made-up estate name for the banner, e.g. 演练花园.

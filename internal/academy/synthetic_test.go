@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -110,5 +111,27 @@ func TestSyntheticSiteName(t *testing.T) {
 	}
 	if len(seen) < 5 {
 		t.Errorf("only %d different names over 50 seeds", len(seen))
+	}
+}
+
+// Sandboxes opened at any times use every estate, about as often, and no
+// other: whole microseconds (a coarse clock) included.
+func TestEstateSeedSpreadsOverTheEstates(t *testing.T) {
+	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	for _, step := range []time.Duration{time.Nanosecond, time.Microsecond, 17 * time.Millisecond} {
+		seen := map[int64]int{}
+		const n = 64 * 200
+		for i := range n {
+			s := EstateSeed(start.Add(time.Duration(i) * step))
+			if s < 0 || s >= SyntheticEstates {
+				t.Fatalf("step %v: seed %d outside 0..%d", step, s, SyntheticEstates-1)
+			}
+			seen[s]++
+		}
+		for s := range int64(SyntheticEstates) {
+			if seen[s] < 100 || seen[s] > 300 {
+				t.Errorf("step %v: estate %d drawn %d times of %d, want about 200", step, s, seen[s], n)
+			}
+		}
 	}
 }

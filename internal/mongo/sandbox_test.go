@@ -2,6 +2,7 @@ package mongo_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -102,5 +103,29 @@ func TestSandboxWithInlineDirectoryStillReads(t *testing.T) {
 	got, err := mongo.NewSandboxStore(db).FindSandbox(ctx, "sb-old")
 	if err != nil || !reflect.DeepEqual(got.Directory, old.Directory) || !reflect.DeepEqual(got.Fixture.Directory, old.Directory) {
 		t.Fatalf("inline sandbox read back: %v", err)
+	}
+}
+
+// Practice desks are drawn from a bounded set of estates, so their stored
+// directories stop growing however many are opened.
+func TestPracticeDesksShareABoundedSetOfDirectories(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	rdb := raw(t, db)
+	now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	desk := &academy.Desk{Sandboxes: mongo.NewSandboxStore(db), Now: func() time.Time { return now }}
+	const n = 3 * academy.SyntheticEstates
+	for i := range n {
+		now = now.Add(time.Microsecond)
+		if _, err := desk.OpenSandbox(ctx, fmt.Sprint("u", i), "练习", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dirs, err := rdb.Collection("frozen_directories").CountDocuments(ctx, bson.M{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dirs > academy.SyntheticEstates || dirs < academy.SyntheticEstates/2 {
+		t.Fatalf("%d practice desks stored %d directories; want at most %d (and most of them used)", n, dirs, academy.SyntheticEstates)
 	}
 }
