@@ -171,16 +171,13 @@ func (s *Server) loadTemplates() error {
 	return nil
 }
 
-// labelOr is the catalog's text for key, or else what label says of p (the
-// raw value when p is nil, an unknown type).
-func (s *Server) labelOr(lang, key string, p *academy.Procedure, label func(*academy.Procedure) string) string {
+// deskLabel is the catalog's text for key, or raw where the catalog has
+// none (a ticket type or action no procedure knows, in stored data).
+func (s *Server) deskLabel(lang, key, raw string) string {
 	if s.locales.Defined(key) {
 		return s.locales.T(lang, key)
 	}
-	if p == nil {
-		return key[strings.LastIndex(key, ".")+1:]
-	}
-	return label(p)
+	return raw
 }
 
 func (s *Server) funcs() template.FuncMap {
@@ -235,22 +232,14 @@ func (s *Server) funcs() template.FuncMap {
 		// Procedures carry their Chinese labels; the catalogs name ticket
 		// types, states and actions in every language
 		// (TestDeskLabelsInBothLanguages keeps them complete).
-		"typeLabel": func(lang, typ string) string {
-			return s.labelOr(lang, "desk.type."+typ, academy.ProcedureOf(typ), func(p *academy.Procedure) string { return p.Label })
-		},
+		"typeLabel": func(lang, typ string) string { return s.deskLabel(lang, "desk.type."+typ, typ) },
 		"stateLabel": func(lang, typ, state string) string {
-			return s.labelOr(lang, "desk.state."+typ+"."+state, academy.ProcedureOf(typ), func(p *academy.Procedure) string { return p.State(state).Label })
+			return s.deskLabel(lang, "desk.state."+typ+"."+state, state)
 		},
+		// Actions every ticket has (note, message, ...) are named once;
+		// the procedure's own per type.
 		"actionLabel": func(lang, typ, action string) string {
-			if s.locales.Defined("desk.action." + action) {
-				return s.locales.T(lang, "desk.action."+action)
-			}
-			return s.labelOr(lang, "desk.action."+typ+"."+action, academy.ProcedureOf(typ), func(p *academy.Procedure) string {
-				if t := p.Transition(action); t != nil {
-					return t.Label
-				}
-				return action
-			})
+			return s.deskLabel(lang, "desk.action."+action, s.deskLabel(lang, "desk.action."+typ+"."+action, action))
 		},
 		"fieldLabel": func(lang, name string) string {
 			// The procedures carry Chinese labels only, and the create event

@@ -28,14 +28,11 @@ func (l lossySummaries) SetSummary(ctx context.Context, username, quiz string, s
 	return l.AttemptService.SetSummary(ctx, username, quiz, s)
 }
 
-func TestCloseInterruptedBeforeRecord(t *testing.T) {
+// submitLosingTheRecord starts, answers and submits an attempt of the
+// trainee with an examiner whose record write fails, as a crash there does.
+func submitLosingTheRecord(t *testing.T, broken *academy.Examiner, q *academy.Quiz, all map[string]*academy.Quiz) *academy.Attempt {
+	t.Helper()
 	ctx := context.Background()
-	db := mongotest.Open(t)
-	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
-	q := bank()
-	all := map[string]*academy.Quiz{"bank": q}
-
-	broken := &academy.Examiner{Attempts: lossySummaries{mongo.NewAttemptService(db)}, Now: c.Now}
 	a, err := broken.Start(ctx, trainee, q, all)
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +43,17 @@ func TestCloseInterruptedBeforeRecord(t *testing.T) {
 	if _, err := broken.Submit(ctx, trainee, a.ID); !errors.Is(err, errLost) {
 		t.Fatalf("submit with the record write failing: %v", err)
 	}
+	return a
+}
+
+func TestCloseInterruptedBeforeRecord(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	q := bank()
+	all := map[string]*academy.Quiz{"bank": q}
+
+	a := submitLosingTheRecord(t, &academy.Examiner{Attempts: lossySummaries{mongo.NewAttemptService(db)}, Now: c.Now}, q, all)
 	// The attempt is closed, the record still says in progress.
 	x := newExaminer(db, c)
 	closed, err := x.Get(ctx, trainee, a.ID)
@@ -170,17 +178,7 @@ func TestSweepFinishesAnInterruptedClose(t *testing.T) {
 	all := map[string]*academy.Quiz{"bank": q}
 	got := &outcomes{}
 
-	broken := &academy.Examiner{Attempts: lossySummaries{mongo.NewAttemptService(db)}, Now: c.Now, Outcomes: got}
-	a, err := broken.Start(ctx, trainee, q, all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := broken.SaveAnswers(ctx, trainee, a.ID, map[string]academy.Response{"q1": {Choice: "b"}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := broken.Submit(ctx, trainee, a.ID); !errors.Is(err, errLost) {
-		t.Fatalf("submit with the record write failing: %v", err)
-	}
+	a := submitLosingTheRecord(t, &academy.Examiner{Attempts: lossySummaries{mongo.NewAttemptService(db)}, Now: c.Now, Outcomes: got}, q, all)
 	if got.count() != 0 {
 		t.Fatal("an interrupted close reported its grade")
 	}
