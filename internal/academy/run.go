@@ -32,7 +32,10 @@ type Run struct {
 	Percent       float64        `json:"percent" bson:"percent"`
 	PassMark      int            `json:"pass_mark" bson:"pass_mark"`
 	Passed        bool           `json:"passed" bson:"passed"`
-	Version       int            `json:"version" bson:"version"`
+	// Ending is the story the finished run was told, kept as told so that
+	// a later edit of the scenario does not rewrite an old debrief.
+	Ending  string `json:"ending,omitempty" bson:"ending,omitempty"`
+	Version int    `json:"version" bson:"version"`
 }
 
 // RunEntry is one thing the trainee did: a choice, a reply, or a task
@@ -51,6 +54,7 @@ type RunEntry struct {
 
 // CheckResult is the outcome of one task check.
 type CheckResult struct {
+	ID        string `json:"id,omitempty" bson:"id,omitempty"` // the check's id, for endings
 	Passed    bool   `json:"passed" bson:"passed"`
 	Message   string `json:"message" bson:"message"` // the author's words for a failure
 	Detail    string `json:"detail" bson:"detail"`   // what the checker found
@@ -108,7 +112,7 @@ func firstEvent(t *Ticket, action string) *Event {
 // Evaluate runs one check against a sandbox's tickets. It is pure: the
 // same tickets give the same result, so debriefs can be recomputed.
 func Evaluate(c Check, tickets []Ticket) CheckResult {
-	r := CheckResult{Message: c.Message, Dimension: c.Dimension, Points: c.Points, Lesson: c.Lesson, Required: c.Required}
+	r := CheckResult{ID: c.ID, Message: c.Message, Dimension: c.Dimension, Points: c.Points, Lesson: c.Lesson, Required: c.Required}
 	cands := candidates(c, tickets)
 	who := ""
 	if c.Resident == PersonaID {
@@ -386,6 +390,7 @@ func (c *Coach) advance(r *Run, s *Scenario, next string, now time.Time) {
 			r.Percent = float64(r.Total*10000/r.Max) / 100
 		}
 		r.Passed = r.Percent >= float64(r.PassMark) && !r.missedRequired()
+		r.Ending = s.Ending(r)
 	}
 }
 

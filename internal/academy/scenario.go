@@ -57,11 +57,14 @@ type Scenario struct {
 	Persona    Persona         `json:"persona" bson:"persona" yaml:"persona"`
 	Opening    string          `json:"opening" bson:"opening" yaml:"opening"`
 	Fixture    ScenarioFixture `json:"-" bson:"fixture" yaml:"fixture,omitempty"`
-	Start      string          `json:"start" bson:"start" yaml:"start"`
-	Steps      []Step          `json:"-" bson:"steps" yaml:"steps"`
-	Status     string          `json:"status" bson:"status" yaml:"-"`
-	Hash       string          `json:"-" bson:"hash" yaml:"-"`
-	UpdatedAt  time.Time       `json:"updated_at" bson:"updated_at" yaml:"-"`
+	// Synonyms are groups of words that mean the same in this call's
+	// replies (维保单位 = 电梯公司), on top of the built-in ones.
+	Synonyms  []PhraseGroup `json:"-" bson:"synonyms,omitempty" yaml:"synonyms,omitempty"`
+	Start     string        `json:"start" bson:"start" yaml:"start"`
+	Steps     []Step        `json:"-" bson:"steps" yaml:"steps"`
+	Status    string        `json:"status" bson:"status" yaml:"-"`
+	Hash      string        `json:"-" bson:"hash" yaml:"-"`
+	UpdatedAt time.Time     `json:"updated_at" bson:"updated_at" yaml:"-"`
 }
 
 // Persona is the (made-up) owner on the line.
@@ -103,8 +106,34 @@ type Step struct {
 	Prompt  string   `bson:"prompt,omitempty" yaml:"prompt,omitempty"`   // task
 	Checks  []Check  `bson:"checks,omitempty" yaml:"checks,omitempty"`   // task
 	Next    string   `bson:"next,omitempty" yaml:"next,omitempty"`       // task
-	Outcome string   `bson:"outcome,omitempty" yaml:"outcome,omitempty"` // end
+	Outcome string   `bson:"outcome,omitempty" yaml:"outcome,omitempty"` // end: the story of a passed run
+	Endings []Ending `bson:"endings,omitempty" yaml:"endings,omitempty"` // end: stories that depend on the path
 }
+
+// Ending is one way a call can turn out, told at an end step when its
+// conditions hold. The first ending that holds is told; a passed run that
+// meets none is told the step's outcome. A failed run is only ever told a
+// failed ending, and lint asks every end step for one without further
+// conditions, so a failed call never ends in a success story.
+type Ending struct {
+	When    EndingCond `bson:"when" yaml:"when"`
+	Outcome string     `bson:"outcome" yaml:"outcome"`
+}
+
+// EndingCond is what must have happened for an ending to be told: every
+// listed condition holds.
+type EndingCond struct {
+	Result  string   `bson:"result" yaml:"result"`                            // passed or failed
+	Visited []string `bson:"visited,omitempty" yaml:"visited,omitempty,flow"` // steps the run went through
+	Missed  []string `bson:"missed,omitempty" yaml:"missed,omitempty,flow"`   // check ids the run failed
+	Met     []string `bson:"met,omitempty" yaml:"met,omitempty,flow"`         // check ids the run passed
+}
+
+// Ending results.
+const (
+	ResultPassed = "passed"
+	ResultFailed = "failed"
+)
 
 // Choice is one answer the trainee can give at a dialogue step.
 type Choice struct {
@@ -138,6 +167,8 @@ func (g PhraseGroup) MarshalYAML() (any, error) { return g.Any, nil }
 
 // Check is one condition a task step sets on the sandbox's tickets.
 type Check struct {
+	// ID names the check for endings (optional; unique in the scenario).
+	ID        string            `bson:"id,omitempty" yaml:"id,omitempty"`
 	Kind      string            `bson:"kind" yaml:"kind"`
 	Type      string            `bson:"type" yaml:"type"`
 	Resident  string            `bson:"resident,omitempty" yaml:"resident,omitempty"`
@@ -246,6 +277,26 @@ func ValidateScenario(s *Scenario, lessonExists func(string) bool) []ScenarioPro
 			}
 		}
 	}
+	for i, g := range s.Synonyms {
+		if len(g.Any) < 2 || slices.ContainsFunc(g.Any, func(p string) bool { return strings.TrimSpace(p) == "" }) {
+			add("", "synonyms[%d]: a group lists two or more words that mean the same", i)
+		}
+	}
+	checkIDs := map[string]bool{}
+	for _, st := range s.Steps {
+		for _, c := range st.Checks {
+			if c.ID == "" {
+				continue
+			}
+			if !ValidSlug(c.ID) {
+				add(st.ID, "checks: id %q is not like missed-dispatch (lower-case letters, digits and dashes)", c.ID)
+			}
+			if checkIDs[c.ID] {
+				add(st.ID, "checks: duplicate check id %q", c.ID)
+			}
+			checkIDs[c.ID] = true
+		}
+	}
 	ids := map[string]bool{}
 	for _, st := range s.Steps {
 		if st.ID == "" {
@@ -319,7 +370,10 @@ func ValidateScenario(s *Scenario, lessonExists func(string) bool) []ScenarioPro
 			}
 		case StepEnd:
 			if strings.TrimSpace(st.Outcome) == "" {
-				add(st.ID, "outcome: required")
+				add(st.ID, "outcome: the story of a passed run is required")
+			}
+			for _, msg := range validateEndings(st.Endings, s, checkIDs) {
+				add(st.ID, "%s", msg)
 			}
 			if len(st.next()) > 0 {
 				add(st.ID, "next: an end step leads nowhere")
@@ -368,6 +422,82 @@ func ValidateScenario(s *Scenario, lessonExists func(string) bool) []ScenarioPro
 		}
 	}
 	return ps
+}
+
+// validateEndings checks an end step's endings, and that a failed run
+// always has one to be told.
+func validateEndings(endings []Ending, s *Scenario, checkIDs map[string]bool) []string {
+	var out []string
+	catchAll := false
+	for i, e := range endings {
+		w := e.When
+		switch w.Result {
+		case ResultPassed, ResultFailed:
+		default:
+			out = append(out, fmt.Sprintf("endings[%d].when.result: %q is not passed or failed", i, w.Result))
+		}
+		for _, v := range w.Visited {
+			if s.Step(v) == nil {
+				out = append(out, fmt.Sprintf("endings[%d].when.visited: no step %q", i, v))
+			}
+		}
+		for _, id := range slices.Concat(w.Missed, w.Met) {
+			if !checkIDs[id] {
+				out = append(out, fmt.Sprintf("endings[%d].when: no check with id %q", i, id))
+			}
+		}
+		if strings.TrimSpace(e.Outcome) == "" {
+			out = append(out, fmt.Sprintf("endings[%d].outcome: required", i))
+		}
+		if w.Result == ResultFailed && len(w.Visited)+len(w.Missed)+len(w.Met) == 0 {
+			catchAll = true
+		}
+	}
+	if !catchAll {
+		out = append(out, "endings: add an ending with when: {result: failed} and no other condition, so that a failed run is told how the call went wrong")
+	}
+	return out
+}
+
+// Ending returns the story a finished run is told: the first of its end
+// step's endings that holds, else (for a passed run) the step's outcome.
+func (s *Scenario) Ending(r *Run) string {
+	st := s.Step(r.Step)
+	if st == nil || st.Kind != StepEnd {
+		return ""
+	}
+	visited := map[string]bool{st.ID: true}
+	passed, failed := map[string]bool{}, map[string]bool{}
+	for _, e := range r.Log {
+		visited[e.Step] = true
+		for _, c := range e.Checks {
+			if c.ID == "" {
+				continue
+			}
+			if c.Passed {
+				passed[c.ID] = true
+			} else {
+				failed[c.ID] = true
+			}
+		}
+	}
+	result := ResultFailed
+	if r.Passed {
+		result = ResultPassed
+	}
+	all := func(ids []string, in map[string]bool) bool {
+		return !slices.ContainsFunc(ids, func(id string) bool { return !in[id] })
+	}
+	for _, e := range st.Endings {
+		w := e.When
+		if w.Result == result && all(w.Visited, visited) && all(w.Missed, failed) && all(w.Met, passed) {
+			return e.Outcome
+		}
+	}
+	if r.Passed {
+		return st.Outcome
+	}
+	return ""
 }
 
 // ScenarioProblem is a problem of a scenario, at a step ("" = the top).
@@ -642,7 +772,9 @@ func ScenarioFromCase(tc *TrainingCase) *Scenario {
 			{ID: "task", Kind: StepTask, Prompt: "在演练工作台按规程处理这张" + label + "工单。", Next: "end", Checks: []Check{
 				{Kind: CheckTicket, Type: tc.Type, Resident: PersonaID, Dimension: DimProcedure, Points: 3, Message: "没有为业主建立" + label + "工单"},
 			}},
-			{ID: "end", Kind: StepEnd, Outcome: "（请填写结果）"},
+			{ID: "end", Kind: StepEnd, Outcome: "（请填写：按规程处理后的结果）", Endings: []Ending{
+				{When: EndingCond{Result: ResultFailed}, Outcome: "（请填写：没有按规程处理时，这通电话的结果）"},
+			}},
 		},
 	}
 	if len(actions) >= 2 {

@@ -254,7 +254,8 @@ func (s *Server) buildDebrief(r *academy.Run, sc *academy.Scenario, sb *academy.
 		}
 	}
 	if st := sc.Step(r.Step); st != nil && st.Kind == academy.StepEnd {
-		d.Outcome = s.renderMD(st.Outcome)
+		// Runs finished before endings were kept are told theirs afresh.
+		d.Outcome = s.renderMD(cmp.Or(r.Ending, sc.Ending(r)))
 	}
 	return d
 }
