@@ -89,7 +89,7 @@ func validScenario() *Scenario {
 				{Kind: CheckOrder, Type: TypeRepair, Actions: []string{"create", "dispatch"}, Dimension: DimProcedure, Points: 3, Message: "m"},
 				{Kind: CheckWithin, Type: TypeRepair, From: "create", To: "dispatch", Minutes: 15, Dimension: DimTimeliness, Points: 2, Message: "m"},
 			}},
-			{ID: "end", Kind: StepEnd, Outcome: "好了"},
+			{ID: "end", Kind: StepEnd, Outcome: "好了", Endings: []Ending{{When: EndingCond{Result: ResultFailed}, Outcome: "没修好"}}},
 		}}
 }
 
@@ -130,6 +130,16 @@ func TestValidateScenario(t *testing.T) {
 		"bad start":      {func(s *Scenario) { s.Start = "hello" }, "", `start: no step "hello"`},
 		"bad unit":       {func(s *Scenario) { s.Persona.Unit = "602室" }, "", "persona.unit"},
 		"lesson missing": {func(s *Scenario) { s.Lessons = []string{"x/y"} }, "", `no lesson "x/y"`},
+		"no failed ending": {func(s *Scenario) {
+			s.Steps[3].Endings = []Ending{{When: EndingCond{Result: ResultFailed, Visited: []string{"angry"}}, Outcome: "x"}}
+		}, "end", "when: {result: failed} and no other condition"},
+		"ending result": {func(s *Scenario) { s.Steps[3].Endings[0].When.Result = "ok" }, "end", `"ok" is not passed or failed`},
+		"ending step":   {func(s *Scenario) { s.Steps[3].Endings[0].When.Visited = []string{"nowhere"} }, "end", `visited: no step "nowhere"`},
+		"ending check":  {func(s *Scenario) { s.Steps[3].Endings[0].When.Missed = []string{"dispatch"} }, "end", `no check with id "dispatch"`},
+		"ending story":  {func(s *Scenario) { s.Steps[3].Endings[0].Outcome = " " }, "end", "endings[0].outcome: required"},
+		"check id": {func(s *Scenario) { s.Steps[2].Checks[0].ID, s.Steps[2].Checks[1].ID = "dispatch", "dispatch" }, "task",
+			`duplicate check id "dispatch"`},
+		"synonyms": {func(s *Scenario) { s.Synonyms = []PhraseGroup{{Any: []string{"维保"}}} }, "", "synonyms[0]"},
 	}
 	for name, c := range cases {
 		s := validScenario()
@@ -144,6 +154,51 @@ func TestValidateScenario(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: %+v", name, ps)
+		}
+	}
+}
+
+// A run is told the first ending that holds for its result and path; a
+// failed run never gets the passed story, whatever else holds.
+func TestEndingFollowsThePath(t *testing.T) {
+	s := validScenario()
+	s.Steps[2].Checks[0].ID = "dispatch"
+	s.Steps[3].Endings = []Ending{
+		{When: EndingCond{Result: ResultFailed, Missed: []string{"dispatch"}}, Outcome: "没人来修"},
+		{When: EndingCond{Result: ResultFailed, Visited: []string{"angry"}}, Outcome: "业主挂了电话"},
+		{When: EndingCond{Result: ResultFailed}, Outcome: "没修好"},
+		{When: EndingCond{Result: ResultPassed, Visited: []string{"angry"}, Met: []string{"dispatch"}}, Outcome: "虽然开头不顺，修好了"},
+	}
+	if ps := ValidateScenario(s, func(string) bool { return true }); len(ps) != 0 {
+		t.Fatalf("scenario: %+v", ps)
+	}
+	run := func(passed bool, steps []string, checks map[string]bool) *Run {
+		r := &Run{Step: "end", Passed: passed}
+		for _, st := range steps {
+			r.Log = append(r.Log, RunEntry{Step: st})
+		}
+		e := RunEntry{Step: "task"}
+		for id, ok := range checks {
+			e.Checks = append(e.Checks, CheckResult{ID: id, Passed: ok})
+		}
+		r.Log = append(r.Log, e)
+		return r
+	}
+	cases := []struct {
+		name string
+		r    *Run
+		want string
+	}{
+		{"failed, missed the dispatch", run(false, []string{"greet", "angry"}, map[string]bool{"dispatch": false}), "没人来修"},
+		{"failed through the angry branch", run(false, []string{"greet", "angry"}, map[string]bool{"dispatch": true}), "业主挂了电话"},
+		{"failed otherwise", run(false, []string{"greet"}, map[string]bool{"dispatch": true}), "没修好"},
+		{"passed through the angry branch", run(true, []string{"greet", "angry"}, map[string]bool{"dispatch": true}), "虽然开头不顺，修好了"},
+		{"passed straight", run(true, []string{"greet"}, map[string]bool{"dispatch": true}), "好了"},
+		{"not at an end", &Run{Step: "task"}, ""},
+	}
+	for _, c := range cases {
+		if got := s.Ending(c.r); got != c.want {
+			t.Errorf("%s: told %q, want %q", c.name, got, c.want)
 		}
 	}
 }
@@ -179,7 +234,7 @@ func recoveryScenario() *Scenario {
 		{ID: "task", Kind: StepTask, Prompt: "处理", Next: "end", Checks: []Check{
 			{Kind: CheckOrder, Type: TypeRepair, Actions: []string{"create", "dispatch"}, Dimension: DimProcedure, Points: 3, Message: "m"},
 		}},
-		{ID: "end", Kind: StepEnd, Outcome: "好了"},
+		{ID: "end", Kind: StepEnd, Outcome: "好了", Endings: []Ending{{When: EndingCond{Result: ResultFailed}, Outcome: "没修好"}}},
 	}
 	return s
 }
