@@ -6,12 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/academy/academy/internal/phrase"
 	"math"
 	"slices"
 	"strings"
 	"time"
-
-	"golang.org/x/text/width"
 )
 
 // Question types.
@@ -391,14 +390,10 @@ type Response struct {
 	Number  *float64          `json:"number,omitempty" bson:"number,omitempty"`
 }
 
-// NormalizeText prepares fill-in answers for comparison: full-width forms
-// become half-width (ＡＢＣ → ABC, ２４ → 24), case is folded, and spaces
-// are removed, so "24 小时" and "24小时" match.
-func NormalizeText(s string) string {
-	s = width.Narrow.String(s)
-	s = strings.ToLower(s)
-	return strings.Join(strings.Fields(s), "")
-}
+// NormalizeText prepares fill-in answers for comparison as the reply
+// checker reads them: width, case and spaces folded, numerals and
+// durations read, so "24 小时", "一天" and "24h" match.
+func NormalizeText(s string) string { return phrase.New(nil).Normalize(s) }
 
 // Grade scores a response: the points earned and whether it is fully
 // correct. Partial credit:

@@ -153,11 +153,17 @@ func TestCheckResponse(t *testing.T) {
 	}
 }
 
+// Fill-in answers are compared as people write them: the same duration
+// in other words or units is the same answer.
 func TestNormalizeText(t *testing.T) {
-	for in, want := range map[string]string{"ＡＢＣ": "abc", " 24 小时": "24小时", "Ｅ-mail": "e-mail", "（物业）": "(物业)"} {
-		if got := NormalizeText(in); got != want {
-			t.Errorf("%q -> %q, want %q", in, got, want)
+	same := [][2]string{{"ＡＢＣ", "abc"}, {" 24 小时", "24小时"}, {"一天", "24小时"}, {"24h", "24小时"}, {"Ｅ-mail", "e-mail"}, {"（物业）", "(物业)"}, {"半小时", "30分钟"}}
+	for _, c := range same {
+		if a, b := NormalizeText(c[0]), NormalizeText(c[1]); a != b {
+			t.Errorf("%q -> %q but %q -> %q", c[0], a, c[1], b)
 		}
+	}
+	if NormalizeText("一天") == NormalizeText("一周") {
+		t.Error("a day reads as a week")
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/academy/academy/internal/phrase"
 )
 
 // Run states.
@@ -47,9 +49,11 @@ type RunEntry struct {
 	Text     string         `json:"text,omitempty" bson:"text,omitempty"`
 	Scores   map[string]int `json:"scores,omitempty" bson:"scores,omitempty"`
 	Feedback string         `json:"feedback,omitempty" bson:"feedback,omitempty"`
-	Passed   bool           `json:"passed" bson:"passed"`
-	Checks   []CheckResult  `json:"checks,omitempty" bson:"checks,omitempty"`
-	At       time.Time      `json:"at" bson:"at"`
+	// Found says which of a reply's words matched which phrase.
+	Found  []string      `json:"found,omitempty" bson:"found,omitempty"`
+	Passed bool          `json:"passed" bson:"passed"`
+	Checks []CheckResult `json:"checks,omitempty" bson:"checks,omitempty"`
+	At     time.Time     `json:"at" bson:"at"`
 }
 
 // CheckResult is the outcome of one task check.
@@ -216,21 +220,40 @@ func orderLabel(c Check) string {
 }
 
 // ReplyFeedback checks a free-text reply: every required group needs one of
-// its phrases, no forbidden phrase may appear.
-func ReplyFeedback(r *Reply, text string) (bool, []string) {
-	norm := NormalizeText(text)
-	var problems []string
+// its phrases, no forbidden phrase may appear unless denied. Matching reads
+// numerals, units and the scenario's synonyms as a trainer would; found
+// says, for the debrief, which words matched which phrase.
+func ReplyFeedback(r *Reply, synonyms []PhraseGroup, text string) (ok bool, problems, found []string) {
+	groups := make([][]string, len(synonyms))
+	for i, g := range synonyms {
+		groups[i] = g.Any
+	}
+	m := phrase.New(groups)
+	explain := func(f phrase.Match) string {
+		if f.Read != "" {
+			return fmt.Sprintf("“%s”（按“%s”理解）对应“%s”", f.Said, f.Read, f.Phrase)
+		}
+		return fmt.Sprintf("“%s”对应“%s”", f.Said, f.Phrase)
+	}
 	for _, g := range r.Required {
-		if !slices.ContainsFunc(g.Any, func(p string) bool { return strings.Contains(norm, NormalizeText(p)) }) {
+		hit := false
+		for _, p := range g.Any {
+			if f, ok := m.Find(text, p); ok {
+				found, hit = append(found, explain(f)), true
+				break
+			}
+		}
+		if !hit {
 			problems = append(problems, "没有提到："+strings.Join(g.Any, "／"))
 		}
 	}
-	for _, f := range r.Forbidden {
-		if strings.Contains(norm, NormalizeText(f)) {
-			problems = append(problems, "不应该说："+f)
+	for _, p := range r.Forbidden {
+		if f, ok := m.FindAffirmed(text, p); ok {
+			problems = append(problems, "不应该说："+p)
+			found = append(found, "不应该说的"+explain(f))
 		}
 	}
-	return len(problems) == 0, problems
+	return len(problems) == 0, problems, found
 }
 
 // RunSummary is a run as listed per learner.
@@ -453,8 +476,8 @@ func (c *Coach) Choose(ctx context.Context, u *User, s *Scenario, id string, cho
 		if len([]rune(reply)) > 1000 {
 			return nil, Errorf(EINVALID, "reply: at most 1000 characters")
 		}
-		ok, problems := ReplyFeedback(st.Reply, reply)
-		e.Kind, e.Text, e.Passed = "reply", reply, ok
+		ok, problems, found := ReplyFeedback(st.Reply, s.Synonyms, reply)
+		e.Kind, e.Text, e.Passed, e.Found = "reply", reply, ok, found
 		e.Feedback = st.Reply.Feedback
 		if ok {
 			e.Scores = st.Reply.Scores

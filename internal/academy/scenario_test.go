@@ -3,6 +3,7 @@ package academy
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -205,12 +206,32 @@ func TestEndingFollowsThePath(t *testing.T) {
 
 func TestReplyFeedback(t *testing.T) {
 	r := &Reply{Required: []PhraseGroup{{Any: []string{"602", "5栋2单元"}}, {Any: []string{"工程部", "师傅"}}}, Forbidden: []string{"马上就到"}}
-	if ok, p := ReplyFeedback(r, "刘女士，5栋2单元602对吧？工程部师傅半小时内到，我二十分钟后给您回电。"); !ok {
+	if ok, p, _ := ReplyFeedback(r, nil, "刘女士，5栋2单元602对吧？工程部师傅半小时内到，我二十分钟后给您回电。"); !ok {
 		t.Fatalf("good reply refused: %v", p)
 	}
-	ok, p := ReplyFeedback(r, "别急，马上就到！")
+	ok, p, _ := ReplyFeedback(r, nil, "别急，马上就到！")
 	if ok || len(p) != 3 || !strings.Contains(p[2], "马上就到") {
 		t.Fatalf("bad reply: %v %v", ok, p)
+	}
+}
+
+// The audit's free-text cases: half an hour is minutes, a denied penalty
+// is no promise of one, room numbers may be written in Chinese, and the
+// scenario's synonyms count; the debrief is told what matched what.
+func TestReplyFeedbackReadsLikeATrainer(t *testing.T) {
+	r := &Reply{Required: []PhraseGroup{{Any: []string{"维保"}}, {Any: []string{"分钟"}}, {Any: []string{"1802"}}}, Forbidden: []string{"违约金"}}
+	syn := []PhraseGroup{{Any: []string{"维保", "电梯公司"}}}
+	ok, problems, found := ReplyFeedback(r, syn, "何女士，一八零二对吧？电梯公司半小时内到，核对期间不会产生违约金。")
+	if !ok {
+		t.Fatalf("good reply refused: %v", problems)
+	}
+	want := []string{"“电梯公司”（按“维保”理解）对应“维保”", "“半小时”（按“30分钟”理解）对应“分钟”", "“一八零二”（按“1802”理解）对应“1802”"}
+	if !slices.Equal(found, want) {
+		t.Fatalf("found %q, want %q", found, want)
+	}
+	ok, problems, found = ReplyFeedback(r, syn, "1802，维保十分钟到，逾期会产生违约金")
+	if ok || len(problems) != 1 || problems[0] != "不应该说：违约金" || found[len(found)-1] != "不应该说的“违约金”对应“违约金”" {
+		t.Fatalf("promised penalty: %v %v %q", ok, problems, found)
 	}
 }
 

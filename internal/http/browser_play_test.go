@@ -222,7 +222,7 @@ func converse(t *testing.T, ctx context.Context, sc *academy.Scenario, p scenari
 			}
 			// A script that misses a required phrase would only show up
 			// as a lower score; name the phrase here instead.
-			if ok, problems := academy.ReplyFeedback(st.Reply, say); !ok {
+			if ok, problems, _ := academy.ReplyFeedback(st.Reply, sc.Synonyms, say); !ok {
 				t.Fatalf("%s: the scripted reply at %s would not pass: %s", p.Slug, st.ID, strings.Join(problems, "; "))
 			}
 			newPage(t, ctx, "reply at "+st.ID, chromedp.SendKeys("#reply", say), chromedp.Click("#send-reply"))
