@@ -286,6 +286,7 @@ type scenarioRun struct {
 	Sandbox string `json:"sandbox"`
 	State   string `json:"state"`
 	Current *struct {
+		ID      string   `json:"id"`
 		Kind    string   `json:"kind"`
 		Choices []string `json:"choices"`
 		Reply   bool     `json:"reply"`
@@ -330,9 +331,9 @@ func (l *learner) playScenario(ctx context.Context) error {
 			}
 			path = base + "/done"
 		case r.Current.Reply:
-			body = map[string]string{"reply": "您好，这里是物业服务中心。您反映的情况我已经记录下来，马上安排同事处理，处理进展我会及时回电告诉您。"}
+			body = map[string]string{"step": r.Current.ID, "reply": "您好，这里是物业服务中心。您反映的情况我已经记录下来，马上安排同事处理，处理进展我会及时回电告诉您。"}
 		case len(r.Current.Choices) > 0:
-			body = map[string]int{"choice": rand.IntN(len(r.Current.Choices))}
+			body = map[string]any{"step": r.Current.ID, "choice": rand.IntN(len(r.Current.Choices))}
 		default:
 			return fmt.Errorf("run %s: step of kind %q offers nothing to do", r.ID, r.Current.Kind)
 		}

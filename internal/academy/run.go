@@ -3,6 +3,7 @@ package academy
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -18,22 +19,27 @@ const (
 
 // Run is one play of a scenario by a trainee, with its own sandbox.
 type Run struct {
-	ID            string         `json:"id" bson:"_id"`
-	Username      string         `json:"username" bson:"username"`
-	Scenario      string         `json:"scenario" bson:"scenario"`
-	ScenarioTitle string         `json:"scenario_title" bson:"scenario_title"`
-	Sandbox       string         `json:"sandbox" bson:"sandbox"`
-	State         string         `json:"state" bson:"state"`
-	Step          string         `json:"step" bson:"step"` // current step
-	StartedAt     time.Time      `json:"started_at" bson:"started_at"`
-	FinishedAt    time.Time      `json:"finished_at,omitzero" bson:"finished_at,omitempty"`
-	Log           []RunEntry     `json:"log" bson:"log"`
-	Scores        map[string]int `json:"scores" bson:"scores"`
-	Total         int            `json:"total" bson:"total"`
-	Max           int            `json:"max" bson:"max"`
-	Percent       float64        `json:"percent" bson:"percent"`
-	PassMark      int            `json:"pass_mark" bson:"pass_mark"`
-	Passed        bool           `json:"passed" bson:"passed"`
+	ID            string     `json:"id" bson:"_id"`
+	Username      string     `json:"username" bson:"username"`
+	Scenario      string     `json:"scenario" bson:"scenario"`
+	ScenarioTitle string     `json:"scenario_title" bson:"scenario_title"`
+	Sandbox       string     `json:"sandbox" bson:"sandbox"`
+	State         string     `json:"state" bson:"state"`
+	Step          string     `json:"step" bson:"step"` // current step
+	StartedAt     time.Time  `json:"started_at" bson:"started_at"`
+	FinishedAt    time.Time  `json:"finished_at,omitzero" bson:"finished_at,omitempty"`
+	Log           []RunEntry `json:"log" bson:"log"`
+	// Orders are the orders in which each dialogue step's choices are
+	// shown in this run (indexes into the step's choices), drawn at the
+	// start so that the order is the same on every visit. Learners never
+	// see the file's order: the first choice written is often the best.
+	Orders   map[string][]int `json:"-" bson:"orders,omitempty"`
+	Scores   map[string]int   `json:"scores" bson:"scores"`
+	Total    int              `json:"total" bson:"total"`
+	Max      int              `json:"max" bson:"max"`
+	Percent  float64          `json:"percent" bson:"percent"`
+	PassMark int              `json:"pass_mark" bson:"pass_mark"`
+	Passed   bool             `json:"passed" bson:"passed"`
 	// Ending is the story the finished run was told, kept as told so that
 	// a later edit of the scenario does not rewrite an old debrief.
 	Ending  string `json:"ending,omitempty" bson:"ending,omitempty"`
@@ -45,7 +51,7 @@ type Run struct {
 type RunEntry struct {
 	Step     string         `json:"step" bson:"step"`
 	Kind     string         `json:"kind" bson:"kind"` // choice, reply, task
-	Choice   int            `json:"choice" bson:"choice"`
+	Choice   int            `json:"-" bson:"choice"`  // index into the step's choices as written`
 	Text     string         `json:"text,omitempty" bson:"text,omitempty"`
 	Scores   map[string]int `json:"scores,omitempty" bson:"scores,omitempty"`
 	Feedback string         `json:"feedback,omitempty" bson:"feedback,omitempty"`
@@ -388,10 +394,43 @@ func (c *Coach) Start(ctx context.Context, u *User, s *Scenario) (*Run, error) {
 	}
 	r := &Run{ID: "run-" + strings.ToLower(NewToken()[:16]), Username: u.ID, Scenario: s.Slug, ScenarioTitle: s.Title, Sandbox: sb.ID,
 		State: RunActive, Step: s.Start, StartedAt: now, Scores: map[string]int{}, Max: s.MaxScore(), PassMark: s.PassMark, Version: 1}
+	for _, st := range s.Steps {
+		if len(st.Choices) > 1 {
+			if r.Orders == nil {
+				r.Orders = map[string][]int{}
+			}
+			r.Orders[st.ID] = rand.Perm(len(st.Choices))
+		}
+	}
 	if err := c.Runs.InsertRun(ctx, r); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// ChoiceOrder returns the order in which the run shows st's choices, as
+// indexes into st.Choices: the order drawn at the start, or the file's
+// order for a run started before orders were drawn or a step whose
+// choices were edited since.
+func (r *Run) ChoiceOrder(st *Step) []int {
+	ord := r.Orders[st.ID]
+	seen := make([]bool, len(st.Choices))
+	ok := len(ord) == len(st.Choices)
+	for _, i := range ord {
+		if !ok || i < 0 || i >= len(seen) || seen[i] {
+			ok = false
+			break
+		}
+		seen[i] = true
+	}
+	if ok {
+		return ord
+	}
+	id := make([]int, len(st.Choices))
+	for i := range id {
+		id[i] = i
+	}
+	return id
 }
 
 // Get returns the learner's own run; trainers read runs through Debrief.
@@ -452,15 +491,23 @@ func (c *Coach) save(ctx context.Context, u *User, s *Scenario, r *Run) (*Run, e
 	return r, nil
 }
 
-// Choose records the trainee's answer at the current dialogue step: a
-// choice (index from 0) or, at a reply step, free text.
-func (c *Coach) Choose(ctx context.Context, u *User, s *Scenario, id string, choice int, reply string) (*Run, error) {
+// Choose records the trainee's answer at dialogue step stepID, which must
+// be the current step (a repeated or stale answer is refused rather than
+// taken as the answer to the next step): a choice, counted from 0 in the
+// order the run shows them, or, at a reply step, free text.
+func (c *Coach) Choose(ctx context.Context, u *User, s *Scenario, id, stepID string, choice int, reply string) (*Run, error) {
 	r, err := c.Get(ctx, u, id)
 	if err != nil {
 		return nil, err
 	}
 	if r.State != RunActive {
 		return nil, Errorf(ECONFLICT, "演练已结束 / The run is finished.")
+	}
+	if stepID == "" {
+		return nil, Errorf(EINVALID, "step: name the step you are answering (the current step's id)")
+	}
+	if stepID != r.Step {
+		return nil, Errorf(ECONFLICT, "这一步已经回答过了，通话已经往下进行 / Step %q was already answered; the call has moved on.", stepID)
 	}
 	st := s.Step(r.Step)
 	if st == nil || st.Kind != StepDialogue {
@@ -492,6 +539,7 @@ func (c *Coach) Choose(ctx context.Context, u *User, s *Scenario, id string, cho
 	if choice < 0 || choice >= len(st.Choices) {
 		return nil, Errorf(EINVALID, "choice: %d is not offered at this step (0–%d)", choice, len(st.Choices)-1)
 	}
+	choice = r.ChoiceOrder(st)[choice]
 	ch := st.Choices[choice]
 	e.Kind, e.Choice, e.Text, e.Scores, e.Feedback = "choice", choice, ch.Text, ch.Scores, ch.Feedback
 	e.Passed = positive(ch.Scores) > 0 && !slices.ContainsFunc(Dimensions, func(d string) bool { return ch.Scores[d] < 0 })

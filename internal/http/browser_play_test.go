@@ -228,18 +228,26 @@ func converse(t *testing.T, ctx context.Context, sc *academy.Scenario, p scenari
 			newPage(t, ctx, "reply at "+st.ID, chromedp.SendKeys("#reply", say), chromedp.Click("#send-reply"))
 			continue
 		}
-		best, score := 0, -100
-		for j, c := range st.Choices {
-			sum := 0
-			for _, v := range c.Scores {
-				sum += v
-			}
-			if sum > score {
-				best, score = j, sum
-			}
-		}
-		newPage(t, ctx, "choose at "+st.ID, chromedp.Click("#choice-"+strconv.Itoa(best)))
+		// By its words: the run shows the choices in an order of its own.
+		best := bestChoice(st).Text
+		newPage(t, ctx, "choose at "+st.ID, chromedp.Evaluate[chromedp.Void](
+			`[...document.querySelectorAll(".choice-button")].find(b => b.textContent.trim() === `+strconv.Quote(best)+`).click()`))
 	}
+}
+
+// bestChoice is the choice of st with the highest total score.
+func bestChoice(st *academy.Step) academy.Choice {
+	best, score := 0, -100
+	for j, c := range st.Choices {
+		sum := 0
+		for _, v := range c.Scores {
+			sum += v
+		}
+		if sum > score {
+			best, score = j, sum
+		}
+	}
+	return st.Choices[best]
 }
 
 // playDesk does the play's desk steps on the sandbox desk at url.

@@ -136,8 +136,17 @@ func (s *Server) renderRun(c *fiber.Ctx, status int, r *academy.Run, sc *academy
 	if n := len(r.Log); n > 0 {
 		last = &r.Log[n-1]
 	}
-	pg.Data = map[string]any{"R": r, "S": sc, "Step": st, "Prompt": s.renderMD(st.Prompt), "Last": last}
+	pg.Data = map[string]any{"R": r, "S": sc, "Step": st, "Prompt": s.renderMD(st.Prompt), "Last": last, "Choices": shownChoices(r, st)}
 	return s.renderStatus(c, status, "run", pg)
+}
+
+// shownChoices lists st's choices in the order the run shows them.
+func shownChoices(r *academy.Run, st *academy.Step) []academy.Choice {
+	var out []academy.Choice
+	for _, i := range r.ChoiceOrder(st) {
+		out = append(out, st.Choices[i])
+	}
+	return out
 }
 
 func (s *Server) runChoose(c *fiber.Ctx) error {
@@ -151,7 +160,7 @@ func (s *Server) runChoose(c *fiber.Ctx) error {
 			return academy.Errorf(academy.EINVALID, "choice: %q is not a number", v)
 		}
 	}
-	r, err = s.Coach.Choose(c.UserContext(), currentUser(c), sc, r.ID, choice, c.FormValue("reply"))
+	r, err = s.Coach.Choose(c.UserContext(), currentUser(c), sc, r.ID, c.FormValue("step"), choice, c.FormValue("reply"))
 	if err != nil {
 		return err
 	}
@@ -184,6 +193,13 @@ type debrief struct {
 type debriefEntry struct {
 	academy.RunEntry
 	Owner string // what the owner said at that step
+	// Shown are the choices in the order the learner saw them.
+	Shown []shownChoice
+}
+
+type shownChoice struct {
+	Text   string
+	Chosen bool
 }
 
 type timelineItem struct {
@@ -203,11 +219,16 @@ func (s *Server) buildDebrief(r *academy.Run, sc *academy.Scenario, sb *academy.
 	snap := s.Catalog.Snapshot()
 	seen := map[string]bool{}
 	for _, e := range r.Log {
-		owner := ""
+		de := debriefEntry{RunEntry: e}
 		if st := sc.Step(e.Step); st != nil {
-			owner = st.Owner
+			de.Owner = st.Owner
+			if e.Kind == "choice" {
+				for _, i := range r.ChoiceOrder(st) {
+					de.Shown = append(de.Shown, shownChoice{st.Choices[i].Text, i == e.Choice})
+				}
+			}
 		}
-		d.Entries = append(d.Entries, debriefEntry{e, owner})
+		d.Entries = append(d.Entries, de)
 		for _, ck := range e.Checks {
 			if ck.Passed {
 				continue
@@ -404,7 +425,7 @@ func (s *Server) runOut(r *academy.Run, sc *academy.Scenario) apiRun {
 	out := apiRun{Run: r}
 	if st := sc.Step(r.Step); st != nil && r.State == academy.RunActive {
 		cur := &apiStep{ID: st.ID, Kind: st.Kind, Owner: st.Owner, Reply: st.Reply != nil, Prompt: string(s.renderMD(st.Prompt))}
-		for _, ch := range st.Choices {
+		for _, ch := range shownChoices(r, st) {
 			cur.Choices = append(cur.Choices, ch.Text)
 		}
 		out.Current = cur
@@ -422,6 +443,7 @@ func (s *Server) apiGetRun(c *fiber.Ctx) error {
 
 func (s *Server) apiChoose(c *fiber.Ctx) error {
 	var req struct {
+		Step   string `json:"step"`
 		Choice *int   `json:"choice"`
 		Reply  string `json:"reply"`
 	}
@@ -436,7 +458,7 @@ func (s *Server) apiChoose(c *fiber.Ctx) error {
 	if req.Choice != nil {
 		choice = *req.Choice
 	}
-	r, err = s.Coach.Choose(c.UserContext(), currentUser(c), sc, r.ID, choice, req.Reply)
+	r, err = s.Coach.Choose(c.UserContext(), currentUser(c), sc, r.ID, req.Step, choice, req.Reply)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,10 @@
 package http_test
 
 import (
+	"html/template"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/academy/academy/internal/academy"
@@ -57,7 +59,7 @@ func playLeak(t *testing.T, e *env, who string, actions []string) apiRun {
 	r = apiRun{}
 	res.json(t, &r)
 	for i := 0; r.Current != nil && r.Current.Kind == "dialogue"; i++ {
-		res := e.api("POST", "/api/v1/runs/"+r.ID+"/choices", who, map[string]any{"choice": 0})
+		res := e.api("POST", "/api/v1/runs/"+r.ID+"/choices", who, map[string]any{"step": r.Current.ID, "choice": 0})
 		if res.StatusCode != 200 || i > 20 {
 			t.Fatalf("closing dialogue: %d %s", res.StatusCode, res.Body)
 		}
@@ -84,19 +86,9 @@ func talkToTask(t *testing.T, e *env, who, slug string, r apiRun) apiRun {
 			for _, g := range st.Reply.Required {
 				words = append(words, g.Any[0])
 			}
-			body = map[string]any{"reply": strings.Join(words, "，") + "。"}
+			body = map[string]any{"step": st.ID, "reply": strings.Join(words, "，") + "。"}
 		} else {
-			best, score := 0, -100
-			for i, c := range st.Choices {
-				sum := 0
-				for _, v := range c.Scores {
-					sum += v
-				}
-				if sum > score {
-					best, score = i, sum
-				}
-			}
-			body = map[string]any{"choice": best}
+			body = map[string]any{"step": st.ID, "choice": slices.Index(r.Current.Choices, bestChoice(st).Text)}
 		}
 		res := e.api("POST", "/api/v1/runs/"+r.ID+"/choices", who, body)
 		if res.StatusCode != 200 {
@@ -185,11 +177,13 @@ func TestRunBadInput(t *testing.T) {
 		status    int
 		msg       string
 	}{
-		{"/choices", "trainee", map[string]any{"choice": 7}, 400, "not offered at this step"},
-		{"/choices", "trainee", map[string]any{"choice": -1}, 400, "not offered"},
+		{"/choices", "trainee", map[string]any{"step": r.Current.ID, "choice": 7}, 400, "not offered at this step"},
+		{"/choices", "trainee", map[string]any{"step": r.Current.ID, "choice": -1}, 400, "not offered"},
 		{"/choices", "trainee", `{"choice":"first"}`, 400, "choice: must be"},
+		{"/choices", "trainee", map[string]any{"choice": 0}, 400, "step: name the step"},
+		{"/choices", "trainee", map[string]any{"step": "nowhere", "choice": 0}, 409, "already answered"},
 		{"/done", "trainee", nil, 400, "not a task"},
-		{"/choices", "agent", map[string]any{"choice": 0}, 404, "not found"},
+		{"/choices", "agent", map[string]any{"step": r.Current.ID, "choice": 0}, 404, "not found"},
 		{"/done", "agent", nil, 404, "not found"},
 	} {
 		res := e.api("POST", "/api/v1/runs/"+r.ID+c.path, c.who, c.body)
@@ -275,5 +269,89 @@ func TestDebriefExpectsOnlyTheBranchTaken(t *testing.T) {
 	want := []string{"create", "check", "message", "approve", "check", "note", "approve"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("expected steps %v, want %v", got, want)
+	}
+}
+
+// Each run shows a dialogue step's choices in an order of its own, the
+// same on every visit; an answer names its step, so a repeated post (a
+// double click, a replayed request) is refused instead of answering the
+// next step; and the debrief shows the replies in the order they were seen.
+func TestChoicesShuffledPerRunAndNamedByStep(t *testing.T) {
+	e := newEnv(t)
+	sc := e.deps.Catalog.Snapshot().Scenarios["water-leak"]
+	var written []string
+	for _, c := range sc.Step(sc.Start).Choices {
+		written = append(written, c.Text)
+	}
+	if len(written) < 3 {
+		t.Fatalf("the water leak's first step has %d choices; the test needs three or more", len(written))
+	}
+	orders := map[string]bool{}
+	var r apiRun
+	for range 8 {
+		r = apiRun{}
+		e.api("POST", "/api/v1/scenarios/water-leak/runs", "trainee", nil).json(t, &r)
+		shown := r.Current.Choices
+		if !slices.Equal(slices.Sorted(slices.Values(shown)), slices.Sorted(slices.Values(written))) {
+			t.Fatalf("shown choices %q are not the written ones %q", shown, written)
+		}
+		var again apiRun
+		e.api("GET", "/api/v1/runs/"+r.ID, "trainee", nil).json(t, &again)
+		if !slices.Equal(again.Current.Choices, shown) {
+			t.Fatalf("the order changed on a second visit: %q then %q", shown, again.Current.Choices)
+		}
+		orders[strings.Join(shown, "|")] = true
+	}
+	if len(orders) < 2 {
+		t.Fatalf("eight runs all showed one order: %v", orders)
+	}
+	// The learner's copy of the run does not give the file's order away.
+	if res := e.api("GET", "/api/v1/runs/"+r.ID, "trainee", nil); strings.Contains(res.Body, `"orders"`) || strings.Contains(res.Body, `"choice"`) {
+		t.Fatalf("the run tells the written order: %s", res.Body)
+	}
+
+	// The last run: twenty posts of the same answer at once answer one step.
+	pick := 1
+	first := r.Current.ID
+	var wg sync.WaitGroup
+	codes := make(chan int, 20)
+	for range 20 {
+		wg.Go(func() {
+			codes <- e.api("POST", "/api/v1/runs/"+r.ID+"/choices", "trainee", map[string]any{"step": first, "choice": pick}).StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	ok := 0
+	for c := range codes {
+		switch c {
+		case 200:
+			ok++
+		case 409:
+		default:
+			t.Errorf("a repeated answer got %d", c)
+		}
+	}
+	stored, err := e.deps.Coach.Runs.FindRun(t.Context(), r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok != 1 || len(stored.Log) != 1 || stored.Log[0].Step != first {
+		t.Fatalf("%d of 20 repeated answers were taken; the log has %d entries", ok, len(stored.Log))
+	}
+	// What was graded is what was clicked: the second choice as shown.
+	if stored.Log[0].Text != r.Current.Choices[pick] {
+		t.Fatalf("graded %q, clicked %q", stored.Log[0].Text, r.Current.Choices[pick])
+	}
+	tb := e.browser()
+	tb.loginAs("trainee")
+	page := tb.get("/runs/" + r.ID + "/debrief").Body
+	at := -1
+	for _, c := range r.Current.Choices {
+		i := strings.Index(page, template.HTMLEscapeString(c))
+		if i < at {
+			t.Fatalf("the debrief lists the replies in another order than seen: %q", r.Current.Choices)
+		}
+		at = i
 	}
 }
