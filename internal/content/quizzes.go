@@ -68,6 +68,7 @@ func (l *Loader) Quizzes(courses []*academy.Course) ([]*academy.Quiz, Problems) 
 		if q == nil {
 			continue
 		}
+		lintFairness(q, src, qlines, r)
 		if q.Course != "" {
 			c := bySlug[q.Course]
 			if c == nil {
@@ -97,6 +98,12 @@ func (l *Loader) Quizzes(courses []*academy.Course) ([]*academy.Quiz, Problems) 
 	for _, q := range quizzes {
 		if err := academy.CheckDraws(q, all); err != nil {
 			ps = append(ps, Problem{Path: path.Join("quizzes", q.Slug+".yaml"), Line: lines[q], Message: academy.ErrorMessage(err)})
+		} else if len(q.Draw) > 0 {
+			// An exam has no questions of its own: what a learner meets is
+			// whatever its draws can pick, so that is what must be fair.
+			for _, m := range lengthTells(q.Slug+"'s draws", drawnQuestions(q, all)) {
+				ps = append(ps, Problem{Path: path.Join("quizzes", q.Slug+".yaml"), Line: lines[q], Message: m})
+			}
 		}
 	}
 	ps.sort()
