@@ -3,6 +3,7 @@ package content
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -97,7 +98,54 @@ func readScenario(slug string, src []byte, rel string, lessonExists func(string)
 		}
 		ps = append(ps, Problem{rel, line, msg})
 	}
+	if hits, of := longestBestReplies(s); len(hits)*3 > of {
+		ps = append(ps, Problem{rel, max(lines[stepsKey], 1), fmt.Sprintf(
+			"best reply is the longest choice in %d of %d steps (more than a third): vary lengths (%s)",
+			len(hits), of, strings.Join(hits, ", "))})
+	}
 	return s, ps
+}
+
+// A trainee who has not learnt the procedure should not be able to pass a
+// call by picking the longest reply each time. Writers tend to spell the
+// good answer out in full and leave the mistakes curt; real mistakes are as
+// often long-winded (over-explaining, reciting rules, promising too much).
+// The bar is the quiz banks': the best reply may be the longest now and
+// then, as chance would have it, but not as a habit.
+
+// longestBestReplies returns the choice steps whose best choice (the
+// highest total score) is strictly the longest text, and how many choice
+// steps have a single best choice to judge. A step whose best total is
+// shared has no one right answer to give away, so it is left out.
+func longestBestReplies(s *academy.Scenario) (hits []string, of int) {
+	for _, st := range s.Steps {
+		if len(st.Choices) < 2 {
+			continue
+		}
+		texts := make([]string, len(st.Choices))
+		best, bestTotal, tied := -1, 0, false
+		for i, c := range st.Choices {
+			texts[i] = c.Text
+			total := 0
+			for _, v := range c.Scores {
+				total += v
+			}
+			switch {
+			case best < 0 || total > bestTotal:
+				best, bestTotal, tied = i, total, false
+			case total == bestTotal:
+				tied = true
+			}
+		}
+		if tied {
+			continue
+		}
+		of++
+		if KeyIsLongest(texts, best) {
+			hits = append(hits, st.ID)
+		}
+	}
+	return hits, of
 }
 
 func yamlProblem(rel, msg string) Problem {
@@ -109,7 +157,12 @@ func yamlProblem(rel, msg string) Problem {
 	return Problem{rel, 1, "YAML: " + msg}
 }
 
-// stepLines maps step ids to the line where each step starts.
+// stepsKey is the key under which stepLines gives the line of the steps
+// field itself; it cannot clash with a step id, which is a slug.
+const stepsKey = "steps:"
+
+// stepLines maps step ids to the line where each step starts, and stepsKey
+// to the line of the steps field, where scenario-wide step problems go.
 func stepLines(src []byte) map[string]int {
 	lines := map[string]int{}
 	var doc yaml.Node
@@ -121,6 +174,7 @@ func stepLines(src []byte) map[string]int {
 		if top.Content[i].Value != "steps" {
 			continue
 		}
+		lines[stepsKey] = top.Content[i].Line
 		for _, st := range top.Content[i+1].Content {
 			for j := 0; j+1 < len(st.Content); j += 2 {
 				if st.Content[j].Value == "id" {
