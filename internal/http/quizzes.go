@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"encoding/json"
 	"html/template"
 	"math"
@@ -158,7 +159,7 @@ func (s *Server) viewQuestions(a *academy.Attempt) []viewQuestion {
 		q := &a.Questions[i]
 		r, answered := a.Answers[q.ID]
 		v := viewQuestion{N: i + 1, ID: q.ID, Type: q.Type, Points: q.Points, Prompt: s.renderMD(q.Prompt),
-			Options: q.Options, Items: q.Items, Answer: r, Answered: answered}
+			Options: q.Options, Items: q.Items, Answer: r, Answered: answered && !blankResponse(&r)}
 		if a.Shows(academy.ReviewCorrectness) {
 			v.Result = a.Result(q.ID)
 		}
@@ -185,7 +186,7 @@ func (s *Server) attemptPage(c *fiber.Ctx) error {
 	}
 	qs := s.viewQuestions(a)
 	pg := s.newPage(c, "quiz.title")
-	data := map[string]any{"Attempt": a, "Questions": qs, "Answered": len(a.Answers)}
+	data := map[string]any{"Attempt": a, "Questions": qs, "Answered": answeredCount(a)}
 	if !a.Finished() && a.Layout == academy.LayoutPerQuestion {
 		n := min(max(c.QueryInt("q", 1), 1), len(qs))
 		data["Current"] = n
@@ -203,17 +204,52 @@ func (s *Server) attemptPage(c *fiber.Ctx) error {
 	return s.render(c, "attempt", pg)
 }
 
+// blankResponse reports whether r carries no answer: what a form or the
+// autosave sends for a question left empty or cleared.
+func blankResponse(r *academy.Response) bool {
+	return r.Choice == "" && len(r.Choices) == 0 && r.Bool == nil && strings.TrimSpace(r.Text) == "" &&
+		!slices.ContainsFunc(r.Order, func(s string) bool { return s != "" }) && len(r.Pairs) == 0 && r.Number == nil
+}
+
+// answeredCount counts the questions with a saved answer that is not blank.
+func answeredCount(a *academy.Attempt) int {
+	n := 0
+	for _, r := range a.Answers {
+		if !blankResponse(&r) {
+			n++
+		}
+	}
+	return n
+}
+
+// keepAnswer adds r to the answers to save unless it is blank for a
+// question with nothing saved. A blank for a saved answer is kept: the
+// examiner only merges, so saving an empty response is how a cleared
+// answer stops counting (it grades as unanswered).
+func keepAnswer(out map[string]academy.Response, a *academy.Attempt, qid string, r academy.Response) {
+	if blankResponse(&r) {
+		if _, saved := a.Answers[qid]; !saved {
+			return
+		}
+		r = academy.Response{}
+	}
+	out[qid] = r
+}
+
 // formAnswers reads the answers of the questions on a submitted form.
 // Fields are named "a.<qid>" (and "a.<qid>.<item>" for ordering positions
-// and matching items).
+// and matching items); "shown" names every question on the page, since an
+// emptied checkbox, select or field may post nothing.
 func formAnswers(c *fiber.Ctx, a *academy.Attempt) (map[string]academy.Response, error) {
 	out := map[string]academy.Response{}
 	args := c.Request().PostArgs()
 	present := map[string]bool{}
-	args.VisitAll(func(k, _ []byte) {
+	args.VisitAll(func(k, v []byte) {
 		if key, ok := strings.CutPrefix(string(k), "a."); ok {
 			qid, _, _ := strings.Cut(key, ".")
 			present[qid] = true
+		} else if string(k) == "shown" {
+			present[string(v)] = true
 		}
 	})
 	for qid := range present {
@@ -240,9 +276,6 @@ func formAnswers(c *fiber.Ctx, a *academy.Attempt) (map[string]academy.Response,
 			}
 		case academy.QFill:
 			r.Text = c.FormValue(field)
-			if strings.TrimSpace(r.Text) == "" {
-				continue
-			}
 		case academy.QNumeric:
 			if v := strings.TrimSpace(c.FormValue(field)); v != "" {
 				f, err := strconv.ParseFloat(v, 64)
@@ -250,18 +283,10 @@ func formAnswers(c *fiber.Ctx, a *academy.Attempt) (map[string]academy.Response,
 					return nil, academy.Errorf(academy.EINVALID, "answers.%s: %q is not a number", qid, v)
 				}
 				r.Number = &f
-			} else {
-				continue
 			}
 		case academy.QOrdering:
-			filled := false
 			for i := range q.Options {
-				v := c.FormValue(field + "." + strconv.Itoa(i))
-				r.Order = append(r.Order, v)
-				filled = filled || v != ""
-			}
-			if !filled {
-				continue
+				r.Order = append(r.Order, c.FormValue(field+"."+strconv.Itoa(i)))
 			}
 		case academy.QMatching:
 			r.Pairs = map[string]string{}
@@ -270,11 +295,8 @@ func formAnswers(c *fiber.Ctx, a *academy.Attempt) (map[string]academy.Response,
 					r.Pairs[it.ID] = v
 				}
 			}
-			if len(r.Pairs) == 0 {
-				continue
-			}
 		}
-		out[qid] = r
+		keepAnswer(out, a, qid, r)
 	}
 	return out, nil
 }
@@ -463,6 +485,10 @@ func (s *Server) apiGetAttempt(c *fiber.Ctx) error {
 func decodeAnswer(q *academy.Question, raw json.RawMessage) (academy.Response, error) {
 	var r academy.Response
 	bad := func(want string) error { return academy.Errorf(academy.EINVALID, "answers.%s: must be %s", q.ID, want) }
+	// null clears an answer; decoded below it would read as false or 0.
+	if string(bytes.TrimSpace(raw)) == "null" {
+		return r, nil
+	}
 	var err error
 	switch q.Type {
 	case academy.QSingle:
@@ -529,13 +555,13 @@ func (s *Server) apiSaveAnswers(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		answers[qid] = r
+		keepAnswer(answers, a, qid, r)
 	}
 	a, err = s.Examiner.SaveAnswers(c.UserContext(), u, a.ID, answers)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"saved": len(answers), "answered": len(a.Answers), "total": len(a.Questions)})
+	return c.JSON(fiber.Map{"saved": len(req.Answers), "answered": answeredCount(a), "total": len(a.Questions)})
 }
 
 func (s *Server) apiSubmit(c *fiber.Ctx) error {
