@@ -94,7 +94,13 @@ document.addEventListener("click", function (e) {
       case "multiple": return Array.prototype.map.call(q("input[name='" + name + "']:checked"), function (e) { return e.value; });
       case "truefalse": var b = box.querySelector("input[name='" + name + "']:checked"); return b ? b.value === "true" : undefined;
       case "fill": return box.querySelector("input[name='" + name + "']").value;
-      case "numeric": var v = box.querySelector("input[name='" + name + "']").value; return v === "" ? undefined : parseFloat(v);
+      // An emptied number field is sent as null, which clears the saved
+      // answer; one being typed that is not a number yet (its value reads
+      // "" too) is left alone.
+      case "numeric":
+        var n = box.querySelector("input[name='" + name + "']");
+        if (n.validity.badInput) return undefined;
+        return n.value === "" ? null : parseFloat(n.value);
       case "ordering": return Array.prototype.map.call(q("select"), function (e) { return e.value; });
       case "matching": var m = {}; q("select").forEach(function (e) { if (e.value) m[e.name.split(".").pop()] = e.value; }); return m;
     }
@@ -118,6 +124,9 @@ document.addEventListener("click", function (e) {
       }
     });
   }
+  // The posted form carries the same answers; a save still waiting would
+  // race it, and the store keeps whichever whole answer set lands last.
+  form.addEventListener("submit", function () { clearTimeout(timer2); pending = {}; });
   form.addEventListener("change", function (e) {
     var box = e.target.closest("[data-qid]");
     if (!box) return;
