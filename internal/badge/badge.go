@@ -1,22 +1,28 @@
 // Package badge issues Open Badges 3.0 credentials (W3C Verifiable
-// Credentials) signed with the eddsa-jcs-2022 Data Integrity cryptosuite.
+// Credentials 2.0) that any conforming verifier can check.
 //
-// A credential is an OpenBadgeCredential carrying one embedded
-// DataIntegrityProof. The proof signs SHA-256(JCS(proof configuration)) ||
-// SHA-256(JCS(credential without proof)) with Ed25519, so any verifier with
-// a JCS implementation and the issuer's public key (published in the issuer
-// profile as a Multikey) can check it without JSON-LD processing.
+// A credential is an OpenBadgeCredential with a proof set of one
+// DataIntegrityProof using the eddsa-rdfc-2022 cryptosuite: the credential
+// and the proof configuration are canonicalized as RDF (RDFC-1.0), hashed
+// with SHA-256 and signed with Ed25519. The issuer's key is published in
+// its profile, a controller document listing the key as a Multikey under
+// assertionMethod. Revocation is published as a W3C Bitstring Status List
+// credential (StatusList), which each credential points to.
+//
+// All JSON-LD processing is offline: the contexts the documents name are
+// embedded (contexts/), and any other context is an error.
 package badge
 
 import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -26,10 +32,9 @@ const (
 	ContextOB  = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 	ContextCID = "https://www.w3.org/ns/cid/v1" // defines Multikey, verificationMethod, assertionMethod
 
-	Cryptosuite  = "eddsa-jcs-2022"
+	Cryptosuite  = "eddsa-rdfc-2022"
 	ProofType    = "DataIntegrityProof"
 	ProofPurpose = "assertionMethod"
-	StatusType   = "1EdTechRevocationList"
 )
 
 // ed25519PubCodec is the multicodec prefix for an Ed25519 public key
@@ -82,10 +87,12 @@ func ParsePublicKeyMultibase(s string) (ed25519.PublicKey, error) {
 // KeyID is the verification method id that proofs name: ID + "#key-1".
 func (i *Issuer) KeyID() string { return i.ID + "#key-1" }
 
-// Profile returns the issuer profile document to publish at Issuer.ID: type
-// Profile, name, and the verification method (Multikey, controller = ID,
-// id = ID + "#key-1", publicKeyMultibase), listed under assertionMethod too
-// so that the key is authorised for the proofs' purpose.
+// Profile returns the issuer profile document to publish at Issuer.ID. It
+// is both the Open Badges Profile (type, name) and the controller document
+// of the signing key (W3C Controlled Identifiers): the key is a Multikey
+// whose controller is ID, listed under assertionMethod so that it is
+// authorised for the proofs' purpose. Its contexts define every term it
+// uses, which verifiers that process it as JSON-LD require.
 func (i *Issuer) Profile() map[string]any {
 	return map[string]any{
 		"@context": []any{ContextVC, ContextOB, ContextCID},
@@ -113,22 +120,27 @@ type Award struct {
 	Criteria      string // narrative criteria
 	ValidFrom     time.Time
 	ValidUntil    time.Time // zero: no expiry
-	StatusURL     string    // credentialStatus id (a URL answering whether it is revoked); empty: none
+
+	// StatusListCredential is the URL of the issuer's status list (see
+	// Issuer.StatusList) and StatusListIndex this award's entry in it,
+	// 0 <= index < StatusListSize, never reused. Empty URL: no status.
+	StatusListCredential string
+	StatusListIndex      int
 }
 
 // Issue builds the OpenBadgeCredential for a and signs it with a
-// DataIntegrityProof (eddsa-jcs-2022, assertionMethod, created = now),
+// DataIntegrityProof (eddsa-rdfc-2022, assertionMethod, created = now),
 // returning the signed credential as JSON.
 //
 // The holder is named the way OB 3.0 provides for a recipient without a DID:
 // an IdentityObject with identityType "name" and hashed false, so the name
 // is readable on the credential.
 func (i *Issuer) Issue(a Award, now time.Time) ([]byte, error) {
-	if len(i.Key) != ed25519.PrivateKeySize {
-		return nil, errors.New("badge: issuer has no Ed25519 private key")
+	if err := i.check(); err != nil {
+		return nil, err
 	}
 	for _, f := range [][2]string{
-		{"issuer id", i.ID}, {"issuer name", i.Name}, {"credential id", a.ID}, {"holder name", a.HolderName},
+		{"credential id", a.ID}, {"holder name", a.HolderName},
 		{"achievement id", a.AchievementID}, {"achievement name", a.Achievement},
 		{"achievement description", a.Description}, {"criteria", a.Criteria},
 	} {
@@ -174,45 +186,93 @@ func (i *Issuer) Issue(a Award, now time.Time) ([]byte, error) {
 	if !a.ValidUntil.IsZero() {
 		cred["validUntil"] = timestamp(a.ValidUntil)
 	}
-	if a.StatusURL != "" {
-		cred["credentialStatus"] = map[string]any{"id": a.StatusURL, "type": StatusType}
+	if a.StatusListCredential != "" {
+		status, err := statusEntry(a.StatusListCredential, a.StatusListIndex)
+		if err != nil {
+			return nil, err
+		}
+		cred["credentialStatus"] = status
 	}
+	return i.sign(cred, now)
+}
 
-	// Create Proof (eddsa-jcs-2022): the proof is the options plus the
-	// document's @context, which is what lets the proof be checked alone or
-	// in a proof set; the proof configuration is that proof without proofValue.
-	proof := map[string]any{
-		"type":               ProofType,
-		"cryptosuite":        Cryptosuite,
-		"created":            timestamp(now),
-		"verificationMethod": i.KeyID(),
-		"proofPurpose":       ProofPurpose,
-		"@context":           cred["@context"],
+// statusEntry is the BitstringStatusListEntry that points at entry index of
+// the list at listURL.
+func statusEntry(listURL string, index int) (map[string]any, error) {
+	if strings.Contains(listURL, "#") {
+		return nil, fmt.Errorf("badge: status list URL %q must not have a fragment: entries are told apart by one", listURL)
 	}
-	hash, err := hashData(proof, cred)
+	if index < 0 || index >= StatusListSize {
+		return nil, fmt.Errorf("badge: status list index %d is outside 0..%d", index, StatusListSize-1)
+	}
+	n := strconv.Itoa(index)
+	return map[string]any{
+		"id":                   listURL + "#" + n,
+		"type":                 "BitstringStatusListEntry",
+		"statusPurpose":        statusPurpose,
+		"statusListIndex":      n, // a string, as the spec defines it
+		"statusListCredential": listURL,
+	}, nil
+}
+
+func (i *Issuer) check() error {
+	if len(i.Key) != ed25519.PrivateKeySize {
+		return errors.New("badge: issuer has no Ed25519 private key")
+	}
+	if i.ID == "" {
+		return errors.New("badge: issuer id is required")
+	}
+	if i.Name == "" {
+		return errors.New("badge: issuer name is required")
+	}
+	return nil
+}
+
+// sign adds a proof set holding one eddsa-rdfc-2022 proof to doc and
+// returns it as indented JSON, with non-ASCII text written as UTF-8.
+func (i *Issuer) sign(doc map[string]any, now time.Time) ([]byte, error) {
+	// Sign the document as a verifier will decode it (e.g. []string turns
+	// into []any), not as it was built.
+	raw, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
 	}
-	proof["proofValue"] = "z" + base58Encode(ed25519.Sign(i.Key, hash))
-	cred["proof"] = proof
+	v, err := parseJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	unsecured := v.(map[string]any)
+	proof, err := createProof(unsecured, i.Key, i.KeyID(), now, builtinLoader)
+	if err != nil {
+		return nil, err
+	}
+	// An array, as the OB 3.0 JSON schema requires, even for one proof.
+	unsecured["proof"] = []any{proof}
 
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(cred); err != nil {
+	if err := enc.Encode(unsecured); err != nil {
 		return nil, err
 	}
 	return bytes.TrimRight(out.Bytes(), "\n"), nil
 }
 
-// Verify checks a credential's proof with the public key; any change to the
-// credential or the proof makes it fail with an error saying so.
+// Verify checks a credential's proofs with the public key; any change to
+// the credential or a proof makes it fail with an error saying so.
 //
-// It follows Verify Proof (eddsa-jcs-2022) for a single embedded proof.
-// It checks the signature only: the caller decides that pub is the issuer's
-// (e.g. from its profile) and checks validFrom/validUntil and the status.
+// It follows Verify Proof (eddsa-rdfc-2022) for every proof of the proof
+// set (an array, or a single proof object): each must be an eddsa-rdfc-2022
+// assertion proof that pub verifies, since a proof that cannot be checked
+// proves nothing. It checks the signatures only: the caller decides that
+// pub is the issuer's (e.g. from its profile) and checks
+// validFrom/validUntil and the status.
 func Verify(credential []byte, pub ed25519.PublicKey) error {
+	return verify(credential, pub, builtinLoader)
+}
+
+func verify(credential []byte, pub ed25519.PublicKey, loader *contextLoader) error {
 	if len(pub) != ed25519.PublicKeySize {
 		return errors.New("badge: public key is not an Ed25519 key")
 	}
@@ -224,116 +284,23 @@ func Verify(credential []byte, pub ed25519.PublicKey) error {
 	if !ok {
 		return errors.New("badge: credential is not a JSON object")
 	}
-	rawProof, ok := doc["proof"]
+	rawProofs, ok := doc["proof"]
 	if !ok {
 		return ErrNoProof
 	}
-	proof, ok := rawProof.(map[string]any)
+	proofs, ok := rawProofs.([]any)
 	if !ok {
-		return errors.New("badge: proof must be a single object (proof sets are not supported)")
+		proofs = []any{rawProofs}
 	}
-	if proof["type"] != ProofType || proof["cryptosuite"] != Cryptosuite {
-		return fmt.Errorf("badge: proof is not a %s with cryptosuite %s", ProofType, Cryptosuite)
+	if len(proofs) == 0 {
+		return ErrNoProof
 	}
-	if proof["proofPurpose"] != ProofPurpose {
-		return fmt.Errorf("badge: proof purpose is %v, want %s", proof["proofPurpose"], ProofPurpose)
-	}
-	proofValue, _ := proof["proofValue"].(string)
-	if len(proofValue) < 2 || proofValue[0] != 'z' {
-		return errors.New("badge: proofValue is missing or not multibase base58btc")
-	}
-	sig, err := base58Decode(proofValue[1:])
-	if err != nil || len(sig) != ed25519.SignatureSize {
-		return errors.New("badge: proofValue is not an Ed25519 signature")
-	}
-
 	unsecured := maps.Clone(doc)
 	delete(unsecured, "proof")
-	options := maps.Clone(proof)
-	delete(options, "proofValue")
-	// A proof that carries @context was made over a document whose @context
-	// starts with it; verify against exactly that context.
-	if pc, ok := options["@context"]; ok {
-		if !contextHasPrefix(doc["@context"], pc) {
-			return errors.New("badge: proof @context does not match the credential's @context")
+	for _, p := range proofs {
+		if err := verifyProof(unsecured, p, pub, loader); err != nil {
+			return err
 		}
-		unsecured["@context"] = pc
-	}
-	hash, err := hashData(options, unsecured)
-	if err != nil {
-		return err
-	}
-	if !ed25519.Verify(pub, hash, sig) {
-		return ErrBadSignature
 	}
 	return nil
-}
-
-// hashData is Proof Configuration + Transformation + Hashing of
-// eddsa-jcs-2022: SHA-256(JCS(proof config)) || SHA-256(JCS(document)).
-func hashData(proofConfig, doc map[string]any) ([]byte, error) {
-	if proofConfig["type"] != ProofType || proofConfig["cryptosuite"] != Cryptosuite {
-		return nil, fmt.Errorf("badge: proof is not a %s with cryptosuite %s", ProofType, Cryptosuite)
-	}
-	if c, ok := proofConfig["created"]; ok {
-		if s, _ := c.(string); !validTimestamp(s) {
-			return nil, fmt.Errorf("badge: proof created %v is not a date-time", c)
-		}
-	}
-	// Round-trip through JSON so the issuer hashes exactly the values a
-	// verifier will decode (e.g. []string becomes []any).
-	canon := func(v map[string]any) ([32]byte, error) {
-		raw, err := json.Marshal(v)
-		if err != nil {
-			return [32]byte{}, err
-		}
-		c, err := CanonicalizeJSON(raw)
-		if err != nil {
-			return [32]byte{}, err
-		}
-		return sha256.Sum256(c), nil
-	}
-	configHash, err := canon(proofConfig)
-	if err != nil {
-		return nil, err
-	}
-	docHash, err := canon(doc)
-	if err != nil {
-		return nil, err
-	}
-	return append(configHash[:], docHash[:]...), nil
-}
-
-// contextHasPrefix reports whether the document context starts with every
-// entry of the proof context, in order. Either may be a single value.
-func contextHasPrefix(docCtx, proofCtx any) bool {
-	list := func(v any) []any {
-		if a, ok := v.([]any); ok {
-			return a
-		}
-		return []any{v}
-	}
-	d, p := list(docCtx), list(proofCtx)
-	if len(p) > len(d) {
-		return false
-	}
-	for i := range p {
-		a, errA := Canonicalize(d[i])
-		b, errB := Canonicalize(p[i])
-		if errA != nil || errB != nil || !bytes.Equal(a, b) {
-			return false
-		}
-	}
-	return true
-}
-
-// timestamp writes t as an RFC 3339 date-time in UTC to the second, which
-// is both a VC dateTimeStamp and an XML Schema dateTime.
-func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// validTimestamp accepts RFC 3339 date-times, the zoned subset of XML
-// Schema dateTime that Data Integrity proofs use in practice.
-func validTimestamp(s string) bool {
-	_, err := time.Parse(time.RFC3339Nano, s)
-	return err == nil
 }
