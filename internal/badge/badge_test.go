@@ -373,6 +373,7 @@ func TestIssueRejectsIncompleteInput(t *testing.T) {
 		"status list with fragment":  func(a *Award) { a.StatusListCredential = statusListURL + "#x" },
 		"relative status list":       func(a *Award) { a.StatusListCredential = "status/1" },
 		"relative credential id":     func(a *Award) { a.ID = "AC-2025-0001" },
+		"control character in text":  func(a *Award) { a.Criteria = "通过\f考试" },
 	} {
 		a := award
 		edit(&a)

@@ -167,9 +167,17 @@ func checkExpanded(v any) error {
 			}
 		}
 	case map[string]any:
-		if _, ok := v["@value"]; ok {
+		if val, ok := v["@value"]; ok {
 			if t, ok := v["@type"].(string); ok && t != "@json" && !absoluteIRI(t) {
 				return fmt.Errorf("badge: JSON-LD: datatype %q is not an absolute IRI", t)
+			}
+			// RDFC-1.0 writes control characters other than tab, line feed
+			// and carriage return as escapes that json-gold does not
+			// produce, so such text would hash differently elsewhere.
+			if s, ok := val.(string); ok && strings.ContainsFunc(s, func(r rune) bool {
+				return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
+			}) {
+				return fmt.Errorf("badge: JSON-LD: text %q holds a control character", s)
 			}
 			return nil
 		}

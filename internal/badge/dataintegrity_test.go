@@ -105,8 +105,9 @@ func TestSpecVectorEddsaRdfc2022(t *testing.T) {
 }
 
 // JSON-LD processing must never drop what it does not understand: what is
-// dropped is not signed, so it could be changed at will.
-func TestCanonicalizeRefusesUndefinedTerms(t *testing.T) {
+// dropped is not signed, so it could be changed at will. Nor may it pass
+// text that other RDFC-1.0 implementations would write differently.
+func TestCanonicalizeRefusesUnsafeInput(t *testing.T) {
 	base := func() map[string]any {
 		return map[string]any{
 			"@context":          []any{ContextVC, ContextOB},
@@ -127,6 +128,7 @@ func TestCanonicalizeRefusesUndefinedTerms(t *testing.T) {
 		"relative issuer":           func(d map[string]any) { d["issuer"] = "issuer" },
 		"unknown context":           func(d map[string]any) { d["@context"] = []any{ContextVC, "https://example.org/ctx"} },
 		"iri with a space":          func(d map[string]any) { d["id"] = "https://academy.example/a b" },
+		"control character in text": func(d map[string]any) { d["name"] = "证书\b" },
 		"property outside a context": func(d map[string]any) {
 			d["@context"] = []any{ContextVC}
 			d["credentialSubject"].(map[string]any)["licenseNumber"] = "1"

@@ -190,6 +190,14 @@ func TestReferenceVerifierAcceptsOurCredentials(t *testing.T) {
 		return out
 	}
 	mine, others := issueAt(7), issueAt(8)
+	// Text that N-Quads must escape is escaped as other implementations do.
+	escapes := award
+	escapes.StatusListIndex = 9
+	escapes.Criteria = "第一行：\"引号\" 与反斜杠 \\\n第二行\t制表\r\n第三行 <b>&amp;</b> 😀"
+	awkward, err := iss.Issue(escapes, issuedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	tamper := func(edit func(c map[string]any)) json.RawMessage {
 		var c map[string]any
@@ -224,7 +232,7 @@ func TestReferenceVerifierAcceptsOurCredentials(t *testing.T) {
 	before := verifierScenario{
 		Documents: map[string]json.RawMessage{iss.ID: profile, statusListURL: statusList()},
 		Cases: []verifierCase{
-			{"fresh", mine}, {"other", others}, {"another key", forged},
+			{"fresh", mine}, {"other", others}, {"another key", forged}, {"text with escapes", awkward},
 		},
 	}
 	for name, c := range tampered {
@@ -252,6 +260,7 @@ func TestReferenceVerifierAcceptsOurCredentials(t *testing.T) {
 	}
 	accepted("fresh", false)
 	accepted("other", false)
+	accepted("text with escapes", false)
 	accepted("revoked", true)
 	accepted("other after revocation", false)
 
