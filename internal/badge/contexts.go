@@ -44,18 +44,6 @@ var builtinLoader = func() *contextLoader {
 	return l
 }()
 
-// with returns a loader that also serves extra documents (URL -> JSON).
-func (l *contextLoader) with(extra map[string][]byte) *contextLoader {
-	n := &contextLoader{docs: make(map[string][]byte, len(l.docs)+len(extra))}
-	for u, b := range l.docs {
-		n.docs[u] = b
-	}
-	for u, b := range extra {
-		n.docs[u] = b
-	}
-	return n
-}
-
 // LoadDocument decodes a fresh copy on every call because the JSON-LD
 // processor may keep or change what it is given.
 func (l *contextLoader) LoadDocument(url string) (*ld.RemoteDocument, error) {

@@ -121,7 +121,8 @@ func hashData(proofConfig, doc map[string]any, loader *contextLoader) ([]byte, e
 // not change the signature: expansion runs in safe mode (a property the
 // contexts do not define is an error), and checkExpanded refuses what safe
 // mode lets through and RDF would drop (a type, id or datatype that is not
-// an absolute IRI, such as a type name missing from the contexts).
+// an absolute IRI, such as a type name missing from the contexts), and text
+// that other implementations would write differently.
 func canonicalize(doc map[string]any, loader *contextLoader) (string, error) {
 	opts := ld.NewJsonLdOptions("")
 	opts.DocumentLoader = loader

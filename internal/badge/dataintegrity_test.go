@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,9 @@ func specLoader(t testing.TB) *contextLoader {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return builtinLoader.with(map[string][]byte{"https://www.w3.org/ns/credentials/examples/v2": b})
+	l := &contextLoader{docs: maps.Clone(builtinLoader.docs)}
+	l.docs["https://www.w3.org/ns/credentials/examples/v2"] = b
+	return l
 }
 
 func readVector(t *testing.T, name string) string {
@@ -154,6 +157,21 @@ func TestLoaderRefusesOtherURLs(t *testing.T) {
 	for _, u := range []string{"https://www.w3.org/2018/credentials/v1", "https://academy.example/issuer", "file:///etc/passwd"} {
 		if _, err := builtinLoader.LoadDocument(u); err == nil {
 			t.Errorf("%s was served", u)
+		}
+	}
+}
+
+// The embedded contexts are the published ones byte for byte (their
+// sources are in contexts/README.md): an edited copy would make our proofs
+// fail for every verifier that fetches the real one.
+func TestEmbeddedContextsUnchanged(t *testing.T) {
+	for url, want := range map[string]string{
+		ContextVC:  "8a9f494a89ecc51db093e90e84713e07e84d6d9204364a9b3c7868b21751236f",
+		ContextOB:  "ef2fa9c7846dce233cc166b43639027278be4ee44f00bb1d45c75de2dd0cd761",
+		ContextCID: "ea216ecc1cb02cd39b693dba2250141e270ba0bf95890be107dd9a9e8e43de85",
+	} {
+		if got := hexSHA256(string(builtinLoader.docs[url])); got != want {
+			t.Errorf("%s: SHA-256 %s, want %s", url, got, want)
 		}
 	}
 }
