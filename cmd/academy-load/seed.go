@@ -91,7 +91,7 @@ func seed(ctx context.Context, c *client, rec *recorder, cfg config, nTrainees, 
 // seedAccount creates one account, or resets its password when an earlier
 // run created it, and logs it in.
 func seedAccount(ctx context.Context, c *client, rec *recorder, admin, site, username, name, role, password string) (account, error) {
-	body := map[string]any{"username": username, "display_name": name, "roles": []string{role}, "sites": []string{site}, "password": password}
+	body := map[string]any{"username": username, "display_name": name, "legal_name": name, "roles": []string{role}, "sites": []string{site}, "password": password}
 	status, err := c.do(ctx, rec, http.MethodPost, "/api/v1/users", admin, body, nil, http.StatusConflict)
 	if err != nil {
 		return account{}, err

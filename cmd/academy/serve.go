@@ -108,6 +108,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	issuer := &badge.Issuer{ID: strings.TrimRight(*publicURL, "/") + "/issuer", Name: "物业客服学院", Key: key}
 	certifier := newCertifier(st, cat, az, *publicURL)
+	certifier.Signer = &badge.Certificates{Issuer: issuer, Base: *publicURL}
 	board := &academy.TeamBoard{Certifier: certifier, Sites: st.accounts.Sites, Users: st.accounts.Users, Logger: logger, MaxAge: dashAge}
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases, Coach: st.coach,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version,

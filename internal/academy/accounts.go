@@ -3,6 +3,7 @@ package academy
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -261,6 +262,27 @@ func (a *Accounts) SetStatus(ctx context.Context, actor Actor, username, status 
 		}
 	}
 	return u, a.audit(ctx, actor, action, u.ID, "")
+}
+
+// SetLegalName records the legal name (实名) certificates carry. Only
+// admins call it; the change is audited with the name before and after.
+func (a *Accounts) SetLegalName(ctx context.Context, actor Actor, username, name string) (*User, error) {
+	name = strings.TrimSpace(name)
+	if err := ValidateLegalName(name); err != nil {
+		return nil, err
+	}
+	u, err := a.Users.FindUser(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	if u.LegalName == name {
+		return u, nil
+	}
+	before := u.LegalName
+	if u, err = a.Users.UpdateUser(ctx, u.ID, UserUpdate{LegalName: &name}); err != nil {
+		return nil, err
+	}
+	return u, a.audit(ctx, actor, AuditLegalName, u.ID, strconv.Quote(before)+" -> "+strconv.Quote(name))
 }
 
 // UpdateProfile changes a user's own display name and language.

@@ -7,19 +7,21 @@ import (
 
 // Audit actions for security events.
 const (
-	AuditLoginOK       = "login.ok"
-	AuditLoginFailed   = "login.failed"
-	AuditLogout        = "logout"
-	AuditUserCreated   = "user.created"
-	AuditRolesChanged  = "user.roles_changed"
-	AuditUserDisabled  = "user.disabled"
-	AuditUserEnabled   = "user.enabled"
-	AuditPasswordReset = "user.password_reset"
-	AuditPasswordOwn   = "user.password_changed"
-	AuditSiteCreated   = "site.created"
-	AuditCertIssued    = "cert.issued"
-	AuditCertRevoked   = "cert.revoked"
-	AuditProgramSaved  = "program.saved"
+	AuditLoginOK        = "login.ok"
+	AuditLoginFailed    = "login.failed"
+	AuditLogout         = "logout"
+	AuditUserCreated    = "user.created"
+	AuditRolesChanged   = "user.roles_changed"
+	AuditUserDisabled   = "user.disabled"
+	AuditUserEnabled    = "user.enabled"
+	AuditPasswordReset  = "user.password_reset"
+	AuditPasswordOwn    = "user.password_changed"
+	AuditSiteCreated    = "site.created"
+	AuditCertIssued     = "cert.issued"
+	AuditCertRevoked    = "cert.revoked"
+	AuditCertReinstated = "cert.reinstated"
+	AuditLegalName      = "user.legal_name"
+	AuditProgramSaved   = "program.saved"
 )
 
 // AuditEvent is one security-relevant event. Detail never holds secrets.

@@ -50,6 +50,8 @@ type OutcomeRecorder interface {
 type ProgramSource interface {
 	ActivePrograms() []*Program
 	Courses() map[string]*Course
+	// Title names a course, quiz or scenario ("" if there is none).
+	Title(kind, slug string) string
 }
 
 // Certifier issues, renews and revokes certificates from what learners have
@@ -64,10 +66,23 @@ type Certifier struct {
 	Audit    AuditService
 	Authz    Authorizer
 	Events   EventSink
-	Now      func() time.Time
+	// Signer makes the credential each certificate is handed out as;
+	// without one, certificates have none.
+	Signer CredentialSigner
+	Now    func() time.Time
 	// Window is how long before expiry a certificate is "expiring soon"
 	// and its renewal can be earned.
 	Window time.Duration
+
+	// statusList keeps the signed revocation list of one version, so that
+	// outside verifiers' fetches cost a read, not a signature.
+	statusMu    sync.Mutex
+	statusLists map[int]signedList
+}
+
+type signedList struct {
+	version int
+	json    []byte
 }
 
 // Standing is a person's position on one program.
@@ -77,15 +92,18 @@ type Standing struct {
 	Current *Certificate
 	// Status is the current certificate's status, or "none".
 	Status string
-	// Renewing says that Reqs are the recertification requirements,
-	// counted from Since.
+	// Renewing says that Reqs are the recertification requirements (or,
+	// after a revocation, what earns the program back), counted from Since.
 	Renewing bool
 	Since    time.Time
-	Reqs     []ReqStatus
-	Met      bool
-	MetAt    time.Time
-	Done     int
-	Total    int
+	// NeedsLegalName says the requirements may be met but no certificate
+	// can be issued until an admin records the person's legal name.
+	NeedsLegalName bool
+	Reqs           []ReqStatus
+	Met            bool
+	MetAt          time.Time
+	Done           int
+	Total          int
 }
 
 // CertNone is the status of someone who never held the program.
@@ -137,12 +155,20 @@ func (c *Certifier) Assess(p *Program, awards []*Certificate, ev Evidence, now t
 			}
 			st.Since = st.Current.ExpiresAt.Add(-c.Window)
 			if st.Status == CertRevoked {
-				st.Since = st.Current.RevokedAt
+				// Only evidence dated after the revocation earns the
+				// program back: what was done before is what the
+				// revocation judged. Stored times are to the millisecond,
+				// so evidence at the revocation's own instant is before.
+				reqs = p.AfterRevocationRequirements()
+				st.Since = st.Current.RevokedAt.Add(time.Nanosecond)
 			}
 		}
 	}
 	st.Reqs = reqs.Status(ev, c.Programs.Courses(), st.Since)
 	st.Met, st.MetAt = reqs.Met(st.Reqs)
+	if reqs.empty() {
+		st.Met = false // nothing new can be shown: only a reinstatement restores it
+	}
 	need := reqs.MinScenarios
 	if need == 0 {
 		need = len(reqs.Scenarios)
@@ -173,7 +199,9 @@ func (c *Certifier) Standings(ctx context.Context, u *User) ([]Standing, error) 
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, c.Assess(p, awards, ev, now))
+		st := c.Assess(p, awards, ev, now)
+		st.NeedsLegalName = strings.TrimSpace(u.LegalName) == ""
+		out = append(out, st)
 	}
 	return out, nil
 }
@@ -209,13 +237,19 @@ func (c *Certifier) issue(ctx context.Context, u *User, standings []Standing) ([
 	now := c.Now()
 	var issued []*Certificate
 	for _, st := range standings {
-		if !st.Met || st.Status == CertValid {
+		if !st.Met || st.Status == CertValid || st.NeedsLegalName {
 			continue
 		}
+		index, err := c.Certs.NextStatusIndex(ctx)
+		if err != nil {
+			return issued, err
+		}
+		// The certificate carries the legal name an admin recorded, never
+		// the display name its holder chose.
 		cert := &Certificate{
-			Number: NewCertificateNumber(), Username: u.ID, Holder: u.DisplayName,
+			Number: NewCertificateNumber(), Username: u.ID, Holder: u.LegalName,
 			Program: st.Program.Slug, ProgramName: st.Program.Name, Seq: 1, IssuedAt: now,
-			ExpiresAt: now.AddDate(0, st.Program.ValidityMonths, 0),
+			ExpiresAt: now.AddDate(0, st.Program.ValidityMonths, 0), StatusIndex: index,
 		}
 		if st.Current != nil {
 			cert.Seq = st.Current.Seq + 1
@@ -231,6 +265,11 @@ func (c *Certifier) issue(ctx context.Context, u *User, standings []Standing) ([
 			return issued, err
 		}
 		if err := c.Certs.IndexCertificate(ctx, cert); err != nil {
+			return issued, err
+		}
+		// Signed once, now; a crash before this is mended at the first
+		// download (credential).
+		if _, err := c.credential(ctx, cert); err != nil {
 			return issued, err
 		}
 		if err := c.grant(ctx, u.ID, st.Program, cert); err != nil {
@@ -364,8 +403,151 @@ func (c *Certifier) Revoke(ctx context.Context, actor *User, number, reason, ip 
 	if err := c.Users.SetCertGrants(ctx, holder.ID, grants); err != nil {
 		return nil, err
 	}
+	if cert.StatusIndex > 0 {
+		if err := c.Certs.SetRevoked(ctx, cert.StatusIndex, true); err != nil {
+			return nil, err
+		}
+	}
 	return cert, c.Audit.RecordAudit(ctx, &AuditEvent{Time: now, Actor: actor.ID, Action: AuditCertRevoked,
 		Target: cert.Number, IP: ip, Detail: reason})
+}
+
+// Reinstate undoes a revocation, with a reason, for a manager of the
+// holder or an admin: the certificate is valid again until its own
+// expiry, with the roles it grants, and the revocation stays on record.
+func (c *Certifier) Reinstate(ctx context.Context, actor *User, number, reason, ip string) (*Certificate, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, Errorf(EINVALID, "reason: 请填写恢复原因 / Give a reason for reinstating.")
+	}
+	if len([]rune(reason)) > 500 {
+		return nil, Errorf(EINVALID, "reason: 最多 500 字 / At most 500 characters.")
+	}
+	cert, holder, err := c.Open(ctx, actor, number)
+	if err != nil {
+		return nil, err
+	}
+	if !c.CanManage(actor, holder) {
+		return nil, Errorf(EFORBIDDEN, "只有主管或管理员可以恢复证书 / Only managers and admins reinstate certificates.")
+	}
+	if cert.RevokedAt.IsZero() {
+		return nil, Errorf(ECONFLICT, "证书 %s 没有被撤销 / Certificate %s is not revoked.", cert.Number, cert.Number)
+	}
+	now := c.Now()
+	cert.Reinstatements = append(cert.Reinstatements, Reinstatement{At: now, By: actor.ID, Reason: reason,
+		RevokedAt: cert.RevokedAt, RevokeReason: cert.RevokeReason})
+	cert.RevokedAt, cert.RevokedBy, cert.RevokeReason = time.Time{}, "", ""
+	if err := c.Certs.SaveCertificate(ctx, cert); err != nil {
+		return nil, err
+	}
+	grants := slices.Clone(holder.CertGrants)
+	for i := range grants {
+		if grants[i].Number == cert.Number {
+			grants[i].Revoked = false
+		}
+	}
+	if err := c.Users.SetCertGrants(ctx, holder.ID, grants); err != nil {
+		return nil, err
+	}
+	if cert.StatusIndex > 0 {
+		if err := c.Certs.SetRevoked(ctx, cert.StatusIndex, false); err != nil {
+			return nil, err
+		}
+	}
+	return cert, c.Audit.RecordAudit(ctx, &AuditEvent{Time: now, Actor: actor.ID, Action: AuditCertReinstated,
+		Target: cert.Number, IP: ip, Detail: reason})
+}
+
+// Credential returns a certificate's signed credential to whoever may open
+// the certificate.
+func (c *Certifier) Credential(ctx context.Context, actor *User, number string) ([]byte, *Certificate, error) {
+	cert, _, err := c.Open(ctx, actor, number)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := c.credential(ctx, cert)
+	return b, cert, err
+}
+
+// credential returns the credential kept for cert, signing and keeping it
+// first if there is none: the certificate was issued before credentials
+// were kept, or its issuing stopped before the signature. A certificate
+// without a place in the revocation list is given one, revoked there if
+// the certificate is.
+func (c *Certifier) credential(ctx context.Context, cert *Certificate) ([]byte, error) {
+	if c.Signer == nil {
+		return nil, Errorf(ENOTFOUND, "证书没有电子凭证 / This certificate has no credential.")
+	}
+	b, err := c.Certs.FindCredential(ctx, cert.Number)
+	if ErrorCode(err) != ENOTFOUND {
+		return b, err
+	}
+	if cert.StatusIndex == 0 {
+		if cert.StatusIndex, err = c.Certs.NextStatusIndex(ctx); err != nil {
+			return nil, err
+		}
+		if err := c.Certs.SaveCertificate(ctx, cert); err != nil {
+			return nil, err
+		}
+		if !cert.RevokedAt.IsZero() {
+			if err := c.Certs.SetRevoked(ctx, cert.StatusIndex, true); err != nil {
+				return nil, err
+			}
+		}
+	}
+	p := c.program(cert.Program)
+	if p == nil {
+		// An archived program keeps its certificates: describe it by name.
+		p = &Program{Slug: cert.Program, Name: cert.ProgramName}
+	}
+	if b, err = c.Signer.SignCertificate(cert, p, p.Wording(c.Programs.Title), c.Now()); err != nil {
+		return nil, err
+	}
+	switch err := c.Certs.SaveCredential(ctx, cert.Number, b); {
+	case ErrorCode(err) == ECONFLICT: // signed at the same time elsewhere: hand out the one kept
+		return c.Certs.FindCredential(ctx, cert.Number)
+	case err != nil:
+		return nil, err
+	}
+	return b, nil
+}
+
+func (c *Certifier) program(slug string) *Program {
+	for _, p := range c.Programs.ActivePrograms() {
+		if p.Slug == slug {
+			return p
+		}
+	}
+	return nil
+}
+
+// StatusList returns revocation list number list (from 1) signed, signing
+// it again only when a revocation or reinstatement changed the lists.
+func (c *Certifier) StatusList(ctx context.Context, list int) ([]byte, error) {
+	if c.Signer == nil || list < 1 {
+		return nil, Errorf(ENOTFOUND, "没有这份撤销清单 / No such revocation list.")
+	}
+	revoked, version, highest, err := c.Certs.RevocationList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if (list-1)*StatusListSize > highest {
+		return nil, Errorf(ENOTFOUND, "没有这份撤销清单 / No such revocation list.")
+	}
+	c.statusMu.Lock()
+	defer c.statusMu.Unlock()
+	if l, ok := c.statusLists[list]; ok && l.version == version {
+		return l.json, nil
+	}
+	b, err := c.Signer.SignStatusList(list, revoked, c.Now())
+	if err != nil {
+		return nil, err
+	}
+	if c.statusLists == nil {
+		c.statusLists = map[int]signedList{}
+	}
+	c.statusLists[list] = signedList{version, b}
+	return b, nil
 }
 
 // RefusalReason explains why u cannot work as role at now when a

@@ -1,6 +1,7 @@
 package academy
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -23,6 +24,10 @@ type Program struct {
 	// Recert is the refresher subset; passing it in the renewal window (or
 	// after expiry) issues the next certificate.
 	Recert Requirements `json:"recert" bson:"recert" yaml:"recert"`
+	// AfterRevocation is what earns the program again after a revocation,
+	// all of it dated after the revocation; empty means the requirements'
+	// quizzes and scenarios again (courses stay done).
+	AfterRevocation Requirements `json:"after_revocation" bson:"after_revocation" yaml:"after_revocation,omitempty"`
 	// Grants are the roles holding the certificate gives on the holder's
 	// sites, for as long as it is valid.
 	Grants    []string  `json:"grants" bson:"grants" yaml:"grants,flow"`
@@ -77,6 +82,22 @@ func (l *Library) ImportPrograms(ctx context.Context, files []*Program, store Pr
 		save: store.SaveProgram, setStatus: store.SetProgramStatus,
 	})
 }
+
+// AfterRevocationRequirements is what earns the program back after a
+// revocation.
+func (p *Program) AfterRevocationRequirements() Requirements {
+	if !p.AfterRevocation.empty() {
+		return p.AfterRevocation
+	}
+	r := p.Requirements
+	r.Courses = nil
+	if r.empty() { // a program of courses only: they are done again
+		return p.Requirements
+	}
+	return r
+}
+
+func (r Requirements) empty() bool { return len(r.Courses)+len(r.Quizzes)+len(r.Scenarios) == 0 }
 
 // Requirements of a program.
 type Requirements struct {
@@ -136,6 +157,11 @@ func (p *Program) Validate(courses, quizzes, scenarios map[string]bool) []string
 	}
 	check("requirements", p.Requirements)
 	check("recert", p.Recert)
+	check("after_revocation", p.AfterRevocation)
+	if len(p.AfterRevocation.Courses) > 0 {
+		// A course stays completed, so it cannot show anything new.
+		out = append(out, "after_revocation.courses: a course once completed proves nothing new after a revocation; list quizzes and scenarios")
+	}
 	if len(p.Requirements.Courses)+len(p.Requirements.Quizzes)+len(p.Requirements.Scenarios) == 0 {
 		out = append(out, "requirements: at least one course, quiz or scenario")
 	}
@@ -265,6 +291,22 @@ type Certificate struct {
 	RevokedAt    time.Time `json:"revoked_at,omitzero" bson:"revoked_at,omitempty"`
 	RevokedBy    string    `json:"-" bson:"revoked_by,omitempty"`
 	RevokeReason string    `json:"revoke_reason,omitempty" bson:"revoke_reason,omitempty"`
+	// StatusIndex is the certificate's place in the published revocation
+	// list (from 1; 0 for certificates issued before there was one, given
+	// a place when their credential is first made).
+	StatusIndex int `json:"-" bson:"status_index,omitempty"`
+	// Reinstatements are the revocations a manager undid, with why.
+	Reinstatements []Reinstatement `json:"reinstatements,omitempty" bson:"reinstatements,omitempty"`
+}
+
+// Reinstatement is a revocation undone: when, by whom, why, and what the
+// revocation had said.
+type Reinstatement struct {
+	At           time.Time `json:"at" bson:"at"`
+	By           string    `json:"-" bson:"by"`
+	Reason       string    `json:"reason" bson:"reason"`
+	RevokedAt    time.Time `json:"revoked_at" bson:"revoked_at"`
+	RevokeReason string    `json:"revoke_reason" bson:"revoke_reason"`
 }
 
 // StatusAt is the certificate's status at now.
@@ -347,4 +389,114 @@ type CertStore interface {
 	SaveCertificate(ctx context.Context, c *Certificate) error
 	// ListCertificates returns every certificate, for dashboards.
 	ListCertificates(ctx context.Context) ([]*Certificate, error)
+	// NextStatusIndex hands out the next place in the revocation list,
+	// never the same twice.
+	NextStatusIndex(ctx context.Context) (int, error)
+	// SetRevoked marks place index of the revocation list revoked or not,
+	// and moves the list's version on.
+	SetRevoked(ctx context.Context, index int, revoked bool) error
+	// RevocationList returns the revoked places, the list's version and
+	// the highest place handed out.
+	RevocationList(ctx context.Context) (revoked []int, version, highest int, err error)
+	// SaveCredential keeps the signed credential of a certificate; the
+	// first one kept stays (ECONFLICT for a second).
+	SaveCredential(ctx context.Context, number string, credential []byte) error
+	// FindCredential returns the kept credential, ENOTFOUND if none.
+	FindCredential(ctx context.Context, number string) ([]byte, error)
+}
+
+// CredentialSigner turns certificates into signed credentials that anyone
+// can check, and signs the list that says which are revoked.
+type CredentialSigner interface {
+	SignCertificate(c *Certificate, p *Program, w Wording, now time.Time) ([]byte, error)
+	// SignStatusList signs revocation list number list (from 1) with the
+	// revoked places among those it holds.
+	SignStatusList(list int, revoked []int, now time.Time) ([]byte, error)
+}
+
+// StatusListSize is how many places one published revocation list holds
+// (the Bitstring Status List minimum, which hides who is revoked among
+// many); place i is in list i/StatusListSize + 1.
+const StatusListSize = 131072
+
+// Wording says what a program required, in both languages: a summary for
+// the certificate's page and the whole list for the credential's criteria.
+type Wording struct {
+	SummaryZH, SummaryEN string
+	DetailZH, DetailEN   string
+}
+
+// Titles names content by kind ("course", "quiz", "scenario") and slug.
+type Titles func(kind, slug string) string
+
+// Wording describes what earns the program: its requirements by name, the
+// pass mark of each quiz, and how many of its scenarios must be passed.
+func (p *Program) Wording(title Titles) Wording {
+	r := p.Requirements
+	need := r.MinScenarios
+	if need == 0 {
+		need = len(r.Scenarios)
+	}
+	names := func(kind string, slugs []string) []string {
+		out := make([]string, len(slugs))
+		for i, s := range slugs {
+			out[i] = cmp.Or(title(kind, s), s)
+		}
+		return out
+	}
+	var zh, en, dzh, den []string
+	if n := len(r.Courses); n > 0 {
+		zh = append(zh, fmt.Sprintf("学完 %d 门课程", n))
+		en = append(en, fmt.Sprintf("completed %d %s", n, plural(n, "course", "courses")))
+		dzh = append(dzh, "课程："+strings.Join(names("course", r.Courses), "、"))
+		den = append(den, "Courses: "+strings.Join(names("course", r.Courses), ", "))
+	}
+	if n := len(r.Quizzes); n > 0 {
+		marks := map[float64]bool{}
+		var qzh, qen []string
+		for _, q := range r.Quizzes {
+			marks[q.MinPercent] = true
+			t := cmp.Or(title("quiz", q.Quiz), q.Quiz)
+			qzh = append(qzh, fmt.Sprintf("%s（%g 分以上）", t, q.MinPercent))
+			qen = append(qen, fmt.Sprintf("%s (%g%% or more)", t, q.MinPercent))
+		}
+		if len(marks) == 1 {
+			zh = append(zh, fmt.Sprintf("%d 项测验均达到 %g 分", n, r.Quizzes[0].MinPercent))
+			en = append(en, fmt.Sprintf("scored %g%% or more in %d %s", r.Quizzes[0].MinPercent, n, plural(n, "quiz", "quizzes")))
+		} else {
+			zh = append(zh, fmt.Sprintf("%d 项测验各达合格线", n))
+			en = append(en, fmt.Sprintf("passed %d %s at their marks", n, plural(n, "quiz", "quizzes")))
+		}
+		dzh = append(dzh, "测验："+strings.Join(qzh, "、"))
+		den = append(den, "Quizzes: "+strings.Join(qen, ", "))
+	}
+	if n := len(r.Scenarios); n > 0 {
+		if need < n {
+			zh = append(zh, fmt.Sprintf("在 %d 个情景演练中通过 %d 个", n, need))
+			en = append(en, fmt.Sprintf("passed %d of %d practice calls", need, n))
+			dzh = append(dzh, fmt.Sprintf("情景演练（%d 个中通过 %d 个）：%s", n, need, strings.Join(names("scenario", r.Scenarios), "、")))
+			den = append(den, fmt.Sprintf("Practice calls (%d of %d passed): %s", need, n, strings.Join(names("scenario", r.Scenarios), ", ")))
+		} else {
+			zh = append(zh, fmt.Sprintf("通过 %d 个情景演练", n))
+			en = append(en, fmt.Sprintf("passed %d practice %s", n, plural(n, "call", "calls")))
+			dzh = append(dzh, "情景演练："+strings.Join(names("scenario", r.Scenarios), "、"))
+			den = append(den, "Practice calls: "+strings.Join(names("scenario", r.Scenarios), ", "))
+		}
+	}
+	w := Wording{
+		SummaryZH: "已" + strings.Join(zh, "，") + "，成绩合格，特发此证。",
+		SummaryEN: "Has " + strings.Join(en, ", ") + ".",
+	}
+	validity := fmt.Sprintf("有效期 %d 个月。", p.ValidityMonths)
+	validityEN := fmt.Sprintf("Valid for %d %s.", p.ValidityMonths, plural(p.ValidityMonths, "month", "months"))
+	w.DetailZH = strings.Join(dzh, "；") + "。" + validity
+	w.DetailEN = strings.Join(den, "; ") + ". " + validityEN
+	return w
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -33,7 +33,7 @@ func SeedDemo(ctx context.Context, a *Accounts) ([]DemoAccount, error) {
 	}
 	var out []DemoAccount
 	for _, p := range demoPeople {
-		u := &User{Username: p.username, DisplayName: p.name, Roles: []string{p.role}, Sites: []string{DemoSite.ID}}
+		u := &User{Username: p.username, DisplayName: p.name, LegalName: p.name, Roles: []string{p.role}, Sites: []string{DemoSite.ID}}
 		if _, err := a.Users.FindUser(ctx, p.username); err == nil {
 			continue // a real account of that name exists; leave it alone
 		}

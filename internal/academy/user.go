@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -47,9 +48,12 @@ const maxPasswordLength = 256
 // User is an account. ID is the lower-cased username, which makes usernames
 // unique regardless of case and makes the login lookup an _id read.
 type User struct {
-	ID           string    `json:"id" bson:"_id"`
-	Username     string    `json:"username" bson:"username"`
-	DisplayName  string    `json:"display_name" bson:"display_name"`
+	ID          string `json:"id" bson:"_id"`
+	Username    string `json:"username" bson:"username"`
+	DisplayName string `json:"display_name" bson:"display_name"`
+	// LegalName (实名) is the name certificates carry: set by admins (or
+	// a roster), never by its holder, unlike the display name.
+	LegalName    string    `json:"legal_name,omitempty" bson:"legal_name,omitempty"`
 	Roles        []string  `json:"roles" bson:"roles"`
 	Sites        []string  `json:"sites" bson:"sites"`
 	Status       string    `json:"status" bson:"status"`
@@ -122,6 +126,7 @@ func (u *User) Normalize() {
 	u.Username = strings.TrimSpace(u.Username)
 	u.ID = UserID(u.Username)
 	u.DisplayName = strings.TrimSpace(u.DisplayName)
+	u.LegalName = strings.TrimSpace(u.LegalName)
 	if u.DisplayName == "" {
 		u.DisplayName = u.Username
 	}
@@ -144,6 +149,9 @@ func (u *User) Validate() error {
 	if utf8.RuneCountInString(u.DisplayName) > 64 {
 		return Errorf(EINVALID, "display_name: at most 64 characters")
 	}
+	if err := ValidateLegalName(u.LegalName); err != nil {
+		return err
+	}
 	if len(u.Roles) == 0 {
 		return Errorf(EINVALID, "roles: at least one role is required (one of %s)", strings.Join(Roles, ", "))
 	}
@@ -165,6 +173,18 @@ func (u *User) Validate() error {
 	}
 	if u.Lang != LangZH && u.Lang != LangEN {
 		return Errorf(EINVALID, "lang: must be %q or %q", LangZH, LangEN)
+	}
+	return nil
+}
+
+// ValidateLegalName checks a legal name as certificates will print it:
+// at most 64 characters, no control characters ("" is no name yet).
+func ValidateLegalName(name string) error {
+	if utf8.RuneCountInString(name) > 64 {
+		return Errorf(EINVALID, "legal_name: at most 64 characters")
+	}
+	if !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl) {
+		return Errorf(EINVALID, "legal_name: control characters are not allowed")
 	}
 	return nil
 }
@@ -207,6 +227,7 @@ type UserFilter struct {
 // UserUpdate changes some fields of a user; nil fields stay as they are.
 type UserUpdate struct {
 	DisplayName *string
+	LegalName   *string
 	Roles       []string
 	Sites       []string
 	Status      *string

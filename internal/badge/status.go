@@ -6,13 +6,15 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/academy/academy/internal/academy"
 	"time"
 )
 
 // StatusListSize is the number of entries in a status list: the minimum of
 // W3C "Bitstring Status List v1.0" (16 KB uncompressed), which gives the
 // list herd privacy and lets a gzip of a mostly empty list stay tiny.
-const StatusListSize = 131072
+// The academy hands out places by the same number.
+const StatusListSize = academy.StatusListSize
 
 // statusPurpose is the only purpose used here: a set bit means revoked,
 // for good (a suspension list would need a second list and entries).

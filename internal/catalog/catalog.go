@@ -83,6 +83,26 @@ func (s *Snapshot) Domain() map[string]*academy.Course {
 // ActivePrograms returns the programs in force (academy.ProgramSource).
 func (c *Catalog) ActivePrograms() []*academy.Program { return c.Snapshot().ActivePrograms }
 
+// Title names a course, quiz or scenario (academy.ProgramSource).
+func (c *Catalog) Title(kind, slug string) string {
+	snap := c.Snapshot()
+	switch kind {
+	case "course":
+		if co := snap.Course(slug); co != nil {
+			return co.Title
+		}
+	case "quiz":
+		if q := snap.Quizzes[slug]; q != nil {
+			return q.Title
+		}
+	case "scenario":
+		if sc := snap.Scenarios[slug]; sc != nil {
+			return sc.Title
+		}
+	}
+	return ""
+}
+
 // Courses returns every course by slug (academy.ProgramSource).
 func (c *Catalog) Courses() map[string]*academy.Course { return c.Snapshot().Domain() }
 

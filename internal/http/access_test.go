@@ -47,6 +47,7 @@ var accessTable = map[string][]string{
 	"POST /admin/users/:username/roles":                     adminOnly,
 	"POST /admin/users/:username/status":                    adminOnly,
 	"POST /admin/users/:username/password":                  adminOnly,
+	"POST /admin/users/:username/legal-name":                adminOnly,
 	"GET /admin/audit":                                      adminOnly,
 	"POST /api/v1/auth/login":                               everyone,
 	"POST /api/v1/auth/logout":                              loggedIn,
@@ -152,6 +153,9 @@ var accessTable = map[string][]string{
 	"GET /certificates/:number/pdf":                         loggedIn,
 	"GET /certificates/:number/credential":                  loggedIn,
 	"POST /certificates/:number/revoke":                     certManagers,
+	"POST /certificates/:number/reinstate":                  certManagers,
+	"GET /credentials/status/:list":                         everyone,
+	"GET /programs/:slug":                                   everyone,
 	"GET /verify/:number":                                   everyone,
 	"GET /verify/:number/status":                            everyone,
 	"GET /issuer":                                           everyone,
@@ -168,7 +172,7 @@ var accessTable = map[string][]string{
 // params fills route parameters with values that exist.
 var params = strings.NewReplacer(":username", "trainee", ":slug", "ethics", ":lesson", "role-of-the-desk",
 	":n", "1", ":id", "000000000000000000000000", "*", "flow.svg", ":qid", "new", ":ws", "s1", ":rid", "r1",
-	":number", "AC-0000-0000-0000-0000", ":format", "csv")
+	":number", "AC-0000-0000-0000-0000", ":format", "csv", ":list", "1")
 
 func TestAccessMatrix(t *testing.T) {
 	e := newEnv(t)

@@ -3,7 +3,9 @@ package http
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -31,9 +33,12 @@ func (s *Server) registerCertRoutes(get, post string) {
 	s.handle(get, "/certificates/:number/pdf", loggedIn, s.certificatePDF)
 	s.handle(get, "/certificates/:number/credential", loggedIn, s.certificateCredential)
 	s.handle(post, "/certificates/:number/revoke", certs, s.certificateRevoke)
+	s.handle(post, "/certificates/:number/reinstate", certs, s.certificateReinstate)
 	s.handle(get, "/verify/:number", public, s.verifyPage)
 	s.handle(get, "/verify/:number/status", public, s.credentialStatus)
+	s.handle(get, "/credentials/status/:list", public, s.statusList)
 	s.handle(get, "/issuer", public, s.issuerProfile)
+	s.handle(get, "/programs/:slug", public, s.achievement)
 	s.handle(get, "/team", certs, s.teamPage)
 	s.handle(get, "/team/export/:format", certs, s.teamExport)
 	s.handle(get, "/team/people/:username", certs, s.teamPerson)
@@ -52,8 +57,23 @@ func (s *Server) myCertificates(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	admins := ""
+	if slices.ContainsFunc(st, func(x academy.Standing) bool { return x.NeedsLegalName }) {
+		// Whom to ask: the administrators, by name.
+		users, _, err := s.Accounts.Users.ListUsers(c.UserContext(), academy.UserFilter{Role: academy.RoleAdmin, Limit: 5})
+		if err != nil {
+			return err
+		}
+		var names []string
+		for _, u := range users {
+			if u.Status == academy.StatusActive {
+				names = append(names, u.DisplayName)
+			}
+		}
+		admins = strings.Join(names, "、")
+	}
 	pg := s.newPage(c, "cert.title")
-	pg.Data = map[string]any{"Standings": st, "Now": s.Certifier.Now(), "Window": s.Certifier.Window}
+	pg.Data = map[string]any{"Standings": st, "Now": s.Certifier.Now(), "Window": s.Certifier.Window, "Admins": admins}
 	return s.render(c, "certificates", pg)
 }
 
@@ -62,8 +82,10 @@ func (s *Server) certificatePDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	w := s.programWording(cert)
 	b, err := pdf.Render(pdf.Certificate{Number: cert.Number, Holder: cert.Holder, Program: cert.ProgramName, Issuer: s.Issuer.Name,
-		IssuedAt: cert.IssuedAt, ExpiresAt: cert.ExpiresAt, VerifyURL: s.verifyURL(cert.Number)})
+		IssuedAt: cert.IssuedAt, ExpiresAt: cert.ExpiresAt, VerifyURL: s.verifyURL(cert.Number),
+		Criteria: w.SummaryZH, CriteriaEN: w.SummaryEN})
 	if err != nil {
 		return academy.Errorf(academy.EINVALID, "证书 PDF 无法生成 / The certificate PDF cannot be made: %v", err)
 	}
@@ -72,23 +94,42 @@ func (s *Server) certificatePDF(c *fiber.Ctx) error {
 	return c.Send(b)
 }
 
-func (s *Server) certificateCredential(c *fiber.Ctx) error {
-	cert, _, err := s.Certifier.Open(c.UserContext(), currentUser(c), c.Params("number"))
-	if err != nil {
-		return err
+// programWording says what cert's program requires; a program archived
+// since is described by what the catalog still holds of it.
+func (s *Server) programWording(cert *academy.Certificate) academy.Wording {
+	p := s.Catalog.Snapshot().Programs[cert.Program]
+	if p == nil {
+		p = &academy.Program{Slug: cert.Program, Name: cert.ProgramName}
 	}
-	base := strings.TrimRight(s.PublicURL, "/")
-	b, err := s.Issuer.Issue(badge.Award{
-		ID: base + "/verify/" + cert.Number, Number: cert.Number, HolderName: cert.Holder,
-		AchievementID: base + "/programs/" + url.PathEscape(cert.Program), Achievement: cert.ProgramName,
-		Description: cert.ProgramName + "：物业客服学院认证", Criteria: "完成该认证项目要求的课程、测验与情景演练。",
-		ValidFrom: cert.IssuedAt, ValidUntil: cert.ExpiresAt, StatusURL: base + "/verify/" + cert.Number + "/status",
-	}, s.Certifier.Now())
+	return p.Wording(s.Catalog.Title)
+}
+
+// certificateCredential hands out the credential signed at issue, byte
+// for byte the same at every download.
+func (s *Server) certificateCredential(c *fiber.Ctx) error {
+	b, cert, err := s.Certifier.Credential(c.UserContext(), currentUser(c), c.Params("number"))
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/ld+json")
 	c.Set(fiber.HeaderContentDisposition, attachment(cert.Number+".json"))
+	return c.Send(b)
+}
+
+// statusList publishes a signed Bitstring Status List, which outside
+// verifiers read to learn whether a credential was revoked.
+func (s *Server) statusList(c *fiber.Ctx) error {
+	n, err := strconv.Atoi(c.Params("list"))
+	if err != nil || n < 1 {
+		return academy.Errorf(academy.ENOTFOUND, "没有这份撤销清单 / No such revocation list.")
+	}
+	b, err := s.Certifier.StatusList(c.UserContext(), n)
+	if err != nil {
+		return err
+	}
+	// A revocation must show at once: caches ask again every time.
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set(fiber.HeaderContentType, "application/ld+json")
 	return c.Send(b)
 }
 
@@ -102,6 +143,14 @@ func (s *Server) certificateRevoke(c *fiber.Ctx) error {
 		return err
 	}
 	return redirectFlash(c, "/team/people/"+url.PathEscape(cert.Username), "cert_revoked")
+}
+
+func (s *Server) certificateReinstate(c *fiber.Ctx) error {
+	cert, err := s.Certifier.Reinstate(c.UserContext(), currentUser(c), c.Params("number"), c.FormValue("reason"), c.IP())
+	if err != nil {
+		return err
+	}
+	return redirectFlash(c, "/team/people/"+url.PathEscape(cert.Username), "cert_reinstated")
 }
 
 // verifyPage is public: it says whether a certificate is genuine and in
@@ -140,11 +189,51 @@ func (s *Server) credentialStatus(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
+// wantsHTML reports whether the client asked for a page rather than data:
+// browsers list text/html first, verifiers ask for JSON or anything.
+func wantsHTML(c *fiber.Ctx) bool {
+	return c.Accepts("application/ld+json", "application/json", "text/html") == "text/html"
+}
+
 // issuerProfile publishes the issuer and its public key, so that anyone
-// can check a credential's signature.
+// can check a credential's signature: a page for people, the profile
+// document for machines.
 func (s *Server) issuerProfile(c *fiber.Ctx) error {
+	if wantsHTML(c) {
+		pg := s.newPage(c, "issuer.title")
+		profile, err := json.MarshalIndent(s.Issuer.Profile(), "", "  ")
+		if err != nil {
+			return err
+		}
+		pg.Data = map[string]any{"Issuer": s.Issuer, "Profile": string(profile),
+			"Key": badge.PublicKeyMultibase(s.Issuer.Key.Public().(ed25519.PublicKey))}
+		return s.render(c, "issuer", pg)
+	}
 	c.Set(fiber.HeaderContentType, "application/ld+json")
 	return c.JSON(s.Issuer.Profile())
+}
+
+// achievement is the program a credential's achievement.id names: a page
+// for people, the Open Badges Achievement for machines.
+func (s *Server) achievement(c *fiber.Ctx) error {
+	p := s.Catalog.Snapshot().Programs[c.Params("slug")]
+	if p == nil {
+		return academy.Errorf(academy.ENOTFOUND, "认证项目不存在 / No certification program %q.", c.Params("slug"))
+	}
+	w := p.Wording(s.Catalog.Title)
+	if wantsHTML(c) {
+		pg := s.newPage(c, "achievement.title")
+		pg.Data = map[string]any{"P": p, "W": w}
+		return s.render(c, "achievement", pg)
+	}
+	id := strings.TrimRight(s.PublicURL, "/") + "/programs/" + url.PathEscape(p.Slug)
+	c.Set(fiber.HeaderContentType, "application/ld+json")
+	return c.JSON(fiber.Map{
+		"@context": []string{badge.ContextVC, badge.ContextOB}, "id": id, "type": []string{"Achievement"},
+		"name": p.Name, "description": p.Description,
+		"criteria": fiber.Map{"id": id, "narrative": w.DetailZH + "\n\n" + w.DetailEN},
+		"creator":  fiber.Map{"id": s.Issuer.ID, "type": []string{"Profile"}, "name": s.Issuer.Name},
+	})
 }
 
 // teamQuery is the dashboard's filter.

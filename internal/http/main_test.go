@@ -141,7 +141,7 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	}
 	deps.Coach = &academy.Coach{Runs: mongo.NewRunService(db), Desk: deps.Desk, Now: time.Now}
 	deps.Certifier = &academy.Certifier{Programs: cat, Progress: deps.Learning.Progress, Attempts: deps.Examiner.Attempts, Runs: deps.Coach.Runs,
-		Certs: certs, Users: accounts.Users, Audit: accounts.Audit, Authz: az,
+		Certs: certs, Users: accounts.Users, Audit: accounts.Audit, Authz: az, Signer: &badge.Certificates{Issuer: deps.Issuer, Base: deps.PublicURL},
 		Events: &xapi.Recorder{Base: "http://academy.test", Queue: outbox}, Now: clock.Now, Window: academy.DefaultExpiringWindow}
 	deps.Learning.Outcomes, deps.Examiner.Outcomes, deps.Coach.Outcomes = deps.Certifier, deps.Certifier, deps.Certifier
 	// Dashboards gather their evidence on every view unless a test's
@@ -189,7 +189,8 @@ func (e *env) listen() string {
 
 func (e *env) createUser(name string, roles, sites []string) *academy.User {
 	e.t.Helper()
-	u := &academy.User{Username: name, Roles: roles, Sites: sites}
+	// Test people have a legal name (their username), as a roster gives.
+	u := &academy.User{Username: name, LegalName: name, Roles: roles, Sites: sites}
 	if err := e.accounts.CreateUser(context.Background(), academy.Actor{}, u, testPassword); err != nil {
 		e.t.Fatal(err)
 	}

@@ -37,6 +37,7 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/admin/users/:username/roles", admin, s.adminUserRoles)
 	s.handle(post, "/admin/users/:username/status", admin, s.adminUserStatus)
 	s.handle(post, "/admin/users/:username/password", admin, s.adminUserPassword)
+	s.handle(post, "/admin/users/:username/legal-name", admin, s.adminUserLegalName)
 	s.handle(get, "/admin/audit", perm(academy.PermAuditRead), s.adminAudit)
 	s.handle(get, "/admin/sites", perm(academy.PermSitesManage), s.adminSites)
 	s.handle(post, "/admin/sites", perm(academy.PermSitesManage), s.adminSiteCreate)

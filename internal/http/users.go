@@ -3,6 +3,7 @@ package http
 import (
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -110,6 +111,7 @@ func (s *Server) adminUserCreate(c *fiber.Ctx) error {
 	u := &academy.User{
 		Username:    c.FormValue("username"),
 		DisplayName: c.FormValue("display_name"),
+		LegalName:   c.FormValue("legal_name"),
 		Roles:       formList(c, "roles"),
 		Sites:       formList(c, "sites"),
 		Lang:        c.FormValue("lang"),
@@ -166,6 +168,13 @@ func (s *Server) adminUserStatus(c *fiber.Ctx) error {
 	})
 }
 
+func (s *Server) adminUserLegalName(c *fiber.Ctx) error {
+	return s.adminUserAction(c, "legal_name_saved", func(id string) error {
+		_, err := s.Accounts.SetLegalName(c.UserContext(), actor(c), id, c.FormValue("legal_name"))
+		return err
+	})
+}
+
 func (s *Server) adminUserPassword(c *fiber.Ctx) error {
 	return s.adminUserAction(c, "password_reset", func(id string) error {
 		if c.FormValue("password") != c.FormValue("confirm_password") {
@@ -197,6 +206,7 @@ func (s *Server) apiListUsers(c *fiber.Ctx) error {
 type createUserRequest struct {
 	Username    string   `json:"username"`
 	DisplayName string   `json:"display_name"`
+	LegalName   string   `json:"legal_name"`
 	Roles       []string `json:"roles"`
 	Sites       []string `json:"sites"`
 	Lang        string   `json:"lang"`
@@ -208,7 +218,7 @@ func (s *Server) apiCreateUser(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	u := &academy.User{Username: req.Username, DisplayName: req.DisplayName, Roles: req.Roles, Sites: req.Sites, Lang: req.Lang}
+	u := &academy.User{Username: req.Username, DisplayName: req.DisplayName, LegalName: req.LegalName, Roles: req.Roles, Sites: req.Sites, Lang: req.Lang}
 	if err := s.Accounts.CreateUser(c.UserContext(), actor(c), u, req.Password); err != nil {
 		return err
 	}
@@ -224,20 +234,36 @@ func (s *Server) apiGetUser(c *fiber.Ctx) error {
 }
 
 type patchUserRequest struct {
-	Roles  []string `json:"roles"`
-	Sites  []string `json:"sites"`
-	Status *string  `json:"status"`
+	Roles     []string `json:"roles"`
+	Sites     []string `json:"sites"`
+	Status    *string  `json:"status"`
+	LegalName *string  `json:"legal_name"`
 }
 
+// apiPatchUser changes several things of an account. Every field is
+// checked before anything is written, so a refused request changes
+// nothing: the fields that only need their own shape first, then roles
+// and sites, whose check SetRoles makes before its write.
 func (s *Server) apiPatchUser(c *fiber.Ctx) error {
 	var req patchUserRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	if req.Status != nil && *req.Status != academy.StatusActive && *req.Status != academy.StatusDisabled {
+		return academy.Errorf(academy.EINVALID, "status: must be %q or %q", academy.StatusActive, academy.StatusDisabled)
+	}
+	if req.LegalName != nil {
+		if err := academy.ValidateLegalName(strings.TrimSpace(*req.LegalName)); err != nil {
+			return err
+		}
+	}
 	ctx, name := c.UserContext(), c.Params("username")
 	u, err := s.Accounts.Users.FindUser(ctx, name)
 	if err != nil {
 		return err
+	}
+	if req.Status != nil && *req.Status == academy.StatusDisabled && u.ID == currentUser(c).ID {
+		return academy.Errorf(academy.EINVALID, "status: you cannot disable your own account")
 	}
 	if req.Roles != nil || req.Sites != nil {
 		roles, sites := req.Roles, req.Sites
@@ -253,6 +279,11 @@ func (s *Server) apiPatchUser(c *fiber.Ctx) error {
 	}
 	if req.Status != nil {
 		if u, err = s.Accounts.SetStatus(ctx, actor(c), u.ID, *req.Status); err != nil {
+			return err
+		}
+	}
+	if req.LegalName != nil {
+		if u, err = s.Accounts.SetLegalName(ctx, actor(c), u.ID, *req.LegalName); err != nil {
 			return err
 		}
 	}

@@ -102,6 +102,73 @@ func (s *CertStore) ListCertificates(ctx context.Context) ([]*academy.Certificat
 	return out, nil
 }
 
+// NextStatusIndex counts places in the revocation list up from 1, with one
+// atomic increment.
+func (s *CertStore) NextStatusIndex(ctx context.Context) (int, error) {
+	var doc struct {
+		N int `bson:"n"`
+	}
+	err := s.db.c("meta").FindOneAndUpdate(ctx, bson.M{"_id": "status_index"}, bson.M{"$inc": bson.M{"n": 1}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&doc)
+	if err != nil {
+		return 0, FormatError(err)
+	}
+	return doc.N, nil
+}
+
+// SetRevoked adds index to the revoked places or takes it out, moving the
+// version on in the same write, so that concurrent revocations never lose
+// one another.
+func (s *CertStore) SetRevoked(ctx context.Context, index int, revoked bool) error {
+	op := "$pull"
+	if revoked {
+		op = "$addToSet"
+	}
+	_, err := s.db.c("meta").UpdateOne(ctx, bson.M{"_id": "revocation_list"},
+		bson.M{op: bson.M{"revoked": index}, "$inc": bson.M{"version": 1}}, options.UpdateOne().SetUpsert(true))
+	return FormatError(err)
+}
+
+// RevocationList reads the revoked places and the highest place handed
+// out: two _id reads.
+func (s *CertStore) RevocationList(ctx context.Context) ([]int, int, int, error) {
+	var list struct {
+		Revoked []int `bson:"revoked"`
+		Version int   `bson:"version"`
+	}
+	var counter struct {
+		N int `bson:"n"`
+	}
+	for _, r := range []struct {
+		id  string
+		out any
+	}{{"revocation_list", &list}, {"status_index", &counter}} {
+		err := s.db.c("meta").FindOne(ctx, bson.M{"_id": r.id}).Decode(r.out)
+		if err = FormatError(err); err != nil && academy.ErrorCode(err) != academy.ENOTFOUND {
+			return nil, 0, 0, err
+		}
+	}
+	return list.Revoked, list.Version, counter.N, nil
+}
+
+// SaveCredential keeps a certificate's signed credential, apart from the
+// award so that dashboards reading every award do not read credentials.
+func (s *CertStore) SaveCredential(ctx context.Context, number string, credential []byte) error {
+	_, err := s.db.c("credentials").InsertOne(ctx, bson.M{"_id": number, "json": string(credential)})
+	return FormatError(err)
+}
+
+// FindCredential reads a kept credential by certificate number.
+func (s *CertStore) FindCredential(ctx context.Context, number string) ([]byte, error) {
+	var doc struct {
+		JSON string `bson:"json"`
+	}
+	if err := s.db.c("credentials").FindOne(ctx, bson.M{"_id": number}).Decode(&doc); err != nil {
+		return nil, FormatError(err)
+	}
+	return []byte(doc.JSON), nil
+}
+
 // ProgramService stores certification programs, one document each.
 type ProgramService struct{ db *DB }
 

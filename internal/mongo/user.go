@@ -93,6 +93,9 @@ func (s *UserService) UpdateUser(ctx context.Context, username string, upd acade
 	if upd.DisplayName != nil {
 		set["display_name"] = *upd.DisplayName
 	}
+	if upd.LegalName != nil {
+		set["legal_name"] = *upd.LegalName
+	}
 	if upd.Roles != nil {
 		set["roles"] = upd.Roles
 	}

@@ -23,6 +23,9 @@ type Certificate struct {
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 	VerifyURL string // encoded in the QR code and printed under it
+	// Criteria and CriteriaEN say what the program required, e.g.
+	// "已学完 7 门课程，8 项测验均达到 80 分……" and its English.
+	Criteria, CriteriaEN string
 }
 
 // The core PDF fonts have no CJK glyphs, so a CJK TrueType font travels with
@@ -72,7 +75,7 @@ func Render(c Certificate) (out []byte, err error) {
 	// fpdf maps only the Basic Multilingual Plane (it panics beyond), and the
 	// font has no glyphs there anyway (e.g. CJK Extension B in rare names);
 	// say which character is the problem rather than print a box.
-	for _, s := range []string{c.Number, c.Holder, c.Program, c.Issuer, c.VerifyURL} {
+	for _, s := range []string{c.Number, c.Holder, c.Program, c.Issuer, c.VerifyURL, c.Criteria, c.CriteriaEN} {
 		for _, r := range s {
 			if r > 0xFFFF {
 				return nil, fmt.Errorf("pdf: cannot print %q (U+%04X) in %q", r, r, s)
@@ -212,11 +215,16 @@ func (d *doc) body(c Certificate) {
 	d.SetLineWidth(0.3)
 	d.Line(x+lw+gap, base+2.5, x+lw+gap+nw+2*pad, base+2.5)
 
-	d.style(ink, 14)
+	d.style(ink, 13)
 	y := base + 13
-	for _, l := range d.lines("已完成「"+c.Program+"」全部课程的学习，并通过理论与实操考核，成绩合格，特发此证。", pageW-80) {
+	for _, l := range d.lines(c.Criteria, pageW-80) {
 		d.centered(y, l)
-		y += 8
+		y += 7
+	}
+	d.style(muted, 9)
+	for _, l := range d.lines(c.CriteriaEN, pageW-80) {
+		d.centered(y, l)
+		y += 4.5
 	}
 }
 

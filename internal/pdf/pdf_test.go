@@ -17,13 +17,15 @@ import (
 
 func sample() Certificate {
 	return Certificate{
-		Number:    "AC-7K2Q9M4XW3P8",
-		Holder:    "王晓梅",
-		Program:   "客服上岗认证",
-		Issuer:    "物业客服学院",
-		IssuedAt:  time.Date(2026, 3, 4, 23, 30, 0, 0, time.UTC), // 3月5日 in Beijing
-		ExpiresAt: time.Date(2028, 3, 4, 16, 0, 0, 0, time.UTC),
-		VerifyURL: "https://academy.example.com/verify/AC-7K2Q9M4XW3P8",
+		Number:     "AC-7K2Q9M4XW3P8",
+		Holder:     "王晓梅",
+		Program:    "客服上岗认证",
+		Issuer:     "物业客服学院",
+		IssuedAt:   time.Date(2026, 3, 4, 23, 30, 0, 0, time.UTC), // 3月5日 in Beijing
+		ExpiresAt:  time.Date(2028, 3, 4, 16, 0, 0, 0, time.UTC),
+		VerifyURL:  "https://academy.example.com/verify/AC-7K2Q9M4XW3P8",
+		Criteria:   "已学完 7 门课程，8 项测验均达到 80 分，在 8 个情景演练中通过 5 个，成绩合格，特发此证。",
+		CriteriaEN: "Has completed 7 courses, scored 80% or more in 8 quizzes, passed 5 of 8 practice calls.",
 	}
 }
 
@@ -60,7 +62,7 @@ func TestRender(t *testing.T) {
 		return
 	}
 	for _, want := range []string{c.Holder, c.Program, c.Number, c.Issuer, c.VerifyURL,
-		"结业证书", "2026年3月5日", "2028年3月5日", "扫描二维码或访问上述网址核验证书真伪"} {
+		"结业证书", "8 项测验均达到 80 分", "passed 5 of 8 practice calls", "2026年3月5日", "2028年3月5日", "扫描二维码或访问上述网址核验证书真伪"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("extracted text lacks %q:\n%s", want, text)
 		}
@@ -96,6 +98,7 @@ func TestRenderOddInput(t *testing.T) {
 		"long url":       func(c *Certificate) { c.VerifyURL += "?token=" + strings.Repeat("x", 300) },
 		"latin in names": func(c *Certificate) { c.Program = "ISO 9001 物业服务 Level 2"; c.Holder = "Anna 李" },
 		"extension a":    func(c *Certificate) { c.Holder = "王䶮" }, // U+4DAE, in the BMP
+		"long criteria":  func(c *Certificate) { c.Criteria, c.CriteriaEN = long+long, strings.Repeat("passed many calls ", 20) },
 		"empty fields":   func(c *Certificate) { *c = Certificate{VerifyURL: "https://x.test/v"} },
 	}
 	for name, edit := range cases {
