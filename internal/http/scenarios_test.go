@@ -355,3 +355,68 @@ func TestChoicesShuffledPerRunAndNamedByStep(t *testing.T) {
 		at = i
 	}
 }
+
+// Every shipped scenario played as badly as it can be (the lowest-scored
+// reply at each step, an empty-handed reply where the owner wants words,
+// nothing done on the desk) fails, and its ending is one written for a
+// failed call, never the passed story.
+func TestWorstPathEndsInFailure(t *testing.T) {
+	e := newEnv(t)
+	for _, sc := range e.deps.Catalog.Snapshot().ActiveScenarios {
+		t.Run(sc.Slug, func(t *testing.T) {
+			var r apiRun
+			if res := e.api("POST", "/api/v1/scenarios/"+sc.Slug+"/runs", "trainee", nil); res.StatusCode != 201 {
+				t.Fatalf("start: %d %s", res.StatusCode, res.Body)
+			} else {
+				res.json(t, &r)
+			}
+			for i := 0; r.Current != nil; i++ {
+				if i > 3*len(sc.Steps) {
+					t.Fatal("the call does not end")
+				}
+				st := sc.Step(r.Current.ID)
+				path, body := "/choices", map[string]any{"step": st.ID}
+				switch {
+				case st.Kind == academy.StepTask:
+					path, body = "/done", nil
+				case st.Reply != nil:
+					body["reply"] = "嗯。"
+				default:
+					worst, low := 0, 1000
+					for j, c := range st.Choices {
+						sum := 0
+						for _, v := range c.Scores {
+							sum += v
+						}
+						if sum < low {
+							worst, low = j, sum
+						}
+					}
+					body["choice"] = slices.Index(r.Current.Choices, st.Choices[worst].Text)
+				}
+				res := e.api("POST", "/api/v1/runs/"+r.ID+path, "trainee", body)
+				if res.StatusCode != 200 {
+					t.Fatalf("%s at %s: %d %s", path, st.ID, res.StatusCode, res.Body)
+				}
+				r = apiRun{}
+				res.json(t, &r)
+			}
+			run, err := e.deps.Coach.Runs.FindRun(t.Context(), r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			end := sc.Step(run.Step)
+			if run.State != academy.RunFinished || run.Passed || end == nil {
+				t.Fatalf("worst play: state %s, passed %v at %s (%.1f%%)", run.State, run.Passed, run.Step, run.Percent)
+			}
+			failed := false
+			for _, en := range end.Endings {
+				failed = failed || (en.When.Result == academy.ResultFailed && en.Outcome == run.Ending)
+			}
+			if !failed || run.Ending == end.Outcome {
+				t.Fatalf("worst play (%.1f%%) was told %q, not a failed ending", run.Percent, run.Ending)
+			}
+			t.Logf("%.1f%%: %.40s…", run.Percent, run.Ending)
+		})
+	}
+}

@@ -38,6 +38,9 @@ func New(groups [][]string) *Matcher {
 			continue
 		}
 		first := normalize(g[0]).String()
+		// The group's own name maps to itself, so that a shorter synonym
+		// inside it (维保 in 维保单位) is not rewritten within it.
+		m.canon = append(m.canon, [2]string{first, first})
 		for _, w := range g[1:] {
 			if n := normalize(w).String(); n != "" && n != first {
 				m.canon = append(m.canon, [2]string{n, first})

@@ -67,6 +67,10 @@ func TestFindReadsLikeATrainer(t *testing.T) {
 			t.Errorf("Find(%q, %q) = %+v %v, want said %q %v", c.text, c.phrase, got, ok, c.said, c.found)
 		}
 	}
+	// A synonym inside its group's name is not rewritten within it.
+	if n := New([][]string{{"维保单位", "维保"}}).Normalize("维保单位和维保"); n != "维保单位和维保单位" {
+		t.Errorf("group name rewritten inside: %q", n)
+	}
 	// The debrief says what the words were read as.
 	if got, _ := m.Find("维保半小时内到", "30分钟"); got.Said != "半小时" || got.Read != "30分钟" {
 		t.Errorf("explanation: %+v", got)
