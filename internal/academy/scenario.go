@@ -767,7 +767,7 @@ func ScenarioFromCase(tc *TrainingCase) *Scenario {
 		Steps: []Step{
 			{ID: "call", Kind: StepDialogue, Owner: tc.Title, Choices: []Choice{
 				{Text: "您好，物业客服中心。请问您是哪栋哪一户？", Next: "task", Scores: map[string]int{DimProcedure: 2}, Feedback: "先报单位，再确认房号。"},
-				{Text: "这个不归我们管。", Next: "task", Scores: map[string]int{DimEmpathy: -2, DimProcedure: -2}, Feedback: "推诿：客服是受理的第一站。"},
+				{Text: "这个事情不归我们客服管，您自己打电话问一下工程部或者保安那边吧。", Next: "task", Scores: map[string]int{DimEmpathy: -2, DimProcedure: -2}, Feedback: "推诿：客服是受理的第一站。"},
 			}},
 			{ID: "task", Kind: StepTask, Prompt: "在演练工作台按规程处理这张" + label + "工单。", Next: "end", Checks: []Check{
 				{Kind: CheckTicket, Type: tc.Type, Resident: PersonaID, Dimension: DimProcedure, Points: 3, Message: "没有为业主建立" + label + "工单"},
