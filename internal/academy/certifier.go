@@ -391,25 +391,32 @@ func (c *Certifier) Revoke(ctx context.Context, actor *User, number, reason, ip 
 	}
 	now := c.Now()
 	cert.RevokedAt, cert.RevokedBy, cert.RevokeReason = now, actor.ID, reason
+	return cert, c.setRevoked(ctx, cert, holder, true, &AuditEvent{Time: now, Actor: actor.ID, Action: AuditCertRevoked,
+		Target: cert.Number, IP: ip, Detail: reason})
+}
+
+// setRevoked stores a certificate just revoked or reinstated, and brings
+// the roles it grants, its bit in the revocation list and the audit log in
+// line with it.
+func (c *Certifier) setRevoked(ctx context.Context, cert *Certificate, holder *User, revoked bool, audit *AuditEvent) error {
 	if err := c.Certs.SaveCertificate(ctx, cert); err != nil {
-		return nil, err
+		return err
 	}
 	grants := slices.Clone(holder.CertGrants)
 	for i := range grants {
 		if grants[i].Number == cert.Number {
-			grants[i].Revoked = true
+			grants[i].Revoked = revoked
 		}
 	}
 	if err := c.Users.SetCertGrants(ctx, holder.ID, grants); err != nil {
-		return nil, err
+		return err
 	}
 	if cert.StatusIndex > 0 {
-		if err := c.Certs.SetRevoked(ctx, cert.StatusIndex, true); err != nil {
-			return nil, err
+		if err := c.Certs.SetRevoked(ctx, cert.StatusIndex, revoked); err != nil {
+			return err
 		}
 	}
-	return cert, c.Audit.RecordAudit(ctx, &AuditEvent{Time: now, Actor: actor.ID, Action: AuditCertRevoked,
-		Target: cert.Number, IP: ip, Detail: reason})
+	return c.Audit.RecordAudit(ctx, audit)
 }
 
 // Reinstate undoes a revocation, with a reason, for a manager of the
@@ -437,24 +444,7 @@ func (c *Certifier) Reinstate(ctx context.Context, actor *User, number, reason, 
 	cert.Reinstatements = append(cert.Reinstatements, Reinstatement{At: now, By: actor.ID, Reason: reason,
 		RevokedAt: cert.RevokedAt, RevokeReason: cert.RevokeReason})
 	cert.RevokedAt, cert.RevokedBy, cert.RevokeReason = time.Time{}, "", ""
-	if err := c.Certs.SaveCertificate(ctx, cert); err != nil {
-		return nil, err
-	}
-	grants := slices.Clone(holder.CertGrants)
-	for i := range grants {
-		if grants[i].Number == cert.Number {
-			grants[i].Revoked = false
-		}
-	}
-	if err := c.Users.SetCertGrants(ctx, holder.ID, grants); err != nil {
-		return nil, err
-	}
-	if cert.StatusIndex > 0 {
-		if err := c.Certs.SetRevoked(ctx, cert.StatusIndex, false); err != nil {
-			return nil, err
-		}
-	}
-	return cert, c.Audit.RecordAudit(ctx, &AuditEvent{Time: now, Actor: actor.ID, Action: AuditCertReinstated,
+	return cert, c.setRevoked(ctx, cert, holder, false, &AuditEvent{Time: now, Actor: actor.ID, Action: AuditCertReinstated,
 		Target: cert.Number, IP: ip, Detail: reason})
 }
 
