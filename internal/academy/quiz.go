@@ -390,6 +390,13 @@ type Response struct {
 	Number  *float64          `json:"number,omitempty" bson:"number,omitempty"`
 }
 
+// Blank reports whether r carries no answer: what a form or the autosave
+// sends for a question left empty or cleared. It grades as unanswered.
+func (r *Response) Blank() bool {
+	return r.Choice == "" && len(r.Choices) == 0 && r.Bool == nil && strings.TrimSpace(r.Text) == "" &&
+		!slices.ContainsFunc(r.Order, func(s string) bool { return s != "" }) && len(r.Pairs) == 0 && r.Number == nil
+}
+
 // NormalizeText prepares fill-in answers for comparison as the reply
 // checker reads them: width, case and spaces folded, numerals and
 // durations read, so "24 小时", "一天" and "24h" match.

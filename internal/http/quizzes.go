@@ -159,7 +159,7 @@ func (s *Server) viewQuestions(a *academy.Attempt) []viewQuestion {
 		q := &a.Questions[i]
 		r, answered := a.Answers[q.ID]
 		v := viewQuestion{N: i + 1, ID: q.ID, Type: q.Type, Points: q.Points, Prompt: s.renderMD(q.Prompt),
-			Options: q.Options, Items: q.Items, Answer: r, Answered: answered && !blankResponse(&r)}
+			Options: q.Options, Items: q.Items, Answer: r, Answered: answered && !r.Blank()}
 		if a.Shows(academy.ReviewCorrectness) {
 			v.Result = a.Result(q.ID)
 		}
@@ -204,18 +204,11 @@ func (s *Server) attemptPage(c *fiber.Ctx) error {
 	return s.render(c, "attempt", pg)
 }
 
-// blankResponse reports whether r carries no answer: what a form or the
-// autosave sends for a question left empty or cleared.
-func blankResponse(r *academy.Response) bool {
-	return r.Choice == "" && len(r.Choices) == 0 && r.Bool == nil && strings.TrimSpace(r.Text) == "" &&
-		!slices.ContainsFunc(r.Order, func(s string) bool { return s != "" }) && len(r.Pairs) == 0 && r.Number == nil
-}
-
 // answeredCount counts the questions with a saved answer that is not blank.
 func answeredCount(a *academy.Attempt) int {
 	n := 0
 	for _, r := range a.Answers {
-		if !blankResponse(&r) {
+		if !r.Blank() {
 			n++
 		}
 	}
@@ -227,7 +220,7 @@ func answeredCount(a *academy.Attempt) int {
 // examiner only merges, so saving an empty response is how a cleared
 // answer stops counting (it grades as unanswered).
 func keepAnswer(out map[string]academy.Response, a *academy.Attempt, qid string, r academy.Response) {
-	if blankResponse(&r) {
+	if r.Blank() {
 		if _, saved := a.Answers[qid]; !saved {
 			return
 		}

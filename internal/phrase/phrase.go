@@ -54,13 +54,6 @@ func New(groups [][]string) *Matcher {
 // Normalize returns the form texts are compared in.
 func (m *Matcher) Normalize(s string) string { return m.read(s).String() }
 
-// Equal reports whether two answers say the same, e.g. a fill-in answer
-// and one of its keys.
-func (m *Matcher) Equal(a, b string) bool {
-	na := m.Normalize(a)
-	return na != "" && na == m.Normalize(b)
-}
-
 // Match is one phrase found in a text.
 type Match struct {
 	Phrase string // the phrase as the author wrote it
