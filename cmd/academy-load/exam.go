@@ -1,8 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"slices"
 	"sync"
 	"time"
 )
@@ -74,4 +79,65 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 	case <-timer.C:
 		return true
 	}
+}
+
+// prepareExam brings every trainee to where the exam opens: a quiz is
+// gated on its course (and an exam on its program's quizzes), so a class
+// sits a module quiz after finishing the module. The tool finishes the
+// courses the server names as missing; it cannot pass a quiz for them, so
+// a quiz gated on other quizzes is refused with the reason.
+func prepareExam(ctx context.Context, c *client, rec *recorder, cfg config, trainees []account) error {
+	jobs := make(chan account)
+	errs := make(chan error, len(trainees))
+	var wg sync.WaitGroup
+	for range min(cfg.SeedConcurrency, len(trainees)) {
+		wg.Go(func() {
+			for t := range jobs {
+				errs <- openQuiz(ctx, c, rec, t.Token, cfg.Quiz)
+			}
+		})
+	}
+	for _, t := range trainees {
+		jobs <- t
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	// Every trainee fails the same way when the quiz can't be opened; one
+	// reason is enough.
+	return cmp.Or(all...)
+}
+
+// openQuiz finishes the courses quiz still waits for, for one trainee.
+func openQuiz(ctx context.Context, c *client, rec *recorder, token, quiz string) error {
+	var list struct {
+		Items []quizCard `json:"items"`
+	}
+	if _, err := c.do(ctx, rec, http.MethodGet, "/api/v1/quizzes", token, nil, &list); err != nil {
+		return err
+	}
+	i := slices.IndexFunc(list.Items, func(q quizCard) bool { return q.Slug == quiz })
+	if i < 0 {
+		return fmt.Errorf("-quiz %s: no such quiz on the server", quiz)
+	}
+	for _, m := range list.Items[i].Missing {
+		if m.Kind != "course" {
+			return fmt.Errorf("-quiz %s opens only after passing quiz %s, which the load tool cannot answer; pick a module quiz such as ethics", quiz, m.Slug)
+		}
+		var course courseCard
+		if _, err := c.do(ctx, rec, http.MethodGet, "/api/v1/courses/"+url.PathEscape(m.Slug), token, nil, &course); err != nil {
+			return err
+		}
+		for _, l := range course.Lessons {
+			l.Course = m.Slug
+			if _, err := c.do(ctx, rec, http.MethodPost, lessonPath(&l)+"/complete", token, nil, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -118,6 +118,9 @@ func run(ctx context.Context, cfg config, out io.Writer) (*summary, error) {
 	seedRec := newRecorder("seed")
 	stopProgress := progress(out, seedRec, 15*time.Second)
 	accts, err := seed(ctx, c, seedRec, cfg, trainees, managers)
+	if err == nil && cfg.Mix == mixExam {
+		err = prepareExam(ctx, c, seedRec, cfg, accts.trainees)
+	}
 	stopProgress()
 	seedReport := seedRec.report()
 	sum.add(seedReport)

@@ -104,7 +104,7 @@ func defaultConfig() config {
 		Duration:        time.Minute,
 		ThinkMin:        30 * time.Second,
 		ThinkMax:        90 * time.Second,
-		Quiz:            "final-exam",
+		Quiz:            "ethics",
 		Spread:          10 * time.Second,
 		Concurrency:     32,
 		LessonPath:      "/courses/ethics/lessons/owner-privacy",

@@ -244,6 +244,11 @@ type quizCard struct {
 	Left      int        `json:"attempts_left"` // -1: unlimited
 	Active    string     `json:"active_attempt"`
 	NextStart *time.Time `json:"next_start"`
+	Open      bool       `json:"open"` // false: a course or quiz comes first
+	Missing   []struct {
+		Kind string `json:"kind"` // course or quiz
+		Slug string `json:"slug"`
+	} `json:"missing"`
 }
 
 func (l *learner) quizzes(ctx context.Context) ([]quizCard, error) {
@@ -259,8 +264,8 @@ func (l *learner) listQuizzes(ctx context.Context) error {
 	return err
 }
 
-// takeQuiz picks a quiz the learner may start now (attempts left, no
-// cooldown running) or has in progress, and takes it.
+// takeQuiz picks a quiz the learner may start now (open, attempts left,
+// no cooldown running) or has in progress, and takes it.
 func (l *learner) takeQuiz(ctx context.Context) error {
 	list, err := l.quizzes(ctx)
 	if err != nil {
@@ -268,7 +273,7 @@ func (l *learner) takeQuiz(ctx context.Context) error {
 	}
 	var can []string
 	for _, q := range list {
-		if q.Active != "" || (q.Left != 0 && q.NextStart == nil) {
+		if q.Active != "" || (q.Open && q.Left != 0 && q.NextStart == nil) {
 			can = append(can, q.Slug)
 		}
 	}

@@ -206,6 +206,7 @@ func newCertifier(st *store, cat *catalog.Catalog, az academy.Authorizer, public
 		Certs: st.certs, Users: st.accounts.Users, Audit: st.accounts.Audit, Authz: az,
 		Events: &xapi.Recorder{Base: publicURL, Queue: st.outbox}, Now: time.Now, Window: academy.DefaultExpiringWindow}
 	st.learning.Outcomes, st.examiner.Outcomes, st.coach.Outcomes = c, c, c
+	st.examiner.Programs, st.examiner.Progress, st.examiner.Audit = cat, st.learning.Progress, st.accounts.Audit
 	return c
 }
 

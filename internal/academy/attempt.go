@@ -184,6 +184,11 @@ type QuizRecord struct {
 type QuizHistory struct {
 	Count    int                       `json:"count" bson:"count"`
 	Attempts map[string]AttemptSummary `json:"-" bson:"attempts"`
+	// Extra is how many attempts beyond the quiz's limit were granted.
+	Extra int `json:"extra,omitempty" bson:"extra,omitempty"`
+	// CooldownReset lifts the cooldown of attempts submitted before it.
+	CooldownReset time.Time      `json:"cooldown_reset,omitzero" bson:"cooldown_reset,omitempty"`
+	Grants        []AttemptGrant `json:"grants,omitempty" bson:"grants,omitempty"`
 }
 
 // List returns the summaries in attempt order.
@@ -231,7 +236,7 @@ func (h *QuizHistory) AttemptsLeft(q *Quiz) int {
 	if q.MaxAttempts == 0 {
 		return -1
 	}
-	return max(0, q.MaxAttempts-h.Count)
+	return max(0, q.MaxAttempts+h.Extra-h.Count)
 }
 
 // NextStart returns when the cooldown allows the next attempt.
@@ -242,7 +247,7 @@ func (h *QuizHistory) NextStart(q *Quiz) time.Time {
 			last = s.SubmittedAt
 		}
 	}
-	if last.IsZero() || q.Cooldown == 0 {
+	if last.IsZero() || q.Cooldown == 0 || !last.After(h.CooldownReset) {
 		return time.Time{}
 	}
 	return last.Add(q.Cooldown)
@@ -303,6 +308,9 @@ type AttemptService interface {
 	ListRecords(ctx context.Context, usernames []string) ([]*QuizRecord, error)
 	// SetSummary records an attempt summary and the attempt count.
 	SetSummary(ctx context.Context, username, quiz string, s AttemptSummary) error
+	// AddGrant records a grant in the learner's history of quiz: an extra
+	// attempt adds one to Extra, a cooldown reset sets CooldownReset.
+	AddGrant(ctx context.Context, username, quiz string, g AttemptGrant) error
 	ListOpenAttempts(ctx context.Context) ([]OpenAttempt, error)
 	// ListFinishedAttempts returns the graded attempts of a quiz.
 	ListFinishedAttempts(ctx context.Context, quiz string) ([]*Attempt, error)
@@ -314,6 +322,12 @@ type Examiner struct {
 	Attempts AttemptService
 	Now      func() time.Time
 	Outcomes OutcomeRecorder // optional
+	// Programs and Progress gate quizzes on what must come first (see
+	// QuizPrerequisites); without them every quiz is open, which only
+	// storage tests want.
+	Programs ProgramSource
+	Progress ProgressService
+	Audit    AuditService
 	// Shuffle permutes n elements; tests make it deterministic.
 	Shuffle func(n int, swap func(i, j int))
 }
@@ -348,8 +362,15 @@ func (x *Examiner) Start(ctx context.Context, u *User, q *Quiz, all map[string]*
 			continue
 		}
 		now := x.Now()
+		missing, err := x.Prerequisites(ctx, u, q, rec, all)
+		if err != nil {
+			return nil, err
+		}
+		if len(missing) > 0 {
+			return nil, PrerequisiteError(missing, x.Programs.Title)
+		}
 		if left := h.AttemptsLeft(q); left == 0 {
-			return nil, Errorf(EFORBIDDEN, "《%s》的 %d 次答题机会已用完 / All %d attempts at this quiz are used.", q.Title, q.MaxAttempts, q.MaxAttempts)
+			return nil, Errorf(EFORBIDDEN, "《%s》的 %d 次答题机会已用完，如需再考请联系培训师或主管 / All %d attempts at this quiz are used; a trainer or manager can grant another.", q.Title, q.MaxAttempts+h.Extra, q.MaxAttempts+h.Extra)
 		}
 		if next := h.NextStart(q); now.Before(next) {
 			return nil, Errorf(ETOOMANY, "两次答题之间需间隔 %s，下次可在 %s 开始 / The next attempt is possible at %s.",

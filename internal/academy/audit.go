@@ -22,6 +22,8 @@ const (
 	AuditCertReinstated = "cert.reinstated"
 	AuditLegalName      = "user.legal_name"
 	AuditProgramSaved   = "program.saved"
+	AuditExtraAttempt   = "quiz.extra_attempt"
+	AuditCooldownReset  = "quiz.cooldown_reset"
 )
 
 // AuditEvent is one security-relevant event. Detail never holds secrets.

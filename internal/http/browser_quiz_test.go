@@ -16,6 +16,7 @@ func confirmYes() chromedp.Action[chromedp.Void] {
 
 func TestBrowserQuizAndExam(t *testing.T) {
 	e := newEnv(t)
+	e.finishCourses("trainee", "ethics")
 	base := e.listen()
 	ctx := chrome(t)
 	loginChrome(t, ctx, base, "trainee")
@@ -42,7 +43,8 @@ func TestBrowserQuizAndExam(t *testing.T) {
 	}
 	screenshot(t, ctx, "quiz-result")
 
-	// The final exam: one question per page.
+	// The final exam: one question per page, once everything before it is done.
+	e.openFinalExam("trainee")
 	step(t, ctx, "open the exam", chromedp.Navigate(base+"/quizzes/final-exam"), chromedp.WaitVisible("#start"))
 	step(t, ctx, "start the exam", confirmYes(), chromedp.Click("#start"), chromedp.WaitVisible(".qnav"))
 	step(t, ctx, "go to question 2", chromedp.Click(`.qnav button[value="2"]`), chromedp.WaitVisible(`.qnav button[value="2"][aria-current="step"]`))

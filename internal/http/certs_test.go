@@ -448,6 +448,7 @@ func TestXAPIOutboxSurvivesLRSOutage(t *testing.T) {
 // when its time ran out is graded and reported like a submitted one.
 func TestSweptAttemptIsRecorded(t *testing.T) {
 	e := newEnv(t)
+	e.openFinalExam("trainee")
 	if res := e.api("POST", "/api/v1/quizzes/final-exam/attempts", "trainee", nil); res.StatusCode != 201 && res.StatusCode != 200 {
 		t.Fatalf("start: %d %s", res.StatusCode, res.Body)
 	}
@@ -483,6 +484,7 @@ func TestTeamWeakSpots(t *testing.T) {
 	for _, name := range []string{"w1", "w2", "w3"} {
 		e.createUser(name, []string{academy.RoleTrainee}, []string{"s1"})
 		e.tokens[name] = e.login(name, testPassword)
+		e.finishCourses(name, "ethics")
 		res := e.api("POST", "/api/v1/quizzes/ethics/attempts", name, nil)
 		var a struct{ ID string }
 		res.json(t, &a)

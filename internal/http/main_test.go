@@ -144,6 +144,7 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 		Certs: certs, Users: accounts.Users, Audit: accounts.Audit, Authz: az, Signer: &badge.Certificates{Issuer: deps.Issuer, Base: deps.PublicURL},
 		Events: &xapi.Recorder{Base: "http://academy.test", Queue: outbox}, Now: clock.Now, Window: academy.DefaultExpiringWindow}
 	deps.Learning.Outcomes, deps.Examiner.Outcomes, deps.Coach.Outcomes = deps.Certifier, deps.Certifier, deps.Certifier
+	deps.Examiner.Programs, deps.Examiner.Progress, deps.Examiner.Audit = cat, deps.Learning.Progress, accounts.Audit
 	// Dashboards gather their evidence on every view unless a test's
 	// option set a board with a MaxAge.
 	if deps.TeamBoard == nil {

@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"html/template"
 	"math"
@@ -27,6 +28,27 @@ type quizCard struct {
 	Active    *academy.AttemptSummary
 	NextStart time.Time
 	History   []academy.AttemptSummary
+	// Missing is what the learner must finish before the quiz opens.
+	Missing []prereqLink
+}
+
+// prereqLink is a prerequisite as pages and the API name it.
+type prereqLink struct {
+	Kind  string `json:"kind"`
+	Slug  string `json:"slug"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+func (s *Server) prereqLinks(missing []academy.Prerequisite) []prereqLink {
+	out := make([]prereqLink, len(missing))
+	for i, m := range missing {
+		out[i] = prereqLink{Kind: m.Kind, Slug: m.Ref, Title: cmp.Or(s.Catalog.Title(m.Kind, m.Ref), m.Ref), URL: "/courses/" + m.Ref}
+		if m.Kind == "quiz" {
+			out[i].URL = "/quizzes/" + m.Ref
+		}
+	}
+	return out
 }
 
 func questionCount(q *academy.Quiz) int {
@@ -45,11 +67,18 @@ func (s *Server) quizCards(c *fiber.Ctx, u *academy.User) ([]quizCard, error) {
 	if err != nil {
 		return nil, err
 	}
+	progress, err := s.Learning.Progress.FindProgress(c.UserContext(), u.ID)
+	if err != nil {
+		return nil, err
+	}
+	snap := s.Catalog.Snapshot()
+	ev, programs, courses := academy.Evidence{Progress: progress, Quizzes: rec}, s.Catalog.ActivePrograms(), snap.Domain()
 	now := s.Examiner.Now()
 	var out []quizCard
-	for _, q := range s.Catalog.Snapshot().ActiveQuizzes {
+	for _, q := range snap.ActiveQuizzes {
 		h := rec.History(q.Slug)
-		card := quizCard{Quiz: q, Questions: questionCount(q), Left: h.AttemptsLeft(q), Active: h.Active(), History: h.List()}
+		card := quizCard{Quiz: q, Questions: questionCount(q), Left: h.AttemptsLeft(q), Active: h.Active(), History: h.List(),
+			Missing: s.prereqLinks(academy.QuizPrerequisites(q, programs, snap.Quizzes, courses, ev))}
 		card.Best, card.Passed, card.Taken = h.Best()
 		if next := h.NextStart(q); next.After(now) {
 			card.NextStart = next
@@ -428,6 +457,10 @@ type apiQuizCard struct {
 	Passed      bool       `json:"passed"`
 	Active      string     `json:"active_attempt,omitempty"`
 	NextStart   *time.Time `json:"next_start,omitempty"`
+	// Open says whether a start would be accepted now; Missing says what
+	// keeps it closed before anything else does.
+	Open    bool         `json:"open"`
+	Missing []prereqLink `json:"missing"`
 }
 
 func (s *Server) apiQuizzes(c *fiber.Ctx) error {
@@ -438,7 +471,11 @@ func (s *Server) apiQuizzes(c *fiber.Ctx) error {
 	out := []apiQuizCard{}
 	for _, k := range cards {
 		v := apiQuizCard{Slug: k.Quiz.Slug, Title: k.Quiz.Title, Course: k.Quiz.Course, PassMark: k.Quiz.PassMark,
-			TimeLimit: int(k.Quiz.TimeLimit / time.Minute), Questions: k.Questions, MaxAttempts: k.Quiz.MaxAttempts, Left: k.Left, Passed: k.Passed}
+			TimeLimit: int(k.Quiz.TimeLimit / time.Minute), Questions: k.Questions, MaxAttempts: k.Quiz.MaxAttempts, Left: k.Left, Passed: k.Passed,
+			Missing: k.Missing, Open: k.Active != nil || (len(k.Missing) == 0 && k.Left != 0 && k.NextStart.IsZero())}
+		if v.Missing == nil {
+			v.Missing = []prereqLink{}
+		}
 		if k.Taken {
 			best := k.Best
 			v.Best = &best

@@ -70,6 +70,7 @@ func rightAnswers(t *testing.T, e *env, a apiAttempt) map[string]any {
 
 func TestQuizAttemptAPI(t *testing.T) {
 	e := newEnv(t)
+	e.finishCourses("trainee", "ethics")
 	res := e.api("POST", "/api/v1/quizzes/ethics/attempts", "trainee", nil)
 	if res.StatusCode != 201 {
 		t.Fatalf("start: %d %s", res.StatusCode, res.Body)
@@ -182,6 +183,7 @@ func TestQuizAttemptAPI(t *testing.T) {
 
 func TestDeadlineAndAttemptLimitOverHTTP(t *testing.T) {
 	e := newEnv(t)
+	e.finishCourses("trainee", "fees")
 	var a apiAttempt
 	e.api("POST", "/api/v1/quizzes/fees/attempts", "trainee", nil).json(t, &a)
 	q := a.Questions[0]
@@ -221,6 +223,7 @@ func TestDeadlineAndAttemptLimitOverHTTP(t *testing.T) {
 
 func TestFinalExamReviewPolicy(t *testing.T) {
 	e := newEnv(t)
+	e.openFinalExam("trainee")
 	var a apiAttempt
 	res := e.api("POST", "/api/v1/quizzes/final-exam/attempts", "trainee", nil)
 	res.json(t, &a)
@@ -249,6 +252,7 @@ func TestFinalExamReviewPolicy(t *testing.T) {
 
 func TestWebQuizFlowAndAuthoring(t *testing.T) {
 	e := newEnv(t)
+	e.finishCourses("trainee", "ethics")
 	b := e.browser()
 	b.loginAs("trainee")
 	intro := b.get("/quizzes/ethics")

@@ -101,6 +101,7 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/author/cases/:id/scenario.yaml", perm(academy.PermCases), s.caseScenario)
 
 	s.registerCertRoutes(get, post)
+	s.registerLearnerRoutes(get, post)
 	s.registerProgramRoutes(get, post)
 
 	// API.

@@ -253,6 +253,29 @@ func (s *AttemptService) SetSummary(ctx context.Context, username, quiz string, 
 	return FormatError(err)
 }
 
+// AddGrant records a grant and its effect in one update of the learner's
+// record, so the count and the list never disagree.
+func (s *AttemptService) AddGrant(ctx context.Context, username, quiz string, g academy.AttemptGrant) error {
+	if !academy.ValidSlug(quiz) {
+		return academy.Errorf(academy.EINVALID, "quiz: %q is not a valid slug", quiz)
+	}
+	p := "quizzes." + quiz
+	update := bson.M{"$push": bson.M{p + ".grants": g}}
+	switch g.Kind {
+	case academy.GrantExtraAttempt:
+		update["$inc"] = bson.M{p + ".extra": 1}
+	case academy.GrantCooldown:
+		update["$max"] = bson.M{p + ".cooldown_reset": g.At}
+	default:
+		return academy.Errorf(academy.EINVALID, "kind: %q is not a grant", g.Kind)
+	}
+	err := upsert(func() error {
+		_, err := s.db.c("quiz_records").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)}, update, options.UpdateOne().SetUpsert(true))
+		return err
+	})
+	return FormatError(err)
+}
+
 // ListOpenAttempts returns the attempts in progress.
 func (s *AttemptService) ListOpenAttempts(ctx context.Context) ([]academy.OpenAttempt, error) {
 	cur, err := s.db.c("open_attempts").Find(ctx, bson.M{})
