@@ -253,10 +253,15 @@ func TestTrainerGrantsAnExtraAttempt(t *testing.T) {
 		t.Fatalf("attempts left after using the grant: %+v", card)
 	}
 
-	// The trainer's page shows who granted what and why.
+	// The trainer's page shows who granted what and why, and offers a
+	// grant only where the learner is stuck: ethics, out of attempts
+	// again, and no other quiz.
 	page := e.api("GET", "/learners/learner1", "trainer", nil)
-	if page.StatusCode != 200 || !strings.Contains(page.Body, "考试时网络中断") || !strings.Contains(page.Body, "已用 4 次，共 4 次机会") {
+	if page.StatusCode != 200 || !strings.Contains(page.Body, "考试时网络中断") || !strings.Contains(page.Body, "已用 4 次，共 4 次机会") || !strings.Contains(page.Body, "<td>trainer</td>") {
 		t.Fatalf("learner page: %d\n%s", page.StatusCode, page.Body)
+	}
+	if n := strings.Count(page.Body, `value="extra_attempt"`); n != 1 || !strings.Contains(page.Body, `action="/learners/learner1/quizzes/ethics/grants"`) {
+		t.Fatalf("%d grant buttons on the learner page, want one, for ethics", n)
 	}
 	if res := e.api("GET", "/learners/learner1", "othermanager", nil); res.StatusCode != 404 {
 		t.Fatalf("othermanager sees the learner page: %d", res.StatusCode)

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -42,11 +43,16 @@ func (s *Server) learner(c *fiber.Ctx) (*academy.User, error) {
 // it.
 type learnerQuiz struct {
 	quizCard
-	Used      int
-	Allowed   int // 0: unlimited
-	Cooling   bool
-	Grants    []academy.AttemptGrant
-	GrantedBy map[string]string // username → display name
+	Used    int
+	Allowed int // 0: unlimited
+	Cooling bool
+}
+
+// grantRow is one grant as the learner page lists it, by names.
+type grantRow struct {
+	At           time.Time
+	Quiz, By     string
+	Kind, Reason string
 }
 
 func (s *Server) learnerPage(c *fiber.Ctx) error {
@@ -64,9 +70,10 @@ func (s *Server) learnerPage(c *fiber.Ctx) error {
 	}
 	names := map[string]string{}
 	rows := make([]learnerQuiz, len(cards))
+	var grants []grantRow
 	for i, k := range cards {
 		h := rec.History(k.Quiz.Slug)
-		rows[i] = learnerQuiz{quizCard: k, Used: h.Count, Cooling: !k.NextStart.IsZero(), Grants: h.Grants, GrantedBy: names}
+		rows[i] = learnerQuiz{quizCard: k, Used: h.Count, Cooling: !k.NextStart.IsZero()}
 		if k.Quiz.MaxAttempts > 0 {
 			rows[i].Allowed = k.Quiz.MaxAttempts + h.Extra
 		}
@@ -77,10 +84,12 @@ func (s *Server) learnerPage(c *fiber.Ctx) error {
 					names[g.By] = by.DisplayName
 				}
 			}
+			grants = append(grants, grantRow{At: g.At, Quiz: k.Quiz.Title, By: names[g.By], Kind: g.Kind, Reason: g.Reason})
 		}
 	}
+	slices.SortFunc(grants, func(a, b grantRow) int { return b.At.Compare(a.At) })
 	pg := s.newPage(c, "learner.title")
-	pg.Data = map[string]any{"Person": p, "Quizzes": rows, "CanCerts": s.Certifier.CanManage(currentUser(c), p)}
+	pg.Data = map[string]any{"Person": p, "Quizzes": rows, "Grants": grants, "CanCerts": s.Certifier.CanManage(currentUser(c), p)}
 	return s.render(c, "learner", pg)
 }
 
