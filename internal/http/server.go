@@ -133,6 +133,7 @@ func New(d Deps) (*Server, error) {
 		ReferrerPolicy:            "same-origin",
 		CrossOriginEmbedderPolicy: "unsafe-none",
 	}))
+	s.app.Use(refuseEncodedBodies)
 	// The fastest level: pages are a few KB of HTML, where it saves nearly
 	// as many bytes as the default level at a fraction of the CPU (the
 	// default was an eighth of a lesson page's cost).
@@ -185,6 +186,32 @@ func (s *Server) renderErrors(c *fiber.Ctx) error {
 		return s.handleError(c, err)
 	}
 	return nil
+}
+
+// refuseEncodedBodies answers 415 to a request whose body is compressed (any
+// Content-Encoding but identity). The body limit counts the bytes received,
+// so a small compressed body could inflate far beyond it, and parts of the
+// stack inflate on their own: Fiber's Ctx.Body follows every stacked
+// encoding, fasthttp's multipart reader gunzips. Nobody needs to upload
+// compressed forms or JSON here, so the cheapest defence is to take none.
+// Handlers read bodies with Ctx.BodyRaw all the same.
+func refuseEncodedBodies(c *fiber.Ctx) error {
+	encoded := false
+	c.Request().Header.VisitAll(func(k, v []byte) {
+		if !strings.EqualFold(string(k), fiber.HeaderContentEncoding) {
+			return
+		}
+		for _, enc := range strings.Split(string(v), ",") {
+			if enc = strings.TrimSpace(enc); enc != "" && !strings.EqualFold(enc, "identity") {
+				encoded = true
+			}
+		}
+	})
+	if encoded {
+		return fiber.NewError(fiber.StatusUnsupportedMediaType,
+			"请求内容不能压缩 / Content-Encoding is not accepted: send the request body uncompressed (Content-Encoding: identity or none).")
+	}
+	return c.Next()
 }
 
 func requestID(c *fiber.Ctx) string {

@@ -1,0 +1,176 @@
+package http_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func gzipped(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if _, err := zw.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// gzipBomb is a JSON object whose one string field inflates to size bytes,
+// sent as a body far under the body limit.
+func gzipBomb(t testing.TB, field string, size int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write([]byte(`{"` + field + `":"`))
+	chunk := bytes.Repeat([]byte("a"), 1<<20)
+	for n := 0; n < size; n += len(chunk) {
+		zw.Write(chunk)
+	}
+	zw.Write([]byte(`"}`))
+	zw.Close()
+	return buf.Bytes()
+}
+
+// encoded sends body with the given Content-Encoding header lines.
+func (e *env) encoded(method, path, who, contentType string, body []byte, encodings ...string) *response {
+	e.t.Helper()
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	for _, enc := range encodings {
+		req.Header.Add("Content-Encoding", enc)
+	}
+	if who != "" {
+		req.Header.Set("Authorization", "Bearer "+e.tokens[who])
+	}
+	return e.do(req)
+}
+
+func refused415(t *testing.T, what string, res *response) {
+	t.Helper()
+	if res.StatusCode != 415 {
+		t.Fatalf("%s: status %d, want 415: %.300s", what, res.StatusCode, res.Body)
+	}
+	if !strings.Contains(res.Body, "Content-Encoding") {
+		t.Errorf("%s: the error does not name Content-Encoding: %.300s", what, res.Body)
+	}
+}
+
+func (e *env) sandboxCount(who string) int {
+	e.t.Helper()
+	var list struct{ Total int }
+	e.api("GET", "/api/v1/sandboxes", who, nil).json(e.t, &list)
+	return list.Total
+}
+
+func TestCompressedBodiesAreRefused(t *testing.T) {
+	e := newEnv(t)
+	const jsonType = "application/json"
+	// 64 MiB of JSON in about 64 KiB: under the body limit, far over it
+	// once inflated.
+	for _, c := range []struct{ name, path, who, field string }{
+		{"login, no session", "/api/v1/auth/login", "", "username"},
+		{"JSON route with a session", "/api/v1/sandboxes", "trainee", "name"},
+	} {
+		bomb := gzipBomb(t, c.field, 64<<20)
+		if len(bomb) > 1<<20 {
+			t.Fatalf("bomb of %d bytes is over the body limit", len(bomb))
+		}
+		start := time.Now()
+		res := e.encoded("POST", c.path, c.who, jsonType, bomb, "gzip")
+		refused415(t, c.name, res)
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: refusing took %v; was the body inflated?", c.name, d)
+		}
+		if code := res.errCode(t); code != "invalid" {
+			t.Errorf("%s: code %q", c.name, code)
+		}
+	}
+	if n := e.sandboxCount("trainee"); n != 0 {
+		t.Fatalf("a refused body opened %d sandboxes", n)
+	}
+
+	// A small body behind two stacked encodings named a sandbox of 10 MiB.
+	twice := gzipped(t, gzipped(t, []byte(`{"name":"`+strings.Repeat("x", 10<<20)+`"}`)))
+	refused415(t, "gzip, gzip", e.encoded("POST", "/api/v1/sandboxes", "trainee", jsonType, twice, "gzip, gzip"))
+	refused415(t, "gzip on two header lines", e.encoded("POST", "/api/v1/sandboxes", "trainee", jsonType, twice, "gzip", "gzip"))
+	small := gzipped(t, []byte(`{"name":"练习"}`))
+	for _, enc := range []string{"gzip", "GZIP", "x-gzip", "br", "deflate", "compress", "zstd", "identity, gzip", "gzip, identity", "Gzip ,"} {
+		refused415(t, enc, e.encoded("POST", "/api/v1/sandboxes", "trainee", jsonType, small, enc))
+	}
+	refused415(t, "identity then gzip lines", e.encoded("POST", "/api/v1/sandboxes", "trainee", jsonType, small, "identity", "gzip"))
+	if n := e.sandboxCount("trainee"); n != 0 {
+		t.Fatalf("refused bodies opened %d sandboxes", n)
+	}
+
+	// Plain bodies, and the identity coding, still work.
+	plain := []byte(`{"name":"练习"}`)
+	for _, enc := range [][]string{nil, {"identity"}, {"IDENTITY"}, {""}} {
+		if res := e.encoded("POST", "/api/v1/sandboxes", "trainee", jsonType, plain, enc...); res.StatusCode != 201 {
+			t.Fatalf("Content-Encoding %q: status %d: %s", enc, res.StatusCode, res.Body)
+		}
+	}
+	if res := e.encoded("POST", "/api/v1/auth/login", "", jsonType,
+		[]byte(`{"username":"trainee","password":"`+testPassword+`"}`), "identity"); res.StatusCode != 200 {
+		t.Fatalf("plain login: %d %s", res.StatusCode, res.Body)
+	}
+
+	// A web form: the normal error page, and a multipart body (which
+	// fasthttp would gunzip) is refused before it is parsed.
+	res := e.encoded("POST", "/login", "", "multipart/form-data; boundary=x",
+		gzipped(t, []byte("--x\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\ntrainee\r\n--x--\r\n")), "gzip")
+	refused415(t, "web login", res)
+	if !strings.Contains(res.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("web login: Content-Type %q, want the error page", res.Header.Get("Content-Type"))
+	}
+}
+
+// Every route that takes a body refuses a compressed one, whoever calls,
+// before it reads anything.
+func TestCompressedBodiesAreRefusedOnEveryRoute(t *testing.T) {
+	e := newEnv(t)
+	n := 0
+	for _, r := range e.srv.Routes() {
+		if r.Method == "GET" {
+			continue
+		}
+		n++
+		path := params.Replace(r.Path)
+		ct, body := "application/x-www-form-urlencoded", gzipped(t, []byte("name=x&_csrf=x"))
+		if strings.HasPrefix(path, "/api/") {
+			ct, body = "application/json", gzipped(t, []byte(`{"name":"x"}`))
+		}
+		for _, who := range []string{"", "admin"} {
+			res := e.encoded(r.Method, path, who, ct, body, "gzip")
+			refused415(t, r.Method+" "+r.Path+" as "+who, res)
+			if api := strings.HasPrefix(path, "/api/"); api != strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+				t.Errorf("%s %s: Content-Type %q", r.Method, r.Path, res.Header.Get("Content-Type"))
+			}
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d routes take a body; is the route table read?", n)
+	}
+}
+
+// The login body is decoded once, and the per-user limiter sees that same
+// decoding: a body the handler refuses never tested a password, so it does
+// not count against the user it seems to name.
+func TestLoginBodyIsReadOnce(t *testing.T) {
+	e := newEnv(t)
+	for i := 0; i < 10; i++ {
+		res := e.api("POST", "/api/v1/auth/login", "", `{"username":"trainee","password":"x","extra":1}`)
+		if res.StatusCode != 400 || !strings.Contains(res.Body, "extra: unknown field") {
+			t.Fatalf("attempt %d: %d %s", i, res.StatusCode, res.Body)
+		}
+	}
+	if res := e.api("POST", "/api/v1/auth/login", "", map[string]string{"username": "trainee", "password": testPassword}); res.StatusCode != 200 {
+		t.Fatalf("refused bodies locked the account out: %d %s", res.StatusCode, res.Body)
+	}
+}
