@@ -1,12 +1,21 @@
 package http_test
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	nethttp "net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	ahttp "github.com/academy/academy/internal/http"
 )
 
 func gzipped(t testing.TB, b []byte) []byte {
@@ -172,5 +181,94 @@ func TestLoginBodyIsReadOnce(t *testing.T) {
 	}
 	if res := e.api("POST", "/api/v1/auth/login", "", map[string]string{"username": "trainee", "password": testPassword}); res.StatusCode != 200 {
 		t.Fatalf("refused bodies locked the account out: %d %s", res.StatusCode, res.Body)
+	}
+}
+
+// logBuffer collects the server's log lines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func logTo(b *logBuffer) func(*ahttp.Deps) {
+	return func(d *ahttp.Deps) { d.Logger = slog.New(slog.NewTextHandler(b, nil)) }
+}
+
+// rawRequest writes raw to a fresh connection: requests that fasthttp
+// refuses while reading them never reach app.Test's handler path.
+func rawRequest(t *testing.T, base, raw string) (*nethttp.Response, string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, raw); err != nil {
+		t.Fatal(err)
+	}
+	res, err := nethttp.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	return res, string(body)
+}
+
+// Requests that fasthttp refuses before routing are answered like any
+// other error and appear in the request log.
+func TestRefusedBeforeRoutingAreAnsweredAndLogged(t *testing.T) {
+	var logs logBuffer
+	e := newEnv(t, logTo(&logs))
+	base := e.listen()
+
+	over := fmt.Sprintf("Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", 2<<20)
+	res, body := rawRequest(t, base, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"+over)
+	if res.StatusCode != 413 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") ||
+		!strings.Contains(body, `"code":"invalid"`) || !strings.Contains(body, "at most 1 MiB") {
+		t.Fatalf("oversized API body: %d %q %s", res.StatusCode, res.Header.Get("Content-Type"), body)
+	}
+	id := res.Header.Get("X-Request-Id")
+	if id == "" {
+		t.Error("413 without a request id")
+	}
+	res, body = rawRequest(t, base, "POST /login HTTP/1.1\r\nHost: x\r\n"+over)
+	if res.StatusCode != 413 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "1 MiB") {
+		t.Fatalf("oversized form: %d %q %s", res.StatusCode, res.Header.Get("Content-Type"), body)
+	}
+
+	// Headers over the read buffer: fasthttp drops the request line with
+	// them, so the path (and whether it was the API) is unknown and the
+	// answer is the error page.
+	res, body = rawRequest(t, base, "GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Big: "+strings.Repeat("a", 8<<10)+"\r\n\r\n")
+	if res.StatusCode != 431 || !strings.Contains(body, "Request headers too large") || !strings.Contains(body, "4 KiB") {
+		t.Fatalf("huge header: %d %s", res.StatusCode, body)
+	}
+
+	log := logs.String()
+	for _, want := range []string{
+		"request_id=" + id + " method=POST path=/api/v1/auth/login status=413",
+		"method=POST path=/login status=413",
+		`method="" path="" status=431`,
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("no log line with %s:\n%s", want, log)
+		}
+	}
+	res, m := rawRequest(t, base, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+	if !strings.Contains(m, `academy_http_requests_total{method="POST",route="unmatched",status="413"} 2`) {
+		t.Errorf("refused requests are not counted:\n%s", m)
 	}
 }

@@ -43,13 +43,20 @@ func newMetrics(pool PoolStater) *metrics {
 func (m *metrics) middleware(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
-	route := c.Route().Path
-	if c.Route().Method == "USE" || route == "" {
+	m.observe(c, start)
+	return err
+}
+
+func (m *metrics) observe(c *fiber.Ctx, start time.Time) {
+	// A request refused before routing has a stand-in route without
+	// handlers whose path is the raw one: unbounded, so not a label.
+	r := c.Route()
+	route := r.Path
+	if r.Method == "USE" || route == "" || len(r.Handlers) == 0 {
 		route = "unmatched"
 	}
 	m.requests.WithLabelValues(c.Method(), route, strconv.Itoa(c.Response().StatusCode())).Inc()
 	m.latency.WithLabelValues(c.Method(), route).Observe(time.Since(start).Seconds())
-	return err
 }
 
 func (m *metrics) handler() fiber.Handler {

@@ -5,6 +5,7 @@ package http
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -91,6 +92,10 @@ type Server struct {
 // Body size limit: forms and JSON here are small; lessons are the largest.
 const bodyLimit = 1 << 20
 
+// headerLimit bounds the request line and headers together (Fiber's
+// default read buffer, named so that the 431 message can state it).
+const headerLimit = 4 << 10
+
 // New builds the server and registers every route.
 func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, lessonPages: newLessonPages()}
@@ -113,7 +118,8 @@ func New(d Deps) (*Server, error) {
 		// Fiber's default zero-copy strings would change under them.
 		Immutable:             true,
 		BodyLimit:             bodyLimit,
-		ErrorHandler:          s.handleError,
+		ReadBufferSize:        headerLimit,
+		ErrorHandler:          s.handleUnrouted,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
@@ -168,7 +174,38 @@ func (s *Server) logPanic(c *fiber.Ctx, e any) {
 func (s *Server) logRequests(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
-	attrs := []any{"request_id", requestID(c), "method", c.Method(), "path", c.Path(),
+	s.logRequest(c, c.Method(), c.Path(), start)
+	return err
+}
+
+// handleUnrouted is Fiber's error handler. Most errors are answered inside
+// the middleware (renderErrors), where they are logged and counted; the
+// ones that reach this handler without a request id never went through the
+// middleware at all: fasthttp refused the request while reading it (a body
+// over the limit, headers too large). They get an id, a log line and a
+// count here.
+func (s *Server) handleUnrouted(c *fiber.Ctx, err error) error {
+	if requestID(c) != "" {
+		return s.handleError(c, err)
+	}
+	start := time.Now()
+	id := requestid.ConfigDefault.Generator()
+	c.Locals(requestid.ConfigDefault.ContextKey, id)
+	c.Set(fiber.HeaderXRequestID, id)
+	herr := s.handleError(c, err)
+	method, path := c.Method(), c.Path()
+	if fe := (*fiber.Error)(nil); errors.As(err, &fe) && fe.Code == fiber.StatusRequestHeaderFieldsTooLarge {
+		// fasthttp dropped the request line with the headers; Fiber's
+		// defaults (GET /) would name a request that was never made.
+		method, path = "", ""
+	}
+	s.logRequest(c, method, path, start)
+	s.metrics.observe(c, start)
+	return herr
+}
+
+func (s *Server) logRequest(c *fiber.Ctx, method, path string, start time.Time) {
+	attrs := []any{"request_id", requestID(c), "method", method, "path", path,
 		"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds(), "ip", c.IP()}
 	if u := currentUser(c); u != nil {
 		attrs = append(attrs, "user", u.ID)
@@ -178,7 +215,6 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 		level = slog.LevelError
 	}
 	s.Logger.Log(c.UserContext(), level, "request", attrs...)
-	return err
 }
 
 func (s *Server) renderErrors(c *fiber.Ctx) error {
