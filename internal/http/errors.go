@@ -37,6 +37,10 @@ func statusCode(status int) string {
 	return academy.EINTERNAL
 }
 
+// localJSONErrors marks a request outside /api/ whose client asked for data
+// (a verifier's ?format=json): its errors are JSON too.
+const localJSONErrors = "json_errors"
+
 type apiError struct {
 	Error struct {
 		Code      string `json:"code"`
@@ -71,7 +75,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status == fiber.StatusServiceUnavailable {
 		c.Set(fiber.HeaderRetryAfter, "5")
 	}
-	if isAPI(c) {
+	if isAPI(c) || c.Locals(localJSONErrors) == true {
 		var body apiError
 		body.Error.Code, body.Error.Message = code, msg
 		if status >= 500 {

@@ -272,3 +272,37 @@ func TestRefusedBeforeRoutingAreAnsweredAndLogged(t *testing.T) {
 		t.Errorf("refused requests are not counted:\n%s", m)
 	}
 }
+
+// A verifier asking for JSON gets JSON, also when the number is unknown.
+func TestVerifyAnswersJSONWhenAskedFor(t *testing.T) {
+	e := newEnv(t)
+	get := func(path, accept string) *response {
+		req := httptest.NewRequest("GET", path, nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		return e.do(req)
+	}
+	for _, c := range []struct{ path, accept string }{
+		{"/verify/AC-0000-0000-0000-0000?format=json", ""},
+		{"/verify/not-a-number?format=json", "text/html"},
+		{"/verify/AC-0000-0000-0000-0000", "application/json"},
+		{"/verify/AC-0000-0000-0000-0000/status", ""},
+		{"/verify/not-a-number/status", "text/html"},
+	} {
+		res := get(c.path, c.accept)
+		if res.StatusCode != 404 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+			t.Fatalf("%s (Accept %q): %d %q %.200s", c.path, c.accept, res.StatusCode, res.Header.Get("Content-Type"), res.Body)
+		}
+		if code := res.errCode(t); code != "not_found" {
+			t.Errorf("%s: code %q", c.path, code)
+		}
+	}
+	// People get the page.
+	for _, accept := range []string{"", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "*/*"} {
+		res := get("/verify/AC-0000-0000-0000-0000", accept)
+		if res.StatusCode != 404 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("Accept %q: %d %q", accept, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+	}
+}
