@@ -37,8 +37,8 @@ func statusCode(status int) string {
 	return academy.EINTERNAL
 }
 
-// localJSONErrors marks a request outside /api/ whose client asked for data
-// (a verifier's ?format=json): its errors are JSON too.
+// localJSONErrors marks a request outside /api/ whose client is a program
+// (a verifier asking for JSON, the metrics scraper): its errors are JSON too.
 const localJSONErrors = "json_errors"
 
 type apiError struct {

@@ -306,3 +306,58 @@ func TestVerifyAnswersJSONWhenAskedFor(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsNeedTheTokenOrThisMachine(t *testing.T) {
+	scrape := func(e *env, auth string) *response {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		return e.do(req) // from 0.0.0.0: not this machine
+	}
+	loopback := func(e *env, base, auth string) int {
+		raw := "GET /metrics HTTP/1.1\r\nHost: x\r\n"
+		if auth != "" {
+			raw += "Authorization: " + auth + "\r\n"
+		}
+		res, _ := rawRequest(t, base, raw+"\r\n")
+		return res.StatusCode
+	}
+
+	// No token: this machine only, whatever the headers say.
+	e := newEnv(t)
+	for _, h := range []string{"", "Bearer " + e.tokens["admin"]} {
+		res := scrape(e, h)
+		if res.StatusCode != 403 || res.errCode(t) != "forbidden" || !strings.Contains(res.Body, "--metrics-token") {
+			t.Fatalf("remote scrape without a token set (Authorization %q): %d %s", h, res.StatusCode, res.Body)
+		}
+	}
+	req := httptest.NewRequest("GET", "/metrics", nil)
+	req.Header.Set("X-Forwarded-For", "127.0.0.1")
+	if res := e.do(req); res.StatusCode != 403 {
+		t.Fatalf("X-Forwarded-For passed for this machine: %d", res.StatusCode)
+	}
+	if code := loopback(e, e.listen(), ""); code != 200 {
+		t.Fatalf("loopback scrape: %d", code)
+	}
+
+	// A token: the bearer token, from anywhere, and nothing else.
+	const token = "scraper-token-0123456789"
+	e = newEnv(t, func(d *ahttp.Deps) { d.MetricsToken = token })
+	for _, h := range []string{"", "Bearer", "Bearer wrong", "Bearer " + token + "x", "Basic " + token, "Bearer " + e.tokens["admin"]} {
+		res := scrape(e, h)
+		if res.StatusCode != 401 || res.errCode(t) != "unauthorized" || res.Header.Get("WWW-Authenticate") == "" {
+			t.Fatalf("Authorization %q: %d %s", h, res.StatusCode, res.Body)
+		}
+	}
+	if res := scrape(e, "Bearer "+token); res.StatusCode != 200 || !strings.Contains(res.Body, "academy_http_requests_total") {
+		t.Fatalf("scrape with the token: %d %.200s", res.StatusCode, res.Body)
+	}
+	base := e.listen()
+	if code := loopback(e, base, ""); code != 401 {
+		t.Fatalf("loopback scrape without the token: %d", code)
+	}
+	if code := loopback(e, base, "Bearer "+token); code != 200 {
+		t.Fatalf("loopback scrape with the token: %d", code)
+	}
+}

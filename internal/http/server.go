@@ -69,6 +69,9 @@ type Deps struct {
 	PublicURL string
 	Web       fs.FS // templates/, static/, locales/
 	Version   string
+	// MetricsToken, when set, is the bearer token /metrics asks for;
+	// without it /metrics answers loopback clients only.
+	MetricsToken string
 }
 
 // Server is the HTTP server.
@@ -148,6 +151,7 @@ func New(d Deps) (*Server, error) {
 		Root:   fsHTTP(mustSub(d.Web, "static")),
 		MaxAge: 365 * 24 * 3600,
 	}))
+	s.registerOpsRoutes()
 	s.app.Use(s.authenticate)
 	s.app.Use(s.checkCSRF)
 	s.registerRoutes()
