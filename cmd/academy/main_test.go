@@ -234,7 +234,11 @@ func TestServeLifecycle(t *testing.T) {
 	}
 	profiles := free.Addr().String()
 	free.Close()
-	s2 := startServer(t, bin, "--data", data, "--demo", "--content", "../..", "--db-sync", "full", "--pprof-addr", profiles)
+	if code, _, e := cli(t, "", "serve", "--data", data, "--metrics-token", "short"); code == 0 || !strings.Contains(e, "--metrics-token") {
+		t.Fatalf("short metrics token: %d %q", code, e)
+	}
+	const metricsToken = "scraper-token-0123456789"
+	s2 := startServer(t, bin, "--data", data, "--demo", "--content", "../..", "--db-sync", "full", "--pprof-addr", profiles, "--metrics-token", metricsToken)
 	if strings.Contains(s2.text.String(), adminPW) || !strings.Contains(s2.text.String(), "is ready") {
 		t.Fatalf("second start output:\n%s", s2.text.String())
 	}
@@ -249,6 +253,21 @@ func TestServeLifecycle(t *testing.T) {
 		res.Body.Close()
 		if res.StatusCode != want {
 			t.Fatalf("GET %s: %d, want %d", url, res.StatusCode, want)
+		}
+	}
+	// With a token, /metrics wants it even from this machine.
+	for token, want := range map[string]int{"": 401, "wrong-token-0123456789": 401, metricsToken: 200} {
+		req, _ := http.NewRequest("GET", s2.base+"/metrics", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Fatalf("/metrics with token %q: %d, want %d", token, res.StatusCode, want)
 		}
 	}
 	_ = s2.cmd.Process.Signal(syscall.SIGINT)

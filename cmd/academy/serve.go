@@ -40,12 +40,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	lrs.Password = envOr("ACADEMY_LRS_PASSWORD", "") // a secret: environment only, never a flag in ps
 	pprofAddr := fs.String("pprof-addr", envOr("ACADEMY_PPROF_ADDR", ""), "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; keep it off public interfaces (env ACADEMY_PPROF_ADDR)")
 	dashAgeFlag := fs.String("dashboard-max-age", envOr("ACADEMY_DASHBOARD_MAX_AGE", "30s"), "how long the team dashboards reuse the evidence they gathered (a scan of every learner's records) before gathering it again behind the next view; 0 gathers it for every view (env ACADEMY_DASHBOARD_MAX_AGE)")
+	metricsToken := fs.String("metrics-token", envOr("ACADEMY_METRICS_TOKEN", ""), "bearer token the metrics scraper must send to /metrics (at least 16 characters, no spaces); empty serves /metrics to clients on this machine only. Prefer the environment variable: flags show in process lists (env ACADEMY_METRICS_TOKEN)")
 	noImport := fs.Bool("no-import", envOr("ACADEMY_NO_IMPORT", "") != "", "do not import the content directory at start (env ACADEMY_NO_IMPORT=1)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := cfg.validate(); err != nil {
 		return err
+	}
+	if t := *metricsToken; t != "" && (len(t) < 16 || strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0) {
+		return fmt.Errorf("--metrics-token: want at least 16 characters without spaces or control characters")
 	}
 	dashAge, err := time.ParseDuration(*dashAgeFlag)
 	if err != nil || dashAge < 0 {
@@ -112,7 +116,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	board := &academy.TeamBoard{Certifier: certifier, Sites: st.accounts.Sites, Users: st.accounts.Users, Logger: logger, MaxAge: dashAge}
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases, Coach: st.coach,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version,
-		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: *publicURL, Programs: st.programs, TeamBoard: board, Throttle: st.counters})
+		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: *publicURL, Programs: st.programs, TeamBoard: board, Throttle: st.counters,
+		MetricsToken: *metricsToken})
 	if err != nil {
 		return err
 	}

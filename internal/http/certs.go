@@ -156,16 +156,22 @@ func (s *Server) certificateReinstate(c *fiber.Ctx) error {
 // verifyPage is public: it says whether a certificate is genuine and in
 // force, and nothing else about its holder.
 func (s *Server) verifyPage(c *fiber.Ctx) error {
+	// Verifiers ask for data, by ?format=json or by Accept; people who
+	// scan the QR code (browsers, or no Accept at all) get the page.
+	asJSON := c.Query("format") == "json" || c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON
+	if asJSON {
+		c.Locals(localJSONErrors, true)
+	}
 	pg := s.newPage(c, "verify.title")
 	cert, err := s.Certifier.Verify(c.UserContext(), c.Params("number"))
-	if academy.ErrorCode(err) == academy.ENOTFOUND {
+	if academy.ErrorCode(err) == academy.ENOTFOUND && !asJSON {
 		pg.Data = map[string]any{"Number": c.Params("number")}
 		return s.renderStatus(c, fiber.StatusNotFound, "verify", pg)
 	} else if err != nil {
 		return err
 	}
 	status := cert.StatusAt(s.Certifier.Now(), s.Certifier.Window)
-	if c.Query("format") == "json" {
+	if asJSON {
 		return c.JSON(fiber.Map{"number": cert.Number, "holder": cert.Holder, "program": cert.ProgramName,
 			"issued_at": cert.IssuedAt, "expires_at": cert.ExpiresAt, "status": status})
 	}
@@ -176,6 +182,7 @@ func (s *Server) verifyPage(c *fiber.Ctx) error {
 
 // credentialStatus answers the credentialStatus URL of a credential.
 func (s *Server) credentialStatus(c *fiber.Ctx) error {
+	c.Locals(localJSONErrors, true)
 	cert, err := s.Certifier.Verify(c.UserContext(), c.Params("number"))
 	if err != nil {
 		return err

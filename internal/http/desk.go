@@ -371,7 +371,7 @@ func (s *Server) apiOpenSandbox(c *fiber.Ctx) error {
 	var req struct {
 		Name string `json:"name"`
 	}
-	if len(c.Body()) > 0 {
+	if len(c.BodyRaw()) > 0 {
 		if err := decodeJSON(c, &req); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package http
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,6 +37,10 @@ func statusCode(status int) string {
 	return academy.EINTERNAL
 }
 
+// localJSONErrors marks a request outside /api/ whose client is a program
+// (a verifier asking for JSON, the metrics scraper): its errors are JSON too.
+const localJSONErrors = "json_errors"
+
 type apiError struct {
 	Error struct {
 		Code      string `json:"code"`
@@ -54,8 +59,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		status, code, msg = fe.Code, statusCode(fe.Code), fe.Message
-		if fe.Code == fiber.StatusRequestEntityTooLarge {
-			msg = "请求内容过大 / Request body too large."
+		switch fe.Code {
+		case fiber.StatusRequestEntityTooLarge:
+			msg = fmt.Sprintf("请求内容过大,最多 %d MiB / Request body too large: at most %d MiB.", bodyLimit>>20, bodyLimit>>20)
+		case fiber.StatusRequestHeaderFieldsTooLarge:
+			msg = fmt.Sprintf("请求头过大,请求行与请求头合计最多 %d KiB / Request headers too large: the request line and headers together take at most %d KiB.", headerLimit>>10, headerLimit>>10)
 		}
 	} else {
 		code = academy.ErrorCode(err)
@@ -67,7 +75,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status == fiber.StatusServiceUnavailable {
 		c.Set(fiber.HeaderRetryAfter, "5")
 	}
-	if isAPI(c) {
+	if isAPI(c) || c.Locals(localJSONErrors) == true {
 		var body apiError
 		body.Error.Code, body.Error.Message = code, msg
 		if status >= 500 {

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
@@ -55,13 +54,35 @@ func (s *Server) loginLimiters() []fiber.Handler {
 // loginUsername reads the username from a form or JSON login body.
 func loginUsername(c *fiber.Ctx) string {
 	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
-		var body struct {
-			Username string `json:"username"`
+		// A body the handler refuses names nobody: it never reaches a
+		// password check.
+		if req, err := decodeLogin(c); err == nil {
+			return req.Username
 		}
-		_ = json.Unmarshal(c.Body(), &body)
-		return body.Username
+		return ""
 	}
 	return c.FormValue("username")
+}
+
+const localLogin = "login_request"
+
+type decodedLogin struct {
+	req loginRequest
+	err error
+}
+
+// decodeLogin decodes a JSON login body once per request: the per-user
+// limiter needs the username before the handler runs, and reading it again
+// there doubled the work of every login body and let the limiter read it
+// more leniently than the handler does.
+func decodeLogin(c *fiber.Ctx) (loginRequest, error) {
+	if d, ok := c.Locals(localLogin).(*decodedLogin); ok {
+		return d.req, d.err
+	}
+	d := &decodedLogin{}
+	d.err = decodeJSON(c, &d.req)
+	c.Locals(localLogin, d)
+	return d.req, d.err
 }
 
 // loginFailed renders the error at once: the limiters look at the response
@@ -137,8 +158,8 @@ type loginResponse struct {
 }
 
 func (s *Server) apiLogin(c *fiber.Ctx) error {
-	var req loginRequest
-	if err := decodeJSON(c, &req); err != nil {
+	req, err := decodeLogin(c)
+	if err != nil {
 		return s.loginFailed(c, err)
 	}
 	if strings.TrimSpace(req.Username) == "" {

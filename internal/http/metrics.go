@@ -1,6 +1,7 @@
 package http
 
 import (
+	"crypto/subtle"
 	"strconv"
 	"time"
 
@@ -9,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/academy/academy/internal/academy"
 )
 
 type metrics struct {
@@ -43,15 +46,41 @@ func newMetrics(pool PoolStater) *metrics {
 func (m *metrics) middleware(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
-	route := c.Route().Path
-	if c.Route().Method == "USE" || route == "" {
+	m.observe(c, start)
+	return err
+}
+
+func (m *metrics) observe(c *fiber.Ctx, start time.Time) {
+	// A request refused before routing has a stand-in route without
+	// handlers whose path is the raw one: unbounded, so not a label.
+	r := c.Route()
+	route := r.Path
+	if r.Method == "USE" || route == "" || len(r.Handlers) == 0 {
 		route = "unmatched"
 	}
 	m.requests.WithLabelValues(c.Method(), route, strconv.Itoa(c.Response().StatusCode())).Inc()
 	m.latency.WithLabelValues(c.Method(), route).Observe(time.Since(start).Seconds())
-	return err
 }
 
-func (m *metrics) handler() fiber.Handler {
-	return adaptor.HTTPHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+// metricsHandler serves the metrics to the scraper alone: they show
+// traffic by route, and /metrics is outside the session system (scrapers
+// hold no session). With a token the scraper sends it as a bearer token;
+// without one only a client on this machine (the socket's address, not a
+// header a client can set) may read them.
+func (s *Server) metricsHandler() fiber.Handler {
+	serve := adaptor.HTTPHandler(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	want := []byte("Bearer " + s.MetricsToken)
+	return func(c *fiber.Ctx) error {
+		// The scraper is a program: errors as JSON, not a login redirect.
+		c.Locals(localJSONErrors, true)
+		if s.MetricsToken != "" {
+			if subtle.ConstantTimeCompare(c.Request().Header.Peek(fiber.HeaderAuthorization), want) != 1 {
+				c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+				return academy.Errorf(academy.EUNAUTHORIZED, "/metrics 需要令牌 / /metrics needs Authorization: Bearer <the metrics token>.")
+			}
+		} else if !c.Context().RemoteIP().IsLoopback() {
+			return academy.Errorf(academy.EFORBIDDEN, "/metrics 仅对本机开放 / /metrics answers only this machine unless a metrics token is set (--metrics-token).")
+		}
+		return serve(c)
+	}
 }

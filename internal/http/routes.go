@@ -6,15 +6,20 @@ import (
 	"github.com/academy/academy/internal/academy"
 )
 
+// registerOpsRoutes registers the routes for probes and the metrics
+// scraper. They come before the session middleware: they need no session,
+// must answer while the database is down, and the scraper's bearer token
+// is not a session token to look up.
+func (s *Server) registerOpsRoutes() {
+	s.handle(fiber.MethodGet, "/healthz", public, s.healthz)
+	s.handle(fiber.MethodGet, "/readyz", public, s.readyz)
+	s.handle(fiber.MethodGet, "/metrics", public, s.metricsHandler())
+}
+
 func (s *Server) registerRoutes() {
 	get, post := fiber.MethodGet, fiber.MethodPost
 	admin := perm(academy.PermUsersManage)
 	learn, author, assign := perm(academy.PermLearn), perm(academy.PermAuthor), perm(academy.PermAssign)
-
-	// Operations.
-	s.handle(get, "/healthz", public, s.healthz)
-	s.handle(get, "/readyz", public, s.readyz)
-	s.handle(get, "/metrics", public, s.metrics.handler())
 
 	// Web: sessions and shell.
 	s.handle(get, "/", public, s.root)

@@ -5,6 +5,7 @@ package http
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -68,6 +69,9 @@ type Deps struct {
 	PublicURL string
 	Web       fs.FS // templates/, static/, locales/
 	Version   string
+	// MetricsToken, when set, is the bearer token /metrics asks for;
+	// without it /metrics answers loopback clients only.
+	MetricsToken string
 }
 
 // Server is the HTTP server.
@@ -91,6 +95,10 @@ type Server struct {
 // Body size limit: forms and JSON here are small; lessons are the largest.
 const bodyLimit = 1 << 20
 
+// headerLimit bounds the request line and headers together (Fiber's
+// default read buffer, named so that the 431 message can state it).
+const headerLimit = 4 << 10
+
 // New builds the server and registers every route.
 func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, lessonPages: newLessonPages()}
@@ -113,7 +121,8 @@ func New(d Deps) (*Server, error) {
 		// Fiber's default zero-copy strings would change under them.
 		Immutable:             true,
 		BodyLimit:             bodyLimit,
-		ErrorHandler:          s.handleError,
+		ReadBufferSize:        headerLimit,
+		ErrorHandler:          s.handleUnrouted,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
@@ -133,6 +142,7 @@ func New(d Deps) (*Server, error) {
 		ReferrerPolicy:            "same-origin",
 		CrossOriginEmbedderPolicy: "unsafe-none",
 	}))
+	s.app.Use(refuseEncodedBodies)
 	// The fastest level: pages are a few KB of HTML, where it saves nearly
 	// as many bytes as the default level at a fraction of the CPU (the
 	// default was an eighth of a lesson page's cost).
@@ -141,6 +151,7 @@ func New(d Deps) (*Server, error) {
 		Root:   fsHTTP(mustSub(d.Web, "static")),
 		MaxAge: 365 * 24 * 3600,
 	}))
+	s.registerOpsRoutes()
 	s.app.Use(s.authenticate)
 	s.app.Use(s.checkCSRF)
 	s.registerRoutes()
@@ -167,7 +178,38 @@ func (s *Server) logPanic(c *fiber.Ctx, e any) {
 func (s *Server) logRequests(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
-	attrs := []any{"request_id", requestID(c), "method", c.Method(), "path", c.Path(),
+	s.logRequest(c, c.Method(), c.Path(), start)
+	return err
+}
+
+// handleUnrouted is Fiber's error handler. Most errors are answered inside
+// the middleware (renderErrors), where they are logged and counted; the
+// ones that reach this handler without a request id never went through the
+// middleware at all: fasthttp refused the request while reading it (a body
+// over the limit, headers too large). They get an id, a log line and a
+// count here.
+func (s *Server) handleUnrouted(c *fiber.Ctx, err error) error {
+	if requestID(c) != "" {
+		return s.handleError(c, err)
+	}
+	start := time.Now()
+	id := requestid.ConfigDefault.Generator()
+	c.Locals(requestid.ConfigDefault.ContextKey, id)
+	c.Set(fiber.HeaderXRequestID, id)
+	herr := s.handleError(c, err)
+	method, path := c.Method(), c.Path()
+	if fe := (*fiber.Error)(nil); errors.As(err, &fe) && fe.Code == fiber.StatusRequestHeaderFieldsTooLarge {
+		// fasthttp dropped the request line with the headers; Fiber's
+		// defaults (GET /) would name a request that was never made.
+		method, path = "", ""
+	}
+	s.logRequest(c, method, path, start)
+	s.metrics.observe(c, start)
+	return herr
+}
+
+func (s *Server) logRequest(c *fiber.Ctx, method, path string, start time.Time) {
+	attrs := []any{"request_id", requestID(c), "method", method, "path", path,
 		"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds(), "ip", c.IP()}
 	if u := currentUser(c); u != nil {
 		attrs = append(attrs, "user", u.ID)
@@ -177,7 +219,6 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 		level = slog.LevelError
 	}
 	s.Logger.Log(c.UserContext(), level, "request", attrs...)
-	return err
 }
 
 func (s *Server) renderErrors(c *fiber.Ctx) error {
@@ -185,6 +226,32 @@ func (s *Server) renderErrors(c *fiber.Ctx) error {
 		return s.handleError(c, err)
 	}
 	return nil
+}
+
+// refuseEncodedBodies answers 415 to a request whose body is compressed (any
+// Content-Encoding but identity). The body limit counts the bytes received,
+// so a small compressed body could inflate far beyond it, and parts of the
+// stack inflate on their own: Fiber's Ctx.Body follows every stacked
+// encoding, fasthttp's multipart reader gunzips. Nobody needs to upload
+// compressed forms or JSON here, so the cheapest defence is to take none.
+// Handlers read bodies with Ctx.BodyRaw all the same.
+func refuseEncodedBodies(c *fiber.Ctx) error {
+	encoded := false
+	c.Request().Header.VisitAll(func(k, v []byte) {
+		if !strings.EqualFold(string(k), fiber.HeaderContentEncoding) {
+			return
+		}
+		for _, enc := range strings.Split(string(v), ",") {
+			if enc = strings.TrimSpace(enc); enc != "" && !strings.EqualFold(enc, "identity") {
+				encoded = true
+			}
+		}
+	})
+	if encoded {
+		return fiber.NewError(fiber.StatusUnsupportedMediaType,
+			"请求内容不能压缩 / Content-Encoding is not accepted: send the request body uncompressed (Content-Encoding: identity or none).")
+	}
+	return c.Next()
 }
 
 func requestID(c *fiber.Ctx) string {
