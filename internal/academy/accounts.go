@@ -94,6 +94,11 @@ func (a *Accounts) Login(ctx context.Context, username, password, kind, ip strin
 	if username == "" || password == "" || len(password) > maxPasswordLength {
 		return nil, "", nil, Errorf(EINVALID, "username and password are required")
 	}
+	// A name no account can have is refused before it reaches the audit
+	// log; the rule is public, so this tells nothing.
+	if err := CheckIdent(IdentUsername, "username", username); err != nil {
+		return nil, "", nil, err
+	}
 	u, err := a.Users.FindUser(ctx, username)
 	if ErrorCode(err) == ENOTFOUND {
 		_, _ = a.Hasher.Verify(password, a.dummyHash)

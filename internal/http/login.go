@@ -147,6 +147,9 @@ func (s *Server) apiLogin(c *fiber.Ctx) error {
 	if req.Password == "" {
 		return s.loginFailed(c, academy.Errorf(academy.EINVALID, "password: required"))
 	}
+	if err := academy.CheckIdent(academy.IdentUsername, "username", strings.TrimSpace(req.Username)); err != nil {
+		return s.loginFailed(c, err)
+	}
 	sess, token, u, err := s.Accounts.Login(c.UserContext(), req.Username, req.Password, academy.SessionAPI, c.IP())
 	if err != nil {
 		return s.loginFailed(c, err)
