@@ -138,7 +138,7 @@ func attachment(name string) string {
 }
 
 func (s *Server) certificateRevoke(c *fiber.Ctx) error {
-	cert, err := s.Certifier.Revoke(c.UserContext(), currentUser(c), c.Params("number"), c.FormValue("reason"), c.IP())
+	cert, err := s.Certifier.Revoke(c.UserContext(), currentUser(c), c.Params("number"), c.FormValue("reason"), clientIP(c))
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (s *Server) certificateRevoke(c *fiber.Ctx) error {
 }
 
 func (s *Server) certificateReinstate(c *fiber.Ctx) error {
-	cert, err := s.Certifier.Reinstate(c.UserContext(), currentUser(c), c.Params("number"), c.FormValue("reason"), c.IP())
+	cert, err := s.Certifier.Reinstate(c.UserContext(), currentUser(c), c.Params("number"), c.FormValue("reason"), clientIP(c))
 	if err != nil {
 		return err
 	}
