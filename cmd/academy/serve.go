@@ -41,6 +41,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	pprofAddr := fs.String("pprof-addr", envOr("ACADEMY_PPROF_ADDR", ""), "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; keep it off public interfaces (env ACADEMY_PPROF_ADDR)")
 	dashAgeFlag := fs.String("dashboard-max-age", envOr("ACADEMY_DASHBOARD_MAX_AGE", "30s"), "how long the team dashboards reuse the evidence they gathered (a scan of every learner's records) before gathering it again behind the next view; 0 gathers it for every view (env ACADEMY_DASHBOARD_MAX_AGE)")
 	metricsToken := fs.String("metrics-token", envOr("ACADEMY_METRICS_TOKEN", ""), "bearer token the metrics scraper must send to /metrics (at least 16 characters, no spaces); empty serves /metrics to clients on this machine only. Prefer the environment variable: flags show in process lists (env ACADEMY_METRICS_TOKEN)")
+	trustedFlag := fs.String("trusted-proxies", envOr("ACADEMY_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies or load balancers in front of the server, e.g. 10.0.0.0/8; only requests from them have X-Forwarded-For / X-Real-IP (the client address, for the login throttle and the audit log) and X-Forwarded-Host / -Proto believed; empty believes no one (env ACADEMY_TRUSTED_PROXIES)")
 	noImport := fs.Bool("no-import", envOr("ACADEMY_NO_IMPORT", "") != "", "do not import the content directory at start (env ACADEMY_NO_IMPORT=1)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -54,6 +55,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dashAge, err := time.ParseDuration(*dashAgeFlag)
 	if err != nil || dashAge < 0 {
 		return fmt.Errorf("--dashboard-max-age %q: want a duration such as 30s, 2m or 0", *dashAgeFlag)
+	}
+	trusted, err := http.ParseTrustedProxies(*trustedFlag)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %v", err)
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	tuneGC()
@@ -117,7 +122,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases, Coach: st.coach,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version,
 		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: *publicURL, Programs: st.programs, TeamBoard: board, Throttle: st.counters,
-		MetricsToken: *metricsToken})
+		MetricsToken: *metricsToken, TrustedProxies: trusted})
 	if err != nil {
 		return err
 	}

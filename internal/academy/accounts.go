@@ -94,6 +94,11 @@ func (a *Accounts) Login(ctx context.Context, username, password, kind, ip strin
 	if username == "" || password == "" || len(password) > maxPasswordLength {
 		return nil, "", nil, Errorf(EINVALID, "username and password are required")
 	}
+	// A name no account can have is refused before it reaches the audit
+	// log; the rule is public, so this tells nothing.
+	if err := CheckIdent(IdentUsername, "username", username); err != nil {
+		return nil, "", nil, err
+	}
 	u, err := a.Users.FindUser(ctx, username)
 	if ErrorCode(err) == ENOTFOUND {
 		_, _ = a.Hasher.Verify(password, a.dummyHash)
@@ -106,13 +111,20 @@ func (a *Accounts) Login(ctx context.Context, username, password, kind, ip strin
 	if err != nil {
 		return nil, "", nil, err
 	}
+	// A disabled account gets the answer of a wrong password, after the
+	// same work: telling the caller it is disabled would confirm the
+	// password. The audit log says which it was.
+	if u.Status != StatusActive {
+		detail := "account disabled, right password"
+		if !ok {
+			detail = "account disabled, wrong password"
+		}
+		_ = a.audit(ctx, Actor{IP: ip}, AuditLoginFailed, u.ID, detail)
+		return nil, "", nil, bad
+	}
 	if !ok {
 		_ = a.audit(ctx, Actor{IP: ip}, AuditLoginFailed, u.ID, "wrong password")
 		return nil, "", nil, bad
-	}
-	if u.Status != StatusActive {
-		_ = a.audit(ctx, Actor{IP: ip}, AuditLoginFailed, u.ID, "account disabled")
-		return nil, "", nil, Errorf(EUNAUTHORIZED, "账户已停用,请联系管理员 / This account is disabled; contact an administrator.")
 	}
 	s, token := NewSession(u.ID, kind, ip, a.Now())
 	if err := a.Sessions.CreateSession(ctx, s); err != nil {

@@ -355,24 +355,6 @@ func NewCertificateNumber() string {
 	return out.String()
 }
 
-// ValidCertificateNumber reports whether n has the shape of a number, so
-// that the verification page refuses junk before touching the database.
-func ValidCertificateNumber(n string) bool {
-	if len(n) != len("AC-XXXX-XXXX-XXXX-XXXX") || !strings.HasPrefix(n, "AC") {
-		return false
-	}
-	for i, r := range n[2:] {
-		if i%5 == 0 {
-			if r != '-' {
-				return false
-			}
-		} else if !strings.ContainsRune(certAlphabet, r) {
-			return false
-		}
-	}
-	return true
-}
-
 // CertStore stores certificates. The certificate itself lives under the
 // key <username>/<program>/<seq>, which is what makes issuing happen once;
 // the number is an index onto that key.

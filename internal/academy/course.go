@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -65,11 +64,6 @@ type Asset struct {
 
 // MaxAssetSize bounds one attachment: assets live inside the course document.
 const MaxAssetSize = 2 << 20
-
-var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,63}$`)
-
-// ValidSlug reports whether s can name a course, lesson or quiz.
-func ValidSlug(s string) bool { return slugRE.MatchString(s) }
 
 // Lesson returns the lesson with slug and its index, or -1.
 func (c *Course) Lesson(slug string) (*Lesson, int) {

@@ -129,8 +129,8 @@ func (q *Question) Option(id string) *Option {
 
 // Validate checks a question; messages start with the field.
 func (q *Question) Validate() error {
-	if strings.TrimSpace(q.ID) == "" || len(q.ID) > 80 || strings.ContainsAny(q.ID, ". $/") {
-		return Errorf(EINVALID, "id: required, at most 80 characters, no spaces, '.', '$' or '/'")
+	if err := CheckIdent(IdentQuestion, "id", q.ID); err != nil {
+		return err
 	}
 	if !slices.Contains(QuestionTypes, q.Type) {
 		return Errorf(EINVALID, "type: %q is not a question type (%s)", q.Type, strings.Join(QuestionTypes, ", "))

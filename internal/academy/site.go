@@ -17,8 +17,8 @@ type Site struct {
 // Validate checks a site's fields.
 func (s *Site) Validate() error {
 	s.Name = strings.TrimSpace(s.Name)
-	if !siteRE.MatchString(s.ID) {
-		return Errorf(EINVALID, "id: lowercase letters, digits and '-', at most 64")
+	if err := CheckIdent(IdentSite, "id", s.ID); err != nil {
+		return err
 	}
 	if s.Name == "" || utf8.RuneCountInString(s.Name) > 64 {
 		return Errorf(EINVALID, "name: 1–64 characters")

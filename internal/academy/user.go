@@ -2,7 +2,6 @@ package academy
 
 import (
 	"context"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -69,9 +68,6 @@ type User struct {
 
 // UserID returns the storage key of a username.
 func UserID(username string) string { return strings.ToLower(strings.TrimSpace(username)) }
-
-var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,31}$`)
-var siteRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 
 // IsAdmin reports whether u is an active admin.
 func (u *User) IsAdmin() bool {
@@ -143,8 +139,8 @@ func (u *User) Normalize() {
 // Validate checks the fields a user must have; sites are checked for shape
 // here and for existence by the service.
 func (u *User) Validate() error {
-	if !usernameRE.MatchString(u.Username) {
-		return Errorf(EINVALID, "username: 2–32 letters, digits, '.', '_' or '-', starting with a letter or digit")
+	if err := CheckIdent(IdentUsername, "username", u.Username); err != nil {
+		return err
 	}
 	if utf8.RuneCountInString(u.DisplayName) > 64 {
 		return Errorf(EINVALID, "display_name: at most 64 characters")
@@ -161,7 +157,7 @@ func (u *User) Validate() error {
 		}
 	}
 	for _, s := range u.Sites {
-		if !siteRE.MatchString(s) {
+		if !ValidSiteID(s) {
 			return Errorf(EINVALID, "sites: %q is not a site id (lowercase letters, digits and '-')", s)
 		}
 	}

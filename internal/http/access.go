@@ -1,6 +1,9 @@
 package http
 
 import (
+	"net/url"
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/academy/academy/internal/academy"
@@ -38,7 +41,66 @@ func (s *Server) Routes() []Route { return s.routes }
 
 func (s *Server) handle(method, path string, acc Access, h fiber.Handler) {
 	s.routes = append(s.routes, Route{Method: method, Path: path, Access: acc})
-	s.app.Add(method, path, s.require(acc), h)
+	s.app.Add(method, path, checkParams(path), s.require(acc), h)
+}
+
+// paramIdents gives the shape of every route parameter; a route with a
+// parameter missing here does not start, so none goes unchecked.
+var paramIdents = map[string]paramRule{
+	"username": {ident: academy.IdentUsername},
+	"ws":       {ident: academy.IdentWorkspace},
+	"slug":     {ident: academy.IdentSlug},
+	"lesson":   {ident: academy.IdentSlug},
+	"format":   {ident: academy.IdentSlug},
+	"id":       {ident: academy.IdentRecord},
+	"rid":      {ident: academy.IdentRecord},
+	"qid":      {ident: academy.IdentQuestion},
+	"n":        {ident: academy.IdentNumber},
+	// Certificate numbers and status lists are looked up in public by
+	// people and verifiers, whose answer for a number that names nothing
+	// is "not found", whatever its shape.
+	"number": {ident: academy.IdentCertificate, notFound: "没有这个编号的证书 / No certificate has this number."},
+	"list":   {ident: academy.IdentNumber, notFound: "没有这份撤销清单 / No such revocation list."},
+}
+
+type paramRule struct {
+	ident    academy.Ident
+	notFound string // the 404 message, for a parameter answered "not found"
+}
+
+// checkParams refuses, before access is decided or anything is read, a
+// request whose path parameters cannot name anything: 400 naming the
+// parameter (404 where noted above), whoever asks. A well-formed id that
+// names nothing stays the handler's 404. (The asset wildcard is a file
+// name looked up in memory.)
+func checkParams(path string) fiber.Handler {
+	var names []string
+	for _, seg := range strings.Split(path, "/") {
+		if name, ok := strings.CutPrefix(seg, ":"); ok {
+			if _, known := paramIdents[name]; !known {
+				panic("route " + path + ": no shape for parameter :" + name)
+			}
+			names = append(names, name)
+		}
+	}
+	return func(c *fiber.Ctx) error {
+		for _, name := range names {
+			// Judged as decoded, so that "%01" is the control character
+			// it stands for.
+			v, err := url.PathUnescape(c.Params(name))
+			if err != nil {
+				return academy.Errorf(academy.EINVALID, "%s: must be URL-encoded (a %% followed by two hex digits)", name)
+			}
+			rule := paramIdents[name]
+			if err := academy.CheckIdent(rule.ident, name, v); err != nil {
+				if rule.notFound != "" {
+					return academy.Errorf(academy.ENOTFOUND, "%s", rule.notFound)
+				}
+				return err
+			}
+		}
+		return c.Next()
+	}
 }
 
 // require is the single place where access is decided.

@@ -175,10 +175,12 @@ var accessTable = map[string][]string{
 	"POST /admin/programs":                                  adminOnly,
 }
 
-// params fills route parameters with values that exist.
+// params fills route parameters with values that exist (or, for :id and
+// :number, have the right shape). The replacer tries its pairs in order,
+// so :number comes before :n.
 var params = strings.NewReplacer(":username", "trainee", ":slug", "ethics", ":lesson", "role-of-the-desk",
-	":n", "1", ":id", "000000000000000000000000", "*", "flow.svg", ":qid", "new", ":ws", "s1", ":rid", "r1",
-	":number", "AC-0000-0000-0000-0000", ":format", "csv", ":list", "1")
+	":number", "AC-0000-0000-0000-0000", ":n", "1", ":id", "000000000000000000000000", "*", "flow.svg",
+	":qid", "new", ":ws", "s1", ":rid", "r1", ":format", "csv", ":list", "1")
 
 func TestAccessMatrix(t *testing.T) {
 	e := newEnv(t)

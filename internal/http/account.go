@@ -37,7 +37,7 @@ func (s *Server) accountPassword(c *fiber.Ctx) error {
 	}
 	// Every session ended with the change; log this browser in again so the
 	// person who just proved the password is not thrown out.
-	sess, token, _, err := s.Accounts.Login(c.UserContext(), currentUser(c).ID, c.FormValue("new_password"), academy.SessionWeb, c.IP())
+	sess, token, _, err := s.Accounts.Login(c.UserContext(), currentUser(c).ID, c.FormValue("new_password"), academy.SessionWeb, clientIP(c))
 	if err != nil {
 		return err
 	}

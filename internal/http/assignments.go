@@ -41,6 +41,9 @@ type assignmentInput struct {
 
 func (s *Server) createAssignment(c *fiber.Ctx, in assignmentInput) (*academy.Assignment, error) {
 	u := currentUser(c)
+	if err := academy.CheckIdent(academy.IdentSlug, "course", in.Course); err != nil {
+		return nil, err
+	}
 	if cc := s.Catalog.Snapshot().Course(in.Course); cc == nil || cc.Status != academy.CourseActive {
 		return nil, academy.Errorf(academy.EINVALID, "course: no course %q", in.Course)
 	}
@@ -52,6 +55,9 @@ func (s *Server) createAssignment(c *fiber.Ctx, in assignmentInput) (*academy.As
 		Role: strings.TrimSpace(in.Role), Site: strings.TrimSpace(in.Site),
 		Due: due.Add(24*time.Hour - time.Second), CreatedBy: u.ID, CreatedAt: s.Library.Now()}
 	for i, n := range a.Users {
+		if err := academy.CheckIdent(academy.IdentUsername, "users", n); err != nil {
+			return nil, err
+		}
 		a.Users[i] = academy.UserID(n)
 	}
 	switch {
@@ -63,6 +69,9 @@ func (s *Server) createAssignment(c *fiber.Ctx, in assignmentInput) (*academy.As
 		return nil, academy.Errorf(academy.EINVALID, "role: unknown role %q", a.Role)
 	}
 	if a.Site != "" {
+		if err := academy.CheckIdent(academy.IdentSite, "site", a.Site); err != nil {
+			return nil, err
+		}
 		if _, err := s.Accounts.Sites.FindSite(c.UserContext(), a.Site); err != nil {
 			return nil, academy.Errorf(academy.EINVALID, "site: no site %q", a.Site)
 		}

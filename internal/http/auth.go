@@ -30,7 +30,7 @@ func currentSession(c *fiber.Ctx) *academy.Session {
 }
 
 func actor(c *fiber.Ctx) academy.Actor {
-	a := academy.Actor{IP: c.IP()}
+	a := academy.Actor{IP: clientIP(c)}
 	if u := currentUser(c); u != nil {
 		a.Username = u.ID
 	}

@@ -101,7 +101,7 @@ func TestDisabledAndExpiredSessions(t *testing.T) {
 		t.Fatalf("disabled user's token: %d", res.StatusCode)
 	}
 	res := e.api("POST", "/api/v1/auth/login", "", map[string]string{"username": "trainee", "password": testPassword})
-	if res.StatusCode != 401 || !strings.Contains(res.Body, "disabled") {
+	if res.StatusCode != 401 || !strings.Contains(res.Body, "Wrong username or password") {
 		t.Fatalf("disabled user logs in: %d %s", res.StatusCode, res.Body)
 	}
 
@@ -115,7 +115,7 @@ func TestDisabledAndExpiredSessions(t *testing.T) {
 
 func TestLoginThrottling(t *testing.T) {
 	e := newEnv(t)
-	// Failures for one username are capped, whoever sends them.
+	// Failures for one username from one address are capped.
 	var last *response
 	for i := 0; i < 11; i++ {
 		last = e.api("POST", "/api/v1/auth/login", "", map[string]string{"username": "trainee", "password": "wrong password"})

@@ -138,7 +138,7 @@ func attachment(name string) string {
 }
 
 func (s *Server) certificateRevoke(c *fiber.Ctx) error {
-	cert, err := s.Certifier.Revoke(c.UserContext(), currentUser(c), c.Params("number"), c.FormValue("reason"), c.IP())
+	cert, err := s.Certifier.Revoke(c.UserContext(), currentUser(c), c.Params("number"), c.FormValue("reason"), clientIP(c))
 	if err != nil {
 		return err
 	}
@@ -146,22 +146,33 @@ func (s *Server) certificateRevoke(c *fiber.Ctx) error {
 }
 
 func (s *Server) certificateReinstate(c *fiber.Ctx) error {
-	cert, err := s.Certifier.Reinstate(c.UserContext(), currentUser(c), c.Params("number"), c.FormValue("reason"), c.IP())
+	cert, err := s.Certifier.Reinstate(c.UserContext(), currentUser(c), c.Params("number"), c.FormValue("reason"), clientIP(c))
 	if err != nil {
 		return err
 	}
 	return redirectFlash(c, "/team/people/"+url.PathEscape(cert.Username), "cert_reinstated")
 }
 
+// verifierWantsJSON tells a verifier from a person. The status URLs are
+// read by programs only; on the verify page a verifier asks for data by
+// ?format=json or by Accept, and people who scan the QR code (browsers,
+// or no Accept at all) get the page. handleError asks it too: a number
+// refused for its shape never reaches the handlers.
+func verifierWantsJSON(c *fiber.Ctx) bool {
+	p := c.Path()
+	switch {
+	case strings.HasPrefix(p, "/credentials/status/"), strings.HasPrefix(p, "/verify/") && strings.HasSuffix(p, "/status"):
+		return true
+	case strings.HasPrefix(p, "/verify/"):
+		return c.Query("format") == "json" || c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON
+	}
+	return false
+}
+
 // verifyPage is public: it says whether a certificate is genuine and in
 // force, and nothing else about its holder.
 func (s *Server) verifyPage(c *fiber.Ctx) error {
-	// Verifiers ask for data, by ?format=json or by Accept; people who
-	// scan the QR code (browsers, or no Accept at all) get the page.
-	asJSON := c.Query("format") == "json" || c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON
-	if asJSON {
-		c.Locals(localJSONErrors, true)
-	}
+	asJSON := verifierWantsJSON(c)
 	pg := s.newPage(c, "verify.title")
 	cert, err := s.Certifier.Verify(c.UserContext(), c.Params("number"))
 	if academy.ErrorCode(err) == academy.ENOTFOUND && !asJSON {
@@ -182,7 +193,6 @@ func (s *Server) verifyPage(c *fiber.Ctx) error {
 
 // credentialStatus answers the credentialStatus URL of a credential.
 func (s *Server) credentialStatus(c *fiber.Ctx) error {
-	c.Locals(localJSONErrors, true)
 	cert, err := s.Certifier.Verify(c.UserContext(), c.Params("number"))
 	if err != nil {
 		return err

@@ -75,7 +75,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status == fiber.StatusServiceUnavailable {
 		c.Set(fiber.HeaderRetryAfter, "5")
 	}
-	if isAPI(c) || c.Locals(localJSONErrors) == true {
+	if isAPI(c) || c.Locals(localJSONErrors) == true || verifierWantsJSON(c) {
 		var body apiError
 		body.Error.Code, body.Error.Message = code, msg
 		if status >= 500 {

@@ -102,7 +102,7 @@ func (s *Server) grant(c *fiber.Ctx, kind, reason string) (*academy.User, *acade
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	g, err := s.Examiner.GrantAttempt(c.UserContext(), currentUser(c), p, q, kind, reason, c.IP())
+	g, err := s.Examiner.GrantAttempt(c.UserContext(), currentUser(c), p, q, kind, reason, clientIP(c))
 	return p, g, q, err
 }
 

@@ -1,54 +1,104 @@
 package http
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/academy/academy/internal/academy"
 )
 
-// Login throttling: failed attempts per address and per username within a
-// window. Successful logins do not count. The counts live in Deps.Throttle,
-// the database, so that instances behind a load balancer share them; the
-// limiter counts afresh when it cannot read them (an outage must not lock
-// everyone out), and counts from instances that fail at the same moment
-// may overwrite each other, so the limit holds approximately.
+// Login throttling: failed logins (answered 401) are counted per client
+// address, per account, and per account and address, within a window.
+// Other answers do not count: a success, or a 400 for a username that no
+// account can have. The counts live in Deps.Throttle, the database, so that
+// instances behind a load balancer share them; a count that cannot be read
+// is taken as none (an outage must not lock everyone out), and counts from
+// instances that fail at the same moment may overwrite each other, so the
+// limits hold approximately.
+//
+// An address is stopped after loginFailuresPerIP failures. An account is
+// never locked for everyone, which would let anyone lock out anyone
+// (the admin included) with wrong passwords: once it has had
+// loginFailuresPerUser failures, each address may fail on it only
+// loginFailuresOnBusyAccount times, so its owner, from an address that has
+// not been guessing, still gets in.
 const (
-	loginWindow          = 15 * time.Minute
-	loginFailuresPerIP   = 30
-	loginFailuresPerUser = 10
+	loginWindow                = 15 * time.Minute
+	loginFailuresPerIP         = 30
+	loginFailuresPerUser       = 10
+	loginFailuresOnBusyAccount = 3
 )
 
-func (s *Server) loginLimiters() []fiber.Handler {
-	reached := func(c *fiber.Ctx) error {
-		wait := loginWindow
-		if sec, err := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter))); err == nil {
-			wait = time.Duration(sec) * time.Second
-		}
-		mins := int(wait.Round(time.Minute) / time.Minute)
-		if mins < 1 {
-			mins = 1
-		}
-		return s.loginFailed(c, academy.Errorf(academy.ETOOMANY,
-			"登录失败次数过多,请 %d 分钟后再试 / Too many failed logins; try again in %d minutes.", mins, mins))
+// loginThrottle keeps the counts. A value is "<count> <expiry, Unix
+// seconds>": the window runs from the first failure, and the expiry goes
+// with the count so that each increment keeps it.
+type loginThrottle struct{ store fiber.Storage }
+
+// count returns the failures under key and when they lapse.
+func (t loginThrottle) count(key string, now time.Time) (int, time.Time) {
+	v, err := t.store.Get(key)
+	if err != nil || v == nil {
+		return 0, time.Time{}
 	}
-	return []fiber.Handler{
-		limiter.New(limiter.Config{
-			Max: loginFailuresPerIP, Expiration: loginWindow, SkipSuccessfulRequests: true, Storage: s.Throttle,
-			KeyGenerator: func(c *fiber.Ctx) string { return "ip:" + c.IP() },
-			LimitReached: reached,
-		}),
-		limiter.New(limiter.Config{
-			Max: loginFailuresPerUser, Expiration: loginWindow, SkipSuccessfulRequests: true, Storage: s.Throttle,
-			KeyGenerator: func(c *fiber.Ctx) string { return "user:" + academy.UserID(loginUsername(c)) },
-			LimitReached: reached,
-		}),
+	var n int
+	var exp int64
+	if _, err := fmt.Sscanf(string(v), "%d %d", &n, &exp); err != nil || !now.Before(time.Unix(exp, 0)) {
+		return 0, time.Time{}
 	}
+	return n, time.Unix(exp, 0)
+}
+
+// fail counts one failure under key.
+func (t loginThrottle) fail(key string, now time.Time) {
+	n, exp := t.count(key, now)
+	if n == 0 {
+		exp = now.Add(loginWindow).Truncate(time.Second)
+	}
+	_ = t.store.Set(key, []byte(fmt.Sprintf("%d %d", n+1, exp.Unix())), exp.Sub(now))
+}
+
+// throttleLogins refuses a login from an address, or on a busy account from
+// an address, that has failed too often, and counts the failures.
+func (s *Server) throttleLogins(c *fiber.Ctx) error {
+	t, now, ip := loginThrottle{s.Throttle}, time.Now(), clientIP(c)
+	keys := []string{"ip:" + ip}
+	if n, until := t.count(keys[0], now); n >= loginFailuresPerIP {
+		return s.tooManyLogins(c, until.Sub(now))
+	}
+	// A name that cannot be a username is refused by the handler with
+	// 400 and is never counted: no key is made of it.
+	if name := strings.TrimSpace(loginUsername(c)); academy.ValidUsername(name) {
+		user := academy.UserID(name)
+		pair := "user:" + user + "@" + ip
+		keys = append(keys, "user:"+user, pair)
+		if n, _ := t.count("user:"+user, now); n >= loginFailuresPerUser {
+			if m, until := t.count(pair, now); m >= loginFailuresOnBusyAccount {
+				return s.tooManyLogins(c, until.Sub(now))
+			}
+		}
+	}
+	err := c.Next()
+	if c.Response().StatusCode() == fiber.StatusUnauthorized {
+		for _, k := range keys {
+			t.fail(k, now)
+		}
+	}
+	return err
+}
+
+func (s *Server) tooManyLogins(c *fiber.Ctx, wait time.Duration) error {
+	if wait < time.Second {
+		wait = time.Second
+	}
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
+	mins := max(int(wait.Round(time.Minute)/time.Minute), 1)
+	return s.loginFailed(c, academy.Errorf(academy.ETOOMANY,
+		"登录失败次数过多,请 %d 分钟后再试 / Too many failed logins; try again in %d minutes.", mins, mins))
 }
 
 // loginUsername reads the username from a form or JSON login body.
@@ -71,10 +121,10 @@ type decodedLogin struct {
 	err error
 }
 
-// decodeLogin decodes a JSON login body once per request: the per-user
-// limiter needs the username before the handler runs, and reading it again
-// there doubled the work of every login body and let the limiter read it
-// more leniently than the handler does.
+// decodeLogin decodes a JSON login body once per request: the throttle
+// needs the username before the handler runs, and reading it again there
+// doubled the work of every login body and let the throttle read it more
+// leniently than the handler does.
 func decodeLogin(c *fiber.Ctx) (loginRequest, error) {
 	if d, ok := c.Locals(localLogin).(*decodedLogin); ok {
 		return d.req, d.err
@@ -85,14 +135,14 @@ func decodeLogin(c *fiber.Ctx) (loginRequest, error) {
 	return d.req, d.err
 }
 
-// loginFailed renders the error at once: the limiters look at the response
-// status to tell failures from successes, so it must be set before they see
+// loginFailed renders the error at once: the throttle looks at the response
+// status to tell failures from the rest, so it must be set before it sees
 // it.
 //
 // A database outage is not a failed login: returned unrendered, the error
-// passes the limiters with the status still unset (counted as a success)
-// and the outer error middleware answers 503, so an outage does not lock
-// everyone out once it is over.
+// passes the throttle with the status still unset (not counted) and the
+// outer error middleware answers 503, so an outage does not lock everyone
+// out once it is over.
 func (s *Server) loginFailed(c *fiber.Ctx, err error) error {
 	if academy.ErrorCode(err) == academy.EUNAVAILABLE {
 		return err
@@ -116,7 +166,7 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) loginSubmit(c *fiber.Ctx) error {
-	sess, token, _, err := s.Accounts.Login(c.UserContext(), c.FormValue("username"), c.FormValue("password"), academy.SessionWeb, c.IP())
+	sess, token, _, err := s.Accounts.Login(c.UserContext(), c.FormValue("username"), c.FormValue("password"), academy.SessionWeb, clientIP(c))
 	if err != nil {
 		return s.loginFailed(c, err)
 	}
@@ -128,7 +178,7 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 
 func (s *Server) logoutSubmit(c *fiber.Ctx) error {
 	if sess := currentSession(c); sess != nil {
-		if err := s.Accounts.Logout(c.UserContext(), sess, c.IP()); err != nil {
+		if err := s.Accounts.Logout(c.UserContext(), sess, clientIP(c)); err != nil {
 			return err
 		}
 	}
@@ -168,7 +218,10 @@ func (s *Server) apiLogin(c *fiber.Ctx) error {
 	if req.Password == "" {
 		return s.loginFailed(c, academy.Errorf(academy.EINVALID, "password: required"))
 	}
-	sess, token, u, err := s.Accounts.Login(c.UserContext(), req.Username, req.Password, academy.SessionAPI, c.IP())
+	if err := academy.CheckIdent(academy.IdentUsername, "username", strings.TrimSpace(req.Username)); err != nil {
+		return s.loginFailed(c, err)
+	}
+	sess, token, u, err := s.Accounts.Login(c.UserContext(), req.Username, req.Password, academy.SessionAPI, clientIP(c))
 	if err != nil {
 		return s.loginFailed(c, err)
 	}
@@ -176,7 +229,7 @@ func (s *Server) apiLogin(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiLogout(c *fiber.Ctx) error {
-	if err := s.Accounts.Logout(c.UserContext(), currentSession(c), c.IP()); err != nil {
+	if err := s.Accounts.Logout(c.UserContext(), currentSession(c), clientIP(c)); err != nil {
 		return err
 	}
 	if via, _ := c.Locals(localViaCookie).(bool); via {

@@ -115,7 +115,7 @@ func (s *Server) adminProgramSave(c *fiber.Ctx) error {
 	}
 	u := currentUser(c)
 	if err := s.Accounts.Audit.RecordAudit(c.UserContext(), &academy.AuditEvent{Actor: u.ID, Action: academy.AuditProgramSaved,
-		Target: p.Slug, IP: c.IP(), Detail: p.Hash}); err != nil {
+		Target: p.Slug, IP: clientIP(c), Detail: p.Hash}); err != nil {
 		return err
 	}
 	// Show the saved program at once rather than after the next refresh.

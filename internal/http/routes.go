@@ -24,8 +24,7 @@ func (s *Server) registerRoutes() {
 	// Web: sessions and shell.
 	s.handle(get, "/", public, s.root)
 	s.handle(get, "/login", public, s.loginPage)
-	throttle := s.loginLimiters()
-	s.app.Post("/login", throttle...)
+	s.app.Post("/login", s.throttleLogins)
 	s.handle(post, "/login", public, s.loginSubmit)
 	s.handle(post, "/logout", loggedIn, s.logoutSubmit)
 	s.handle(post, "/lang", public, s.setLang)
@@ -110,7 +109,7 @@ func (s *Server) registerRoutes() {
 	s.registerProgramRoutes(get, post)
 
 	// API.
-	s.app.Post("/api/v1/auth/login", throttle...)
+	s.app.Post("/api/v1/auth/login", s.throttleLogins)
 	s.handle(post, "/api/v1/auth/login", public, s.apiLogin)
 	s.handle(post, "/api/v1/auth/logout", loggedIn, s.apiLogout)
 	s.handle(get, "/api/v1/me", loggedIn, s.apiMe)

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -59,11 +60,14 @@ type Deps struct {
 	Certifier   *academy.Certifier
 	TeamBoard   *academy.TeamBoard
 	// Throttle keeps the login throttle's counts where every instance
-	// sees them; nil keeps them in this process.
+	// sees them.
 	Throttle fiber.Storage
 	Programs academy.ProgramService
 	Issuer   *badge.Issuer
 	Outbox   OutboxLister
+	// TrustedProxies are the proxies (load balancers) whose X-Forwarded-*
+	// headers are believed; from anyone else they are ignored.
+	TrustedProxies []netip.Prefix
 	// PublicURL is the address people reach the site at; it goes into
 	// certificate QR codes and credential ids.
 	PublicURL string
@@ -101,6 +105,9 @@ const headerLimit = 4 << 10
 
 // New builds the server and registers every route.
 func New(d Deps) (*Server, error) {
+	if d.Throttle == nil {
+		return nil, errors.New("http: Deps.Throttle is required (the login throttle's counts)")
+	}
 	s := &Server{Deps: d, lessonPages: newLessonPages()}
 	var err error
 	if s.locales, err = locale.Load(mustSub(d.Web, "locales")); err != nil {
@@ -127,9 +134,15 @@ func New(d Deps) (*Server, error) {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
+		// Hostname and Protocol (the CSRF origin check, Secure cookies)
+		// read X-Forwarded-Host and -Proto only from trusted proxies; the
+		// client address is clientIP's.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          proxyStrings(d.TrustedProxies),
 	})
 	// Order matters: errors (and recovered panics) become responses inside
 	// the logging and metrics middleware, so both see the status sent.
+	s.app.Use(s.resolveClient)
 	s.app.Use(requestid.New())
 	s.app.Use(s.logRequests)
 	s.app.Use(s.metrics.middleware)
@@ -210,7 +223,7 @@ func (s *Server) handleUnrouted(c *fiber.Ctx, err error) error {
 
 func (s *Server) logRequest(c *fiber.Ctx, method, path string, start time.Time) {
 	attrs := []any{"request_id", requestID(c), "method", method, "path", path,
-		"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds(), "ip", c.IP()}
+		"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds(), "ip", clientIP(c)}
 	if u := currentUser(c); u != nil {
 		attrs = append(attrs, "user", u.ID)
 	}
@@ -252,6 +265,14 @@ func refuseEncodedBodies(c *fiber.Ctx) error {
 			"请求内容不能压缩 / Content-Encoding is not accepted: send the request body uncompressed (Content-Encoding: identity or none).")
 	}
 	return c.Next()
+}
+
+func proxyStrings(ps []netip.Prefix) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
 }
 
 func requestID(c *fiber.Ctx) string {
