@@ -137,7 +137,7 @@ func (d *Desk) Get(ctx context.Context, w *Workspace, id string) (*Ticket, error
 		if t := w.Sandbox.Ticket(id); t != nil {
 			return t, nil
 		}
-		return nil, Errorf(ENOTFOUND, "工单不存在 / Ticket %q not found in %s.", id, w.ID)
+		return nil, TicketNotFound(id, w.ID)
 	}
 	return d.Live.FindTicket(ctx, w.ID, id)
 }
@@ -190,7 +190,7 @@ func (d *Desk) Act(ctx context.Context, w *Workspace, id string, a TicketAction,
 	if sb := w.Sandbox; sb != nil {
 		t := sb.Ticket(id)
 		if t == nil {
-			return nil, Errorf(ENOTFOUND, "工单不存在 / Ticket %q not found in %s.", id, w.ID)
+			return nil, TicketNotFound(id, w.ID)
 		}
 		if _, err := Apply(t, a, actor, w.Directory, w.Now); err != nil {
 			return nil, err

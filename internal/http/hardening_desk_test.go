@@ -1,0 +1,77 @@
+package http_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+// closedCase makes a closed live ticket on s1 that carries what the
+// scrubber may miss, and the training case the s1 trainer makes of it.
+func (e *env) closedCase() (ticket string, tc academy.TrainingCase) {
+	e.t.Helper()
+	var tk apiTicket
+	e.api("POST", "/api/v1/workspaces/s1/tickets", "agent", map[string]any{"type": "inquiry", "title": "退款到银行卡",
+		"description": "业主王芳说退款到卡号6222 **** **** 7894，我老婆李秀兰会来拿收据，加微信 wangfang_1988", "resident": "r1"}).json(e.t, &tk)
+	e.transition("s1", tk.ID, "agent", "answer", 1, map[string]string{"answer": "已登记"})
+	e.transition("s1", tk.ID, "agent", "close", 2, nil)
+	res := e.api("POST", "/api/v1/workspaces/s1/tickets/"+tk.ID+"/training-case", "trainer", nil)
+	if res.StatusCode != 201 {
+		e.t.Fatalf("case: %d %s", res.StatusCode, res.Body)
+	}
+	res.json(e.t, &tc)
+	for _, secret := range []string{"7894", "李秀兰", "wangfang_1988"} {
+		if strings.Contains(res.Body, secret) {
+			e.t.Errorf("the case still holds %q: %s", secret, res.Body)
+		}
+	}
+	return tk.ID, tc
+}
+
+// TestCasesStayOnTheirSite: a trainer of s2 neither lists, reads,
+// downloads nor makes cases of s1, and is answered as for a case or
+// ticket that does not exist.
+func TestCasesStayOnTheirSite(t *testing.T) {
+	e := newEnv(t)
+	e.createUser("trainer2", []string{academy.RoleTrainer}, []string{"s2"})
+	e.tokens["trainer2"] = e.login("trainer2", testPassword)
+	ticket, tc := e.closedCase()
+
+	if res := e.api("GET", "/author/cases", "trainer", nil); res.StatusCode != 200 || !strings.Contains(res.Body, tc.ID) {
+		t.Fatalf("s1 trainer's list: %d, case shown %v", res.StatusCode, strings.Contains(res.Body, tc.ID))
+	}
+	if res := e.api("GET", "/author/cases", "admin", nil); !strings.Contains(res.Body, tc.ID) {
+		t.Fatal("admin's list lacks the case")
+	}
+	if res := e.api("GET", "/author/cases", "trainer2", nil); res.StatusCode != 200 || strings.Contains(res.Body, tc.ID) || strings.Contains(res.Body, "业主甲") {
+		t.Fatalf("s2 trainer's list: %d, shows the s1 case", res.StatusCode)
+	}
+	for _, path := range []string{"/author/cases/" + tc.ID, "/author/cases/" + tc.ID + "/scenario.yaml"} {
+		if res := e.api("GET", path, "trainer", nil); res.StatusCode != 200 {
+			t.Errorf("s1 trainer %s: %d", path, res.StatusCode)
+		}
+		if res := e.api("GET", path, "admin", nil); res.StatusCode != 200 {
+			t.Errorf("admin %s: %d", path, res.StatusCode)
+		}
+		other := e.api("GET", path, "trainer2", nil)
+		missing := e.api("GET", strings.Replace(path, tc.ID, "case-nosuchcase", 1), "trainer2", nil)
+		if other.StatusCode != 404 || missing.StatusCode != 404 || strings.Contains(other.Body, "业主甲") {
+			t.Errorf("s2 trainer %s: %d (missing: %d) %s", path, other.StatusCode, missing.StatusCode, other.Body)
+		}
+	}
+	// Making a case of another site's ticket: the same answer as for a
+	// ticket that does not exist, through the API and the form.
+	other := e.api("POST", "/api/v1/workspaces/s1/tickets/"+ticket+"/training-case", "trainer2", nil)
+	missing := e.api("POST", "/api/v1/workspaces/s1/tickets/nosuchticket/training-case", "trainer2", nil)
+	if other.StatusCode != 404 || missing.StatusCode != 404 || other.errCode(t) != missing.errCode(t) {
+		t.Errorf("s2 trainer makes an s1 case: %d %s (missing: %d %s)", other.StatusCode, other.Body, missing.StatusCode, missing.Body)
+	}
+	if res := e.form("/author/cases", "trainer2", url.Values{"site": {"s1"}, "ticket": {ticket}}); res.StatusCode != 404 {
+		t.Errorf("s2 trainer's form: %d %s", res.StatusCode, res.Body)
+	}
+	if res := e.form("/author/cases", "trainer", url.Values{"site": {"s1"}, "ticket": {ticket}}); res.StatusCode != 303 {
+		t.Errorf("s1 trainer's form: %d %s", res.StatusCode, res.Body)
+	}
+}
