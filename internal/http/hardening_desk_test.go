@@ -75,3 +75,64 @@ func TestCasesStayOnTheirSite(t *testing.T) {
 		t.Errorf("s1 trainer's form: %d %s", res.StatusCode, res.Body)
 	}
 }
+
+// TestPhoneSearchNeedsTheWholeNumber: an agent who sees 138****5678 cannot
+// spell the hidden digits out with prefix searches; a whole number or the
+// last four digits with the flat find the resident, and phone searches
+// are audited like reveals.
+func TestPhoneSearchNeedsTheWholeNumber(t *testing.T) {
+	e := newEnv(t)
+	var mine, other apiTicket
+	e.api("POST", "/api/v1/workspaces/s1/tickets", "agent", map[string]any{"type": "inquiry", "title": "问停车月卡", "resident": "r1"}).json(t, &mine)
+	e.api("POST", "/api/v1/workspaces/s1/tickets", "agent", map[string]any{"type": "inquiry", "title": "问装修手续", "resident": "r2"}).json(t, &other)
+	search := func(q string) []string {
+		t.Helper()
+		var out struct{ Items []academy.TicketSummary }
+		res := e.api("GET", "/api/v1/workspaces/s1/tickets?queue=all&q="+url.QueryEscape(q), "agent", nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("search %q: %d %s", q, res.StatusCode, res.Body)
+		}
+		res.json(t, &out)
+		ids := []string{}
+		for _, it := range out.Items {
+			ids = append(ids, it.ID)
+		}
+		return ids
+	}
+	// r1's phone is 13812345678: every part of it finds what digits that
+	// are in no phone find, which is nothing.
+	for _, q := range []string{"138", "1381", "13812", "138123", "1381234", "13812345", "138123456", "1381234567",
+		"5678", "45678", "2345", "12345678", "138 1234", "138-1234-567"} {
+		none := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return '9'
+			}
+			return r
+		}, q)
+		if got, want := search(q), search(none); len(got) != 0 || len(want) != 0 {
+			t.Errorf("search %q finds %v (and %q finds %v)", q, got, none, want)
+		}
+	}
+	before := len(e.auditOf(academy.AuditPhoneSearched))
+	for _, q := range []string{"13812345678", "138-1234-5678", "+86 138 1234 5678", "1202 5678", "3栋2单元1202 5678", "5678 3-2-1202"} {
+		if got := search(q); len(got) != 1 || got[0] != mine.ID {
+			t.Errorf("search %q finds %v, want only %s", q, got, mine.ID)
+		}
+	}
+	if got := search("1302 5678"); len(got) != 0 {
+		t.Errorf("the last digits with another flat find %v", got)
+	}
+	audit := e.auditOf(academy.AuditPhoneSearched)
+	if len(audit)-before != 7 {
+		t.Fatalf("%d phone searches audited, want 7", len(audit)-before)
+	}
+	for _, ev := range audit {
+		if ev.Actor != "agent" || ev.Target != "s1" || strings.Contains(ev.Detail, "12345678") {
+			t.Errorf("audit: %+v", ev)
+		}
+	}
+	// A search by name is no phone search.
+	if got := search("王芳"); len(got) != 1 || len(e.auditOf(academy.AuditPhoneSearched)) != len(audit) {
+		t.Errorf("search by name: %v", got)
+	}
+}
