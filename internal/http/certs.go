@@ -582,7 +582,7 @@ func (s *Server) teamPerson(c *fiber.Ctx) error {
 		return err
 	}
 	if !s.Certifier.CanManage(currentUser(c), p) {
-		return academy.Errorf(academy.ENOTFOUND, "user %q not found", c.Params("username"))
+		return academy.UserNotFound(c.Params("username"))
 	}
 	st, err := s.Certifier.Standings(c.UserContext(), p)
 	if err != nil {

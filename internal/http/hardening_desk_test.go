@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -206,5 +207,52 @@ func TestExportsHoldNoFormulas(t *testing.T) {
 		if name, ok := names[user]; ok && r[1] != name {
 			t.Errorf("xlsx name of %s = %q, want %q", user, r[1], name)
 		}
+	}
+}
+
+// TestNoOracleOfOtherSites: a manager of s2 gets the same answer about a
+// user or site of s1 as about one that does not exist, on every route
+// that takes a username or a site.
+func TestNoOracleOfOtherSites(t *testing.T) {
+	e := newEnv(t)
+	due := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	same := func(what string, elsewhere, missing *response, name, ghost string) {
+		t.Helper()
+		a := strings.ReplaceAll(elsewhere.Body, name, "NAME")
+		b := strings.ReplaceAll(missing.Body, ghost, "NAME")
+		if elsewhere.StatusCode != missing.StatusCode || a != b {
+			t.Errorf("%s tells them apart:\n%d %s\n%d %s", what, elsewhere.StatusCode, elsewhere.Body, missing.StatusCode, missing.Body)
+		}
+		if elsewhere.StatusCode < 400 {
+			t.Errorf("%s: %d for another site's %s", what, elsewhere.StatusCode, name)
+		}
+	}
+	assign := func(body map[string]any) *response {
+		return e.api("POST", "/api/v1/assignments", "othermanager", body)
+	}
+	same("assignment to a user",
+		assign(map[string]any{"course": "ethics", "users": []string{"trainee"}, "due": due}),
+		assign(map[string]any{"course": "ethics", "users": []string{"nobody1"}, "due": due}), "trainee", "nobody1")
+	same("assignment to a site",
+		assign(map[string]any{"course": "ethics", "role": "trainee", "site": "s1", "due": due}),
+		assign(map[string]any{"course": "ethics", "role": "trainee", "site": "s9", "due": due}), "s1", "s9")
+	for _, path := range []string{"/team/people/%s", "/learners/%s", "/api/v1/users/%s/quizzes/ethics/grants"} {
+		method := "GET"
+		var body any
+		if strings.HasSuffix(path, "grants") {
+			method, body = "POST", map[string]any{"kind": "attempt", "reason": "网络中断"}
+		}
+		same(path, e.api(method, strings.Replace(path, "%s", "trainee", 1), "othermanager", body),
+			e.api(method, strings.Replace(path, "%s", "nobody1", 1), "othermanager", body), "trainee", "nobody1")
+	}
+	same("team by site", e.api("GET", "/team?site=s1", "othermanager", nil), e.api("GET", "/team?site=s9", "othermanager", nil), "s1", "s9")
+	// Those who may assign still can, and the admin gets the same answer
+	// for a user or site that does not exist.
+	if res := e.api("POST", "/api/v1/assignments", "manager", map[string]any{"course": "ethics", "users": []string{"trainee"}, "due": due}); res.StatusCode != 201 {
+		t.Errorf("manager of s1 assigns trainee: %d %s", res.StatusCode, res.Body)
+	}
+	ghostSite := e.api("POST", "/api/v1/assignments", "admin", map[string]any{"course": "ethics", "role": "trainee", "site": "s9", "due": due})
+	if ghostSite.StatusCode != 400 || !strings.Contains(ghostSite.Body, "s9") {
+		t.Errorf("admin assigns to a missing site: %d %s", ghostSite.StatusCode, ghostSite.Body)
 	}
 }
