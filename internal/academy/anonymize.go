@@ -38,6 +38,9 @@ const (
 	redactedIDNumber = "【身份证号】"
 	redactedEmail    = "【邮箱】"
 	redactedPlate    = "【车牌】"
+	redactedCard     = "【银行卡号】"
+	redactedWeChat   = "【微信号】"
+	redactedRelative = "【姓名】"
 	// residentOrdinals name residents 业主甲, 业主乙… in order.
 	residentOrdinals = "甲乙丙丁戊己庚辛壬癸"
 )
@@ -66,7 +69,20 @@ var (
 	// whatever their format.
 	digitGroupsRE = regexp.MustCompile(`\d+(?:[ -]\d+)*`)
 	digitRunRE    = regexp.MustCompile(`\d+`)
-	plateRE       = regexp.MustCompile(`[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Za-z]\s?·?\s?[A-Za-z0-9]{5,6}`)
+	// cardRE is a candidate bank card: groups of digits, some perhaps
+	// masked with * or x by a careful agent, split by single spaces or
+	// dashes. Groups have three or more characters so that dates
+	// (2026-03-05) never join up; bankCards decides which are cards.
+	cardRE = regexp.MustCompile(`[\d*＊xX]{3,}(?:[ -][\d*＊xX]{3,})*`)
+	// weChatRE is a WeChat id said as one (微信号：wang_fang88, 加我VX
+	// abc12345): the keyword is what tells it from any other word; the id
+	// is checked for its form in weChatIDs. wxidRE is the form WeChat
+	// gives ids by default, which needs no keyword.
+	weChatRE = regexp.MustCompile(`(?i)(微信号?|wechat|weixin|wx|vx|v信)(\s*(?:号|id)?\s*(?:[:：是为]\s*)?)([A-Za-z][A-Za-z0-9_-]*)`)
+	// phoneOnlyRE is a whole phone number, which is no card.
+	phoneOnlyRE = regexp.MustCompile("^(?:" + mobileRE.String() + "|" + landlineRE.String() + ")$")
+	wxidRE      = regexp.MustCompile(`\bwxid_[A-Za-z0-9_-]{4,}`)
+	plateRE     = regexp.MustCompile(`[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Za-z]\s?·?\s?[A-Za-z0-9]{5,6}`)
 	// dateRE is a full date (2026-03-05, 2026年3月5日, optionally with a
 	// time) or a month and day (3月5日).
 	dateRE = regexp.MustCompile(`(\d{4})\s*([-/.年])\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:[ T]?(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?|(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]`)
@@ -105,7 +121,11 @@ var (
 //     1[3-9]… with or without spaces or dashes, landlines such as
 //     021-12345678 or 0755 1234 5678, and any phone of the directory;
 //     【电话】) and car plates (【车牌】). ID numbers go first so that their
-//     digits are not taken for a phone.
+//     digits are not taken for a phone, and bank cards (13–19 digits, also
+//     split or partly masked; 【银行卡号】) before phones so that a card's
+//     tail is not taken for a landline. WeChat ids after 微信/WeChat/wx/VX
+//     become 【微信号】, and a name right after a kinship word (我老婆王芳)
+//     becomes 【姓名】 unless the directory knows it.
 //   - Times. Event times are shifted so that the ticket's creation falls on
 //     2000-01-03 09:00 local time; dates and times in text and time fields
 //     move by the same amount (dates without a time by whole days), so
@@ -394,6 +414,8 @@ func (a *anonymizer) text(s string) string {
 	}
 	s = emailRE.ReplaceAllLiteralString(s, redactedEmail)
 	s = redact(idNumberRE, s, redactedIDNumber)
+	s = bankCards(s)
+	s = weChatIDs(s)
 	s = redact(mobileRE, s, redactedPhone)
 	s = redact(landlineRE, s, redactedPhone)
 	s = a.directoryPhones(s)
@@ -415,6 +437,112 @@ func redact(re *regexp.Regexp, s, with string) string {
 		b.WriteString(s[last:m[0]])
 		b.WriteString(with)
 		last = m[1]
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// bankCards replaces bank card numbers: 13 to 19 digits, whole or split
+// into groups, unless they are a phone number. A run counts when it is
+// partly masked (6222 **** **** 1234: scrubbed by hand, not enough), when
+// it passes the Luhn check every card number passes, or when a card word
+// comes just before it; other long numbers (orders, meters) stay.
+func bankCards(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range cardRE.FindAllStringIndex(s, -1) {
+		if m[0] > 0 && isUsernameByte(s[m[0]-1]) || m[1] < len(s) && isUsernameByte(s[m[1]]) {
+			continue
+		}
+		run := s[m[0]:m[1]]
+		if !isBankCard(run, s[:m[0]]) {
+			continue
+		}
+		b.WriteString(s[last:m[0]])
+		b.WriteString(redactedCard)
+		last = m[1]
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// cardWords said just before a number make it a card or account number.
+var cardWords = []string{"卡号", "银行卡", "储蓄卡", "信用卡", "借记卡", "账号", "帐号", "账户", "帐户", "card"}
+
+// isBankCard decides whether run (a cardRE match) is a card number; before
+// is the text that precedes it.
+func isBankCard(run, before string) bool {
+	var digits []byte
+	masked := 0
+	for _, r := range run {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = append(digits, byte(r))
+		case r == ' ' || r == '-':
+		default:
+			masked++
+		}
+	}
+	if n := len(digits) + masked; n < 13 || n > 19 || len(digits) < 4 {
+		return false
+	}
+	if masked > 0 {
+		return true
+	}
+	if phoneOnlyRE.MatchString(run) {
+		return false
+	}
+	if luhn(digits) {
+		return true
+	}
+	tail := []rune(before)
+	tail = tail[max(0, len(tail)-8):]
+	for _, w := range cardWords {
+		if strings.Contains(strings.ToLower(string(tail)), w) {
+			return true
+		}
+	}
+	return false
+}
+
+// luhn is the check digit rule of card numbers.
+func luhn(digits []byte) bool {
+	sum := 0
+	for i := range digits {
+		d := int(digits[len(digits)-1-i] - '0')
+		if i%2 == 1 {
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
+}
+
+// weChatIDs replaces WeChat ids: wxid_… anywhere, and a letter followed by
+// 5 to 19 letters, digits, _ or - after 微信(号), WeChat, wx or VX.
+func weChatIDs(s string) string {
+	s = wxidRE.ReplaceAllLiteralString(s, redactedWeChat)
+	var b strings.Builder
+	last := 0
+	for _, m := range weChatRE.FindAllStringSubmatchIndex(s, -1) {
+		// "wx" inside a longer word ("twx…") is no keyword.
+		if m[2] > 0 && isUsernameByte(s[m[2]-1]) {
+			continue
+		}
+		if n := m[7] - m[6]; n < 6 || n > 20 {
+			continue
+		}
+		b.WriteString(s[last:m[6]])
+		b.WriteString(redactedWeChat)
+		last = m[7]
 	}
 	if last == 0 {
 		return s
@@ -592,6 +720,11 @@ func (a *anonymizer) namesIn(s string) string {
 			i += n
 			continue
 		}
+		if n := relativeAt(rs, i); n > 0 {
+			b.WriteString(redactedRelative)
+			i += n
+			continue
+		}
 		b.WriteRune(rs[i])
 		i++
 	}
@@ -618,6 +751,42 @@ func (a *anonymizer) personAt(rs []rune, i int) (string, int) {
 		return "某" + m.honorific, m.n
 	}
 	return "", 0
+}
+
+// kinship words name a relative; a name written right after one is the
+// relative's (我老婆王芳, 他爸张建国), whom the directory rarely knows.
+// Longer words first, so that 爸爸 is read before 爸.
+var kinship = []string{"老婆", "老公", "妻子", "丈夫", "爱人", "媳妇", "儿子", "女儿", "儿媳", "女婿", "孙子", "孙女",
+	"爸爸", "妈妈", "父亲", "母亲", "岳父", "岳母", "公公", "婆婆", "爷爷", "奶奶", "外公", "外婆", "姥爷", "姥姥",
+	"哥哥", "姐姐", "弟弟", "妹妹", "叔叔", "舅舅", "姑姑", "侄子", "外甥", "亲戚", "家属",
+	"爸", "妈", "哥", "姐", "弟", "妹"}
+
+// Words after a kinship word that start with a surname but are no name
+// (我爸周末来, 我儿子高中毕业), and characters that end a name rather than
+// belong to it (我儿子李明在家, 他妈王芳说).
+var (
+	notRelativeNames = []string{"周末", "高中", "马上", "方便", "白天", "高兴", "明天", "江边", "金额", "安全", "石头",
+		"黄金", "万一", "钱包", "龙头", "毛巾", "孔洞", "汤圆", "段时", "何时", "任何", "于是", "常常", "田里", "林里"}
+	nameStops = "说在来去也都和跟的了是要会已打住不没还又就从到把被让给对问回找今昨刚才每先再很一现正上下天晚早里家等带着过吗呢啊吧阿"
+)
+
+// relativeAt returns the runes of a relative's name at rs[i]: a common
+// surname and one or two more characters right after a kinship word.
+func relativeAt(rs []rune, i int) int {
+	if i+2 > len(rs) || !strings.ContainsRune(commonSurnames, rs[i]) || !slices.ContainsFunc(kinship, func(k string) bool {
+		kr := []rune(k)
+		return i >= len(kr) && string(rs[i-len(kr):i]) == k
+	}) {
+		return 0
+	}
+	given := func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff && !strings.ContainsRune(nameStops, r) }
+	if !given(rs[i+1]) || slices.Contains(notRelativeNames, string(rs[i:i+2])) || honorificAt(rs[i+1:]) != "" {
+		return 0
+	}
+	if i+3 <= len(rs) && given(rs[i+2]) && honorificAt(rs[i+2:]) == "" {
+		return 3
+	}
+	return 2
 }
 
 // addressing is a surname with an honorific found in text: n runes, said

@@ -296,3 +296,56 @@ func TestAnonymizeDemoDesk(t *testing.T) {
 		t.Errorf("only %d closed demo tickets", cases)
 	}
 }
+
+// TestAnonymizeCardsWeChatRelatives covers what agents leave in notes
+// besides phones: card numbers, also half masked by hand, WeChat ids and
+// the names of family members; and the ordinary words that look alike.
+func TestAnonymizeCardsWeChatRelatives(t *testing.T) {
+	dir := anonDirectory()
+	tk := &Ticket{Type: TypeRepair, State: "closed", Resident: "r1", Unit: "3-2-1202", CreatedAt: anonCreated}
+	a := newAnonymizer(tk, dir)
+	for _, tc := range []struct{ in, want string }{
+		// Bank cards: whole (Luhn), split, masked, after a card word.
+		{"退款到6222021234567894", "退款到【银行卡号】"},
+		{"卡号 6222 0212 3456 7894，户名陈秀英", "卡号 【银行卡号】，户名业主甲"},
+		{"银行卡6222-0212-3456-7894-123已核对", "银行卡【银行卡号】已核对"},
+		{"尾号核对：6222 **** **** 7894", "尾号核对：【银行卡号】"},
+		{"622202******7894", "【银行卡号】"},
+		{"6222xxxxxxxx7894", "【银行卡号】"},
+		{"账号1234567890123", "账号【银行卡号】"},
+		{"订单号2026030412345671已付", "订单号2026030412345671已付"},
+		{"订单202603041234567890123", "订单202603041234567890123"},
+		{"电表号 1234 5678 9012 3", "电表号 1234 5678 9012 3"},
+		{"+86 138 1234 5678", "【电话】"},
+		{"8613812345678", "【电话】"},
+		// WeChat ids.
+		{"加我微信 wang_fang88", "加我微信 【微信号】"},
+		{"微信号：Chen-XY1990，晚上联系", "微信号：【微信号】，晚上联系"},
+		{"VX是abc12345", "VX是【微信号】"},
+		{"wx:lihua_2020", "wx:【微信号】"},
+		{"WeChat ID: chenxiuying", "WeChat ID: 【微信号】"},
+		{"对方发来wxid_k3j9x02mf1", "对方发来【微信号】"},
+		{"已在微信群通知，微信支付缴费", "已在微信群通知，微信支付缴费"},
+		{"请用微信小程序报修", "请用微信小程序报修"},
+		{"WeChat Pay 已退款", "WeChat Pay 已退款"},
+		{"微信 abc12", "微信 abc12"},
+		{"twx:abcdefg1 是设备码", "twx:abcdefg1 是设备码"},
+		// Relatives.
+		{"我老婆王芳来物业拿钥匙", "我老婆【姓名】来物业拿钥匙"},
+		{"我儿子李明在家", "我儿子【姓名】在家"},
+		{"他爸张建国说要投诉", "他爸【姓名】说要投诉"},
+		{"我儿子李明天回来", "我儿子【姓名】天回来"},
+		{"她女儿欧阳娜", "她女儿欧阳娜"},
+		{"我妈刘阿姨", "我妈某阿姨"},
+		{"我爸周末来", "我爸周末来"},
+		{"我儿子高中毕业了", "我儿子高中毕业了"},
+		{"我老婆说漏水", "我老婆说漏水"},
+		{"我爸马上到", "我爸马上到"},
+		{"他哥王建国也住这里", "他哥业主乙也住这里"},
+		{"王芳打来电话", "王芳打来电话"},
+	} {
+		if got := a.text(tc.in); got != tc.want {
+			t.Errorf("text(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -355,3 +355,16 @@ type CaseStore interface {
 	FindCase(ctx context.Context, id string) (*TrainingCase, error)
 	ListCases(ctx context.Context) ([]*TrainingCase, error)
 }
+
+// TicketNotFound is the answer for a ticket that is missing and for one
+// the caller may not see, so that the two cannot be told apart.
+func TicketNotFound(id, ws string) *Error {
+	return Errorf(ENOTFOUND, "工单不存在 / Ticket %q not found in %s.", id, ws)
+}
+
+// CaseNotFound is the answer for a training case that is missing and for
+// one of a site the caller does not train on: cases hold what the
+// scrubber missed, and their ids must not be confirmed to outsiders.
+func CaseNotFound(id string) *Error {
+	return Errorf(ENOTFOUND, "培训案例不存在 / Training case %q not found.", id)
+}

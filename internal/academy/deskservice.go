@@ -11,6 +11,10 @@ import (
 // phone number at the live desk.
 const AuditPhoneRevealed = "resident.phone_revealed"
 
+// AuditPhoneSearched is recorded whenever someone searches the live desk
+// by a resident's phone number.
+const AuditPhoneSearched = "resident.phone_searched"
+
 // Desk runs the helpdesk on a workspace: a live site, or a trainee's
 // sandbox. Both use the same engine (CreateTicket, Apply, SLA); only where
 // tickets are kept and which clock is used differ.
@@ -47,19 +51,72 @@ func (d *Desk) Open(ctx context.Context, ws string) (*Workspace, error) {
 	return &Workspace{ID: ws, Directory: dir, Now: real}, nil
 }
 
-// residentsMatching finds residents by name or phone digits.
-func residentsMatching(dir *Directory, q string) []string {
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, q)
+// residentsNamed finds residents by name.
+func residentsNamed(dir *Directory, q string) []string {
 	var ids []string
 	for _, r := range dir.Residents {
-		phone := strings.ReplaceAll(r.Phone, "-", "")
-		if strings.Contains(r.Name, q) || (len(digits) >= 4 && strings.Contains(phone, digits)) {
+		if strings.Contains(r.Name, q) {
 			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+// residentsByPhone reads q as a search by phone: the whole number (an
+// 11-digit mobile, +86 allowed, or a landline as the directory holds it,
+// spaces and dashes ignored), or the last four digits with the flat
+// ("1202 5678", "3栋2单元1202 5678"). ok is false for anything else: part
+// of a number searches no phone, or a run of prefix searches would spell
+// out the digits that masking hides. detail is the search as the audit
+// log keeps it, with the middle of a number hidden.
+func residentsByPhone(dir *Directory, q string) (ids []string, detail string, ok bool) {
+	words := strings.Fields(q)
+	for i, w := range words {
+		if len(w) != 4 || phoneDigits(w) != w {
+			continue
+		}
+		flat := strings.Join(slices.Delete(slices.Clone(words), i, i+1), " ")
+		units := unitsNamed(dir, flat)
+		if len(units) == 0 {
+			continue
+		}
+		ok, detail = true, q
+		for _, r := range dir.Residents {
+			if slices.Contains(units, r.Unit) && strings.HasSuffix(phoneDigits(r.Phone), w) && !slices.Contains(ids, r.ID) {
+				ids = append(ids, r.ID)
+			}
+		}
+	}
+	if ok {
+		return ids, detail, true
+	}
+	if strings.Trim(q, "0123456789+-() ") == "" {
+		digits := phoneDigits(q)
+		if len(digits) == 13 && strings.HasPrefix(digits, "86") {
+			digits = digits[2:]
+		}
+		if len(digits) < 7 {
+			return nil, "", false
+		}
+		for _, r := range dir.Residents {
+			if phoneDigits(r.Phone) == digits {
+				ids = append(ids, r.ID)
+			}
+		}
+		return ids, MaskPhone(digits), true
+	}
+	return nil, "", false
+}
+
+// unitsNamed finds the units that q names exactly: by id, by label, or by
+// the room number that ends the label (1202 of 3栋2单元1202).
+func unitsNamed(dir *Directory, q string) []string {
+	var ids []string
+	for _, u := range dir.Units {
+		room := len(u.Label) > len(q) && strings.HasSuffix(u.Label, q) && len(q) >= 3 && phoneDigits(q) == q &&
+			!isASCIIDigit(u.Label[len(u.Label)-len(q)-1])
+		if u.ID == q || u.Label == q || room {
+			ids = append(ids, u.ID)
 		}
 	}
 	return ids
@@ -76,11 +133,22 @@ func unitsMatching(dir *Directory, q string) []string {
 	return ids
 }
 
-// List returns the tickets of a workspace, newest first.
-func (d *Desk) List(ctx context.Context, w *Workspace, f TicketFilter) ([]TicketSummary, error) {
+// List returns the tickets of a workspace, newest first. A search by
+// phone at a live desk is audited as who looked up which number: it
+// finds a resident as surely as a reveal shows one.
+func (d *Desk) List(ctx context.Context, w *Workspace, f TicketFilter, who Actor) ([]TicketSummary, error) {
 	if q := strings.TrimSpace(f.Query); q != "" {
 		f.Query = q
-		f.Residents = residentsMatching(w.Directory, q)
+		f.Residents = residentsNamed(w.Directory, q)
+		if ids, detail, ok := residentsByPhone(w.Directory, q); ok {
+			f.Residents = append(f.Residents, ids...)
+			if w.Sandbox == nil {
+				if err := d.Audit.RecordAudit(ctx, &AuditEvent{Time: d.Now(), Actor: who.Username, Action: AuditPhoneSearched,
+					Target: w.ID, IP: who.IP, Detail: detail}); err != nil {
+					return nil, err
+				}
+			}
+		}
 	}
 	if w.Sandbox == nil {
 		if f.Query != "" {
@@ -137,7 +205,7 @@ func (d *Desk) Get(ctx context.Context, w *Workspace, id string) (*Ticket, error
 		if t := w.Sandbox.Ticket(id); t != nil {
 			return t, nil
 		}
-		return nil, Errorf(ENOTFOUND, "工单不存在 / Ticket %q not found in %s.", id, w.ID)
+		return nil, TicketNotFound(id, w.ID)
 	}
 	return d.Live.FindTicket(ctx, w.ID, id)
 }
@@ -190,7 +258,7 @@ func (d *Desk) Act(ctx context.Context, w *Workspace, id string, a TicketAction,
 	if sb := w.Sandbox; sb != nil {
 		t := sb.Ticket(id)
 		if t == nil {
-			return nil, Errorf(ENOTFOUND, "工单不存在 / Ticket %q not found in %s.", id, w.ID)
+			return nil, TicketNotFound(id, w.ID)
 		}
 		if _, err := Apply(t, a, actor, w.Directory, w.Now); err != nil {
 			return nil, err

@@ -66,6 +66,13 @@ type User struct {
 	UpdatedAt  time.Time   `json:"updated_at" bson:"updated_at"`
 }
 
+// UserNotFound is the answer for a user who does not exist and for one
+// the caller may not see (a manager asking about another site's people),
+// so that the two cannot be told apart.
+func UserNotFound(username string) *Error {
+	return Errorf(ENOTFOUND, "没有用户 %q / User %q not found.", username, username)
+}
+
 // UserID returns the storage key of a username.
 func UserID(username string) string { return strings.ToLower(strings.TrimSpace(username)) }
 

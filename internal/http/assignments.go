@@ -10,24 +10,29 @@ import (
 	"github.com/academy/academy/internal/academy"
 )
 
-// canAssign reports whether u may manage an assignment: on its site for a
-// role assignment, or on a site of every named user.
-func (s *Server) canAssign(c *fiber.Ctx, u *academy.User, a *academy.Assignment) (bool, error) {
+// outOfReach returns what of a u may not assign: its site for a role
+// assignment, or the first named user on none of u's sites; "" when u may
+// manage a. A user who does not exist is out of reach like one of another
+// site, so that the answer tells a manager nothing about other sites.
+func (s *Server) outOfReach(c *fiber.Ctx, u *academy.User, a *academy.Assignment) (string, error) {
 	if a.Site != "" {
-		return s.Authz.Can(u, a.Site, academy.PermAssign), nil
+		if !s.Authz.Can(u, a.Site, academy.PermAssign) {
+			return a.Site, nil
+		}
+		return "", nil
 	}
 	for _, name := range a.Users {
 		target, err := s.Accounts.Users.FindUser(c.UserContext(), name)
 		if academy.ErrorCode(err) == academy.ENOTFOUND {
-			return false, academy.Errorf(academy.EINVALID, "users: no user %q", name)
+			return name, nil
 		} else if err != nil {
-			return false, err
+			return "", err
 		}
 		if !slices.ContainsFunc(target.Sites, func(site string) bool { return s.Authz.Can(u, site, academy.PermAssign) }) && !u.IsAdmin() {
-			return false, nil
+			return name, nil
 		}
 	}
-	return true, nil
+	return "", nil
 }
 
 // assignmentInput is the form or JSON of a new assignment.
@@ -72,16 +77,26 @@ func (s *Server) createAssignment(c *fiber.Ctx, in assignmentInput) (*academy.As
 		if err := academy.CheckIdent(academy.IdentSite, "site", a.Site); err != nil {
 			return nil, err
 		}
-		if _, err := s.Accounts.Sites.FindSite(c.UserContext(), a.Site); err != nil {
-			return nil, academy.Errorf(academy.EINVALID, "site: no site %q", a.Site)
-		}
 	}
-	ok, err := s.canAssign(c, u, a)
+	// A site or user that does not exist and one outside the caller's
+	// sites get the same answer: the status and message must not tell a
+	// manager what exists elsewhere.
+	far, err := s.outOfReach(c, u, a)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return nil, academy.Errorf(academy.EFORBIDDEN, "您只能给自己负责的项目中的人员分配学习任务 / You can only assign people on your own sites.")
+	if far == "" && a.Site != "" {
+		if _, err := s.Accounts.Sites.FindSite(c.UserContext(), a.Site); academy.ErrorCode(err) == academy.ENOTFOUND {
+			far = a.Site
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case far != "" && a.Site != "":
+		return nil, academy.Errorf(academy.EINVALID, "site: 您负责的项目中没有 %q / No site %q among the sites you manage.", far, far)
+	case far != "":
+		return nil, academy.Errorf(academy.EINVALID, "users: 您负责的项目中没有用户 %q / No user %q on the sites you manage.", far, far)
 	}
 	if err := s.Assignments.CreateAssignment(c.UserContext(), a); err != nil {
 		return nil, err
@@ -98,7 +113,7 @@ func (s *Server) visibleAssignments(c *fiber.Ctx) ([]*academy.Assignment, error)
 	u := currentUser(c)
 	var out []*academy.Assignment
 	for _, a := range all {
-		if ok, err := s.canAssign(c, u, a); err == nil && ok {
+		if far, err := s.outOfReach(c, u, a); err == nil && far == "" {
 			out = append(out, a)
 		}
 	}

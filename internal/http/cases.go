@@ -16,9 +16,17 @@ type closedTicket struct {
 func (s *Server) casesPage(c *fiber.Ctx) error {
 	u := currentUser(c)
 	ctx := c.UserContext()
-	cases, err := s.Cases.ListCases(ctx)
+	all, err := s.Cases.ListCases(ctx)
 	if err != nil {
 		return err
+	}
+	// A trainer sees the cases of the sites they train on: a draft may
+	// still hold what the scrubber missed.
+	var cases []*academy.TrainingCase
+	for _, tc := range all {
+		if s.Authz.Can(u, tc.Site, academy.PermCases) {
+			cases = append(cases, tc)
+		}
 	}
 	sites, err := s.Accounts.Sites.ListSites(ctx)
 	if err != nil {
@@ -48,8 +56,10 @@ func (s *Server) casesPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) makeCase(c *fiber.Ctx, site, id string) (*academy.TrainingCase, error) {
+	// Another site's ticket is answered like a missing one: a trainer
+	// learns nothing about sites they do not train on.
 	if !s.Authz.Can(currentUser(c), site, academy.PermCases) {
-		return nil, academy.Errorf(academy.EFORBIDDEN, "您不是该项目的培训师 / You are not a trainer of this site.")
+		return nil, academy.TicketNotFound(id, site)
 	}
 	t, err := s.Desk.Live.FindTicket(c.UserContext(), site, id)
 	if err != nil {
@@ -77,8 +87,21 @@ func (s *Server) caseCreate(c *fiber.Ctx) error {
 	return redirectFlash(c, "/author/cases/"+tc.ID, "case_created")
 }
 
-func (s *Server) casePage(c *fiber.Ctx) error {
+// findCase reads the case of the route, if the caller trains on its site;
+// another site's case is answered like a missing one.
+func (s *Server) findCase(c *fiber.Ctx) (*academy.TrainingCase, error) {
 	tc, err := s.Cases.FindCase(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return nil, err
+	}
+	if !s.Authz.Can(currentUser(c), tc.Site, academy.PermCases) {
+		return nil, academy.CaseNotFound(c.Params("id"))
+	}
+	return tc, nil
+}
+
+func (s *Server) casePage(c *fiber.Ctx) error {
+	tc, err := s.findCase(c)
 	if err != nil {
 		return err
 	}
@@ -97,7 +120,7 @@ func (s *Server) apiCreateCase(c *fiber.Ctx) error {
 
 // caseScenario downloads a scenario file drafted from a training case.
 func (s *Server) caseScenario(c *fiber.Ctx) error {
-	tc, err := s.Cases.FindCase(c.UserContext(), c.Params("id"))
+	tc, err := s.findCase(c)
 	if err != nil {
 		return err
 	}

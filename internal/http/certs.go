@@ -511,6 +511,18 @@ func (s *Server) teamTable(prog *academy.Program, rows []academy.TeamRow) [][]st
 	return out
 }
 
+// spreadsheetText keeps a CSV cell from being read as a formula: a
+// spreadsheet evaluates text that starts with = + - @ (or a tab or CR
+// before one), so a display name "=HYPERLINK(…)" would run when a manager
+// opens the export. The leading apostrophe is what spreadsheets take as
+// "this is text".
+func spreadsheetText(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
 func (s *Server) teamExport(c *fiber.Ctx) error {
 	format := c.Params("format")
 	if format != "csv" && format != "xlsx" {
@@ -532,8 +544,17 @@ func (s *Server) teamExport(c *fiber.Ctx) error {
 		// instead of the system code page, which garbles Chinese.
 		buf.WriteString("\ufeff")
 		w := csv.NewWriter(&buf)
-		if err := w.WriteAll(table); err != nil {
-			return err
+		for _, line := range table {
+			safe := make([]string, len(line))
+			for j, v := range line {
+				safe[j] = spreadsheetText(v)
+			}
+			if err := w.Write(safe); err != nil {
+				return err
+			}
+		}
+		if w.Flush(); w.Error() != nil {
+			return w.Error()
 		}
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	} else {
@@ -543,6 +564,8 @@ func (s *Server) teamExport(c *fiber.Ctx) error {
 		if err := f.SetSheetName("Sheet1", sheet); err != nil {
 			return err
 		}
+		// SetSheetRow writes Go strings as text cells, never as formulas,
+		// so names such as "=HYPERLINK(…)" stay text without a prefix.
 		for i, line := range table {
 			cell, err := excelize.CoordinatesToCellName(1, i+1)
 			if err != nil {
@@ -576,7 +599,7 @@ func (s *Server) teamPerson(c *fiber.Ctx) error {
 		return err
 	}
 	if !s.Certifier.CanManage(currentUser(c), p) {
-		return academy.Errorf(academy.ENOTFOUND, "user %q not found", c.Params("username"))
+		return academy.UserNotFound(c.Params("username"))
 	}
 	st, err := s.Certifier.Standings(c.UserContext(), p)
 	if err != nil {

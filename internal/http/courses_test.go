@@ -202,8 +202,8 @@ func TestAssignments(t *testing.T) {
 		body map[string]any
 		code string
 	}{
-		{"othermanager", map[string]any{"course": "ethics", "role": "trainee", "site": "s1", "due": due}, academy.EFORBIDDEN},
-		{"othermanager", map[string]any{"course": "ethics", "users": []string{"trainee"}, "due": due}, academy.EFORBIDDEN},
+		{"othermanager", map[string]any{"course": "ethics", "role": "trainee", "site": "s1", "due": due}, academy.EINVALID},
+		{"othermanager", map[string]any{"course": "ethics", "users": []string{"trainee"}, "due": due}, academy.EINVALID},
 		{"manager", map[string]any{"course": "ghost", "role": "trainee", "site": "s1", "due": due}, academy.EINVALID},
 		{"manager", map[string]any{"course": "ethics", "role": "trainee", "site": "s1", "due": "next week"}, academy.EINVALID},
 		{"manager", map[string]any{"course": "ethics", "users": []string{"trainee"}, "role": "trainee", "site": "s1", "due": due}, academy.EINVALID},

@@ -65,7 +65,7 @@ func (s *Server) queue(c *fiber.Ctx, w *academy.Workspace) ([]academy.TicketSumm
 	if err != nil {
 		return nil, queue, err
 	}
-	list, err := s.Desk.List(c.UserContext(), w, f)
+	list, err := s.Desk.List(c.UserContext(), w, f, actor(c))
 	if err != nil {
 		return nil, queue, err
 	}

@@ -90,7 +90,7 @@ func (s *Server) home(c *fiber.Ctx) error {
 			if err != nil {
 				return err
 			}
-			open, err := s.Desk.List(ctx, w, academy.TicketFilter{Open: true})
+			open, err := s.Desk.List(ctx, w, academy.TicketFilter{Open: true}, actor(c))
 			if err != nil {
 				return err
 			}

@@ -36,7 +36,7 @@ func (s *Server) learner(c *fiber.Ctx) (*academy.User, error) {
 			return p, nil
 		}
 	}
-	return nil, academy.Errorf(academy.ENOTFOUND, "没有用户 %s / User %q not found.", c.Params("username"), c.Params("username"))
+	return nil, academy.UserNotFound(c.Params("username"))
 }
 
 // learnerQuiz is one quiz in a learner's record, for the people who follow

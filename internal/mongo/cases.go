@@ -29,7 +29,7 @@ func (s *CaseStore) FindCase(ctx context.Context, id string) (*academy.TrainingC
 	if err := s.db.c("training_cases").FindOne(ctx, bson.M{"_id": id}).Decode(&c); err != nil {
 		err = FormatError(err)
 		if academy.ErrorCode(err) == academy.ENOTFOUND {
-			return nil, academy.Errorf(academy.ENOTFOUND, "training case %q not found", id)
+			return nil, academy.CaseNotFound(id)
 		}
 		return nil, err
 	}

@@ -121,7 +121,7 @@ func (s *DeskStore) FindTicket(ctx context.Context, ws, id string) (*academy.Tic
 	if err != nil {
 		err = FormatError(err)
 		if academy.ErrorCode(err) == academy.ENOTFOUND {
-			return nil, academy.Errorf(academy.ENOTFOUND, "工单不存在 / Ticket %q not found in %s.", id, ws)
+			return nil, academy.TicketNotFound(id, ws)
 		}
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func (s *UserService) FindUser(ctx context.Context, username string) (*academy.U
 	if err != nil {
 		err = FormatError(err)
 		if academy.ErrorCode(err) == academy.ENOTFOUND {
-			return nil, academy.Errorf(academy.ENOTFOUND, "user %q not found", username)
+			return nil, academy.UserNotFound(username)
 		}
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func (s *UserService) UpdateUser(ctx context.Context, username string, upd acade
 	if err != nil {
 		err = FormatError(err)
 		if academy.ErrorCode(err) == academy.ENOTFOUND {
-			return nil, academy.Errorf(academy.ENOTFOUND, "user %q not found", username)
+			return nil, academy.UserNotFound(username)
 		}
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func (s *UserService) SetPasswordHash(ctx context.Context, username, hash string
 		return FormatError(err)
 	}
 	if res.MatchedCount == 0 {
-		return academy.Errorf(academy.ENOTFOUND, "user %q not found", username)
+		return academy.UserNotFound(username)
 	}
 	return nil
 }
@@ -142,7 +142,7 @@ func (s *UserService) SetCertGrants(ctx context.Context, username string, grants
 		return FormatError(err)
 	}
 	if res.MatchedCount == 0 {
-		return academy.Errorf(academy.ENOTFOUND, "user %q not found", username)
+		return academy.UserNotFound(username)
 	}
 	return nil
 }
