@@ -237,6 +237,10 @@ func (d *Desk) OpenSandbox(ctx context.Context, owner, name string, fx *SandboxF
 	if name == "" {
 		name = "练习"
 	}
+	// 100 characters, as titles: a scenario's title names its run's sandbox.
+	if err := CheckText("name", name, 100, false); err != nil {
+		return nil, err
+	}
 	seed := EstateSeed(d.Now())
 	sb := &Sandbox{ID: SandboxPrefix + strings.ToLower(NewToken()[:12]), Owner: owner, Name: name, Site: SyntheticSiteName(seed),
 		Version: 1, CreatedAt: d.Now()}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Site is a property project (物业项目), the domain of role grants.
@@ -20,10 +19,10 @@ func (s *Site) Validate() error {
 	if !siteRE.MatchString(s.ID) {
 		return Errorf(EINVALID, "id: lowercase letters, digits and '-', at most 64")
 	}
-	if s.Name == "" || utf8.RuneCountInString(s.Name) > 64 {
-		return Errorf(EINVALID, "name: 1–64 characters")
+	if s.Name == "" {
+		return Errorf(EINVALID, "name: required, 1–64 characters")
 	}
-	return nil
+	return CheckText("name", s.Name, 64, false)
 }
 
 // SiteService stores sites.
