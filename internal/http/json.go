@@ -69,6 +69,8 @@ func typeName(kind string) string {
 		return "true or false"
 	case "string":
 		return "a string"
+	case "int", "int64":
+		return "a whole number"
 	}
 	return fmt.Sprintf("a %s", kind)
 }
