@@ -19,6 +19,11 @@ func (s *Site) Validate() error {
 	if !siteRE.MatchString(s.ID) {
 		return Errorf(EINVALID, "id: lowercase letters, digits and '-', at most 64")
 	}
+	// The desk routes a workspace id with the sandbox prefix to the
+	// sandboxes, so a site with one would have a desk nobody can reach.
+	if IsSandbox(s.ID) {
+		return Errorf(EINVALID, "id: 以 %q 开头的编号留给演练环境 / ids starting with %q are reserved for practice sandboxes", SandboxPrefix, SandboxPrefix)
+	}
 	if s.Name == "" {
 		return Errorf(EINVALID, "name: required, 1–64 characters")
 	}

@@ -139,3 +139,25 @@ func TestSandboxClockIsBounded(t *testing.T) {
 		t.Fatalf("after a reset: %d %s", res.StatusCode, res.Body)
 	}
 }
+
+// A site id with the sandbox prefix would name a desk that routes to the
+// sandboxes, so it cannot be created, by the API or the web form.
+func TestSiteIDsWithTheSandboxPrefixAreReserved(t *testing.T) {
+	e := newEnv(t)
+	before := e.api("GET", "/api/v1/sites", "admin", nil).Body
+	for _, res := range []*response{
+		e.api("POST", "/api/v1/sites", "admin", map[string]string{"id": academy.SandboxPrefix + "lobby", "name": "大堂"}),
+		e.form("/admin/sites", "admin", url.Values{"id": {academy.SandboxPrefix + "lobby"}, "name": {"大堂"}}),
+	} {
+		if res.StatusCode != 400 || !strings.Contains(res.Body, "id: ") || !strings.Contains(res.Body, "reserved for practice sandboxes") {
+			t.Errorf("%d %.300s", res.StatusCode, res.Body)
+		}
+	}
+	if after := e.api("GET", "/api/v1/sites", "admin", nil).Body; after != before {
+		t.Errorf("a refused site was stored: %s", after)
+	}
+	// Only the prefix is reserved.
+	if res := e.api("POST", "/api/v1/sites", "admin", map[string]string{"id": "sbx-lobby", "name": "大堂"}); res.StatusCode != 201 {
+		t.Errorf("sbx-lobby: %d %s", res.StatusCode, res.Body)
+	}
+}
