@@ -191,3 +191,22 @@ func runToReply(t *testing.T, e *env, who string) apiRun {
 		res.json(t, &r)
 	}
 }
+
+// A program's name is printed on every certificate: written into its YAML
+// with escapes, a control or direction character is refused too.
+func TestProgramNamesAreCheckedText(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.loginAs("admin")
+	token := b.csrf("/admin/programs/new")
+	for _, name := range []string{`"甲\0乙"`, `"甲\e[2J乙"`, `"甲\u202E乙"`, `"甲\u0085乙"`, strings.Repeat("长", 101)} {
+		res := b.post("/admin/programs", url.Values{"_csrf": {token}, "new": {"1"}, "slug": {"hostile"},
+			"yaml": {"name: " + name + "\nvalidity_months: 12\nrequirements:\n  courses: [emergencies]\n"}})
+		if res.StatusCode != 400 || !strings.Contains(res.Body, "name: ") {
+			t.Errorf("name %s: %d", name, res.StatusCode)
+		}
+	}
+	if e.deps.Catalog.Snapshot().Programs["hostile"] != nil {
+		t.Fatal("a refused program was stored")
+	}
+}
