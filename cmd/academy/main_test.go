@@ -60,6 +60,7 @@ func TestUserCommands(t *testing.T) {
 		{"", []string{"serve", "--addr", "127.0.0.1:0", "--pprof-addr", "nonsense", d}, "--pprof-addr nonsense"},
 		{"", []string{"nope"}, `unknown command "nope"`},
 		{"", []string{"site", "add", d, "--id", "Bad Id", "--name", "x"}, "id:"},
+		{"", []string{"site", "add", d, "--id", "sb-lobby", "--name", "x"}, `reserved for practice sandboxes`},
 	}
 	for _, c := range bad {
 		code, out, e := cli(t, c.stdin, c.args...)

@@ -375,8 +375,8 @@ func (c *Certifier) Revoke(ctx context.Context, actor *User, number, reason, ip 
 	if reason == "" {
 		return nil, Errorf(EINVALID, "reason: 请填写撤销原因 / Give a reason for revoking.")
 	}
-	if len([]rune(reason)) > 500 {
-		return nil, Errorf(EINVALID, "reason: 最多 500 字 / At most 500 characters.")
+	if err := CheckText("reason", reason, 500, false); err != nil {
+		return nil, err
 	}
 	cert, holder, err := c.Open(ctx, actor, number)
 	if err != nil {
@@ -427,8 +427,8 @@ func (c *Certifier) Reinstate(ctx context.Context, actor *User, number, reason, 
 	if reason == "" {
 		return nil, Errorf(EINVALID, "reason: 请填写恢复原因 / Give a reason for reinstating.")
 	}
-	if len([]rune(reason)) > 500 {
-		return nil, Errorf(EINVALID, "reason: 最多 500 字 / At most 500 characters.")
+	if err := CheckText("reason", reason, 500, false); err != nil {
+		return nil, err
 	}
 	cert, holder, err := c.Open(ctx, actor, number)
 	if err != nil {

@@ -122,6 +122,11 @@ func (p *Program) Validate(courses, quizzes, scenarios map[string]bool) []string
 	}
 	if strings.TrimSpace(p.Name) == "" {
 		out = append(out, "name: required")
+	} else if err := CheckText("name", p.Name, 100, false); err != nil {
+		out = append(out, ErrorMessage(err)) // printed on every certificate
+	}
+	if err := CheckText("description", p.Description, 2000, true); err != nil {
+		out = append(out, ErrorMessage(err))
 	}
 	if p.ValidityMonths <= 0 || p.ValidityMonths > 120 {
 		out = append(out, "validity_months: 1 to 120")

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Course statuses. A course removed from the content files is archived, not
@@ -65,6 +64,10 @@ type Asset struct {
 // MaxAssetSize bounds one attachment: assets live inside the course document.
 const MaxAssetSize = 2 << 20
 
+// maxLessonBody bounds a lesson's Markdown, in bytes: lessons live inside
+// the course document too.
+const maxLessonBody = 512 << 10
+
 // Lesson returns the lesson with slug and its index, or -1.
 func (c *Course) Lesson(slug string) (*Lesson, int) {
 	for i := range c.Lessons {
@@ -91,7 +94,7 @@ func (c *Course) Validate() error {
 	if !ValidSlug(c.Slug) {
 		return Errorf(EINVALID, "slug: %q must be 2–64 lowercase letters, digits or '-'", c.Slug)
 	}
-	if strings.TrimSpace(c.Title) == "" || utf8.RuneCountInString(c.Title) > 100 {
+	if strings.TrimSpace(c.Title) == "" {
 		return Errorf(EINVALID, "title: required, at most 100 characters")
 	}
 	if strings.TrimSpace(c.Summary) == "" {
@@ -99,6 +102,14 @@ func (c *Course) Validate() error {
 	}
 	if strings.TrimSpace(c.Audience) == "" {
 		return Errorf(EINVALID, "audience: required")
+	}
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{{"title", c.Title, 100}, {"summary", c.Summary, 1000}, {"audience", c.Audience, 200}} {
+		if err := CheckText(f.name, f.value, f.max, false); err != nil {
+			return err
+		}
 	}
 	if c.Minutes <= 0 || c.Minutes > 10000 {
 		return Errorf(EINVALID, "minutes: must be a positive number of minutes")
@@ -127,8 +138,11 @@ func (l *Lesson) Validate() error {
 	if !ValidSlug(l.Slug) {
 		return Errorf(EINVALID, "slug: lesson slug %q must be 2–64 lowercase letters, digits or '-'", l.Slug)
 	}
-	if strings.TrimSpace(l.Title) == "" || utf8.RuneCountInString(l.Title) > 100 {
+	if strings.TrimSpace(l.Title) == "" {
 		return Errorf(EINVALID, "title: required, at most 100 characters")
+	}
+	if err := CheckText("title", l.Title, 100, false); err != nil {
+		return err
 	}
 	if l.Minutes <= 0 || l.Minutes > 600 {
 		return Errorf(EINVALID, "minutes: must be a positive number of minutes")
@@ -140,12 +154,20 @@ func (l *Lesson) Validate() error {
 		if strings.TrimSpace(o) == "" {
 			return Errorf(EINVALID, "objectives: an objective is empty")
 		}
+		if err := CheckText("objectives", o, 200, false); err != nil {
+			return err
+		}
 	}
 	if strings.TrimSpace(l.Body) == "" {
 		return Errorf(EINVALID, "body: the lesson has no text")
 	}
-	if len(l.Body) > 512<<10 {
+	if len(l.Body) > maxLessonBody {
 		return Errorf(EINVALID, "body: longer than 512 KiB; split the lesson")
+	}
+	// The byte bound above is the tighter one; the text check is for what
+	// the body holds.
+	if err := CheckText("body", l.Body, maxLessonBody, true); err != nil {
+		return err
 	}
 	return nil
 }

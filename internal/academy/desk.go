@@ -294,6 +294,11 @@ type SandboxFixture struct {
 // MaxSandboxTickets bounds a sandbox so that it stays one small document.
 const MaxSandboxTickets = 200
 
+// MaxSandboxes is how many sandboxes a learner keeps. Opening one more
+// deletes the oldest rather than refusing: a scenario run opens a sandbox,
+// and a refusal would stop a trainee practising until they cleaned up.
+const MaxSandboxes = 10
+
 // Now is the sandbox's simulated time.
 func (s *Sandbox) Now(real time.Time) time.Time { return real.Add(s.Offset) }
 
@@ -347,6 +352,8 @@ type SandboxStore interface {
 	// s.Version-1; ECONFLICT otherwise.
 	SaveSandbox(ctx context.Context, s *Sandbox) error
 	ListSandboxes(ctx context.Context, owner string) ([]*Sandbox, error)
+	// DeleteSandbox removes a sandbox of owner, with its tickets.
+	DeleteSandbox(ctx context.Context, owner, id string) error
 }
 
 // CaseStore stores training cases made from live tickets.

@@ -299,11 +299,28 @@ func (d *Desk) RevealPhone(ctx context.Context, w *Workspace, resident string, w
 }
 
 // OpenSandbox creates a sandbox for owner: from a fixture when given (a
-// scenario's), else a synthetic estate with no tickets.
+// scenario's), else a synthetic estate with no tickets. The owner keeps
+// the MaxSandboxes newest; older ones are deleted with their tickets (a
+// finished run's debrief does without its sandbox).
 func (d *Desk) OpenSandbox(ctx context.Context, owner, name string, fx *SandboxFixture) (*Sandbox, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		name = "练习"
+	}
+	// 100 characters, as titles: a scenario's title names its run's sandbox.
+	if err := CheckText("name", name, 100, false); err != nil {
+		return nil, err
+	}
+	have, err := d.Sandboxes.ListSandboxes(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	if len(have) >= MaxSandboxes {
+		for _, old := range have[MaxSandboxes-1:] { // newest first
+			if err := d.Sandboxes.DeleteSandbox(ctx, owner, old.ID); err != nil {
+				return nil, err
+			}
+		}
 	}
 	seed := EstateSeed(d.Now())
 	sb := &Sandbox{ID: SandboxPrefix + strings.ToLower(NewToken()[:12]), Owner: owner, Name: name, Site: SyntheticSiteName(seed),
@@ -329,13 +346,27 @@ func (s *Sandbox) restore() {
 	s.Offset, s.Seq = 0, len(s.Tickets)
 }
 
-// MaxAdvance bounds one advance of a sandbox clock.
-const MaxAdvance = 30 * 24 * time.Hour
+// MaxAdvance bounds one advance of a sandbox clock, and MaxOffset how far
+// ahead of real time a sandbox can run in all: far enough for any SLA or
+// deadline exercise, and never near the limits of a time.Duration, which
+// repeated advances would otherwise wrap into the past.
+const (
+	MaxAdvance = 30 * 24 * time.Hour
+	MaxOffset  = 365 * 24 * time.Hour
+)
 
-// AdvanceClock moves a sandbox's simulated time forward.
-func (d *Desk) AdvanceClock(ctx context.Context, sb *Sandbox, by time.Duration) error {
-	if by <= 0 || by > MaxAdvance {
-		return Errorf(EINVALID, "minutes: advance the clock by 1 minute to 30 days")
+// AdvanceClock moves a sandbox's simulated time forward by a whole number
+// of minutes. The range is checked on the minutes, before they become a
+// duration that a huge count would overflow.
+func (d *Desk) AdvanceClock(ctx context.Context, sb *Sandbox, minutes int) error {
+	if minutes < 1 || minutes > int(MaxAdvance/time.Minute) {
+		return Errorf(EINVALID, "minutes: 时钟每次可拨快 1 分钟到 30 天（%d 分钟）/ advance the clock by 1 minute to 30 days (%d minutes)",
+			int(MaxAdvance/time.Minute), int(MaxAdvance/time.Minute))
+	}
+	by := time.Duration(minutes) * time.Minute
+	if sb.Offset+by > MaxOffset {
+		days := int(sb.Offset / (24 * time.Hour))
+		return Errorf(EINVALID, "minutes: 演练时钟最多比现实快 365 天，现已快 %d 天；请重置演练环境 / the sandbox clock runs at most 365 days ahead and is %d days ahead now; reset the sandbox to start again", days, days)
 	}
 	sb.Offset += by
 	sb.Version++

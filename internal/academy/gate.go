@@ -130,8 +130,8 @@ func (x *Examiner) GrantAttempt(ctx context.Context, actor, learner *User, q *Qu
 	if reason == "" {
 		return nil, Errorf(EINVALID, "reason: 请填写原因 / Give a reason.")
 	}
-	if len([]rune(reason)) > 500 {
-		return nil, Errorf(EINVALID, "reason: 最多 500 字 / At most 500 characters.")
+	if err := CheckText("reason", reason, 500, false); err != nil {
+		return nil, err
 	}
 	rec, err := x.Attempts.FindRecord(ctx, learner.ID)
 	if err != nil {

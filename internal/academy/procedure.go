@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Ticket types.
@@ -213,11 +212,14 @@ func CreateTicket(in NewTicket, dir *Directory, ws, id, number, actor string, no
 		return nil, Errorf(EINVALID, "type: %q is not a ticket type (repair, complaint, inquiry, visitor, renovation)", in.Type)
 	}
 	in.Title, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
-	if in.Title == "" || utf8.RuneCountInString(in.Title) > 100 {
+	if in.Title == "" {
 		return nil, Errorf(EINVALID, "title: required, at most 100 characters")
 	}
-	if utf8.RuneCountInString(in.Description) > 4000 {
-		return nil, Errorf(EINVALID, "description: at most 4000 characters")
+	if err := CheckText("title", in.Title, 100, false); err != nil {
+		return nil, err
+	}
+	if err := CheckText("description", in.Description, 4000, true); err != nil {
+		return nil, err
 	}
 	if in.Resident != "" {
 		r := dir.Resident(in.Resident)
@@ -279,8 +281,8 @@ func Apply(t *Ticket, tr TicketAction, actor string, dir *Directory, now time.Ti
 		if text == "" {
 			return nil, Errorf(EINVALID, "fields.text: the %s needs text", map[string]string{ActionNote: "internal note", ActionMessage: "message to the owner"}[tr.Action])
 		}
-		if utf8.RuneCountInString(text) > 4000 {
-			return nil, Errorf(EINVALID, "fields.text: at most 4000 characters")
+		if err := CheckText("fields.text", text, 4000, true); err != nil {
+			return nil, err
 		}
 		ev.Note, ev.Internal, ev.Fields, ev.From = text, tr.Action == ActionNote, nil, ""
 	case ActionAssign:
@@ -369,8 +371,8 @@ func stateBeforeHold(t *Ticket) string {
 }
 
 func checkField(f FieldDef, v string, dir *Directory) error {
-	if utf8.RuneCountInString(v) > 4000 {
-		return Errorf(EINVALID, "fields.%s: at most 4000 characters", f.Name)
+	if err := CheckText("fields."+f.Name, v, 4000, true); err != nil {
+		return err
 	}
 	switch f.Kind {
 	case FieldDepartment:

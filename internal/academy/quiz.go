@@ -144,11 +144,20 @@ func (q *Question) Validate() error {
 	if strings.TrimSpace(q.Explanation) == "" {
 		return Errorf(EINVALID, "explanation: required (say why the right answer is right)")
 	}
+	if err := CheckText("prompt", q.Prompt, 4000, true); err != nil {
+		return err
+	}
+	if err := CheckText("explanation", q.Explanation, 4000, true); err != nil {
+		return err
+	}
 	ids := func(opts []Option, what string) (map[string]bool, error) {
 		m := map[string]bool{}
 		for _, o := range opts {
 			if strings.TrimSpace(o.ID) == "" || strings.TrimSpace(o.Text) == "" || strings.ContainsAny(o.ID, ". $") {
 				return nil, Errorf(EINVALID, "%s: every entry needs an id (no spaces, '.' or '$') and a text", what)
+			}
+			if err := CheckText(what+"."+o.ID, o.Text, 500, false); err != nil {
+				return nil, err
 			}
 			if m[o.ID] {
 				return nil, Errorf(EINVALID, "%s: duplicate id %q", what, o.ID)
@@ -290,6 +299,9 @@ func (q *Quiz) Validate() error {
 	}
 	if strings.TrimSpace(q.Title) == "" {
 		return Errorf(EINVALID, "title: required")
+	}
+	if err := CheckText("title", q.Title, 100, false); err != nil {
+		return err
 	}
 	if q.PassMark < 0 || q.PassMark > 100 {
 		return Errorf(EINVALID, "pass_mark: must be a percentage from 0 to 100, not %d", q.PassMark)
@@ -521,8 +533,8 @@ func CheckResponse(q *Question, r *Response) error {
 			}
 		}
 	case QFill:
-		if len(r.Text) > 1000 {
-			return bad("the answer is longer than 1000 characters")
+		if err := CheckText("answers."+q.ID, r.Text, 1000, false); err != nil {
+			return err
 		}
 	case QNumeric:
 		if r.Number != nil && (math.IsNaN(*r.Number) || math.IsInf(*r.Number, 0)) {

@@ -520,8 +520,8 @@ func (c *Coach) Choose(ctx context.Context, u *User, s *Scenario, id, stepID str
 		if reply == "" {
 			return nil, Errorf(EINVALID, "reply: this step asks for your own words")
 		}
-		if len([]rune(reply)) > 1000 {
-			return nil, Errorf(EINVALID, "reply: at most 1000 characters")
+		if err := CheckText("reply", reply, 1000, true); err != nil {
+			return nil, err
 		}
 		ok, problems, found := ReplyFeedback(st.Reply, s.Synonyms, reply)
 		e.Kind, e.Text, e.Passed, e.Found = "reply", reply, ok, found

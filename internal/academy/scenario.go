@@ -241,6 +241,8 @@ func ValidateScenario(s *Scenario, lessonExists func(string) bool) []ScenarioPro
 	}
 	if strings.TrimSpace(s.Title) == "" {
 		add("", "title: required")
+	} else if err := CheckText("title", s.Title, 100, false); err != nil {
+		add("", "%s", ErrorMessage(err))
 	}
 	if strings.TrimSpace(s.Summary) == "" {
 		add("", "summary: required")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Site is a property project (物业项目), the domain of role grants.
@@ -20,10 +19,15 @@ func (s *Site) Validate() error {
 	if err := CheckIdent(IdentSite, "id", s.ID); err != nil {
 		return err
 	}
-	if s.Name == "" || utf8.RuneCountInString(s.Name) > 64 {
-		return Errorf(EINVALID, "name: 1–64 characters")
+	// The desk routes a workspace id with the sandbox prefix to the
+	// sandboxes, so a site with one would have a desk nobody can reach.
+	if IsSandbox(s.ID) {
+		return Errorf(EINVALID, "id: 以 %q 开头的编号留给演练环境 / ids starting with %q are reserved for practice sandboxes", SandboxPrefix, SandboxPrefix)
 	}
-	return nil
+	if s.Name == "" {
+		return Errorf(EINVALID, "name: required, 1–64 characters")
+	}
+	return CheckText("name", s.Name, 64, false)
 }
 
 // SiteService stores sites.

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -149,8 +148,8 @@ func (u *User) Validate() error {
 	if err := CheckIdent(IdentUsername, "username", u.Username); err != nil {
 		return err
 	}
-	if utf8.RuneCountInString(u.DisplayName) > 64 {
-		return Errorf(EINVALID, "display_name: at most 64 characters")
+	if err := CheckText("display_name", u.DisplayName, 64, false); err != nil {
+		return err
 	}
 	if err := ValidateLegalName(u.LegalName); err != nil {
 		return err
@@ -181,15 +180,9 @@ func (u *User) Validate() error {
 }
 
 // ValidateLegalName checks a legal name as certificates will print it:
-// at most 64 characters, no control characters ("" is no name yet).
+// at most 64 characters on one line ("" is no name yet).
 func ValidateLegalName(name string) error {
-	if utf8.RuneCountInString(name) > 64 {
-		return Errorf(EINVALID, "legal_name: at most 64 characters")
-	}
-	if !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl) {
-		return Errorf(EINVALID, "legal_name: control characters are not allowed")
-	}
-	return nil
+	return CheckText("legal_name", name, 64, false)
 }
 
 // ValidatePassword enforces the password policy.

@@ -256,7 +256,7 @@ func (s *Server) sandboxClock(c *fiber.Ctx) error {
 	if err != nil {
 		return academy.Errorf(academy.EINVALID, "minutes: a whole number of minutes is required")
 	}
-	if err := s.Desk.AdvanceClock(c.UserContext(), sb, time.Duration(minutes)*time.Minute); err != nil {
+	if err := s.Desk.AdvanceClock(c.UserContext(), sb, minutes); err != nil {
 		return err
 	}
 	return redirectFlash(c, safeNext(c.FormValue("next")), "clock_advanced")
@@ -405,7 +405,7 @@ func (s *Server) apiSandboxClock(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Desk.AdvanceClock(c.UserContext(), sb, time.Duration(req.Minutes)*time.Minute); err != nil {
+	if err := s.Desk.AdvanceClock(c.UserContext(), sb, req.Minutes); err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"id": sb.ID, "now": sb.Now(s.Desk.Now()), "offset_minutes": int(sb.Offset / time.Minute)})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -19,6 +20,11 @@ import (
 func decodeJSON(c *fiber.Ctx, v any) error {
 	if ct := c.Get(fiber.HeaderContentType); !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
 		return academy.Errorf(academy.EINVALID, "Content-Type must be application/json")
+	}
+	// The decoder would quietly turn invalid bytes into U+FFFD, storing
+	// something other than what was sent.
+	if !utf8.Valid(c.BodyRaw()) {
+		return academy.Errorf(academy.EINVALID, "body: 不是有效的 UTF-8 / not valid UTF-8 (JSON is UTF-8 text)")
 	}
 	dec := json.NewDecoder(bytes.NewReader(c.BodyRaw()))
 	dec.DisallowUnknownFields()
@@ -63,6 +69,8 @@ func typeName(kind string) string {
 		return "true or false"
 	case "string":
 		return "a string"
+	case "int", "int64":
+		return "a whole number"
 	}
 	return fmt.Sprintf("a %s", kind)
 }

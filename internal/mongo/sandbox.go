@@ -139,3 +139,13 @@ func (s *SandboxStore) ListSandboxes(ctx context.Context, owner string) ([]*acad
 	}
 	return out, nil
 }
+
+// DeleteSandbox removes a sandbox and takes it off its owner's list. Its
+// directories stay in frozen_directories: other sandboxes share them.
+func (s *SandboxStore) DeleteSandbox(ctx context.Context, owner, id string) error {
+	if _, err := s.db.c("sandboxes").DeleteOne(ctx, bson.M{"_id": id, "owner": owner}); err != nil {
+		return FormatError(err)
+	}
+	_, err := s.db.c("sandbox_index").UpdateOne(ctx, bson.M{"_id": owner}, bson.M{"$pull": bson.M{"ids": id}})
+	return FormatError(err)
+}

@@ -79,7 +79,7 @@ func TestSandboxDirectoriesStoredOnce(t *testing.T) {
 	}
 
 	// Reset after work puts the same directory back, still by reference.
-	if err := desk.AdvanceClock(ctx, a, time.Hour); err != nil {
+	if err := desk.AdvanceClock(ctx, a, 60); err != nil {
 		t.Fatal(err)
 	}
 	if err := desk.ResetSandbox(ctx, a); err != nil {
