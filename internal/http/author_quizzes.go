@@ -3,6 +3,7 @@ package http
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -82,11 +83,27 @@ func (s *Server) authorQuizSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	atoi := func(k string) int { n, _ := strconv.Atoi(c.FormValue(k)); return n }
+	// A number that does not read is refused, not taken as 0: a typo in
+	// the time limit must not save the title beside it with no limit.
+	var bad error
+	atoi := func(k string) int {
+		v := strings.TrimSpace(c.FormValue(k))
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil && bad == nil {
+			bad = academy.Errorf(academy.EINVALID, "%s: %q is not a whole number", k, v)
+		}
+		return n
+	}
 	set := academy.QuizSettings{Title: c.FormValue("title"), PassMark: atoi("pass_mark"), MaxAttempts: atoi("max_attempts"),
 		TimeLimitMinutes: atoi("time_limit"), CooldownMinutes: atoi("cooldown"),
 		ShuffleQuestions: c.FormValue("shuffle_questions") == "on", ShuffleOptions: c.FormValue("shuffle_options") == "on",
 		Layout: c.FormValue("layout"), Review: c.FormValue("review")}
+	if bad != nil {
+		return s.authorQuizForm(c, fiber.StatusBadRequest, academy.ErrorMessage(bad))
+	}
 	if _, err := s.Library.UpdateQuizSettings(c.UserContext(), c.Params("slug"), base, set, currentUser(c).ID); err != nil {
 		if code := academy.ErrorCode(err); code == academy.EINVALID || code == academy.ECONFLICT {
 			return s.authorQuizForm(c, codeStatus[code], academy.ErrorMessage(err))

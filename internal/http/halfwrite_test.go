@@ -1,6 +1,9 @@
 package http_test
 
 import (
+	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -63,5 +66,48 @@ func TestPatchUserAllOrNothing(t *testing.T) {
 	}
 	if n := e.auditTotal(t); n != audits+3 {
 		t.Fatalf("a patch of three parts wrote %d audit events, want 3", n-audits)
+	}
+}
+
+// The quiz settings form reads its numbers strictly: a time limit that is
+// not a number refuses the whole form instead of saving the new title
+// with the limit taken as 0 (no limit).
+func TestQuizSettingsAllOrNothing(t *testing.T) {
+	e := newEnv(t)
+	tr := e.browser()
+	tr.loginAs("trainer")
+	q, err := e.deps.Library.Quizzes.FindQuiz(t.Context(), "ethics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func() string {
+		q, err := e.deps.Library.Quizzes.FindQuiz(t.Context(), "ethics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%d %q %d %d %v %v", q.Revision, q.Title, q.PassMark, q.MaxAttempts, q.TimeLimit, q.Cooldown)
+	}
+	form := func(field, value string) url.Values {
+		f := url.Values{"_csrf": {tr.csrf("/author/quizzes/ethics")}, "revision": {strconv.Itoa(q.Revision)}, "title": {"新的标题"},
+			"pass_mark": {strconv.Itoa(q.PassMark)}, "max_attempts": {"3"}, "time_limit": {"20"}, "cooldown": {"0"},
+			"layout": {q.Layout}, "review": {q.Review}}
+		f.Set(field, value)
+		return f
+	}
+	for _, c := range [][2]string{{"time_limit", "abc"}, {"pass_mark", "80%"}, {"max_attempts", "3.5"}, {"cooldown", "十"}} {
+		var res *response
+		e.refusedWhole(t, "quiz settings with "+c[0]+"="+c[1], func() *response {
+			res = tr.post("/author/quizzes/ethics", form(c[0], c[1]))
+			return res
+		}, read)
+		if res != nil && !strings.Contains(res.Body, c[0]+":") {
+			t.Errorf("%s=%s: the page does not name the field", c[0], c[1])
+		}
+	}
+	if res := tr.post("/author/quizzes/ethics", form("cooldown", "")); res.StatusCode != 303 {
+		t.Fatalf("a valid form: %d", res.StatusCode)
+	}
+	if got := read(); !strings.Contains(got, "新的标题") || !strings.Contains(got, "20m0s") {
+		t.Fatalf("after a valid form: %s", got)
 	}
 }
