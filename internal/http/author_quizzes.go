@@ -2,8 +2,6 @@ package http
 
 import (
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -83,26 +81,16 @@ func (s *Server) authorQuizSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// A number that does not read is refused, not taken as 0: a typo in
-	// the time limit must not save the title beside it with no limit.
-	var bad error
-	atoi := func(k string) int {
-		v := strings.TrimSpace(c.FormValue(k))
-		if v == "" {
-			return 0
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil && bad == nil {
-			bad = academy.Errorf(academy.EINVALID, "%s: %q is not a whole number", k, v)
-		}
-		return n
-	}
-	set := academy.QuizSettings{Title: c.FormValue("title"), PassMark: atoi("pass_mark"), MaxAttempts: atoi("max_attempts"),
-		TimeLimitMinutes: atoi("time_limit"), CooldownMinutes: atoi("cooldown"),
+	set := academy.QuizSettings{Title: c.FormValue("title"),
 		ShuffleQuestions: c.FormValue("shuffle_questions") == "on", ShuffleOptions: c.FormValue("shuffle_options") == "on",
 		Layout: c.FormValue("layout"), Review: c.FormValue("review")}
-	if bad != nil {
-		return s.authorQuizForm(c, fiber.StatusBadRequest, academy.ErrorMessage(bad))
+	for _, f := range []struct {
+		key string
+		n   *int
+	}{{"pass_mark", &set.PassMark}, {"max_attempts", &set.MaxAttempts}, {"time_limit", &set.TimeLimitMinutes}, {"cooldown", &set.CooldownMinutes}} {
+		if *f.n, err = formInt(c, f.key); err != nil {
+			return s.authorQuizForm(c, fiber.StatusBadRequest, academy.ErrorMessage(err))
+		}
 	}
 	if _, err := s.Library.UpdateQuizSettings(c.UserContext(), c.Params("slug"), base, set, currentUser(c).ID); err != nil {
 		if code := academy.ErrorCode(err); code == academy.EINVALID || code == academy.ECONFLICT {

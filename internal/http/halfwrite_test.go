@@ -111,3 +111,44 @@ func TestQuizSettingsAllOrNothing(t *testing.T) {
 		t.Fatalf("after a valid form: %s", got)
 	}
 }
+
+// The course details form likewise: an order that is not a number refuses
+// the form instead of publishing the new title with the order as 0.
+func TestCourseDetailsAllOrNothing(t *testing.T) {
+	e := newEnv(t)
+	tr := e.browser()
+	tr.loginAs("trainer")
+	read := func() string {
+		cc, err := e.deps.Library.Courses.FindCourse(t.Context(), "ethics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%d %q %d %d", cc.Revision, cc.Title, cc.Minutes, cc.Order)
+	}
+	cc, err := e.deps.Library.Courses.FindCourse(t.Context(), "ethics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := func(field, value string) url.Values {
+		f := url.Values{"_csrf": {tr.csrf("/author/courses/ethics")}, "revision": {strconv.Itoa(cc.Revision)}, "slug": {"ethics"},
+			"title": {"新的课程名"}, "summary": {cc.Summary}, "audience": {cc.Audience}, "minutes": {strconv.Itoa(cc.Minutes)}, "order": {"7"}}
+		f.Set(field, value)
+		return f
+	}
+	for _, c := range [][2]string{{"order", "abc"}, {"minutes", "30分钟"}} {
+		var res *response
+		e.refusedWhole(t, "course details with "+c[0]+"="+c[1], func() *response {
+			res = tr.post("/author/courses/ethics", form(c[0], c[1]))
+			return res
+		}, read)
+		if res != nil && !strings.Contains(res.Body, c[0]+": &#34;") {
+			t.Errorf("%s=%s: the page does not name the field", c[0], c[1])
+		}
+	}
+	if res := tr.post("/author/courses/ethics", form("order", "7")); res.StatusCode != 303 {
+		t.Fatalf("a valid form: %d", res.StatusCode)
+	}
+	if got := read(); !strings.Contains(got, "新的课程名") || !strings.HasSuffix(got, " 7") {
+		t.Fatalf("after a valid form: %s", got)
+	}
+}
