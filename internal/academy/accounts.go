@@ -228,73 +228,121 @@ func (a *Accounts) setPassword(ctx context.Context, id, password string) error {
 	return a.Sessions.DeleteUserSessions(ctx, id)
 }
 
-// SetRoles replaces a user's roles and sites.
-func (a *Accounts) SetRoles(ctx context.Context, actor Actor, username string, roles, sites []string) (*User, error) {
+// UserChange is an admin's change of an account; nil fields stay as they
+// are.
+type UserChange struct {
+	Roles     []string
+	Sites     []string
+	Status    *string
+	LegalName *string
+}
+
+// ChangeUser applies an admin's change to an account. Every part is
+// checked before anything is written, and the parts are written together,
+// so a refused request leaves the account and the audit log as they were
+// (a valid role change must not be saved when the status beside it is
+// wrong). Each part that changed is audited on its own line.
+func (a *Accounts) ChangeUser(ctx context.Context, actor Actor, username string, ch UserChange) (*User, error) {
+	if ch.Status != nil && *ch.Status != StatusActive && *ch.Status != StatusDisabled {
+		return nil, Errorf(EINVALID, "status: must be %q or %q", StatusActive, StatusDisabled)
+	}
+	var name string
+	if ch.LegalName != nil {
+		name = strings.TrimSpace(*ch.LegalName)
+		if err := ValidateLegalName(name); err != nil {
+			return nil, err
+		}
+	}
 	u, err := a.Users.FindUser(ctx, username)
 	if err != nil {
 		return nil, err
 	}
-	before := strings.Join(u.Roles, ",") + "@" + strings.Join(u.Sites, ",")
-	u.Roles, u.Sites = roles, sites
-	u.Normalize()
-	if err := u.Validate(); err != nil {
-		return nil, err
-	}
-	if err := a.checkSites(ctx, u.Sites); err != nil {
-		return nil, err
-	}
-	if actor.Username == u.ID && !slices.Contains(u.Roles, RoleAdmin) {
-		return nil, Errorf(EINVALID, "roles: you cannot remove your own admin role")
-	}
-	u, err = a.Users.UpdateUser(ctx, u.ID, UserUpdate{Roles: u.Roles, Sites: u.Sites})
-	if err != nil {
-		return nil, err
-	}
-	after := strings.Join(u.Roles, ",") + "@" + strings.Join(u.Sites, ",")
-	return u, a.audit(ctx, actor, AuditRolesChanged, u.ID, before+" -> "+after)
-}
-
-// SetStatus disables or re-enables a user; disabling ends their sessions.
-func (a *Accounts) SetStatus(ctx context.Context, actor Actor, username, status string) (*User, error) {
-	if status != StatusActive && status != StatusDisabled {
-		return nil, Errorf(EINVALID, "status: must be %q or %q", StatusActive, StatusDisabled)
-	}
-	if UserID(username) == actor.Username && status == StatusDisabled {
+	if ch.Status != nil && *ch.Status == StatusDisabled && actor.Username == u.ID {
 		return nil, Errorf(EINVALID, "status: you cannot disable your own account")
 	}
-	u, err := a.Users.UpdateUser(ctx, username, UserUpdate{Status: &status})
-	if err != nil {
+	before := *u
+	var upd UserUpdate
+	if ch.Roles != nil || ch.Sites != nil {
+		next := *u
+		if ch.Roles != nil {
+			next.Roles = ch.Roles
+		}
+		if ch.Sites != nil {
+			next.Sites = ch.Sites
+		}
+		next.Normalize()
+		if err := next.Validate(); err != nil {
+			return nil, err
+		}
+		if err := a.checkSites(ctx, next.Sites); err != nil {
+			return nil, err
+		}
+		if actor.Username == u.ID && !slices.Contains(next.Roles, RoleAdmin) {
+			return nil, Errorf(EINVALID, "roles: you cannot remove your own admin role")
+		}
+		upd.Roles, upd.Sites = next.Roles, next.Sites
+	}
+	upd.Status = ch.Status
+	if ch.LegalName != nil && name != u.LegalName {
+		upd.LegalName = &name
+	}
+	if upd.Roles == nil && upd.Status == nil && upd.LegalName == nil {
+		return u, nil
+	}
+	if u, err = a.Users.UpdateUser(ctx, u.ID, upd); err != nil {
 		return nil, err
 	}
-	action := AuditUserEnabled
-	if status == StatusDisabled {
-		action = AuditUserDisabled
+	if upd.Status != nil && *upd.Status == StatusDisabled {
 		if err := a.Sessions.DeleteUserSessions(ctx, u.ID); err != nil {
 			return nil, err
 		}
 	}
-	return u, a.audit(ctx, actor, action, u.ID, "")
+	var audits [][2]string
+	if upd.Roles != nil {
+		audits = append(audits, [2]string{AuditRolesChanged, strings.Join(before.Roles, ",") + "@" + strings.Join(before.Sites, ",") +
+			" -> " + strings.Join(u.Roles, ",") + "@" + strings.Join(u.Sites, ",")})
+	}
+	if upd.Status != nil {
+		action := AuditUserEnabled
+		if *upd.Status == StatusDisabled {
+			action = AuditUserDisabled
+		}
+		audits = append(audits, [2]string{action, ""})
+	}
+	if upd.LegalName != nil {
+		audits = append(audits, [2]string{AuditLegalName, strconv.Quote(before.LegalName) + " -> " + strconv.Quote(name)})
+	}
+	for _, au := range audits {
+		if err := a.audit(ctx, actor, au[0], u.ID, au[1]); err != nil {
+			return u, err
+		}
+	}
+	return u, nil
+}
+
+// SetRoles replaces a user's roles and sites.
+func (a *Accounts) SetRoles(ctx context.Context, actor Actor, username string, roles, sites []string) (*User, error) {
+	// An empty list is a choice (no sites), not "keep", so it must reach
+	// ChangeUser as a non-nil slice.
+	return a.ChangeUser(ctx, actor, username, UserChange{Roles: nonNil(roles), Sites: nonNil(sites)})
+}
+
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
+// SetStatus disables or re-enables a user; disabling ends their sessions.
+func (a *Accounts) SetStatus(ctx context.Context, actor Actor, username, status string) (*User, error) {
+	return a.ChangeUser(ctx, actor, username, UserChange{Status: &status})
 }
 
 // SetLegalName records the legal name (实名) certificates carry. Only
 // admins call it; the change is audited with the name before and after.
 func (a *Accounts) SetLegalName(ctx context.Context, actor Actor, username, name string) (*User, error) {
-	name = strings.TrimSpace(name)
-	if err := ValidateLegalName(name); err != nil {
-		return nil, err
-	}
-	u, err := a.Users.FindUser(ctx, username)
-	if err != nil {
-		return nil, err
-	}
-	if u.LegalName == name {
-		return u, nil
-	}
-	before := u.LegalName
-	if u, err = a.Users.UpdateUser(ctx, u.ID, UserUpdate{LegalName: &name}); err != nil {
-		return nil, err
-	}
-	return u, a.audit(ctx, actor, AuditLegalName, u.ID, strconv.Quote(before)+" -> "+strconv.Quote(name))
+	return a.ChangeUser(ctx, actor, username, UserChange{LegalName: &name})
 }
 
 // UpdateProfile changes a user's own display name and language.

@@ -500,11 +500,57 @@ func uniq(s []string) []string {
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
-// CheckResponse checks that a response has the shape its question needs and
-// names only options the question has.
+// MaxFillAnswer is the longest fill-in answer kept, in characters: blanks
+// are filled with a word or a short phrase, and every saved answer is kept
+// in the attempt and graded.
+const MaxFillAnswer = 200
+
+// CheckResponse checks that a response has the shape its question needs:
+// only the field of its type, naming only options the question has, each
+// once, and no more of them than the question offers. The bounds keep an
+// attempt, which holds every answer, as small as the quiz it answers.
 func CheckResponse(q *Question, r *Response) error {
 	bad := func(format string, args ...any) error {
 		return Errorf(EINVALID, "answers.%s: %s", q.ID, fmt.Sprintf(format, args...))
+	}
+	// Only the type's own field may be set; zero it in a copy and the
+	// rest must be empty.
+	rest := *r
+	switch q.Type {
+	case QSingle:
+		rest.Choice = ""
+	case QMultiple:
+		rest.Choices = nil
+	case QTrueFalse:
+		rest.Bool = nil
+	case QFill:
+		rest.Text = ""
+	case QOrdering:
+		rest.Order = nil
+	case QMatching:
+		rest.Pairs = nil
+	case QNumeric:
+		rest.Number = nil
+	}
+	if rest.Choice != "" || rest.Choices != nil || rest.Bool != nil || rest.Text != "" || rest.Order != nil || rest.Pairs != nil || rest.Number != nil {
+		return bad("only the answer of a %s question may be given", q.Type)
+	}
+	// each checks a list of option ids: known, each at most once.
+	each := func(ids []string, what string, blankOK bool) error {
+		seen := make(map[string]bool, len(ids))
+		for _, c := range ids {
+			if c == "" && blankOK {
+				continue
+			}
+			if q.Option(c) == nil {
+				return bad("%q is not %s of this question", c, what)
+			}
+			if seen[c] {
+				return bad("%q is given twice; each %s counts once", c, strings.TrimPrefix(what, "an "))
+			}
+			seen[c] = true
+		}
+		return nil
 	}
 	switch q.Type {
 	case QSingle:
@@ -512,17 +558,17 @@ func CheckResponse(q *Question, r *Response) error {
 			return bad("%q is not an option of this question", r.Choice)
 		}
 	case QMultiple:
-		for _, c := range r.Choices {
-			if q.Option(c) == nil {
-				return bad("%q is not an option of this question", c)
-			}
+		if len(r.Choices) > len(q.Options) {
+			return bad("%d choices given; the question has %d options", len(r.Choices), len(q.Options))
 		}
+		return each(r.Choices, "an option", false)
 	case QOrdering:
-		for _, c := range r.Order {
-			if c != "" && q.Option(c) == nil { // "" is a position not yet filled
-				return bad("%q is not an item of this question", c)
-			}
+		// The whole order, one position per item; "" is a position not yet
+		// filled, as the form saves it while the learner works.
+		if len(r.Order) != 0 && len(r.Order) != len(q.Options) {
+			return bad("the order must list the %d items, not %d", len(q.Options), len(r.Order))
 		}
+		return each(r.Order, "an item", true)
 	case QMatching:
 		for it, o := range r.Pairs {
 			if !slices.ContainsFunc(q.Items, func(x Option) bool { return x.ID == it }) {
@@ -533,12 +579,12 @@ func CheckResponse(q *Question, r *Response) error {
 			}
 		}
 	case QFill:
-		if err := CheckText("answers."+q.ID, r.Text, 1000, false); err != nil {
+		if err := CheckText("answers."+q.ID, r.Text, MaxFillAnswer, false); err != nil {
 			return err
 		}
 	case QNumeric:
 		if r.Number != nil && (math.IsNaN(*r.Number) || math.IsInf(*r.Number, 0)) {
-			return bad("not a number")
+			return bad("not a finite number")
 		}
 	}
 	return nil

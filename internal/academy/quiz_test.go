@@ -207,3 +207,22 @@ func TestItemAnalysis(t *testing.T) {
 		t.Errorf("counts: %+v", by["easy"])
 	}
 }
+
+// A response carries only its question type's answer: SaveAnswers keeps
+// whatever it is given, so a fill-in answer with a choice list beside it
+// would be stored in full though never graded.
+func TestCheckResponseOnlyItsTypesField(t *testing.T) {
+	a := fuzzAttempt()
+	yes := true
+	for qid, r := range map[string]Response{
+		"f":  {Text: "一天", Choices: []string{"a"}},
+		"s":  {Choice: "a", Text: "x"},
+		"tf": {Bool: &yes, Pairs: map[string]string{}},
+		"n":  {Order: []string{}},
+	} {
+		err := CheckResponse(&a.Question(qid).Question, &r)
+		if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), "answers."+qid+": only the answer of") {
+			t.Errorf("%s with another type's field: %v", qid, err)
+		}
+	}
+}

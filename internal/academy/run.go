@@ -475,10 +475,16 @@ func addScores(total, delta map[string]int) {
 }
 
 // save writes the run; callers only save active runs, so a finished one
-// has just finished and its outcome is reported.
-func (c *Coach) save(ctx context.Context, u *User, s *Scenario, r *Run) (*Run, error) {
+// has just finished and its outcome is reported. The write is conditional
+// on the version read, and only an answer or a task moves the step, so a
+// lost race means another request took this step first: stale, if given,
+// tells the loser so in place of the store's "the run changed".
+func (c *Coach) save(ctx context.Context, u *User, s *Scenario, r *Run, stale error) (*Run, error) {
 	r.Version++
 	if err := c.Runs.SaveRun(ctx, r); err != nil {
+		if stale != nil && ErrorCode(err) == ECONFLICT {
+			return nil, stale
+		}
 		return nil, err
 	}
 	if r.State == RunFinished && c.Outcomes != nil {
@@ -504,10 +510,11 @@ func (c *Coach) Choose(ctx context.Context, u *User, s *Scenario, id, stepID str
 		return nil, Errorf(ECONFLICT, "演练已结束 / The run is finished.")
 	}
 	if stepID == "" {
-		return nil, Errorf(EINVALID, "step: name the step you are answering (the current step's id)")
+		return nil, Errorf(EINVALID, "step: required: the id of the step you are answering (the run's current step)")
 	}
+	answered := Errorf(ECONFLICT, "这一步已经回答过了，请刷新 / Step %q was already answered; reload the run.", stepID)
 	if stepID != r.Step {
-		return nil, Errorf(ECONFLICT, "这一步已经回答过了，通话已经往下进行 / Step %q was already answered; the call has moved on.", stepID)
+		return nil, answered
 	}
 	st := s.Step(r.Step)
 	if st == nil || st.Kind != StepDialogue {
@@ -534,7 +541,7 @@ func (c *Coach) Choose(ctx context.Context, u *User, s *Scenario, id, stepID str
 		addScores(r.Scores, e.Scores)
 		r.Log = append(r.Log, e)
 		c.advance(r, s, st.Reply.Next, now)
-		return c.save(ctx, u, s, r)
+		return c.save(ctx, u, s, r, answered)
 	}
 	if choice < 0 || choice >= len(st.Choices) {
 		return nil, Errorf(EINVALID, "choice: %d is not offered at this step (0–%d)", choice, len(st.Choices)-1)
@@ -546,7 +553,7 @@ func (c *Coach) Choose(ctx context.Context, u *User, s *Scenario, id, stepID str
 	addScores(r.Scores, ch.Scores)
 	r.Log = append(r.Log, e)
 	c.advance(r, s, ch.Next, now)
-	return c.save(ctx, u, s, r)
+	return c.save(ctx, u, s, r, answered)
 }
 
 // Done grades the current task step against the run's sandbox.
@@ -579,5 +586,5 @@ func (c *Coach) Done(ctx context.Context, u *User, s *Scenario, id string) (*Run
 	addScores(r.Scores, e.Scores)
 	r.Log = append(r.Log, e)
 	c.advance(r, s, st.Next, e.At)
-	return c.save(ctx, u, s, r)
+	return c.save(ctx, u, s, r, nil)
 }

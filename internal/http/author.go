@@ -32,12 +32,30 @@ func (s *Server) authorList(c *fiber.Ctx, status int, form academy.CourseMeta, e
 	return s.renderStatus(c, status, "author", pg)
 }
 
-func metaFromForm(c *fiber.Ctx) academy.CourseMeta {
-	minutes, _ := strconv.Atoi(c.FormValue("minutes"))
-	order, _ := strconv.Atoi(c.FormValue("order"))
-	return academy.CourseMeta{Slug: strings.TrimSpace(c.FormValue("slug")), Title: c.FormValue("title"), Summary: c.FormValue("summary"),
-		Audience: c.FormValue("audience"), Minutes: minutes, Order: order,
-		Prerequisites: academy.SplitList(c.FormValue("prerequisites")), Tags: academy.SplitList(c.FormValue("tags"))}
+// formInt reads a whole number from a form field, blank being 0. A value
+// that does not read is refused rather than taken as 0, so that a typo in
+// one field does not save the rest of the form with that field zeroed.
+func formInt(c *fiber.Ctx, key string) (int, error) {
+	v := strings.TrimSpace(c.FormValue(key))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, academy.Errorf(academy.EINVALID, "%s: %q is not a whole number", key, v)
+	}
+	return n, nil
+}
+
+func metaFromForm(c *fiber.Ctx) (academy.CourseMeta, error) {
+	m := academy.CourseMeta{Slug: strings.TrimSpace(c.FormValue("slug")), Title: c.FormValue("title"), Summary: c.FormValue("summary"),
+		Audience: c.FormValue("audience"), Prerequisites: academy.SplitList(c.FormValue("prerequisites")), Tags: academy.SplitList(c.FormValue("tags"))}
+	var err error
+	if m.Minutes, err = formInt(c, "minutes"); err != nil {
+		return m, err
+	}
+	m.Order, err = formInt(c, "order")
+	return m, err
 }
 
 // refreshed makes this instance's catalog show a change at once; other
@@ -45,8 +63,11 @@ func metaFromForm(c *fiber.Ctx) academy.CourseMeta {
 func (s *Server) refreshed(c *fiber.Ctx) error { return s.Catalog.Refresh(c.UserContext(), false) }
 
 func (s *Server) authorCreate(c *fiber.Ctx) error {
-	m := metaFromForm(c)
-	course, err := s.Library.CreateCourse(c.UserContext(), m, currentUser(c).ID)
+	var course *academy.Course
+	m, err := metaFromForm(c)
+	if err == nil {
+		course, err = s.Library.CreateCourse(c.UserContext(), m, currentUser(c).ID)
+	}
 	if err != nil {
 		if code := academy.ErrorCode(err); code == academy.EINVALID || code == academy.ECONFLICT {
 			return s.authorList(c, codeStatus[code], m, academy.ErrorMessage(err))
@@ -103,7 +124,10 @@ func (s *Server) authorUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Library.UpdateCourseMeta(c.UserContext(), c.Params("slug"), base, metaFromForm(c), currentUser(c).ID)
+	m, err := metaFromForm(c)
+	if err == nil {
+		_, err = s.Library.UpdateCourseMeta(c.UserContext(), c.Params("slug"), base, m, currentUser(c).ID)
+	}
 	if err != nil {
 		if code := academy.ErrorCode(err); code == academy.EINVALID || code == academy.ECONFLICT {
 			return s.authorCourseForm(c, codeStatus[code], academy.ErrorMessage(err))

@@ -2,7 +2,6 @@ package http
 
 import (
 	"slices"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -82,11 +81,17 @@ func (s *Server) authorQuizSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	atoi := func(k string) int { n, _ := strconv.Atoi(c.FormValue(k)); return n }
-	set := academy.QuizSettings{Title: c.FormValue("title"), PassMark: atoi("pass_mark"), MaxAttempts: atoi("max_attempts"),
-		TimeLimitMinutes: atoi("time_limit"), CooldownMinutes: atoi("cooldown"),
+	set := academy.QuizSettings{Title: c.FormValue("title"),
 		ShuffleQuestions: c.FormValue("shuffle_questions") == "on", ShuffleOptions: c.FormValue("shuffle_options") == "on",
 		Layout: c.FormValue("layout"), Review: c.FormValue("review")}
+	for _, f := range []struct {
+		key string
+		n   *int
+	}{{"pass_mark", &set.PassMark}, {"max_attempts", &set.MaxAttempts}, {"time_limit", &set.TimeLimitMinutes}, {"cooldown", &set.CooldownMinutes}} {
+		if *f.n, err = formInt(c, f.key); err != nil {
+			return s.authorQuizForm(c, fiber.StatusBadRequest, academy.ErrorMessage(err))
+		}
+	}
 	if _, err := s.Library.UpdateQuizSettings(c.UserContext(), c.Params("slug"), base, set, currentUser(c).ID); err != nil {
 		if code := academy.ErrorCode(err); code == academy.EINVALID || code == academy.ECONFLICT {
 			return s.authorQuizForm(c, codeStatus[code], academy.ErrorMessage(err))

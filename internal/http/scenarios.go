@@ -123,6 +123,10 @@ func (s *Server) runPage(c *fiber.Ctx) error {
 		return err
 	}
 	if r.State == academy.RunFinished {
+		// The last step answered twice: the notice follows to the debrief.
+		if c.Query("flash") == "step_answered" {
+			return redirectFlash(c, "/runs/"+r.ID+"/debrief", "step_answered")
+		}
 		return c.Redirect("/runs/"+r.ID+"/debrief", fiber.StatusSeeOther)
 	}
 	return s.renderRun(c, fiber.StatusOK, r, sc, "")
@@ -160,8 +164,13 @@ func (s *Server) runChoose(c *fiber.Ctx) error {
 			return academy.Errorf(academy.EINVALID, "choice: %q is not a number", v)
 		}
 	}
-	r, err = s.Coach.Choose(c.UserContext(), currentUser(c), sc, r.ID, c.FormValue("step"), choice, c.FormValue("reply"))
-	if err != nil {
+	id := r.ID
+	r, err = s.Coach.Choose(c.UserContext(), currentUser(c), sc, id, c.FormValue("step"), choice, c.FormValue("reply"))
+	if academy.ErrorCode(err) == academy.ECONFLICT {
+		// A second click or a page kept open in another tab: the step was
+		// answered; show the run where it is now rather than an error page.
+		return redirectFlash(c, "/runs/"+id, "step_answered")
+	} else if err != nil {
 		return err
 	}
 	return c.Redirect("/runs/"+r.ID, fiber.StatusSeeOther)

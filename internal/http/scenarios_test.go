@@ -2,6 +2,8 @@ package http_test
 
 import (
 	"html/template"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -180,7 +182,7 @@ func TestRunBadInput(t *testing.T) {
 		{"/choices", "trainee", map[string]any{"step": r.Current.ID, "choice": 7}, 400, "not offered at this step"},
 		{"/choices", "trainee", map[string]any{"step": r.Current.ID, "choice": -1}, 400, "not offered"},
 		{"/choices", "trainee", `{"choice":"first"}`, 400, "choice: must be"},
-		{"/choices", "trainee", map[string]any{"choice": 0}, 400, "step: name the step"},
+		{"/choices", "trainee", map[string]any{"choice": 0}, 400, "step: required"},
 		{"/choices", "trainee", map[string]any{"step": "nowhere", "choice": 0}, 409, "already answered"},
 		{"/done", "trainee", nil, 400, "not a task"},
 		{"/choices", "agent", map[string]any{"step": r.Current.ID, "choice": 0}, 404, "not found"},
@@ -314,22 +316,22 @@ func TestChoicesShuffledPerRunAndNamedByStep(t *testing.T) {
 	pick := 1
 	first := r.Current.ID
 	var wg sync.WaitGroup
-	codes := make(chan int, 20)
+	answers := make(chan *response, 20)
 	for range 20 {
 		wg.Go(func() {
-			codes <- e.api("POST", "/api/v1/runs/"+r.ID+"/choices", "trainee", map[string]any{"step": first, "choice": pick}).StatusCode
+			answers <- e.api("POST", "/api/v1/runs/"+r.ID+"/choices", "trainee", map[string]any{"step": first, "choice": pick})
 		})
 	}
 	wg.Wait()
-	close(codes)
+	close(answers)
 	ok := 0
-	for c := range codes {
-		switch c {
-		case 200:
+	for res := range answers {
+		switch {
+		case res.StatusCode == 200:
 			ok++
-		case 409:
+		case res.StatusCode == 409 && strings.Contains(res.Body, "already answered"):
 		default:
-			t.Errorf("a repeated answer got %d", c)
+			t.Errorf("a repeated answer got %d %s", res.StatusCode, res.Body)
 		}
 	}
 	stored, err := e.deps.Coach.Runs.FindRun(t.Context(), r.ID)
@@ -418,5 +420,47 @@ func TestWorstPathEndsInFailure(t *testing.T) {
 			}
 			t.Logf("%.1f%%: %.40s…", run.Percent, run.Ending)
 		})
+	}
+}
+
+// The run page's form names its step in a hidden field; posting that form
+// again (a second click, the back button, another tab) answers nothing and
+// brings the learner back to the run with a notice instead of an error page.
+func TestRunFormRepostAnswersOnce(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.loginAs("trainee")
+	res := b.post("/scenarios/water-leak/runs", url.Values{"_csrf": {b.csrf("/scenarios/water-leak")}})
+	runURL := res.Header.Get("Location")
+	if res.StatusCode != 303 || !strings.HasPrefix(runURL, "/runs/") {
+		t.Fatalf("start: %d %s", res.StatusCode, runURL)
+	}
+	page := b.get(runURL).Body
+	m := regexp.MustCompile(`name="step" value="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the run's form does not name its step")
+	}
+	form := url.Values{"_csrf": {b.csrf(runURL)}, "step": {m[1]}, "choice": {"0"}}
+	if res := b.post(runURL+"/choices", form); res.StatusCode != 303 || res.Header.Get("Location") != runURL {
+		t.Fatalf("answer: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	res = b.post(runURL+"/choices", form)
+	if res.StatusCode != 303 || res.Header.Get("Location") != runURL+"?flash=step_answered" {
+		t.Fatalf("the same form again: %d %s %s", res.StatusCode, res.Header.Get("Location"), res.Body)
+	}
+	if page := b.get(res.Header.Get("Location")).Body; !strings.Contains(page, "这一步已经回答过了") {
+		t.Fatal("the run page does not say the step was already answered")
+	}
+	stored, err := e.deps.Coach.Runs.FindRun(t.Context(), strings.TrimPrefix(runURL, "/runs/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored.Log) != 1 || stored.Log[0].Step != m[1] {
+		t.Fatalf("the log has %d entries after one answer posted twice", len(stored.Log))
+	}
+	// A form without its step (an old page from before the field) is refused.
+	delete(form, "step")
+	if res := b.post(runURL+"/choices", form); res.StatusCode != 400 || !strings.Contains(res.Body, "step: required") {
+		t.Fatalf("a form without the step: %d", res.StatusCode)
 	}
 }

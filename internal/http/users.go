@@ -3,7 +3,6 @@ package http
 import (
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -240,52 +239,17 @@ type patchUserRequest struct {
 	LegalName *string  `json:"legal_name"`
 }
 
-// apiPatchUser changes several things of an account. Every field is
-// checked before anything is written, so a refused request changes
-// nothing: the fields that only need their own shape first, then roles
-// and sites, whose check SetRoles makes before its write.
+// apiPatchUser changes several things of an account at once; the domain
+// checks them all before it writes any.
 func (s *Server) apiPatchUser(c *fiber.Ctx) error {
 	var req patchUserRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.Status != nil && *req.Status != academy.StatusActive && *req.Status != academy.StatusDisabled {
-		return academy.Errorf(academy.EINVALID, "status: must be %q or %q", academy.StatusActive, academy.StatusDisabled)
-	}
-	if req.LegalName != nil {
-		if err := academy.ValidateLegalName(strings.TrimSpace(*req.LegalName)); err != nil {
-			return err
-		}
-	}
-	ctx, name := c.UserContext(), c.Params("username")
-	u, err := s.Accounts.Users.FindUser(ctx, name)
+	u, err := s.Accounts.ChangeUser(c.UserContext(), actor(c), c.Params("username"),
+		academy.UserChange{Roles: req.Roles, Sites: req.Sites, Status: req.Status, LegalName: req.LegalName})
 	if err != nil {
 		return err
-	}
-	if req.Status != nil && *req.Status == academy.StatusDisabled && u.ID == currentUser(c).ID {
-		return academy.Errorf(academy.EINVALID, "status: you cannot disable your own account")
-	}
-	if req.Roles != nil || req.Sites != nil {
-		roles, sites := req.Roles, req.Sites
-		if roles == nil {
-			roles = u.Roles
-		}
-		if sites == nil {
-			sites = u.Sites
-		}
-		if u, err = s.Accounts.SetRoles(ctx, actor(c), u.ID, roles, sites); err != nil {
-			return err
-		}
-	}
-	if req.Status != nil {
-		if u, err = s.Accounts.SetStatus(ctx, actor(c), u.ID, *req.Status); err != nil {
-			return err
-		}
-	}
-	if req.LegalName != nil {
-		if u, err = s.Accounts.SetLegalName(ctx, actor(c), u.ID, *req.LegalName); err != nil {
-			return err
-		}
 	}
 	return c.JSON(u)
 }
