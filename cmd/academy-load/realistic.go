@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 )
@@ -357,6 +358,7 @@ func (l *learner) playScenario(ctx context.Context) error {
 // tickets in it.
 type sandbox struct {
 	ID        string `json:"id"`
+	Scenario  string `json:"scenario"` // empty: a practice desk
 	Directory struct {
 		Residents []struct {
 			ID string `json:"id"`
@@ -379,8 +381,10 @@ func (l *learner) useSandbox(ctx context.Context) error {
 		if err := l.get(ctx, "/api/v1/sandboxes", &list); err != nil {
 			return err
 		}
-		if len(list.Items) > 0 {
-			l.sandbox = &list.Items[0]
+		// The practice desk, not a scenario's: the server trims those
+		// first when a learner has many.
+		if i := slices.IndexFunc(list.Items, func(sb sandbox) bool { return sb.Scenario == "" }); i >= 0 {
+			l.sandbox = &list.Items[i]
 		} else {
 			var sb sandbox
 			if err := l.send(ctx, http.MethodPost, "/api/v1/sandboxes", map[string]string{"name": "压测练习"}, &sb); err != nil {

@@ -287,6 +287,10 @@ type Sandbox struct {
 
 // SandboxFixture is what a sandbox starts with.
 type SandboxFixture struct {
+	// Scenario is the slug of the scenario the fixture comes from: it
+	// marks the sandbox as a practice call's, trimmed before practice
+	// desks.
+	Scenario  string    `bson:"-"`
 	Directory Directory `bson:"directory"`
 	Tickets   []Ticket  `bson:"tickets"`
 }

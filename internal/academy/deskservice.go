@@ -298,9 +298,26 @@ func (d *Desk) RevealPhone(ctx context.Context, w *Workspace, resident string, w
 	return r.Phone, nil
 }
 
+// sandboxesToTrim picks, from an owner's sandboxes (newest first), those
+// to delete so that one more fits under MaxSandboxes: the oldest scenario
+// sandboxes first, since every practice call opens one, and practice
+// desks, which a learner opens by hand and comes back to, only after them.
+func sandboxesToTrim(have []*Sandbox) []*Sandbox {
+	n := len(have) - (MaxSandboxes - 1)
+	var out []*Sandbox
+	for _, practice := range []bool{false, true} {
+		for i := len(have) - 1; i >= 0 && len(out) < n; i-- {
+			if (have[i].Scenario == "") == practice {
+				out = append(out, have[i])
+			}
+		}
+	}
+	return out
+}
+
 // OpenSandbox creates a sandbox for owner: from a fixture when given (a
 // scenario's), else a synthetic estate with no tickets. The owner keeps
-// the MaxSandboxes newest; older ones are deleted with their tickets (a
+// at most MaxSandboxes; older ones are deleted with their tickets (a
 // finished run's debrief does without its sandbox).
 func (d *Desk) OpenSandbox(ctx context.Context, owner, name string, fx *SandboxFixture) (*Sandbox, error) {
 	name = strings.TrimSpace(name)
@@ -315,11 +332,9 @@ func (d *Desk) OpenSandbox(ctx context.Context, owner, name string, fx *SandboxF
 	if err != nil {
 		return nil, err
 	}
-	if len(have) >= MaxSandboxes {
-		for _, old := range have[MaxSandboxes-1:] { // newest first
-			if err := d.Sandboxes.DeleteSandbox(ctx, owner, old.ID); err != nil {
-				return nil, err
-			}
+	for _, old := range sandboxesToTrim(have) {
+		if err := d.Sandboxes.DeleteSandbox(ctx, owner, old.ID); err != nil {
+			return nil, err
 		}
 	}
 	seed := EstateSeed(d.Now())
@@ -328,6 +343,7 @@ func (d *Desk) OpenSandbox(ctx context.Context, owner, name string, fx *SandboxF
 	if fx == nil {
 		fx = &SandboxFixture{Directory: SyntheticDirectory(seed)}
 	}
+	sb.Scenario = fx.Scenario
 	sb.Fixture = fx
 	sb.restore()
 	if err := d.Sandboxes.InsertSandbox(ctx, sb); err != nil {

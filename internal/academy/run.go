@@ -359,7 +359,7 @@ func (s *Scenario) SandboxFixture(seed int64, now time.Time) (*SandboxFixture, e
 		dir.Units = append(dir.Units, unit)
 	}
 	dir.Residents = append([]Resident{{ID: PersonaID, Name: s.Persona.Name, Unit: unit.ID, Phone: "100-0000-0000", Role: "owner"}}, dir.Residents...)
-	fx := &SandboxFixture{Directory: dir}
+	fx := &SandboxFixture{Scenario: s.Slug, Directory: dir}
 	for i, ft := range s.Fixture.Tickets {
 		created := now.Add(-time.Duration(ft.AgeMinutes) * time.Minute)
 		t, err := CreateTicket(NewTicket{Type: ft.Type, Title: ft.Title, Resident: ft.Resident, Priority: ft.Priority, Channel: "phone"},
