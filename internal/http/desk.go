@@ -76,15 +76,25 @@ func (s *Server) queue(c *fiber.Ctx, w *academy.Workspace) ([]academy.TicketSumm
 }
 
 func (s *Server) deskPage(c *fiber.Ctx) error {
+	return s.renderDesk(c, fiber.StatusOK, "", advanceForm{Unit: "minutes"})
+}
+
+// advanceForm is the clock's "advance by any amount" form as typed.
+type advanceForm struct {
+	Amount, Unit string
+}
+
+func (s *Server) renderDesk(c *fiber.Ctx, status int, errMsg string, adv advanceForm) error {
 	w := currentWorkspace(c)
 	list, queue, err := s.queue(c, w)
 	if err != nil {
 		return err
 	}
 	pg := s.newPage(c, "desk.title")
+	pg.Error = errMsg
 	pg.Data = map[string]any{"W": w, "Tickets": list, "Queue": queue, "Queues": queues, "Procedures": academy.Procedures,
-		"Type": c.Query("type"), "Query": c.Query("q"), "Dir": w.Directory}
-	return s.render(c, "desk", pg)
+		"Type": c.Query("type"), "Query": c.Query("q"), "Dir": w.Directory, "Advance": adv}
+	return s.renderStatus(c, status, "desk", pg)
 }
 
 func (s *Server) deskNew(c *fiber.Ctx) error {
@@ -252,14 +262,51 @@ func (s *Server) sandboxClock(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	minutes, err := strconv.Atoi(c.FormValue("minutes"))
-	if err != nil {
-		return academy.Errorf(academy.EINVALID, "minutes: a whole number of minutes is required")
+	adv := advanceForm{Amount: strings.TrimSpace(c.FormValue("amount")), Unit: c.FormValue("unit")}
+	var minutes int
+	if c.Request().PostArgs().Has("minutes") {
+		// One of the quick buttons.
+		if minutes, err = strconv.Atoi(c.FormValue("minutes")); err != nil {
+			err = academy.Errorf(academy.EINVALID, "minutes: a whole number of minutes is required")
+		}
+	} else {
+		minutes, err = advanceMinutes(adv)
 	}
-	if err := s.Desk.AdvanceClock(c.UserContext(), sb, minutes); err != nil {
+	if err == nil {
+		err = s.Desk.AdvanceClock(c.UserContext(), sb, minutes)
+	}
+	if academy.ErrorCode(err) == academy.EINVALID {
+		// The desk again, with the amount as typed and what is wrong with it.
+		return s.renderDesk(c, fiber.StatusBadRequest, academy.ErrorMessage(err), adv)
+	} else if err != nil {
 		return err
 	}
 	return redirectFlash(c, safeNext(c.FormValue("next")), "clock_advanced")
+}
+
+// advanceUnits are the units the clock form offers, in minutes.
+var advanceUnits = map[string]int{"minutes": 1, "hours": 60}
+
+// advanceMinutes reads the clock form's amount and unit: a whole number
+// from 1 up to MaxAdvance in that unit. The amount is checked as typed,
+// before it is multiplied, so that no count overflows.
+func advanceMinutes(f advanceForm) (int, error) {
+	per, ok := advanceUnits[f.Unit]
+	if !ok {
+		return 0, academy.Errorf(academy.EINVALID, "unit: 请选择分钟或小时 / choose minutes or hours")
+	}
+	most := int(academy.MaxAdvance/time.Minute) / per
+	name := map[string]string{"minutes": "分钟", "hours": "小时"}[f.Unit]
+	n, err := strconv.Atoi(f.Amount)
+	if err != nil && strings.Trim(f.Amount, "0123456789") == "" && f.Amount != "" {
+		n = most + 1 // digits too many for an int: too far, not "not a number"
+	} else if err != nil {
+		return 0, academy.Errorf(academy.EINVALID, "amount: 请填写 1 到 %d 之间的整数（%s）/ enter a whole number of %s from 1 to %d", most, name, f.Unit, most)
+	}
+	if n < 1 || n > most {
+		return 0, academy.Errorf(academy.EINVALID, "amount: 每次可快进 1 到 %d %s（30 天）/ advance by 1 to %d %s (30 days) at a time", most, name, most, f.Unit)
+	}
+	return n * per, nil
 }
 
 func (s *Server) sandboxReset(c *fiber.Ctx) error {

@@ -161,3 +161,45 @@ func TestSiteIDsWithTheSandboxPrefixAreReserved(t *testing.T) {
 		t.Errorf("sbx-lobby: %d %s", res.StatusCode, res.Body)
 	}
 }
+
+// The desk's "advance by" form takes any whole number of minutes or
+// hours up to 30 days: 23 minutes for a task that needs them. Anything
+// else is refused with the desk shown again, naming the field, the amount
+// as typed kept, and the clock left where it was.
+func TestSandboxClockFormTakesAnyAmount(t *testing.T) {
+	e := newEnv(t)
+	sb := e.openSandbox(t, "trainee", "时钟")
+	clock := "/desk/" + sb.ID + "/clock"
+	offset := func() time.Duration { return e.sandboxes(t, "trainee")[0].Offset }
+
+	for _, c := range []struct{ amount, unit, field string }{
+		{"0", "minutes", "amount: "}, {"-5", "minutes", "amount: "}, {"-1", "hours", "amount: "},
+		{"43201", "minutes", "amount: "}, {"721", "hours", "amount: "},
+		{"99999999999999999999", "hours", "amount: "}, {"9223372036854775807", "minutes", "amount: "},
+		{"abc", "minutes", "amount: "}, {"1.5", "hours", "amount: "}, {"", "minutes", "amount: "}, {"1e3", "minutes", "amount: "},
+		{"23", "days", "unit: "}, {"23", "", "unit: "},
+	} {
+		res := e.form(clock, "trainee", url.Values{"amount": {c.amount}, "unit": {c.unit}, "next": {"/desk/" + sb.ID}})
+		if res.StatusCode != 400 || !strings.Contains(res.Body, c.field) || !strings.Contains(res.Body, `id="advance-form"`) {
+			t.Errorf("amount=%q unit=%q: %d %.300s", c.amount, c.unit, res.StatusCode, res.Body)
+		}
+		if c.amount != "" && !strings.Contains(res.Body, `value="`+c.amount+`"`) {
+			t.Errorf("amount=%q: the refused amount is not kept in the form", c.amount)
+		}
+	}
+	if off := offset(); off != 0 {
+		t.Fatalf("refused advances moved the clock by %v", off)
+	}
+
+	res := e.form(clock, "trainee", url.Values{"amount": {" 23 "}, "unit": {"minutes"}, "next": {"/desk/" + sb.ID}})
+	if res.StatusCode != 303 || offset() != 23*time.Minute {
+		t.Fatalf("23 minutes: %d, offset %v", res.StatusCode, offset())
+	}
+	if res := e.form(clock, "trainee", url.Values{"amount": {"720"}, "unit": {"hours"}}); res.StatusCode != 303 || offset() != 23*time.Minute+30*24*time.Hour {
+		t.Fatalf("720 hours: %d, offset %v", res.StatusCode, offset())
+	}
+	// The quick buttons still post whole minutes.
+	if res := e.form(clock, "trainee", url.Values{"minutes": {"15"}}); res.StatusCode != 303 || offset() != 38*time.Minute+30*24*time.Hour {
+		t.Fatalf("+15: %d, offset %v", res.StatusCode, offset())
+	}
+}
