@@ -269,11 +269,13 @@ func IsSandbox(ws string) bool { return strings.HasPrefix(ws, SandboxPrefix) }
 // Sandbox is a trainee's practice desk: synthetic residents, its own
 // tickets and a simulated clock, all in one bounded document.
 type Sandbox struct {
-	ID        string    `json:"id" bson:"_id"`
-	Owner     string    `json:"owner" bson:"owner"`
-	Name      string    `json:"name" bson:"name"`
-	Site      string    `json:"site_name" bson:"site_name"` // a made-up name, shown in the banner
-	Scenario  string    `json:"scenario,omitempty" bson:"scenario,omitempty"`
+	ID       string `json:"id" bson:"_id"`
+	Owner    string `json:"owner" bson:"owner"`
+	Name     string `json:"name" bson:"name"`
+	Site     string `json:"site_name" bson:"site_name"` // a made-up name, shown in the banner
+	Scenario string `json:"scenario,omitempty" bson:"scenario,omitempty"`
+	// Run is the id of the practice call the sandbox was opened for.
+	Run       string    `json:"run,omitempty" bson:"run,omitempty"`
 	Directory Directory `json:"directory" bson:"directory"`
 	Tickets   []Ticket  `json:"-" bson:"tickets"`
 	// Offset is how far the simulated clock runs ahead of real time.
@@ -290,7 +292,9 @@ type SandboxFixture struct {
 	// Scenario is the slug of the scenario the fixture comes from: it
 	// marks the sandbox as a practice call's, trimmed before practice
 	// desks.
-	Scenario  string    `bson:"-"`
+	Scenario string `bson:"-"`
+	// Run is the id of the run the sandbox is for.
+	Run       string    `bson:"-"`
 	Directory Directory `bson:"directory"`
 	Tickets   []Ticket  `bson:"tickets"`
 }

@@ -343,7 +343,7 @@ func (d *Desk) OpenSandbox(ctx context.Context, owner, name string, fx *SandboxF
 	if fx == nil {
 		fx = &SandboxFixture{Directory: SyntheticDirectory(seed)}
 	}
-	sb.Scenario = fx.Scenario
+	sb.Scenario, sb.Run = fx.Scenario, fx.Run
 	sb.Fixture = fx
 	sb.restore()
 	if err := d.Sandboxes.InsertSandbox(ctx, sb); err != nil {

@@ -388,11 +388,14 @@ func (c *Coach) Start(ctx context.Context, u *User, s *Scenario) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The sandbox knows its run, so that its desk can show the task and
+	// lead back to the call.
+	fx.Run = "run-" + strings.ToLower(NewToken()[:16])
 	sb, err := c.Desk.OpenSandbox(ctx, u.ID, s.Title, fx)
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{ID: "run-" + strings.ToLower(NewToken()[:16]), Username: u.ID, Scenario: s.Slug, ScenarioTitle: s.Title, Sandbox: sb.ID,
+	r := &Run{ID: fx.Run, Username: u.ID, Scenario: s.Slug, ScenarioTitle: s.Title, Sandbox: sb.ID,
 		State: RunActive, Step: s.Start, StartedAt: now, Scores: map[string]int{}, Max: s.MaxScore(), PassMark: s.PassMark, Version: 1}
 	for _, st := range s.Steps {
 		if len(st.Choices) > 1 {

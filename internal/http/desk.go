@@ -1,6 +1,7 @@
 package http
 
 import (
+	"html/template"
 	"maps"
 	"slices"
 	"strconv"
@@ -90,9 +91,13 @@ func (s *Server) renderDesk(c *fiber.Ctx, status int, errMsg string, adv advance
 	if err != nil {
 		return err
 	}
+	task, err := s.taskOf(c, w, true)
+	if err != nil {
+		return err
+	}
 	pg := s.newPage(c, "desk.title")
 	pg.Error = errMsg
-	pg.Data = map[string]any{"W": w, "Tickets": list, "Queue": queue, "Queues": queues, "Procedures": academy.Procedures,
+	pg.Data = map[string]any{"Task": task, "W": w, "Tickets": list, "Queue": queue, "Queues": queues, "Procedures": academy.Procedures,
 		"Type": c.Query("type"), "Query": c.Query("q"), "Dir": w.Directory, "Advance": adv}
 	return s.renderStatus(c, status, "desk", pg)
 }
@@ -103,9 +108,13 @@ func (s *Server) deskNew(c *fiber.Ctx) error {
 
 func (s *Server) deskNewForm(c *fiber.Ctx, status int, in academy.NewTicket, errMsg string) error {
 	w := currentWorkspace(c)
+	task, err := s.taskOf(c, w, true)
+	if err != nil {
+		return err
+	}
 	pg := s.newPage(c, "desk.title")
 	pg.Error = errMsg
-	pg.Data = map[string]any{"W": w, "Form": in, "Procedures": academy.Procedures, "Priorities": academy.Priorities, "Channels": academy.Channels}
+	pg.Data = map[string]any{"Task": task, "W": w, "Form": in, "Procedures": academy.Procedures, "Priorities": academy.Priorities, "Channels": academy.Channels}
 	return s.renderStatus(c, status, "desk_new", pg)
 }
 
@@ -190,9 +199,13 @@ func (s *Server) renderTicket(c *fiber.Ctx, status int, revealed, errMsg, errAct
 	}
 	v := s.ticketView(w, t, revealed)
 	v.ErrAction = errAction
+	task, err := s.taskOf(c, w, false)
+	if err != nil {
+		return err
+	}
 	pg := s.newPage(c, "desk.title")
 	pg.Error = errMsg
-	pg.Data = map[string]any{"W": w, "V": v}
+	pg.Data = map[string]any{"Task": task, "W": w, "V": v}
 	return s.renderStatus(c, status, "ticket", pg)
 }
 
@@ -467,4 +480,68 @@ func (s *Server) apiSandboxReset(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(sb)
+}
+
+// deskTask is the panel a practice call's desk shows above its pages:
+// the call's task and the way back to the call.
+type deskTask struct {
+	Run    *academy.Run
+	Title  string
+	Task   bool // the call is at a task step: Prompt and Checks say what to do
+	Prompt template.HTML
+	Checks []taskCheck
+	// Open unfolds the task's text: on the queue, where the work starts;
+	// a ticket's page keeps its actions near the top.
+	Open bool
+}
+
+// taskCheck is one check of the task as the learner is told it.
+type taskCheck struct {
+	academy.Check
+	Persona bool
+	Fields  [][2]string // name, value; in name order
+	// Span is a within check's time limit as people say it: Count of
+	// Unit (a catalog key).
+	Count int
+	Unit  string
+}
+
+// taskOf returns the task panel of a workspace, or nil for a desk that is
+// not a practice call's (or whose run is gone).
+func (s *Server) taskOf(c *fiber.Ctx, w *academy.Workspace, open bool) (*deskTask, error) {
+	if w.Sandbox == nil || w.Sandbox.Run == "" {
+		return nil, nil
+	}
+	r, err := s.Coach.Runs.FindRun(c.UserContext(), w.Sandbox.Run)
+	if academy.ErrorCode(err) == academy.ENOTFOUND || (err == nil && r.Username != currentUser(c).ID) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	task := &deskTask{Run: r, Title: r.ScenarioTitle, Open: open}
+	sc := s.Catalog.Snapshot().Scenarios[r.Scenario]
+	if sc == nil || r.State != academy.RunActive {
+		return task, nil
+	}
+	st := sc.Step(r.Step)
+	if st == nil || st.Kind != academy.StepTask {
+		return task, nil
+	}
+	task.Task, task.Prompt = true, s.renderMD(st.Prompt)
+	for _, ck := range st.Checks {
+		tc := taskCheck{Check: ck, Persona: ck.Resident == academy.PersonaID}
+		for _, name := range slices.Sorted(maps.Keys(ck.Fields)) {
+			tc.Fields = append(tc.Fields, [2]string{name, ck.Fields[name]})
+		}
+		switch m := ck.Minutes; {
+		case m >= 1440 && m%1440 == 0:
+			tc.Count, tc.Unit = m/1440, "task.days"
+		case m >= 60 && m%60 == 0:
+			tc.Count, tc.Unit = m/60, "task.hours"
+		default:
+			tc.Count, tc.Unit = m, "task.minutes"
+		}
+		task.Checks = append(task.Checks, tc)
+	}
+	return task, nil
 }
