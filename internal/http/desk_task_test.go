@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -61,3 +62,47 @@ func TestDeskShowsTheCallsTask(t *testing.T) {
 		t.Error("a practice desk shows a task panel")
 	}
 }
+
+// The scenarios page lists the calls by module, under the course's title,
+// easiest first, with the difficulty in words; no slug is shown.
+func TestScenariosListedByModuleAndDifficulty(t *testing.T) {
+	e := newEnv(t)
+	page := e.api("GET", "/scenarios", "trainee", nil).Body
+	snap := e.deps.Catalog.Snapshot()
+	course := regexp.MustCompile(`<h2 id="group-\d+">([^<]+)</h2>`)
+	card := regexp.MustCompile(`id="scenario-([a-z0-9-]+)"[\s\S]*?<span class="badge difficulty-(\w+)">难度：([^<]+)</span>`)
+	groups := course.FindAllStringSubmatchIndex(page, -1)
+	if len(groups) < 2 {
+		t.Fatalf("groups: %d\n%s", len(groups), page)
+	}
+	words := map[string]string{"easy": "入门", "medium": "进阶", "hard": "挑战"}
+	seen := 0
+	for i, g := range groups {
+		title := page[g[2]:g[3]]
+		end := len(page)
+		if i+1 < len(groups) {
+			end = groups[i+1][0]
+		}
+		last := -1
+		for _, m := range card.FindAllStringSubmatch(page[g[1]:end], -1) {
+			sc := snap.Scenarios[m[1]]
+			seen++
+			if c := snap.Course(sc.Modules[0]); c == nil || c.Title != title {
+				t.Errorf("%s is listed under %q", m[1], title)
+			}
+			if rank := difficultyRank(m[2]); rank < last {
+				t.Errorf("%s (%s) comes after a harder call under %q", m[1], m[2], title)
+			} else {
+				last = rank
+			}
+			if m[3] != words[m[2]] || m[2] != sc.Difficulty {
+				t.Errorf("%s: difficulty %s shown as %q", m[1], m[2], m[3])
+			}
+		}
+	}
+	if seen != len(snap.ActiveScenarios) {
+		t.Errorf("%d of %d scenarios listed", seen, len(snap.ActiveScenarios))
+	}
+}
+
+func difficultyRank(d string) int { return strings.Index("easy medium hard", d) }

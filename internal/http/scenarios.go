@@ -28,13 +28,53 @@ type scenarioCard struct {
 	Runs int
 }
 
+// scenarioGroup is the scenarios of one module (course), easiest first.
+type scenarioGroup struct {
+	Title string // the course's title; "" for scenarios of no known course
+	Cards []scenarioCard
+}
+
+// difficultyRank orders the difficulties from easy to hard.
+var difficultyRank = map[string]int{"easy": 0, "medium": 1, "hard": 2}
+
+// scenarioGroups groups cards by their scenario's first module, in the
+// catalog's course order, each group from easy to hard and then by title.
+// Scenarios whose module is no active course come last, together.
+func scenarioGroups(snap *catalog.Snapshot, cards []scenarioCard) []scenarioGroup {
+	var groups []scenarioGroup
+	at := map[string]int{}
+	for _, c := range snap.Active {
+		at[c.Slug] = len(groups)
+		groups = append(groups, scenarioGroup{Title: c.Title})
+	}
+	other := scenarioGroup{}
+	for _, card := range cards {
+		if len(card.S.Modules) > 0 {
+			if i, ok := at[card.S.Modules[0]]; ok {
+				groups[i].Cards = append(groups[i].Cards, card)
+				continue
+			}
+		}
+		other.Cards = append(other.Cards, card)
+	}
+	groups = append(groups, other)
+	groups = slices.DeleteFunc(groups, func(g scenarioGroup) bool { return len(g.Cards) == 0 })
+	for _, g := range groups {
+		slices.SortStableFunc(g.Cards, func(a, b scenarioCard) int {
+			return cmp.Or(cmp.Compare(difficultyRank[a.S.Difficulty], difficultyRank[b.S.Difficulty]), strings.Compare(a.S.Title, b.S.Title))
+		})
+	}
+	return groups
+}
+
 func (s *Server) scenariosPage(c *fiber.Ctx) error {
 	runs, err := s.Coach.Runs.ListRuns(c.UserContext(), currentUser(c).ID)
 	if err != nil {
 		return err
 	}
+	snap := s.Catalog.Snapshot()
 	var cards []scenarioCard
-	for _, sc := range s.Catalog.Snapshot().ActiveScenarios {
+	for _, sc := range snap.ActiveScenarios {
 		n := 0
 		for _, r := range runs {
 			if r.Scenario == sc.Slug {
@@ -44,7 +84,7 @@ func (s *Server) scenariosPage(c *fiber.Ctx) error {
 		cards = append(cards, scenarioCard{S: sc, Best: academy.BestRun(runs, sc.Slug), Runs: n})
 	}
 	pg := s.newPage(c, "scen.title")
-	pg.Data = map[string]any{"Cards": cards}
+	pg.Data = map[string]any{"Groups": scenarioGroups(snap, cards)}
 	return s.render(c, "scenarios", pg)
 }
 
