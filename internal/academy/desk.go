@@ -129,6 +129,62 @@ func (d *Directory) Resident(id string) *Resident {
 	return nil
 }
 
+// ResidentLabel is how a resident is picked on a form: the flat and the
+// name, "3栋2单元1202 王伟".
+func (d *Directory) ResidentLabel(r Resident) string {
+	if u := d.Unit(r.Unit); u != nil {
+		return u.Label + " " + r.Name
+	}
+	return r.Name
+}
+
+// FindResident reads what someone typed to name a resident: an id, the
+// flat and the name as the form's list offers them, or any words that
+// each are part of the resident's flat or name ("1202", "王伟", "3栋 王").
+// It returns the resident's id, or an error naming the field when no
+// resident or more than one fits.
+func (d *Directory) FindResident(q string) (string, error) {
+	q = strings.Join(strings.Fields(q), " ")
+	if q == "" {
+		return "", nil
+	}
+	if r := d.Resident(q); r != nil {
+		return r.ID, nil
+	}
+	var found []*Resident
+	words := strings.Fields(q)
+	for i := range d.Residents {
+		r := &d.Residents[i]
+		label := d.ResidentLabel(*r)
+		if label == q {
+			return r.ID, nil
+		}
+		if !slices.ContainsFunc(words, func(w string) bool { return !strings.Contains(label, w) }) {
+			found = append(found, r)
+		}
+	}
+	shown := q
+	if rs := []rune(q); len(rs) > 40 {
+		shown = string(rs[:40]) + "…"
+	}
+	switch len(found) {
+	case 1:
+		return found[0].ID, nil
+	case 0:
+		return "", Errorf(EINVALID, "resident: 没有找到“%s”，请输入房号或姓名后从列表中选择 / no resident matches “%s”: type a flat or a name and pick from the list", shown, shown)
+	}
+	var some []string
+	for _, r := range found[:min(len(found), 5)] {
+		some = append(some, d.ResidentLabel(*r))
+	}
+	more := ""
+	if len(found) > 5 {
+		more = "…"
+	}
+	return "", Errorf(EINVALID, "resident: “%s”对应 %d 位住户（%s%s），请写全房号和姓名 / “%s” matches %d residents (%s%s): give the flat and the name",
+		shown, len(found), strings.Join(some, "、"), more, shown, len(found), strings.Join(some, ", "), more)
+}
+
 // Unit returns the unit with id, or nil.
 func (d *Directory) Unit(id string) *Unit {
 	for i := range d.Units {

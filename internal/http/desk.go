@@ -114,7 +114,11 @@ func (s *Server) deskNewForm(c *fiber.Ctx, status int, in academy.NewTicket, err
 	}
 	pg := s.newPage(c, "desk.title")
 	pg.Error = errMsg
-	pg.Data = map[string]any{"Task": task, "W": w, "Form": in, "Procedures": academy.Procedures, "Priorities": academy.Priorities, "Channels": academy.Channels}
+	resident := in.Resident // as typed, unless it names a resident
+	if r := w.Directory.Resident(in.Resident); r != nil {
+		resident = w.Directory.ResidentLabel(*r)
+	}
+	pg.Data = map[string]any{"Task": task, "W": w, "Form": in, "Resident": resident, "Procedures": academy.Procedures, "Priorities": academy.Priorities, "Channels": academy.Channels}
 	return s.renderStatus(c, status, "desk_new", pg)
 }
 
@@ -126,6 +130,12 @@ func newTicketFrom(c *fiber.Ctx) academy.NewTicket {
 func (s *Server) deskCreate(c *fiber.Ctx) error {
 	w := currentWorkspace(c)
 	in := newTicketFrom(c)
+	// The form names the resident by flat or name; the ticket keeps the id.
+	id, err := w.Directory.FindResident(in.Resident)
+	if err != nil {
+		return s.deskNewForm(c, fiber.StatusBadRequest, in, academy.ErrorMessage(err))
+	}
+	in.Resident = id
 	t, err := s.Desk.Create(c.UserContext(), w, in, currentUser(c).ID)
 	if err != nil {
 		if academy.ErrorCode(err) == academy.EINVALID {

@@ -1,9 +1,12 @@
 package http_test
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/academy/academy/internal/academy"
 )
 
 // A practice call's desk shows the call's task and leads back to the call
@@ -106,3 +109,63 @@ func TestScenariosListedByModuleAndDifficulty(t *testing.T) {
 }
 
 func difficultyRank(d string) int { return strings.Index("easy medium hard", d) }
+
+// The new-ticket form names the resident by flat or name (a field with the
+// residents as suggestions, no 300-option dropdown); the server turns what
+// was typed into the resident's id, and refuses, naming the field and
+// keeping the form, what fits no one or more than one resident.
+func TestNewTicketFindsTheResidentByFlatOrName(t *testing.T) {
+	e := newEnv(t)
+	sb := e.openSandbox(t, "trainee", "找住户")
+	var dir struct {
+		Units     []academy.Unit
+		Residents []academy.Resident
+	}
+	e.api("GET", "/api/v1/workspaces/"+sb.ID+"/directory", "trainee", nil).json(t, &dir)
+	d := &academy.Directory{Units: dir.Units, Residents: dir.Residents}
+	form := e.api("GET", "/desk/"+sb.ID+"/new", "trainee", nil).Body
+	if strings.Contains(form, `<select id="t-resident"`) || !strings.Contains(form, `<input id="t-resident" name="resident" list="resident-list"`) ||
+		strings.Count(form, "<option value=\"") < len(dir.Residents) {
+		t.Fatalf("the resident field:\n%s", form)
+	}
+	r := dir.Residents[7]
+	created := func(resident string) (*response, string) {
+		before := len(e.sandboxTickets(t, sb.ID))
+		res := e.form("/desk/"+sb.ID+"/tickets", "trainee", url.Values{"type": {"repair"}, "title": {"门禁失灵"}, "resident": {resident},
+			"channel": {"phone"}, "priority": {"normal"}})
+		ts := e.sandboxTickets(t, sb.ID)
+		if len(ts) == before {
+			return res, ""
+		}
+		return res, ts[0].Resident
+	}
+	for _, typed := range []string{d.ResidentLabel(r), "  " + d.ResidentLabel(r) + " ", r.ID, r.Name + " " + d.Unit(r.Unit).Label} {
+		if res, got := created(typed); res.StatusCode != 303 || got != r.ID {
+			t.Errorf("%q: %d, stored resident %q, want %q", typed, res.StatusCode, got, r.ID)
+		}
+	}
+	if res, got := created(""); res.StatusCode != 303 || got != "" {
+		t.Errorf("no resident: %d %q", res.StatusCode, got)
+	}
+	for typed, want := range map[string]string{
+		"101":       "位住户", // every building has a 101
+		"查无此人":      "没有找到“查无此人”",
+		"9栋9单元9999": "没有找到",
+	} {
+		res, got := created(typed)
+		if res.StatusCode != 400 || !strings.Contains(res.Body, "resident: ") || !strings.Contains(res.Body, want) || got != "" {
+			t.Errorf("%q: %d stored %q %.300s", typed, res.StatusCode, got, res.Body)
+		}
+		if !strings.Contains(res.Body, `value="`+typed+`"`) || !strings.Contains(res.Body, `value="门禁失灵"`) {
+			t.Errorf("%q: the form does not keep what was typed", typed)
+		}
+	}
+}
+
+// sandboxTickets lists a sandbox's tickets, newest first.
+func (e *env) sandboxTickets(t *testing.T, ws string) []academy.TicketSummary {
+	t.Helper()
+	var q struct{ Items []academy.TicketSummary }
+	e.api("GET", "/api/v1/workspaces/"+ws+"/tickets?queue=all", "trainee", nil).json(t, &q)
+	return q.Items
+}
