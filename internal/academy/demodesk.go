@@ -43,6 +43,53 @@ const demoFloors = 10
 // after now, ends its ticket's script there: the generator never panics.
 func DemoDesk(site string, now time.Time) (Directory, []Ticket) {
 	dir := demoDirectory()
+	return dir, playDemoCases(&dir, demoScript{ws: site, ids: site, floors: demoFloors}, now)
+}
+
+// Who works the tickets of a practice desk: made-up colleagues, since no
+// account of the site is there.
+const (
+	practiceAgent   = "前任客服"
+	practiceManager = "值班主管"
+)
+
+// PracticeDesk is what a practice desk opened at now starts with: the
+// open tickets of the demo desk's fortnight, played on the sandbox's own
+// estate dir (SyntheticDirectory) and worked by made-up colleagues, so
+// that a learner meets the desk as it is on a working day, overdue
+// tickets included. It is deterministic: the same estate and time give
+// the same tickets. Their ids are numbered like a scenario's fixture
+// (fixture-000001), in order of creation.
+func PracticeDesk(dir *Directory, now time.Time) []Ticket {
+	actors := map[string]string{demoAgent: practiceAgent, demoManager: practiceManager}
+	tickets := playDemoCases(dir, demoScript{ids: "fixture", floors: syntheticFloors, actors: actors}, now)
+	tickets = slices.DeleteFunc(tickets, func(t Ticket) bool { return !t.Open() })
+	// Numbered again without gaps: the sandbox numbers its next ticket
+	// after as many as it holds.
+	for i := range tickets {
+		tickets[i].ID, tickets[i].Number = TicketID("fixture", i+1), TicketNumber(tickets[i].Type, i+1)
+	}
+	return tickets
+}
+
+// demoScript is where the demo cases are played: the workspace, the
+// prefix of ticket ids, the height of the buildings and who the demo
+// users stand for (nil: themselves).
+type demoScript struct {
+	ws, ids string
+	floors  int
+	actors  map[string]string
+}
+
+func (s demoScript) actor(name string) string {
+	if a, ok := s.actors[name]; ok {
+		return a
+	}
+	return name
+}
+
+// playDemoCases builds the tickets of demoCases on dir at now.
+func playDemoCases(dir *Directory, sc demoScript, now time.Time) []Ticket {
 	now = now.Truncate(time.Minute)
 	order := make([]int, len(demoCases))
 	for i := range order {
@@ -53,11 +100,11 @@ func DemoDesk(site string, now time.Time) (Directory, []Ticket) {
 	var tickets []Ticket
 	for _, i := range order {
 		seq := len(tickets) + 1
-		if t := buildDemoTicket(demoCases[i], &dir, site, seq, now); t != nil {
+		if t := buildDemoTicket(demoCases[i], dir, sc, seq, now); t != nil {
 			tickets = append(tickets, *t)
 		}
 	}
-	return dir, tickets
+	return tickets
 }
 
 // demoDirectory is the demo site's directory: bigger than a sandbox's, with
@@ -69,12 +116,12 @@ func demoDirectory() Directory {
 
 // buildDemoTicket creates a ticket and plays its script; nil if even the
 // creation fails.
-func buildDemoTicket(c demoCase, dir *Directory, site string, seq int, now time.Time) *Ticket {
+func buildDemoTicket(c demoCase, dir *Directory, sc demoScript, seq int, now time.Time) *Ticket {
 	res := dir.Residents[c.who%len(dir.Residents)]
-	fill := demoPlaceholders(dir, res, c.who).Replace
+	fill := demoPlaceholders(dir, res, c.who, sc.floors).Replace
 	at := now.Add(-c.ago)
 	in := NewTicket{Type: c.typ, Title: fill(c.title), Description: fill(c.desc), Resident: res.ID, Channel: c.channel, Priority: c.priority}
-	t, err := CreateTicket(in, dir, site, TicketID(site, seq), TicketNumber(c.typ, seq), demoAgent, at)
+	t, err := CreateTicket(in, dir, sc.ws, TicketID(sc.ids, seq), TicketNumber(c.typ, seq), sc.actor(demoAgent), at)
 	if err != nil {
 		return nil
 	}
@@ -90,7 +137,7 @@ func buildDemoTicket(c demoCase, dir *Directory, site string, seq int, now time.
 		if s.promise > 0 {
 			fields["promised_at"] = at.Add(s.promise).Format("2006-01-02 15:04")
 		}
-		if _, err := Apply(t, TicketAction{Action: s.action, Fields: fields, Version: t.Version}, s.actor, dir, at); err != nil {
+		if _, err := Apply(t, TicketAction{Action: s.action, Fields: fields, Version: t.Version}, sc.actor(s.actor), dir, at); err != nil {
 			break
 		}
 	}
@@ -103,10 +150,10 @@ func buildDemoTicket(c demoCase, dir *Directory, site string, seq int, now time.
 // {engID} the member id; likewise {cln}, {sec}, {svc}, {lsc}. Cases of the
 // same resident share a crew, so a complaint about a repair names the
 // worker of the repair.
-func demoPlaceholders(dir *Directory, res Resident, crew int) *strings.Replacer {
+func demoPlaceholders(dir *Directory, res Resident, crew, floors int) *strings.Replacer {
 	unit := dir.Unit(res.Unit)
 	pairs := []string{"{unit}", unit.Label, "{owner}", politeName(res.Name), "{name}", res.Name,
-		"{above}", demoNeighbour(res.Unit, 1), "{below}", demoNeighbour(res.Unit, -1)}
+		"{above}", demoNeighbour(res.Unit, 1, floors), "{below}", demoNeighbour(res.Unit, -1, floors)}
 	for _, d := range []struct{ key, dept string }{
 		{"eng", DeptEngineering}, {"cln", DeptCleaning}, {"sec", DeptSecurity}, {"svc", DeptService}, {"lsc", DeptLandscaping},
 	} {
@@ -124,13 +171,13 @@ func demoPlaceholders(dir *Directory, res Resident, crew int) *strings.Replacer 
 
 // demoNeighbour is the label of the flat dir floors above (or below) a unit
 // id; at the top or bottom it looks the other way.
-func demoNeighbour(unitID string, dir int) string {
+func demoNeighbour(unitID string, dir, floors int) string {
 	var b, e, room int
 	if _, err := fmt.Sscanf(unitID, "%d-%d-%d", &b, &e, &room); err != nil {
 		return ""
 	}
 	floor, flat := room/100, room%100
-	if floor+dir < 1 || floor+dir > demoFloors {
+	if floor+dir < 1 || floor+dir > floors {
 		dir = -dir
 	}
 	return estateUnit(b, e, (floor+dir)*100+flat).Label

@@ -241,3 +241,48 @@ func TestDemoDeskOverdue(t *testing.T) {
 		}
 	}
 }
+
+// A practice desk starts with the demo desk's open tickets on its own
+// estate: every type, all open, some overdue, residents and workers of
+// that estate, by made-up colleagues, the same for the same estate and
+// time, and numbered without gaps.
+func TestPracticeDesk(t *testing.T) {
+	for seed := int64(0); seed < SyntheticEstates; seed += 7 {
+		dir := SyntheticDirectory(seed)
+		tickets := PracticeDesk(&dir, demoNow)
+		again := SyntheticDirectory(seed)
+		if !reflect.DeepEqual(tickets, PracticeDesk(&again, demoNow)) {
+			t.Fatalf("estate %d: two practice desks of the same estate and time differ", seed)
+		}
+		types := map[string]int{}
+		overdue := 0
+		for i, tk := range tickets {
+			types[tk.Type]++
+			if !tk.Open() {
+				t.Errorf("estate %d: %s is closed", seed, tk.Number)
+			}
+			if SLA(&tk, demoNow).Overdue != "" {
+				overdue++
+			}
+			if tk.ID != TicketID("fixture", i+1) || tk.Number != TicketNumber(tk.Type, i+1) {
+				t.Errorf("estate %d: ticket %d is %s %s", seed, i+1, tk.ID, tk.Number)
+			}
+			if dir.Resident(tk.Resident) == nil || (tk.Assignee != "" && !slices.ContainsFunc(dir.Members, func(m Member) bool { return m.ID == tk.Assignee })) {
+				t.Errorf("estate %d: %s has resident %q, assignee %q of another estate", seed, tk.Number, tk.Resident, tk.Assignee)
+			}
+			for _, ev := range tk.Events {
+				if ev.Actor != practiceAgent && ev.Actor != practiceManager {
+					t.Errorf("estate %d: %s worked by %q", seed, tk.Number, ev.Actor)
+				}
+			}
+			for _, text := range []string{tk.Title, tk.Description} {
+				if strings.ContainsAny(text, "{}") {
+					t.Errorf("estate %d: %s has an unfilled placeholder: %s", seed, tk.Number, text)
+				}
+			}
+		}
+		if len(types) != len(Procedures) || len(tickets) < 20 || overdue < 2 {
+			t.Errorf("estate %d: %d tickets, types %v, %d overdue", seed, len(tickets), types, overdue)
+		}
+	}
+}

@@ -316,7 +316,8 @@ func sandboxesToTrim(have []*Sandbox) []*Sandbox {
 }
 
 // OpenSandbox creates a sandbox for owner: from a fixture when given (a
-// scenario's), else a synthetic estate with no tickets. The owner keeps
+// scenario's), else a practice desk: a synthetic estate with the open
+// tickets of a working day (PracticeDesk). The owner keeps
 // at most MaxSandboxes; older ones are deleted with their tickets (a
 // finished run's debrief does without its sandbox).
 func (d *Desk) OpenSandbox(ctx context.Context, owner, name string, fx *SandboxFixture) (*Sandbox, error) {
@@ -341,7 +342,8 @@ func (d *Desk) OpenSandbox(ctx context.Context, owner, name string, fx *SandboxF
 	sb := &Sandbox{ID: SandboxPrefix + strings.ToLower(NewToken()[:12]), Owner: owner, Name: name, Site: SyntheticSiteName(seed),
 		Version: 1, CreatedAt: d.Now()}
 	if fx == nil {
-		fx = &SandboxFixture{Directory: SyntheticDirectory(seed)}
+		dir := SyntheticDirectory(seed)
+		fx = &SandboxFixture{Directory: dir, Tickets: PracticeDesk(&dir, d.Now())}
 	}
 	sb.Scenario, sb.Run = fx.Scenario, fx.Run
 	sb.Fixture = fx

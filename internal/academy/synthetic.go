@@ -46,9 +46,12 @@ type estatePlan struct {
 // floor; every flat has an owner and sometimes a tenant; service has 2
 // members, engineering 3, security 2, cleaning 2 and landscaping 1.
 func SyntheticDirectory(seed int64) Directory {
-	return buildEstate(seed, estatePlan{buildings: 3, entrances: 2, floors: 6, flats: 2, phonePrefix: "100-0000-",
+	return buildEstate(seed, estatePlan{buildings: 3, entrances: 2, floors: syntheticFloors, flats: 2, phonePrefix: "100-0000-",
 		staff: []int{2, 3, 2, 2, 1}})
 }
+
+// syntheticFloors is the height of a sandbox's buildings.
+const syntheticFloors = 6
 
 // SyntheticEstates is how many different made-up estates sandboxes are
 // drawn from. A sandbox's directory is stored once per content (frozen by

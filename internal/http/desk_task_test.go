@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/academy/academy/internal/academy"
 )
@@ -168,4 +169,83 @@ func (e *env) sandboxTickets(t *testing.T, ws string) []academy.TicketSummary {
 	var q struct{ Items []academy.TicketSummary }
 	e.api("GET", "/api/v1/workspaces/"+ws+"/tickets?queue=all", "trainee", nil).json(t, &q)
 	return q.Items
+}
+
+// A practice desk opened from the desk page starts as a working day's
+// desk: open tickets of every type, some overdue, shown in the queue. Two
+// desks opened at once hold the same tickets but for their workspace; a
+// practice call's sandbox holds only its scenario's tickets.
+func TestPracticeDeskStartsWithOpenTickets(t *testing.T) {
+	e := newEnv(t)
+	open := func(name string) string {
+		res := e.form("/sandboxes", "trainee", url.Values{"name": {name}})
+		if res.StatusCode != 303 {
+			t.Fatalf("open %s: %d %s", name, res.StatusCode, res.Body)
+		}
+		return e.sandboxes(t, "trainee")[0].ID
+	}
+	a, b := open("甲"), open("乙")
+	ta, tb := e.sandboxTickets(t, a), e.sandboxTickets(t, b)
+	types := map[string]bool{}
+	overdue := 0
+	for _, tk := range ta {
+		types[tk.Type] = true
+		if tk.State == "closed" || tk.State == "archived" {
+			t.Errorf("%s is finished", tk.Number)
+		}
+		if tk.Overdue(time.Now()) {
+			overdue++
+		}
+	}
+	if len(ta) < 20 || len(types) < 5 || overdue == 0 {
+		t.Fatalf("practice desk: %d tickets of %d types, %d overdue", len(ta), len(types), overdue)
+	}
+	if len(ta) != len(tb) {
+		t.Fatalf("two practice desks: %d and %d tickets", len(ta), len(tb))
+	}
+	// What may differ: the workspace, the estate each desk's residents
+	// live on (drawn per sandbox), and the times, should a minute have
+	// turned between the two (deadlines then follow working hours).
+	shift := ta[0].CreatedAt.Sub(tb[0].CreatedAt)
+	for i := range ta {
+		x, y := ta[i], tb[i]
+		if x.Workspace != a || y.Workspace != b {
+			t.Errorf("%s: workspaces %s, %s", x.Number, x.Workspace, y.Workspace)
+		}
+		if x.CreatedAt.Sub(y.CreatedAt) != shift || x.UpdatedAt.Sub(y.UpdatedAt) != shift {
+			t.Errorf("%s: the two desks' times are not the same day", x.Number)
+		}
+		x.Workspace, y.Workspace, x.Unit, y.Unit, x.Resident, y.Resident = "", "", "", "", "", ""
+		x.CreatedAt, y.CreatedAt, x.UpdatedAt, y.UpdatedAt, x.Due, y.Due = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+		if x != y {
+			t.Errorf("two practice desks opened at once differ:\n%+v\n%+v", x, y)
+		}
+	}
+	for ws, ts := range map[string][]academy.TicketSummary{a: ta, b: tb} {
+		var dir struct{ Residents []academy.Resident }
+		e.api("GET", "/api/v1/workspaces/"+ws+"/directory", "trainee", nil).json(t, &dir)
+		d := academy.Directory{Residents: dir.Residents}
+		for _, tk := range ts {
+			if r := d.Resident(tk.Resident); r == nil || r.Unit != tk.Unit {
+				t.Errorf("%s of %s: resident %q of unit %s is not on its estate", tk.Number, ws, tk.Resident, tk.Unit)
+			}
+		}
+	}
+	page := e.api("GET", "/desk/"+a, "trainee", nil).Body
+	if strings.Contains(page, "这个队列里没有工单") || !strings.Contains(page, ta[0].Title) {
+		t.Errorf("the practice desk's queue does not show its tickets")
+	}
+	// Working a seeded ticket is working any ticket.
+	var tk apiTicket
+	e.api("GET", "/api/v1/workspaces/"+a+"/tickets/"+ta[0].ID, "trainee", nil).json(t, &tk)
+	if res := e.transition(a, tk.ID, "trainee", "note", tk.Version, map[string]string{"text": "已电话联系业主"}); res.StatusCode != 200 {
+		t.Errorf("note on a seeded ticket: %d %s", res.StatusCode, res.Body)
+	}
+
+	var r apiRun
+	e.api("POST", "/api/v1/scenarios/angry-owner/runs", "trainee", nil).json(t, &r)
+	want := len(e.deps.Catalog.Snapshot().Scenarios["angry-owner"].Fixture.Tickets)
+	if got := len(e.sandboxTickets(t, r.Sandbox)); got != want {
+		t.Errorf("a practice call's sandbox holds %d tickets, its scenario %d", got, want)
+	}
 }
