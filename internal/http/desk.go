@@ -500,8 +500,9 @@ type deskTask struct {
 	Task   bool // the call is at a task step: Prompt and Checks say what to do
 	Prompt template.HTML
 	Checks []taskCheck
-	// Open unfolds the task's text: on the queue, where the work starts;
-	// a ticket's page keeps its actions near the top.
+	// Open unfolds the task's text on a wide screen: on the queue and the
+	// new-ticket form; a ticket's page keeps its actions near the top. On a
+	// phone it starts folded, below the way back to the call.
 	Open bool
 }
 

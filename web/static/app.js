@@ -137,3 +137,10 @@ document.addEventListener("click", function (e) {
     timer2 = setTimeout(flush, 300);
   });
 })();
+
+// Sections folded to keep a phone's page short (a ticket's history) are
+// open on a wide screen, where there is room beside them.
+(function () {
+  if (!window.matchMedia("(min-width: 901px)").matches) return;
+  document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+})();
