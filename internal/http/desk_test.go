@@ -508,7 +508,7 @@ func TestDeskTicketTimelineDisplay(t *testing.T) {
 		t.Errorf("two follow-ups show %d arrows to \"Following up\", want 1 (the first changes the state):\n%s", n, tl)
 	}
 	queue := b.get("/desk/s1?queue=open").Body
-	if !strings.Contains(queue, "<td>Repair</td>") || !strings.Contains(queue, "<td>Dispatched</td>") {
+	if !strings.Contains(queue, `">Repair</td>`) || !strings.Contains(queue, `">Dispatched</td>`) {
 		t.Error("the English queue does not name the repair and its state in English")
 	}
 }
