@@ -86,6 +86,42 @@ func TestUserCommands(t *testing.T) {
 			t.Errorf("%v: %d %q", help, code, out)
 		}
 	}
+	// create takes the people record; update changes only the flags given
+	// and clears a field given empty.
+	code, out, e = cli(t, "a long password\n", "user", "create", d, "--username", "zhao", "--roles", "trainee", "--sites", "s1", "--password-stdin",
+		"--display-name", "赵敏", "--employee-no", "e-7", "--phone", "138 1234 5678", "--email", "zhao@example.com",
+		"--department", "客服部", "--position", "专员", "--hire-date", "2026-03-02")
+	if code != 0 || !strings.Contains(out, "created zhao") {
+		t.Fatalf("user create: %d %q %q", code, out, e)
+	}
+	if code, out, e := cli(t, "", "user", "update", d, "--username", "zhao", "--department", "工程部", "--phone", ""); code != 0 || !strings.Contains(out, "updated zhao (active)") {
+		t.Fatalf("user update: %d %q %q", code, out, e)
+	}
+	code, out, _ = cli(t, "", "user", "list", d)
+	if code != 0 || !regexp.MustCompile(`zhao\s+赵敏\s+trainee\s+s1\s+active\s+E-7\s+工程部`).MatchString(out) {
+		t.Fatalf("list after update: %q", out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--employee-no", "E-7"}, "已由"},
+		{[]string{"--phone", "12345"}, "phone:"},
+		{[]string{"--email", "zhao@"}, "email:"},
+		{[]string{"--hire-date", "2026-13-01"}, "hire_date:"},
+		{[]string{"--leave-date", "2026-03-01"}, "leave_date:"},
+		{[]string{"--roles", ""}, "roles:"},
+	} {
+		target := "zhao"
+		if c.want == "已由" {
+			target = "wang"
+		}
+		args := append([]string{"user", "update", d, "--username", target}, c.args...)
+		if code, out, e := cli(t, "", args...); code == 0 || !strings.Contains(e, c.want) {
+			t.Errorf("%v: exit %d, %q %q; want a refusal saying %q", c.args, code, out, e, c.want)
+		}
+	}
+
 	// Environment variables mean the same as flags.
 	t.Setenv("ACADEMY_DATA", data)
 	if code, out, e := cli(t, "", "user", "list"); code != 0 || !strings.Contains(out, "Wang") {

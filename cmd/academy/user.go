@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,7 +17,11 @@ import (
 const userUsage = `Usage: academy user <command> [flags]
 
 Commands:
-  add             create an account (--username, --roles, --sites, --password-stdin)
+  create          create an account (--username, --roles, --sites, --password-stdin,
+                  and the people record: --employee-no, --phone, --hire-date ...);
+                  "add" is the same command
+  update          change an account's people record, roles or sites: only the
+                  flags given change, and an empty value clears a field
   list            list accounts (--site, --role)
   set-roles       replace an account's roles and sites
   disable         disable an account and end its sessions
@@ -28,7 +33,9 @@ database directly: with the embedded database, stop the server first.
 `
 
 var userSummary = map[string]string{
-	"add":            "Create an account. The password is read from standard input.",
+	"create":         "Create an account. The password is read from standard input.",
+	"add":            "Create an account (the same as create). The password is read from standard input.",
+	"update":         "Change an account: only the flags given change; an empty value (--phone \"\") clears a field.",
 	"list":           "List accounts.",
 	"set-roles":      "Replace an account's roles and sites.",
 	"disable":        "Disable an account and end its sessions.",
@@ -38,7 +45,7 @@ var userSummary = map[string]string{
 
 func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("user: missing command (add, list, set-roles, disable, enable, reset-password; see academy user --help)")
+		return errors.New("user: missing command (create, update, list, set-roles, disable, enable, reset-password; see academy user --help)")
 	}
 	sub, args := args[0], args[1:]
 	if sub == "-h" || sub == "--help" || sub == "help" {
@@ -50,7 +57,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	var username, roles, sites, displayName, lang, role, site string
+	var username, roles, sites, role, site string
 	var pwStdin bool
 	need := func(names ...string) {
 		for _, n := range names {
@@ -69,20 +76,55 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	var do func(st *store) error
 	actor := academy.Actor{}
 	switch sub {
-	case "add":
+	case "create", "add":
 		need("username", "roles", "sites", "password-stdin")
-		fs.StringVar(&displayName, "display-name", "", "name shown in the UI (default: the username)")
-		fs.StringVar(&lang, "lang", "zh", "UI language: zh or en")
+		var p personFlags
+		p.register(fs.FlagSet, "zh")
 		do = func(st *store) error {
 			pw, err := readPassword(stdin, pwStdin)
 			if err != nil {
 				return err
 			}
-			u := &academy.User{Username: username, DisplayName: displayName, Roles: academy.SplitList(roles), Sites: academy.SplitList(sites), Lang: lang}
+			u := &academy.User{Username: username, DisplayName: p.displayName, LegalName: p.legalName, EmployeeNo: p.employeeNo,
+				Phone: p.phone, Email: p.email, Department: p.department, Position: p.position,
+				HireDate: academy.Date(p.hireDate), LeaveDate: academy.Date(p.leaveDate),
+				Roles: academy.SplitList(roles), Sites: academy.SplitList(sites), Lang: p.lang}
 			if err := st.accounts.CreateUser(ctx, actor, u, pw); err != nil {
 				return describe(err)
 			}
 			fmt.Fprintf(stdout, "created %s (%s on %s)\n", u.ID, strings.Join(u.Roles, ","), orAll(u.Sites))
+			return nil
+		}
+	case "update":
+		need("username", "roles", "sites")
+		var p personFlags
+		p.register(fs.FlagSet, "")
+		do = func(st *store) error {
+			given := map[string]bool{}
+			fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+			value := func(name, v string) *string {
+				if !given[name] {
+					return nil
+				}
+				return &v
+			}
+			list := func(name, v string) []string {
+				if !given[name] {
+					return nil
+				}
+				// Given empty, the list is emptied, not kept.
+				return append([]string{}, academy.SplitList(v)...)
+			}
+			ch := academy.UserChange{Roles: list("roles", roles), Sites: list("sites", sites),
+				DisplayName: value("display-name", p.displayName), LegalName: value("legal-name", p.legalName),
+				EmployeeNo: value("employee-no", p.employeeNo), Phone: value("phone", p.phone), Email: value("email", p.email),
+				Department: value("department", p.department), Position: value("position", p.position),
+				HireDate: value("hire-date", p.hireDate), LeaveDate: value("leave-date", p.leaveDate), Lang: value("lang", p.lang)}
+			u, err := st.accounts.ChangeUser(ctx, actor, username, ch)
+			if err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(stdout, "updated %s (%s)\n", u.ID, u.Status)
 			return nil
 		}
 	case "list":
@@ -90,14 +132,14 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fs.StringVar(&role, "role", "", "only accounts with this role")
 		do = func(st *store) error {
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "USERNAME\tNAME\tROLES\tSITES\tSTATUS")
+			fmt.Fprintln(tw, "USERNAME\tNAME\tROLES\tSITES\tSTATUS\tEMPLOYEE_NO\tDEPARTMENT")
 			for off := 0; ; off += academy.MaxPageSize {
 				users, total, err := st.accounts.Users.ListUsers(ctx, academy.UserFilter{Site: site, Role: role, Offset: off, Limit: academy.MaxPageSize})
 				if err != nil {
 					return describe(err)
 				}
 				for _, u := range users {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Username, u.DisplayName, strings.Join(u.Roles, ","), orAll(u.Sites), u.Status)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.DisplayName, strings.Join(u.Roles, ","), orAll(u.Sites), u.Status, u.EmployeeNo, u.Department)
 				}
 				if off+academy.MaxPageSize >= total {
 					break
@@ -140,7 +182,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return nil
 		}
 	default:
-		return fmt.Errorf("user: unknown command %q (add, list, set-roles, disable, enable, reset-password)", sub)
+		return fmt.Errorf("user: unknown command %q (create, update, list, set-roles, disable, enable, reset-password)", sub)
 	}
 	if err := parse(fs, args); err != nil {
 		return err
@@ -156,6 +198,26 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	defer st.close()
 	return do(st)
+}
+
+// personFlags are the people-record flags of create and update.
+type personFlags struct {
+	displayName, legalName, employeeNo, phone, email, department, position, hireDate, leaveDate, lang string
+}
+
+// register defines the flags; lang is the language's default ("" on
+// update, where an absent flag changes nothing).
+func (p *personFlags) register(fs *flag.FlagSet, lang string) {
+	fs.StringVar(&p.displayName, "display-name", "", "name shown in the UI (default: the username)")
+	fs.StringVar(&p.legalName, "legal-name", "", "legal name (实名) printed on certificates, at most 64 characters")
+	fs.StringVar(&p.employeeNo, "employee-no", "", "employee number (工号), unique; letters, digits and . _ / -, at most 32")
+	fs.StringVar(&p.phone, "phone", "", "mainland mobile (13812345678) or landline (010-62345678)")
+	fs.StringVar(&p.email, "email", "", "e-mail address")
+	fs.StringVar(&p.department, "department", "", "department, at most 64 characters")
+	fs.StringVar(&p.position, "position", "", "position, at most 64 characters")
+	fs.StringVar(&p.hireDate, "hire-date", "", "hire date YYYY-MM-DD; starts the 30-day onboarding clock")
+	fs.StringVar(&p.leaveDate, "leave-date", "", "leave date YYYY-MM-DD; from that day the account cannot sign in")
+	fs.StringVar(&p.lang, "lang", lang, "UI language: zh or en")
 }
 
 // readPassword reads one line from stdin. Passwords never come from flags,

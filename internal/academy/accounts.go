@@ -57,23 +57,35 @@ func (a *Accounts) CreateUser(ctx context.Context, actor Actor, u *User, passwor
 	if err := u.Validate(); err != nil {
 		return err
 	}
+	now := a.Now()
+	if err := u.checkDates(now); err != nil {
+		return err
+	}
 	if err := ValidatePassword(password); err != nil {
 		return err
 	}
 	if err := a.checkSites(ctx, u.Sites); err != nil {
 		return err
 	}
+	// Someone recorded after they left (a roster of past staff) gets an
+	// account that cannot sign in, as if disabled on their last day.
+	if u.HasLeft(now) {
+		u.Status = StatusDisabled
+	}
 	hash, err := a.Hasher.Hash(password)
 	if err != nil {
 		return err
 	}
-	now := a.Now()
 	u.PasswordHash = hash
 	u.CreatedAt, u.UpdatedAt = now, now
 	if err := a.Users.CreateUser(ctx, u); err != nil {
 		return err
 	}
-	return a.audit(ctx, actor, AuditUserCreated, u.ID, "roles="+strings.Join(u.Roles, ",")+" sites="+strings.Join(u.Sites, ","))
+	detail := "roles=" + strings.Join(u.Roles, ",") + " sites=" + strings.Join(u.Sites, ",")
+	if d := personDiff(&User{DisplayName: u.DisplayName, Lang: u.Lang}, u); len(d) > 0 {
+		detail += "; " + strings.Join(d, "; ")
+	}
+	return a.audit(ctx, actor, AuditUserCreated, u.ID, detail)
 }
 
 func (a *Accounts) checkSites(ctx context.Context, sites []string) error {
@@ -114,10 +126,14 @@ func (a *Accounts) Login(ctx context.Context, username, password, kind, ip strin
 	// A disabled account gets the answer of a wrong password, after the
 	// same work: telling the caller it is disabled would confirm the
 	// password. The audit log says which it was.
-	if u.Status != StatusActive {
-		detail := "account disabled, right password"
+	if u.Status != StatusActive || u.HasLeft(a.Now()) {
+		why := "account disabled"
+		if u.Status == StatusActive {
+			why = "left on " + string(u.LeaveDate)
+		}
+		detail := why + ", right password"
 		if !ok {
-			detail = "account disabled, wrong password"
+			detail = why + ", wrong password"
 		}
 		_ = a.audit(ctx, Actor{IP: ip}, AuditLoginFailed, u.ID, detail)
 		return nil, "", nil, bad
@@ -159,7 +175,7 @@ func (a *Accounts) Authenticate(ctx context.Context, token string) (*Session, *U
 	} else if err != nil {
 		return nil, nil, err
 	}
-	if u.Status != StatusActive {
+	if u.Status != StatusActive || u.HasLeft(now) {
 		return nil, nil, Errorf(EUNAUTHORIZED, "账户已停用 / This account is disabled.")
 	}
 	if now.Sub(s.LastSeen) >= SessionTouchEvery {
@@ -229,66 +245,115 @@ func (a *Accounts) setPassword(ctx context.Context, id, password string) error {
 }
 
 // UserChange is an admin's change of an account; nil fields stay as they
-// are.
+// are, and an empty text or date clears the field (an empty display name
+// falls back to the username).
 type UserChange struct {
-	Roles     []string
-	Sites     []string
-	Status    *string
-	LegalName *string
+	Roles       []string
+	Sites       []string
+	Status      *string
+	LegalName   *string
+	DisplayName *string
+	EmployeeNo  *string
+	Phone       *string
+	Email       *string
+	Department  *string
+	Position    *string
+	HireDate    *string
+	LeaveDate   *string
+	Lang        *string
+}
+
+// Apply returns u with the change made, unchecked: what a refused form
+// shows again as it was typed.
+func (ch UserChange) Apply(u *User) *User {
+	next := clone(*u)
+	if ch.Roles != nil {
+		next.Roles = ch.Roles
+	}
+	if ch.Sites != nil {
+		next.Sites = ch.Sites
+	}
+	for _, f := range []struct {
+		from *string
+		to   *string
+	}{
+		{ch.Status, &next.Status}, {ch.LegalName, &next.LegalName}, {ch.DisplayName, &next.DisplayName},
+		{ch.EmployeeNo, &next.EmployeeNo}, {ch.Phone, &next.Phone}, {ch.Email, &next.Email},
+		{ch.Department, &next.Department}, {ch.Position, &next.Position}, {ch.Lang, &next.Lang},
+	} {
+		if f.from != nil {
+			*f.to = *f.from
+		}
+	}
+	if ch.HireDate != nil {
+		next.HireDate = Date(*ch.HireDate)
+	}
+	if ch.LeaveDate != nil {
+		next.LeaveDate = Date(*ch.LeaveDate)
+	}
+	return next
 }
 
 // ChangeUser applies an admin's change to an account. Every part is
 // checked before anything is written, and the parts are written together,
 // so a refused request leaves the account and the audit log as they were
 // (a valid role change must not be saved when the status beside it is
-// wrong). Each part that changed is audited on its own line.
+// wrong). Roles, status and legal name changes are audited on lines of
+// their own, which reviews look for; the other fields that changed are
+// listed on one line, each as old → new.
+//
+// Leaving: a leave date that has come (today or earlier) disables the
+// account in the same write and ends its sessions; a later one leaves it
+// active until that day, from which sign-in is refused (HasLeft). An
+// account whose leave date has come cannot be enabled until the date is
+// cleared or moved.
 func (a *Accounts) ChangeUser(ctx context.Context, actor Actor, username string, ch UserChange) (*User, error) {
 	if ch.Status != nil && *ch.Status != StatusActive && *ch.Status != StatusDisabled {
 		return nil, Errorf(EINVALID, "status: must be %q or %q", StatusActive, StatusDisabled)
-	}
-	var name string
-	if ch.LegalName != nil {
-		name = strings.TrimSpace(*ch.LegalName)
-		if err := ValidateLegalName(name); err != nil {
-			return nil, err
-		}
 	}
 	u, err := a.Users.FindUser(ctx, username)
 	if err != nil {
 		return nil, err
 	}
-	if ch.Status != nil && *ch.Status == StatusDisabled && actor.Username == u.ID {
-		return nil, Errorf(EINVALID, "status: you cannot disable your own account")
+	now := a.Now()
+	next := ch.Apply(u)
+	next.Normalize()
+	if err := next.Validate(); err != nil {
+		return nil, err
 	}
-	before := *u
-	var upd UserUpdate
-	if ch.Roles != nil || ch.Sites != nil {
-		next := *u
-		if ch.Roles != nil {
-			next.Roles = ch.Roles
-		}
-		if ch.Sites != nil {
-			next.Sites = ch.Sites
-		}
-		next.Normalize()
-		if err := next.Validate(); err != nil {
-			return nil, err
-		}
+	if err := next.checkDates(now); err != nil {
+		return nil, err
+	}
+	rolesChanged := !slices.Equal(u.Roles, next.Roles) || !slices.Equal(u.Sites, next.Sites)
+	if rolesChanged {
 		if err := a.checkSites(ctx, next.Sites); err != nil {
 			return nil, err
 		}
 		if actor.Username == u.ID && !slices.Contains(next.Roles, RoleAdmin) {
 			return nil, Errorf(EINVALID, "roles: you cannot remove your own admin role")
 		}
+	}
+	if next.HasLeft(now) {
+		if ch.Status != nil && *ch.Status == StatusActive {
+			return nil, Errorf(EINVALID, "status: 离职日期 %s 已到，请先清除或修改离职日期 / the leave date %s has come; clear or move it to enable the account", next.LeaveDate, next.LeaveDate)
+		}
+		if next.Status != StatusDisabled && actor.Username == u.ID {
+			return nil, Errorf(EINVALID, "leave_date: 不能为自己设置已到的离职日期 / you cannot give your own account a leave date that has come")
+		}
+		next.Status = StatusDisabled
+	}
+	if next.Status == StatusDisabled && u.Status != StatusDisabled && actor.Username == u.ID {
+		return nil, Errorf(EINVALID, "status: you cannot disable your own account")
+	}
+	upd := userUpdate(u, next)
+	if rolesChanged {
 		upd.Roles, upd.Sites = next.Roles, next.Sites
 	}
-	upd.Status = ch.Status
-	if ch.LegalName != nil && name != u.LegalName {
-		upd.LegalName = &name
-	}
-	if upd.Roles == nil && upd.Status == nil && upd.LegalName == nil {
+	changes := personDiff(u, next)
+	if !rolesChanged && upd.Status == nil && upd.LegalName == nil && len(changes) == 0 {
 		return u, nil
 	}
+	before := u
 	if u, err = a.Users.UpdateUser(ctx, u.ID, upd); err != nil {
 		return nil, err
 	}
@@ -298,7 +363,7 @@ func (a *Accounts) ChangeUser(ctx context.Context, actor Actor, username string,
 		}
 	}
 	var audits [][2]string
-	if upd.Roles != nil {
+	if rolesChanged {
 		audits = append(audits, [2]string{AuditRolesChanged, strings.Join(before.Roles, ",") + "@" + strings.Join(before.Sites, ",") +
 			" -> " + strings.Join(u.Roles, ",") + "@" + strings.Join(u.Sites, ",")})
 	}
@@ -310,7 +375,10 @@ func (a *Accounts) ChangeUser(ctx context.Context, actor Actor, username string,
 		audits = append(audits, [2]string{action, ""})
 	}
 	if upd.LegalName != nil {
-		audits = append(audits, [2]string{AuditLegalName, strconv.Quote(before.LegalName) + " -> " + strconv.Quote(name)})
+		audits = append(audits, [2]string{AuditLegalName, strconv.Quote(before.LegalName) + " -> " + strconv.Quote(*upd.LegalName)})
+	}
+	if len(changes) > 0 {
+		audits = append(audits, [2]string{AuditUserUpdated, strings.Join(changes, "; ")})
 	}
 	for _, au := range audits {
 		if err := a.audit(ctx, actor, au[0], u.ID, au[1]); err != nil {
@@ -318,6 +386,34 @@ func (a *Accounts) ChangeUser(ctx context.Context, actor Actor, username string,
 		}
 	}
 	return u, nil
+}
+
+// userUpdate is the update that turns u into next, field by field (roles
+// and sites, which go together, are the caller's).
+func userUpdate(u, next *User) UserUpdate {
+	var upd UserUpdate
+	for _, f := range []struct {
+		old, new string
+		to       **string
+	}{
+		{u.Status, next.Status, &upd.Status}, {u.LegalName, next.LegalName, &upd.LegalName},
+		{u.DisplayName, next.DisplayName, &upd.DisplayName}, {u.EmployeeNo, next.EmployeeNo, &upd.EmployeeNo},
+		{u.Phone, next.Phone, &upd.Phone}, {u.Email, next.Email, &upd.Email},
+		{u.Department, next.Department, &upd.Department}, {u.Position, next.Position, &upd.Position},
+		{u.Lang, next.Lang, &upd.Lang},
+	} {
+		if f.old != f.new {
+			v := f.new
+			*f.to = &v
+		}
+	}
+	if u.HireDate != next.HireDate {
+		upd.HireDate = &next.HireDate
+	}
+	if u.LeaveDate != next.LeaveDate {
+		upd.LeaveDate = &next.LeaveDate
+	}
+	return upd
 }
 
 // SetRoles replaces a user's roles and sites.
@@ -337,12 +433,6 @@ func nonNil(l []string) []string {
 // SetStatus disables or re-enables a user; disabling ends their sessions.
 func (a *Accounts) SetStatus(ctx context.Context, actor Actor, username, status string) (*User, error) {
 	return a.ChangeUser(ctx, actor, username, UserChange{Status: &status})
-}
-
-// SetLegalName records the legal name (实名) certificates carry. Only
-// admins call it; the change is audited with the name before and after.
-func (a *Accounts) SetLegalName(ctx context.Context, actor Actor, username, name string) (*User, error) {
-	return a.ChangeUser(ctx, actor, username, UserChange{LegalName: &name})
 }
 
 // UpdateProfile changes a user's own display name and language.

@@ -21,6 +21,7 @@ const (
 	AuditCertRevoked    = "cert.revoked"
 	AuditCertReinstated = "cert.reinstated"
 	AuditLegalName      = "user.legal_name"
+	AuditUserUpdated    = "user.updated"
 	AuditProgramSaved   = "program.saved"
 	AuditExtraAttempt   = "quiz.extra_attempt"
 	AuditCooldownReset  = "quiz.cooldown_reset"

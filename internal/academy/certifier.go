@@ -683,8 +683,8 @@ func (c *Certifier) teamRow(ev *TeamEvidence, u *User, p *Program) TeamRow {
 	case row.Standing.Current != nil:
 		row.Due = row.Standing.Current.ExpiresAt
 		row.Overdue = row.Standing.Status == CertExpired || row.Standing.Status == CertRevoked
-	case !u.HiredAt.IsZero():
-		row.Due = u.HiredAt.Add(DefaultOnboardingDue)
+	case u.HireDate != "":
+		row.Due = u.HireDate.Start().Add(DefaultOnboardingDue)
 		row.Overdue = ev.At.After(row.Due)
 	}
 	return row

@@ -51,13 +51,26 @@ type User struct {
 	DisplayName string `json:"display_name" bson:"display_name"`
 	// LegalName (实名) is the name certificates carry: set by admins (or
 	// a roster), never by its holder, unlike the display name.
-	LegalName    string    `json:"legal_name,omitempty" bson:"legal_name,omitempty"`
-	Roles        []string  `json:"roles" bson:"roles"`
-	Sites        []string  `json:"sites" bson:"sites"`
-	Status       string    `json:"status" bson:"status"`
-	Lang         string    `json:"lang" bson:"lang"`
-	PasswordHash string    `json:"-" bson:"password_hash"`
-	HiredAt      time.Time `json:"hired_at,omitzero" bson:"hired_at,omitempty"`
+	LegalName string `json:"legal_name,omitempty" bson:"legal_name,omitempty"`
+	// The people record, kept by admins. An employee number (工号) is
+	// unique among those given; absent ones (omitempty) are left out of
+	// its sparse unique index. The phone is personal data: lists show it
+	// masked (MaskPhone), as desk residents are.
+	EmployeeNo string `json:"employee_no,omitempty" bson:"employee_no,omitempty"`
+	Phone      string `json:"phone,omitempty" bson:"phone,omitempty"`
+	Email      string `json:"email,omitempty" bson:"email,omitempty"`
+	Department string `json:"department,omitempty" bson:"department,omitempty"`
+	Position   string `json:"position,omitempty" bson:"position,omitempty"`
+	// HireDate starts the onboarding clock (DefaultOnboardingDue) and
+	// places the person in a hire-month cohort. LeaveDate ends sign-in
+	// from that day on (HasLeft).
+	HireDate     Date     `json:"hire_date,omitempty" bson:"hire_date,omitempty"`
+	LeaveDate    Date     `json:"leave_date,omitempty" bson:"leave_date,omitempty"`
+	Roles        []string `json:"roles" bson:"roles"`
+	Sites        []string `json:"sites" bson:"sites"`
+	Status       string   `json:"status" bson:"status"`
+	Lang         string   `json:"lang" bson:"lang"`
+	PasswordHash string   `json:"-" bson:"password_hash"`
 	// CertGrants are roles held by virtue of a certificate; each lapses on
 	// its own at Until, so expiry needs no sweep to take the role away.
 	CertGrants []CertGrant `json:"cert_grants,omitempty" bson:"cert_grants,omitempty"`
@@ -132,6 +145,7 @@ func (u *User) Normalize() {
 	if u.DisplayName == "" {
 		u.DisplayName = u.Username
 	}
+	u.normalizePerson()
 	u.Roles = cleanList(u.Roles)
 	u.Sites = cleanList(u.Sites)
 	if u.Status == "" {
@@ -152,6 +166,9 @@ func (u *User) Validate() error {
 		return err
 	}
 	if err := ValidateLegalName(u.LegalName); err != nil {
+		return err
+	}
+	if err := u.validatePerson(); err != nil {
 		return err
 	}
 	if len(u.Roles) == 0 {
@@ -215,15 +232,23 @@ func SplitList(s string) []string { return cleanList(strings.Split(s, ",")) }
 type UserFilter struct {
 	Site   string // "" = all
 	Role   string // "" = all
-	Query  string // substring of username or display name
+	Query  string // substring of username, display name or employee number
 	Offset int
 	Limit  int
 }
 
-// UserUpdate changes some fields of a user; nil fields stay as they are.
+// UserUpdate changes some fields of a user; nil fields stay as they are,
+// and an empty text or date removes the field.
 type UserUpdate struct {
 	DisplayName *string
 	LegalName   *string
+	EmployeeNo  *string
+	Phone       *string
+	Email       *string
+	Department  *string
+	Position    *string
+	HireDate    *Date
+	LeaveDate   *Date
 	Roles       []string
 	Sites       []string
 	Status      *string

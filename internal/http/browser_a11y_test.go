@@ -222,7 +222,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		{"trainer", [][2]string{{"/home", "#panel-trainer"}, {"/author", "main"}}},
 		{"manager", [][2]string{{"/home", "#panel-manager"}, {"/assignments", "main"}, {"/team", "#matrix"}}},
 		{"agent", [][2]string{{"/home", "#panel-agent"}, {"/desk/s1", "#new-ticket"}}},
-		{"admin", [][2]string{{"/home", "#panel-admin"}, {"/admin/users", "#new-user"}}},
+		{"admin", [][2]string{{"/home", "#panel-admin"}, {"/admin/users", "#new-user"}, {"/admin/users/new", "#user-form"}, {"/admin/users/trainee", "#user-form"}}},
 	}
 	for _, r := range roles {
 		t.Run(r.user, func(t *testing.T) {

@@ -330,13 +330,13 @@ func (s *Server) teamScope(c *fiber.Ctx) (*teamView, error) {
 		return nil, err
 	}
 	for _, p := range v.Evidence.Users {
-		if p.Status != academy.StatusActive || p.IsAdmin() || (q.Role != "" && !slices.Contains(p.Roles, q.Role)) {
+		if p.Status != academy.StatusActive || p.HasLeft(v.Evidence.At) || p.IsAdmin() || (q.Role != "" && !slices.Contains(p.Roles, q.Role)) {
 			continue
 		}
 		inScope := slices.ContainsFunc(p.Sites, func(id string) bool {
 			return (q.Site == "" || id == q.Site) && slices.ContainsFunc(v.Sites, func(x *academy.Site) bool { return x.ID == id })
 		})
-		if !inScope || (q.Cohort != "" && (p.HiredAt.IsZero() || p.HiredAt.Format("2006-01") != q.Cohort)) {
+		if !inScope || (q.Cohort != "" && p.HireDate.Month() != q.Cohort) {
 			continue
 		}
 		v.People = append(v.People, p)
@@ -484,15 +484,11 @@ func (s *Server) teamTable(prog *academy.Program, rows []academy.TeamRow) [][]st
 		if st.Current != nil {
 			number, expires = st.Current.Number, st.Current.ExpiresAt.Format("2006-01-02")
 		}
-		hired := ""
-		if !r.User.HiredAt.IsZero() {
-			hired = r.User.HiredAt.Format("2006-01-02")
-		}
 		overdue := ""
 		if r.Overdue {
 			overdue = "是"
 		}
-		line := []string{r.User.Username, r.User.DisplayName, strings.Join(r.User.Sites, " "), hired, st.Status, number, expires,
+		line := []string{r.User.Username, r.User.DisplayName, strings.Join(r.User.Sites, " "), string(r.User.HireDate), st.Status, number, expires,
 			fmt.Sprintf("%d/%d", st.Done, st.Total), overdue}
 		for i := range cols {
 			cell := ""

@@ -520,7 +520,7 @@ func TestDashboardsCoverMoreThanAPageOfPeople(t *testing.T) {
 	n := academy.MaxPageSize + 10
 	for i := range n {
 		name := fmt.Sprintf("a%04d", i)
-		u := &academy.User{Username: name, Roles: []string{academy.RoleTrainee}, Sites: []string{"s1"}, HiredAt: time.Now().AddDate(0, -6, 0)}
+		u := &academy.User{Username: name, Roles: []string{academy.RoleTrainee}, Sites: []string{"s1"}, HireDate: academy.DateOf(time.Now().AddDate(0, -6, 0))}
 		u.Normalize()
 		if err := e.accounts.Users.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)

@@ -278,7 +278,10 @@ func TestCertificatesCarryTheLegalName(t *testing.T) {
 	// changes the display name only.
 	e.form("/account/profile", "newbie", url.Values{"display_name": {"李四"}, "lang": {"zh"}})
 
-	if res := e.form("/admin/users/newbie/legal-name", "admin", url.Values{"legal_name": {" 王五 "}}); res.StatusCode != 303 {
+	// The admin's person form carries the whole record; only the legal
+	// name changes.
+	if res := e.form("/admin/users/newbie", "admin", url.Values{"legal_name": {" 王五 "}, "display_name": {"李四"},
+		"roles": {"trainee"}, "sites": {"s1"}, "lang": {"zh"}}); res.StatusCode != 303 {
 		t.Fatalf("set legal name: %d %s", res.StatusCode, res.Body)
 	}
 	audit, _, _ = e.accounts.Audit.ListAudit(context.Background(), academy.AuditFilter{Action: academy.AuditLegalName, Limit: 10})

@@ -2,7 +2,9 @@ package http
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -62,7 +64,7 @@ func (s *Server) adminUsers(c *fiber.Ctx) error {
 		return err
 	}
 	p := s.newPage(c, "users.title")
-	p.Data = usersData{Users: users, Total: total, Filter: f, Sites: sites,
+	p.Data = usersData{Users: maskedPhones(users), Total: total, Filter: f, Sites: sites,
 		Pager: newPager(url.Values{"site": {f.Site}, "role": {f.Role}, "q": {f.Query}}, "/admin/users", f.Offset, f.Limit, total)}
 	return s.render(c, "users", p)
 }
@@ -71,14 +73,21 @@ type userFormData struct {
 	Form  *academy.User
 	Sites []*academy.Site
 	Audit []*academy.AuditEvent
+	// Errors holds the refusal beside the field it names.
+	Errors map[string]string
 }
+
+// userFields are the form fields a refusal can be shown beside; a
+// refusal naming another field is shown at the top of the page.
+var userFields = []string{"username", "display_name", "legal_name", "employee_no", "phone", "email", "department",
+	"position", "hire_date", "leave_date", "roles", "sites", "lang", "status", "password", "confirm_password"}
 
 func (s *Server) userForm(c *fiber.Ctx, status int, tmpl string, u *academy.User, errMsg string) error {
 	sites, err := s.Accounts.Sites.ListSites(c.UserContext())
 	if err != nil {
 		return err
 	}
-	d := userFormData{Form: u, Sites: sites}
+	d := userFormData{Form: u, Sites: sites, Errors: map[string]string{}}
 	if u.ID != "" && tmpl == "user" {
 		d.Audit, _, err = s.Accounts.Audit.ListAudit(c.UserContext(), academy.AuditFilter{Target: u.ID, Limit: 20})
 		if err != nil {
@@ -86,7 +95,12 @@ func (s *Server) userForm(c *fiber.Ctx, status int, tmpl string, u *academy.User
 		}
 	}
 	p := s.newPage(c, "users.title")
-	p.Error = errMsg
+	// Beside its field the refusal needs no field name.
+	if field, msg, ok := strings.Cut(errMsg, ": "); ok && slices.Contains(userFields, field) {
+		d.Errors[field] = msg
+	} else {
+		p.Error = errMsg
+	}
 	p.Data = d
 	return s.renderStatus(c, status, tmpl, p)
 }
@@ -111,6 +125,13 @@ func (s *Server) adminUserCreate(c *fiber.Ctx) error {
 		Username:    c.FormValue("username"),
 		DisplayName: c.FormValue("display_name"),
 		LegalName:   c.FormValue("legal_name"),
+		EmployeeNo:  c.FormValue("employee_no"),
+		Phone:       c.FormValue("phone"),
+		Email:       c.FormValue("email"),
+		Department:  c.FormValue("department"),
+		Position:    c.FormValue("position"),
+		HireDate:    academy.Date(c.FormValue("hire_date")),
+		LeaveDate:   academy.Date(c.FormValue("leave_date")),
 		Roles:       formList(c, "roles"),
 		Sites:       formList(c, "sites"),
 		Lang:        c.FormValue("lang"),
@@ -153,23 +174,38 @@ func (s *Server) adminUserAction(c *fiber.Ctx, flash string, do func(username st
 	return redirectFlash(c, "/admin/users/"+url.PathEscape(u.ID), flash)
 }
 
-func (s *Server) adminUserRoles(c *fiber.Ctx) error {
-	return s.adminUserAction(c, "roles_saved", func(id string) error {
-		_, err := s.Accounts.SetRoles(c.UserContext(), actor(c), id, formList(c, "roles"), formList(c, "sites"))
+// adminUserSave saves the person form: every field of the record at once.
+// A refused form comes back as it was typed, the refusal beside its field.
+func (s *Server) adminUserSave(c *fiber.Ctx) error {
+	u, err := s.Accounts.Users.FindUser(c.UserContext(), c.Params("username"))
+	if err != nil {
 		return err
-	})
+	}
+	text := func(key string) *string { v := c.FormValue(key); return &v }
+	// Unticking every box is a choice (no sites), not "keep".
+	ch := academy.UserChange{Roles: nonNilList(formList(c, "roles")), Sites: nonNilList(formList(c, "sites")),
+		DisplayName: text("display_name"), LegalName: text("legal_name"), EmployeeNo: text("employee_no"),
+		Phone: text("phone"), Email: text("email"), Department: text("department"), Position: text("position"),
+		HireDate: text("hire_date"), LeaveDate: text("leave_date"), Lang: text("lang")}
+	if _, err := s.Accounts.ChangeUser(c.UserContext(), actor(c), u.ID, ch); err != nil {
+		if code := academy.ErrorCode(err); code == academy.EINVALID || code == academy.ECONFLICT {
+			return s.userForm(c, codeStatus[code], "user", ch.Apply(u), academy.ErrorMessage(err))
+		}
+		return err
+	}
+	return redirectFlash(c, "/admin/users/"+url.PathEscape(u.ID), "user_saved")
+}
+
+func nonNilList(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
 }
 
 func (s *Server) adminUserStatus(c *fiber.Ctx) error {
 	return s.adminUserAction(c, "status_saved", func(id string) error {
 		_, err := s.Accounts.SetStatus(c.UserContext(), actor(c), id, c.FormValue("status"))
-		return err
-	})
-}
-
-func (s *Server) adminUserLegalName(c *fiber.Ctx) error {
-	return s.adminUserAction(c, "legal_name_saved", func(id string) error {
-		_, err := s.Accounts.SetLegalName(c.UserContext(), actor(c), id, c.FormValue("legal_name"))
 		return err
 	})
 }
@@ -196,16 +232,33 @@ func (s *Server) apiListUsers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if users == nil {
-		users = []*academy.User{}
+	return c.JSON(listResponse[*academy.User]{Items: maskedPhones(users), Total: total, Offset: f.Offset, Limit: f.Limit})
+}
+
+// maskedPhones copies users with their phone numbers masked: a list shows
+// them so, and the full number is read one person at a time (personal
+// data, seen only on purpose).
+func maskedPhones(users []*academy.User) []*academy.User {
+	out := make([]*academy.User, len(users))
+	for i, u := range users {
+		masked := *u
+		masked.Phone = academy.MaskPhone(u.Phone)
+		out[i] = &masked
 	}
-	return c.JSON(listResponse[*academy.User]{Items: users, Total: total, Offset: f.Offset, Limit: f.Limit})
+	return out
 }
 
 type createUserRequest struct {
 	Username    string   `json:"username"`
 	DisplayName string   `json:"display_name"`
 	LegalName   string   `json:"legal_name"`
+	EmployeeNo  string   `json:"employee_no"`
+	Phone       string   `json:"phone"`
+	Email       string   `json:"email"`
+	Department  string   `json:"department"`
+	Position    string   `json:"position"`
+	HireDate    string   `json:"hire_date"`
+	LeaveDate   string   `json:"leave_date"`
 	Roles       []string `json:"roles"`
 	Sites       []string `json:"sites"`
 	Lang        string   `json:"lang"`
@@ -217,7 +270,10 @@ func (s *Server) apiCreateUser(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	u := &academy.User{Username: req.Username, DisplayName: req.DisplayName, LegalName: req.LegalName, Roles: req.Roles, Sites: req.Sites, Lang: req.Lang}
+	u := &academy.User{Username: req.Username, DisplayName: req.DisplayName, LegalName: req.LegalName,
+		EmployeeNo: req.EmployeeNo, Phone: req.Phone, Email: req.Email, Department: req.Department, Position: req.Position,
+		HireDate: academy.Date(req.HireDate), LeaveDate: academy.Date(req.LeaveDate),
+		Roles: req.Roles, Sites: req.Sites, Lang: req.Lang}
 	if err := s.Accounts.CreateUser(c.UserContext(), actor(c), u, req.Password); err != nil {
 		return err
 	}
@@ -232,11 +288,22 @@ func (s *Server) apiGetUser(c *fiber.Ctx) error {
 	return c.JSON(u)
 }
 
+// patchUserRequest is a change of an account: an absent or null field
+// stays as it is, "" clears a text or date.
 type patchUserRequest struct {
-	Roles     []string `json:"roles"`
-	Sites     []string `json:"sites"`
-	Status    *string  `json:"status"`
-	LegalName *string  `json:"legal_name"`
+	Roles       []string `json:"roles"`
+	Sites       []string `json:"sites"`
+	Status      *string  `json:"status"`
+	LegalName   *string  `json:"legal_name"`
+	DisplayName *string  `json:"display_name"`
+	EmployeeNo  *string  `json:"employee_no"`
+	Phone       *string  `json:"phone"`
+	Email       *string  `json:"email"`
+	Department  *string  `json:"department"`
+	Position    *string  `json:"position"`
+	HireDate    *string  `json:"hire_date"`
+	LeaveDate   *string  `json:"leave_date"`
+	Lang        *string  `json:"lang"`
 }
 
 // apiPatchUser changes several things of an account at once; the domain
@@ -246,8 +313,10 @@ func (s *Server) apiPatchUser(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	u, err := s.Accounts.ChangeUser(c.UserContext(), actor(c), c.Params("username"),
-		academy.UserChange{Roles: req.Roles, Sites: req.Sites, Status: req.Status, LegalName: req.LegalName})
+	u, err := s.Accounts.ChangeUser(c.UserContext(), actor(c), c.Params("username"), academy.UserChange{
+		Roles: req.Roles, Sites: req.Sites, Status: req.Status, LegalName: req.LegalName, DisplayName: req.DisplayName,
+		EmployeeNo: req.EmployeeNo, Phone: req.Phone, Email: req.Email, Department: req.Department, Position: req.Position,
+		HireDate: req.HireDate, LeaveDate: req.LeaveDate, Lang: req.Lang})
 	if err != nil {
 		return err
 	}

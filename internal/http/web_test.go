@@ -157,7 +157,7 @@ func TestWebAdminUserForms(t *testing.T) {
 	if !strings.Contains(list.Body, "已停用") || strings.Contains(list.Body, "<script>") {
 		t.Fatal("list after disable")
 	}
-	if res := b.post("/admin/users/wang.fang/roles", url.Values{"_csrf": {token}, "roles": {"wizard"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "unknown role") {
+	if res := b.post("/admin/users/wang.fang", url.Values{"_csrf": {token}, "roles": {"wizard"}, "sites": {"s1"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "unknown role") {
 		t.Fatalf("bad role: %d", res.StatusCode)
 	}
 	if res := b.get("/admin/users/nobody"); res.StatusCode != 404 || !strings.Contains(res.Body, "404") {

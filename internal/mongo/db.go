@@ -124,6 +124,10 @@ type index struct {
 	coll   string
 	keys   bson.D
 	unique bool
+	// sparse leaves out documents without the field, so that a unique
+	// key may be absent on many of them (both MongoDB and the embedded
+	// store serve sparse indexes; neither of partial ones is portable).
+	sparse bool
 }
 
 // indexes are the ones MongoDB needs in production; creating them is
@@ -135,6 +139,7 @@ var indexes = []index{
 	{coll: "audit", keys: bson.D{{Key: "time", Value: -1}}},
 	{coll: "audit", keys: bson.D{{Key: "target", Value: 1}, {Key: "time", Value: -1}}},
 	{coll: "users", keys: bson.D{{Key: "sites", Value: 1}}},
+	{coll: "users", keys: bson.D{{Key: "employee_no", Value: 1}}, unique: true, sparse: true},
 	{coll: "course_revisions", keys: bson.D{{Key: "course", Value: 1}, {Key: "number", Value: -1}}},
 	{coll: "drafts", keys: bson.D{{Key: "course", Value: 1}}},
 	{coll: "attempts", keys: bson.D{{Key: "quiz", Value: 1}, {Key: "state", Value: 1}}},
@@ -159,8 +164,8 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	for _, ix := range indexes {
 		m := mongo.IndexModel{Keys: ix.keys}
-		if ix.unique {
-			m.Options = options.Index().SetUnique(true)
+		if ix.unique || ix.sparse {
+			m.Options = options.Index().SetUnique(ix.unique).SetSparse(ix.sparse)
 		}
 		if _, err := db.c(ix.coll).Indexes().CreateOne(ctx, m); err != nil {
 			return fmt.Errorf("create index on %s: %w", ix.coll, err)

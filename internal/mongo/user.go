@@ -18,13 +18,32 @@ var _ academy.UserService = (*UserService)(nil)
 // NewUserService returns the user store.
 func NewUserService(db *DB) *UserService { return &UserService{db: db} }
 
-// CreateUser inserts u; a taken username (in any case) is ECONFLICT.
+// CreateUser inserts u; a taken username (in any case) or employee
+// number is ECONFLICT.
 func (s *UserService) CreateUser(ctx context.Context, u *academy.User) error {
 	_, err := s.db.c("users").InsertOne(ctx, u)
-	if academy.ErrorCode(FormatError(err)) == academy.ECONFLICT {
+	if err = FormatError(err); academy.ErrorCode(err) == academy.ECONFLICT {
+		if taken := s.employeeNoTaken(ctx, u.ID, u.EmployeeNo); taken != nil {
+			return taken
+		}
 		return academy.Errorf(academy.ECONFLICT, "username: %q is taken", u.Username)
 	}
-	return FormatError(err)
+	return err
+}
+
+// employeeNoTaken names the other holder of no, if there is one. The
+// duplicate-key error does not say which index refused (the embedded
+// store does not name it), so the conflict is explained by looking.
+func (s *UserService) employeeNoTaken(ctx context.Context, id, no string) error {
+	if no == "" {
+		return nil
+	}
+	var holder academy.User
+	err := s.db.c("users").FindOne(ctx, bson.M{"employee_no": no, "_id": bson.M{"$ne": id}}).Decode(&holder)
+	if err != nil {
+		return nil
+	}
+	return academy.EmployeeNoTaken(no, &holder)
 }
 
 // FindUser reads a user by username (any case).
@@ -52,7 +71,7 @@ func (s *UserService) ListUsers(ctx context.Context, f academy.UserFilter) ([]*a
 	}
 	if f.Query != "" {
 		re := bson.Regex{Pattern: regexp.QuoteMeta(f.Query), Options: "i"}
-		filter["$or"] = bson.A{bson.M{"_id": re}, bson.M{"display_name": re}}
+		filter["$or"] = bson.A{bson.M{"_id": re}, bson.M{"display_name": re}, bson.M{"employee_no": re}}
 	}
 	total, err := s.db.c("users").CountDocuments(ctx, filter)
 	if err != nil {
@@ -87,14 +106,36 @@ func (s *UserService) ListUsersOn(ctx context.Context, sites []string, role stri
 	return out, nil
 }
 
-// UpdateUser sets the non-nil fields of upd and returns the new user.
+// UpdateUser sets the non-nil fields of upd and returns the new user. An
+// empty optional field is removed rather than stored empty: the employee
+// number's sparse unique index counts only present numbers.
 func (s *UserService) UpdateUser(ctx context.Context, username string, upd academy.UserUpdate) (*academy.User, error) {
-	set := bson.M{"updated_at": s.db.Now()}
-	if upd.DisplayName != nil {
-		set["display_name"] = *upd.DisplayName
+	set, unset := bson.M{"updated_at": s.db.Now()}, bson.M{}
+	for key, v := range map[string]*string{
+		"display_name": upd.DisplayName, "status": upd.Status, "lang": upd.Lang,
+	} {
+		if v != nil {
+			set[key] = *v
+		}
 	}
-	if upd.LegalName != nil {
-		set["legal_name"] = *upd.LegalName
+	optional := map[string]*string{
+		"legal_name": upd.LegalName, "employee_no": upd.EmployeeNo, "phone": upd.Phone, "email": upd.Email,
+		"department": upd.Department, "position": upd.Position,
+	}
+	for key, d := range map[string]*academy.Date{"hire_date": upd.HireDate, "leave_date": upd.LeaveDate} {
+		if d != nil {
+			v := string(*d)
+			optional[key] = &v
+		}
+	}
+	for key, v := range optional {
+		switch {
+		case v == nil:
+		case *v == "":
+			unset[key] = ""
+		default:
+			set[key] = *v
+		}
 	}
 	if upd.Roles != nil {
 		set["roles"] = upd.Roles
@@ -102,16 +143,22 @@ func (s *UserService) UpdateUser(ctx context.Context, username string, upd acade
 	if upd.Sites != nil {
 		set["sites"] = upd.Sites
 	}
-	if upd.Status != nil {
-		set["status"] = *upd.Status
-	}
-	if upd.Lang != nil {
-		set["lang"] = *upd.Lang
+	change := bson.M{"$set": set}
+	if len(unset) > 0 {
+		change["$unset"] = unset
 	}
 	var u academy.User
-	err := s.db.c("users").FindOneAndUpdate(ctx, bson.M{"_id": academy.UserID(username)}, bson.M{"$set": set},
+	err := s.db.c("users").FindOneAndUpdate(ctx, bson.M{"_id": academy.UserID(username)}, change,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&u)
 	if err != nil {
+		// The embedded store reports a unique index refusing an update
+		// as an internal error, not a duplicate key, so any failed write
+		// of a number someone else holds is explained as that conflict.
+		if upd.EmployeeNo != nil {
+			if taken := s.employeeNoTaken(ctx, academy.UserID(username), *upd.EmployeeNo); taken != nil {
+				return nil, taken
+			}
+		}
 		err = FormatError(err)
 		if academy.ErrorCode(err) == academy.ENOTFOUND {
 			return nil, academy.UserNotFound(username)

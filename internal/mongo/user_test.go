@@ -182,3 +182,40 @@ func TestUnreachableIsUnavailable(t *testing.T) {
 		t.Fatalf("error should say unreachable and hide credentials: %v", err)
 	}
 }
+
+// An employee number is unique among the people who have one: a second
+// holder is refused on insert and on update with the holder named, and a
+// cleared number is removed so that any number of people may have none.
+func TestEmployeeNumbersUnique(t *testing.T) {
+	ctx := context.Background()
+	users := mongo.NewUserService(mongotest.Open(t))
+	first := newUser("first", []string{"trainee"}, []string{"s1"})
+	first.DisplayName, first.EmployeeNo = "王一", "E1"
+	if err := users.CreateUser(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	second := newUser("second", []string{"trainee"}, []string{"s1"})
+	second.EmployeeNo = "E1"
+	if err := users.CreateUser(ctx, second); academy.ErrorCode(err) != academy.ECONFLICT || !strings.Contains(academy.ErrorMessage(err), "王一") {
+		t.Fatalf("insert of a taken number: %v", err)
+	}
+	second.EmployeeNo = ""
+	if err := users.CreateUser(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	taken, none := "E1", ""
+	if _, err := users.UpdateUser(ctx, "second", academy.UserUpdate{EmployeeNo: &taken}); academy.ErrorCode(err) != academy.ECONFLICT ||
+		!strings.Contains(academy.ErrorMessage(err), "employee_no") || !strings.Contains(academy.ErrorMessage(err), "王一") {
+		t.Fatalf("update to a taken number: %v", err)
+	}
+	if _, err := users.UpdateUser(ctx, "first", academy.UserUpdate{EmployeeNo: &none}); err != nil {
+		t.Fatal(err)
+	}
+	third := newUser("third", []string{"trainee"}, []string{"s1"})
+	if err := users.CreateUser(ctx, third); err != nil {
+		t.Fatalf("a third person without a number: %v", err)
+	}
+	if u, err := users.UpdateUser(ctx, "second", academy.UserUpdate{EmployeeNo: &taken}); err != nil || u.EmployeeNo != "E1" {
+		t.Fatalf("the freed number: %+v %v", u, err)
+	}
+}
