@@ -203,7 +203,7 @@ type anonymizer struct {
 	room       string           // the ticket's room as written in its label
 	unitIDs    map[string]bool  // directory unit ids
 	rooms      map[unitKey]bool // directory units
-	phones     map[string]bool // directory phones, digits only
+	phones     map[string]bool  // directory phones, digits only
 }
 
 func newAnonymizer(t *Ticket, dir *Directory) *anonymizer {
