@@ -32,6 +32,7 @@ var (
 // an entry, so a new route cannot ship without deciding who may use it.
 var accessTable = map[string][]string{
 	"GET /healthz":                                          everyone,
+	"GET /favicon.ico":                                      everyone,
 	"GET /readyz":                                           everyone,
 	"GET /metrics":                                          scraperOnly,
 	"GET /":                                                 everyone,
@@ -159,6 +160,7 @@ var accessTable = map[string][]string{
 	"POST /certificates/:number/reinstate":                  certManagers,
 	"GET /credentials/status/:list":                         everyone,
 	"GET /programs/:slug":                                   everyone,
+	"GET /verify":                                           everyone,
 	"GET /verify/:number":                                   everyone,
 	"GET /verify/:number/status":                            everyone,
 	"GET /issuer":                                           everyone,
