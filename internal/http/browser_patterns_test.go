@@ -45,7 +45,7 @@ func TestBrowserPatternsCompile(t *testing.T) {
 	for _, a := range found {
 		js, _ := json.Marshal("^(?:" + a.pattern + ")$")
 		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		msg, err := chromedp.Run(sctx, chromedp.Evaluate[string](`(() => { try { new RegExp(` + string(js) + `, "v"); return "" } catch (e) { return e.message } })()`))
+		msg, err := chromedp.Run(sctx, chromedp.Evaluate[string](`(() => { try { new RegExp(`+string(js)+`, "v"); return "" } catch (e) { return e.message } })()`))
 		cancel()
 		if err != nil {
 			t.Fatal(err)
