@@ -64,6 +64,21 @@ var accessTable = map[string][]string{
 	"POST /api/v1/users/:username/password":                 adminOnly,
 	"GET /admin/sites":                                      adminOnly,
 	"POST /admin/sites":                                     adminOnly,
+	"GET /admin/sites/:site":                                adminOnly,
+	"GET /admin/sites/:site/export":                         adminOnly,
+	"POST /admin/sites/:site/import":                        adminOnly,
+	"POST /admin/sites/:site/flats":                         adminOnly,
+	"GET /admin/sites/:site/flats/:id":                      adminOnly,
+	"POST /admin/sites/:site/flats/:id":                     adminOnly,
+	"POST /admin/sites/:site/flats/:id/delete":              adminOnly,
+	"POST /admin/sites/:site/residents":                     adminOnly,
+	"GET /admin/sites/:site/residents/:id":                  adminOnly,
+	"POST /admin/sites/:site/residents/:id":                 adminOnly,
+	"POST /admin/sites/:site/residents/:id/delete":          adminOnly,
+	"POST /admin/sites/:site/members":                       adminOnly,
+	"GET /admin/sites/:site/members/:id":                    adminOnly,
+	"POST /admin/sites/:site/members/:id":                   adminOnly,
+	"POST /admin/sites/:site/members/:id/delete":            adminOnly,
 	"GET /api/v1/sites":                                     adminOnly,
 	"POST /api/v1/sites":                                    adminOnly,
 	"GET /courses":                                          learners,
@@ -182,7 +197,7 @@ var accessTable = map[string][]string{
 // so :number comes before :n.
 var params = strings.NewReplacer(":username", "trainee", ":slug", "ethics", ":lesson", "role-of-the-desk",
 	":number", "AC-0000-0000-0000-0000", ":n", "1", ":id", "000000000000000000000000", "*", "flow.svg",
-	":qid", "new", ":ws", "s1", ":rid", "r1", ":format", "csv", ":list", "1")
+	":qid", "new", ":ws", "s1", ":rid", "r1", ":format", "csv", ":list", "1", ":site", "s1")
 
 func TestAccessMatrix(t *testing.T) {
 	e := newEnv(t)

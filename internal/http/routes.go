@@ -61,6 +61,7 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/admin/audit", perm(academy.PermAuditRead), s.adminAudit)
 	s.handle(get, "/admin/sites", perm(academy.PermSitesManage), s.adminSites)
 	s.handle(post, "/admin/sites", perm(academy.PermSitesManage), s.adminSiteCreate)
+	s.registerSiteRoutes(get, post)
 
 	// Web: learning.
 	s.handle(get, "/courses", learn, s.coursesPage)
