@@ -231,7 +231,7 @@ func (s *Server) siteEntryCreate(kind string) fiber.Handler {
 			}
 			return err
 		}
-		return redirectFlash(c, "/admin/sites/"+url.PathEscape(c.Params("site"))+"#"+kind, "directory_saved")
+		return siteRedirect(c, kind, "directory_saved")
 	}
 }
 
@@ -324,7 +324,7 @@ func (s *Server) siteEntrySave(kind string) fiber.Handler {
 			}
 			return err
 		}
-		return redirectFlash(c, "/admin/sites/"+url.PathEscape(c.Params("site"))+"#"+kind, "directory_saved")
+		return siteRedirect(c, kind, "directory_saved")
 	}
 }
 
@@ -354,8 +354,13 @@ func (s *Server) siteEntryDelete(kind string) fiber.Handler {
 			}
 			return err
 		}
-		return redirectFlash(c, "/admin/sites/"+url.PathEscape(c.Params("site"))+"#"+kind, "directory_removed")
+		return siteRedirect(c, kind, "directory_removed")
 	}
+}
+
+// siteRedirect goes back to the list a change was made in, with its flash.
+func siteRedirect(c *fiber.Ctx, section, flash string) error {
+	return c.Redirect("/admin/sites/"+url.PathEscape(c.Params("site"))+"?flash="+flash+"#"+section, fiber.StatusSeeOther)
 }
 
 // siteExport writes the directory as a workbook of three sheets, the one
@@ -444,7 +449,7 @@ func (s *Server) siteImport(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	return redirectFlash(c, "/admin/sites/"+url.PathEscape(c.Params("site")), "directory_imported")
+	return siteRedirect(c, "transfer", "directory_imported")
 }
 
 func (s *Server) importDirectory(c *fiber.Ctx) (siteForms, error) {

@@ -320,10 +320,10 @@ func TestSiteDirectoryImportExport(t *testing.T) {
 		t.Fatalf("bad workbook: %d", res.StatusCode)
 	}
 	for _, want := range []string{
-		`<td>房屋</td><td>3</td><td>A (楼栋 / Building)</td>`, `<td>房屋</td><td>4</td><td>C (房号 / Room)</td>`,
-		`<td>住户</td><td>3</td><td>B (姓名 / Name)</td>`, `<td>住户</td><td>3</td><td>C (房屋 / Flat)</td>`,
-		`<td>住户</td><td>3</td><td>D (电话 / Phone)</td>`, `<td>住户</td><td>3</td><td>E (身份 / Role)</td>`,
-		`<td>部门成员</td><td>2</td><td>C (部门 / Department)</td>`,
+		"<strong>“房屋”表第 3 行，A (楼栋 / Building) 列</strong> building:", "<strong>“房屋”表第 4 行，C (房号 / Room) 列</strong> room:",
+		"<strong>“住户”表第 3 行，B (姓名 / Name) 列</strong> name:", "<strong>“住户”表第 3 行，C (房屋 / Flat) 列</strong> flat:",
+		"<strong>“住户”表第 3 行，D (电话 / Phone) 列</strong> phone:", "<strong>“住户”表第 3 行，E (身份 / Role) 列</strong> role:",
+		"<strong>“部门成员”表第 2 行，C (部门 / Department) 列</strong> department:",
 	} {
 		if !strings.Contains(res.Body, want) {
 			t.Errorf("problems lack %s", want)
