@@ -110,11 +110,15 @@ var (
 //   - Staff. Event actors and assignees that are not members become 客服A,
 //     客服B… in order of first appearance, also where their usernames occur
 //     in text. The system's own events keep the actor "system".
-//   - Units. The ticket's unit becomes 1栋1单元101 (id 1-1-101); every other
-//     unit label in the text (\d+栋(\d+单元)?\d+室?, also 幢 and 号楼) or
-//     directory unit id (3-2-1202) gets the next alias, 1栋1单元102…,
-//     consistently. The ticket's room number on its own ("1202的业主") becomes
-//     101 too.
+//   - Units. Unit labels in the text (\d+栋(\d+单元)?\d+室?, also 幢 and
+//     号楼), directory unit ids (3-2-1202) and bare room numbers of the
+//     ticket's own entrance (its own room, or one the directory has there:
+//     "楼上1302") are aliased so that their relations survive: buildings
+//     become 1栋, 2栋… and entrances 1单元, 2单元… in order of first
+//     appearance, the ticket's own first; an entrance's floors count from
+//     the lowest one mentioned and a room keeps its position on the floor.
+//     So with the ticket at 3栋2单元1202, "楼上1302" becomes "楼上201", "3栋2单元1302"
+//     becomes "1栋1单元201" and 5栋1单元601 becomes 2栋1单元101.
 //   - Free text (title, description, event notes, every field value) loses
 //     e-mail addresses (【邮箱】), ID card numbers (18 digits, the last
 //     possibly X, or the old 15; 【身份证号】), then phone numbers (mobiles
@@ -190,23 +194,49 @@ type anonymizer struct {
 	surnames  map[string][]personKey
 	subjectID string // the ticket's resident
 
-	units      map[unitKey]int // → alias number: 0 is 1栋1单元101
+	buildings  map[int]int                 // real building → alias
+	entrances  map[entranceKey]int         // real entrance → alias entrance in the alias building
+	lowest     map[entranceKey]int         // the lowest floor mentioned per entrance
+	positions  map[entranceKey]map[int]int // room position on its floor (02 of 1202) → alias position
 	subject    unitKey
 	hasSubject bool
-	room       string          // the ticket's room as written in its label
-	unitIDs    map[string]bool // directory unit ids
-	phones     map[string]bool // directory phones, digits only
+	room       string           // the ticket's room as written in its label
+	unitIDs    map[string]bool  // directory unit ids
+	rooms      map[unitKey]bool // directory units
+	phones     map[string]bool  // directory phones, digits only
 }
 
 func newAnonymizer(t *Ticket, dir *Directory) *anonymizer {
 	a := &anonymizer{t: t, dir: dir, staff: map[string]string{}, people: map[personKey]string{}, members: map[string]int{},
-		names: map[string]personKey{}, surnames: map[string][]personKey{}, units: map[unitKey]int{}, unitIDs: map[string]bool{},
+		names: map[string]personKey{}, surnames: map[string][]personKey{}, unitIDs: map[string]bool{}, rooms: map[unitKey]bool{},
+		buildings: map[int]int{}, entrances: map[entranceKey]int{}, lowest: map[entranceKey]int{}, positions: map[entranceKey]map[int]int{},
 		phones: map[string]bool{}, subjectID: t.Resident}
 	a.setClock(t)
 	a.indexDirectory()
 	a.registerSubject()
 	a.registerStaff()
+	a.scanTicket()
 	return a
+}
+
+// scanTicket sees every unit the ticket mentions before any is aliased:
+// the floors of an alias count from the lowest floor mentioned.
+func (a *anonymizer) scanTicket() {
+	if r := a.dir.Resident(a.t.Resident); r != nil {
+		if k, _, ok := a.unitKeyOf(r.Unit); ok {
+			a.see(k)
+		}
+	}
+	a.scanUnits(a.t.Title)
+	a.scanUnits(a.t.Description)
+	for _, e := range a.t.Events {
+		for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
+			if k != "assignee" {
+				a.scanUnits(e.Fields[k])
+			}
+		}
+		a.scanUnits(e.Note)
+	}
 }
 
 // setClock computes the shift that puts the ticket's creation on the base.
@@ -266,6 +296,9 @@ func (a *anonymizer) indexDirectory() {
 	}
 	for _, u := range a.dir.Units {
 		a.unitIDs[u.ID] = true
+		if k, _, ok := a.unitKeyOf(u.ID); ok {
+			a.rooms[k] = true
+		}
 	}
 }
 
@@ -279,7 +312,7 @@ func (a *anonymizer) registerSubject() {
 	if unitID != "" {
 		if k, room, ok := a.unitKeyOf(unitID); ok {
 			a.subject, a.hasSubject, a.room = k, true, room
-			a.units[k] = 0
+			a.see(k)
 		}
 	}
 	if a.t.Resident != "" {
@@ -345,7 +378,7 @@ func (a *anonymizer) subjectUnit() Unit {
 	if !a.hasSubject {
 		return Unit{}
 	}
-	return unitAlias(0)
+	return a.unitAlias(a.subject).Unit
 }
 
 // subjectResident is the alias of the ticket's resident (zero if none).
@@ -357,10 +390,10 @@ func (a *anonymizer) subjectResident() Resident {
 	if r := a.dir.Resident(a.t.Resident); r != nil {
 		alias.Role = r.Role
 		if k, _, ok := a.unitKeyOf(r.Unit); ok {
-			alias.Unit = unitAlias(a.unitNumber(k)).ID
+			alias.Unit = a.unitAlias(k).ID
 		}
 	} else if a.hasSubject {
-		alias.Unit = unitAlias(0).ID
+		alias.Unit = a.unitAlias(a.subject).ID
 	}
 	return alias
 }
@@ -412,6 +445,13 @@ func (a *anonymizer) text(s string) string {
 	if s == "" {
 		return s
 	}
+	s = unitMentionRE.ReplaceAllStringFunc(a.scrub(s), a.unitMention)
+	return a.namesIn(s)
+}
+
+// scrub removes contact data, moves dates and replaces usernames: what
+// text does before units and names.
+func (a *anonymizer) scrub(s string) string {
 	s = emailRE.ReplaceAllLiteralString(s, redactedEmail)
 	s = redact(idNumberRE, s, redactedIDNumber)
 	s = bankCards(s)
@@ -421,9 +461,7 @@ func (a *anonymizer) text(s string) string {
 	s = a.directoryPhones(s)
 	s = plateRE.ReplaceAllLiteralString(s, redactedPlate)
 	s = dateRE.ReplaceAllStringFunc(s, a.date)
-	s = a.usernames(s)
-	s = unitMentionRE.ReplaceAllStringFunc(s, a.unitMention)
-	return a.namesIn(s)
+	return a.usernames(s)
 }
 
 // redact replaces the matches of re that do not run on into more digits.
@@ -647,42 +685,136 @@ func (a *anonymizer) usernames(s string) string {
 	return b.String()
 }
 
-// unitMention replaces a unit label, a directory unit id or the ticket's
-// bare room number with its alias; other numbers stay.
+// unitMention replaces a unit label, a directory unit id or a bare room
+// number of the ticket's own entrance with its alias; other numbers stay.
 func (a *anonymizer) unitMention(m string) string {
+	k, kind, ok := a.mentionKey(m)
+	if !ok {
+		return m
+	}
+	u := a.unitAlias(k)
+	switch kind {
+	case mentionLabel:
+		return u.Label + unitMentionRE.FindStringSubmatch(m)[4]
+	case mentionID:
+		return u.ID
+	}
+	return strconv.Itoa(u.room)
+}
+
+// How a unit is written in text.
+const (
+	mentionLabel = iota // 3栋2单元1202室
+	mentionID           // 3-2-1202
+	mentionRoom         // 1202, of the ticket's own entrance
+)
+
+// mentionKey reads a match of unitMentionRE as a unit, if it is one. A
+// bare number is a unit only when it is a room of the ticket's own
+// entrance (its own room, or one the directory knows: "楼上1302"): other
+// numbers are amounts, times or codes.
+func (a *anonymizer) mentionKey(m string) (unitKey, int, bool) {
 	g := unitMentionRE.FindStringSubmatch(m)
 	switch {
 	case g[1] != "":
-		k := unitKey{atoiOrZero(g[1]), atoiOrZero(g[2]), atoiOrZero(g[3])}
-		return unitAlias(a.unitNumber(k)).Label + g[4]
+		return a.sameEntrance(unitKey{atoiOrZero(g[1]), atoiOrZero(g[2]), atoiOrZero(g[3])}), mentionLabel, true
 	case g[5] != "":
 		k := unitKey{atoiOrZero(g[5]), atoiOrZero(g[6]), atoiOrZero(g[7])}
 		if !a.unitIDs[m] && !(a.hasSubject && k == a.subject) {
-			return m // a date or a code, not a unit
+			return unitKey{}, 0, false // a date or a code, not a unit
 		}
-		return unitAlias(a.unitNumber(k)).ID
-	case a.room != "" && len(a.room) >= 3 && m == a.room:
-		return "101" // the room of unitAlias(0)
+		return k, mentionID, true
+	case !a.hasSubject || len(m) < 3:
+		return unitKey{}, 0, false
+	case m == a.room:
+		return a.subject, mentionRoom, true
 	}
-	return m
+	k := unitKey{a.subject.building, a.subject.entrance, atoiOrZero(m)}
+	if strconv.Itoa(k.room) == m && a.rooms[k] {
+		return k, mentionRoom, true
+	}
+	return unitKey{}, 0, false
 }
 
-// unitNumber returns the alias number of a unit, making one on first sight.
-// A label without the entrance ("3栋1202") is taken for the ticket's unit
-// when building and room agree.
-func (a *anonymizer) unitNumber(k unitKey) int {
-	if a.hasSubject && k.entrance == 0 && k.building == a.subject.building && k.room == a.subject.room {
-		k = a.subject
+// sameEntrance reads a label without the entrance ("3栋1202") in the
+// ticket's building as the ticket's entrance, where people mean it.
+func (a *anonymizer) sameEntrance(k unitKey) unitKey {
+	if a.hasSubject && k.entrance == 0 && k.building == a.subject.building {
+		k.entrance = a.subject.entrance
 	}
-	if n, ok := a.units[k]; ok {
-		return n
+	return k
+}
+
+// entranceKey is one entrance (单元) of one building; 0 is not said.
+type entranceKey struct{ building, entrance int }
+
+// aliasedUnit is the alias of a unit, with its room number for bare
+// mentions.
+type aliasedUnit struct {
+	Unit
+	room int
+}
+
+// see registers a unit mention before any alias is handed out, so that
+// the aliases keep the relations between units: buildings and entrances
+// are numbered in order of first appearance (the ticket's own first, as
+// 1栋1单元), and the floors of an entrance are renumbered from its lowest
+// floor mentioned, so 楼上 and 楼下 stay true.
+func (a *anonymizer) see(k unitKey) {
+	if _, ok := a.buildings[k.building]; !ok {
+		a.buildings[k.building] = len(a.buildings) + 1
 	}
-	n := len(a.units)
-	if !a.hasSubject {
-		n++ // 101 stays the ticket's even when it has no unit
+	e := entranceKey{k.building, k.entrance}
+	if _, ok := a.entrances[e]; !ok {
+		a.entrances[e] = 0
+		if k.entrance != 0 {
+			n := 1
+			for o := range a.entrances {
+				if o.building == k.building && o.entrance != 0 && o != e {
+					n++
+				}
+			}
+			a.entrances[e] = n
+		}
+		a.positions[e] = map[int]int{}
 	}
-	a.units[k] = n
-	return n
+	if floor := k.room / 100; floor > 0 {
+		if low, ok := a.lowest[e]; !ok || floor < low {
+			a.lowest[e] = floor
+		}
+	}
+	if pos := a.positions[e]; pos[k.room%100] == 0 {
+		pos[k.room%100] = len(pos) + 1
+	}
+}
+
+// unitAlias is the made-up unit standing for k: the same building and
+// entrance aliases for every room of them, the floor counted from the
+// entrance's lowest floor mentioned, and the same position on every
+// floor, so 1202 and 1302 become 101 and 201.
+func (a *anonymizer) unitAlias(k unitKey) aliasedUnit {
+	a.see(k)
+	e := entranceKey{k.building, k.entrance}
+	b, n := a.buildings[k.building], a.entrances[e]
+	room := a.positions[e][k.room%100]
+	if floor := k.room / 100; floor > 0 {
+		room += (floor - a.lowest[e] + 1) * 100
+	}
+	u := Unit{ID: fmt.Sprintf("%d-%d-%d", b, n, room), Building: fmt.Sprintf("%d栋", b), Label: fmt.Sprintf("%d栋%d单元%d", b, n, room)}
+	if n == 0 {
+		u.Label = fmt.Sprintf("%d栋%d", b, room)
+	}
+	return aliasedUnit{u, room}
+}
+
+// scanUnits sees every unit that s mentions, in order, as text will read
+// them.
+func (a *anonymizer) scanUnits(s string) {
+	for _, m := range unitMentionRE.FindAllString(a.scrub(s), -1) {
+		if k, _, ok := a.mentionKey(m); ok {
+			a.see(k)
+		}
+	}
 }
 
 // unitKeyOf reads a unit id (3-2-1202) or, through the directory, its
@@ -701,12 +833,6 @@ func (a *anonymizer) unitKeyOf(id string) (unitKey, string, bool) {
 		}
 	}
 	return unitKey{}, "", false
-}
-
-// unitAlias is the n-th made-up unit: 1栋1单元101, 1栋1单元102…
-func unitAlias(n int) Unit {
-	room := 101 + n
-	return Unit{ID: fmt.Sprintf("1-1-%d", room), Building: "1栋", Label: fmt.Sprintf("1栋1单元%d", room)}
 }
 
 // namesIn replaces people's names, scanning once so that aliases are not

@@ -124,7 +124,7 @@ func TestAnonymizeAliases(t *testing.T) {
 	if c.Unit != (Unit{ID: "1-1-101", Building: "1栋", Label: "1栋1单元101"}) || c.Resident.Unit != "1-1-101" {
 		t.Errorf("unit = %+v, resident unit %q", c.Unit, c.Resident.Unit)
 	}
-	for _, want := range []string{"业主甲（身份证【身份证号】）来电，手机【电话】，座机【电话】。", "楼上1栋1单元102业主乙家漏水，业主乙电话【电话】。",
+	for _, want := range []string{"业主甲（身份证【身份证号】）来电，手机【电话】，座机【电话】。", "楼上1栋1单元201业主乙家漏水，业主乙电话【电话】。",
 		"2000-01-03 12:30开始滴水", "101的业主很着急", "客服A已记录"} {
 		if !strings.Contains(c.Description, want) {
 			t.Errorf("description %q lacks %q", c.Description, want)
@@ -145,7 +145,7 @@ func TestAnonymizeAliases(t *testing.T) {
 	if got, want := ev(ActionNote).Note, "已电话通知业主乙（【电话】）开门，客服B知悉。"; got != want {
 		t.Errorf("note = %q, want %q", got, want)
 	}
-	if got, want := ev("follow_up").Note, "工程部员工A上门，发现是1-1-102的软管；业主丙女士（1栋1单元103室）也反映过，电话【电话】，身份证【身份证号】。客服A 1月4日再回访。"; got != want {
+	if got, want := ev("follow_up").Note, "工程部员工A上门，发现是1-1-201的软管；业主丙女士（2栋1单元101室）也反映过，电话【电话】，身份证【身份证号】。客服A 1月4日再回访。"; got != want {
 		t.Errorf("follow-up = %q\nwant %q", got, want)
 	}
 	if got, want := ev("complete").Fields["resolution"], "工程部员工A更换软管；业主甲确认，联系【电话】，1栋1单元101室已不滴水。"; got != want {
@@ -238,8 +238,8 @@ func TestAnonymizeText(t *testing.T) {
 		{"对方女士说楼上吵，工程师傅已到", "对方女士说楼上吵，工程师傅已到"},
 		{"访客吴女士和欧阳先生", "访客某女士和某先生"},
 		{"3号楼1202", "1栋1单元101"},
-		{"3栋 2单元 1302室", "1栋1单元102室"},
-		{"9栋1单元101和3栋2单元1302", "1栋1单元103和1栋1单元102"},
+		{"3栋 2单元 1302室", "1栋1单元201室"},
+		{"9栋1单元101和3栋2单元1302", "2栋1单元101和1栋1单元201"},
 		{"李阿姨", "业主乙"},
 		{"陈师傅", "业主甲"},
 		{"赵师傅和孙师傅", "工程部员工A和保洁部员工A"},
@@ -347,5 +347,59 @@ func TestAnonymizeCardsWeChatRelatives(t *testing.T) {
 		if got := a.text(tc.in); got != tc.want {
 			t.Errorf("text(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestAnonymizeKeepsUnitRelations: a building, an entrance and a floor
+// keep their relations under aliasing, so "楼上601" still means the flat
+// above the ticket's, in the ticket's aliased entrance.
+func TestAnonymizeKeepsUnitRelations(t *testing.T) {
+	dir := &Directory{
+		Units: []Unit{
+			{ID: "4-1-501", Building: "4栋", Label: "4栋1单元501"},
+			{ID: "4-1-601", Building: "4栋", Label: "4栋1单元601"},
+			{ID: "4-1-401", Building: "4栋", Label: "4栋1单元401"},
+			{ID: "4-1-502", Building: "4栋", Label: "4栋1单元502"},
+			{ID: "4-2-501", Building: "4栋", Label: "4栋2单元501"},
+			{ID: "7-1-501", Building: "7栋", Label: "7栋1单元501"},
+		},
+		Residents: []Resident{{ID: "r1", Name: "陈秀英", Unit: "4-1-501", Phone: "13812345678", Role: "owner"}},
+	}
+	for _, tc := range []struct{ in, want string }{
+		// The example of the issue: 601 is the flat above, in the same unit.
+		{"4栋1单元501业主反映楼上601漏水", "1栋1单元101业主反映楼上201漏水"},
+		{"楼下401也受影响", "楼下101也受影响"}, // the ticket's flat is now 201
+		{"4栋1单元601和4栋1单元401", "1栋1单元301和1栋1单元101"},
+		{"4-1-601的软管", "1-1-201的软管"},
+		{"隔壁502听到了", "隔壁102听到了"},
+		{"4栋601", "1栋1单元201"},                  // the ticket's building, entrance not said
+		{"4栋2单元501", "1栋2单元101"},               // same building, other entrance, same floor
+		{"7栋1单元501", "2栋1单元101"},               // another building
+		{"701还没人住，金额1380元", "701还没人住，金额1380元"}, // not a flat of the directory in this entrance
+		{"501的业主", "101的业主"},
+	} {
+		tk := &Ticket{Type: TypeRepair, State: "closed", Resident: "r1", Unit: "4-1-501", CreatedAt: anonCreated, Description: tc.in}
+		c, err := Anonymize(tk, dir, "case", "trainer", anonCreated)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Description != tc.want {
+			t.Errorf("%q became %q, want %q", tc.in, c.Description, tc.want)
+		}
+	}
+	// Each case above is its own ticket, its floors counted from the lowest
+	// it mentions. All in one ticket: the same flat gets the same alias wherever it is
+	// mentioned, and floors count from the lowest one mentioned.
+	tk := &Ticket{Type: TypeRepair, State: "closed", Resident: "r1", Unit: "4-1-501", CreatedAt: anonCreated,
+		Title: "4栋1单元501报修", Description: "楼上601漏水到501，4-1-601的住户说楼下401也湿了；7栋1单元501无关。"}
+	c, err := Anonymize(tk, dir, "case", "trainer", anonCreated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Title != "1栋1单元201报修" || c.Description != "楼上301漏水到201，1-1-301的住户说楼下101也湿了；2栋1单元101无关。" {
+		t.Errorf("title %q, description %q", c.Title, c.Description)
+	}
+	if c.Unit.Label != "1栋1单元201" || c.Unit.ID != "1-1-201" || c.Resident.Unit != "1-1-201" {
+		t.Errorf("unit %+v, resident unit %q", c.Unit, c.Resident.Unit)
 	}
 }

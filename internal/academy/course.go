@@ -54,6 +54,11 @@ type Lesson struct {
 	Body       string   `json:"-" bson:"body"` // Markdown without front matter
 }
 
+// Same reports whether l and o have the same content.
+func (l *Lesson) Same(o *Lesson) bool {
+	return l.Slug == o.Slug && l.Title == o.Title && l.Minutes == o.Minutes && slices.Equal(l.Objectives, o.Objectives) && l.Body == o.Body
+}
+
 // Asset is an image or attachment that sits beside the lessons.
 type Asset struct {
 	Name        string `bson:"name"`

@@ -71,6 +71,9 @@ type Directory struct {
 	Units     []Unit     `json:"units" bson:"units"`
 	Residents []Resident `json:"residents" bson:"residents"`
 	Members   []Member   `json:"members" bson:"members"`
+	// Version counts the changes of a live site's directory, so that two
+	// administrators editing it at once never overwrite each other.
+	Version int `json:"-" bson:"version,omitempty"`
 }
 
 // Clone copies d's lists, so that changing the copy's entries leaves d as
@@ -391,7 +394,11 @@ func TicketNumber(typ string, seq int) string {
 // DeskStore stores live tickets and site directories.
 type DeskStore interface {
 	FindDirectory(ctx context.Context, site string) (*Directory, error)
+	// SaveDirectory replaces a site's directory, whatever its version.
 	SaveDirectory(ctx context.Context, site string, d *Directory) error
+	// UpdateDirectory replaces a site's directory if it is still at
+	// version (0: none stored yet); ECONFLICT otherwise.
+	UpdateDirectory(ctx context.Context, site string, d *Directory, version int) error
 	// NextNumber returns the next ticket sequence number of a site.
 	NextNumber(ctx context.Context, site string) (int, error)
 	InsertTicket(ctx context.Context, t *Ticket) error

@@ -242,16 +242,22 @@ func (l *Library) SaveDraft(ctx context.Context, course string, base int, lesson
 	return d, nil
 }
 
-// PublishLesson makes lesson part of the course as a new revision, if the
-// course is still at base: saving over someone else's newer revision is a
-// conflict, never a silent overwrite. A draft of the lesson is discarded.
+// PublishLesson makes lesson part of the course as a new revision, if
+// that lesson is as it was at base: saving over someone else's newer
+// version of it is a conflict, never a silent overwrite, while another
+// lesson published meanwhile is none (two trainers writing two lessons
+// of one course both get their saves). A draft of the lesson is
+// discarded.
 func (l *Library) PublishLesson(ctx context.Context, course string, base int, lesson Lesson, author string) (*Course, error) {
 	c, err := l.Courses.FindCourse(ctx, course)
 	if err != nil {
 		return nil, err
 	}
 	if c.Revision != base {
-		return nil, conflict(c, base)
+		if err := l.lessonUnchanged(ctx, c, base, lesson.Slug); err != nil {
+			return nil, err
+		}
+		base = c.Revision
 	}
 	if err := lesson.Validate(); err != nil {
 		return nil, err
@@ -271,6 +277,31 @@ func (l *Library) PublishLesson(ctx context.Context, course string, base int, le
 		return nil, err
 	}
 	return c, nil
+}
+
+// lessonUnchanged is nil if lesson slug of c is the same as at revision
+// base (or absent from both), and a conflict naming the lesson otherwise.
+func (l *Library) lessonUnchanged(ctx context.Context, c *Course, base int, slug string) error {
+	if base < 1 || base > c.Revision {
+		return conflict(c, base)
+	}
+	rev, err := l.Courses.FindRevision(ctx, c.Slug, base)
+	if ErrorCode(err) == ENOTFOUND {
+		return conflict(c, base)
+	} else if err != nil {
+		return err
+	}
+	was, _ := rev.Snapshot.Lesson(slug)
+	now, _ := c.Lesson(slug)
+	if was == nil && now == nil || was != nil && now != nil && was.Same(now) {
+		return nil
+	}
+	title := slug
+	if now != nil {
+		title = now.Title
+	}
+	return Errorf(ECONFLICT, "课时《%s》在您打开后已被修改,课程现为第 %d 版(您编辑的是第 %d 版);下面是现在的版本,您的修改附在后面,请合并后再保存 / Lesson %q was changed after you opened it: the course is now at revision %d (you edited %d). The form now shows the current version with your text below it; merge and save again.",
+		title, c.Revision, base, title, c.Revision, base)
 }
 
 // RestoreRevision makes an old revision's content current again, as a new

@@ -49,6 +49,7 @@ func (s *Server) handle(method, path string, acc Access, h fiber.Handler) {
 var paramIdents = map[string]paramRule{
 	"username": {ident: academy.IdentUsername},
 	"ws":       {ident: academy.IdentWorkspace},
+	"site":     {ident: academy.IdentSite},
 	"slug":     {ident: academy.IdentSlug},
 	"lesson":   {ident: academy.IdentSlug},
 	"format":   {ident: academy.IdentSlug},

@@ -32,6 +32,7 @@ var (
 // an entry, so a new route cannot ship without deciding who may use it.
 var accessTable = map[string][]string{
 	"GET /healthz":                                          everyone,
+	"GET /favicon.ico":                                      everyone,
 	"GET /readyz":                                           everyone,
 	"GET /metrics":                                          scraperOnly,
 	"GET /":                                                 everyone,
@@ -62,6 +63,21 @@ var accessTable = map[string][]string{
 	"POST /api/v1/users/:username/password":                 adminOnly,
 	"GET /admin/sites":                                      adminOnly,
 	"POST /admin/sites":                                     adminOnly,
+	"GET /admin/sites/:site":                                adminOnly,
+	"GET /admin/sites/:site/export":                         adminOnly,
+	"POST /admin/sites/:site/import":                        adminOnly,
+	"POST /admin/sites/:site/flats":                         adminOnly,
+	"GET /admin/sites/:site/flats/:id":                      adminOnly,
+	"POST /admin/sites/:site/flats/:id":                     adminOnly,
+	"POST /admin/sites/:site/flats/:id/delete":              adminOnly,
+	"POST /admin/sites/:site/residents":                     adminOnly,
+	"GET /admin/sites/:site/residents/:id":                  adminOnly,
+	"POST /admin/sites/:site/residents/:id":                 adminOnly,
+	"POST /admin/sites/:site/residents/:id/delete":          adminOnly,
+	"POST /admin/sites/:site/members":                       adminOnly,
+	"GET /admin/sites/:site/members/:id":                    adminOnly,
+	"POST /admin/sites/:site/members/:id":                   adminOnly,
+	"POST /admin/sites/:site/members/:id/delete":            adminOnly,
 	"GET /api/v1/sites":                                     adminOnly,
 	"POST /api/v1/sites":                                    adminOnly,
 	"GET /courses":                                          learners,
@@ -158,6 +174,7 @@ var accessTable = map[string][]string{
 	"POST /certificates/:number/reinstate":                  certManagers,
 	"GET /credentials/status/:list":                         everyone,
 	"GET /programs/:slug":                                   everyone,
+	"GET /verify":                                           everyone,
 	"GET /verify/:number":                                   everyone,
 	"GET /verify/:number/status":                            everyone,
 	"GET /issuer":                                           everyone,
@@ -179,7 +196,7 @@ var accessTable = map[string][]string{
 // so :number comes before :n.
 var params = strings.NewReplacer(":username", "trainee", ":slug", "ethics", ":lesson", "role-of-the-desk",
 	":number", "AC-0000-0000-0000-0000", ":n", "1", ":id", "000000000000000000000000", "*", "flow.svg",
-	":qid", "new", ":ws", "s1", ":rid", "r1", ":format", "csv", ":list", "1")
+	":qid", "new", ":ws", "s1", ":rid", "r1", ":format", "csv", ":list", "1", ":site", "s1")
 
 func TestAccessMatrix(t *testing.T) {
 	e := newEnv(t)

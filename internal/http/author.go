@@ -148,6 +148,8 @@ type editorData struct {
 	New        bool
 	Draft      *academy.Draft
 	Base       int
+	// Yours is the author's text that a conflict refused.
+	Yours *academy.Lesson
 	// PreviewHTML comes from our Markdown renderer, which drops raw HTML.
 	PreviewHTML template.HTML
 }
@@ -230,8 +232,11 @@ func (s *Server) authorSaveLesson(c *fiber.Ctx) error {
 		return redirectFlash(c, "/author/courses/"+course.Slug+"/lessons/"+l.Slug, "draft_saved")
 	}
 	if _, err := s.Library.PublishLesson(ctx, course.Slug, base, l, author); err != nil {
-		if code := academy.ErrorCode(err); code == academy.EINVALID || code == academy.ECONFLICT {
-			return s.renderEditor(c, codeStatus[code], d, academy.ErrorMessage(err))
+		switch academy.ErrorCode(err) {
+		case academy.EINVALID:
+			return s.renderEditor(c, fiber.StatusBadRequest, d, academy.ErrorMessage(err))
+		case academy.ECONFLICT:
+			return s.conflictEditor(c, d, academy.ErrorMessage(err))
 		}
 		return err
 	}
@@ -239,6 +244,23 @@ func (s *Server) authorSaveLesson(c *fiber.Ctx) error {
 		return err
 	}
 	return redirectFlash(c, "/author/courses/"+course.Slug, "lesson_published")
+}
+
+// conflictEditor answers a publish that lost to someone else's change of
+// the lesson: the form holds the current version at the current revision,
+// so that the next save is judged against what the author now sees, and
+// the refused text is shown beside it to merge from.
+func (s *Server) conflictEditor(c *fiber.Ctx, d editorData, errMsg string) error {
+	course, err := s.Library.Courses.FindCourse(c.UserContext(), d.Course.Slug)
+	if err != nil {
+		return err
+	}
+	yours := d.Lesson
+	d.Course, d.Base, d.Yours = course, course.Revision, &yours
+	if cur, _ := course.Lesson(yours.Slug); cur != nil {
+		d.Lesson, d.New = *cur, false
+	}
+	return s.renderEditor(c, fiber.StatusConflict, d, errMsg)
 }
 
 func (s *Server) authorRevisions(c *fiber.Ctx) error {

@@ -34,6 +34,7 @@ func (s *Server) registerCertRoutes(get, post string) {
 	s.handle(get, "/certificates/:number/credential", loggedIn, s.certificateCredential)
 	s.handle(post, "/certificates/:number/revoke", certs, s.certificateRevoke)
 	s.handle(post, "/certificates/:number/reinstate", certs, s.certificateReinstate)
+	s.handle(get, "/verify", public, s.verifyLookup)
 	s.handle(get, "/verify/:number", public, s.verifyPage)
 	s.handle(get, "/verify/:number/status", public, s.credentialStatus)
 	s.handle(get, "/credentials/status/:list", public, s.statusList)
@@ -169,6 +170,23 @@ func verifierWantsJSON(c *fiber.Ctx) bool {
 	return false
 }
 
+// verifyLookup is where people type a certificate number from a paper
+// certificate: the form goes to /verify/{number}; a number of the wrong
+// shape is refused here, saying what a number looks like.
+func (s *Server) verifyLookup(c *fiber.Ctx) error {
+	pg := s.newPage(c, "verify.title")
+	number := strings.ToUpper(strings.TrimSpace(c.Query("number")))
+	if _, asked := c.Queries()["number"]; !asked {
+		pg.Data = map[string]any{"Lookup": true}
+		return s.render(c, "verify", pg)
+	}
+	if err := academy.CheckIdent(academy.IdentCertificate, "number", number); err != nil {
+		pg.Data = map[string]any{"Lookup": true, "Number": c.Query("number"), "Malformed": true}
+		return s.renderStatus(c, fiber.StatusBadRequest, "verify", pg)
+	}
+	return c.Redirect("/verify/"+url.PathEscape(number), fiber.StatusSeeOther)
+}
+
 // verifyPage is public: it says whether a certificate is genuine and in
 // force, and nothing else about its holder.
 func (s *Server) verifyPage(c *fiber.Ctx) error {
@@ -206,10 +224,24 @@ func (s *Server) credentialStatus(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-// wantsHTML reports whether the client asked for a page rather than data:
-// browsers list text/html first, verifiers ask for JSON or anything.
+// wantsHTML reports whether the client asked for a page rather than data.
+// People get the page: browsers send text/html, and a link opened by a
+// mail or PDF reader may send just */*. Verifiers get JSON: they ask for
+// it (Accept: application/ld+json or application/json, or ?format=json),
+// and a program that sends no Accept at all is a verifier too, as the
+// ids in credentials already issued must keep answering them with JSON.
 func wantsHTML(c *fiber.Ctx) bool {
-	return c.Accepts("application/ld+json", "application/json", "text/html") == "text/html"
+	c.Vary(fiber.HeaderAccept)
+	switch c.Query("format") {
+	case "json":
+		return false
+	case "html":
+		return true
+	}
+	if strings.TrimSpace(c.Get(fiber.HeaderAccept)) == "" {
+		return false
+	}
+	return c.Accepts("text/html", "application/ld+json", "application/json") == "text/html"
 }
 
 // issuerProfile publishes the issuer and its public key, so that anyone

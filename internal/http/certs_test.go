@@ -581,3 +581,73 @@ func TestDashboardsCoverMoreThanAPageOfPeople(t *testing.T) {
 		t.Fatalf("last page of runs: %d rows, the oldest run expected", got)
 	}
 }
+
+// TestVerifyLookupIssuerPageAndIcon: /verify without a number is a form
+// that leads to /verify/{number}; the issuer URL is a page for people and
+// JSON for verifiers; /favicon.ico answers with an icon.
+func TestVerifyLookupIssuerPageAndIcon(t *testing.T) {
+	e := newEnv(t)
+	get := func(path, accept string) *response {
+		t.Helper()
+		req := httptest.NewRequest("GET", path, nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		return e.do(req)
+	}
+	const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+	form := get("/verify", browserAccept)
+	if form.StatusCode != 200 || !strings.Contains(form.Body, `action="/verify"`) || !strings.Contains(form.Body, `<label for="verify-number">证书编号</label>`) {
+		t.Fatalf("lookup form: %d %s", form.StatusCode, form.Body)
+	}
+	res := get("/verify?number=+ac-7k2m-9qxd-4hpw-t3nb+", browserAccept)
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/verify/AC-7K2M-9QXD-4HPW-T3NB" {
+		t.Fatalf("lookup: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	for _, bad := range []string{"", "12345", "AC-7K2M", "AC-7K2M-9QXD-4HPW-T3NB-XXXX", "<script>"} {
+		res := get("/verify?number="+url.QueryEscape(bad), browserAccept)
+		if res.StatusCode != 400 || !strings.Contains(res.Body, "证书编号格式不对") || !strings.Contains(res.Body, `aria-invalid="true"`) {
+			t.Errorf("malformed %q: %d", bad, res.StatusCode)
+		}
+		if strings.Contains(res.Body, "<script>\"") || strings.Contains(res.Body, `value="<script>"`) {
+			t.Errorf("malformed %q is echoed unescaped", bad)
+		}
+	}
+	if res := get("/verify/AC-7K2M-9QXD-4HPW-T3NB", browserAccept); res.StatusCode != 404 || !strings.Contains(res.Body, `href="/verify"`) {
+		t.Fatalf("unknown number: %d", res.StatusCode)
+	}
+
+	// The issuer: a page for people, JSON for verifiers at the same URL
+	// that credentials already issued name.
+	for _, accept := range []string{browserAccept, "*/*"} {
+		res := get("/issuer", accept)
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") || !strings.Contains(res.Body, `id="issuer-key"`) {
+			t.Errorf("issuer for %q: %d %s", accept, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		if !strings.Contains(res.Header.Get("Vary"), "Accept") {
+			t.Errorf("issuer for %q does not vary by Accept", accept)
+		}
+	}
+	for _, c := range []struct{ path, accept string }{
+		{"/issuer", "application/ld+json"}, {"/issuer", "application/json"}, {"/issuer", ""},
+		{"/issuer?format=json", browserAccept}, {"/issuer", "application/ld+json, application/json;q=0.9, */*;q=0.1"},
+	} {
+		res := get(c.path, c.accept)
+		var p struct{ ID string }
+		if res.StatusCode != 200 || json.Unmarshal([]byte(res.Body), &p) != nil || p.ID != "http://academy.test/issuer" {
+			t.Errorf("issuer %s for %q: %d %.80s", c.path, c.accept, res.StatusCode, res.Body)
+		}
+	}
+
+	icon := get("/favicon.ico", "image/avif,image/webp,*/*")
+	if icon.StatusCode != 200 || icon.Header.Get("Content-Type") != "image/x-icon" || !strings.HasPrefix(icon.Body, "\x00\x00\x01\x00") {
+		t.Fatalf("favicon: %d %s", icon.StatusCode, icon.Header.Get("Content-Type"))
+	}
+	if !strings.Contains(form.Body, `<link rel="icon" href="/static/favicon.svg?v=`) {
+		t.Fatal("pages do not link the icon")
+	}
+	if svg := get("/static/favicon.svg", "*/*"); svg.StatusCode != 200 || !strings.Contains(svg.Body, "<svg") {
+		t.Fatalf("favicon.svg: %d", svg.StatusCode)
+	}
+}

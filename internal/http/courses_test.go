@@ -3,7 +3,9 @@ package http_test
 import (
 	"archive/zip"
 	"bytes"
+	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -394,5 +396,84 @@ func TestAuthoringNewCourseAndLesson(t *testing.T) {
 	upd.Set("revision", "x")
 	if res := tr.post("/author/courses/parking", upd); res.StatusCode != 400 {
 		t.Fatalf("bad revision: %d", res.StatusCode)
+	}
+}
+
+// editorForm reads the lesson editor's form as a browser would submit it.
+func editorForm(t *testing.T, page *response) url.Values {
+	t.Helper()
+	field := func(re string) string {
+		m := regexp.MustCompile(re).FindStringSubmatch(page.Body)
+		if m == nil {
+			t.Fatalf("editor lacks %s", re)
+		}
+		return html.UnescapeString(m[1])
+	}
+	return url.Values{"_csrf": {csrfRE.FindStringSubmatch(page.Body)[1]},
+		"revision":   {field(`name="revision" value="(\d+)"`)},
+		"slug":       {field(`id="l-slug" name="slug" value="([^"]*)"`)},
+		"title":      {field(`id="l-title" name="title" value="([^"]*)"`)},
+		"minutes":    {field(`id="l-minutes" name="minutes" type="number" min="1" value="(\d+)"`)},
+		"objectives": {field(`(?s)id="l-objectives"[^>]*>(.*?)</textarea>`)},
+		"body":       {field(`(?s)id="l-body"[^>]*>(.*?)</textarea>`)},
+		"action":     {"publish"}}
+}
+
+// TestLessonConflictsPerLesson: a form is stale only if its own lesson
+// changed since it was loaded; after a real conflict the form shows the
+// current version, so the next save succeeds.
+func TestLessonConflictsPerLesson(t *testing.T) {
+	e := newEnv(t)
+	tr := e.browser()
+	tr.loginAs("trainer")
+	lesson := func(slug string) string {
+		var l struct{ HTML string }
+		e.api("GET", "/api/v1/courses/ethics/lessons/"+slug, "trainer", nil).json(t, &l)
+		return l.HTML
+	}
+	a := editorForm(t, tr.get("/author/courses/ethics/lessons/role-of-the-desk"))
+	b := editorForm(t, tr.get("/author/courses/ethics/lessons/honesty-and-ownership"))
+	a2 := editorForm(t, tr.get("/author/courses/ethics/lessons/role-of-the-desk"))
+	if a.Get("revision") != b.Get("revision") {
+		t.Fatalf("revisions %s and %s", a.Get("revision"), b.Get("revision"))
+	}
+
+	a.Set("body", a.Get("body")+"\n甲培训师补充的一段。\n")
+	if res := tr.post("/author/courses/ethics/lessons", a); res.StatusCode != 303 {
+		t.Fatalf("publish A: %d", res.StatusCode)
+	}
+	// B's form was loaded before A was published, but B did not change.
+	b.Set("body", b.Get("body")+"\n乙培训师补充的一段。\n")
+	if res := tr.post("/author/courses/ethics/lessons", b); res.StatusCode != 303 {
+		t.Fatalf("publish B after A: %d %s", res.StatusCode, res.Body)
+	}
+	if !strings.Contains(lesson("role-of-the-desk"), "甲培训师补充的一段") || !strings.Contains(lesson("honesty-and-ownership"), "乙培训师补充的一段") {
+		t.Fatal("one of the two edits was lost")
+	}
+
+	// A second form of A, loaded before A's change, is a real conflict.
+	a2.Set("body", a2.Get("body")+"\n丙培训师的修改。\n")
+	res := tr.post("/author/courses/ethics/lessons", a2)
+	if res.StatusCode != 409 || !strings.Contains(res.Body, "丙培训师的修改") || !strings.Contains(res.Body, "role-of-the-desk") && !strings.Contains(res.Body, "客服岗位") {
+		t.Fatalf("stale A: %d", res.StatusCode)
+	}
+	if strings.Contains(lesson("role-of-the-desk"), "丙培训师的修改") {
+		t.Fatal("the stale save was stored")
+	}
+	// The form now holds the current version at the current revision;
+	// saving it with the change merged in succeeds.
+	merged := editorForm(t, res)
+	if !strings.Contains(merged.Get("body"), "甲培训师补充的一段") || strings.Contains(merged.Get("body"), "丙培训师的修改") {
+		t.Fatalf("conflict form body: %q", merged.Get("body"))
+	}
+	if merged.Get("revision") == a2.Get("revision") {
+		t.Fatal("conflict form keeps the stale revision")
+	}
+	merged.Set("body", merged.Get("body")+"\n丙培训师的修改。\n")
+	if res := tr.post("/author/courses/ethics/lessons", merged); res.StatusCode != 303 {
+		t.Fatalf("save after conflict: %d %s", res.StatusCode, res.Body)
+	}
+	if got := lesson("role-of-the-desk"); !strings.Contains(got, "甲培训师补充的一段") || !strings.Contains(got, "丙培训师的修改") {
+		t.Fatal("the merged save is not what learners see")
 	}
 }

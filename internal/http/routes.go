@@ -1,6 +1,8 @@
 package http
 
 import (
+	"io/fs"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/academy/academy/internal/academy"
@@ -14,6 +16,20 @@ func (s *Server) registerOpsRoutes() {
 	s.handle(fiber.MethodGet, "/healthz", public, s.healthz)
 	s.handle(fiber.MethodGet, "/readyz", public, s.readyz)
 	s.handle(fiber.MethodGet, "/metrics", public, s.metricsHandler())
+	// Browsers ask for /favicon.ico whatever the page links; it needs no
+	// session.
+	s.handle(fiber.MethodGet, "/favicon.ico", public, s.favicon)
+}
+
+// favicon answers with the site's icon; pages link the SVG one.
+func (s *Server) favicon(c *fiber.Ctx) error {
+	b, err := fs.ReadFile(s.Web, "static/favicon.ico")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "image/x-icon")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	return c.Send(b)
 }
 
 func (s *Server) registerRoutes() {
@@ -44,6 +60,7 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/admin/audit", perm(academy.PermAuditRead), s.adminAudit)
 	s.handle(get, "/admin/sites", perm(academy.PermSitesManage), s.adminSites)
 	s.handle(post, "/admin/sites", perm(academy.PermSitesManage), s.adminSiteCreate)
+	s.registerSiteRoutes(get, post)
 
 	// Web: learning.
 	s.handle(get, "/courses", learn, s.coursesPage)

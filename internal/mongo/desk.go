@@ -37,10 +37,32 @@ func (s *DeskStore) FindDirectory(ctx context.Context, site string) (*academy.Di
 	return &d.Directory, nil
 }
 
-// SaveDirectory replaces a site's directory.
+// SaveDirectory replaces a site's directory. The version still counts
+// up, so that a form opened before is refused.
 func (s *DeskStore) SaveDirectory(ctx context.Context, site string, d *academy.Directory) error {
-	_, err := s.db.c("directories").ReplaceOne(ctx, bson.M{"_id": site}, directoryDoc{ID: site, Directory: *d}, options.Replace().SetUpsert(true))
+	_, err := s.db.c("directories").UpdateOne(ctx, bson.M{"_id": site},
+		bson.M{"$set": bson.M{"units": d.Units, "residents": d.Residents, "members": d.Members}, "$inc": bson.M{"version": 1}},
+		options.UpdateOne().SetUpsert(true))
 	return FormatError(err)
+}
+
+// UpdateDirectory replaces a site's directory if it is still at version.
+// A directory stored before versions were counted is at version 0.
+func (s *DeskStore) UpdateDirectory(ctx context.Context, site string, d *academy.Directory, version int) error {
+	doc := directoryDoc{ID: site, Directory: *d}
+	doc.Version = version + 1
+	filter := bson.M{"_id": site, "version": version}
+	if version == 0 {
+		filter["version"] = bson.M{"$exists": false}
+	}
+	res, err := s.db.c("directories").ReplaceOne(ctx, filter, doc, options.Replace().SetUpsert(version == 0))
+	if err = FormatError(err); err != nil {
+		return err
+	}
+	if res.MatchedCount == 0 && res.UpsertedCount == 0 {
+		return academy.Errorf(academy.ECONFLICT, "directory of site %q changed meanwhile", site)
+	}
+	return nil
 }
 
 // NextNumber increments the site's ticket counter. Numbers may skip under

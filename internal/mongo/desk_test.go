@@ -122,3 +122,50 @@ func BenchmarkLiveQueue(b *testing.B) {
 		}
 	})
 }
+
+// TestUpdateDirectory: a directory is written only at the version it was
+// read at, so two administrators never overwrite each other; a directory
+// stored before versions were counted is at version 0, and a wholesale
+// replacement (the command line) still counts up.
+func TestUpdateDirectory(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	store := mongo.NewDeskStore(db)
+	one := &academy.Directory{Units: []academy.Unit{{ID: "1-1-101", Label: "1栋1单元101"}}}
+	if err := store.UpdateDirectory(ctx, "fresh", one, 0); err != nil {
+		t.Fatalf("first write: %v", err)
+	}
+	if err := store.UpdateDirectory(ctx, "fresh", one, 0); academy.ErrorCode(err) != academy.ECONFLICT {
+		t.Fatalf("second write at version 0: %v", err)
+	}
+	d, err := store.FindDirectory(ctx, "fresh")
+	if err != nil || d.Version != 1 || len(d.Units) != 1 {
+		t.Fatalf("read back %+v %v", d, err)
+	}
+	d.Units = append(d.Units, academy.Unit{ID: "1-1-102", Label: "1栋1单元102"})
+	if err := store.UpdateDirectory(ctx, "fresh", d, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UpdateDirectory(ctx, "fresh", one, 1); academy.ErrorCode(err) != academy.ECONFLICT {
+		t.Fatalf("stale write: %v", err)
+	}
+	if err := store.SaveDirectory(ctx, "fresh", one); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := store.FindDirectory(ctx, "fresh"); d.Version != 3 || len(d.Units) != 1 {
+		t.Fatalf("after the wholesale replacement: version %d, %d units", d.Version, len(d.Units))
+	}
+	// A directory written before versions (no version field) is at 0.
+	if _, err := raw(t, db).Collection("directories").InsertOne(ctx, map[string]any{"_id": "old", "units": []any{}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UpdateDirectory(ctx, "old", one, 1); academy.ErrorCode(err) != academy.ECONFLICT {
+		t.Fatalf("update of a directory without a version at version 1: %v", err)
+	}
+	if err := store.UpdateDirectory(ctx, "old", one, 0); err != nil {
+		t.Fatalf("update of a directory without a version: %v", err)
+	}
+	if d, _ := store.FindDirectory(ctx, "old"); d.Version != 1 || len(d.Units) != 1 {
+		t.Fatalf("old directory after update: %+v", d)
+	}
+}
