@@ -47,8 +47,8 @@ type lessonSkeleton struct {
 
 // lessonView is what the lesson template receives.
 type lessonView struct {
-	Course   *catalog.Course
-	Lesson   *catalog.Lesson
+	Course *catalog.Course
+	Lesson *catalog.Lesson
 	// Quiz is the course's quiz, where the last lesson leads (nil: none).
 	Quiz     *academy.Quiz
 	Done     bool
