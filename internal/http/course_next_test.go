@@ -34,8 +34,13 @@ func TestFinishedCourseLeadsToQuiz(t *testing.T) {
 	if end := b.get("/courses/ethics/lessons/" + last.Slug).Body; !strings.Contains(end, `id="next-quiz" href="/quizzes/ethics"`) {
 		t.Fatal("the last lesson does not lead to the quiz")
 	}
-	if first := b.get("/courses/ethics/lessons/" + cc.Lessons[0].Slug).Body; strings.Contains(first, `id="next-quiz"`) {
+	first := b.get("/courses/ethics/lessons/" + cc.Lessons[0].Slug).Body
+	if strings.Contains(first, `id="next-quiz"`) {
 		t.Fatal("the first lesson leads to the quiz")
+	}
+	// The self-test's answers are folded under the questions, closed.
+	if !strings.Contains(first, `<details class="callout callout-note callout-answers"><summary class="callout-title">参考要点</summary>`) {
+		t.Fatal("the self-test answers are not folded")
 	}
 
 	// Passed: the state says so with the score.
