@@ -197,6 +197,8 @@ type debrief struct {
 	Timeline []timelineItem
 	Expected []expectedStep
 	Outcome  template.HTML
+	// DimMax is what each dimension's score is out of.
+	DimMax map[string]int
 }
 
 type debriefEntry struct {
@@ -224,7 +226,7 @@ type expectedStep struct {
 }
 
 func (s *Server) buildDebrief(r *academy.Run, sc *academy.Scenario, sb *academy.Sandbox) debrief {
-	d := debrief{R: r, S: sc}
+	d := debrief{R: r, S: sc, DimMax: sc.DimensionMax()}
 	snap := s.Catalog.Snapshot()
 	seen := map[string]bool{}
 	for _, e := range r.Log {
@@ -491,7 +493,8 @@ func (s *Server) apiDebrief(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"run": d.R, "failed_checks": d.Failed, "lessons": d.Lessons, "timeline": d.Timeline, "expected": d.Expected})
+	return c.JSON(fiber.Map{"run": d.R, "failed_checks": d.Failed, "lessons": d.Lessons, "timeline": d.Timeline, "expected": d.Expected,
+		"dimension_max": d.DimMax})
 }
 
 func (s *Server) apiScenarios(c *fiber.Ctx) error {
