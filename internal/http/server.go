@@ -88,6 +88,9 @@ type Server struct {
 	lessonPages *lessonPages
 	// navCache holds the rendered navigation; see navHTML.
 	navCache sync.Map
+	// itemFlags keeps the questions item analysis flags, for trainers'
+	// home pages; see home.go.
+	itemFlags itemFlags
 	locales  *locale.Catalog
 	metrics  *metrics
 	routes   []Route
