@@ -68,7 +68,7 @@ type trainerHome struct {
 	Flagged      []flaggedItem
 	FlaggedTotal int
 	Runs         []runToReview
-	Drafts  []*academy.Draft
+	Drafts       []*academy.Draft
 	// Titles names the courses the drafts belong to.
 	Titles map[string]string
 }

@@ -91,9 +91,9 @@ type Server struct {
 	// itemFlags keeps the questions item analysis flags, for trainers'
 	// home pages; see home.go.
 	itemFlags itemFlags
-	locales  *locale.Catalog
-	metrics  *metrics
-	routes   []Route
+	locales   *locale.Catalog
+	metrics   *metrics
+	routes    []Route
 	// staticVersion changes whenever a static file changes; it is appended
 	// to asset URLs so that they can be cached for a year.
 	staticVersion string
