@@ -88,15 +88,15 @@ type Server struct {
 	lessonPages *lessonPages
 	// navCache holds the rendered navigation; see navHTML.
 	navCache sync.Map
-	// itemFlags keeps the questions item analysis flags, for trainers'
-	// home pages; see home.go.
-	itemFlags itemFlags
-	locales   *locale.Catalog
-	metrics   *metrics
-	routes    []Route
+	locales  *locale.Catalog
+	metrics  *metrics
+	routes   []Route
 	// staticVersion changes whenever a static file changes; it is appended
 	// to asset URLs so that they can be cached for a year.
 	staticVersion string
+	// itemFlags keeps the questions item analysis flags, for trainers'
+	// home pages; see home.go.
+	itemFlags itemFlags
 }
 
 // Body size limit: forms and JSON here are small; lessons are the largest.
