@@ -45,4 +45,13 @@ func TestDebriefScoresSayOutOfWhat(t *testing.T) {
 	if !regexp.MustCompile(`工单 \S+ 从“受理建单”到“派单”用了 \d+ 分钟，要求 15 分钟内`).MatchString(page) {
 		t.Error("the time check does not say what was timed")
 	}
+
+	// A run that misses a must-do step fails whatever its score, and the
+	// verdict says so rather than blaming the pass mark.
+	bad := playLeak(t, e, "trainee", []string{"dispatch", "start", "complete"})
+	page = b.get("/runs/" + bad.ID + "/debrief").Body
+	verdict := regexp.MustCompile(`(?s)id="run-verdict">.*?</p>`).FindString(page)
+	if bad.Passed || !strings.Contains(verdict, "有必做步骤没有完成") || strings.Contains(verdict, "及格线") {
+		t.Errorf("verdict of a run that missed a must-do: %q", verdict)
+	}
 }

@@ -199,6 +199,9 @@ type debrief struct {
 	Outcome  template.HTML
 	// DimMax is what each dimension's score is out of.
 	DimMax map[string]int
+	// MissedRequired: a must-do step failed, which fails the run whatever
+	// its score, so the verdict must not blame the pass mark.
+	MissedRequired bool
 }
 
 type debriefEntry struct {
@@ -245,6 +248,7 @@ func (s *Server) buildDebrief(r *academy.Run, sc *academy.Scenario, sb *academy.
 				continue
 			}
 			d.Failed = append(d.Failed, ck)
+			d.MissedRequired = d.MissedRequired || ck.Required
 			if ck.Lesson != "" && !seen[ck.Lesson] {
 				if l := lessonRef(snap, ck.Lesson); l != nil {
 					seen[ck.Lesson] = true
