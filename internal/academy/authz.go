@@ -11,6 +11,7 @@ const (
 	PermAuthor      = "content:author"
 	PermAssign      = "assignments:manage" // assign courses to people on a site
 	PermTickets     = "tickets:work"       // work live tickets of a site (the agent role)
+	PermOversee     = "tickets:oversee"    // read a site's live tickets, act where the procedure names the manager (DeskManager)
 	PermSandbox     = "sandbox:use"        // practise in one's own sandboxes
 	PermCases       = "cases:create"       // turn closed live tickets into training cases
 	PermTrainees    = "trainees:follow"    // see the runs and progress of learners on a site

@@ -307,6 +307,8 @@ type CourseService interface {
 	FindRevision(ctx context.Context, slug string, n int) (*Revision, error)
 	SaveDraft(ctx context.Context, d *Draft) error
 	FindDraft(ctx context.Context, course, lesson string) (*Draft, error)
+	// ListDrafts returns the drafts of a course, or of every course
+	// when course is "".
 	ListDrafts(ctx context.Context, course string) ([]*Draft, error)
 	DeleteDraft(ctx context.Context, course, lesson string) error
 	// ContentVersion is a counter bumped by every content change, so that

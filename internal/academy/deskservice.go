@@ -32,6 +32,9 @@ type Workspace struct {
 	Directory *Directory
 	Now       time.Time
 	Sandbox   *Sandbox // nil for a live site
+	// Role is the capacity in which the caller works this desk; the
+	// domain refuses the actions it does not allow.
+	Role DeskRole
 }
 
 // Open loads a workspace.
@@ -212,6 +215,9 @@ func (d *Desk) Get(ctx context.Context, w *Workspace, id string) (*Ticket, error
 
 // Create opens a ticket in the workspace.
 func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor string) (*Ticket, error) {
+	if !MayAct(w.Role, in.Type, ActionCreate) {
+		return nil, Errorf(EFORBIDDEN, "工单由客服专员受理建单 / Agents open tickets; a site manager does not.")
+	}
 	if sb := w.Sandbox; sb != nil {
 		if len(sb.Tickets) >= MaxSandboxTickets {
 			return nil, Errorf(EINVALID, "演练环境最多 %d 张工单,请重置后再练 / A sandbox holds at most %d tickets; reset it.", MaxSandboxTickets, MaxSandboxTickets)
@@ -271,6 +277,9 @@ func (d *Desk) Act(ctx context.Context, w *Workspace, id string, a TicketAction,
 	}
 	t, err := d.Live.FindTicket(ctx, w.ID, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkRole(w.Role, t, a.Action); err != nil {
 		return nil, err
 	}
 	if _, err := Apply(t, a, actor, w.Directory, w.Now); err != nil {

@@ -55,6 +55,10 @@ type TransitionDef struct {
 	// response clock stops); Resolves stops the resolution clock.
 	Responds bool `json:"responds,omitempty"`
 	Resolves bool `json:"resolves,omitempty"`
+	// Manager marks an action the procedure gives the site's manager
+	// (项目主管) as well as its agents: what a manager does with a ticket
+	// escalated to them.
+	Manager bool `json:"manager,omitempty"`
 }
 
 // Procedure is the standard operating procedure of a ticket type, as data.
@@ -123,7 +127,7 @@ var Procedures = []Procedure{
 			{Action: "follow_up", Label: "跟进记录", From: []string{"dispatched", "in_progress"}, To: "", Fields: []FieldDef{note}},
 			{Action: "hold", Label: "挂起", From: []string{"dispatched", "in_progress"}, To: "on_hold", Fields: []FieldDef{reason}},
 			{Action: "resume", Label: "恢复处理", From: []string{"on_hold"}, To: "@prev"},
-			{Action: "transfer", Label: "转单", From: []string{"dispatched", "in_progress"}, To: "dispatched", Fields: []FieldDef{department, reason}},
+			{Action: "transfer", Label: "转单", From: []string{"dispatched", "in_progress"}, To: "dispatched", Fields: []FieldDef{department, reason}, Manager: true},
 			{Action: "return", Label: "退单", From: []string{"dispatched", "in_progress"}, To: "received", Fields: []FieldDef{reason}},
 			{Action: "complete", Label: "完成", From: []string{"in_progress"}, To: "done", Fields: []FieldDef{{Name: "resolution", Label: "处理结果", Kind: FieldText, Required: true}}, Resolves: true},
 			{Action: "return_visit", Label: "回访", From: []string{"done"}, To: "visited", Fields: []FieldDef{satisfaction, comment}},
@@ -140,7 +144,7 @@ var Procedures = []Procedure{
 		Transitions: []TransitionDef{
 			{Action: "confirm", Label: "确认诉求", From: []string{"received"}, To: "confirmed", Fields: []FieldDef{{Name: "summary", Label: "复述给业主的诉求要点", Kind: FieldText, Required: true}}, Responds: true},
 			{Action: "investigate", Label: "转交核实", From: []string{"confirmed"}, To: "investigating", Fields: []FieldDef{department}},
-			{Action: "respond", Label: "答复业主", From: []string{"investigating"}, To: "responded", Fields: []FieldDef{{Name: "proposal", Label: "处理方案", Kind: FieldText, Required: true}, {Name: "promised_at", Label: "承诺完成时间", Kind: FieldTime, Required: true}}},
+			{Action: "respond", Label: "答复业主", From: []string{"investigating"}, To: "responded", Fields: []FieldDef{{Name: "proposal", Label: "处理方案", Kind: FieldText, Required: true}, {Name: "promised_at", Label: "承诺完成时间", Kind: FieldTime, Required: true}}, Manager: true},
 			{Action: "follow_up", Label: "跟进落实", From: []string{"responded", "following"}, To: "following", Fields: []FieldDef{note}, Resolves: true},
 			{Action: "return_visit", Label: "回访", From: []string{"following"}, To: "visited", Fields: []FieldDef{satisfaction, comment}},
 			{Action: "archive", Label: "归档", From: []string{"visited"}, To: "archived", Fields: []FieldDef{{Name: "lesson", Label: "总结", Kind: FieldText, Required: false}}},
@@ -171,12 +175,71 @@ var Procedures = []Procedure{
 			{ID: "rejected", Label: "未批准", Terminal: true}, {ID: "inspected", Label: "已巡查"}, {ID: "completed", Label: "已验收", Terminal: true}},
 		Transitions: []TransitionDef{
 			{Action: "check", Label: "审核资料", From: []string{"submitted"}, To: "checked", Fields: []FieldDef{{Name: "documents", Label: "已收资料", Kind: FieldText, Required: true}, {Name: "missing", Label: "缺少的资料", Kind: FieldText}}, Responds: true},
-			{Action: "approve", Label: "批准", From: []string{"checked"}, To: "approved"},
-			{Action: "reject", Label: "不批准", From: []string{"submitted", "checked"}, To: "rejected", Fields: []FieldDef{reason}, Resolves: true},
+			{Action: "approve", Label: "批准", From: []string{"checked"}, To: "approved", Manager: true},
+			{Action: "reject", Label: "不批准", From: []string{"submitted", "checked"}, To: "rejected", Fields: []FieldDef{reason}, Resolves: true, Manager: true},
 			{Action: "inspect", Label: "巡查", From: []string{"approved", "inspected"}, To: "inspected", Fields: []FieldDef{{Name: "findings", Label: "巡查情况", Kind: FieldText, Required: true}}},
 			{Action: "complete", Label: "验收", From: []string{"inspected"}, To: "completed", Fields: []FieldDef{{Name: "acceptance", Label: "验收结论", Kind: FieldText, Required: true}}, Resolves: true},
 		},
 	},
+}
+
+// DeskRole is the capacity in which someone works a desk.
+type DeskRole string
+
+const (
+	// DeskAgent works the tickets: every action of the procedures. The
+	// zero value is an agent, as is a sandbox's owner.
+	DeskAgent DeskRole = ""
+	// DeskManager is a manager of the site: they read its tickets, and
+	// act on them only where the procedure names the manager, plus
+	// internal notes and handing a ticket over. Speaking to the owner and
+	// opening tickets stay with the agents.
+	DeskManager DeskRole = "manager"
+)
+
+// MayAct reports whether role may take action on a ticket of type typ.
+func MayAct(role DeskRole, typ, action string) bool {
+	if role != DeskManager {
+		return true
+	}
+	switch action {
+	case ActionNote, ActionAssign:
+		return true
+	case ActionMessage, ActionCreate:
+		return false
+	}
+	p := ProcedureOf(typ)
+	if p == nil {
+		return false
+	}
+	def := p.Transition(action)
+	return def != nil && def.Manager
+}
+
+// AllowedTo lists the actions possible from state that role may take.
+func (p *Procedure) AllowedTo(state string, role DeskRole) []TransitionDef {
+	return slices.DeleteFunc(p.Allowed(state), func(t TransitionDef) bool { return !MayAct(role, p.Type, t.Action) })
+}
+
+// checkRole refuses an action that role may not take on t, naming what
+// the role may do instead.
+func checkRole(role DeskRole, t *Ticket, action string) error {
+	if MayAct(role, t.Type, action) {
+		return nil
+	}
+	var may []string
+	if p := ProcedureOf(t.Type); p != nil {
+		for _, d := range p.Transitions {
+			if d.Manager {
+				may = append(may, "“"+d.Label+"”")
+			}
+		}
+	}
+	list := "内部备注、转派"
+	if len(may) > 0 {
+		list += "、" + strings.Join(may, "、")
+	}
+	return Errorf(EFORBIDDEN, "项目主管在这张工单上可以：%s；其他操作由客服专员处理 / A site manager may add internal notes, reassign the ticket and take the actions its procedure gives managers; the agents do the rest.", list)
 }
 
 // ProcedureOf returns the procedure of a ticket type, or nil.

@@ -267,3 +267,33 @@ func TestHelpdeskDocCoversProcedures(t *testing.T) {
 		}
 	}
 }
+
+// A site manager acts only where the procedure names the manager, plus
+// internal notes and reassignment; an agent takes every action.
+func TestManagerMayAct(t *testing.T) {
+	for _, c := range []struct {
+		typ, action string
+		want        bool
+	}{
+		{TypeComplaint, "respond", true},
+		{TypeComplaint, "follow_up", false},
+		{TypeRenovation, "approve", true},
+		{TypeRepair, "dispatch", false},
+		{TypeRepair, ActionNote, true},
+		{TypeRepair, ActionAssign, true},
+		{TypeRepair, ActionMessage, false},
+		{TypeInquiry, ActionCreate, false},
+		{"nosuchtype", "respond", false},
+	} {
+		if got := MayAct(DeskManager, c.typ, c.action); got != c.want {
+			t.Errorf("manager %s %s: %v, want %v", c.typ, c.action, got, c.want)
+		}
+		if !MayAct(DeskAgent, c.typ, c.action) {
+			t.Errorf("agent %s %s refused", c.typ, c.action)
+		}
+	}
+	tk := &Ticket{Type: TypeComplaint, State: "investigating", Version: 1, Fields: map[string]string{}}
+	if err := checkRole(DeskManager, tk, "follow_up"); ErrorCode(err) != EFORBIDDEN || !strings.Contains(ErrorMessage(err), "答复业主") {
+		t.Errorf("refusal: %v", err)
+	}
+}

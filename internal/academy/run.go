@@ -203,13 +203,16 @@ func Evaluate(c Check, tickets []Ticket) CheckResult {
 			case to == nil:
 				why = append(why, fmt.Sprintf("工单 %s 没有“%s”", t.Number, actionLabel(c.Type, c.To)))
 			default:
+				// Say what was timed: between which two steps, and the limit.
 				d := to.At.Sub(from.At)
+				timed := fmt.Sprintf("工单 %s 从“%s”到“%s”用了 %d 分钟，要求 %d 分钟内", t.Number,
+					actionLabel(c.Type, c.From), actionLabel(c.Type, c.To), int(d.Minutes()), c.Minutes)
 				if d <= time.Duration(c.Minutes)*time.Minute {
 					r.Passed = true
-					r.Detail = fmt.Sprintf("工单 %s 用了 %d 分钟（时限 %d 分钟）", t.Number, int(d.Minutes()), c.Minutes)
+					r.Detail = timed
 					return r
 				}
-				why = append(why, fmt.Sprintf("工单 %s 用了 %d 分钟，超过 %d 分钟", t.Number, int(d.Minutes()), c.Minutes))
+				why = append(why, fmt.Sprintf("%s，超出 %d 分钟", timed, int(d.Minutes())-c.Minutes))
 			}
 		}
 		r.Detail = strings.Join(why, "；")

@@ -581,7 +581,21 @@ func validateCheck(c Check, lessonExists func(string) bool) []string {
 // The format allows cycles (lint only demands a way out of them), so a path
 // visits each step at most once: the search has to end, and a loop that
 // pays on every lap has no finite best anyway.
-func (s *Scenario) MaxScore() int {
+func (s *Scenario) MaxScore() int { return s.maxOver(scoreTotal) }
+
+// DimensionMax is the most a run can score in each rubric dimension, each
+// on its own best path: what a debrief's dimension score is out of.
+func (s *Scenario) DimensionMax() map[string]int {
+	out := make(map[string]int, len(Dimensions))
+	for _, d := range Dimensions {
+		out[d] = s.maxOver(func(m map[string]int) int { return m[d] })
+	}
+	return out
+}
+
+// maxOver is the most that value gives of a run's scores at an end, over
+// the paths MaxScore describes.
+func (s *Scenario) maxOver(value func(map[string]int) int) int {
 	type state struct{ step, scores string }
 	memo := map[state]int{}
 	onPath := map[string]bool{}
@@ -594,7 +608,7 @@ func (s *Scenario) MaxScore() int {
 	best = func(id string, scores map[string]int) (int, bool) {
 		st := s.Step(id)
 		if st == nil || st.Kind == StepEnd { // a missing step ends the run too (Coach.advance)
-			return scoreTotal(scores), false
+			return value(scores), false
 		}
 		if onPath[id] {
 			return -1, true

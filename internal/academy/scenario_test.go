@@ -63,8 +63,8 @@ func TestEvaluateChecks(t *testing.T) {
 		{"absent kept", Check{Kind: CheckAbsent, Type: TypeRepair, Action: "return"}, []Ticket{full}, true, "没有“退单”"},
 		{"absent broken", Check{Kind: CheckAbsent, Type: TypeRepair, Action: "return"}, []Ticket{returned}, false, "有“退单”"},
 		{"absent with no ticket of the type", Check{Kind: CheckAbsent, Type: TypeInquiry, Action: "create"}, []Ticket{full}, true, "没有咨询工单"},
-		{"within kept", Check{Kind: CheckWithin, Type: TypeRepair, From: "create", To: "dispatch", Minutes: 15}, []Ticket{full}, true, "用了 10 分钟"},
-		{"within late", Check{Kind: CheckWithin, Type: TypeRepair, From: "create", To: "dispatch", Minutes: 15}, []Ticket{noVisit}, false, "用了 20 分钟，超过 15 分钟"},
+		{"within kept", Check{Kind: CheckWithin, Type: TypeRepair, From: "create", To: "dispatch", Minutes: 15}, []Ticket{full}, true, "从“受理建单”到“派单”用了 10 分钟，要求 15 分钟内"},
+		{"within late", Check{Kind: CheckWithin, Type: TypeRepair, From: "create", To: "dispatch", Minutes: 15}, []Ticket{noVisit}, false, "从“受理建单”到“派单”用了 20 分钟，要求 15 分钟内，超出 5 分钟"},
 		{"within never", Check{Kind: CheckWithin, Type: TypeRepair, From: "complete", To: "return_visit", Minutes: 1440}, []Ticket{noVisit}, false, "没有“回访”"},
 		{"any ticket may pass", Check{Kind: CheckOrder, Type: TypeRepair, Actions: []string{"dispatch", "return_visit"}}, []Ticket{noVisit, full}, true, ""},
 	}

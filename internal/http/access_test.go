@@ -19,7 +19,10 @@ var (
 	// certManagers see team certification and may revoke, on their sites.
 	certManagers = []string{"manager", "othermanager", "admin"}
 	// agents: the live desk of site s1 (the :ws of the matrix).
-	agents     = []string{"agent", "admin"}
+	agents = []string{"agent", "admin"}
+	// overseers: also the manager of site s1, who reads its tickets and
+	// acts where the procedure names the manager.
+	overseers  = []string{"agent", "manager", "admin"}
 	sandboxers = []string{"trainee", "trainer", "manager", "othermanager", "agent", "admin"}
 	caseMakers = []string{"trainer", "admin"}
 	followers  = []string{"trainer", "manager", "othermanager", "admin"}
@@ -129,21 +132,21 @@ var accessTable = map[string][]string{
 	"GET /api/v1/me/attempts":                               learners,
 	"GET /desk":                                             loggedIn,
 	"POST /sandboxes":                                       sandboxers,
-	"GET /desk/:ws":                                         agents,
+	"GET /desk/:ws":                                         overseers,
 	"GET /desk/:ws/new":                                     agents,
 	"POST /desk/:ws/tickets":                                agents,
-	"GET /desk/:ws/tickets/:id":                             agents,
-	"POST /desk/:ws/tickets/:id":                            agents,
+	"GET /desk/:ws/tickets/:id":                             overseers,
+	"POST /desk/:ws/tickets/:id":                            overseers,
 	"POST /desk/:ws/tickets/:id/reveal":                     agents,
 	"POST /desk/:ws/clock":                                  agents,
 	"POST /desk/:ws/reset":                                  agents,
 	"GET /author/cases":                                     caseMakers,
 	"POST /author/cases":                                    caseMakers,
 	"GET /author/cases/:id":                                 caseMakers,
-	"GET /api/v1/workspaces/:ws/tickets":                    agents,
+	"GET /api/v1/workspaces/:ws/tickets":                    overseers,
 	"POST /api/v1/workspaces/:ws/tickets":                   agents,
-	"GET /api/v1/workspaces/:ws/tickets/:id":                agents,
-	"POST /api/v1/workspaces/:ws/tickets/:id/transitions":   agents,
+	"GET /api/v1/workspaces/:ws/tickets/:id":                overseers,
+	"POST /api/v1/workspaces/:ws/tickets/:id/transitions":   overseers,
 	"POST /api/v1/workspaces/:ws/tickets/:id/training-case": caseMakers,
 	"GET /api/v1/workspaces/:ws/directory":                  agents,
 	"POST /api/v1/workspaces/:ws/residents/:rid/phone":      agents,

@@ -28,7 +28,7 @@ func TestBrowserWaterLeakScenario(t *testing.T) {
 	// Closing without the return visit is what the required order check
 	// exists for: the run fails whatever its score.
 	bad := playScenario(t, e, ctx, base, waterLeakPlay.without("return_visit", "close"), "")
-	if !strings.Contains(bad, "未达到及格线") || !strings.Contains(bad, "缺少“回访”") {
+	if !strings.Contains(bad, "有必做步骤没有完成") || strings.Contains(bad, "未达到及格线") || !strings.Contains(bad, "缺少“回访”") {
 		t.Fatalf("run without the return visit:\n%s", bad)
 	}
 	screenshot(t, ctx, "debrief-fail")

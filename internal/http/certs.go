@@ -317,6 +317,12 @@ func (s *Server) rows(v *teamView) []academy.TeamRow {
 // from the team evidence (see academy.TeamBoard).
 func (s *Server) teamScope(c *fiber.Ctx) (*teamView, error) {
 	q := teamQuery{Site: c.Query("site"), Role: c.Query("role"), Cohort: c.Query("cohort"), Program: c.Query("program")}
+	return s.teamFor(c, q, c.Query("refresh") == "1")
+}
+
+// teamFor finds the program and the people in scope of q; refresh asks
+// for evidence gathered now.
+func (s *Server) teamFor(c *fiber.Ctx, q teamQuery, refresh bool) (*teamView, error) {
 	v := &teamView{Q: q}
 	u := currentUser(c)
 	all, err := s.Accounts.Sites.ListSites(c.UserContext())
@@ -357,7 +363,7 @@ func (s *Server) teamScope(c *fiber.Ctx) (*teamView, error) {
 		prog = progs[i]
 	}
 	v.Program, v.Q.Program = prog, prog.Slug
-	v.Evidence, err = s.TeamBoard.Evidence(c.UserContext(), c.Query("refresh") == "1")
+	v.Evidence, err = s.TeamBoard.Evidence(c.UserContext(), refresh)
 	if err != nil {
 		return nil, err
 	}

@@ -140,10 +140,51 @@ func (s *Server) coursePage(c *fiber.Ctx) error {
 			prereqs = append(prereqs, pc)
 		}
 	}
+	next, err := s.courseNext(c, u, snap, cc.Slug)
+	if err != nil {
+		return err
+	}
 	pg := s.newPage(c, "courses.title")
 	pg.Data = map[string]any{"Course": cc, "Status": st, "Progress": p.Course(cc.Slug), "Missing": missing,
-		"Prereqs": prereqs, "Continue": continueWith(cc, p.Course(cc.Slug))}
+		"Prereqs": prereqs, "Continue": continueWith(cc, p.Course(cc.Slug)), "Next": next}
 	return s.render(c, "course", pg)
+}
+
+// courseNext is where a course leads: its quizzes with where the learner
+// stands on each, then the scenarios that practise it.
+type courseNext struct {
+	Quizzes   []quizCard
+	Scenarios []*academy.Scenario
+}
+
+func (s *Server) courseNext(c *fiber.Ctx, u *academy.User, snap *catalog.Snapshot, course string) (courseNext, error) {
+	var next courseNext
+	cards, err := s.quizCards(c, u)
+	if err != nil {
+		return next, err
+	}
+	for _, k := range cards {
+		if k.Quiz.Course == course {
+			next.Quizzes = append(next.Quizzes, k)
+		}
+	}
+	for _, sc := range snap.ActiveScenarios {
+		if slices.Contains(sc.Modules, course) {
+			next.Scenarios = append(next.Scenarios, sc)
+		}
+	}
+	return next, nil
+}
+
+// courseQuiz is the first active quiz of a course, the one its last lesson
+// leads to; nil if it has none.
+func courseQuiz(snap *catalog.Snapshot, course string) *academy.Quiz {
+	for _, q := range snap.ActiveQuizzes {
+		if q.Course == course {
+			return q
+		}
+	}
+	return nil
 }
 
 func (s *Server) lessonComplete(c *fiber.Ctx) error {

@@ -13,8 +13,8 @@ import (
 	"github.com/academy/academy/internal/academy"
 )
 
-// deskHome lists the desks a user can work: live sites as an agent, and
-// their own sandboxes.
+// deskHome lists the desks a user can work: live sites as an agent or
+// their manager, and their own sandboxes.
 func (s *Server) deskHome(c *fiber.Ctx) error {
 	u := currentUser(c)
 	sites, err := s.Accounts.Sites.ListSites(c.UserContext())
@@ -23,7 +23,7 @@ func (s *Server) deskHome(c *fiber.Ctx) error {
 	}
 	var live []*academy.Site
 	for _, site := range sites {
-		if s.Authz.Can(u, site.ID, academy.PermTickets) {
+		if s.Authz.Can(u, site.ID, academy.PermTickets) || s.Authz.Can(u, site.ID, academy.PermOversee) {
 			live = append(live, site)
 		}
 	}
@@ -163,12 +163,16 @@ type ticketView struct {
 	Timeline  []academy.Event
 	Priority  []string
 	ErrAction string
+	// Manager: the viewer oversees the site; the page offers only what a
+	// manager may do (no message to the owner, no phone reveal).
+	Manager bool
 }
 
 func (s *Server) ticketView(w *academy.Workspace, t *academy.Ticket, revealed string) ticketView {
 	p := academy.ProcedureOf(t.Type)
-	v := ticketView{T: t, P: p, State: p.State(t.State), Allowed: p.Allowed(t.State), SLA: academy.SLA(t, w.Now), Now: w.Now,
-		Members: w.Directory.Members, Open: t.Open(), Timeline: eventsForPage(t.Events), Priority: academy.Priorities}
+	v := ticketView{T: t, P: p, State: p.State(t.State), Allowed: p.AllowedTo(t.State, w.Role), SLA: academy.SLA(t, w.Now), Now: w.Now,
+		Members: w.Directory.Members, Open: t.Open(), Timeline: eventsForPage(t.Events), Priority: academy.Priorities,
+		Manager: w.Role == academy.DeskManager}
 	if r := w.Directory.Resident(t.Resident); r != nil {
 		v.Resident = r
 		v.Phone = academy.MaskPhone(r.Phone)

@@ -350,8 +350,8 @@ func TestTrainingCaseAndEscalation(t *testing.T) {
 	}
 	m := e.browser()
 	m.loginAs("manager")
-	if home := m.get("/home"); !strings.Contains(home.Body, `id="overdue-tickets"`) || !strings.Contains(home.Body, "电梯困人") {
-		t.Fatal("manager home lacks the overdue ticket")
+	if home := m.get("/home"); !strings.Contains(home.Body, `id="escalated-tickets"`) || !strings.Contains(home.Body, `href="/desk/s1/tickets/`+urgent.ID+`">`) {
+		t.Fatal("manager home lacks the escalated ticket")
 	}
 }
 

@@ -12,13 +12,14 @@ import (
 // the values a test set up, for tests that hold the kept pages of
 // lessonpage.go to the template.
 func (s *Server) LessonByTemplate(u *academy.User, csrf, lang, flash, course, lesson string, done bool, position float64, doneCount int) (string, error) {
-	cc := s.Catalog.Snapshot().Course(course)
+	snap := s.Catalog.Snapshot()
+	cc := snap.Course(course)
 	if cc == nil || cc.Lesson(lesson) == nil {
 		return "", fmt.Errorf("no lesson %s/%s", course, lesson)
 	}
 	path := "/courses/" + course + "/lessons/" + lesson
 	pg := &page{Lang: lang, TitleKey: "courses.title", User: u, CSRF: csrf, Active: path,
-		Data: lessonView{Course: cc, Lesson: cc.Lesson(lesson), Done: done,
+		Data: lessonView{Course: cc, Lesson: cc.Lesson(lesson), Quiz: courseQuiz(snap, course), Done: done,
 			Position: strconv.FormatFloat(position, 'f', 3, 64), DoneCount: doneCount, Total: len(cc.Lessons)}}
 	pg.NavHTML, _ = s.navHTML(lang, s.nav(u), path)
 	if flash != "" {

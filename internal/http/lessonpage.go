@@ -47,8 +47,10 @@ type lessonSkeleton struct {
 
 // lessonView is what the lesson template receives.
 type lessonView struct {
-	Course   *catalog.Course
-	Lesson   *catalog.Lesson
+	Course *catalog.Course
+	Lesson *catalog.Lesson
+	// Quiz is the course's quiz, where the last lesson leads (nil: none).
+	Quiz     *academy.Quiz
 	Done     bool
 	Position string
 	// DoneCount and Total are the course's finished and all lessons; any
@@ -157,7 +159,7 @@ func (lp *lessonPages) skeleton(s *Server, snap *catalog.Snapshot, pg *page, cc 
 	if sk != nil {
 		return sk, nil
 	}
-	sk, err := lp.build(s, pg, cc, l, done)
+	sk, err := lp.build(s, pg, cc, l, courseQuiz(snap, cc.Slug), done)
 	if err != nil {
 		return nil, err
 	}
@@ -176,12 +178,12 @@ func (lp *lessonPages) skeleton(s *Server, snap *catalog.Snapshot, pg *page, cc 
 // The user is reduced to the name's marker, so a template change that
 // shows more of the user cannot put one learner's details into another's
 // page; it shows as a difference from the template instead.
-func (lp *lessonPages) build(s *Server, pg *page, cc *catalog.Course, l *catalog.Lesson, done bool) (*lessonSkeleton, error) {
+func (lp *lessonPages) build(s *Server, pg *page, cc *catalog.Course, l *catalog.Lesson, quiz *academy.Quiz, done bool) (*lessonSkeleton, error) {
 	shape := *pg
 	shape.User = &academy.User{DisplayName: lp.slotMarker(slotName)}
 	shape.CSRF = lp.slotMarker(slotCSRF)
 	shape.Active = lp.slotMarker(slotPath)
-	shape.Data = lessonView{Course: cc, Lesson: l, Done: done, Position: lp.slotMarker(slotPosition),
+	shape.Data = lessonView{Course: cc, Lesson: l, Quiz: quiz, Done: done, Position: lp.slotMarker(slotPosition),
 		DoneCount: lp.slotMarker(slotDoneCount), Total: len(cc.Lessons)}
 	var b bytes.Buffer
 	if err := s.pages["lesson"].ExecuteTemplate(&b, "layout", &shape); err != nil {

@@ -80,11 +80,11 @@ func (s *Server) registerRoutes() {
 
 	s.handle(get, "/desk", loggedIn, s.deskHome)
 	s.handle(post, "/sandboxes", perm(academy.PermSandbox), s.sandboxOpen)
-	s.handle(get, "/desk/:ws", workspace, s.deskPage)
+	s.handle(get, "/desk/:ws", oversee, s.deskPage)
 	s.handle(get, "/desk/:ws/new", workspace, s.deskNew)
 	s.handle(post, "/desk/:ws/tickets", workspace, s.deskCreate)
-	s.handle(get, "/desk/:ws/tickets/:id", workspace, s.ticketPage)
-	s.handle(post, "/desk/:ws/tickets/:id", workspace, s.ticketAct)
+	s.handle(get, "/desk/:ws/tickets/:id", oversee, s.ticketPage)
+	s.handle(post, "/desk/:ws/tickets/:id", oversee, s.ticketAct)
 	s.handle(post, "/desk/:ws/tickets/:id/reveal", workspace, s.ticketReveal)
 	s.handle(post, "/desk/:ws/clock", workspace, s.sandboxClock)
 	s.handle(post, "/desk/:ws/reset", workspace, s.sandboxReset)
@@ -151,10 +151,10 @@ func (s *Server) registerRoutes() {
 	s.handle(fiber.MethodPut, "/api/v1/attempts/:id/answers", learn, s.apiSaveAnswers)
 	s.handle(post, "/api/v1/attempts/:id/submit", learn, s.apiSubmit)
 	s.handle(get, "/api/v1/me/attempts", learn, s.apiMyAttempts)
-	s.handle(get, "/api/v1/workspaces/:ws/tickets", workspace, s.apiListTickets)
+	s.handle(get, "/api/v1/workspaces/:ws/tickets", oversee, s.apiListTickets)
 	s.handle(post, "/api/v1/workspaces/:ws/tickets", workspace, s.apiCreateTicket)
-	s.handle(get, "/api/v1/workspaces/:ws/tickets/:id", workspace, s.apiGetTicket)
-	s.handle(post, "/api/v1/workspaces/:ws/tickets/:id/transitions", workspace, s.apiTransition)
+	s.handle(get, "/api/v1/workspaces/:ws/tickets/:id", oversee, s.apiGetTicket)
+	s.handle(post, "/api/v1/workspaces/:ws/tickets/:id/transitions", oversee, s.apiTransition)
 	// The site is checked by the handler, which answers another site's
 	// ticket like a missing one.
 	s.handle(post, "/api/v1/workspaces/:ws/tickets/:id/training-case", perm(academy.PermCases), s.apiCreateCase)

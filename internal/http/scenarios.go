@@ -237,6 +237,11 @@ type debrief struct {
 	Timeline []timelineItem
 	Expected []expectedStep
 	Outcome  template.HTML
+	// DimMax is what each dimension's score is out of.
+	DimMax map[string]int
+	// MissedRequired: a must-do step failed, which fails the run whatever
+	// its score, so the verdict must not blame the pass mark.
+	MissedRequired bool
 }
 
 type debriefEntry struct {
@@ -264,7 +269,7 @@ type expectedStep struct {
 }
 
 func (s *Server) buildDebrief(r *academy.Run, sc *academy.Scenario, sb *academy.Sandbox) debrief {
-	d := debrief{R: r, S: sc}
+	d := debrief{R: r, S: sc, DimMax: sc.DimensionMax()}
 	snap := s.Catalog.Snapshot()
 	seen := map[string]bool{}
 	for _, e := range r.Log {
@@ -283,6 +288,7 @@ func (s *Server) buildDebrief(r *academy.Run, sc *academy.Scenario, sb *academy.
 				continue
 			}
 			d.Failed = append(d.Failed, ck)
+			d.MissedRequired = d.MissedRequired || ck.Required
 			if ck.Lesson != "" && !seen[ck.Lesson] {
 				if l := lessonRef(snap, ck.Lesson); l != nil {
 					seen[ck.Lesson] = true
@@ -531,7 +537,8 @@ func (s *Server) apiDebrief(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"run": d.R, "failed_checks": d.Failed, "lessons": d.Lessons, "timeline": d.Timeline, "expected": d.Expected})
+	return c.JSON(fiber.Map{"run": d.R, "failed_checks": d.Failed, "lessons": d.Lessons, "timeline": d.Timeline, "expected": d.Expected,
+		"dimension_max": d.DimMax})
 }
 
 func (s *Server) apiScenarios(c *fiber.Ctx) error {

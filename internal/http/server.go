@@ -94,6 +94,9 @@ type Server struct {
 	// staticVersion changes whenever a static file changes; it is appended
 	// to asset URLs so that they can be cached for a year.
 	staticVersion string
+	// itemFlags keeps the questions item analysis flags, for trainers'
+	// home pages; see home.go.
+	itemFlags itemFlags
 }
 
 // Body size limit: forms and JSON here are small; lessons are the largest.

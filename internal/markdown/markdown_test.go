@@ -188,19 +188,29 @@ func TestCallouts(t *testing.T) {
 		},
 		{
 			"custom title",
+			"> [!NOTE] 要点\n> 1. 第一条",
+			`<div class="callout callout-note" role="note"><p class="callout-title">要点</p>` + "\n<ol>\n<li>第一条</li>\n</ol>\n</div>\n",
+		},
+		{
+			// Self-test answers are folded until the learner opens them.
+			"answers titled on the marker line",
 			"> [!NOTE] 参考要点\n> 1. 第一条",
-			`<div class="callout callout-note" role="note"><p class="callout-title">参考要点</p>` + "\n<ol>\n<li>第一条</li>\n</ol>\n</div>\n",
+			`<details class="callout callout-note callout-answers"><summary class="callout-title">参考要点</summary>` + "\n<ol>\n<li>第一条</li>\n</ol>\n</details>\n",
+		},
+		{
+			"answers titled by a bold line, as the lessons write them",
+			"> [!NOTE]\n> **参考要点**\n>\n> 1. 第一条",
+			`<details class="callout callout-note callout-answers"><summary class="callout-title">参考要点</summary>` + "\n<ol>\n<li>第一条</li>\n</ol>\n</details>\n",
+		},
+		{
+			"a bold line that is not an answer title stays",
+			"> [!NOTE]\n> **注意事项**\n>\n> 正文",
+			`<div class="callout callout-note" role="note"><p class="callout-title">说明</p>` + "\n<p><strong>注意事项</strong></p>\n<p>正文</p>\n</div>\n",
 		},
 		{
 			"custom title with markup",
 			"> [!TIP] 记住 **三点**\n> 正文",
 			`<div class="callout callout-tip" role="note"><p class="callout-title">记住 <strong>三点</strong></p>` + "\n<p>正文</p>\n</div>\n",
-		},
-		{
-			"bold line after marker",
-			"> [!NOTE]\n> **参考要点**\n>\n> 1. 跳过了第一步。\n> 2. 例如：复述。",
-			`<div class="callout callout-note" role="note"><p class="callout-title">说明</p>` +
-				"\n<p><strong>参考要点</strong></p>\n<ol>\n<li>跳过了第一步。</li>\n<li>例如：复述。</li>\n</ol>\n</div>\n",
 		},
 		{
 			"crlf",
@@ -583,6 +593,10 @@ func TestLessons(t *testing.T) {
 		}
 		callouts += strings.Count(d.HTML, `<div class="callout `)
 		tables += strings.Count(d.HTML, `<div class="table-wrap"><table>`)
+		// Every self-test's answers are folded, closed.
+		if want := strings.Count(string(src), "参考要点"); strings.Count(d.HTML, `<details class="callout callout-note callout-answers"><summary class="callout-title">参考要点</summary>`) != want {
+			t.Errorf("%s: %d answer blocks, not all folded:\n%s", f, want, d.HTML)
+		}
 	}
 	if callouts == 0 || tables == 0 {
 		t.Errorf("found %d callouts and %d tables across the lessons, want at least one of each", callouts, tables)

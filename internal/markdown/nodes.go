@@ -2,6 +2,7 @@ package markdown
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -31,10 +32,18 @@ var calloutTitles = map[string]string{
 // an optional custom title on the same line.
 var calloutMarker = regexp.MustCompile(`^[ \t]*\[!((?i:note|tip|warning|important))\](?:[ \t]+([^\r\n]*?))?[ \t]*\r?\n?$`)
 
+// answerTitles are the titles that mark a callout as the answers to a
+// lesson's self-test. Such a callout is folded (a closed <details>), so
+// that a learner tries the questions before reading the answers. Lessons
+// write them "> [!NOTE]" then "> **参考要点**", or with the title on the
+// marker line.
+var answerTitles = []string{"参考要点", "参考答案"}
+
 // callout replaces a blockquote that starts with a marker.
 type callout struct {
 	ast.BaseBlock
-	kind string // key of calloutTitles
+	kind   string // key of calloutTitles
+	folded bool   // rendered as a closed <details>
 }
 
 func (n *callout) Kind() ast.NodeKind { return kindCallout }
@@ -139,6 +148,7 @@ func (astTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 			child = next
 		}
 		bq.Parent().ReplaceChild(bq.Parent(), bq, c)
+		foldAnswers(c, reader.Source())
 	}
 	for _, t := range tables {
 		w := &tableWrap{}
@@ -152,6 +162,31 @@ func (astTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 	}
 }
 
+// foldAnswers folds c if its title, or a bold line that opens it, is one
+// of answerTitles; a bold line becomes the title.
+func foldAnswers(c *callout, src []byte) {
+	title := c.FirstChild().(*calloutTitle)
+	if title.Lines().Len() > 0 {
+		c.folded = slices.Contains(answerTitles, strings.TrimSpace(string(title.Lines().Value(src))))
+		return
+	}
+	p, ok := title.NextSibling().(*ast.Paragraph)
+	if !ok || p.ChildCount() != 1 {
+		return
+	}
+	strong, ok := p.FirstChild().(*ast.Emphasis)
+	if !ok || strong.Level != 2 || !slices.Contains(answerTitles, plainText(strong, src)) {
+		return
+	}
+	for child := strong.FirstChild(); child != nil; {
+		next := child.NextSibling()
+		title.AppendChild(title, child)
+		child = next
+	}
+	c.RemoveChild(c, p)
+	c.folded = true
+}
+
 // nodeRenderer renders the package's own nodes.
 type nodeRenderer struct{}
 
@@ -163,22 +198,32 @@ func (nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 
 // The kind comes from calloutTitles, so it needs no escaping.
 func renderCallout(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
-	if entering {
-		_, _ = w.WriteString(`<div class="callout callout-` + n.(*callout).kind + `" role="note">`)
-	} else {
+	c := n.(*callout)
+	switch {
+	case entering && c.folded:
+		_, _ = w.WriteString(`<details class="callout callout-` + c.kind + ` callout-answers">`)
+	case entering:
+		_, _ = w.WriteString(`<div class="callout callout-` + c.kind + `" role="note">`)
+	case c.folded:
+		_, _ = w.WriteString("</details>\n")
+	default:
 		_, _ = w.WriteString("</div>\n")
 	}
 	return ast.WalkContinue, nil
 }
 
 func renderCalloutTitle(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	tag := "p"
+	if c, ok := n.Parent().(*callout); ok && c.folded {
+		tag = "summary"
+	}
 	if entering {
-		_, _ = w.WriteString(`<p class="callout-title">`)
+		_, _ = w.WriteString("<" + tag + ` class="callout-title">`)
 		if !n.HasChildren() {
 			_, _ = w.WriteString(calloutTitles[n.(*calloutTitle).kind])
 		}
 	} else {
-		_, _ = w.WriteString("</p>\n")
+		_, _ = w.WriteString("</" + tag + ">\n")
 	}
 	return ast.WalkContinue, nil
 }

@@ -152,9 +152,14 @@ func (s *CourseService) FindDraft(ctx context.Context, course, lesson string) (*
 	return &d, nil
 }
 
-// ListDrafts returns the drafts of a course.
+// ListDrafts returns the drafts of a course, or of every course when
+// course is "".
 func (s *CourseService) ListDrafts(ctx context.Context, course string) ([]*academy.Draft, error) {
-	cur, err := s.db.c("drafts").Find(ctx, bson.M{"course": course}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	filter := bson.M{"course": course}
+	if course == "" {
+		filter = bson.M{}
+	}
+	cur, err := s.db.c("drafts").Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, FormatError(err)
 	}
