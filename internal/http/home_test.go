@@ -162,7 +162,7 @@ func TestManagerHome(t *testing.T) {
 	e.tokens["newbie"] = e.login("newbie", testPassword)
 	cert := e.certify("newbie")
 	late := &academy.User{Username: "late", DisplayName: "晚到的人", LegalName: "晚到的人", Roles: []string{academy.RoleTrainee}, Sites: []string{"s1"},
-		HiredAt: time.Now().AddDate(0, -3, 0)}
+		HireDate: academy.DateOf(time.Now().AddDate(0, -3, 0))}
 	if err := e.accounts.CreateUser(context.Background(), academy.Actor{}, late, testPassword); err != nil {
 		t.Fatal(err)
 	}
