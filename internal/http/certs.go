@@ -446,10 +446,7 @@ func (s *Server) freshness(c *fiber.Ctx, v *teamView, path string, filters url.V
 		}
 	}
 	q.Set("refresh", "1")
-	every := s.locales.T(s.lang(c), "team.every_s", int(s.TeamBoard.MaxAge.Seconds()))
-	if d := s.TeamBoard.MaxAge; d >= time.Minute && d%time.Minute == 0 {
-		every = s.locales.T(s.lang(c), "team.every_min", int(d.Minutes()))
-	}
+	every := s.locales.Duration(s.lang(c), s.TeamBoard.MaxAge)
 	return &freshness{At: v.Evidence.At, Every: every, Refresh: path + "?" + q.Encode()}
 }
 

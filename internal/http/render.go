@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"html/template"
 	"io/fs"
 	nethttp "net/http"
@@ -272,18 +273,17 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return v
 		},
-		"duration": func(d time.Duration) string {
-			d = d.Round(time.Minute)
-			if d >= 48*time.Hour {
-				return strconv.Itoa(int(d.Hours()/24)) + "d"
-			}
-			h, m := int(d.Hours()), int(d.Minutes())%60
-			if h > 0 {
-				return strconv.Itoa(h) + "h" + strconv.Itoa(m) + "m"
-			}
-			return strconv.Itoa(m) + "m"
+		// dur says a duration in words ("1 小时 30 分钟", "2 hours");
+		// minutes turns a count of minutes (a lesson's length) into one.
+		"dur":     s.locales.Duration,
+		"minutes": func(n int) time.Duration { return time.Duration(n) * time.Minute },
+		// durWords gives a script that counts down the same words as dur.
+		"durWords": func(lang string) string {
+			b, _ := json.Marshal(s.locales.DurationWords(lang))
+			return string(b)
 		},
-		"minute": func(d time.Duration) int { return int(d / time.Minute) },
+		// n is t for a count, with the singular where the language has one.
+		"n": s.locales.N,
 		"day": func(v any) string {
 			switch t := v.(type) {
 			case time.Time:
