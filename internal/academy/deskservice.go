@@ -376,7 +376,7 @@ const (
 // duration that a huge count would overflow.
 func (d *Desk) AdvanceClock(ctx context.Context, sb *Sandbox, minutes int) error {
 	if minutes < 1 || minutes > int(MaxAdvance/time.Minute) {
-		return Errorf(EINVALID, "minutes: 时钟每次可拨快 1 分钟到 30 天（%d 分钟）/ advance the clock by 1 minute to 30 days (%d minutes)",
+		return Errorf(EINVALID, "minutes: 时钟每次可拨快 1 分钟到 30 天（%d 分钟） / advance the clock by 1 minute to 30 days (%d minutes)",
 			int(MaxAdvance/time.Minute), int(MaxAdvance/time.Minute))
 	}
 	by := time.Duration(minutes) * time.Minute

@@ -311,6 +311,8 @@ func (s *Server) renderStatus(c *fiber.Ctx, status int, name string, p *page) er
 	if !ok {
 		return academy.Errorf(academy.EINTERNAL, "no template %q", name)
 	}
+	// Form errors come from the domain in both languages.
+	p.Error = academy.MessageIn(p.Lang, p.Error)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return err
