@@ -447,7 +447,7 @@ func TestDeskTicketTimelineDisplay(t *testing.T) {
 		t.Fatalf("switch to English: %d", res.StatusCode)
 	}
 	tl = timeline(repair.ID)
-	for _, want := range []string{`<span class="field">Channel: phone</span>`, `<span class="field">Priority: high</span>`,
+	for _, want := range []string{`<span class="field">Channel: Phone</span>`, `<span class="field">Priority: High</span>`,
 		`<span class="field">Department: Engineering</span>`} {
 		if !strings.Contains(tl, want) {
 			t.Errorf("English repair timeline lacks %s:\n%s", want, tl)
