@@ -47,3 +47,43 @@ func TestLabelsInOneLanguage(t *testing.T) {
 		t.Errorf("English quiz page does not say its times in words:\n%s", q)
 	}
 }
+
+// TestRequirementsByTitle: a learner's certificates page and a manager's
+// view of that learner name courses, quizzes and scenarios by title, and
+// attempt and run states in words, never by slug or code.
+func TestRequirementsByTitle(t *testing.T) {
+	e := newEnv(t)
+	e.finishCourses("trainee", "ethics")
+	if res := e.api("POST", "/api/v1/quizzes/ethics/attempts", "trainee", nil); res.StatusCode != 201 {
+		t.Fatalf("start an attempt: %d %s", res.StatusCode, res.Body)
+	}
+	if res := e.api("POST", "/api/v1/scenarios/angry-owner/runs", "trainee", nil); res.StatusCode != 201 {
+		t.Fatalf("start a run: %d %s", res.StatusCode, res.Body)
+	}
+	b := e.browser()
+	b.loginAs("trainee")
+	certs := b.get("/certificates").Body
+	for _, want := range []string{`<a href="/courses/ethics">职业道德与服务意识</a>`, `<a href="/quizzes/ethics">职业道德与服务意识 · 单元测验</a>`, `<a href="/scenarios/angry-owner">情绪激动的业主：报修一周没人管</a>`} {
+		if !strings.Contains(certs, want) {
+			t.Errorf("certificates page lacks %s", want)
+		}
+	}
+	for _, slug := range []string{">ethics<", ">complaints<", ">angry-owner<", ">final-exam<"} {
+		if strings.Contains(certs, slug) {
+			t.Errorf("certificates page shows the slug %s", slug)
+		}
+	}
+	m := e.browser()
+	m.loginAs("manager")
+	person := m.get("/team/people/trainee").Body
+	for _, want := range []string{"课程：职业道德与服务意识", "<td>职业道德与服务意识 · 单元测验</td>", "答题中", "情绪激动的业主：报修一周没人管</a>", "进行中"} {
+		if !strings.Contains(person, want) {
+			t.Errorf("person page lacks %s", want)
+		}
+	}
+	for _, code := range []string{"in_progress", "：ethics", "✗ active", ">angry-owner<", "0% ✗"} {
+		if strings.Contains(person, code) {
+			t.Errorf("person page shows %q", code)
+		}
+	}
+}

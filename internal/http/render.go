@@ -204,6 +204,14 @@ func (s *Server) funcs() template.FuncMap {
 			return course + "/lessons/" + lesson
 		},
 		"roles": func() []string { return academy.Roles },
+		// title names a course, quiz or scenario by its slug; a slug no
+		// content has any more (stored history) is shown as it is.
+		"title": func(kind, slug string) string {
+			if t := s.Catalog.Title(kind, slug); t != "" {
+				return t
+			}
+			return slug
+		},
 		// dict passes several values to a partial template.
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
