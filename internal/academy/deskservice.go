@@ -422,7 +422,7 @@ func (d *Desk) Escalate(ctx context.Context) ([]TicketSummary, error) {
 			continue
 		}
 		what := map[string]string{"first_response": "首次响应", "resolution": "处理完成"}[st.Overdue]
-		t.Events = append(t.Events, Event{Seq: len(t.Events) + 1, At: now, Actor: "system", Action: ActionEscalate, Internal: true,
+		t.Events = append(t.Events, Event{Seq: len(t.Events) + 1, At: now, Actor: ActorSystem, Action: ActionEscalate, Internal: true,
 			Note: "超过" + what + "时限，已升级至项目主管 / Overdue (" + st.Overdue + "); escalated to the site's managers."})
 		t.Escalated, t.UpdatedAt = now, now
 		t.Version++

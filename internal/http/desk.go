@@ -82,8 +82,22 @@ func (s *Server) deskPage(c *fiber.Ctx) error {
 		return err
 	}
 	pg := s.newPage(c, "desk.title")
+	var taken []string
+	for _, t := range list {
+		taken = append(taken, t.Assignee)
+	}
+	names, err := s.deskNames(c.UserContext(), pg.Lang, w, taken...)
+	if err != nil {
+		return err
+	}
+	title := ""
+	if w.Sandbox != nil {
+		title = w.Sandbox.Name
+	} else if title, err = s.siteName(c.UserContext(), w.ID); err != nil {
+		return err
+	}
 	pg.Data = map[string]any{"W": w, "Tickets": list, "Queue": queue, "Queues": queues, "Procedures": academy.Procedures,
-		"Type": c.Query("type"), "Query": c.Query("q"), "Dir": w.Directory}
+		"Type": c.Query("type"), "Query": c.Query("q"), "Dir": w.Directory, "Names": names, "Title": title}
 	return s.render(c, "desk", pg)
 }
 
@@ -182,7 +196,15 @@ func (s *Server) renderTicket(c *fiber.Ctx, status int, revealed, errMsg, errAct
 	v.ErrAction = errAction
 	pg := s.newPage(c, "desk.title")
 	pg.Error = errMsg
-	pg.Data = map[string]any{"W": w, "V": v}
+	people := []string{t.Assignee}
+	for _, ev := range t.Events {
+		people = append(people, ev.Actor, ev.Fields["assignee"])
+	}
+	names, err := s.deskNames(c.UserContext(), pg.Lang, w, people...)
+	if err != nil {
+		return err
+	}
+	pg.Data = map[string]any{"W": w, "V": v, "Names": names}
 	return s.renderStatus(c, status, "ticket", pg)
 }
 

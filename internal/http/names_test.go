@@ -1,9 +1,12 @@
 package http_test
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/academy/academy/internal/academy"
 )
 
 // english is a browser session of who, switched to English.
@@ -85,5 +88,45 @@ func TestRequirementsByTitle(t *testing.T) {
 		if strings.Contains(person, code) {
 			t.Errorf("person page shows %q", code)
 		}
+	}
+}
+
+// TestDeskNames: the queue is titled by the site's name; an assignee is
+// a person's name (with the department for a member dispatched to), and
+// history names who did what, not their usernames.
+func TestDeskNames(t *testing.T) {
+	e := newEnv(t)
+	name := "张晓客服"
+	if _, err := e.accounts.Users.UpdateUser(context.Background(), "agent", academy.UserUpdate{DisplayName: &name}); err != nil {
+		t.Fatal(err)
+	}
+	var mine, sent apiTicket
+	e.api("POST", "/api/v1/workspaces/s1/tickets", "agent", map[string]any{"type": "repair", "title": "路灯不亮"}).json(t, &mine)
+	if res := e.transition("s1", mine.ID, "agent", "assign", 1, map[string]string{"assignee": "agent"}); res.StatusCode != 200 {
+		t.Fatalf("take: %d %s", res.StatusCode, res.Body)
+	}
+	e.api("POST", "/api/v1/workspaces/s1/tickets", "agent", map[string]any{"type": "repair", "title": "卫生间天花板渗水", "resident": "r1"}).json(t, &sent)
+	if res := e.transition("s1", sent.ID, "agent", "assign", 1, map[string]string{"assignee": "m1"}); res.StatusCode != 200 {
+		t.Fatalf("dispatch: %d %s", res.StatusCode, res.Body)
+	}
+	b := e.browser()
+	b.loginAs("agent")
+	queue := b.get("/desk/s1?queue=all").Body
+	for _, want := range []string{`<small class="muted">项目s1</small>`, "<td>" + name + "</td>", "<td>李师傅（工程）</td>"} {
+		if !strings.Contains(queue, want) {
+			t.Errorf("queue lacks %s", want)
+		}
+	}
+	if strings.Contains(queue, "<td>m1</td>") || strings.Contains(queue, "<td>agent</td>") {
+		t.Error("queue shows an id for an assignee")
+	}
+	page := b.get("/desk/s1/tickets/" + sent.ID).Body
+	for _, want := range []string{"<strong>" + name + "</strong>", "<dd>李师傅（工程）</dd>", "负责人: 李师傅（工程）"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("ticket page lacks %s", want)
+		}
+	}
+	if strings.Contains(page, "<strong>agent</strong>") || strings.Contains(page, ": m1<") {
+		t.Errorf("ticket page shows a username or member id:\n%s", page)
 	}
 }

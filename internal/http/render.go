@@ -204,6 +204,14 @@ func (s *Server) funcs() template.FuncMap {
 			return course + "/lessons/" + lesson
 		},
 		"roles": func() []string { return academy.Roles },
+		// nameOf is the name a page's Names map gives key (a username, a
+		// member id), or key where it has none.
+		"nameOf": func(names map[string]string, key string) string {
+			if n := names[key]; n != "" {
+				return n
+			}
+			return key
+		},
 		// title names a course, quiz or scenario by its slug; a slug no
 		// content has any more (stored history) is shown as it is.
 		"title": func(kind, slug string) string {
