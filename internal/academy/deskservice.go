@@ -283,15 +283,16 @@ func (d *Desk) Act(ctx context.Context, w *Workspace, id string, a TicketAction,
 }
 
 // RevealPhone returns a resident's full phone number. At a live desk every
-// reveal is audited; sandbox phones are fake and are not.
-func (d *Desk) RevealPhone(ctx context.Context, w *Workspace, resident string, who Actor) (string, error) {
+// reveal is audited, with the number of the ticket it was for when there
+// is one; sandbox phones are fake and are not.
+func (d *Desk) RevealPhone(ctx context.Context, w *Workspace, resident, ticket string, who Actor) (string, error) {
 	r := w.Directory.Resident(resident)
 	if r == nil {
 		return "", Errorf(ENOTFOUND, "resident %q not found in %s", resident, w.ID)
 	}
 	if w.Sandbox == nil {
 		if err := d.Audit.RecordAudit(ctx, &AuditEvent{Time: d.Now(), Actor: who.Username, Action: AuditPhoneRevealed,
-			Target: w.ID + "/" + r.ID, IP: who.IP, Detail: r.Name}); err != nil {
+			Target: w.ID + "/" + r.ID, Ticket: ticket, IP: who.IP, Detail: r.Name}); err != nil {
 			return "", err
 		}
 	}

@@ -19,3 +19,18 @@ func TestRevisionChange(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditActionsListed keeps the filter's list complete: each action
+// recorded anywhere is in AuditActions once.
+func TestAuditActionsListed(t *testing.T) {
+	seen := map[string]bool{}
+	for _, a := range AuditActions {
+		if seen[a] {
+			t.Errorf("%s listed twice", a)
+		}
+		seen[a] = true
+	}
+	if len(seen) != 19 {
+		t.Errorf("%d actions listed; a new action needs its place (and a label in web/locales)", len(seen))
+	}
+}

@@ -233,7 +233,7 @@ func (s *Server) ticketAct(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiRevealPhone(c *fiber.Ctx) error {
-	phone, err := s.Desk.RevealPhone(c.UserContext(), currentWorkspace(c), c.Params("rid"), actor(c))
+	phone, err := s.Desk.RevealPhone(c.UserContext(), currentWorkspace(c), c.Params("rid"), "", actor(c))
 	if err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ func (s *Server) ticketReveal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	phone, err := s.Desk.RevealPhone(c.UserContext(), w, t.Resident, actor(c))
+	phone, err := s.Desk.RevealPhone(c.UserContext(), w, t.Resident, t.Number, actor(c))
 	if err != nil {
 		return err
 	}

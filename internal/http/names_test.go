@@ -129,4 +129,15 @@ func TestDeskNames(t *testing.T) {
 	if strings.Contains(page, "<strong>agent</strong>") || strings.Contains(page, ": m1<") {
 		t.Errorf("ticket page shows a username or member id:\n%s", page)
 	}
+	// Showing the resident's phone from the ticket is audited with the
+	// ticket's number, and the log reads as words.
+	if res := b.post("/desk/s1/tickets/"+sent.ID+"/reveal", url.Values{"_csrf": {b.csrf("/desk/s1/tickets/" + sent.ID)}}); res.StatusCode != 200 {
+		t.Fatalf("reveal: %d", res.StatusCode)
+	}
+	admin := e.browser()
+	admin.loginAs("admin")
+	audit := admin.get("/admin/audit?action=resident.phone_revealed").Body
+	if want := "<td>查看住户完整电话</td><td>" + name + "</td><td>项目s1 · 工单 " + sent.Number + "</td>"; !strings.Contains(audit, want) {
+		t.Errorf("audit page lacks %s:\n%s", want, audit)
+	}
 }

@@ -70,7 +70,7 @@ func (s *Server) adminUsers(c *fiber.Ctx) error {
 type userFormData struct {
 	Form  *academy.User
 	Sites []*academy.Site
-	Audit []*academy.AuditEvent
+	Audit []auditRow
 }
 
 func (s *Server) userForm(c *fiber.Ctx, status int, tmpl string, u *academy.User, errMsg string) error {
@@ -79,13 +79,16 @@ func (s *Server) userForm(c *fiber.Ctx, status int, tmpl string, u *academy.User
 		return err
 	}
 	d := userFormData{Form: u, Sites: sites}
+	p := s.newPage(c, "users.title")
 	if u.ID != "" && tmpl == "user" {
-		d.Audit, _, err = s.Accounts.Audit.ListAudit(c.UserContext(), academy.AuditFilter{Target: u.ID, Limit: 20})
+		events, _, err := s.Accounts.Audit.ListAudit(c.UserContext(), academy.AuditFilter{Target: u.ID, Limit: 20})
 		if err != nil {
 			return err
 		}
+		if d.Audit, err = s.auditRows(c.UserContext(), p.Lang, events); err != nil {
+			return err
+		}
 	}
-	p := s.newPage(c, "users.title")
 	p.Error = errMsg
 	p.Data = d
 	return s.renderStatus(c, status, tmpl, p)
