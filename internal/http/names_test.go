@@ -141,3 +141,34 @@ func TestDeskNames(t *testing.T) {
 		t.Errorf("audit page lacks %s:\n%s", want, audit)
 	}
 }
+
+// TestAssignmentsByName: the assignment list names the course, the role
+// and the site, or the people, by name.
+func TestAssignmentsByName(t *testing.T) {
+	e := newEnv(t)
+	name := "李娜"
+	if _, err := e.accounts.Users.UpdateUser(context.Background(), "trainee", academy.UserUpdate{DisplayName: &name}); err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []map[string]any{
+		{"course": "etiquette", "role": "trainee", "site": "s1", "due": "2027-01-31"},
+		{"course": "ethics", "users": []string{"trainee"}, "due": "2027-01-31"},
+	} {
+		if res := e.api("POST", "/api/v1/assignments", "manager", body); res.StatusCode != 201 {
+			t.Fatalf("assign: %d %s", res.StatusCode, res.Body)
+		}
+	}
+	b := e.browser()
+	b.loginAs("manager")
+	page := b.get("/assignments").Body
+	for _, want := range []string{"<td>职业道德与服务意识</td>", "<td>" + name + "</td>", "<td>项目s1的全体学员</td>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("assignments page lacks %s", want)
+		}
+	}
+	for _, code := range []string{"<td>etiquette</td>", "@ s1", "<td>trainee</td>"} {
+		if strings.Contains(page, code) {
+			t.Errorf("assignments page shows %s", code)
+		}
+	}
+}
