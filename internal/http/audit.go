@@ -50,7 +50,7 @@ func (s *Server) apiListAudit(c *fiber.Ctx) error {
 // their names. The raw event stays in the API and in the filters.
 type auditRow struct {
 	*academy.AuditEvent
-	Label, Who, What string
+	Label, Who, What, Note string
 }
 
 func (s *Server) auditRows(ctx context.Context, lang string, events []*academy.AuditEvent) ([]auditRow, error) {
@@ -65,9 +65,14 @@ func (s *Server) auditRows(ctx context.Context, lang string, events []*academy.A
 		if err := s.addPeople(ctx, people, ev.Actor); err != nil {
 			return nil, err
 		}
-		r := auditRow{AuditEvent: ev, Label: ev.Action, Who: people[ev.Actor], What: ev.Target}
+		r := auditRow{AuditEvent: ev, Label: ev.Action, Who: people[ev.Actor], What: ev.Target, Note: ev.Detail}
 		if key := "audit.act." + ev.Action; s.locales.Defined(key) {
 			r.Label = s.locales.T(lang, key)
+		}
+		// The fixed details (why a login failed, a session's kind) have
+		// words; free ones (a reason typed, a name) are shown as written.
+		if key := "audit.detail." + ev.Detail; s.locales.Defined(key) {
+			r.Note = s.locales.T(lang, key)
 		}
 		site := func(id string) string {
 			if n := sites[id]; n != "" {

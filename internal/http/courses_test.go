@@ -45,7 +45,7 @@ func TestCourseCatalogAndPrerequisites(t *testing.T) {
 		t.Fatalf("locks: %v", locked)
 	}
 	res := e.api("GET", "/api/v1/courses/etiquette/lessons/telephone", "trainee", nil)
-	if res.StatusCode != 403 || !strings.Contains(res.Body, "《职业道德与服务意识》") {
+	if res.StatusCode != 403 || !strings.Contains(res.Body, "Complete “职业道德与服务意识” first.") {
 		t.Fatalf("locked lesson: %d %s", res.StatusCode, res.Body)
 	}
 	if res := e.api("POST", "/api/v1/courses/etiquette/lessons/telephone/complete", "trainee", nil); res.StatusCode != 403 {

@@ -192,7 +192,7 @@ func TestTrainerGrantsAnExtraAttempt(t *testing.T) {
 	e.useAttempts("learner1", "ethics", 3, time.Now().Add(-time.Hour)) // past the cooldown
 
 	res := e.api("POST", "/api/v1/quizzes/ethics/attempts", "learner1", nil)
-	if res.StatusCode != 403 || !strings.Contains(res.Body, "用完") {
+	if res.StatusCode != 403 || !strings.Contains(res.Body, "All 3 attempts at this quiz are used") {
 		t.Fatalf("fourth attempt: %d %s", res.StatusCode, res.Body)
 	}
 	grant := "/api/v1/users/learner1/quizzes/ethics/grants"

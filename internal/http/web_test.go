@@ -91,7 +91,7 @@ func TestCSRF(t *testing.T) {
 	b.loginAs("trainee")
 	// Cookie-authenticated form without the token.
 	res := b.post("/account/profile", url.Values{"display_name": {"X"}, "lang": {"zh"}})
-	if res.StatusCode != 403 || !strings.Contains(res.Body, "reload the page") {
+	if res.StatusCode != 403 || !strings.Contains(res.Body, "请刷新后重试") || strings.Contains(res.Body, "reload the page") {
 		t.Fatalf("no token: %d", res.StatusCode)
 	}
 	res = b.post("/account/profile", url.Values{"display_name": {"X"}, "lang": {"zh"}, "_csrf": {"wrong"}})
@@ -216,7 +216,7 @@ func TestCSRFOnEveryForm(t *testing.T) {
 		req := httptest.NewRequest(r.Method, params.Replace(r.Path), strings.NewReader("x=1"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		if res := b.send(req); res.StatusCode != 403 || !strings.Contains(res.Body, "reload the page") {
+		if res := b.send(req); res.StatusCode != 403 || !strings.Contains(res.Body, "请刷新后重试") {
 			t.Errorf("%s %s without a CSRF token: %d", r.Method, r.Path, res.StatusCode)
 		}
 	}
