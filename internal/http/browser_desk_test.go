@@ -68,7 +68,7 @@ func TestBrowserDeskLiveAndSandbox(t *testing.T) {
 	screenshot(t, trainee, "sandbox-overdue")
 	step(t, trainee, "open the ticket", chromedp.Navigate(ticketURL), chromedp.WaitVisible("#sla-overdue"))
 	workTicket(t, trainee)
-	if b := text(t, trainee, "#sandbox-banner"); !strings.Contains(b, "SANDBOX") {
+	if b := text(t, trainee, "#sandbox-banner"); !strings.Contains(b, "演练环境") {
 		t.Fatal("banner missing on the ticket page")
 	}
 	screenshot(t, trainee, "sandbox-ticket-closed")

@@ -97,7 +97,7 @@ func TestLoginRefusesImpossibleUsernames(t *testing.T) {
 			t.Errorf("API login as %.20q: %d %.200s", name, res.StatusCode, res.Body)
 		}
 		res = e.browser().post("/login", url.Values{"username": {name}, "password": {"wrong password"}})
-		if res.StatusCode != 400 || !strings.Contains(res.Body, "username: must be") {
+		if res.StatusCode != 400 || !strings.Contains(res.Body, "username: 应为") || strings.Contains(res.Body, "must be") {
 			t.Errorf("web login as %.20q: %d", name, res.StatusCode)
 		}
 	}
