@@ -353,7 +353,7 @@ func (a *anonymizer) registerStaff() {
 
 // staffAlias returns (and on first sight makes) the alias of a desk user.
 func (a *anonymizer) staffAlias(user string) string {
-	if user == "" || user == "system" {
+	if user == "" || user == ActorSystem {
 		return user
 	}
 	k := strings.ToLower(user)

@@ -373,8 +373,10 @@ func (x *Examiner) Start(ctx context.Context, u *User, q *Quiz, all map[string]*
 			return nil, Errorf(EFORBIDDEN, "《%s》的 %d 次答题机会已用完，如需再考请联系培训师或主管 / All %d attempts at this quiz are used; a trainer or manager can grant another.", q.Title, q.MaxAttempts+h.Extra, q.MaxAttempts+h.Extra)
 		}
 		if next := h.NextStart(q); now.Before(next) {
-			return nil, Errorf(ETOOMANY, "两次答题之间需间隔 %s，下次可在 %s 开始 / The next attempt is possible at %s.",
-				q.Cooldown, next.Local().Format("2006-01-02 15:04"), next.Local().Format("2006-01-02 15:04"))
+			// The moment says all a learner needs; the interval itself is
+			// on the quiz page, in words.
+			return nil, Errorf(ETOOMANY, "两次答题之间需要间隔，下次可在 %s 开始 / The next attempt is possible at %s.",
+				next.Local().Format("2006-01-02 15:04"), next.Local().Format("2006-01-02 15:04"))
 		}
 		a, err := x.newAttempt(u, q, all, h.Count+1, now)
 		if err != nil {

@@ -27,6 +27,12 @@ const (
 	AuditCooldownReset  = "quiz.cooldown_reset"
 )
 
+// AuditActions lists every action, for the log's filter.
+var AuditActions = []string{AuditLoginOK, AuditLoginFailed, AuditLogout, AuditUserCreated, AuditRolesChanged,
+	AuditUserDisabled, AuditUserEnabled, AuditPasswordReset, AuditPasswordOwn, AuditLegalName, AuditSiteCreated,
+	AuditCertIssued, AuditCertRevoked, AuditCertReinstated, AuditProgramSaved, AuditExtraAttempt, AuditCooldownReset,
+	AuditPhoneRevealed, AuditPhoneSearched}
+
 // AuditEvent is one security-relevant event. Detail never holds secrets.
 type AuditEvent struct {
 	ID     string    `json:"id" bson:"_id"`
@@ -36,6 +42,8 @@ type AuditEvent struct {
 	Target string    `json:"target" bson:"target"`
 	IP     string    `json:"ip,omitempty" bson:"ip,omitempty"`
 	Detail string    `json:"detail,omitempty" bson:"detail,omitempty"`
+	// Ticket is the number of the ticket an action at the desk was for.
+	Ticket string `json:"ticket,omitempty" bson:"ticket,omitempty"`
 }
 
 // AuditFilter selects audit events, newest first.

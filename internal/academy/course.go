@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -260,6 +261,47 @@ func CheckPrerequisites(courses []*Course) map[string]error {
 		}
 	}
 	return errs
+}
+
+// RevisionChange is what a revision's Message records, read back so that
+// a page can say it in words: Kind is one of the Change* values; Lesson
+// names the lesson of ChangeLessonAdded/Updated, Number the revision that
+// ChangeRestored brought back.
+type RevisionChange struct {
+	Kind   string
+	Lesson string
+	Number int
+}
+
+// Kinds of RevisionChange. ChangeOther is a message this code did not
+// write (an older release's): pages show it as it is.
+const (
+	ChangeImport        = "import"
+	ChangeCreated       = "created"
+	ChangeMetadata      = "metadata"
+	ChangeLessonAdded   = "lesson_added"
+	ChangeLessonUpdated = "lesson_updated"
+	ChangeRestored      = "restored"
+	ChangeOther         = "other"
+)
+
+// Change reads the revision's Message, which Library writes as "import",
+// "created", "metadata", "lesson <slug> added|updated" or "restored
+// revision <n>".
+func (r *Revision) Change() RevisionChange {
+	switch r.Message {
+	case ChangeImport, ChangeCreated, ChangeMetadata:
+		return RevisionChange{Kind: r.Message}
+	}
+	if rest, ok := strings.CutPrefix(r.Message, "lesson "); ok {
+		if slug, verb, _ := strings.Cut(rest, " "); verb == "added" || verb == "updated" {
+			return RevisionChange{Kind: "lesson_" + verb, Lesson: slug}
+		}
+	}
+	if n, err := strconv.Atoi(strings.TrimPrefix(r.Message, "restored revision ")); err == nil && strings.HasPrefix(r.Message, "restored revision ") {
+		return RevisionChange{Kind: ChangeRestored, Number: n}
+	}
+	return RevisionChange{Kind: ChangeOther}
 }
 
 // Revision is a snapshot of a course after a change: the history that

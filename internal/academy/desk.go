@@ -198,6 +198,10 @@ func (d *Directory) Unit(id string) *Unit {
 	return nil
 }
 
+// ActorSystem is the actor of events no person caused (an escalation
+// when a deadline passes).
+const ActorSystem = "system"
+
 // Event is one change of a ticket. Events are only ever appended: the log
 // is the ticket's history and what practice is graded against.
 type Event struct {

@@ -292,15 +292,16 @@ func (d *Desk) Act(ctx context.Context, w *Workspace, id string, a TicketAction,
 }
 
 // RevealPhone returns a resident's full phone number. At a live desk every
-// reveal is audited; sandbox phones are fake and are not.
-func (d *Desk) RevealPhone(ctx context.Context, w *Workspace, resident string, who Actor) (string, error) {
+// reveal is audited, with the number of the ticket it was for when there
+// is one; sandbox phones are fake and are not.
+func (d *Desk) RevealPhone(ctx context.Context, w *Workspace, resident, ticket string, who Actor) (string, error) {
 	r := w.Directory.Resident(resident)
 	if r == nil {
 		return "", Errorf(ENOTFOUND, "resident %q not found in %s", resident, w.ID)
 	}
 	if w.Sandbox == nil {
 		if err := d.Audit.RecordAudit(ctx, &AuditEvent{Time: d.Now(), Actor: who.Username, Action: AuditPhoneRevealed,
-			Target: w.ID + "/" + r.ID, IP: who.IP, Detail: r.Name}); err != nil {
+			Target: w.ID + "/" + r.ID, Ticket: ticket, IP: who.IP, Detail: r.Name}); err != nil {
 			return "", err
 		}
 	}
@@ -387,7 +388,7 @@ const (
 // duration that a huge count would overflow.
 func (d *Desk) AdvanceClock(ctx context.Context, sb *Sandbox, minutes int) error {
 	if minutes < 1 || minutes > int(MaxAdvance/time.Minute) {
-		return Errorf(EINVALID, "minutes: 时钟每次可拨快 1 分钟到 30 天（%d 分钟）/ advance the clock by 1 minute to 30 days (%d minutes)",
+		return Errorf(EINVALID, "minutes: 时钟每次可拨快 1 分钟到 30 天（%d 分钟） / advance the clock by 1 minute to 30 days (%d minutes)",
 			int(MaxAdvance/time.Minute), int(MaxAdvance/time.Minute))
 	}
 	by := time.Duration(minutes) * time.Minute
@@ -433,7 +434,7 @@ func (d *Desk) Escalate(ctx context.Context) ([]TicketSummary, error) {
 			continue
 		}
 		what := map[string]string{"first_response": "首次响应", "resolution": "处理完成"}[st.Overdue]
-		t.Events = append(t.Events, Event{Seq: len(t.Events) + 1, At: now, Actor: "system", Action: ActionEscalate, Internal: true,
+		t.Events = append(t.Events, Event{Seq: len(t.Events) + 1, At: now, Actor: ActorSystem, Action: ActionEscalate, Internal: true,
 			Note: "超过" + what + "时限，已升级至项目主管 / Overdue (" + st.Overdue + "); escalated to the site's managers."})
 		t.Escalated, t.UpdatedAt = now, now
 		t.Version++

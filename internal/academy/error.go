@@ -7,6 +7,10 @@ package academy
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Error codes. They are stable strings because API clients see them.
@@ -57,5 +61,71 @@ func ErrorMessage(err error) string {
 	} else if errors.As(err, &e) {
 		return e.Message
 	}
-	return "Internal error."
+	return "内部错误 / Internal error."
+}
+
+// Messages meant for people are written in both languages at once,
+// "中文 / English" (optionally after a "field: " prefix), where they are
+// made: the domain does not know who reads them. MessageIn is the one
+// place that keeps the reader's half, at the edge where a message leaves
+// the server (an error page or JSON body, a form shown again), so that a
+// reader never sees both. A message in one language is returned as is;
+// lang "zh" keeps the Chinese half, any other language the English one.
+func MessageIn(lang, msg string) string {
+	i := bilingualSplit(msg)
+	if i < 0 {
+		return msg
+	}
+	zh, en := msg[:i], msg[i+len(bilingualSep):]
+	if lang == LangZH {
+		return zh
+	}
+	// "field: 中文 / English": the field belongs to both halves.
+	if p := fieldPrefix.FindString(zh); p != "" && !strings.HasPrefix(en, p) {
+		en = p + en
+	}
+	return en
+}
+
+const bilingualSep = " / "
+
+// fieldPrefix is the "name: " (or "answers.q1: ", "questions[q2]: ")
+// that names the field a message is about; a content problem's
+// "path:line: " too.
+var fieldPrefix = regexp.MustCompile(`^(?:[A-Za-z0-9_.:/\[\]-]+: )+`)
+
+// bilingualSplit finds the " / " between the halves of msg, or -1. Quoted
+// values may hold " / " too (a title "A / B", in both halves): the
+// separator is the first one with Chinese before it and, after it, an
+// English half that starts outside Chinese and holds the fewest Chinese
+// characters (only those of the quoted values).
+func bilingualSplit(msg string) int {
+	best, bestHan := -1, 0
+	for i := 0; ; {
+		j := strings.Index(msg[i:], bilingualSep)
+		if j < 0 {
+			return best
+		}
+		at := i + j
+		i = at + len(bilingualSep)
+		first, _ := utf8.DecodeRuneInString(msg[i:])
+		if !hasHan(msg[:at]) || first == utf8.RuneError || unicode.Is(unicode.Han, first) || unicode.IsSpace(first) {
+			continue
+		}
+		if n := countHan(msg[i:]); best < 0 || n < bestHan {
+			best, bestHan = at, n
+		}
+	}
+}
+
+func hasHan(s string) bool { return countHan(s) > 0 }
+
+func countHan(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			n++
+		}
+	}
+	return n
 }

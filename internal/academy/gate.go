@@ -91,19 +91,19 @@ func (x *Examiner) Prerequisites(ctx context.Context, u *User, q *Quiz, rec *Qui
 // PrerequisiteError refuses a start with what the learner must finish
 // first, by title.
 func PrerequisiteError(missing []Prerequisite, title Titles) error {
-	names := make([]string, len(missing))
+	zh, en := make([]string, len(missing)), make([]string, len(missing))
 	for i, m := range missing {
 		t := title(m.Kind, m.Ref)
 		if t == "" {
 			t = m.Ref
 		}
 		if m.Kind == "quiz" {
-			names[i] = fmt.Sprintf("通过测验《%s》", t)
+			zh[i], en[i] = fmt.Sprintf("通过测验《%s》", t), fmt.Sprintf("pass the quiz “%s”", t)
 		} else {
-			names[i] = fmt.Sprintf("学完课程《%s》", t)
+			zh[i], en[i] = fmt.Sprintf("学完课程《%s》", t), fmt.Sprintf("finish the course “%s”", t)
 		}
 	}
-	return Errorf(EFORBIDDEN, "请先%s，再开始本测验 / Finish these first: %s.", strings.Join(names, "、"), strings.Join(names, "; "))
+	return Errorf(EFORBIDDEN, "请先%s，再开始本测验 / First %s.", strings.Join(zh, "、"), strings.Join(en, "; "))
 }
 
 // Kinds of attempt grant.

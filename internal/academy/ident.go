@@ -88,19 +88,19 @@ const (
 )
 
 var identRules = [...]struct {
-	valid func(string) bool
-	rule  string
+	valid    func(string) bool
+	zh, rule string
 }{
-	IdentUsername:  {ValidUsername, "2–32 letters, digits, '.', '_' or '-', starting with a letter or digit"},
-	IdentSite:      {ValidSiteID, "a site id: lowercase letters, digits and '-', at most 64"},
-	IdentWorkspace: {ValidWorkspaceID, "a site id or a sandbox id: lowercase letters, digits, '-' and '_', at most 64"},
-	IdentSlug:      {ValidSlug, "2–64 lowercase letters, digits or '-'"},
-	IdentRecord:    {ValidRecordID, "an id of at most 128 letters, digits, '-' or '_'"},
-	IdentQuestion:  {ValidQuestionID, "a question id: at most 80 characters, no spaces, control characters, '.', '$' or '/'"},
+	IdentUsername:  {ValidUsername, "2–32 个字母、数字、“.”“_”或“-”，以字母或数字开头", "2–32 letters, digits, '.', '_' or '-', starting with a letter or digit"},
+	IdentSite:      {ValidSiteID, "项目编号：小写字母、数字和“-”，最多 64 个", "a site id: lowercase letters, digits and '-', at most 64"},
+	IdentWorkspace: {ValidWorkspaceID, "项目或演练环境编号：小写字母、数字、“-”和“_”，最多 64 个", "a site id or a sandbox id: lowercase letters, digits, '-' and '_', at most 64"},
+	IdentSlug:      {ValidSlug, "2–64 个小写字母、数字或“-”", "2–64 lowercase letters, digits or '-'"},
+	IdentRecord:    {ValidRecordID, "最多 128 个字母、数字、“-”或“_”的编号", "an id of at most 128 letters, digits, '-' or '_'"},
+	IdentQuestion:  {ValidQuestionID, "题目编号：最多 80 个字符，不含空格、控制字符、“.”“$”或“/”", "a question id: at most 80 characters, no spaces, control characters, '.', '$' or '/'"},
 	// People type certificate numbers: any letter case will do.
 	IdentCertificate: {func(s string) bool { return ValidCertificateNumber(strings.ToUpper(strings.TrimSpace(s))) },
-		"a certificate number such as AC-7K2M-9QXD-4HPW-T3NB"},
-	IdentNumber: {func(s string) bool { return numberRE.MatchString(s) }, "a whole number of at most 9 digits"},
+		"证书编号，形如 AC-7K2M-9QXD-4HPW-T3NB", "a certificate number such as AC-7K2M-9QXD-4HPW-T3NB"},
+	IdentNumber: {func(s string) bool { return numberRE.MatchString(s) }, "最多 9 位的整数", "a whole number of at most 9 digits"},
 }
 
 // CheckIdent returns an EINVALID error naming field unless value has the
@@ -110,5 +110,5 @@ func CheckIdent(kind Ident, field, value string) error {
 	if r.valid(value) {
 		return nil
 	}
-	return Errorf(EINVALID, "%s: must be %s", field, r.rule)
+	return Errorf(EINVALID, "%s: 应为%s / must be %s", field, r.zh, r.rule)
 }

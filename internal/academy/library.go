@@ -81,7 +81,7 @@ func (l *Library) Import(ctx context.Context, files []*Course, actor string, for
 		f.Status, f.SourceHash, f.UpdatedAt, f.UpdatedBy = CourseActive, f.Hash, now, actor
 		var rev *Revision
 		if old == nil || f.Revision != old.Revision {
-			rev = &Revision{Course: f.Slug, Number: f.Revision, Source: SourceImport, Author: actor, Message: "import", CreatedAt: now}
+			rev = &Revision{Course: f.Slug, Number: f.Revision, Source: SourceImport, Author: actor, Message: ChangeImport, CreatedAt: now}
 		}
 		prev := 0
 		if old != nil {
@@ -180,7 +180,7 @@ func (l *Library) CreateCourse(ctx context.Context, m CourseMeta, author string)
 	} else if ErrorCode(err) != ENOTFOUND {
 		return nil, err
 	}
-	return l.save(ctx, c, 0, author, "created")
+	return l.save(ctx, c, 0, author, ChangeCreated)
 }
 
 func (m CourseMeta) apply(c *Course) {
@@ -219,7 +219,7 @@ func (l *Library) UpdateCourseMeta(ctx context.Context, slug string, base int, m
 	if err := l.validateWithCatalog(ctx, c); err != nil {
 		return nil, err
 	}
-	return l.save(ctx, c, base, author, "metadata")
+	return l.save(ctx, c, base, author, ChangeMetadata)
 }
 
 // SaveDraft stores an edit of a lesson without publishing it. A lesson slug

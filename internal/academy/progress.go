@@ -172,11 +172,13 @@ func (l *Learning) CompleteLesson(ctx context.Context, u *User, c *Course, lesso
 
 // LockedError explains which courses unlock a course.
 func LockedError(missing []string, all map[string]*Course) error {
-	var titles []string
+	var zh, en []string
 	for _, m := range missing {
+		title := m
 		if c := all[m]; c != nil {
-			titles = append(titles, "《"+c.Title+"》")
+			title = c.Title
 		}
+		zh, en = append(zh, "《"+title+"》"), append(en, "“"+title+"”")
 	}
-	return Errorf(EFORBIDDEN, "请先完成%s / Complete %s first.", strings.Join(titles, "、"), strings.Join(missing, ", "))
+	return Errorf(EFORBIDDEN, "请先完成%s / Complete %s first.", strings.Join(zh, "、"), strings.Join(en, ", "))
 }

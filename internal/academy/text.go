@@ -20,7 +20,7 @@ func CheckText(field, value string, max int, multiline bool) error {
 		return Errorf(EINVALID, "%s: 不是有效的 UTF-8 文本 / not valid UTF-8 text", field)
 	}
 	if n := utf8.RuneCountInString(value); n > max {
-		return Errorf(EINVALID, "%s: 最多 %d 个字符（现为 %d）/ at most %d characters (this has %d)", field, max, n, max, n)
+		return Errorf(EINVALID, "%s: 最多 %d 个字符（现为 %d） / at most %d characters (this has %d)", field, max, n, max, n)
 	}
 	for i, r := range value {
 		switch {

@@ -67,7 +67,7 @@ func TestAnswersBoundedByQuestion(t *testing.T) {
 		{"an order with a repeat", map[string]any{order: append([]string{opts[order][0]}, opts[order][:len(opts[order])-1]...)}, "answers." + order + ": "},
 		{"an order too long", map[string]any{order: append(opts[order], opts[order]...)}, "answers." + order + ": the order must list"},
 		{"an unknown matching item", map[string]any{match: map[string]string{"zz": opts[match][0]}}, "answers." + match + `: "zz" is not an item`},
-		{"a long fill answer", map[string]any{fill: strings.Repeat("长", 200+1)}, fmt.Sprintf("answers.%s: 最多 %d 个字符（现为 %d）", fill, 200, 200+1)},
+		{"a long fill answer", map[string]any{fill: strings.Repeat("长", 200+1)}, fmt.Sprintf("answers.%s: at most %d characters (this has %d)", fill, 200, 200+1)},
 		{"a number out of range", map[string]any{num: json1e400{}}, "answers." + num + ": must be a number"},
 		{"an unknown question", map[string]any{"ghost": "a"}, "answers.ghost: no such question"},
 		// One bad answer refuses the request whole: the good one beside it

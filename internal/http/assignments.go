@@ -137,8 +137,18 @@ func (s *Server) assignmentsForm(c *fiber.Ctx, status int, in assignmentInput, e
 	sites = slices.DeleteFunc(sites, func(site *academy.Site) bool { return !s.Authz.Can(u, site.ID, academy.PermAssign) })
 	pg := s.newPage(c, "assign.title")
 	pg.Error = errMsg
+	// The list names courses, people and sites, not their ids.
+	names, err := s.siteNames(c.UserContext())
+	if err != nil {
+		return err
+	}
+	for _, a := range list {
+		if err := s.addPeople(c.UserContext(), names, a.Users...); err != nil {
+			return err
+		}
+	}
 	pg.Data = map[string]any{"Assignments": list, "Courses": s.Catalog.Snapshot().Active, "Sites": sites, "Form": in,
-		"Now": s.Library.Now()}
+		"Now": s.Library.Now(), "Names": names}
 	return s.renderStatus(c, status, "assignments", pg)
 }
 

@@ -1,7 +1,9 @@
 package http
 
 import (
+	"context"
 	"net/url"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -22,7 +24,11 @@ func (s *Server) adminAudit(c *fiber.Ctx) error {
 		return err
 	}
 	p := s.newPage(c, "audit.title")
-	p.Data = map[string]any{"Events": events, "Total": total, "Filter": f,
+	rows, err := s.auditRows(c.UserContext(), p.Lang, events)
+	if err != nil {
+		return err
+	}
+	p.Data = map[string]any{"Events": rows, "Actions": academy.AuditActions, "Total": total, "Filter": f,
 		"Pager": newPager(url.Values{"action": {f.Action}, "actor": {f.Actor}, "target": {f.Target}}, "/admin/audit", f.Offset, f.Limit, total)}
 	return s.render(c, "audit", p)
 }
@@ -37,4 +43,77 @@ func (s *Server) apiListAudit(c *fiber.Ctx) error {
 		events = []*academy.AuditEvent{}
 	}
 	return c.JSON(listResponse[*academy.AuditEvent]{Items: events, Total: total, Offset: f.Offset, Limit: f.Limit})
+}
+
+// auditRow is an audit event as people read it: the action by its label,
+// the actor and the people, sites, quizzes and programs it touched by
+// their names. The raw event stays in the API and in the filters.
+type auditRow struct {
+	*academy.AuditEvent
+	Label, Who, What, Note string
+}
+
+func (s *Server) auditRows(ctx context.Context, lang string, events []*academy.AuditEvent) ([]auditRow, error) {
+	sites, err := s.siteNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	people := map[string]string{"": s.locales.T(lang, "audit.nobody")}
+	snap := s.Catalog.Snapshot()
+	rows := make([]auditRow, len(events))
+	for i, ev := range events {
+		if err := s.addPeople(ctx, people, ev.Actor); err != nil {
+			return nil, err
+		}
+		r := auditRow{AuditEvent: ev, Label: ev.Action, Who: people[ev.Actor], What: ev.Target, Note: ev.Detail}
+		if key := "audit.act." + ev.Action; s.locales.Defined(key) {
+			r.Label = s.locales.T(lang, key)
+		}
+		// The fixed details (why a login failed, a session's kind) have
+		// words; free ones (a reason typed, a name) are shown as written.
+		if key := "audit.detail." + ev.Detail; s.locales.Defined(key) {
+			r.Note = s.locales.T(lang, key)
+		}
+		site := func(id string) string {
+			if n := sites[id]; n != "" {
+				return n
+			}
+			return id
+		}
+		switch ev.Action {
+		case academy.AuditSiteCreated, academy.AuditPhoneSearched:
+			r.What = site(ev.Target)
+		case academy.AuditPhoneRevealed:
+			// The target is "<site>/<resident>"; the resident's name is the
+			// event's detail.
+			ws, _, _ := strings.Cut(ev.Target, "/")
+			r.What = site(ws)
+			if ev.Ticket != "" {
+				r.What += " · " + s.locales.T(lang, "audit.ticket", ev.Ticket)
+			}
+		case academy.AuditExtraAttempt, academy.AuditCooldownReset:
+			user, quiz, _ := strings.Cut(ev.Target, "/")
+			if err := s.addPeople(ctx, people, user); err != nil {
+				return nil, err
+			}
+			r.What = people[user]
+			if q := snap.Quizzes[quiz]; q != nil {
+				r.What += " · " + q.Title
+			}
+		case academy.AuditProgramSaved:
+			if p := snap.Programs[ev.Target]; p != nil {
+				r.What = p.Name
+			}
+		case academy.AuditCertIssued, academy.AuditCertRevoked, academy.AuditCertReinstated:
+			// A certificate number is what people quote.
+		default:
+			// The other events are about an account.
+			if err := s.addPeople(ctx, people, ev.Target); err != nil {
+				return nil, err
+			}
+			r.What = people[ev.Target]
+		}
+		rows[i] = r
+	}
+	return rows, nil
 }

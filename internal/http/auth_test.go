@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -235,5 +236,32 @@ func TestLoginThrottleIsSharedByInstances(t *testing.T) {
 	}
 	if code := guess(other, testPassword); code != 429 {
 		t.Fatalf("the right password on the other instance while throttled: %d, want 429", code)
+	}
+}
+
+// TestErrorInOneLanguage: a refused login says why in the reader's
+// language only: the page in the viewer's, the API in what the client
+// asks for (English when it asks for nothing).
+func TestErrorInOneLanguage(t *testing.T) {
+	e := newEnv(t)
+	bad := url.Values{"username": {"trainee"}, "password": {"wrong password!"}}
+	for lang, want := range map[string]string{"zh": "用户名或密码错误", "en": "Wrong username or password."} {
+		b := e.browser()
+		b.cookies["academy_lang"] = lang
+		res := b.post("/login", bad)
+		if !strings.Contains(res.Body, want) || strings.Contains(res.Body, " / Wrong") || (lang == "en" && strings.Contains(res.Body, "用户名或密码错误")) {
+			t.Errorf("%s login page: %d, want only %q:\n%s", lang, res.StatusCode, want, res.Body)
+		}
+	}
+	body := `{"username":"trainee","password":"wrong password!"}`
+	for header, want := range map[string]string{"": `"Wrong username or password."`, "zh-CN,zh;q=0.9": `"用户名或密码错误"`} {
+		req := httptest.NewRequest("POST", "/api/v1/auth/login", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if header != "" {
+			req.Header.Set("Accept-Language", header)
+		}
+		if res := e.do(req); res.StatusCode != 401 || !strings.Contains(res.Body, want) {
+			t.Errorf("API with Accept-Language %q: %d %s", header, res.StatusCode, res.Body)
+		}
 	}
 }

@@ -274,8 +274,49 @@ func (s *Server) authorRevisions(c *fiber.Ctx) error {
 		return err
 	}
 	pg := s.newPage(c, "author.title")
-	pg.Data = map[string]any{"Course": course, "Revisions": revs}
+	names := map[string]string{}
+	for _, r := range revs {
+		if err := s.addPeople(ctx, names, r.Author); err != nil {
+			return err
+		}
+	}
+	rows := make([]revisionRow, len(revs))
+	for i, r := range revs {
+		rows[i] = revisionRow{r, names[r.Author], s.revisionText(pg.Lang, course, r, names)}
+	}
+	pg.Data = map[string]any{"Course": course, "Revisions": rows}
 	return s.render(c, "author_revisions", pg)
+}
+
+// revisionRow is a revision as the history shows it: by whom, and what
+// changed in a sentence.
+type revisionRow struct {
+	*academy.Revision
+	By, Text string
+}
+
+// revisionText says what rev changed ("田老师修改了课时《廉洁自律》"),
+// naming a lesson by its title in course as it is now (or its slug, for a
+// lesson since removed) and the author by names.
+func (s *Server) revisionText(lang string, course *academy.Course, rev *academy.Revision, names map[string]string) string {
+	ch := rev.Change()
+	who := names[rev.Author]
+	if who == "" {
+		who = rev.Author
+	}
+	switch ch.Kind {
+	case academy.ChangeImport:
+		return s.locales.T(lang, "author.change.import")
+	case academy.ChangeLessonAdded, academy.ChangeLessonUpdated:
+		title := ch.Lesson
+		if l, _ := course.Lesson(ch.Lesson); l != nil {
+			title = l.Title
+		}
+		return s.locales.T(lang, "author.change."+ch.Kind, who, title)
+	case academy.ChangeCreated, academy.ChangeMetadata, academy.ChangeRestored:
+		return s.locales.T(lang, "author.change."+ch.Kind, who, ch.Number)
+	}
+	return rev.Message
 }
 
 // diffLine is one line of a rendered unified diff.
@@ -375,7 +416,12 @@ func (s *Server) authorRevision(c *fiber.Ctx) error {
 	metaChanged := prev.Title != rev.Snapshot.Title || prev.Summary != rev.Snapshot.Summary || prev.Minutes != rev.Snapshot.Minutes ||
 		strings.Join(prev.Prerequisites, ",") != strings.Join(rev.Snapshot.Prerequisites, ",")
 	pg := s.newPage(c, "author.title")
-	pg.Data = map[string]any{"Course": course, "Revision": rev, "Diffs": diffs, "MetaChanged": metaChanged && n > 1}
+	names := map[string]string{}
+	if err := s.addPeople(ctx, names, rev.Author); err != nil {
+		return err
+	}
+	pg.Data = map[string]any{"Course": course, "Revision": revisionRow{rev, names[rev.Author], s.revisionText(pg.Lang, course, rev, names)},
+		"Diffs": diffs, "MetaChanged": metaChanged && n > 1}
 	return s.render(c, "author_revision", pg)
 }
 

@@ -51,7 +51,11 @@ func (s *Server) casesPage(c *fiber.Ctx) error {
 		}
 	}
 	pg := s.newPage(c, "cases.title")
-	pg.Data = map[string]any{"Cases": cases, "Closed": closed}
+	names := map[string]string{}
+	for _, site := range sites {
+		names[site.ID] = site.Name
+	}
+	pg.Data = map[string]any{"Cases": cases, "Closed": closed, "Sites": names}
 	return s.render(c, "cases", pg)
 }
 

@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"encoding/csv"
@@ -484,10 +485,7 @@ func (s *Server) freshness(c *fiber.Ctx, v *teamView, path string, filters url.V
 		}
 	}
 	q.Set("refresh", "1")
-	every := s.locales.T(s.lang(c), "team.every_s", int(s.TeamBoard.MaxAge.Seconds()))
-	if d := s.TeamBoard.MaxAge; d >= time.Minute && d%time.Minute == 0 {
-		every = s.locales.T(s.lang(c), "team.every_min", int(d.Minutes()))
-	}
+	every := s.locales.Duration(s.lang(c), s.TeamBoard.MaxAge)
 	return &freshness{At: v.Evidence.At, Every: every, Refresh: path + "?" + q.Encode()}
 }
 
@@ -508,32 +506,45 @@ func (s *Server) teamWeakSpots(c *fiber.Ctx) error {
 	return s.render(c, "team_weak", pg)
 }
 
-// teamTable is the dashboard as rows of text, for the exports.
-func (s *Server) teamTable(prog *academy.Program, rows []academy.TeamRow) [][]string {
-	head := []string{"用户名", "姓名", "项目", "入职日期", "认证状态", "证书编号", "有效期至", "完成", "逾期"}
+// teamTable is the dashboard as rows for the exports, in lang: names,
+// site names and status words rather than codes. A date is a time.Time
+// (midnight UTC of the local day), so that a spreadsheet gets a date cell
+// and CSV its ISO form; every other cell is text.
+func (s *Server) teamTable(lang string, prog *academy.Program, rows []academy.TeamRow, sites map[string]string) [][]any {
+	t := func(key string) string { return s.locales.T(lang, key) }
+	head := []any{t("export.username"), t("export.name"), t("export.sites"), t("export.hired"), t("export.status"),
+		t("export.number"), t("export.expires"), t("export.done"), t("export.overdue")}
 	cols := s.teamColumns(prog, rows)
 	for _, col := range cols {
 		head = append(head, col.Title)
 	}
-	out := [][]string{head}
+	out := [][]any{head}
 	for _, r := range rows {
 		st := r.Standing
-		number, expires := "", ""
+		var number string
+		var expires, hired any = "", ""
 		if st.Current != nil {
-			number, expires = st.Current.Number, st.Current.ExpiresAt.Format("2006-01-02")
+			number, expires = st.Current.Number, exportDate(st.Current.ExpiresAt)
+		}
+		if r.User.HireDate != "" {
+			hired = exportDate(r.User.HireDate.Start())
 		}
 		overdue := ""
 		if r.Overdue {
-			overdue = "是"
+			overdue = t("export.yes")
 		}
-		line := []string{r.User.Username, r.User.DisplayName, strings.Join(r.User.Sites, " "), string(r.User.HireDate), st.Status, number, expires,
-			fmt.Sprintf("%d/%d", st.Done, st.Total), overdue}
+		names := make([]string, len(r.User.Sites))
+		for i, id := range r.User.Sites {
+			names[i] = cmp.Or(sites[id], id)
+		}
+		line := []any{r.User.Username, r.User.DisplayName, strings.Join(names, t("list.sep")), hired, t("cert.status." + st.Status),
+			number, expires, fmt.Sprintf("%d/%d", st.Done, st.Total), overdue}
 		for i := range cols {
 			cell := ""
 			if i < len(st.Reqs) && !st.Renewing {
 				cell = "✗"
 				if st.Reqs[i].Done {
-					cell = "✓ " + st.Reqs[i].At.Format("2006-01-02")
+					cell = "✓ " + st.Reqs[i].At.Local().Format("2006-01-02")
 				} else if st.Reqs[i].Detail != "" {
 					cell = "✗ " + st.Reqs[i].Detail
 				}
@@ -543,6 +554,20 @@ func (s *Server) teamTable(prog *academy.Program, rows []academy.TeamRow) [][]st
 		out = append(out, line)
 	}
 	return out
+}
+
+// exportDate is the local calendar day of t as a date without a time: a
+// spreadsheet shows a time.Time at midnight UTC as that day, whatever its
+// own zone.
+func exportDate(t time.Time) time.Time {
+	y, m, d := t.Local().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// countedAt says when the figures of an export were gathered, with the
+// zone, so that a file read later or elsewhere is not misread.
+func countedAt(t time.Time) string {
+	return t.Local().Format("2006-01-02 15:04 (UTC-07:00)")
 }
 
 // spreadsheetText keeps a CSV cell from being read as a formula: a
@@ -570,7 +595,21 @@ func (s *Server) teamExport(c *fiber.Ctx) error {
 	if prog == nil {
 		return academy.Errorf(academy.ENOTFOUND, "no certification program is in force")
 	}
-	table := s.teamTable(prog, rows)
+	lang := s.lang(c)
+	sites, err := s.siteNames(c.UserContext())
+	if err != nil {
+		return err
+	}
+	// The first line says when the figures were counted: the dashboard
+	// may be minutes old, and a file is read long after.
+	// It is as wide as the table, so that a strict CSV reader takes the file.
+	table := s.teamTable(lang, prog, rows, sites)
+	first := make([]any, len(table[0]))
+	for i := range first {
+		first[i] = ""
+	}
+	first[0], first[1] = s.locales.T(lang, "export.counted"), countedAt(v.Evidence.At)
+	table = append([][]any{first}, table...)
 	name := "team-" + prog.Slug + "-" + s.Certifier.Now().Format("20060102")
 	var buf bytes.Buffer
 	if format == "csv" {
@@ -581,7 +620,11 @@ func (s *Server) teamExport(c *fiber.Ctx) error {
 		for _, line := range table {
 			safe := make([]string, len(line))
 			for j, v := range line {
-				safe[j] = spreadsheetText(v)
+				if d, ok := v.(time.Time); ok {
+					safe[j] = d.Format("2006-01-02")
+				} else {
+					safe[j] = spreadsheetText(v.(string))
+				}
 			}
 			if err := w.Write(safe); err != nil {
 				return err
@@ -594,26 +637,40 @@ func (s *Server) teamExport(c *fiber.Ctx) error {
 	} else {
 		f := excelize.NewFile()
 		defer f.Close()
-		sheet := "认证"
+		sheet := s.locales.T(lang, "export.sheet")
 		if err := f.SetSheetName("Sheet1", sheet); err != nil {
 			return err
 		}
+		dateFormat := "yyyy-mm-dd"
+		date, err := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFormat})
+		if err != nil {
+			return err
+		}
 		// SetSheetRow writes Go strings as text cells, never as formulas,
-		// so names such as "=HYPERLINK(…)" stay text without a prefix.
+		// so names such as "=HYPERLINK(…)" stay text without a prefix;
+		// dates become date cells shown as 2026-12-31.
 		for i, line := range table {
 			cell, err := excelize.CoordinatesToCellName(1, i+1)
 			if err != nil {
 				return err
 			}
-			row := make([]any, len(line))
-			for j, v := range line {
-				row[j] = v
-			}
-			if err := f.SetSheetRow(sheet, cell, &row); err != nil {
+			if err := f.SetSheetRow(sheet, cell, &line); err != nil {
 				return err
 			}
+			for j, v := range line {
+				if _, ok := v.(time.Time); !ok {
+					continue
+				}
+				at, err := excelize.CoordinatesToCellName(j+1, i+1)
+				if err != nil {
+					return err
+				}
+				if err := f.SetCellStyle(sheet, at, at, date); err != nil {
+					return err
+				}
+			}
 		}
-		if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
 			return err
 		}
 		if err := f.Write(&buf); err != nil {

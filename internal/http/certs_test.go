@@ -351,8 +351,12 @@ func TestTeamDashboardAndExports(t *testing.T) {
 	}
 
 	cert := e.awards("zhang")[0]
+	// The exports say when they were counted, name sites and states in
+	// words, and give dates as dates.
 	csv := e.api("GET", "/team/export/csv", "manager", nil)
-	if !strings.HasPrefix(csv.Body, "\ufeff用户名,姓名") || !strings.Contains(csv.Body, "zhang,zhang,s1,,valid,"+cert.Number) {
+	counted := regexp.MustCompile(`^\x{feff}统计时间,\d{4}-\d\d-\d\d \d\d:\d\d \(UTC[+-]\d\d:\d\d\),*\r?\n账号,姓名,物业项目,入职日期,认证状态,`)
+	if !counted.MatchString(csv.Body) || !strings.Contains(csv.Body, "zhang,zhang,项目s1,,有效,"+cert.Number+","+cert.ExpiresAt.Local().Format("2006-01-02")+",") ||
+		strings.Contains(csv.Body, ",valid,") || strings.Contains(csv.Body, ",none,") {
 		t.Fatalf("csv:\n%s", csv.Body)
 	}
 	x := e.api("GET", "/team/export/xlsx", "manager", nil)
@@ -361,13 +365,20 @@ func TestTeamDashboardAndExports(t *testing.T) {
 		t.Fatalf("xlsx: %v", err)
 	}
 	rows, err := f.GetRows("认证")
-	if err != nil || rows[0][0] != "用户名" {
+	if err != nil || rows[0][0] != "统计时间" || rows[1][0] != "账号" || rows[1][4] != "认证状态" {
 		t.Fatalf("xlsx header %v %v", rows, err)
 	}
 	found := false
-	for _, r := range rows[1:] {
+	for i, r := range rows[2:] {
 		if r[0] == "zhang" {
-			found = r[4] == academy.CertValid && r[5] == cert.Number && strings.HasPrefix(r[len(r)-4], "✓")
+			found = r[2] == "项目s1" && r[4] == "有效" && r[5] == cert.Number && strings.HasPrefix(r[len(r)-4], "✓")
+			// The expiry is a date cell shown as 2026-12-31, not text.
+			cell, _ := excelize.CoordinatesToCellName(7, i+3)
+			kind, _ := f.GetCellType("认证", cell)
+			raw, _ := f.GetCellValue("认证", cell, excelize.Options{RawCellValue: true})
+			if kind == excelize.CellTypeSharedString || kind == excelize.CellTypeInlineString || strings.Contains(raw, "-") || r[6] != cert.ExpiresAt.Local().Format("2006-01-02") {
+				t.Errorf("expiry cell %s: type %v, raw %q, shown %q", cell, kind, raw, r[6])
+			}
 		}
 		if r[0] == "faraway" {
 			t.Fatal("the export holds someone of another site")

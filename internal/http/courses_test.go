@@ -47,7 +47,7 @@ func TestCourseCatalogAndPrerequisites(t *testing.T) {
 		t.Fatalf("locks: %v", locked)
 	}
 	res := e.api("GET", "/api/v1/courses/etiquette/lessons/telephone", "trainee", nil)
-	if res.StatusCode != 403 || !strings.Contains(res.Body, "《职业道德与服务意识》") {
+	if res.StatusCode != 403 || !strings.Contains(res.Body, "Complete “职业道德与服务意识” first.") {
 		t.Fatalf("locked lesson: %d %s", res.StatusCode, res.Body)
 	}
 	if res := e.api("POST", "/api/v1/courses/etiquette/lessons/telephone/complete", "trainee", nil); res.StatusCode != 403 {
@@ -299,7 +299,7 @@ func TestAuthoringPublishConflictAndExport(t *testing.T) {
 	// Saving over the newer revision with the old base is refused.
 	form.Set("body", "## 过时的修改\n\n基于第 1 版。\n")
 	res := tr.post("/author/courses/ethics/lessons", form)
-	if res.StatusCode != 409 || !strings.Contains(res.Body, "revision 2") || !strings.Contains(res.Body, "过时的修改") {
+	if res.StatusCode != 409 || !strings.Contains(res.Body, "已更新到第 2 版") || strings.Contains(res.Body, "revision 2") || !strings.Contains(res.Body, "过时的修改") {
 		t.Fatalf("stale publish: %d", res.StatusCode)
 	}
 	if res := e.api("PUT", "/api/v1/courses/ethics/lessons/role-of-the-desk", "trainer", map[string]any{"title": "t", "minutes": 5, "objectives": []string{"o"}, "body": "x", "revision": 1}); res.errCode(t) != academy.ECONFLICT {
@@ -320,8 +320,10 @@ func TestAuthoringPublishConflictAndExport(t *testing.T) {
 	}
 
 	// History shows both revisions with a readable diff; restore goes back.
-	if h := tr.get("/author/courses/ethics/revisions"); !strings.Contains(h.Body, "r2") || !strings.Contains(h.Body, "lesson role-of-the-desk updated") {
-		t.Fatal("history")
+	// Each change is a sentence naming who and the lesson by its title.
+	if h := tr.get("/author/courses/ethics/revisions"); !strings.Contains(h.Body, "第 2 版") || !strings.Contains(h.Body, "trainer 修改了课时《客服岗位的角色》") ||
+		!strings.Contains(h.Body, "从内容文件导入") || strings.Contains(h.Body, "role-of-the-desk updated") || strings.Contains(h.Body, "web ·") {
+		t.Fatalf("history: %s", h.Body)
 	}
 	if d := tr.get("/author/courses/ethics/revisions/2"); !strings.Contains(d.Body, `class="diff-add">&#43;这是培训师刚刚写的新正文。`) || !strings.Contains(d.Body, `class="diff-del">-`) {
 		t.Fatalf("diff: %s", d.Body[strings.Index(d.Body, "<main"):])
@@ -332,6 +334,9 @@ func TestAuthoringPublishConflictAndExport(t *testing.T) {
 	e.api("GET", "/api/v1/courses/ethics/lessons/role-of-the-desk", "trainee", nil).json(t, &l)
 	if strings.Contains(l.HTML, "培训师刚刚写的新正文") || strings.Contains(lessonPage(), "培训师刚刚写的新正文") {
 		t.Fatal("restore did not bring back revision 1")
+	}
+	if h := tr.get("/author/courses/ethics/revisions/3"); !strings.Contains(h.Body, "第 3 版 · trainer 恢复了第 1 版") {
+		t.Fatalf("restored revision: %s", h.Body)
 	}
 
 	// Export download: a zip of the file format.

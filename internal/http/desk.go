@@ -97,8 +97,22 @@ func (s *Server) renderDesk(c *fiber.Ctx, status int, errMsg string, adv advance
 	}
 	pg := s.newPage(c, "desk.title")
 	pg.Error = errMsg
+	var taken []string
+	for _, t := range list {
+		taken = append(taken, t.Assignee)
+	}
+	names, err := s.deskNames(c.UserContext(), pg.Lang, w, taken...)
+	if err != nil {
+		return err
+	}
+	title := ""
+	if w.Sandbox != nil {
+		title = w.Sandbox.Name
+	} else if title, err = s.siteName(c.UserContext(), w.ID); err != nil {
+		return err
+	}
 	pg.Data = map[string]any{"Task": task, "W": w, "Tickets": list, "Queue": queue, "Queues": queues, "Procedures": academy.Procedures,
-		"Type": c.Query("type"), "Query": c.Query("q"), "Dir": w.Directory, "Advance": adv}
+		"Type": c.Query("type"), "Query": c.Query("q"), "Dir": w.Directory, "Advance": adv, "Names": names, "Title": title}
 	return s.renderStatus(c, status, "desk", pg)
 }
 
@@ -219,7 +233,15 @@ func (s *Server) renderTicket(c *fiber.Ctx, status int, revealed, errMsg, errAct
 	}
 	pg := s.newPage(c, "desk.title")
 	pg.Error = errMsg
-	pg.Data = map[string]any{"Task": task, "W": w, "V": v}
+	people := []string{t.Assignee}
+	for _, ev := range t.Events {
+		people = append(people, ev.Actor, ev.Fields["assignee"])
+	}
+	names, err := s.deskNames(c.UserContext(), pg.Lang, w, people...)
+	if err != nil {
+		return err
+	}
+	pg.Data = map[string]any{"Task": task, "W": w, "V": v, "Names": names}
 	return s.renderStatus(c, status, "ticket", pg)
 }
 
@@ -248,7 +270,7 @@ func (s *Server) ticketAct(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiRevealPhone(c *fiber.Ctx) error {
-	phone, err := s.Desk.RevealPhone(c.UserContext(), currentWorkspace(c), c.Params("rid"), actor(c))
+	phone, err := s.Desk.RevealPhone(c.UserContext(), currentWorkspace(c), c.Params("rid"), "", actor(c))
 	if err != nil {
 		return err
 	}
@@ -262,7 +284,7 @@ func (s *Server) ticketReveal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	phone, err := s.Desk.RevealPhone(c.UserContext(), w, t.Resident, actor(c))
+	phone, err := s.Desk.RevealPhone(c.UserContext(), w, t.Resident, t.Number, actor(c))
 	if err != nil {
 		return err
 	}

@@ -320,6 +320,18 @@ func TestTrainingCaseAndEscalation(t *testing.T) {
 	// The case drafts a scenario file that lints as a scenario.
 	var tc academy.TrainingCase
 	res.json(t, &tc)
+	// Its history is told in words: actions and states by their labels.
+	page := b.get("/author/cases/" + tc.ID).Body
+	for _, want := range []string{"创建工单 → 受理", "已答复", "待审核"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("case page lacks %q", want)
+		}
+	}
+	for _, code := range []string{"create → received", "draft<", " answer → ", "→ answered"} {
+		if strings.Contains(page, code) {
+			t.Errorf("case page shows %q:\n%s", code, page)
+		}
+	}
 	draft := b.get("/author/cases/" + tc.ID + "/scenario.yaml")
 	if draft.StatusCode != 200 || !strings.Contains(draft.Body, "persona:") || strings.Contains(draft.Body, "王芳") {
 		t.Fatalf("scenario draft: %d %s", draft.StatusCode, draft.Body)
@@ -468,7 +480,7 @@ func TestDeskTicketTimelineDisplay(t *testing.T) {
 		t.Fatalf("switch to English: %d", res.StatusCode)
 	}
 	tl = timeline(repair.ID)
-	for _, want := range []string{`<span class="field">Channel: phone</span>`, `<span class="field">Priority: high</span>`,
+	for _, want := range []string{`<span class="field">Channel: Phone</span>`, `<span class="field">Priority: High</span>`,
 		`<span class="field">Department: Engineering</span>`} {
 		if !strings.Contains(tl, want) {
 			t.Errorf("English repair timeline lacks %s:\n%s", want, tl)

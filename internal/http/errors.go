@@ -77,7 +77,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	if isAPI(c) || c.Locals(localJSONErrors) == true || verifierWantsJSON(c) {
 		var body apiError
-		body.Error.Code, body.Error.Message = code, msg
+		body.Error.Code, body.Error.Message = code, academy.MessageIn(s.apiLang(c), msg)
 		if status >= 500 {
 			body.Error.RequestID = requestID(c)
 		}
@@ -87,13 +87,27 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
 	}
 	p := s.newPage(c, "error.title")
-	p.Data = map[string]any{"Status": status, "Message": msg, "RequestID": requestID(c)}
+	p.Data = map[string]any{"Status": status, "Message": academy.MessageIn(p.Lang, msg), "RequestID": requestID(c)}
 	if rerr := s.renderStatus(c, status, "error", p); rerr != nil {
 		// The error page itself failed: fall back to plain text so that the
 		// client still gets an answer and the cause reaches the log.
 		s.Logger.Error("error page failed", "request_id", requestID(c), "err", rerr)
 		c.Type("txt", "utf-8")
-		return c.Status(status).SendString(msg)
+		return c.Status(status).SendString(academy.MessageIn(p.Lang, msg))
 	}
 	return nil
+}
+
+// apiLang is the language of an API error message: a browser session's
+// page script speaks its user's language; a program gets the language it
+// asks for with Accept-Language, and English when it asks for none, since
+// the API's codes and field names are English too.
+func (s *Server) apiLang(c *fiber.Ctx) string {
+	if c.Locals(localViaCookie) == true {
+		return s.lang(c)
+	}
+	if h := c.Get(fiber.HeaderAcceptLanguage); h != "" {
+		return s.locales.Negotiate(h)
+	}
+	return academy.LangEN
 }

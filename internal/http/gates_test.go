@@ -70,7 +70,7 @@ func TestModuleQuizOpensWhenItsCourseIsComplete(t *testing.T) {
 		t.Fatalf("fees quiz before the course: %+v", card)
 	}
 	res := e.api("POST", "/api/v1/quizzes/fees/attempts", "fresh", nil)
-	if res.StatusCode != 403 || res.errCode(t) != academy.EFORBIDDEN || !strings.Contains(res.Body, "《"+fees.Title+"》") {
+	if res.StatusCode != 403 || res.errCode(t) != academy.EFORBIDDEN || !strings.Contains(res.Body, "finish the course “"+fees.Title+"”") {
 		t.Fatalf("API start before the course: %d %s", res.StatusCode, res.Body)
 	}
 	// The web form is refused the same way, and the page says why instead
@@ -140,7 +140,7 @@ func TestFinalExamOpensWhenTheProgramsModulesAreDone(t *testing.T) {
 	// All courses done: the message names the module quizzes only.
 	e.finishCourses("fresh", prog.Requirements.Courses...)
 	res := e.api("POST", "/api/v1/quizzes/final-exam/attempts", "fresh", nil)
-	if res.StatusCode != 403 || !strings.Contains(res.Body, "通过测验《"+snap.Quizzes["fees"].Title+"》") || strings.Contains(res.Body, "学完课程") {
+	if res.StatusCode != 403 || !strings.Contains(res.Body, "pass the quiz “"+snap.Quizzes["fees"].Title+"”") || strings.Contains(res.Body, "finish the course") {
 		t.Fatalf("final exam with courses done: %d %s", res.StatusCode, res.Body)
 	}
 
@@ -192,7 +192,7 @@ func TestTrainerGrantsAnExtraAttempt(t *testing.T) {
 	e.useAttempts("learner1", "ethics", 3, time.Now().Add(-time.Hour)) // past the cooldown
 
 	res := e.api("POST", "/api/v1/quizzes/ethics/attempts", "learner1", nil)
-	if res.StatusCode != 403 || !strings.Contains(res.Body, "用完") {
+	if res.StatusCode != 403 || !strings.Contains(res.Body, "All 3 attempts at this quiz are used") {
 		t.Fatalf("fourth attempt: %d %s", res.StatusCode, res.Body)
 	}
 	grant := "/api/v1/users/learner1/quizzes/ethics/grants"

@@ -253,7 +253,7 @@ func TestRefusedBeforeRoutingAreAnsweredAndLogged(t *testing.T) {
 	// them, so the path (and whether it was the API) is unknown and the
 	// answer is the error page.
 	res, body = rawRequest(t, base, "GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Big: "+strings.Repeat("a", 8<<10)+"\r\n\r\n")
-	if res.StatusCode != 431 || !strings.Contains(body, "Request headers too large") || !strings.Contains(body, "4 KiB") {
+	if res.StatusCode != 431 || !strings.Contains(body, "请求头过大") || !strings.Contains(body, "4 KiB") {
 		t.Fatalf("huge header: %d %s", res.StatusCode, body)
 	}
 

@@ -96,9 +96,9 @@ func (s *Server) tooManyLogins(c *fiber.Ctx, wait time.Duration) error {
 		wait = time.Second
 	}
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
-	mins := max(int(wait.Round(time.Minute)/time.Minute), 1)
+	wait = max(wait.Round(time.Minute), time.Minute)
 	return s.loginFailed(c, academy.Errorf(academy.ETOOMANY,
-		"登录失败次数过多,请 %d 分钟后再试 / Too many failed logins; try again in %d minutes.", mins, mins))
+		"登录失败次数过多,请 %s后再试 / Too many failed logins; try again in %s.", s.locales.Duration("zh", wait), s.locales.Duration("en", wait)))
 }
 
 // loginUsername reads the username from a form or JSON login body.

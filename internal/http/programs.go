@@ -93,7 +93,8 @@ func (s *Server) adminProgramSave(c *fiber.Ctx) error {
 	if len(problems) > 0 {
 		msgs := make([]string, len(problems))
 		for i, pr := range problems {
-			msgs[i] = pr.String()
+			// Each problem is bilingual: pick the half before joining.
+			msgs[i] = academy.MessageIn(s.lang(c), pr.String())
 		}
 		return s.programPage(c, fiber.StatusBadRequest, f, strings.Join(msgs, "；"))
 	}

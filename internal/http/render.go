@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"html/template"
 	"io/fs"
 	nethttp "net/http"
@@ -203,6 +204,22 @@ func (s *Server) funcs() template.FuncMap {
 			return course + "/lessons/" + lesson
 		},
 		"roles": func() []string { return academy.Roles },
+		// nameOf is the name a page's Names map gives key (a username, a
+		// member id), or key where it has none.
+		"nameOf": func(names map[string]string, key string) string {
+			if n := names[key]; n != "" {
+				return n
+			}
+			return key
+		},
+		// title names a course, quiz or scenario by its slug; a slug no
+		// content has any more (stored history) is shown as it is.
+		"title": func(kind, slug string) string {
+			if t := s.Catalog.Title(kind, slug); t != "" {
+				return t
+			}
+			return slug
+		},
 		// dict passes several values to a partial template.
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
@@ -272,18 +289,17 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return v
 		},
-		"duration": func(d time.Duration) string {
-			d = d.Round(time.Minute)
-			if d >= 48*time.Hour {
-				return strconv.Itoa(int(d.Hours()/24)) + "d"
-			}
-			h, m := int(d.Hours()), int(d.Minutes())%60
-			if h > 0 {
-				return strconv.Itoa(h) + "h" + strconv.Itoa(m) + "m"
-			}
-			return strconv.Itoa(m) + "m"
+		// dur says a duration in words ("1 小时 30 分钟", "2 hours");
+		// minutes turns a count of minutes (a lesson's length) into one.
+		"dur":     s.locales.Duration,
+		"minutes": func(n int) time.Duration { return time.Duration(n) * time.Minute },
+		// durWords gives a script that counts down the same words as dur.
+		"durWords": func(lang string) string {
+			b, _ := json.Marshal(s.locales.DurationWords(lang))
+			return string(b)
 		},
-		"minute": func(d time.Duration) int { return int(d / time.Minute) },
+		// n is t for a count, with the singular where the language has one.
+		"n": s.locales.N,
 		"day": func(v any) string {
 			switch t := v.(type) {
 			case time.Time:
@@ -311,6 +327,8 @@ func (s *Server) renderStatus(c *fiber.Ctx, status int, name string, p *page) er
 	if !ok {
 		return academy.Errorf(academy.EINTERNAL, "no template %q", name)
 	}
+	// Form errors come from the domain in both languages.
+	p.Error = academy.MessageIn(p.Lang, p.Error)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return err

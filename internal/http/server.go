@@ -265,7 +265,7 @@ func refuseEncodedBodies(c *fiber.Ctx) error {
 	})
 	if encoded {
 		return fiber.NewError(fiber.StatusUnsupportedMediaType,
-			"请求内容不能压缩 / Content-Encoding is not accepted: send the request body uncompressed (Content-Encoding: identity or none).")
+			"请求内容不能压缩（Content-Encoding），请发送未压缩的请求体 / Content-Encoding is not accepted: send the request body uncompressed (Content-Encoding: identity or none).")
 	}
 	return c.Next()
 }

@@ -72,7 +72,7 @@ func (s *Server) adminUsers(c *fiber.Ctx) error {
 type userFormData struct {
 	Form  *academy.User
 	Sites []*academy.Site
-	Audit []*academy.AuditEvent
+	Audit []auditRow
 	// Errors holds the refusal beside the field it names.
 	Errors map[string]string
 }
@@ -88,16 +88,19 @@ func (s *Server) userForm(c *fiber.Ctx, status int, tmpl string, u *academy.User
 		return err
 	}
 	d := userFormData{Form: u, Sites: sites, Errors: map[string]string{}}
+	p := s.newPage(c, "users.title")
 	if u.ID != "" && tmpl == "user" {
-		d.Audit, _, err = s.Accounts.Audit.ListAudit(c.UserContext(), academy.AuditFilter{Target: u.ID, Limit: 20})
+		events, _, err := s.Accounts.Audit.ListAudit(c.UserContext(), academy.AuditFilter{Target: u.ID, Limit: 20})
 		if err != nil {
 			return err
 		}
+		if d.Audit, err = s.auditRows(c.UserContext(), p.Lang, events); err != nil {
+			return err
+		}
 	}
-	p := s.newPage(c, "users.title")
 	// Beside its field the refusal needs no field name.
 	if field, msg, ok := strings.Cut(errMsg, ": "); ok && slices.Contains(userFields, field) {
-		d.Errors[field] = msg
+		d.Errors[field] = academy.MessageIn(p.Lang, msg)
 	} else {
 		p.Error = errMsg
 	}

@@ -91,7 +91,7 @@ func TestCSRF(t *testing.T) {
 	b.loginAs("trainee")
 	// Cookie-authenticated form without the token.
 	res := b.post("/account/profile", url.Values{"display_name": {"X"}, "lang": {"zh"}})
-	if res.StatusCode != 403 || !strings.Contains(res.Body, "reload the page") {
+	if res.StatusCode != 403 || !strings.Contains(res.Body, "请刷新后重试") || strings.Contains(res.Body, "reload the page") {
 		t.Fatalf("no token: %d", res.StatusCode)
 	}
 	res = b.post("/account/profile", url.Values{"display_name": {"X"}, "lang": {"zh"}, "_csrf": {"wrong"}})
@@ -134,7 +134,7 @@ func TestWebAdminUserForms(t *testing.T) {
 		t.Fatalf("create: %d %s %s", res.StatusCode, res.Header.Get("Location"), res.Body)
 	}
 	page := b.get("/admin/users/wang.fang?flash=user_created")
-	if !strings.Contains(page.Body, "用户已创建") || !strings.Contains(page.Body, "王芳") || !strings.Contains(page.Body, "user.created") {
+	if !strings.Contains(page.Body, "用户已创建") || !strings.Contains(page.Body, "王芳") || !strings.Contains(page.Body, "<td>创建账号</td>") || strings.Contains(page.Body, "user.created") {
 		t.Fatal("user page lacks notice, name or audit history")
 	}
 	// Refused input re-renders the form with the reason and keeps entries.
@@ -163,8 +163,9 @@ func TestWebAdminUserForms(t *testing.T) {
 	if res := b.get("/admin/users/nobody"); res.StatusCode != 404 || !strings.Contains(res.Body, "404") {
 		t.Fatalf("missing user page: %d", res.StatusCode)
 	}
-	if res := b.get("/admin/audit?action=user.disabled"); !strings.Contains(res.Body, "wang.fang") {
-		t.Fatal("audit page lacks the disable event")
+	// The audit log names the action and the people, not their codes.
+	if res := b.get("/admin/audit?action=user.disabled"); !strings.Contains(res.Body, "<td>停用账号</td><td>admin</td><td>王芳</td>") || strings.Contains(res.Body, "<code>user.disabled</code>") {
+		t.Fatalf("audit page lacks the disable event: %s", res.Body)
 	}
 }
 
@@ -215,7 +216,7 @@ func TestCSRFOnEveryForm(t *testing.T) {
 		req := httptest.NewRequest(r.Method, params.Replace(r.Path), strings.NewReader("x=1"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		if res := b.send(req); res.StatusCode != 403 || !strings.Contains(res.Body, "reload the page") {
+		if res := b.send(req); res.StatusCode != 403 || !strings.Contains(res.Body, "请刷新后重试") {
 			t.Errorf("%s %s without a CSRF token: %d", r.Method, r.Path, res.StatusCode)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Default is the language used when nothing else is known.
@@ -96,4 +97,60 @@ func (c *Catalog) Negotiate(header string) string {
 func (c *Catalog) Defined(key string) bool {
 	_, ok := c.msgs[Default][key]
 	return ok
+}
+
+// N is T for a message about n things: in a language whose catalog has a
+// key+".one" form (English "1 run" against "2 runs"), that form is used for
+// exactly one; languages without the distinction (Chinese) keep key.
+func (c *Catalog) N(lang, key string, n int, args ...any) string {
+	if n == 1 {
+		if _, ok := c.msgs[lang][key+".one"]; ok {
+			key += ".one"
+		}
+	}
+	return c.T(lang, key, append([]any{n}, args...)...)
+}
+
+// Duration says d the way people do ("1 小时 30 分钟", "2 days"), from the
+// dur.* messages: under a minute in seconds, under a day in hours and
+// minutes (rounded to the minute), from a day on in days and hours. A
+// negative d reads as zero: it is a time left that has run out.
+func (c *Catalog) Duration(lang string, d time.Duration) string {
+	if d < time.Minute {
+		if d <= 0 {
+			return c.N(lang, "dur.minute", 0)
+		}
+		return c.N(lang, "dur.second", int(d.Round(time.Second)/time.Second))
+	}
+	d = d.Round(time.Minute)
+	var parts []string
+	add := func(key string, n int) {
+		if n > 0 {
+			parts = append(parts, c.N(lang, key, n))
+		}
+	}
+	if d >= 24*time.Hour {
+		d = d.Round(time.Hour)
+		add("dur.day", int(d/(24*time.Hour)))
+		add("dur.hour", int(d%(24*time.Hour)/time.Hour))
+	} else {
+		add("dur.hour", int(d/time.Hour))
+		add("dur.minute", int(d%time.Hour/time.Minute))
+	}
+	return strings.Join(parts, " ")
+}
+
+// DurationWords are the dur.* messages of lang, for a script that counts
+// down on the page and must say the time the way Duration does.
+func (c *Catalog) DurationWords(lang string) map[string]string {
+	out := map[string]string{}
+	for _, unit := range []string{"day", "hour", "minute", "second"} {
+		for _, form := range []string{"", ".one"} {
+			k := "dur." + unit + form
+			if form == "" || c.msgs[lang][k] != "" {
+				out[unit+form] = c.T(lang, k)
+			}
+		}
+	}
+	return out
 }

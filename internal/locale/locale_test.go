@@ -1,8 +1,12 @@
 package locale
 
 import (
+	"io/fs"
 	"testing"
 	"testing/fstest"
+	"time"
+
+	"github.com/academy/academy/web"
 )
 
 func TestCatalog(t *testing.T) {
@@ -39,4 +43,49 @@ func TestCatalog(t *testing.T) {
 	if _, err := Load(fstest.MapFS{"zh.json": {Data: []byte(`{`)}}); err == nil {
 		t.Fatal("broken JSON loaded")
 	}
+}
+
+// TestDuration: durations read as people say them, in either language,
+// never in Go's "2h0m" form.
+func TestDuration(t *testing.T) {
+	c, err := Load(mustSub(t, web.FS, "locales"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		d      time.Duration
+		zh, en string
+	}{
+		{0, "0 分钟", "0 minutes"},
+		{-time.Hour, "0 分钟", "0 minutes"},
+		{time.Second, "1 秒", "1 second"},
+		{59 * time.Second, "59 秒", "59 seconds"},
+		{time.Minute, "1 分钟", "1 minute"},
+		{30 * time.Minute, "30 分钟", "30 minutes"},
+		{90 * time.Minute, "1 小时 30 分钟", "1 hour 30 minutes"},
+		{2 * time.Hour, "2 小时", "2 hours"},
+		{24 * time.Hour, "1 天", "1 day"},
+		{49 * time.Hour, "2 天 1 小时", "2 days 1 hour"},
+	} {
+		if got := c.Duration("zh", tt.d); got != tt.zh {
+			t.Errorf("zh %v = %q, want %q", tt.d, got, tt.zh)
+		}
+		if got := c.Duration("en", tt.d); got != tt.en {
+			t.Errorf("en %v = %q, want %q", tt.d, got, tt.en)
+		}
+	}
+	if got := c.N("en", "dur.day", 1); got != "1 day" {
+		t.Errorf("N one = %q", got)
+	}
+	if w := c.DurationWords("en"); w["minute.one"] != "{0} minute" || w["minute"] != "{0} minutes" {
+		t.Errorf("DurationWords = %v", w)
+	}
+}
+
+func mustSub(t *testing.T, fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
 }

@@ -71,10 +71,27 @@ document.addEventListener("click", function (e) {
   var cd = document.getElementById("countdown");
   if (cd) {
     var end = Date.now() + parseInt(cd.dataset.remaining, 10) * 1000;
+    // spoken says a number of seconds as the server's dur helper does
+    // (locale.Duration): seconds under a minute, then hours and minutes.
+    var words = JSON.parse(cd.dataset.words);
+    var unit = function (u, n) { return (n === 1 && words[u + ".one"] ? words[u + ".one"] : words[u]).replace("{0}", n); };
+    var spoken = function (sec) {
+      if (sec <= 0) return unit("minute", 0);
+      if (sec < 60) return unit("second", sec);
+      var min = Math.round(sec / 60), h = Math.floor(min / 60), m = min % 60, out = [];
+      if (h >= 24) {
+        var hr = Math.round(min / 60), d = Math.floor(hr / 24);
+        out.push(unit("day", d));
+        if (hr % 24) out.push(unit("hour", hr % 24));
+        return out.join(" ");
+      }
+      if (h) out.push(unit("hour", h));
+      if (m) out.push(unit("minute", m));
+      return out.join(" ");
+    };
     var tick = function () {
       var left = Math.max(0, Math.round((end - Date.now()) / 1000));
-      var m = Math.floor(left / 60), s = left % 60;
-      cd.textContent = (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+      cd.textContent = cd.dataset.left.replace("{0}", spoken(left));
       cd.classList.toggle("urgent", left <= 60);
       if (left === 0) {
         clearInterval(timer);
