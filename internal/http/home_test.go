@@ -66,7 +66,7 @@ func TestLearnerHome(t *testing.T) {
 		t.Errorf("continue: %q", got)
 	}
 	running := regexp.MustCompile(`(?s)<div class="notice running-attempt".*?</div>`).FindString(home)
-	if !strings.Contains(running, "服务礼仪 · 单元测验") || !regexp.MustCompile(`还剩 \S+，\d\d:\d\d:\d\d 截止`).MatchString(running) || !strings.Contains(running, `href="/attempts/`+a.ID+`"`) {
+	if !strings.Contains(running, "服务礼仪 · 单元测验") || !regexp.MustCompile(`还剩 \d+ 分钟，\d\d:\d\d:\d\d 截止`).MatchString(running) || !strings.Contains(running, `href="/attempts/`+a.ID+`"`) {
 		t.Errorf("running attempt: %q", running)
 	}
 	due := section(home, "due-courses")
