@@ -1,0 +1,116 @@
+package http_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// shellState is what the crawl of the header reads: whether the menu
+// button and the menu show, the button's state, the header's height and
+// which element has the focus.
+type shellState struct {
+	Toggle   bool   `json:"toggle"`
+	Menu     bool   `json:"menu"`
+	Expanded string `json:"expanded"`
+	Header   int    `json:"header"`
+	Focus    string `json:"focus"`
+	Links    int    `json:"links"`
+}
+
+const shellStateJS = `(() => {
+	const shown = el => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+	const b = document.getElementById('menu-toggle');
+	return {
+		toggle: shown(b), menu: shown(document.getElementById('site-menu')),
+		expanded: b ? b.getAttribute('aria-expanded') || '' : '',
+		header: Math.round(document.querySelector('header.topbar').getBoundingClientRect().height),
+		focus: document.activeElement ? document.activeElement.id : '',
+		links: [...document.querySelectorAll('#site-menu nav a')].filter(shown).length,
+	};
+})()`
+
+func shell(t *testing.T, ctx context.Context) shellState {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[shellState](shellStateJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestBrowserPhoneMenu: on a phone the header is one row, the menu opens
+// and closes with its button from the keyboard, its links and the logout
+// work, and the language switch stays at hand; on a desktop the menu shows
+// without the button; without scripts it shows too.
+func TestBrowserPhoneMenu(t *testing.T) {
+	ctx := chrome(t)
+	e := newEnv(t)
+	base := e.listen()
+	loginChrome(t, ctx, base, "admin")
+
+	step(t, ctx, "phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/home"), chromedp.WaitVisible("#menu-toggle"))
+	s := shell(t, ctx)
+	// The admin's menu has the most links: it took five rows before.
+	if s.Menu || s.Expanded != "false" || s.Header > 70 {
+		t.Fatalf("phone, menu closed: %+v", s)
+	}
+	screenshot(t, ctx, "phone-menu-closed")
+	step(t, ctx, "open the menu with the keyboard", chromedp.Focus("#menu-toggle"), chromedp.KeyEvent("\r"), chromedp.WaitVisible("#site-menu nav"))
+	if s := shell(t, ctx); !s.Menu || s.Expanded != "true" || s.Links < 10 {
+		t.Fatalf("phone, menu open: %+v", s)
+	}
+	if got := text(t, ctx, "#site-menu"); !strings.Contains(got, "用户管理") || !strings.Contains(got, "退出登录") {
+		t.Errorf("open menu: %q", got)
+	}
+	screenshot(t, ctx, "phone-menu-open")
+	step(t, ctx, "close it with Escape", chromedp.KeyEvent("\x1b"), chromedp.WaitNotVisible("#site-menu"))
+	if s := shell(t, ctx); s.Expanded != "false" || s.Focus != "menu-toggle" {
+		t.Fatalf("after Escape: %+v", s)
+	}
+	step(t, ctx, "follow a link", chromedp.Click("#menu-toggle"), chromedp.WaitVisible(`#site-menu a[href="/admin/users"]`),
+		chromedp.Click(`#site-menu a[href="/admin/users"]`), chromedp.WaitVisible("#new-user"))
+	if s := shell(t, ctx); s.Menu || !s.Toggle {
+		t.Fatalf("the next page opens with the menu folded: %+v", s)
+	}
+
+	// The language switch in the footer works at this size and is kept.
+	step(t, ctx, "switch to English", chromedp.ScrollIntoView("#lang-select"), chromedp.SetValue("#lang-select", "en"),
+		chromedp.Click(".lang-switch button"), chromedp.WaitVisible(`html[lang="en"] #menu-toggle`))
+	if got := text(t, ctx, "#menu-toggle"); !strings.Contains(got, "Menu") {
+		t.Errorf("menu button in English: %q", got)
+	}
+	if u, err := e.accounts.Users.FindUser(context.Background(), "admin"); err != nil || u.Lang != "en" {
+		t.Errorf("language kept for the user: %v %+v", err, u)
+	}
+
+	step(t, ctx, "desktop", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+"/home"), chromedp.WaitVisible("#site-menu nav"))
+	// Menu and name beside the site's name: two rows at most, not four.
+	if s := shell(t, ctx); s.Toggle || !s.Menu || s.Header > 110 {
+		t.Fatalf("desktop: %+v", s)
+	}
+	screenshot(t, ctx, "desktop-menu")
+
+	// Log out from the phone menu: the session ends.
+	step(t, ctx, "phone again", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/home"), chromedp.WaitVisible("#menu-toggle"),
+		chromedp.Click("#menu-toggle"), chromedp.WaitVisible(".who button"), chromedp.Click(".who button"), chromedp.WaitVisible("#login-form"))
+	step(t, ctx, "the session is gone", chromedp.Navigate(base+"/home"), chromedp.WaitVisible("#login-form"))
+
+	// Without scripts the button stays hidden and the menu is open.
+	step(t, ctx, "desktop to log in", chromedp.EmulateViewport(1366, 900))
+	loginChrome(t, ctx, base, "admin")
+	step(t, ctx, "phone", chromedp.EmulateViewport(390, 844))
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "no scripts", chromedp.Navigate(base+"/home"), chromedp.WaitVisible("#site-menu nav"))
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
+		t.Fatal(err)
+	}
+	if s := shell(t, ctx); s.Toggle || !s.Menu || s.Links < 10 {
+		t.Fatalf("phone without scripts: %+v", s)
+	}
+}
