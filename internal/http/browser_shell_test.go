@@ -2,11 +2,14 @@ package http_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/academy/academy/internal/academy"
 )
 
 // shellState is what the crawl of the header reads: whether the menu
@@ -113,4 +116,93 @@ func TestBrowserPhoneMenu(t *testing.T) {
 	if s := shell(t, ctx); s.Toggle || !s.Menu || s.Links < 10 {
 		t.Fatalf("phone without scripts: %+v", s)
 	}
+}
+
+// teamLook is what a manager sees of the team dashboard on a phone.
+type teamLook struct {
+	PageWide   bool     `json:"pageWide"`
+	GridScroll bool     `json:"gridScroll"`
+	NameStays  bool     `json:"nameStays"`
+	CutHeads   []string `json:"cutHeads"`
+	Heads      []string `json:"heads"`
+	Bars       []string `json:"bars"`
+	BarFont    float64  `json:"barFont"`
+	Months     []string `json:"months"`
+	MonthPx    float64  `json:"monthPx"`
+}
+
+const teamLookJS = `(() => {
+	const box = document.querySelector('#matrix').parentElement;
+	const name = document.querySelector('#matrix tbody th');
+	const before = name.getBoundingClientRect().left;
+	box.scrollLeft = box.scrollWidth;
+	const stays = Math.abs(name.getBoundingClientRect().left - before) < 1;
+	box.scrollLeft = 0;
+	const heads = [...document.querySelectorAll('#matrix thead th')].slice(4);
+	const label = document.querySelector('#chart .bar-label');
+	const months = [...document.querySelectorAll('#timeline text')].filter((_, i) => i % 2 === 1);
+	return {
+		pageWide: document.documentElement.scrollWidth > innerWidth,
+		gridScroll: box.scrollWidth > box.clientWidth,
+		nameStays: stays,
+		cutHeads: heads.filter(h => h.scrollWidth > h.clientWidth + 1 || h.scrollHeight > h.clientHeight + 1 || getComputedStyle(h).writingMode !== 'horizontal-tb').map(h => h.textContent),
+		heads: heads.map(h => h.textContent.trim()),
+		bars: [...document.querySelectorAll('#chart li')].map(li => li.querySelector('.bar-label').textContent + '=' + li.querySelector('.bar-value').textContent),
+		barFont: parseFloat(getComputedStyle(label).fontSize),
+		months: months.map(t => t.textContent),
+		monthPx: months[0].getBoundingClientRect().height,
+	};
+})()`
+
+// TestBrowserTeamOnPhone: at 390 px the dashboard does not scroll
+// sideways; the matrix scrolls in its card with the names kept in view and
+// whole requirement names; the completion chart is a list whose names read
+// at text size; the months read in the page's language.
+func TestBrowserTeamOnPhone(t *testing.T) {
+	ctx := chrome(t)
+	e := newEnv(t)
+	base := e.listen()
+	e.createUser("xiaoli", []string{academy.RoleTrainee}, []string{"s1"})
+	e.tokens["xiaoli"] = e.login("xiaoli", testPassword)
+	e.certify("xiaoli")
+	loginChrome(t, ctx, base, "manager")
+	step(t, ctx, "phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/team"), chromedp.WaitVisible(`#matrix tr[data-user="xiaoli"]`))
+	look, err := chromedp.Run(ctx, chromedp.Evaluate[teamLook](teamLookJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "team-phone")
+	if look.PageWide || !look.GridScroll || !look.NameStays {
+		t.Errorf("page scrolls sideways %v, grid scrolls in its card %v, names stay in view %v", look.PageWide, look.GridScroll, look.NameStays)
+	}
+	if len(look.CutHeads) > 0 {
+		t.Errorf("requirement names cut short or standing: %q", look.CutHeads)
+	}
+	// One bar per requirement of the matrix, under the same name; xiaoli
+	// finished every course, so the first (a course) is not at 0 %.
+	if len(look.Bars) != len(look.Heads) || len(look.Heads) == 0 {
+		t.Fatalf("chart %q for requirements %q", look.Bars, look.Heads)
+	}
+	for i, b := range look.Bars {
+		if !strings.HasPrefix(b, look.Heads[i]+"=") || i == 0 && strings.HasSuffix(b, "=0%") {
+			t.Errorf("bar %d: %q, requirement %q", i, b, look.Heads[i])
+		}
+	}
+	if look.BarFont < 13 || look.MonthPx < 9 {
+		t.Errorf("chart text: names %.1f px, months %.1f px", look.BarFont, look.MonthPx)
+	}
+	now := e.clock.Now()
+	if len(look.Months) != 12 || look.Months[11] != fmt.Sprintf("%d月", now.Month()) {
+		t.Errorf("months in Chinese: %q", look.Months)
+	}
+	step(t, ctx, "English", chromedp.ScrollIntoView("#lang-select"), chromedp.SetValue("#lang-select", "en"),
+		chromedp.Click(".lang-switch button"), chromedp.WaitVisible(`html[lang="en"] #timeline`))
+	look, err = chromedp.Run(ctx, chromedp.Evaluate[teamLook](teamLookJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(look.Months) != 12 || look.Months[11] != now.Month().String()[:3] || look.PageWide {
+		t.Errorf("months in English: %q, page scrolls sideways %v", look.Months, look.PageWide)
+	}
+	screenshot(t, ctx, "team-phone-en")
 }
