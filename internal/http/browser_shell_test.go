@@ -206,3 +206,28 @@ func TestBrowserTeamOnPhone(t *testing.T) {
 	}
 	screenshot(t, ctx, "team-phone-en")
 }
+
+// TestBrowserWideTablesOnPhone: at 390 px a table wider than the screen
+// scrolls by itself, not the page, and takes the focus so that it scrolls
+// from the keyboard; axe finds nothing serious.
+func TestBrowserWideTablesOnPhone(t *testing.T) {
+	ctx := chrome(t)
+	axe := axeSource(t)
+	e := newEnv(t)
+	base := e.listen()
+	loginChrome(t, ctx, base, "admin")
+	step(t, ctx, "phone", chromedp.EmulateViewport(390, 844))
+	for _, p := range []string{"/admin/audit", "/admin/users", "/author/quizzes"} {
+		step(t, ctx, "open "+p, chromedp.Navigate(base+p), chromedp.WaitVisible("main table"))
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, innerWidth,
+			[...document.querySelectorAll('main table')].filter(t => t.scrollWidth > t.clientWidth + 1 && t.tabIndex !== 0).length]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0] > got[1] || got[2] > 0 {
+			t.Errorf("%s: page %d px wide in %d, %d scrolling tables without the focus", p, got[0], got[1], got[2])
+		}
+		audit(t, ctx, axe, p)
+	}
+	screenshot(t, ctx, "quizzes-phone")
+}

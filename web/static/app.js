@@ -28,6 +28,21 @@ document.addEventListener("click", function (e) {
   });
 })();
 
+// A table wider than a narrow screen scrolls by itself (see app.css); it
+// then takes the focus, so that it scrolls from the keyboard too.
+(function () {
+  var tables = document.querySelectorAll("main table");
+  if (!tables.length) return;
+  function mark() {
+    tables.forEach(function (t) {
+      if (t.scrollWidth > t.clientWidth + 1) t.setAttribute("tabindex", "0");
+      else t.removeAttribute("tabindex");
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+})();
+
 // Reading position: remember how far down a lesson the learner got and
 // bring them back there next time. Saved at most every 10 s and when the
 // page is left.
