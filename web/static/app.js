@@ -28,10 +28,11 @@ document.addEventListener("click", function (e) {
   });
 })();
 
-// A table wider than a narrow screen scrolls by itself (see app.css); it
-// then takes the focus, so that it scrolls from the keyboard too.
+// A table wider than a narrow screen scrolls by itself or in its box (see
+// app.css); what scrolls then takes the focus, so that it scrolls from the
+// keyboard too.
 (function () {
-  var tables = document.querySelectorAll("main table");
+  var tables = document.querySelectorAll("main table, .table-scroll, .table-wrap");
   if (!tables.length) return;
   function mark() {
     tables.forEach(function (t) {
