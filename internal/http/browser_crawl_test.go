@@ -81,8 +81,8 @@ func crawlWorld(t *testing.T, e *env) map[string][]string {
 	}
 	// The env's own accounts carry their username as their name; give them
 	// names, so that role words on the admin's lists are codes, not names.
-	for _, p := range personas {
-		if _, err := e.accounts.UpdateProfile(ctx, p.name, "测试"+p.role, "zh"); err != nil {
+	for i, p := range personas {
+		if _, err := e.accounts.UpdateProfile(ctx, p.name, []string{"周一", "吴二", "郑三", "冯四", "陈五", "褚六"}[i], "zh"); err != nil {
 			t.Fatal(err)
 		}
 	}
