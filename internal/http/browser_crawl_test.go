@@ -192,11 +192,12 @@ func crawlWorld(t *testing.T, e *env) map[string][]string {
 
 // crawlCodes are the words that must not reach a page's text: codes of
 // states, types, actions, roles, departments, priorities and audit events,
-// the site's id, the content's slugs, the directory's ids and the crawl's
-// usernames. Codes that are also plain English words are looked for on Chinese pages
-// only: the same template serves both languages, so a code that leaks
-// shows there, while an English page may say "closed" as a word.
-func crawlCodes(e *env) (always, zhOnly []string) {
+// the site's id, the content's slugs and the directory's ids, and apart
+// the crawl's usernames (see crawlLogins). Codes that are also plain
+// English words are looked for on Chinese pages only: the same template
+// serves both languages, so a code that leaks shows there, while an
+// English page may say "closed" as a word.
+func crawlCodes(e *env) (always, zhOnly, usernames []string) {
 	snap := e.deps.Catalog.Snapshot()
 	words := []string{academy.AttemptInProgress, academy.AttemptSubmitted, academy.AttemptExpired, academy.AttemptAbandoned,
 		academy.CertValid, academy.CertExpiring, academy.CertExpired, academy.CertRevoked, academy.CertNone,
@@ -252,10 +253,18 @@ func crawlCodes(e *env) (always, zhOnly []string) {
 	}
 	// The usernames are no English words: wrong in either language.
 	for _, p := range crawlPeople {
-		always = append(always, p.username)
+		usernames = append(usernames, p.username)
 	}
-	always = append(always, crawlCertified.username)
-	return always, zhOnly
+	usernames = append(usernames, crawlCertified.username)
+	return always, zhOnly, usernames
+}
+
+// crawlLogins are the pages where a username is what belongs: it is shown
+// as the name to log in with.
+var crawlLogins = map[string]string{
+	"/admin/users":           "the list's username column",
+	"/admin/users/:username": "the account's username",
+	"/account":               "your username",
 }
 
 // wordsRE matches any of words standing alone: not inside a longer run of
@@ -315,10 +324,11 @@ func TestBrowserEveryPage(t *testing.T) {
 	e := newEnv(t)
 	fills := crawlWorld(t, e)
 	base := e.listen()
-	always, zhOnly := crawlCodes(e)
-	codesAll, codesZh := wordsRE(always), wordsRE(zhOnly)
+	always, zhOnly, usernames := crawlCodes(e)
+	codesAll, codesZh, logins := wordsRE(always), wordsRE(zhOnly), wordsRE(usernames)
 
 	var paths []string
+	routeOf := map[string]string{}
 	for _, r := range e.srv.Routes() {
 		if r.Method != "GET" || strings.HasPrefix(r.Path, "/api/") {
 			continue
@@ -328,6 +338,7 @@ func TestBrowserEveryPage(t *testing.T) {
 		}
 		if !strings.ContainsAny(r.Path, ":*") {
 			paths = append(paths, r.Path)
+			routeOf[r.Path] = r.Path
 			continue
 		}
 		filled, ok := fills[r.Path]
@@ -336,6 +347,9 @@ func TestBrowserEveryPage(t *testing.T) {
 			continue
 		}
 		paths = append(paths, filled...)
+		for _, p := range filled {
+			routeOf[p] = r.Path
+		}
 	}
 	for route := range fills {
 		if !slices.ContainsFunc(e.srv.Routes(), func(r ahttp.Route) bool { return r.Method == "GET" && r.Path == route }) {
@@ -408,6 +422,11 @@ func TestBrowserEveryPage(t *testing.T) {
 					}
 					if lang == "zh" {
 						for _, m := range codesZh.FindAllStringSubmatch(look.Text, -1) {
+							found[m[1]] = true
+						}
+					}
+					if _, ok := crawlLogins[routeOf[p]]; !ok {
+						for _, m := range logins.FindAllStringSubmatch(look.Text, -1) {
 							found[m[1]] = true
 						}
 					}
