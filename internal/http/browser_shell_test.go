@@ -238,3 +238,25 @@ func TestBrowserWideTablesOnPhone(t *testing.T) {
 	}
 	screenshot(t, ctx, "quizzes-phone")
 }
+
+// TestBrowserSandboxBannerInLandmark: the practice desk's banner is in a
+// landmark, as axe's region rule asks, so that screen-reader users who move
+// by landmarks do not skip the warning that nothing here is real.
+func TestBrowserSandboxBannerInLandmark(t *testing.T) {
+	ctx := chrome(t)
+	axe := axeSource(t)
+	e := newEnv(t)
+	base := e.listen()
+	sb := e.openSandbox(t, "trainee", "练习台")
+	loginChrome(t, ctx, base, "trainee")
+	step(t, ctx, "open the practice desk", chromedp.Navigate(base+"/desk/"+sb.ID), chromedp.WaitVisible("#sandbox-banner"),
+		chromedp.Evaluate[chromedp.Void](axe))
+	outside, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run(document, {runOnly: ['region']}).then(r =>
+		r.violations.flatMap(v => v.nodes.map(n => n.target.join(' '))))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outside) > 0 {
+		t.Errorf("outside any landmark: %q", outside)
+	}
+}
