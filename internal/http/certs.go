@@ -455,7 +455,7 @@ func (s *Server) teamPage(c *fiber.Ctx) error {
 			}
 		}
 		cols := s.teamColumns(prog, rows)
-		data["Columns"], data["Chart"] = cols, barChart(cols)
+		data["Columns"] = cols
 		data["Expiring"], data["ExpiringTotal"] = expiring[:min(len(expiring), teamListed)], len(expiring)
 		data["Overdue"], data["OverdueTotal"] = overdue[:min(len(overdue), teamListed)], len(overdue)
 		data["Timeline"] = certTimeline(rows, v.Evidence.At)
@@ -746,33 +746,13 @@ func (s *Server) adminXAPI(c *fiber.Ctx) error {
 	return s.render(c, "xapi", pg)
 }
 
-// barChart draws the share of people who met each requirement as an SVG,
-// on the server, so the page needs no script to show it.
-func barChart(cols []teamColumn) chart {
-	const rowH, labelW, barW = 22, 300, 360
-	ch := chart{Width: labelW + barW + 50, Height: rowH*len(cols) + 10}
-	for i, col := range cols {
-		ch.Bars = append(ch.Bars, chartBar{Y: 5 + i*rowH, Label: col.Title, W: col.Percent * barW / 100, Percent: col.Percent,
-			LabelW: labelW, TextY: 5 + i*rowH + 15, ValueX: labelW + col.Percent*barW/100 + 6})
-	}
-	return ch
-}
-
-type chart struct {
-	Width, Height int
-	Bars          []chartBar
-}
-
-type chartBar struct {
-	Y, W, Percent, LabelW, TextY, ValueX int
-	Label                                string
-}
-
 // certTimeline counts, at the end of each of the last twelve months, how
 // many of the people held the program (or had met it), as SVG columns.
 func certTimeline(rows []academy.TeamRow, now time.Time) timeline {
-	const months, colW, height = 12, 40, 120
-	tl := timeline{Width: months * colW, Height: height + 20}
+	// 25 units a month: the chart fills a card about 300 px wide on a
+	// phone and on a desktop, so that its 10-unit text reads at about 10 px.
+	const months, colW, height = 12, 25, 110
+	tl := timeline{Width: months * colW, Height: height + 18}
 	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, now.Location()).AddDate(0, -months+1, 0)
 	counts := make([]int, months)
 	for _, r := range rows {
@@ -792,8 +772,9 @@ func certTimeline(rows []academy.TeamRow, now time.Time) timeline {
 	top := max(1, len(rows))
 	for m, n := range counts {
 		h := n * height / top
-		tl.Cols = append(tl.Cols, timelineCol{X: m*colW + 6, W: colW - 12, Y: height - h, H: h, Count: n,
-			Label: start.AddDate(0, m, 0).Format("01"), LabelY: height + 15, CountY: max(height-h-4, 10)})
+		month := start.AddDate(0, m, 0).Month()
+		tl.Cols = append(tl.Cols, timelineCol{X: m*colW + 4, W: colW - 8, Mid: m*colW + colW/2, Y: height - h, H: h, Count: n,
+			Month: int(month), Abbr: month.String()[:3], LabelY: height + 14, CountY: max(height-h-3, 9)})
 	}
 	return tl
 }
@@ -804,6 +785,7 @@ type timeline struct {
 }
 
 type timelineCol struct {
-	X, W, Y, H, Count, LabelY, CountY int
-	Label                             string
+	X, W, Mid, Y, H, Count, LabelY, CountY int
+	Month                                  int
+	Abbr                                   string // the month in English
 }

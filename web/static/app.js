@@ -7,6 +7,43 @@ document.addEventListener("click", function (e) {
   }
 });
 
+// Menu button: on a phone the menu folds behind it (see app.css). The
+// button is hidden in the page, so without this script the menu is open.
+(function () {
+  var btn = document.getElementById("menu-toggle");
+  if (!btn) return;
+  var bar = btn.parentNode;
+  function set(open) {
+    btn.setAttribute("aria-expanded", open ? "true" : "false");
+    bar.classList.toggle("open", open);
+  }
+  bar.classList.add("foldable");
+  btn.hidden = false;
+  btn.addEventListener("click", function () { set(btn.getAttribute("aria-expanded") !== "true"); });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && btn.getAttribute("aria-expanded") === "true") {
+      set(false);
+      btn.focus();
+    }
+  });
+})();
+
+// A table wider than a narrow screen scrolls by itself or in its box (see
+// app.css); what scrolls then takes the focus, so that it scrolls from the
+// keyboard too.
+(function () {
+  var tables = document.querySelectorAll("main table, .table-scroll, .table-wrap");
+  if (!tables.length) return;
+  function mark() {
+    tables.forEach(function (t) {
+      if (t.scrollWidth > t.clientWidth + 1) t.setAttribute("tabindex", "0");
+      else t.removeAttribute("tabindex");
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+})();
+
 // Reading position: remember how far down a lesson the learner got and
 // bring them back there next time. Saved at most every 10 s and when the
 // page is left.
