@@ -299,8 +299,8 @@ func TestAuthoringPublishConflictAndExport(t *testing.T) {
 	// Saving over the newer revision with the old base is refused.
 	form.Set("body", "## 过时的修改\n\n基于第 1 版。\n")
 	res := tr.post("/author/courses/ethics/lessons", form)
-	if res.StatusCode != 409 || !strings.Contains(res.Body, "已更新到第 2 版") || strings.Contains(res.Body, "revision 2") || !strings.Contains(res.Body, "过时的修改") {
-		t.Fatalf("stale publish: %d", res.StatusCode)
+	if res.StatusCode != 409 || !strings.Contains(res.Body, "课程现为第 2 版") || strings.Contains(res.Body, "revision 2") || !strings.Contains(res.Body, "过时的修改") {
+		t.Fatalf("stale publish: %d %s", res.StatusCode, res.Body)
 	}
 	if res := e.api("PUT", "/api/v1/courses/ethics/lessons/role-of-the-desk", "trainer", map[string]any{"title": "t", "minutes": 5, "objectives": []string{"o"}, "body": "x", "revision": 1}); res.errCode(t) != academy.ECONFLICT {
 		t.Fatalf("stale API publish: %s", res.Body)

@@ -89,7 +89,7 @@ func TestManagerOpensEscalatedTicket(t *testing.T) {
 		{"message", map[string]string{"text": "您好"}},
 	} {
 		res := e.transition("s1", tk.ID, "manager", a.action, got.Version, a.fields)
-		if res.StatusCode != 403 || !strings.Contains(res.Body, "项目主管") {
+		if res.StatusCode != 403 || !strings.Contains(res.Body, "site manager may") {
 			t.Errorf("manager %s: %d %s", a.action, res.StatusCode, res.Body)
 		}
 	}
