@@ -99,6 +99,10 @@ func (c *Catalog) Title(kind, slug string) string {
 		if sc := snap.Scenarios[slug]; sc != nil {
 			return sc.Title
 		}
+	case "program":
+		if p := snap.Programs[slug]; p != nil {
+			return p.Name
+		}
 	}
 	return ""
 }

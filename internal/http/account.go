@@ -1,20 +1,43 @@
 package http
 
 import (
+	"cmp"
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/academy/academy/internal/academy"
 )
 
 func (s *Server) accountPage(c *fiber.Ctx) error {
-	return s.render(c, "account", s.newPage(c, "account.title"))
+	p, err := s.accountPageOf(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "account", p)
+}
+
+// accountPageOf is the account page with the user's sites by name.
+func (s *Server) accountPageOf(c *fiber.Ctx) (*page, error) {
+	p := s.newPage(c, "account.title")
+	names, err := s.siteNames(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
+	var sites []string
+	for _, id := range p.User.Sites {
+		sites = append(sites, cmp.Or(names[id], id))
+	}
+	p.Data = map[string]any{"Sites": sites}
+	return p, nil
 }
 
 func (s *Server) accountError(c *fiber.Ctx, err error) error {
 	if code := academy.ErrorCode(err); code != academy.EINVALID {
 		return err
 	}
-	p := s.newPage(c, "account.title")
+	p, perr := s.accountPageOf(c)
+	if perr != nil {
+		return perr
+	}
 	p.Error = academy.ErrorMessage(err)
 	return s.renderStatus(c, fiber.StatusBadRequest, "account", p)
 }

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"cmp"
 	"context"
 	"net/url"
 	"strings"
@@ -104,8 +105,40 @@ func (s *Server) auditRows(ctx context.Context, lang string, events []*academy.A
 			if p := snap.Programs[ev.Target]; p != nil {
 				r.What = p.Name
 			}
-		case academy.AuditCertIssued, academy.AuditCertRevoked, academy.AuditCertReinstated:
-			// A certificate number is what people quote.
+		case academy.AuditCertIssued:
+			// A certificate number is what people quote; the detail is
+			// "<program> #<n>".
+			if prog, n, ok := strings.Cut(ev.Detail, " #"); ok {
+				r.Note = s.locales.T(lang, "audit.note.cert", cmp.Or(s.Catalog.Title("program", prog), prog), n)
+			}
+		case academy.AuditCertRevoked, academy.AuditCertReinstated:
+		case academy.AuditUserCreated:
+			// "roles=a,b sites=x,y", then the person's fields.
+			if err := s.addPeople(ctx, people, ev.Target); err != nil {
+				return nil, err
+			}
+			r.What = people[ev.Target]
+			head, rest, _ := strings.Cut(ev.Detail, "; ")
+			roles, siteList, ok := strings.Cut(strings.TrimPrefix(head, "roles="), " sites=")
+			if ok {
+				r.Note = s.locales.T(lang, "audit.note.created", s.roleWords(lang, roles), s.siteWords(lang, siteList, site))
+				if rest != "" {
+					r.Note += "; " + rest
+				}
+			}
+		case academy.AuditRolesChanged:
+			// "a,b@x,y -> c@z": roles on sites, before and after.
+			if err := s.addPeople(ctx, people, ev.Target); err != nil {
+				return nil, err
+			}
+			r.What = people[ev.Target]
+			if before, after, ok := strings.Cut(ev.Detail, " -> "); ok {
+				side := func(v string) string {
+					roles, siteList, _ := strings.Cut(v, "@")
+					return s.locales.T(lang, "audit.note.access", s.roleWords(lang, roles), s.siteWords(lang, siteList, site))
+				}
+				r.Note = side(before) + " → " + side(after)
+			}
 		default:
 			// The other events are about an account.
 			if err := s.addPeople(ctx, people, ev.Target); err != nil {
@@ -116,4 +149,32 @@ func (s *Server) auditRows(ctx context.Context, lang string, events []*academy.A
 		rows[i] = r
 	}
 	return rows, nil
+}
+
+// roleWords names a stored "a,b" list of roles in lang.
+func (s *Server) roleWords(lang, list string) string {
+	var out []string
+	for _, r := range strings.Split(list, ",") {
+		if r != "" {
+			out = append(out, s.locales.T(lang, "role."+r))
+		}
+	}
+	if len(out) == 0 {
+		return "—"
+	}
+	return strings.Join(out, s.locales.T(lang, "list.sep"))
+}
+
+// siteWords names a stored "x,y" list of sites in lang; none is every site.
+func (s *Server) siteWords(lang, list string, name func(string) string) string {
+	var out []string
+	for _, id := range strings.Split(list, ",") {
+		if id != "" {
+			out = append(out, name(id))
+		}
+	}
+	if len(out) == 0 {
+		return s.locales.T(lang, "sites.all")
+	}
+	return strings.Join(out, s.locales.T(lang, "list.sep"))
 }

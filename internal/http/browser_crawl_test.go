@@ -33,7 +33,8 @@ var crawlSkips = map[string]string{
 	"/certificates/:number/credential":        "badge download (JSON)",
 	"/verify/:number/status":                  "credential status (JSON)",
 	"/credentials/status/:list":               "revocation list (JSON)",
-	"/issuer":                                 "issuer profile (JSON-LD)",
+	"/favicon.ico":                            "the site's icon",
+	"/admin/sites/:site/export":               "directory download (XLSX)",
 	"/team/export/:format":                    "team download (CSV/XLSX)",
 	"/courses/:slug/lessons/:lesson/complete": "POST only",
 }
@@ -187,6 +188,10 @@ func crawlWorld(t *testing.T, e *env) map[string][]string {
 		"/team/people/:username":                {"/team/people/xiaoxin", "/team/people/liuxue"},
 		"/learners/:username":                   {"/learners/xiaoxin"},
 		"/admin/programs/:slug":                 {"/admin/programs/desk"},
+		"/admin/sites/:site":                    {"/admin/sites/demo"},
+		"/admin/sites/:site/flats/:id":          {"/admin/sites/demo/flats/" + dir.Units[0].ID},
+		"/admin/sites/:site/residents/:id":      {"/admin/sites/demo/residents/" + dir.Residents[0].ID},
+		"/admin/sites/:site/members/:id":        {"/admin/sites/demo/members/" + dir.Members[0].ID},
 	}
 }
 

@@ -741,9 +741,54 @@ func (s *Server) adminXAPI(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"total": total, "statements": entries})
 	}
 	pg := s.newPage(c, "xapi.title")
-	pg.Data = map[string]any{"Entries": entries, "Total": total, "Sent": sent, "Offset": offset,
+	rows, err := s.xapiRows(c.UserContext(), pg.Lang, entries)
+	if err != nil {
+		return err
+	}
+	pg.Data = map[string]any{"Entries": rows, "Total": total, "Sent": sent, "Offset": offset,
 		"Next": offset + 50, "HasNext": offset+50 < total}
 	return s.render(c, "xapi", pg)
+}
+
+// xapiRow is an outbox entry in words: the learner by name, the verb in
+// the viewer's language and the object by its title (its IRI stays one
+// click away, in the statement).
+type xapiRow struct {
+	*xapi.Entry
+	Who, Did, What string
+}
+
+func (s *Server) xapiRows(ctx context.Context, lang string, entries []xapi.Entry) ([]xapiRow, error) {
+	people := map[string]string{}
+	tag := map[string]string{academy.LangZH: "zh-CN"}[lang]
+	kinds := map[string]string{"courses": "course", "quizzes": "quiz", "scenarios": "scenario", "programs": "program"}
+	rows := make([]xapiRow, len(entries))
+	for i := range entries {
+		e := &entries[i]
+		if err := s.addPeople(ctx, people, e.Actor); err != nil {
+			return nil, err
+		}
+		r := xapiRow{Entry: e, Who: people[e.Actor], Did: e.Verb, What: e.Object}
+		for _, v := range []xapi.Verb{xapi.Completed, xapi.Passed, xapi.Failed, xapi.Earned} {
+			if v.ID == e.Verb {
+				r.Did = cmp.Or(v.Display[tag], v.Display["en-US"])
+			}
+		}
+		// Objects are <public url>/<kind>/<slug>[/certificates/<number>].
+		if u, err := url.Parse(e.Object); err == nil {
+			parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+			if len(parts) >= 2 && kinds[parts[0]] != "" {
+				if t := s.Catalog.Title(kinds[parts[0]], parts[1]); t != "" {
+					r.What = t
+					if len(parts) == 4 && parts[2] == "certificates" {
+						r.What += " · " + parts[3]
+					}
+				}
+			}
+		}
+		rows[i] = r
+	}
+	return rows, nil
 }
 
 // certTimeline counts, at the end of each of the last twelve months, how

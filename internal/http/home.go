@@ -22,7 +22,7 @@ import (
 type homeData struct {
 	Panels []string
 	Sites  []*academy.Site
-	Audit  []*academy.AuditEvent
+	Audit  []auditRow
 	// Certs are the learner's programs that need attention or just paid
 	// off: newly issued, expiring, expired.
 	Certs   []academy.Standing
@@ -148,13 +148,16 @@ func (s *Server) home(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	p := s.newPage(c, "home.title")
 	if s.Authz.Can(u, "", academy.PermAuditRead) {
-		d.Audit, _, err = s.Accounts.Audit.ListAudit(ctx, academy.AuditFilter{Limit: 8})
+		events, _, err := s.Accounts.Audit.ListAudit(ctx, academy.AuditFilter{Limit: 8})
 		if err != nil {
 			return err
 		}
+		if d.Audit, err = s.auditRows(ctx, p.Lang, events); err != nil {
+			return err
+		}
 	}
-	p := s.newPage(c, "home.title")
 	p.Data = d
 	return s.render(c, "home", p)
 }

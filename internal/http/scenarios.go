@@ -242,6 +242,8 @@ type debrief struct {
 	// MissedRequired: a must-do step failed, which fails the run whatever
 	// its score, so the verdict must not blame the pass mark.
 	MissedRequired bool
+	// Names names the timeline's actors on the page.
+	Names map[string]string `json:"-"`
 }
 
 type debriefEntry struct {
@@ -399,6 +401,12 @@ func (s *Server) debriefPage(c *fiber.Ctx) error {
 		return err
 	}
 	pg := s.newPage(c, "scen.title")
+	d.Names = map[string]string{academy.ActorSystem: s.locales.T(pg.Lang, "desk.actor.system")}
+	for _, it := range d.Timeline {
+		if err := s.addPeople(c.UserContext(), d.Names, it.Actor); err != nil {
+			return err
+		}
+	}
 	pg.Data = d
 	return s.render(c, "debrief", pg)
 }
