@@ -19,8 +19,8 @@ func loginChrome(t *testing.T, ctx context.Context, base, user string) {
 		chromedp.SendKeys("#username", user),
 		chromedp.SendKeys("#password", testPassword),
 		chromedp.Click("#login-submit"),
-		chromedp.WaitVisible(".who"), // only logged-in pages have it
-
+		// Only logged-in pages have it (folded in the menu on a phone).
+		chromedp.WaitReady(".who"),
 	)
 }
 
