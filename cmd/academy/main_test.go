@@ -262,6 +262,11 @@ func TestServeLifecycle(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("server did not stop within 20s of SIGTERM")
 	}
+	// The demo's people come with employee numbers and hire dates, so
+	// that the onboarding rule shows in the demo.
+	if code, out, e := cli(t, "", "user", "list", "--data", data); code != 0 || !regexp.MustCompile(`(?m)^trainee\b.*E1005`).MatchString(out) {
+		t.Fatalf("demo trainee in the list: %d %q %q", code, out, e)
+	}
 
 	// Restart on the same data: accounts are kept, passwords are not shown
 	// again. This time with every commit forced to disk and profiles on.

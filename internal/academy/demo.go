@@ -13,13 +13,18 @@ type DemoAccount struct {
 	Username, Password, Role string
 }
 
-// demoPeople are the demo accounts, one per role.
-var demoPeople = []struct{ username, name, role string }{
-	{"trainee", "王小新", RoleTrainee},
-	{"trainer", "李培训", RoleTrainer},
-	{"manager", "张主管", RoleManager},
-	{"agent", "陈客服", RoleAgent},
-	{"admin", "系统管理员", RoleAdmin},
+// demoPeople are the demo accounts, one per role. Their hire dates make
+// the onboarding rule visible: the trainee was hired ten days ago and has
+// twenty days left to certify.
+var demoPeople = []struct {
+	username, name, role, employeeNo string
+	hiredDaysAgo                     int
+}{
+	{"trainee", "王小新", RoleTrainee, "E1005", 10},
+	{"trainer", "李培训", RoleTrainer, "E1002", 900},
+	{"manager", "张主管", RoleManager, "E1001", 1500},
+	{"agent", "陈客服", RoleAgent, "E1004", 400},
+	{"admin", "系统管理员", RoleAdmin, "E1003", 1200},
 }
 
 // SeedDemo creates the demo site and one account per role, once: when the
@@ -33,7 +38,8 @@ func SeedDemo(ctx context.Context, a *Accounts) ([]DemoAccount, error) {
 	}
 	var out []DemoAccount
 	for _, p := range demoPeople {
-		u := &User{Username: p.username, DisplayName: p.name, LegalName: p.name, Roles: []string{p.role}, Sites: []string{DemoSite.ID}}
+		u := &User{Username: p.username, DisplayName: p.name, LegalName: p.name, Roles: []string{p.role}, Sites: []string{DemoSite.ID},
+			EmployeeNo: p.employeeNo, HireDate: DateOf(a.Now().AddDate(0, 0, -p.hiredDaysAgo)), Department: "客服中心"}
 		if _, err := a.Users.FindUser(ctx, p.username); err == nil {
 			continue // a real account of that name exists; leave it alone
 		}
