@@ -198,3 +198,14 @@ document.addEventListener("click", function (e) {
   if (!window.matchMedia("(min-width: 901px)").matches) return;
   document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
 })();
+
+// A search field narrows a long list of choices (data-filter names the
+// items); without scripts the whole list shows.
+document.addEventListener("input", function (e) {
+  var sel = e.target.getAttribute && e.target.getAttribute("data-filter");
+  if (!sel) return;
+  var q = e.target.value.trim().toLowerCase();
+  document.querySelectorAll(sel).forEach(function (item) {
+    item.hidden = q !== "" && item.textContent.toLowerCase().indexOf(q) < 0;
+  });
+});
