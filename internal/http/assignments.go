@@ -256,8 +256,8 @@ func (s *Server) overview(c *fiber.Ctx, list []*academy.Assignment) ([]assignmen
 // error.
 type assignmentForm struct {
 	Work, Target, Role, Site, Program, DueForm, DueDate string
-	People                                             []string
-	Days, DueDays, Recur                               string
+	People                                              []string
+	Days, DueDays, Recur                                string
 }
 
 func (s *Server) assignmentsPage(c *fiber.Ctx) error {
