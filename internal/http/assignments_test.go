@@ -1,7 +1,9 @@
 package http_test
 
 import (
+	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +105,10 @@ func TestAssignmentKindsAndTargets(t *testing.T) {
 	}
 	if strings.Contains(homeOf(t, e, "far"), `id="due-items"`) {
 		t.Error("someone on another site sees the assignments")
+	}
+	// An agent a rule picked is no trainee: the work has its own panel.
+	if agent := homeOf(t, e, "agent"); !strings.Contains(agent, `id="panel-assigned"`) || !strings.Contains(section(agent, "due-items"), `data-kind="program"`) {
+		t.Error("the agent's home lacks the assigned work")
 	}
 	if old := section(homeOf(t, e, "oldhand"), "due-items"); strings.Contains(old, `data-kind="program"`) {
 		t.Errorf("a certified person is asked for the program: %q", old)
@@ -227,5 +233,53 @@ func TestAssignmentAuthorisation(t *testing.T) {
 	}
 	if res := e.api("POST", "/api/v1/assignments", "othermanager", body("s2")); res.StatusCode != 201 {
 		t.Errorf("othermanager on s2: %d %s", res.StatusCode, res.Body)
+	}
+}
+
+// The web form assigns by names: people ticked from a list, a rule on a
+// site, a due date after hire; a mistake shows the form again with the
+// choices kept.
+func TestAssignmentForm(t *testing.T) {
+	e := newEnv(t)
+	name := "王小明"
+	if _, err := e.accounts.Users.UpdateUser(context.Background(), "trainee", academy.UserUpdate{DisplayName: &name}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	b.loginAs("manager")
+	page := b.get("/assignments").Body
+	for _, want := range []string{`<label for="a-find">`, name, `value="quiz:`, `value="program:desk"`, `name="due_days"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("form lacks %s", want)
+		}
+	}
+	if strings.Contains(page, `placeholder="wang, li.na"`) {
+		t.Error("the form still asks for typed usernames")
+	}
+	csrf := b.csrf("/assignments")
+	res := b.post("/assignments", url.Values{"_csrf": {csrf}, "work": {"program:desk"}, "target": {"people"}, "people": {"trainee", "agent"},
+		"due_form": {"after_hire"}, "due_days": {"30"}, "recur_months": {"12"}})
+	if res.StatusCode != 303 {
+		t.Fatalf("assign by form: %d %s", res.StatusCode, res.Body)
+	}
+	res = b.post("/assignments", url.Values{"_csrf": {csrf}, "work": {"course:law"}, "target": {"hired_within"}, "site": {"s1"}, "days": {"-3"},
+		"due_form": {"date"}, "due_date": {"2027-01-31"}})
+	if res.StatusCode != 400 || !strings.Contains(res.Body, "target.days") || !strings.Contains(res.Body, `value="-3"`) {
+		t.Errorf("bad days: %d", res.StatusCode)
+	}
+	var list struct{ Items []academy.Assignment }
+	e.api("GET", "/api/v1/assignments", "manager", nil).json(t, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("%d assignments stored", len(list.Items))
+	}
+	a := list.Items[0]
+	if a.Kind != "program" || a.Ref != "desk" || len(a.Target.People) != 2 || a.Due.DaysAfterHire != 30 || a.RecurMonths != 12 {
+		t.Fatalf("stored: %+v", a)
+	}
+	page = b.get("/assignments").Body
+	for _, want := range []string{name, "入职后 30 天", "每 12 个月复训", "已完成 0 · 待完成 2 · 已逾期 0"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("list lacks %s", want)
+		}
 	}
 }

@@ -27,7 +27,10 @@ type homeData struct {
 	// off: newly issued, expiring, expired.
 	Certs   []academy.Standing
 	Learner *learnerHome
-	Trainer *trainerHome
+	// Assigned is the work assigned to someone who learns without the
+	// trainee panel (an agent, a manager a rule picked), not yet done.
+	Assigned []dueItem
+	Trainer  *trainerHome
 	Manager *managerHome
 }
 
@@ -143,6 +146,8 @@ func (s *Server) home(c *fiber.Ctx) error {
 			if d.Learner, err = s.learnerHome(c, u, standings); err != nil {
 				return err
 			}
+		} else if d.Assigned, err = s.dueItems(c, u, nil); err != nil {
+			return err
 		}
 	}
 	if slices.Contains(u.Roles, academy.RoleTrainer) {
@@ -199,20 +204,8 @@ func (s *Server) learnerHome(c *fiber.Ctx, u *academy.User, standings []academy.
 		h.Running = append(h.Running, r)
 	}
 	h.Continue = continueLesson(cards, p)
-	assigned, err := s.assignedTo(c, u)
-	if err != nil {
+	if h.Due, err = s.dueItems(c, u, cards); err != nil {
 		return nil, err
-	}
-	for _, a := range assigned {
-		if a.Done {
-			continue
-		}
-		kind, ref := a.Assignment.Kind, a.Assignment.Ref
-		item := dueItem{Assigned: a, Title: cmp.Or(s.Catalog.Title(kind, ref), ref), URL: workURL(kind, ref)}
-		if i := slices.IndexFunc(cards, func(k courseCard) bool { return k.Course.Slug == ref }); kind == academy.AssignCourse && i >= 0 {
-			item.Card = &cards[i]
-		}
-		h.Due = append(h.Due, item)
 	}
 	for _, st := range standings {
 		if st.Status == academy.CertValid || st.Status == academy.CertExpiring && st.Met {
@@ -232,6 +225,28 @@ func (s *Server) learnerHome(c *fiber.Ctx, u *academy.User, standings []academy.
 		h.Programs = append(h.Programs, pp)
 	}
 	return h, nil
+}
+
+// dueItems lists the work assigned to u not yet done, overdue first; a
+// course's item carries its card from cards.
+func (s *Server) dueItems(c *fiber.Ctx, u *academy.User, cards []courseCard) ([]dueItem, error) {
+	assigned, err := s.assignedTo(c, u)
+	if err != nil {
+		return nil, err
+	}
+	var out []dueItem
+	for _, a := range assigned {
+		if a.Done {
+			continue
+		}
+		kind, ref := a.Assignment.Kind, a.Assignment.Ref
+		item := dueItem{Assigned: a, Title: cmp.Or(s.Catalog.Title(kind, ref), ref), URL: workURL(kind, ref)}
+		if i := slices.IndexFunc(cards, func(k courseCard) bool { return k.Course.Slug == ref }); kind == academy.AssignCourse && i >= 0 {
+			item.Card = &cards[i]
+		}
+		out = append(out, item)
+	}
+	return out, nil
 }
 
 // workURL is where a learner does assigned work.
