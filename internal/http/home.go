@@ -31,7 +31,7 @@ type homeData struct {
 	// trainee panel (an agent, a manager a rule picked), not yet done.
 	Assigned []dueItem
 	Trainer  *trainerHome
-	Manager *managerHome
+	Manager  *managerHome
 }
 
 // learnerHome is what a learner does next.
