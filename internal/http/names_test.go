@@ -161,12 +161,12 @@ func TestAssignmentsByName(t *testing.T) {
 	b := e.browser()
 	b.loginAs("manager")
 	page := b.get("/assignments").Body
-	for _, want := range []string{"</span> 职业道德与服务意识", "<td>" + name + "</td>", "<td>项目s1的全体学员</td>"} {
+	for _, want := range []string{"<strong>职业道德与服务意识</strong>", `<span class="target">` + name + "</span>", `<span class="target">项目s1的全体学员</span>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("assignments page lacks %s", want)
 		}
 	}
-	for _, code := range []string{"</span> etiquette", "@ s1", "<td>trainee</td>"} {
+	for _, code := range []string{"<strong>etiquette</strong>", "@ s1", `<span class="target">trainee</span>`} {
 		if strings.Contains(page, code) {
 			t.Errorf("assignments page shows %s", code)
 		}

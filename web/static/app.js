@@ -209,3 +209,20 @@ document.addEventListener("input", function (e) {
     item.hidden = q !== "" && item.textContent.toLowerCase().indexOf(q) < 0;
   });
 });
+
+// Parts of a form that belong to one choice (data-when="radio=value ...")
+// show only while it is chosen; without scripts every part shows, and
+// the server reads only the parts of the choice sent.
+(function () {
+  var parts = document.querySelectorAll("[data-when]");
+  if (!parts.length) return;
+  function update() {
+    parts.forEach(function (el) {
+      var spec = el.getAttribute("data-when").split("=");
+      var on = el.closest("form").querySelector('input[name="' + spec[0] + '"]:checked');
+      el.hidden = !on || spec[1].split(" ").indexOf(on.value) < 0;
+    });
+  }
+  document.addEventListener("change", function (e) { if (e.target.type === "radio") update(); });
+  update();
+})();
