@@ -118,7 +118,8 @@ func (s *Server) createAssignment(c *fiber.Ctx, in assignmentInput) (*academy.As
 		return nil, err
 	}
 	if !s.assignable(a.Kind, a.Ref) {
-		return nil, academy.Errorf(academy.EINVALID, "ref: 没有可指派的%s %q / no %s %q to assign", a.Kind, a.Ref, a.Kind, a.Ref)
+		zh := map[string]string{academy.AssignCourse: "课程", academy.AssignQuiz: "测验", academy.AssignScenario: "情景演练", academy.AssignProgram: "认证项目"}[a.Kind]
+		return nil, academy.Errorf(academy.EINVALID, "ref: 没有可指派的%s %q / no %s %q open to assign", zh, a.Ref, a.Kind, a.Ref)
 	}
 	if p := a.Target.Program; p != "" && !s.assignable(academy.AssignProgram, p) {
 		return nil, academy.Errorf(academy.EINVALID, "target.program: 没有认证项目 %q / no program %q", p, p)
