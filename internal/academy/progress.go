@@ -2,7 +2,6 @@ package academy
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 )
@@ -90,39 +89,6 @@ type ProgressService interface {
 	SavePosition(ctx context.Context, username, course, lesson string, share float64) error
 	// ListProgress returns the progress of the given users.
 	ListProgress(ctx context.Context, usernames []string) ([]*Progress, error)
-}
-
-// Assignment is work given to learners with a due date: either to named
-// users or to everyone with a role on a site.
-type Assignment struct {
-	ID        string    `json:"id" bson:"_id"`
-	Course    string    `json:"course" bson:"course"`
-	Users     []string  `json:"users,omitempty" bson:"users,omitempty"`
-	Role      string    `json:"role,omitempty" bson:"role,omitempty"`
-	Site      string    `json:"site,omitempty" bson:"site,omitempty"`
-	Due       time.Time `json:"due" bson:"due"`
-	CreatedBy string    `json:"created_by" bson:"created_by"`
-	CreatedAt time.Time `json:"created_at" bson:"created_at"`
-}
-
-// AppliesTo reports whether the assignment is for u.
-func (a *Assignment) AppliesTo(u *User) bool {
-	if slices.Contains(a.Users, u.ID) {
-		return true
-	}
-	// Role assignments go to people who hold that role on that site, not
-	// to admins, who hold every role implicitly.
-	return a.Role != "" && u.Status == StatusActive && slices.Contains(u.Roles, a.Role) && slices.Contains(u.Sites, a.Site)
-}
-
-// Overdue reports whether the due date has passed at now.
-func (a *Assignment) Overdue(now time.Time) bool { return now.After(a.Due) }
-
-// AssignmentService stores assignments.
-type AssignmentService interface {
-	CreateAssignment(ctx context.Context, a *Assignment) error
-	ListAssignments(ctx context.Context) ([]*Assignment, error)
-	DeleteAssignment(ctx context.Context, id string) error
 }
 
 // Learning records what learners do in courses.

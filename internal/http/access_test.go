@@ -90,6 +90,7 @@ var accessTable = map[string][]string{
 	"GET /courses/:slug/assets/*":                           learners,
 	"GET /assignments":                                      assigners,
 	"POST /assignments":                                     assigners,
+	"GET /assignments/:id":                                  assigners,
 	"POST /assignments/:id/delete":                          assigners,
 	"GET /author":                                           authors,
 	"POST /author/courses":                                  authors,

@@ -1,27 +1,29 @@
 package http
 
 import (
+	"cmp"
 	"slices"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/academy/academy/internal/academy"
 )
 
-// outOfReach returns what of a u may not assign: its site for a role
-// assignment, or the first named user on none of u's sites; "" when u may
-// manage a. A user who does not exist is out of reach like one of another
-// site, so that the answer tells a manager nothing about other sites.
+// outOfReach returns what of a u may not assign: its site for a role or
+// rule assignment, or the first named person on none of u's sites; ""
+// when u may manage a. A person who does not exist is out of reach like
+// one of another site, so that the answer tells a manager nothing about
+// other sites.
 func (s *Server) outOfReach(c *fiber.Ctx, u *academy.User, a *academy.Assignment) (string, error) {
-	if a.Site != "" {
-		if !s.Authz.Can(u, a.Site, academy.PermAssign) {
-			return a.Site, nil
+	if len(a.Target.People) == 0 {
+		if !s.Authz.Can(u, a.Target.Site, academy.PermAssign) {
+			return a.Target.Site, nil
 		}
 		return "", nil
 	}
-	for _, name := range a.Users {
+	for _, name := range a.Target.People {
 		target, err := s.Accounts.Users.FindUser(c.UserContext(), name)
 		if academy.ErrorCode(err) == academy.ENOTFOUND {
 			return name, nil
@@ -35,68 +37,114 @@ func (s *Server) outOfReach(c *fiber.Ctx, u *academy.User, a *academy.Assignment
 	return "", nil
 }
 
-// assignmentInput is the form or JSON of a new assignment.
+// assignmentInput is the JSON of a new assignment. Numbers are pointers so
+// that a 0 sent is told apart from one left out.
 type assignmentInput struct {
-	Course string   `json:"course"`
-	Users  []string `json:"users"`
-	Role   string   `json:"role"`
-	Site   string   `json:"site"`
-	Due    string   `json:"due"` // YYYY-MM-DD, end of that day counts
+	Kind   string `json:"kind"`
+	Ref    string `json:"ref"`
+	Target struct {
+		People  []string `json:"people"`
+		Role    string   `json:"role"`
+		Site    string   `json:"site"`
+		Rule    string   `json:"rule"`
+		Days    *int     `json:"days"`
+		Program string   `json:"program"`
+	} `json:"target"`
+	Due struct {
+		Date          string `json:"date"` // YYYY-MM-DD, the end of that day counts
+		DaysAfterHire *int   `json:"days_after_hire"`
+	} `json:"due"`
+	RecurMonths *int `json:"recur_months"`
+}
+
+// assignment turns the input into an assignment and checks its shape.
+func (in assignmentInput) assignment() (*academy.Assignment, error) {
+	a := &academy.Assignment{Kind: strings.TrimSpace(in.Kind), Ref: strings.TrimSpace(in.Ref),
+		Target: academy.AssignTarget{Role: strings.TrimSpace(in.Target.Role), Site: strings.TrimSpace(in.Target.Site),
+			Rule: strings.TrimSpace(in.Target.Rule), Program: strings.TrimSpace(in.Target.Program)}}
+	for _, n := range academy.SplitList(strings.Join(in.Target.People, ",")) {
+		if err := academy.CheckIdent(academy.IdentUsername, "target.people", n); err != nil {
+			return nil, err
+		}
+		if id := academy.UserID(n); !slices.Contains(a.Target.People, id) {
+			a.Target.People = append(a.Target.People, id)
+		}
+	}
+	if in.Target.Days != nil {
+		if a.Target.Days = *in.Target.Days; a.Target.Days < 1 {
+			return nil, academy.Errorf(academy.EINVALID, "target.days: 须在 1 到 %d 天之间 / must be between 1 and %d days", academy.MaxAssignDays, academy.MaxAssignDays)
+		}
+	}
+	if in.Due.DaysAfterHire != nil {
+		if in.Due.Date != "" {
+			return nil, academy.Errorf(academy.EINVALID, "due: 固定日期与入职后天数只能选一种 / give a date or days after hire, not both")
+		}
+		if a.Due.DaysAfterHire = *in.Due.DaysAfterHire; a.Due.DaysAfterHire < 1 {
+			return nil, academy.Errorf(academy.EINVALID, "due.days_after_hire: 须在 1 到 %d 天之间 / must be between 1 and %d days", academy.MaxAssignDays, academy.MaxAssignDays)
+		}
+	}
+	d, err := academy.ParseDate("due.date", in.Due.Date)
+	if err != nil {
+		return nil, err
+	}
+	a.Due.Date = d
+	if in.RecurMonths != nil {
+		a.RecurMonths = *in.RecurMonths
+	}
+	return a, a.Check()
+}
+
+// assignable reports whether the catalog offers kind ref to learners now.
+func (s *Server) assignable(kind, ref string) bool {
+	snap := s.Catalog.Snapshot()
+	switch kind {
+	case academy.AssignCourse:
+		cc := snap.Course(ref)
+		return cc != nil && cc.Status == academy.CourseActive
+	case academy.AssignQuiz:
+		return slices.ContainsFunc(snap.ActiveQuizzes, func(q *academy.Quiz) bool { return q.Slug == ref })
+	case academy.AssignScenario:
+		return slices.ContainsFunc(snap.ActiveScenarios, func(sc *academy.Scenario) bool { return sc.Slug == ref })
+	case academy.AssignProgram:
+		return slices.ContainsFunc(snap.ActivePrograms, func(p *academy.Program) bool { return p.Slug == ref })
+	}
+	return false
 }
 
 func (s *Server) createAssignment(c *fiber.Ctx, in assignmentInput) (*academy.Assignment, error) {
 	u := currentUser(c)
-	if err := academy.CheckIdent(academy.IdentSlug, "course", in.Course); err != nil {
+	a, err := in.assignment()
+	if err != nil {
 		return nil, err
 	}
-	if cc := s.Catalog.Snapshot().Course(in.Course); cc == nil || cc.Status != academy.CourseActive {
-		return nil, academy.Errorf(academy.EINVALID, "course: no course %q", in.Course)
+	if !s.assignable(a.Kind, a.Ref) {
+		zh := map[string]string{academy.AssignCourse: "课程", academy.AssignQuiz: "测验", academy.AssignScenario: "情景演练", academy.AssignProgram: "认证项目"}[a.Kind]
+		return nil, academy.Errorf(academy.EINVALID, "ref: 没有可指派的%s %q / no %s %q open to assign", zh, a.Ref, a.Kind, a.Ref)
 	}
-	due, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.Due), time.Local)
-	if err != nil {
-		return nil, academy.Errorf(academy.EINVALID, "due: a date like 2026-12-31 is required")
+	if p := a.Target.Program; p != "" && !s.assignable(academy.AssignProgram, p) {
+		return nil, academy.Errorf(academy.EINVALID, "target.program: 没有认证项目 %q / no program %q", p, p)
 	}
-	a := &academy.Assignment{Course: in.Course, Users: academy.SplitList(strings.Join(in.Users, ",")),
-		Role: strings.TrimSpace(in.Role), Site: strings.TrimSpace(in.Site),
-		Due: due.Add(24*time.Hour - time.Second), CreatedBy: u.ID, CreatedAt: s.Library.Now()}
-	for i, n := range a.Users {
-		if err := academy.CheckIdent(academy.IdentUsername, "users", n); err != nil {
-			return nil, err
-		}
-		a.Users[i] = academy.UserID(n)
-	}
-	switch {
-	case len(a.Users) > 0 && (a.Role != "" || a.Site != ""):
-		return nil, academy.Errorf(academy.EINVALID, "users: assign either to named users or to a role on a site, not both")
-	case len(a.Users) == 0 && (a.Role == "" || a.Site == ""):
-		return nil, academy.Errorf(academy.EINVALID, "role: name users, or choose both a role and a site")
-	case a.Role != "" && !slices.Contains(academy.Roles, a.Role):
-		return nil, academy.Errorf(academy.EINVALID, "role: unknown role %q", a.Role)
-	}
-	if a.Site != "" {
-		if err := academy.CheckIdent(academy.IdentSite, "site", a.Site); err != nil {
-			return nil, err
-		}
-	}
-	// A site or user that does not exist and one outside the caller's
+	a.CreatedBy, a.CreatedAt = u.ID, s.Library.Now()
+	// A site or person that does not exist and one outside the caller's
 	// sites get the same answer: the status and message must not tell a
 	// manager what exists elsewhere.
 	far, err := s.outOfReach(c, u, a)
 	if err != nil {
 		return nil, err
 	}
-	if far == "" && a.Site != "" {
-		if _, err := s.Accounts.Sites.FindSite(c.UserContext(), a.Site); academy.ErrorCode(err) == academy.ENOTFOUND {
-			far = a.Site
+	site := a.Target.Site
+	if far == "" && site != "" {
+		if _, err := s.Accounts.Sites.FindSite(c.UserContext(), site); academy.ErrorCode(err) == academy.ENOTFOUND {
+			far = site
 		} else if err != nil {
 			return nil, err
 		}
 	}
 	switch {
-	case far != "" && a.Site != "":
-		return nil, academy.Errorf(academy.EINVALID, "site: 您负责的项目中没有 %q / No site %q among the sites you manage.", far, far)
+	case far != "" && site != "":
+		return nil, academy.Errorf(academy.EINVALID, "target.site: 您负责的项目中没有 %q / No site %q among the sites you manage.", far, far)
 	case far != "":
-		return nil, academy.Errorf(academy.EINVALID, "users: 您负责的项目中没有用户 %q / No user %q on the sites you manage.", far, far)
+		return nil, academy.Errorf(academy.EINVALID, "target.people: 您负责的项目中没有用户 %q / No user %q on the sites you manage.", far, far)
 	}
 	if err := s.Assignments.CreateAssignment(c.UserContext(), a); err != nil {
 		return nil, err
@@ -120,12 +168,109 @@ func (s *Server) visibleAssignments(c *fiber.Ctx) ([]*academy.Assignment, error)
 	return out, nil
 }
 
-func (s *Server) assignmentsPage(c *fiber.Ctx) error {
-	return s.assignmentsForm(c, fiber.StatusOK, assignmentInput{}, "")
+// assignedTo returns u's standing on every assignment for u, the work not
+// done first: overdue, then by due date.
+func (s *Server) assignedTo(c *fiber.Ctx, u *academy.User) ([]academy.Assigned, error) {
+	all, err := s.Assignments.ListAssignments(c.UserContext())
+	if err != nil || len(all) == 0 {
+		return nil, err
+	}
+	r, err := s.Certifier.Record(c.UserContext(), u.ID, academy.Programs(all))
+	if err != nil {
+		return nil, err
+	}
+	now, courses := s.Certifier.Now(), s.Catalog.Courses()
+	var out []academy.Assigned
+	for _, a := range all {
+		if a.Targets(u, r, now, s.Certifier.Window) {
+			out = append(out, a.Assess(u, r, courses, now, s.Certifier.Window))
+		}
+	}
+	slices.SortStableFunc(out, dueOrder)
+	return out, nil
 }
 
-func (s *Server) assignmentsForm(c *fiber.Ctx, status int, in assignmentInput, errMsg string) error {
+// dueOrder puts work not done first, overdue before due, then the
+// soonest due.
+func dueOrder(a, b academy.Assigned) int {
+	rank := func(x academy.Assigned) int {
+		switch {
+		case x.Overdue:
+			return 0
+		case !x.Done:
+			return 1
+		}
+		return 2
+	}
+	return cmp.Or(cmp.Compare(rank(a), rank(b)), a.Due.Compare(b.Due))
+}
+
+// assignmentCounts is how the people of one assignment stand.
+type assignmentCounts struct {
+	Assignment           *academy.Assignment
+	Done, Due, Overdue   int
+	People               []academy.Assigned // in due order
+	TargetSite, WorkName string
+}
+
+// overview assesses the people within u's reach on each of list.
+func (s *Server) overview(c *fiber.Ctx, list []*academy.Assignment) ([]assignmentCounts, error) {
+	u := currentUser(c)
+	people, err := s.Accounts.Users.ListUsersOn(c.UserContext(), s.sitesWith(c, u, academy.PermAssign), "")
+	if err != nil {
+		return nil, err
+	}
+	ev, err := s.Certifier.GatherTeam(c.UserContext(), people)
+	if err != nil {
+		return nil, err
+	}
+	now, courses, window := s.Certifier.Now(), s.Catalog.Courses(), s.Certifier.Window
+	records := make(map[string]academy.Record, len(people))
+	for _, p := range people {
+		records[p.ID] = ev.Record(p)
+	}
+	out := make([]assignmentCounts, len(list))
+	for i, a := range list {
+		k := assignmentCounts{Assignment: a, WorkName: s.Catalog.Title(a.Kind, a.Ref)}
+		for _, p := range people {
+			if !a.Targets(p, records[p.ID], now, window) {
+				continue
+			}
+			st := a.Assess(p, records[p.ID], courses, now, window)
+			switch {
+			case st.Overdue:
+				k.Overdue++
+			case st.Done:
+				k.Done++
+			default:
+				k.Due++
+			}
+			k.People = append(k.People, st)
+		}
+		slices.SortStableFunc(k.People, dueOrder)
+		out[i] = k
+	}
+	return out, nil
+}
+
+// assignmentForm is what the form last held, to show it again with an
+// error.
+type assignmentForm struct {
+	Work, Target, Role, Site, Program, DueForm, DueDate string
+	People                                              []string
+	Days, DueDays, Recur                                string
+}
+
+func (s *Server) assignmentsPage(c *fiber.Ctx) error {
+	return s.assignmentsForm(c, fiber.StatusOK, assignmentForm{Target: "people", DueForm: "date"}, "")
+}
+
+func (s *Server) assignmentsForm(c *fiber.Ctx, status int, f assignmentForm, errMsg string) error {
 	list, err := s.visibleAssignments(c)
+	if err != nil {
+		return err
+	}
+	counts, err := s.overview(c, list)
 	if err != nil {
 		return err
 	}
@@ -135,50 +280,131 @@ func (s *Server) assignmentsForm(c *fiber.Ctx, status int, in assignmentInput, e
 	}
 	u := currentUser(c)
 	sites = slices.DeleteFunc(sites, func(site *academy.Site) bool { return !s.Authz.Can(u, site.ID, academy.PermAssign) })
+	ids := make([]string, len(sites))
+	for i, site := range sites {
+		ids[i] = site.ID
+	}
+	people, err := s.Accounts.Users.ListUsersOn(c.UserContext(), ids, "")
+	if err != nil {
+		return err
+	}
+	people = slices.DeleteFunc(people, func(p *academy.User) bool { return p.Status != academy.StatusActive })
+	slices.SortFunc(people, func(a, b *academy.User) int { return cmp.Compare(a.DisplayName, b.DisplayName) })
 	pg := s.newPage(c, "assign.title")
 	pg.Error = errMsg
-	// The list names courses, people and sites, not their ids.
+	// The list names work, people and sites, not their ids.
 	names, err := s.siteNames(c.UserContext())
 	if err != nil {
 		return err
 	}
 	for _, a := range list {
-		if err := s.addPeople(c.UserContext(), names, a.Users...); err != nil {
+		if err := s.addPeople(c.UserContext(), names, a.Target.People...); err != nil {
 			return err
 		}
 	}
-	pg.Data = map[string]any{"Assignments": list, "Courses": s.Catalog.Snapshot().Active, "Sites": sites, "Form": in,
-		"Now": s.Library.Now(), "Names": names}
+	snap := s.Catalog.Snapshot()
+	pg.Data = map[string]any{"Counts": counts, "Snap": snap, "Sites": sites, "People": people, "Form": f, "Names": names}
 	return s.renderStatus(c, status, "assignments", pg)
 }
 
-func (s *Server) assignmentCreate(c *fiber.Ctx) error {
-	in := assignmentInput{Course: c.FormValue("course"), Users: []string{c.FormValue("users")}, Role: c.FormValue("role"),
-		Site: c.FormValue("site"), Due: c.FormValue("due")}
-	if c.FormValue("target") == "users" {
-		in.Role, in.Site = "", ""
-	} else {
-		in.Users = nil
+// formAssignment reads the web form into the API's input.
+func formAssignment(c *fiber.Ctx) (assignmentForm, assignmentInput, error) {
+	f := assignmentForm{Work: c.FormValue("work"), Target: c.FormValue("target"), Role: c.FormValue("role"), Site: c.FormValue("site"),
+		Program: c.FormValue("program"), DueForm: c.FormValue("due_form"), DueDate: c.FormValue("due_date"),
+		People: formList(c, "people"), Days: c.FormValue("days"), DueDays: c.FormValue("due_days"), Recur: c.FormValue("recur_months")}
+	var in assignmentInput
+	in.Kind, in.Ref, _ = strings.Cut(f.Work, ":")
+	number := func(field, v string) (*int, error) {
+		if v = strings.TrimSpace(v); v == "" {
+			return nil, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, academy.Errorf(academy.EINVALID, "%s: 请填写整数 / %q is not a whole number", field, v)
+		}
+		return &n, nil
 	}
-	if _, err := s.createAssignment(c, in); err != nil {
+	var err error
+	switch f.Target {
+	case "people":
+		in.Target.People = f.People
+	case "role":
+		in.Target.Role, in.Target.Site = f.Role, f.Site
+	case academy.RuleHiredWithin:
+		in.Target.Rule, in.Target.Site = f.Target, f.Site
+		if in.Target.Days, err = number("target.days", f.Days); err != nil {
+			return f, in, err
+		}
+	case academy.RuleWithoutCert:
+		in.Target.Rule, in.Target.Site, in.Target.Program = f.Target, f.Site, f.Program
+	}
+	if f.DueForm == "after_hire" {
+		if in.Due.DaysAfterHire, err = number("due.days_after_hire", f.DueDays); err != nil {
+			return f, in, err
+		}
+	} else {
+		in.Due.Date = f.DueDate
+	}
+	in.RecurMonths, err = number("recur_months", f.Recur)
+	return f, in, err
+}
+
+func (s *Server) assignmentCreate(c *fiber.Ctx) error {
+	f, in, err := formAssignment(c)
+	if err == nil {
+		_, err = s.createAssignment(c, in)
+	}
+	if err != nil {
 		if code := academy.ErrorCode(err); code == academy.EINVALID || code == academy.EFORBIDDEN {
-			return s.assignmentsForm(c, codeStatus[code], in, academy.ErrorMessage(err))
+			return s.assignmentsForm(c, codeStatus[code], f, academy.ErrorMessage(err))
 		}
 		return err
 	}
 	return redirectFlash(c, "/assignments", "assignment_created")
 }
 
-func (s *Server) deleteAssignment(c *fiber.Ctx) error {
+// findVisible returns the assignment of the id in the path if the user
+// may manage it.
+func (s *Server) findVisible(c *fiber.Ctx) (*academy.Assignment, error) {
 	list, err := s.visibleAssignments(c)
+	if err != nil {
+		return nil, err
+	}
+	id := c.Params("id")
+	if i := slices.IndexFunc(list, func(a *academy.Assignment) bool { return a.ID == id }); i >= 0 {
+		return list[i], nil
+	}
+	return nil, academy.Errorf(academy.ENOTFOUND, "assignment %q not found", id)
+}
+
+// assignmentPage lists who an assignment is for and how each stands.
+func (s *Server) assignmentPage(c *fiber.Ctx) error {
+	a, err := s.findVisible(c)
 	if err != nil {
 		return err
 	}
-	id := c.Params("id")
-	if !slices.ContainsFunc(list, func(a *academy.Assignment) bool { return a.ID == id }) {
-		return academy.Errorf(academy.ENOTFOUND, "assignment %q not found", id)
+	counts, err := s.overview(c, []*academy.Assignment{a})
+	if err != nil {
+		return err
 	}
-	return s.Assignments.DeleteAssignment(c.UserContext(), id)
+	names, err := s.siteNames(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if err := s.addPeople(c.UserContext(), names, a.Target.People...); err != nil {
+		return err
+	}
+	pg := s.newPage(c, "assign.people")
+	pg.Data = map[string]any{"C": counts[0], "Names": names, "Now": s.Certifier.Now()}
+	return s.render(c, "assignment", pg)
+}
+
+func (s *Server) deleteAssignment(c *fiber.Ctx) error {
+	a, err := s.findVisible(c)
+	if err != nil {
+		return err
+	}
+	return s.Assignments.DeleteAssignment(c.UserContext(), a.ID)
 }
 
 func (s *Server) assignmentDelete(c *fiber.Ctx) error {

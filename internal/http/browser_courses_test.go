@@ -29,7 +29,8 @@ func TestBrowserLearningAndAuthoring(t *testing.T) {
 	base := e.listen()
 	due := time.Now().AddDate(0, 0, 5)
 	if err := e.deps.Assignments.CreateAssignment(context.Background(), &academy.Assignment{
-		Course: "ethics", Role: academy.RoleTrainee, Site: "s1", Due: due, CreatedBy: "manager", CreatedAt: time.Now(),
+		Kind: academy.AssignCourse, Ref: "ethics", Target: academy.AssignTarget{Role: academy.RoleTrainee, Site: "s1"},
+		Due: academy.AssignDue{Date: academy.DateOf(due)}, CreatedBy: "manager", CreatedAt: time.Now(),
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -100,8 +100,9 @@ func crawlWorld(t *testing.T, e *env) map[string][]string {
 		e.tokens[p.username] = e.login(p.username, testPassword)
 	}
 	cert := e.certify(crawlCertified.username)
-	if err := e.deps.Assignments.CreateAssignment(ctx, &academy.Assignment{Course: "etiquette", Role: academy.RoleTrainee, Site: site.ID,
-		Due: now.AddDate(0, 0, 5), CreatedBy: "zhangzg", CreatedAt: now}); err != nil {
+	if err := e.deps.Assignments.CreateAssignment(ctx, &academy.Assignment{Kind: academy.AssignCourse, Ref: "etiquette",
+		Target: academy.AssignTarget{Role: academy.RoleTrainee, Site: site.ID}, Due: academy.AssignDue{Date: academy.DateOf(now.AddDate(0, 0, 5))},
+		CreatedBy: "zhangzg", CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -21,19 +21,19 @@ type courseCard struct {
 	Continue string // lesson to continue with
 }
 
-// myAssignments returns the due date per course assigned to u (earliest
-// wins when several assignments name the same course).
+// myAssignments returns the due date per course assigned to u (earliest wins when several assignments name the same course).
 func (s *Server) myAssignments(c *fiber.Ctx, u *academy.User) (map[string]time.Time, error) {
-	all, err := s.Assignments.ListAssignments(c.UserContext())
+	all, err := s.assignedTo(c, u)
 	if err != nil {
 		return nil, err
 	}
 	due := map[string]time.Time{}
 	for _, a := range all {
-		if a.AppliesTo(u) {
-			if d, ok := due[a.Course]; !ok || a.Due.Before(d) {
-				due[a.Course] = a.Due
-			}
+		if a.Assignment.Kind != academy.AssignCourse {
+			continue
+		}
+		if d, ok := due[a.Assignment.Ref]; !ok || a.Due.Before(d) {
+			due[a.Assignment.Ref] = a.Due
 		}
 	}
 	return due, nil

@@ -191,12 +191,12 @@ func TestWebLearningPages(t *testing.T) {
 func TestAssignments(t *testing.T) {
 	e := newEnv(t)
 	due := time.Now().AddDate(0, 0, 7).Format("2006-01-02")
-	res := e.api("POST", "/api/v1/assignments", "manager", map[string]any{"course": "ethics", "role": "trainee", "site": "s1", "due": due})
+	res := e.api("POST", "/api/v1/assignments", "manager", map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"role": "trainee", "site": "s1"}, "due": map[string]any{"date": due}})
 	if res.StatusCode != 201 {
 		t.Fatalf("assign: %d %s", res.StatusCode, res.Body)
 	}
 	past := time.Now().AddDate(0, 0, -1).Format("2006-01-02")
-	if res := e.api("POST", "/api/v1/assignments", "trainer", map[string]any{"course": "law", "users": []string{"trainee"}, "due": past}); res.StatusCode != 201 {
+	if res := e.api("POST", "/api/v1/assignments", "trainer", map[string]any{"kind": "course", "ref": "law", "target": map[string]any{"people": []string{"trainee"}}, "due": map[string]any{"date": past}}); res.StatusCode != 201 {
 		t.Fatalf("assign to user: %d %s", res.StatusCode, res.Body)
 	}
 	for _, c := range []struct {
@@ -204,14 +204,14 @@ func TestAssignments(t *testing.T) {
 		body map[string]any
 		code string
 	}{
-		{"othermanager", map[string]any{"course": "ethics", "role": "trainee", "site": "s1", "due": due}, academy.EINVALID},
-		{"othermanager", map[string]any{"course": "ethics", "users": []string{"trainee"}, "due": due}, academy.EINVALID},
-		{"manager", map[string]any{"course": "ghost", "role": "trainee", "site": "s1", "due": due}, academy.EINVALID},
-		{"manager", map[string]any{"course": "ethics", "role": "trainee", "site": "s1", "due": "next week"}, academy.EINVALID},
-		{"manager", map[string]any{"course": "ethics", "users": []string{"trainee"}, "role": "trainee", "site": "s1", "due": due}, academy.EINVALID},
-		{"manager", map[string]any{"course": "ethics", "due": due}, academy.EINVALID},
-		{"manager", map[string]any{"course": "ethics", "users": []string{"nobody"}, "due": due}, academy.EINVALID},
-		{"manager", map[string]any{"course": "ethics", "role": "wizard", "site": "s1", "due": due}, academy.EINVALID},
+		{"othermanager", map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"role": "trainee", "site": "s1"}, "due": map[string]any{"date": due}}, academy.EINVALID},
+		{"othermanager", map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"people": []string{"trainee"}}, "due": map[string]any{"date": due}}, academy.EINVALID},
+		{"manager", map[string]any{"kind": "course", "ref": "ghost", "target": map[string]any{"role": "trainee", "site": "s1"}, "due": map[string]any{"date": due}}, academy.EINVALID},
+		{"manager", map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"role": "trainee", "site": "s1"}, "due": map[string]any{"date": "next week"}}, academy.EINVALID},
+		{"manager", map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"people": []string{"trainee"}, "role": "trainee", "site": "s1"}, "due": map[string]any{"date": due}}, academy.EINVALID},
+		{"manager", map[string]any{"kind": "course", "ref": "ethics", "due": map[string]any{"date": due}}, academy.EINVALID},
+		{"manager", map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"people": []string{"nobody"}}, "due": map[string]any{"date": due}}, academy.EINVALID},
+		{"manager", map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"role": "wizard", "site": "s1"}, "due": map[string]any{"date": due}}, academy.EINVALID},
 	} {
 		if res := e.api("POST", "/api/v1/assignments", c.who, c.body); res.errCode(t) != c.code {
 			t.Errorf("%s %v: %d %s", c.who, c.body, res.StatusCode, res.Body)
@@ -241,7 +241,7 @@ func TestAssignments(t *testing.T) {
 	b := e.browser()
 	b.loginAs("trainee")
 	home := b.get("/home")
-	if !strings.Contains(home.Body, "分配给我的课程") || !strings.Contains(home.Body, "已逾期") || !strings.Contains(home.Body, due) {
+	if !strings.Contains(home.Body, "分配给我的任务") || !strings.Contains(home.Body, "已逾期") || !strings.Contains(home.Body, due) {
 		t.Fatal("trainee home lacks the assigned work with due dates")
 	}
 	if res := e.api("DELETE", "/api/v1/assignments/"+list.Items[0].ID, "othermanager", nil); res.StatusCode != 404 {

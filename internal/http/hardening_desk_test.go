@@ -231,11 +231,11 @@ func TestNoOracleOfOtherSites(t *testing.T) {
 		return e.api("POST", "/api/v1/assignments", "othermanager", body)
 	}
 	same("assignment to a user",
-		assign(map[string]any{"course": "ethics", "users": []string{"trainee"}, "due": due}),
-		assign(map[string]any{"course": "ethics", "users": []string{"nobody1"}, "due": due}), "trainee", "nobody1")
+		assign(map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"people": []string{"trainee"}}, "due": map[string]any{"date": due}}),
+		assign(map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"people": []string{"nobody1"}}, "due": map[string]any{"date": due}}), "trainee", "nobody1")
 	same("assignment to a site",
-		assign(map[string]any{"course": "ethics", "role": "trainee", "site": "s1", "due": due}),
-		assign(map[string]any{"course": "ethics", "role": "trainee", "site": "s9", "due": due}), "s1", "s9")
+		assign(map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"role": "trainee", "site": "s1"}, "due": map[string]any{"date": due}}),
+		assign(map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"role": "trainee", "site": "s9"}, "due": map[string]any{"date": due}}), "s1", "s9")
 	for _, path := range []string{"/team/people/%s", "/learners/%s", "/api/v1/users/%s/quizzes/ethics/grants"} {
 		method := "GET"
 		var body any
@@ -248,10 +248,10 @@ func TestNoOracleOfOtherSites(t *testing.T) {
 	same("team by site", e.api("GET", "/team?site=s1", "othermanager", nil), e.api("GET", "/team?site=s9", "othermanager", nil), "s1", "s9")
 	// Those who may assign still can, and the admin gets the same answer
 	// for a user or site that does not exist.
-	if res := e.api("POST", "/api/v1/assignments", "manager", map[string]any{"course": "ethics", "users": []string{"trainee"}, "due": due}); res.StatusCode != 201 {
+	if res := e.api("POST", "/api/v1/assignments", "manager", map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"people": []string{"trainee"}}, "due": map[string]any{"date": due}}); res.StatusCode != 201 {
 		t.Errorf("manager of s1 assigns trainee: %d %s", res.StatusCode, res.Body)
 	}
-	ghostSite := e.api("POST", "/api/v1/assignments", "admin", map[string]any{"course": "ethics", "role": "trainee", "site": "s9", "due": due})
+	ghostSite := e.api("POST", "/api/v1/assignments", "admin", map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"role": "trainee", "site": "s9"}, "due": map[string]any{"date": due}})
 	if ghostSite.StatusCode != 400 || !strings.Contains(ghostSite.Body, "s9") {
 		t.Errorf("admin assigns to a missing site: %d %s", ghostSite.StatusCode, ghostSite.Body)
 	}

@@ -27,8 +27,11 @@ type homeData struct {
 	// off: newly issued, expiring, expired.
 	Certs   []academy.Standing
 	Learner *learnerHome
-	Trainer *trainerHome
-	Manager *managerHome
+	// Assigned is the work assigned to someone who learns without the
+	// trainee panel (an agent, a manager a rule picked), not yet done.
+	Assigned []dueItem
+	Trainer  *trainerHome
+	Manager  *managerHome
 }
 
 // learnerHome is what a learner does next.
@@ -38,12 +41,19 @@ type learnerHome struct {
 	// Continue is the next lesson to read: of the course in progress, else
 	// of the first course still to start; nil when every open course is done.
 	Continue *nextLesson
-	// Due are the assigned courses not yet complete, overdue first, then
-	// soonest due.
-	Due []courseCard
+	// Due is the assigned work not yet done, overdue first, then soonest
+	// due.
+	Due []dueItem
 	// Programs are the certification programs not currently held, with
 	// what is done and what comes next.
 	Programs []programProgress
+}
+
+// dueItem is a piece of assigned work as the learner's home lists it.
+type dueItem struct {
+	academy.Assigned
+	Title, URL string
+	Card       *courseCard // a course's progress
 }
 
 type runningAttempt struct {
@@ -136,6 +146,8 @@ func (s *Server) home(c *fiber.Ctx) error {
 			if d.Learner, err = s.learnerHome(c, u, standings); err != nil {
 				return err
 			}
+		} else if d.Assigned, err = s.dueItems(c, u, nil); err != nil {
+			return err
 		}
 	}
 	if slices.Contains(u.Roles, academy.RoleTrainer) {
@@ -192,20 +204,9 @@ func (s *Server) learnerHome(c *fiber.Ctx, u *academy.User, standings []academy.
 		h.Running = append(h.Running, r)
 	}
 	h.Continue = continueLesson(cards, p)
-	for _, card := range cards {
-		if card.Due != nil && !card.Status.Complete {
-			h.Due = append(h.Due, card)
-		}
+	if h.Due, err = s.dueItems(c, u, cards); err != nil {
+		return nil, err
 	}
-	slices.SortFunc(h.Due, func(a, b courseCard) int {
-		if a.Overdue != b.Overdue {
-			if a.Overdue {
-				return -1
-			}
-			return 1
-		}
-		return a.Due.Compare(*b.Due)
-	})
 	for _, st := range standings {
 		if st.Status == academy.CertValid || st.Status == academy.CertExpiring && st.Met {
 			continue
@@ -224,6 +225,41 @@ func (s *Server) learnerHome(c *fiber.Ctx, u *academy.User, standings []academy.
 		h.Programs = append(h.Programs, pp)
 	}
 	return h, nil
+}
+
+// dueItems lists the work assigned to u not yet done, overdue first; a
+// course's item carries its card from cards.
+func (s *Server) dueItems(c *fiber.Ctx, u *academy.User, cards []courseCard) ([]dueItem, error) {
+	assigned, err := s.assignedTo(c, u)
+	if err != nil {
+		return nil, err
+	}
+	var out []dueItem
+	for _, a := range assigned {
+		if a.Done {
+			continue
+		}
+		kind, ref := a.Assignment.Kind, a.Assignment.Ref
+		item := dueItem{Assigned: a, Title: cmp.Or(s.Catalog.Title(kind, ref), ref), URL: workURL(kind, ref)}
+		if i := slices.IndexFunc(cards, func(k courseCard) bool { return k.Course.Slug == ref }); kind == academy.AssignCourse && i >= 0 {
+			item.Card = &cards[i]
+		}
+		out = append(out, item)
+	}
+	return out, nil
+}
+
+// workURL is where a learner does assigned work.
+func workURL(kind, ref string) string {
+	switch kind {
+	case academy.AssignCourse:
+		return "/courses/" + ref
+	case academy.AssignQuiz:
+		return "/quizzes/" + ref
+	case academy.AssignScenario:
+		return "/scenarios/" + ref
+	}
+	return "/certificates"
 }
 
 // continueLesson picks the course in progress that the learner worked on

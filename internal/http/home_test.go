@@ -38,7 +38,7 @@ func TestLearnerHome(t *testing.T) {
 	if got := section(home, "continue-learning"); !strings.Contains(got, "开始学习《"+first.Title+"》") || !strings.Contains(got, `href="/courses/`+first.Slug+`/lessons/`+first.Lessons[0].Slug+`"`) {
 		t.Errorf("a new learner is not shown where to start: %q", got)
 	}
-	if !strings.Contains(home, "目前没有待完成的指派课程。") || strings.Contains(home, "running-attempt") {
+	if !strings.Contains(home, "目前没有待完成的指派任务。") || strings.Contains(home, "running-attempt") {
 		t.Error("a new learner's home claims work that is not there")
 	}
 	if got := section(home, "cert-progress"); !regexp.MustCompile(`已完成 0/\d+ 项要求`).MatchString(got) || !strings.Contains(got, "下一步：") {
@@ -56,7 +56,8 @@ func TestLearnerHome(t *testing.T) {
 	e.api("POST", "/api/v1/quizzes/etiquette/attempts", "trainee", nil).json(t, &a)
 	for course, due := range map[string]time.Time{"ethics": time.Now().AddDate(0, 0, 5), "fees": time.Now().AddDate(0, 0, -2)} {
 		if err := e.deps.Assignments.CreateAssignment(context.Background(), &academy.Assignment{
-			Course: course, Role: academy.RoleTrainee, Site: "s1", Due: due, CreatedBy: "manager", CreatedAt: time.Now()}); err != nil {
+			Kind: academy.AssignCourse, Ref: course, Target: academy.AssignTarget{Role: academy.RoleTrainee, Site: "s1"},
+			Due: academy.AssignDue{Date: academy.DateOf(due)}, CreatedBy: "manager", CreatedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -69,7 +70,7 @@ func TestLearnerHome(t *testing.T) {
 	if !strings.Contains(running, "服务礼仪 · 单元测验") || !regexp.MustCompile(`还剩 \d+ 分钟，\d\d:\d\d:\d\d 截止`).MatchString(running) || !strings.Contains(running, `href="/attempts/`+a.ID+`"`) {
 		t.Errorf("running attempt: %q", running)
 	}
-	due := section(home, "due-courses")
+	due := section(home, "due-items")
 	fees, ethicsAt := strings.Index(due, "/courses/fees"), strings.Index(due, "/courses/ethics")
 	if fees < 0 || ethicsAt < 0 || fees > ethicsAt || !strings.Contains(due, "已逾期") {
 		t.Errorf("due items, overdue first: %q", due)
@@ -86,7 +87,7 @@ func TestLearnerHome(t *testing.T) {
 	if got := section(home, "continue-learning"); !strings.Contains(got, "开放的课程都已学完") || !strings.Contains(got, `href="/quizzes"`) {
 		t.Errorf("all done: %q", got)
 	}
-	if strings.Contains(home, `id="due-courses"`) {
+	if strings.Contains(home, `id="due-items"`) {
 		t.Error("finished assignments are still listed as due")
 	}
 }

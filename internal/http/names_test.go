@@ -151,8 +151,8 @@ func TestAssignmentsByName(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, body := range []map[string]any{
-		{"course": "etiquette", "role": "trainee", "site": "s1", "due": "2027-01-31"},
-		{"course": "ethics", "users": []string{"trainee"}, "due": "2027-01-31"},
+		{"kind": "course", "ref": "etiquette", "target": map[string]any{"role": "trainee", "site": "s1"}, "due": map[string]any{"date": "2027-01-31"}},
+		{"kind": "course", "ref": "ethics", "target": map[string]any{"people": []string{"trainee"}}, "due": map[string]any{"date": "2027-01-31"}},
 	} {
 		if res := e.api("POST", "/api/v1/assignments", "manager", body); res.StatusCode != 201 {
 			t.Fatalf("assign: %d %s", res.StatusCode, res.Body)
@@ -161,12 +161,12 @@ func TestAssignmentsByName(t *testing.T) {
 	b := e.browser()
 	b.loginAs("manager")
 	page := b.get("/assignments").Body
-	for _, want := range []string{"<td>职业道德与服务意识</td>", "<td>" + name + "</td>", "<td>项目s1的全体学员</td>"} {
+	for _, want := range []string{"<strong>职业道德与服务意识</strong>", `<span class="target">` + name + "</span>", `<span class="target">项目s1的全体学员</span>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("assignments page lacks %s", want)
 		}
 	}
-	for _, code := range []string{"<td>etiquette</td>", "@ s1", "<td>trainee</td>"} {
+	for _, code := range []string{"<strong>etiquette</strong>", "@ s1", `<span class="target">trainee</span>`} {
 		if strings.Contains(page, code) {
 			t.Errorf("assignments page shows %s", code)
 		}

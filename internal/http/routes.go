@@ -70,6 +70,7 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/courses/:slug/assets/*", learn, s.courseAsset)
 	s.handle(get, "/assignments", assign, s.assignmentsPage)
 	s.handle(post, "/assignments", assign, s.assignmentCreate)
+	s.handle(get, "/assignments/:id", assign, s.assignmentPage)
 	s.handle(post, "/assignments/:id/delete", assign, s.assignmentDelete)
 
 	s.handle(get, "/quizzes", learn, s.quizzesPage)

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -18,6 +19,27 @@ var _ academy.AssignmentService = (*AssignmentService)(nil)
 // NewAssignmentService returns the assignment store.
 func NewAssignmentService(db *DB) *AssignmentService { return &AssignmentService{db: db} }
 
+// assignmentDoc reads the stored form, including the fields of the first
+// version, which assigned only courses, by a due instant.
+type assignmentDoc struct {
+	academy.Assignment `bson:",inline"`
+	Course             string    `bson:"course,omitempty"`
+	DueAt              time.Time `bson:"due,omitempty"`
+}
+
+// current turns a first-version document into a course assignment due on
+// the day of its due instant.
+func (d *assignmentDoc) current() *academy.Assignment {
+	a := d.Assignment
+	if a.Kind == "" {
+		a.Kind, a.Ref = academy.AssignCourse, d.Course
+	}
+	if a.Due.Date == "" && a.Due.DaysAfterHire == 0 && !d.DueAt.IsZero() {
+		a.Due.Date = academy.DateOf(d.DueAt)
+	}
+	return &a
+}
+
 // CreateAssignment inserts a, giving it an id.
 func (s *AssignmentService) CreateAssignment(ctx context.Context, a *academy.Assignment) error {
 	if a.ID == "" {
@@ -27,15 +49,19 @@ func (s *AssignmentService) CreateAssignment(ctx context.Context, a *academy.Ass
 	return FormatError(err)
 }
 
-// ListAssignments returns every assignment by due date.
+// ListAssignments returns every assignment, oldest first.
 func (s *AssignmentService) ListAssignments(ctx context.Context) ([]*academy.Assignment, error) {
-	cur, err := s.db.c("assignments").Find(ctx, bson.M{}, options.Find().SetSort(bson.D{{Key: "due", Value: 1}, {Key: "_id", Value: 1}}))
+	cur, err := s.db.c("assignments").Find(ctx, bson.M{}, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, FormatError(err)
 	}
-	var out []*academy.Assignment
-	if err := cur.All(ctx, &out); err != nil {
+	var docs []*assignmentDoc
+	if err := cur.All(ctx, &docs); err != nil {
 		return nil, FormatError(err)
+	}
+	out := make([]*academy.Assignment, len(docs))
+	for i, d := range docs {
+		out[i] = d.current()
 	}
 	return out, nil
 }

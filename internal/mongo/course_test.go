@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/mongo"
 	"github.com/academy/academy/internal/mongo/mongotest"
@@ -241,13 +243,26 @@ func TestProgressAndAssignments(t *testing.T) {
 	}
 
 	as := mongo.NewAssignmentService(db)
-	a := &academy.Assignment{Course: "ethics", Role: "trainee", Site: "s1", Due: t0, CreatedBy: "m"}
+	a := &academy.Assignment{Kind: academy.AssignQuiz, Ref: "ethics", Target: academy.AssignTarget{Role: "trainee", Site: "s1"},
+		Due: academy.AssignDue{DaysAfterHire: 30}, RecurMonths: 12, CreatedBy: "m", CreatedAt: t0}
 	if err := as.CreateAssignment(ctx, a); err != nil || a.ID == "" {
 		t.Fatal(err)
 	}
+	// A document of the first version, which assigned courses by a due
+	// instant, reads as a course assignment due that day.
+	if _, err := raw(t, db).Collection("assignments").InsertOne(ctx, bson.M{"_id": "old", "course": "law", "users": bson.A{"wang"},
+		"due": t0.Add(48 * time.Hour), "created_by": "m", "created_at": t0.Add(time.Second)}); err != nil {
+		t.Fatal(err)
+	}
 	all, _ := as.ListAssignments(ctx)
-	if len(all) != 1 || all[0].Role != "trainee" {
+	if len(all) != 2 || all[0].Target.Role != "trainee" || all[0].Kind != academy.AssignQuiz || all[0].Due.DaysAfterHire != 30 || all[0].RecurMonths != 12 {
 		t.Fatalf("assignments: %+v", all)
+	}
+	if old := all[1]; old.Kind != academy.AssignCourse || old.Ref != "law" || old.Target.People[0] != "wang" || old.Due.Date != academy.DateOf(t0.Add(48*time.Hour)) {
+		t.Fatalf("first-version assignment: %+v", old)
+	}
+	if err := as.DeleteAssignment(ctx, "old"); err != nil {
+		t.Fatal(err)
 	}
 	if err := as.DeleteAssignment(ctx, a.ID); err != nil {
 		t.Fatal(err)

@@ -198,3 +198,31 @@ document.addEventListener("click", function (e) {
   if (!window.matchMedia("(min-width: 901px)").matches) return;
   document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
 })();
+
+// A search field narrows a long list of choices (data-filter names the
+// items); without scripts the whole list shows.
+document.addEventListener("input", function (e) {
+  var sel = e.target.getAttribute && e.target.getAttribute("data-filter");
+  if (!sel) return;
+  var q = e.target.value.trim().toLowerCase();
+  document.querySelectorAll(sel).forEach(function (item) {
+    item.hidden = q !== "" && item.textContent.toLowerCase().indexOf(q) < 0;
+  });
+});
+
+// Parts of a form that belong to one choice (data-when="radio=value ...")
+// show only while it is chosen; without scripts every part shows, and
+// the server reads only the parts of the choice sent.
+(function () {
+  var parts = document.querySelectorAll("[data-when]");
+  if (!parts.length) return;
+  function update() {
+    parts.forEach(function (el) {
+      var spec = el.getAttribute("data-when").split("=");
+      var on = el.closest("form").querySelector('input[name="' + spec[0] + '"]:checked');
+      el.hidden = !on || spec[1].split(" ").indexOf(on.value) < 0;
+    });
+  }
+  document.addEventListener("change", function (e) { if (e.target.type === "radio") update(); });
+  update();
+})();
