@@ -151,7 +151,7 @@ func checkPhone(p string) error {
 	if p == "" || phoneMobileRE.MatchString(p) || phoneLandlineRE.MatchString(p) {
 		return nil
 	}
-	return Errorf(EINVALID, "phone: 请填写手机号（如 13812345678）或座机号（如 010-62345678）/ must be a mainland mobile number like 13812345678 or a landline like 010-62345678")
+	return Errorf(EINVALID, "phone: 请填写手机号（如 13812345678）或座机号（如 010-62345678） / must be a mainland mobile number like 13812345678 or a landline like 010-62345678")
 }
 
 // checkEmail accepts one bare address such as wang@example.com.

@@ -24,6 +24,12 @@ import (
 // are bounded by the caller (the request body limit).
 const MaxRows = 10000
 
+// Bounds on what a small XLSX may unpack to, against a zip bomb.
+const (
+	unzipLimit    = 64 << 20
+	unzipXMLLimit = 32 << 20
+)
+
 // Fields of a row, by their canonical (English) column names.
 const (
 	FieldEmployeeNo  = "employee_no"
@@ -220,7 +226,7 @@ func readCSV(data []byte) ([][]string, []int, error) {
 
 func readXLSX(data []byte) ([][]string, []int, error) {
 	bad := academy.Errorf(academy.EINVALID, "file: 读不出这个 XLSX 文件，请用 Excel 另存后再试 / the XLSX file cannot be read; save it again from Excel")
-	wb, err := excelize.OpenReader(bytes.NewReader(data))
+	wb, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: unzipLimit, UnzipXMLSizeLimit: unzipXMLLimit})
 	if err != nil {
 		return nil, nil, bad
 	}
