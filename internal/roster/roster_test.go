@@ -253,3 +253,18 @@ func BenchmarkImport5000(b *testing.B) {
 		plan(b, r, data, roster.Options{}, true)
 	}
 }
+
+// TestExampleFile keeps the documented example importable.
+func TestExampleFile(t *testing.T) {
+	data, err := os.ReadFile("../../docs/roster-example.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plan(t, newRoster(t), data, roster.Options{}, false)
+	if p.Counts[roster.Create] != 10 {
+		for _, it := range p.Items {
+			t.Logf("%+v", it)
+		}
+		t.Fatalf("%v", p.Counts)
+	}
+}
