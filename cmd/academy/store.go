@@ -66,6 +66,7 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 		st.close()
 		return nil, err
 	}
+	st.accounts.Links = mongo.NewPasswordLinkService(db)
 	st.library = &academy.Library{Courses: mongo.NewCourseService(db), Quizzes: mongo.NewQuizService(db), Now: time.Now}
 	st.examiner = &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now}
 	st.learning = &academy.Learning{Progress: academy.NewCachedProgress(mongo.NewProgressService(db), academy.DefaultCacheTTL, time.Now), Now: time.Now}

@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/roster"
 )
 
 const userUsage = `Usage: academy user <command> [flags]
@@ -27,6 +30,8 @@ Commands:
   disable         disable an account and end its sessions
   enable          enable a disabled account
   reset-password  set a new password read from standard input
+  import FILE     import a roster (CSV or XLSX, see docs/roster.md): prints the
+                  plan; --apply writes it, --sync disables the people it leaves out
 
 Run "academy user <command> --help" for its flags. These commands open the
 database directly: with the embedded database, stop the server first.
@@ -41,6 +46,7 @@ var userSummary = map[string]string{
 	"disable":        "Disable an account and end its sessions.",
 	"enable":         "Enable a disabled account.",
 	"reset-password": "Set a new password, read from standard input, and end the account's sessions.",
+	"import":         "Import a roster: academy user import FILE [--sync] [--apply]. Without --apply, only print the plan.",
 }
 
 func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -75,7 +81,24 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	var do func(st *store) error
 	actor := academy.Actor{}
+	// import takes its file first: academy user import FILE [flags].
+	var file string
+	if sub == "import" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		file, args = args[0], args[1:]
+	}
 	switch sub {
+	case "import":
+		var sync, apply bool
+		var base string
+		fs.BoolVar(&sync, "sync", false, "disable the active people on the file's sites (all people with an employee number when it names no site) whom it leaves out")
+		fs.BoolVar(&apply, "apply", false, "write the plan; without it nothing changes")
+		fs.StringVar(&base, "url", "", "the server's address, put before the set-password links printed (e.g. https://academy.example.com)")
+		do = func(st *store) error {
+			if file == "" {
+				return errors.New("academy user import: missing FILE (academy user import FILE [--sync] [--apply])")
+			}
+			return importRoster(ctx, st, file, roster.Options{Sync: sync, Actor: actor}, apply, strings.TrimRight(base, "/"), stdout)
+		}
 	case "create", "add":
 		need("username", "roles", "sites", "password-stdin")
 		var p personFlags
@@ -182,7 +205,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return nil
 		}
 	default:
-		return fmt.Errorf("user: unknown command %q (create, update, list, set-roles, disable, enable, reset-password)", sub)
+		return fmt.Errorf("user: unknown command %q (create, update, list, set-roles, disable, enable, reset-password, import)", sub)
 	}
 	if err := parse(fs, args); err != nil {
 		return err
@@ -250,4 +273,63 @@ func orAll(sites []string) string {
 		return "all sites"
 	}
 	return strings.Join(sites, ",")
+}
+
+// importRoster prints the plan of a roster file as a table and, with
+// apply, writes it and prints the set-password links of new accounts.
+func importRoster(ctx context.Context, st *store, file string, opt roster.Options, apply bool, base string, stdout io.Writer) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	f, err := roster.Read(data)
+	if err != nil {
+		return describe(err)
+	}
+	r := &roster.Roster{Accounts: st.accounts}
+	do := r.Plan
+	if apply {
+		do = r.Apply
+	}
+	p, applyErr := do(ctx, f, opt)
+	if p == nil {
+		return describe(applyErr)
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ROW\tACTION\tUSERNAME\tEMPLOYEE_NO\tNAME\tDETAIL")
+	for _, it := range p.Items {
+		var detail []string
+		for _, d := range it.Changes {
+			detail = append(detail, fmt.Sprintf("%s: %q → %q", d.Field, d.Old, d.New))
+		}
+		for _, pr := range it.Problems {
+			detail = append(detail, pr.Column+": "+pr.Message)
+		}
+		row := "-"
+		if it.Line > 0 {
+			row = strconv.Itoa(it.Line)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", row, it.Action, it.Username, it.EmployeeNo, it.Name, strings.Join(detail, "; "))
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	var counts []string
+	for _, a := range []string{roster.Create, roster.Change, roster.Unchanged, roster.Disable, roster.Refused} {
+		counts = append(counts, fmt.Sprintf("%s %d", a, p.Counts[a]))
+	}
+	fmt.Fprintln(stdout, strings.Join(counts, ", "))
+	if applyErr != nil {
+		return describe(applyErr)
+	}
+	if !apply {
+		fmt.Fprintln(stdout, "dry run: nothing was written; run again with --apply to write")
+		return nil
+	}
+	for _, it := range p.Items {
+		if it.Link != "" {
+			fmt.Fprintf(stdout, "set-password link for %s (%s), valid 7 days, once: %s/set-password/%s\n", it.Username, it.Name, base, it.Link)
+		}
+	}
+	return nil
 }

@@ -23,7 +23,10 @@ type Accounts struct {
 	Sites    SiteService
 	Audit    AuditService
 	Hasher   PasswordHasher
-	Now      func() time.Time
+	// Links holds the set-password links of accounts made without a
+	// password (CreateUserWithoutPassword).
+	Links PasswordLinkService
+	Now   func() time.Time
 
 	// dummyHash is verified against when a username does not exist so that
 	// the response time does not reveal which usernames exist.
@@ -53,15 +56,20 @@ func (a *Accounts) audit(ctx context.Context, actor Actor, action, target, detai
 
 // CreateUser validates u and password, checks its sites exist, and stores it.
 func (a *Accounts) CreateUser(ctx context.Context, actor Actor, u *User, password string) error {
+	if err := ValidatePassword(password); err != nil {
+		return err
+	}
+	return a.createUser(ctx, actor, u, password)
+}
+
+// createUser stores u with password, or with none when password is "".
+func (a *Accounts) createUser(ctx context.Context, actor Actor, u *User, password string) error {
 	u.Normalize()
 	if err := u.Validate(); err != nil {
 		return err
 	}
 	now := a.Now()
-	if err := u.checkDates(now); err != nil {
-		return err
-	}
-	if err := ValidatePassword(password); err != nil {
+	if err := u.CheckDates(now); err != nil {
 		return err
 	}
 	if err := a.checkSites(ctx, u.Sites); err != nil {
@@ -72,11 +80,14 @@ func (a *Accounts) CreateUser(ctx context.Context, actor Actor, u *User, passwor
 	if u.HasLeft(now) {
 		u.Status = StatusDisabled
 	}
-	hash, err := a.Hasher.Hash(password)
-	if err != nil {
-		return err
+	u.PasswordHash = ""
+	if password != "" {
+		hash, err := a.Hasher.Hash(password)
+		if err != nil {
+			return err
+		}
+		u.PasswordHash = hash
 	}
-	u.PasswordHash = hash
 	u.CreatedAt, u.UpdatedAt = now, now
 	if err := a.Users.CreateUser(ctx, u); err != nil {
 		return err
@@ -118,6 +129,14 @@ func (a *Accounts) Login(ctx context.Context, username, password, kind, ip strin
 		return nil, "", nil, bad
 	} else if err != nil {
 		return nil, "", nil, err
+	}
+	// An account made without a password (from a roster) waits for its
+	// holder to choose one through a link; until then it is refused as a
+	// wrong password after the same work.
+	if u.PasswordHash == "" {
+		_, _ = a.Hasher.Verify(password, a.dummyHash)
+		_ = a.audit(ctx, Actor{IP: ip}, AuditLoginFailed, u.ID, "no password set yet")
+		return nil, "", nil, bad
 	}
 	ok, err := a.Hasher.Verify(password, u.PasswordHash)
 	if err != nil {
@@ -321,7 +340,7 @@ func (a *Accounts) ChangeUser(ctx context.Context, actor Actor, username string,
 	if err := next.Validate(); err != nil {
 		return nil, err
 	}
-	if err := next.checkDates(now); err != nil {
+	if err := next.CheckDates(now); err != nil {
 		return nil, err
 	}
 	rolesChanged := !slices.Equal(u.Roles, next.Roles) || !slices.Equal(u.Sites, next.Sites)

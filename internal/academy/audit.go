@@ -16,6 +16,8 @@ const (
 	AuditUserEnabled    = "user.enabled"
 	AuditPasswordReset  = "user.password_reset"
 	AuditPasswordOwn    = "user.password_changed"
+	AuditPasswordLink   = "user.password_link"
+	AuditPasswordByLink = "user.password_set_by_link"
 	AuditSiteCreated    = "site.created"
 	AuditCertIssued     = "cert.issued"
 	AuditCertRevoked    = "cert.revoked"
@@ -29,7 +31,7 @@ const (
 
 // AuditActions lists every action, for the log's filter.
 var AuditActions = []string{AuditLoginOK, AuditLoginFailed, AuditLogout, AuditUserCreated, AuditRolesChanged,
-	AuditUserDisabled, AuditUserEnabled, AuditPasswordReset, AuditPasswordOwn, AuditLegalName, AuditSiteCreated,
+	AuditUserDisabled, AuditUserEnabled, AuditPasswordReset, AuditPasswordOwn, AuditPasswordLink, AuditPasswordByLink, AuditLegalName, AuditSiteCreated,
 	AuditCertIssued, AuditCertRevoked, AuditCertReinstated, AuditProgramSaved, AuditExtraAttempt, AuditCooldownReset,
 	AuditPhoneRevealed, AuditPhoneSearched}
 

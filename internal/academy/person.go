@@ -151,7 +151,7 @@ func checkPhone(p string) error {
 	if p == "" || phoneMobileRE.MatchString(p) || phoneLandlineRE.MatchString(p) {
 		return nil
 	}
-	return Errorf(EINVALID, "phone: 请填写手机号（如 13812345678）或座机号（如 010-62345678）/ must be a mainland mobile number like 13812345678 or a landline like 010-62345678")
+	return Errorf(EINVALID, "phone: 请填写手机号（如 13812345678）或座机号（如 010-62345678） / must be a mainland mobile number like 13812345678 or a landline like 010-62345678")
 }
 
 // checkEmail accepts one bare address such as wang@example.com.
@@ -186,7 +186,7 @@ func (u *User) normalizePerson() {
 }
 
 // validatePerson checks the people-record fields; the dates' bounds
-// depend on the day and are checked by checkDates.
+// depend on the day and are checked by CheckDates.
 func (u *User) validatePerson() error {
 	if err := checkEmployeeNo(u.EmployeeNo); err != nil {
 		return err
@@ -217,8 +217,8 @@ func (u *User) validatePerson() error {
 	return nil
 }
 
-// checkDates refuses dates out of bounds at now.
-func (u *User) checkDates(now time.Time) error {
+// CheckDates refuses dates out of bounds at now.
+func (u *User) CheckDates(now time.Time) error {
 	if err := u.HireDate.checkBounds("hire_date", now); err != nil {
 		return err
 	}

@@ -66,6 +66,8 @@ var paramIdents = map[string]paramRule{
 	// is "not found", whatever its shape.
 	"number": {ident: academy.IdentCertificate, notFound: "没有这个编号的证书 / No certificate has this number."},
 	"list":   {ident: academy.IdentNumber, notFound: "没有这份撤销清单 / No such revocation list."},
+	// A set-password link's token: a malformed one is as dead as a used one.
+	"token": {ident: academy.IdentRecord, notFound: "链接无效、已用过或已过期，请向管理员索取新链接 / This link is invalid, used or expired; ask an admin for a new one."},
 }
 
 type paramRule struct {

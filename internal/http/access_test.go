@@ -49,6 +49,11 @@ var accessTable = map[string][]string{
 	"POST /account/password":                                loggedIn,
 	"GET /admin/users":                                      adminOnly,
 	"GET /admin/users/new":                                  adminOnly,
+	"GET /admin/users/import":                               adminOnly,
+	"POST /admin/users/import":                              adminOnly,
+	"GET /set-password/:token":                              everyone,
+	"POST /set-password/:token":                             everyone,
+	"POST /api/v1/users/import":                             adminOnly,
 	"POST /admin/users":                                     adminOnly,
 	"GET /admin/users/:username":                            adminOnly,
 	"POST /admin/users/:username":                           adminOnly,
@@ -200,7 +205,7 @@ var accessTable = map[string][]string{
 // so :number comes before :n.
 var params = strings.NewReplacer(":username", "trainee", ":slug", "ethics", ":lesson", "role-of-the-desk",
 	":number", "AC-0000-0000-0000-0000", ":n", "1", ":id", "000000000000000000000000", "*", "flow.svg",
-	":qid", "new", ":ws", "s1", ":rid", "r1", ":format", "csv", ":list", "1", ":site", "s1")
+	":qid", "new", ":ws", "s1", ":rid", "r1", ":format", "csv", ":list", "1", ":site", "s1", ":token", "no-such-link")
 
 func TestAccessMatrix(t *testing.T) {
 	e := newEnv(t)

@@ -76,6 +76,7 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	accounts.Links = mongo.NewPasswordLinkService(db)
 	for _, s := range []string{"s1", "s2"} {
 		if err := sites.CreateSite(ctx, &academy.Site{ID: s, Name: "项目" + s}); err != nil {
 			t.Fatal(err)

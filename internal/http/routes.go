@@ -48,10 +48,14 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/account", loggedIn, s.accountPage)
 	s.handle(post, "/account/profile", loggedIn, s.accountProfile)
 	s.handle(post, "/account/password", loggedIn, s.accountPassword)
+	s.handle(get, "/set-password/:token", public, s.setPasswordPage)
+	s.handle(post, "/set-password/:token", public, s.setPasswordSubmit)
 
 	// Web: administration.
 	s.handle(get, "/admin/users", admin, s.adminUsers)
 	s.handle(get, "/admin/users/new", admin, s.adminUserNew)
+	s.handle(get, "/admin/users/import", admin, s.adminUserImportPage)
+	s.handle(post, "/admin/users/import", admin, s.adminUserImport)
 	s.handle(post, "/admin/users", admin, s.adminUserCreate)
 	s.handle(get, "/admin/users/:username", admin, s.adminUser)
 	s.handle(post, "/admin/users/:username", admin, s.adminUserSave)
@@ -133,6 +137,7 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/api/v1/me/password", loggedIn, s.apiChangePassword)
 	s.handle(get, "/api/v1/users", admin, s.apiListUsers)
 	s.handle(post, "/api/v1/users", admin, s.apiCreateUser)
+	s.handle(post, "/api/v1/users/import", admin, s.apiImportUsers)
 	s.handle(get, "/api/v1/users/:username", admin, s.apiGetUser)
 	s.handle(fiber.MethodPatch, "/api/v1/users/:username", admin, s.apiPatchUser)
 	s.handle(post, "/api/v1/users/:username/password", admin, s.apiResetPassword)

@@ -1,0 +1,186 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"html"
+	"mime/multipart"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const rosterCSV = "\xEF\xBB\xBF工号,姓名,手机,项目,角色,入职日期\r\n" +
+	"R001,王芳,138 1234 5678,项目s1,学员,2026/3/1\r\n" +
+	"R002,李强,13900001111,s1、项目s2,\"客服专员,学员\",2026年3月2日\r\n"
+
+func (e *env) rawImport(query, who, contentType, body string) *response {
+	e.t.Helper()
+	req := httptest.NewRequest("POST", "/api/v1/users/import"+query, strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Authorization", "Bearer "+e.tokens[who])
+	return e.do(req)
+}
+
+type importReply struct {
+	Applied bool
+	Plan    struct {
+		Counts map[string]int
+		Items  []struct {
+			Line             int
+			Action, Username string
+			Problems         []struct{ Column, Message string }
+			Token            string `json:"set_password_token"`
+		}
+	}
+	Error *struct{ Code, Message string }
+}
+
+// TestAPIImportUsers: a dry run by default writes nothing; apply creates
+// the accounts without a password and returns their links; the link
+// works once; again, nothing changes.
+func TestAPIImportUsers(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var r importReply
+	res := e.rawImport("", "admin", "text/csv", rosterCSV)
+	if res.StatusCode != 200 {
+		t.Fatalf("dry run: %d %s", res.StatusCode, res.Body)
+	}
+	res.json(t, &r)
+	if r.Applied || r.Plan.Counts["create"] != 2 {
+		t.Fatalf("dry run: %s", res.Body)
+	}
+	if _, err := e.accounts.Users.FindUser(ctx, "r001"); err == nil {
+		t.Fatal("the dry run wrote")
+	}
+	if res := e.rawImport("", "manager", "text/csv", rosterCSV); res.StatusCode != 403 {
+		t.Fatalf("a manager imported: %d", res.StatusCode)
+	}
+	if res := e.rawImport("?apply=maybe", "admin", "text/csv", rosterCSV); res.StatusCode != 400 || !strings.Contains(res.Body, "apply") {
+		t.Fatalf("apply=maybe: %d %s", res.StatusCode, res.Body)
+	}
+	if res := e.rawImport("", "admin", "application/json", `{}`); res.StatusCode != 400 || !strings.Contains(res.Body, "text/csv") {
+		t.Fatalf("JSON body: %d %s", res.StatusCode, res.Body)
+	}
+	res = e.rawImport("?apply=1", "admin", "text/csv", rosterCSV)
+	r = importReply{}
+	res.json(t, &r)
+	if res.StatusCode != 200 || !r.Applied || r.Plan.Counts["create"] != 2 || r.Plan.Items[0].Token == "" {
+		t.Fatalf("apply: %d %s", res.StatusCode, res.Body)
+	}
+	u, err := e.accounts.Users.FindUser(ctx, "r002")
+	if err != nil || u.Phone != "13900001111" || u.HireDate != "2026-03-02" || strings.Join(u.Sites, ",") != "s1,s2" || strings.Join(u.Roles, ",") != "agent,trainee" {
+		t.Fatalf("stored %+v %v", u, err)
+	}
+	// No password yet: signing in fails like a wrong password.
+	if res := e.api("POST", "/api/v1/auth/login", "", map[string]string{"username": "r001", "password": ""}); res.StatusCode == 200 {
+		t.Fatal("signed in without a password")
+	}
+
+	// The link, once, without a browser.
+	link := "/set-password/" + r.Plan.Items[0].Token
+	b := e.browser()
+	page := b.get(link)
+	if page.StatusCode != 200 || !strings.Contains(page.Body, "王芳") {
+		t.Fatalf("link page: %d %s", page.StatusCode, page.Body)
+	}
+	if res := b.post(link, url.Values{"password": {"short"}, "confirm_password": {"short"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "10") {
+		t.Fatalf("short password: %d", res.StatusCode)
+	}
+	pw := "a roster password"
+	if res := b.post(link, url.Values{"password": {pw}, "confirm_password": {pw}}); res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		t.Fatalf("set: %d %s", res.StatusCode, res.Body)
+	}
+	e.login("r001", pw)
+	if res := b.post(link, url.Values{"password": {"another password"}, "confirm_password": {"another password"}}); res.StatusCode != 404 {
+		t.Fatalf("second use: %d", res.StatusCode)
+	}
+	if res := b.get(link); res.StatusCode != 404 {
+		t.Fatalf("used link page: %d", res.StatusCode)
+	}
+	if res := b.get("/set-password/" + strings.Repeat("x", 200)); res.StatusCode != 404 {
+		t.Fatalf("malformed link: %d", res.StatusCode)
+	}
+
+	res = e.rawImport("?apply=1", "admin", "text/csv", rosterCSV)
+	r = importReply{}
+	res.json(t, &r)
+	if !r.Applied || r.Plan.Counts["unchanged"] != 2 {
+		t.Fatalf("again: %s", res.Body)
+	}
+}
+
+// TestAPIImportRefused: refused rows name their row and column, and an
+// apply with any of them writes nothing.
+func TestAPIImportRefused(t *testing.T) {
+	e := newEnv(t)
+	bad := "工号,姓名,项目,入职日期,手机\nR001,王芳,s1,2026-03-01,13812345678\nR001,李强,s1,2026-03-01,13812345679\nR003,赵六,无此项目,2026-03-01,\nR004,钱七,s1,2026-02-30,\nR005,孙八,s1,,12345\n"
+	res := e.rawImport("?apply=1", "admin", "text/csv", bad)
+	var r importReply
+	res.json(t, &r)
+	if res.StatusCode != 400 || r.Applied || r.Error == nil || r.Plan.Counts["refused"] != 4 {
+		t.Fatalf("%d %s", res.StatusCode, res.Body)
+	}
+	want := map[int]string{3: "工号", 4: "项目", 5: "入职日期", 6: "手机"}
+	for _, it := range r.Plan.Items {
+		if col, ok := want[it.Line]; ok && (it.Action != "refused" || it.Problems[0].Column != col || strings.Contains(it.Problems[0].Message, "/ ")) {
+			t.Errorf("row %d: %+v, want refused in %s, in English only", it.Line, it, col)
+		}
+	}
+	if _, err := e.accounts.Users.FindUser(context.Background(), "r001"); err == nil {
+		t.Fatal("a refused import wrote")
+	}
+	if res := e.rawImport("", "admin", "text/csv", "工号,姓名,工资\nR1,王,1\n"); res.StatusCode != 400 || !strings.Contains(res.Body, "工资") {
+		t.Fatalf("unknown column: %d %s", res.StatusCode, res.Body)
+	}
+}
+
+// TestWebImportUsers: upload, see the plan in words, confirm, see the links.
+func TestWebImportUsers(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.loginAs("admin")
+	token := b.csrf("/admin/users/import")
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("_csrf", token)
+	w.WriteField("sync", "1")
+	fw, _ := w.CreateFormFile("file", "roster.csv")
+	fw.Write([]byte(rosterCSV))
+	w.Close()
+	req := httptest.NewRequest("POST", "/admin/users/import", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	plan := b.send(req)
+	if plan.StatusCode != 200 || !strings.Contains(plan.Body, "导入计划") || !strings.Contains(plan.Body, "王芳") || !strings.Contains(plan.Body, `id="roster-apply"`) {
+		t.Fatalf("plan: %d %s", plan.StatusCode, plan.Body)
+	}
+	// Sync on s1 and s2 would disable the env's people there, by name.
+	if !strings.Contains(plan.Body, "停用") || !strings.Contains(plan.Body, "已停用") {
+		t.Fatalf("the plan does not show the people sync disables: %s", plan.Body)
+	}
+	if _, err := e.accounts.Users.FindUser(context.Background(), "r001"); err == nil {
+		t.Fatal("the plan wrote")
+	}
+	data := regexp.MustCompile(`name="data" value="([^"]+)"`).FindStringSubmatch(plan.Body)
+	if data == nil {
+		t.Fatal("the plan does not carry the file")
+	}
+	done := b.post("/admin/users/import", url.Values{"_csrf": {token}, "data": {html.UnescapeString(data[1])}, "step": {"apply"}})
+	if done.StatusCode != 200 || !strings.Contains(done.Body, "导入完成") {
+		t.Fatalf("apply: %d %s", done.StatusCode, done.Body)
+	}
+	links := regexp.MustCompile(`value="[^"]*(/set-password/[A-Za-z0-9_-]+)"`).FindAllStringSubmatch(done.Body, -1)
+	if len(links) != 2 {
+		t.Fatalf("%d links on the page", len(links))
+	}
+	if u, err := e.accounts.Users.FindUser(context.Background(), "r002"); err != nil || u.LegalName != "李强" {
+		t.Fatalf("stored %+v %v", u, err)
+	}
+	if res := e.browser().get(links[1][1]); res.StatusCode != 200 || !strings.Contains(res.Body, "李强") {
+		t.Fatalf("link: %d", res.StatusCode)
+	}
+}
