@@ -15,7 +15,7 @@ import (
 // phone: the provider (running in the test) answers, and the browser lands
 // on the home page of the account the employee number names.
 func TestBrowserCompanySignIn(t *testing.T) {
-	o := newOIDCEnv(t, false)
+	o := newOIDCEnv(t, nil)
 	o.employee("wang.li", "E1001", "王丽")
 	o.op.QueueUser(companyPerson{sub: "s-1001", employeeNo: "E1001", name: "Wang Li"})
 	ctx := chrome(t)

@@ -56,7 +56,8 @@ type oidcEnv struct {
 	base string
 }
 
-func newOIDCEnv(t *testing.T, jit bool) *oidcEnv {
+// newOIDCEnv matches people by employee number; set changes the settings.
+func newOIDCEnv(t *testing.T, set func(*ahttp.OIDC)) *oidcEnv {
 	t.Helper()
 	op, err := mockoidc.Run()
 	if err != nil {
@@ -72,8 +73,8 @@ func newOIDCEnv(t *testing.T, jit bool) *oidcEnv {
 		d.PublicURL = base
 		d.OIDC = &ahttp.OIDC{Issuer: op.Issuer(), ClientID: op.ClientID, ClientSecret: op.ClientSecret,
 			Field: academy.ClaimEmployeeNo, Claim: "employee_no", States: d.Throttle.(ahttp.StateStore)}
-		if jit {
-			d.OIDC.CreateSite, d.OIDC.CreateRole = "s1", academy.RoleAgent
+		if set != nil {
+			set(d.OIDC)
 		}
 	})
 	go func() { _ = e.srv.Serve(ln) }()
@@ -156,7 +157,7 @@ func (o *oidcEnv) lastSignInFailure(t *testing.T) string {
 }
 
 func TestOIDCCodeFlow(t *testing.T) {
-	o := newOIDCEnv(t, false)
+	o := newOIDCEnv(t, nil)
 	o.employee("wang.li", "E1001", "王丽")
 	c := oidcClient(t, true)
 
@@ -185,7 +186,7 @@ func TestOIDCCodeFlow(t *testing.T) {
 }
 
 func TestOIDCRefusals(t *testing.T) {
-	o := newOIDCEnv(t, false)
+	o := newOIDCEnv(t, nil)
 	o.employee("wang.li", "E1001", "王丽")
 	o.employee("zhao.gone", "E2002", "赵")
 	gone := academy.StatusDisabled
@@ -273,7 +274,7 @@ func TestOIDCRefusals(t *testing.T) {
 }
 
 func TestOIDCCreatesAccount(t *testing.T) {
-	o := newOIDCEnv(t, true)
+	o := newOIDCEnv(t, func(c *ahttp.OIDC) { c.CreateSite, c.CreateRole = "s1", academy.RoleAgent })
 	c := oidcClient(t, true)
 	o.op.QueueUser(companyPerson{sub: "s-3003", employeeNo: "E3003", name: "陈晨", email: "chen.chen@example.com"})
 	res, body := get(t, c, o.base+"/login/oidc")
@@ -294,5 +295,29 @@ func TestOIDCCreatesAccount(t *testing.T) {
 	}
 	if got := o.me(t, c); got != "chen.chen" {
 		t.Fatalf("signed in as %q", got)
+	}
+}
+
+func TestOIDCByEmail(t *testing.T) {
+	o := newOIDCEnv(t, func(c *ahttp.OIDC) { c.Field, c.Claim, c.Name = academy.ClaimEmail, "email", "飞书" })
+	for _, p := range []struct{ username, email string }{{"wang.li", "Wang.Li@Example.com"}, {"twin.a", "twin@example.com"}, {"twin.b", "twin@example.com"}} {
+		u := &academy.User{Username: p.username, LegalName: p.username, Email: p.email, Roles: []string{academy.RoleTrainee}, Sites: []string{"s1"}}
+		if err := o.accounts.CreateUser(context.Background(), academy.Actor{}, u, testPassword); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := oidcClient(t, true)
+	if _, page := get(t, c, o.base+"/login"); !strings.Contains(page, "使用飞书登录") {
+		t.Fatalf("the button does not name the provider: %s", page)
+	}
+	o.op.QueueUser(companyPerson{sub: "s-1", email: "wang.li@example.com"})
+	if res, body := get(t, c, o.base+"/login/oidc"); res.StatusCode != 200 || o.me(t, c) != "wang.li" {
+		t.Fatalf("email in another case: %d %s", res.StatusCode, body)
+	}
+	// An address two accounts share names no one: refused, not a guess.
+	c = oidcClient(t, true)
+	o.op.QueueUser(companyPerson{sub: "s-2", email: "twin@example.com"})
+	if res, body := get(t, c, o.base+"/login/oidc"); res.StatusCode != 401 || !strings.Contains(body, "有多个账户使用同一邮箱") || o.me(t, c) != "" {
+		t.Fatalf("shared email: %d %s", res.StatusCode, body)
 	}
 }
