@@ -42,6 +42,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dashAgeFlag := fs.String("dashboard-max-age", envOr("ACADEMY_DASHBOARD_MAX_AGE", "30s"), "how long the team dashboards reuse the evidence they gathered (a scan of every learner's records) before gathering it again behind the next view; 0 gathers it for every view (env ACADEMY_DASHBOARD_MAX_AGE)")
 	metricsToken := fs.String("metrics-token", envOr("ACADEMY_METRICS_TOKEN", ""), "bearer token the metrics scraper must send to /metrics (at least 16 characters, no spaces); empty serves /metrics to clients on this machine only. Prefer the environment variable: flags show in process lists (env ACADEMY_METRICS_TOKEN)")
 	trustedFlag := fs.String("trusted-proxies", envOr("ACADEMY_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies or load balancers in front of the server, e.g. 10.0.0.0/8; only requests from them have X-Forwarded-For / X-Real-IP (the client address, for the login throttle and the audit log) and X-Forwarded-Host / -Proto believed; empty believes no one (env ACADEMY_TRUSTED_PROXIES)")
+	oidcOpts := newOIDCFlags(fs)
 	noImport := fs.Bool("no-import", envOr("ACADEMY_NO_IMPORT", "") != "", "do not import the content directory at start (env ACADEMY_NO_IMPORT=1)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -55,6 +56,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dashAge, err := time.ParseDuration(*dashAgeFlag)
 	if err != nil || dashAge < 0 {
 		return fmt.Errorf("--dashboard-max-age %q: want a duration such as 30s, 2m or 0", *dashAgeFlag)
+	}
+	// A secret: environment only, never a flag in ps.
+	oidcCfg, err := oidcOpts.config(*publicURL, envOr("ACADEMY_OIDC_CLIENT_SECRET", ""))
+	if err != nil {
+		return err
 	}
 	trusted, err := http.ParseTrustedProxies(*trustedFlag)
 	if err != nil {
@@ -98,6 +104,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
+	if err := checkOIDCSite(ctx, st.accounts.Sites, oidcCfg); err != nil {
+		return err
+	}
+	if oidcCfg != nil {
+		oidcCfg.States = st.counters
+	}
 	md := markdown.New()
 	cat := catalog.New(st.library.Courses, st.library.Quizzes, st.scenarios, st.programs, md, logger)
 	if err := cat.Refresh(ctx, true); err != nil {
@@ -122,7 +134,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases, Coach: st.coach,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version,
 		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: *publicURL, Programs: st.programs, TeamBoard: board, Throttle: st.counters,
-		MetricsToken: *metricsToken, TrustedProxies: trusted})
+		MetricsToken: *metricsToken, TrustedProxies: trusted, OIDC: oidcCfg})
 	if err != nil {
 		return err
 	}

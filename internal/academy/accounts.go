@@ -110,9 +110,14 @@ func (a *Accounts) checkSites(ctx context.Context, sites []string) error {
 	return nil
 }
 
+// wrongLogin is the refusal of a login, whatever was wrong.
+func wrongLogin() error {
+	return Errorf(EUNAUTHORIZED, "用户名或密码错误 / Wrong username or password.")
+}
+
 // Login checks a username and password and opens a session of the given kind.
 func (a *Accounts) Login(ctx context.Context, username, password, kind, ip string) (*Session, string, *User, error) {
-	bad := Errorf(EUNAUTHORIZED, "用户名或密码错误 / Wrong username or password.")
+	bad := wrongLogin()
 	username = strings.TrimSpace(username)
 	if username == "" || password == "" || len(password) > maxPasswordLength {
 		return nil, "", nil, Errorf(EINVALID, "username and password are required")

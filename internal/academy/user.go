@@ -268,4 +268,7 @@ type UserService interface {
 	SetPasswordHash(ctx context.Context, username, hash string) error
 	// SetCertGrants replaces the roles u holds by certificate.
 	SetCertGrants(ctx context.Context, username string, grants []CertGrant) error
+	// FindUsersBy returns at most limit accounts whose field (ClaimEmployeeNo
+	// or ClaimEmail) is value; an email matches in any letter case.
+	FindUsersBy(ctx context.Context, field, value string, limit int) ([]*User, error)
 }

@@ -41,6 +41,8 @@ var accessTable = map[string][]string{
 	"GET /":                                                 everyone,
 	"GET /login":                                            everyone,
 	"POST /login":                                           everyone,
+	"GET /login/oidc":                                       everyone,
+	"GET /login/oidc/callback":                              everyone,
 	"POST /lang":                                            everyone,
 	"POST /logout":                                          loggedIn,
 	"GET /home":                                             loggedIn,

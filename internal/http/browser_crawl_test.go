@@ -37,6 +37,8 @@ var crawlSkips = map[string]string{
 	"/admin/sites/:site/export":               "directory download (XLSX)",
 	"/team/export/:format":                    "team download (CSV/XLSX)",
 	"/courses/:slug/lessons/:lesson/complete": "POST only",
+	"/login/oidc":                             "redirect to the company sign-in provider (oidc_test.go)",
+	"/login/oidc/callback":                    "the provider's answer (oidc_test.go)",
 }
 
 // crawlPerson is someone the crawl logs in as: a username that is no

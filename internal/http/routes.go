@@ -42,6 +42,8 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/login", public, s.loginPage)
 	s.app.Post("/login", s.throttleLogins)
 	s.handle(post, "/login", public, s.loginSubmit)
+	s.handle(get, "/login/oidc", public, s.oidcStart)
+	s.handle(get, oidcCallback, public, s.oidcCallbackPage)
 	s.handle(post, "/logout", loggedIn, s.logoutSubmit)
 	s.handle(post, "/lang", public, s.setLang)
 	s.handle(get, "/home", loggedIn, s.home)

@@ -76,6 +76,8 @@ type Deps struct {
 	// MetricsToken, when set, is the bearer token /metrics asks for;
 	// without it /metrics answers loopback clients only.
 	MetricsToken string
+	// OIDC, when set, offers company sign-in on the login page.
+	OIDC *OIDC
 }
 
 // Server is the HTTP server.

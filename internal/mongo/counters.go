@@ -85,6 +85,26 @@ func (c *Counters) Set(key string, val []byte, exp time.Duration) error {
 	})
 }
 
+// Take returns the value of key and removes it in one step, so that of
+// two callers racing for a single-use value only one gets it; nil if there
+// is none or it has expired.
+func (c *Counters) Take(key string) ([]byte, error) {
+	var d counterDoc
+	err := c.do(func(ctx context.Context) error {
+		return c.db.c("counters").FindOneAndDelete(ctx, bson.M{"_id": key}).Decode(&d)
+	})
+	if academy.ErrorCode(err) == academy.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !d.Expires.IsZero() && !c.db.Now().Before(d.Expires) {
+		return nil, nil
+	}
+	return d.Val, nil
+}
+
 // Delete removes key.
 func (c *Counters) Delete(key string) error {
 	return c.do(func(ctx context.Context) error {

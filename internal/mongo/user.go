@@ -60,6 +60,29 @@ func (s *UserService) FindUser(ctx context.Context, username string) (*academy.U
 	return &u, nil
 }
 
+// FindUsersBy reads the accounts whose employee number or email is value.
+func (s *UserService) FindUsersBy(ctx context.Context, field, value string, limit int) ([]*academy.User, error) {
+	var filter bson.M
+	switch field {
+	case academy.ClaimEmployeeNo:
+		filter = bson.M{"employee_no": value}
+	case academy.ClaimEmail:
+		// Addresses are stored as typed; people type them in any case.
+		filter = bson.M{"email": bson.Regex{Pattern: "^" + regexp.QuoteMeta(value) + "$", Options: "i"}}
+	default:
+		return nil, academy.Errorf(academy.EINVALID, "find users: unknown field %q", field)
+	}
+	cur, err := s.db.c("users").Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	var out []*academy.User
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, FormatError(err)
+	}
+	return out, nil
+}
+
 // ListUsers returns one page of users ordered by username, and the total.
 func (s *UserService) ListUsers(ctx context.Context, f academy.UserFilter) ([]*academy.User, int, error) {
 	filter := bson.M{}
