@@ -194,6 +194,12 @@ func seedDemoDesk(ctx context.Context, st *store) error {
 		return err
 	}
 	d, tickets := academy.DemoDesk(academy.DemoSite.ID, time.Now())
+	// The demo site's tickets count office hours in its zone, as a
+	// ticket opened at its desk does.
+	zone := st.accounts.SiteZone(ctx, academy.DemoSite.ID).String()
+	for i := range tickets {
+		tickets[i].TZ = zone
+	}
 	if err := st.desk.Live.SaveDirectory(ctx, academy.DemoSite.ID, &d); err != nil {
 		return err
 	}
@@ -214,7 +220,7 @@ func seedDemoDesk(ctx context.Context, st *store) error {
 func newCertifier(st *store, cat *catalog.Catalog, az academy.Authorizer, publicURL string) *academy.Certifier {
 	c := &academy.Certifier{Programs: cat, Progress: st.learning.Progress, Attempts: st.examiner.Attempts, Runs: st.coach.Runs,
 		Certs: st.certs, Users: st.accounts.Users, Audit: st.accounts.Audit, Authz: az,
-		Events: &xapi.Recorder{Base: publicURL, Queue: st.outbox}, Now: time.Now, Window: academy.DefaultExpiringWindow}
+		Events: &xapi.Recorder{Base: publicURL, Queue: st.outbox}, Now: time.Now, Window: academy.DefaultExpiringWindow, Zones: st.accounts}
 	st.learning.Outcomes, st.examiner.Outcomes, st.coach.Outcomes = c, c, c
 	st.examiner.Programs, st.examiner.Progress, st.examiner.Audit = cat, st.learning.Progress, st.accounts.Audit
 	return c

@@ -66,6 +66,11 @@ type Certifier struct {
 	Audit    AuditService
 	Authz    Authorizer
 	Events   EventSink
+	// Zones gives each person's calendar, for the onboarding due date
+	// counted from a hire date; without it, UTC.
+	Zones interface {
+		ZoneOf(ctx context.Context, u *User) *time.Location
+	}
 	// Signer makes the credential each certificate is handed out as;
 	// without one, certificates have none.
 	Signer CredentialSigner
@@ -581,6 +586,8 @@ type TeamEvidence struct {
 	checks   map[string][]RunChecks
 	// awards are the certificates by program, then person, oldest first.
 	awards map[string]map[string][]*Certificate
+	// zones are the people's calendars (Certifier.Zones) by username.
+	zones map[string]*time.Location
 	// memo keeps what views computed from this evidence, which does not
 	// change: every manager within MaxAge asks the same questions of it.
 	memo sync.Map
@@ -608,7 +615,12 @@ func (c *Certifier) GatherTeam(ctx context.Context, users []*User) (*TeamEvidenc
 		names[i] = u.ID
 	}
 	ev := &TeamEvidence{At: c.Now(), Users: users, progress: map[string]*Progress{}, records: map[string]*QuizRecord{},
-		awards: map[string]map[string][]*Certificate{}, seed: maphash.MakeSeed()}
+		awards: map[string]map[string][]*Certificate{}, zones: map[string]*time.Location{}, seed: maphash.MakeSeed()}
+	if c.Zones != nil {
+		for _, u := range users {
+			ev.zones[u.ID] = c.Zones.ZoneOf(ctx, u)
+		}
+	}
 	// Independent reads, each a scan on the embedded store: at the same
 	// time, the wait is the slowest rather than their sum.
 	var (
@@ -684,7 +696,11 @@ func (c *Certifier) teamRow(ev *TeamEvidence, u *User, p *Program) TeamRow {
 		row.Due = row.Standing.Current.ExpiresAt
 		row.Overdue = row.Standing.Status == CertExpired || row.Standing.Status == CertRevoked
 	case u.HireDate != "":
-		row.Due = u.HireDate.Start().Add(DefaultOnboardingDue)
+		loc := ev.zones[u.ID]
+		if loc == nil {
+			loc = time.UTC
+		}
+		row.Due = u.HireDate.Start(loc).Add(DefaultOnboardingDue)
 		row.Overdue = ev.At.After(row.Due)
 	}
 	return row

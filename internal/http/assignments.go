@@ -52,7 +52,13 @@ func (s *Server) createAssignment(c *fiber.Ctx, in assignmentInput) (*academy.As
 	if cc := s.Catalog.Snapshot().Course(in.Course); cc == nil || cc.Status != academy.CourseActive {
 		return nil, academy.Errorf(academy.EINVALID, "course: no course %q", in.Course)
 	}
-	due, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.Due), time.Local)
+	// The due day ends at midnight where the work is done: on the site
+	// assigned, else in the assigner's calendar.
+	loc := s.zone(c)
+	if site := strings.TrimSpace(in.Site); site != "" {
+		loc = s.Accounts.SiteZone(c.UserContext(), site)
+	}
+	due, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.Due), loc)
 	if err != nil {
 		return nil, academy.Errorf(academy.EINVALID, "due: a date like 2026-12-31 is required")
 	}

@@ -63,7 +63,7 @@ func deskTime(v string, now time.Time) (string, error) {
 	}
 	d := now.AddDate(0, 0, days)
 	// The value a datetime-local input holds.
-	return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, time.Local).Format("2006-01-02T15:04"), nil
+	return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, beijing).Format("2006-01-02T15:04"), nil
 }
 
 // The five calls of the desk program played in the newcomer journey, one

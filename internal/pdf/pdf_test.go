@@ -192,12 +192,16 @@ func TestLines(t *testing.T) {
 }
 
 func TestChineseDate(t *testing.T) {
+	chinaTime, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for in, want := range map[time.Time]string{
 		time.Date(2026, 12, 31, 16, 0, 0, 0, time.UTC): "2027年1月1日",
 		time.Date(2026, 3, 5, 0, 0, 0, 0, chinaTime):   "2026年3月5日",
 		{}: "长期有效",
 	} {
-		if got := chineseDate(in); got != want {
+		if got := chineseDate(in, chinaTime); got != want {
 			t.Errorf("chineseDate(%v) = %q, want %q", in, got, want)
 		}
 	}
