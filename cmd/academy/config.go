@@ -74,7 +74,9 @@ func commonFlags(fs *flagSet) (*Config, error) {
 	fs.StringVar(&c.MongoURI, "mongo-uri", envOr("MONGODB_URI", ""), "MongoDB connection string; empty starts the embedded database (env MONGODB_URI)")
 	fs.StringVar(&c.DBName, "db", envOr("ACADEMY_DB", "academy"), "database name (env ACADEMY_DB)")
 	fs.StringVar(&c.Sync, "db-sync", envOr("ACADEMY_DB_SYNC", string(ferret.SyncNormal)), "embedded database: normal forces writes to disk at checkpoints, full at every commit (slower; survives power loss with nothing lost) (env ACADEMY_DB_SYNC)")
-	fs.StringVar(&c.TZ, "tz", envOr("ACADEMY_TZ", academy.DefaultZone), "the company's time zone (IANA name such as Asia/Shanghai): every time shown, exported or compared with a working day uses it, or the zone of the viewer's site; the server's own zone is never used (env ACADEMY_TZ)")
+	// Only serve has the flag (site add's --tz is the site's own zone);
+	// the other commands read the variable, for the dates they check.
+	c.TZ = envOr("ACADEMY_TZ", academy.DefaultZone)
 	fs.BoolVar(&c.Demo, "demo", demo, "create the demo site and one account per role at first start (env ACADEMY_DEMO)")
 	return c, nil
 }
@@ -103,7 +105,7 @@ func (c *Config) validate() error {
 	}
 	zone, err := academy.LoadZone("--tz", c.TZ)
 	if err != nil {
-		return fmt.Errorf("--tz %q: want a time zone name such as Asia/Shanghai or Asia/Urumqi (env ACADEMY_TZ)", c.TZ)
+		return fmt.Errorf("--tz / ACADEMY_TZ %q: want a time zone name such as Asia/Shanghai or Asia/Urumqi (env ACADEMY_TZ)", c.TZ)
 	}
 	c.Zone = zone
 	if _, err := ferret.ParseSync(c.Sync); err != nil {
