@@ -194,12 +194,13 @@ func seedDemoDesk(ctx context.Context, st *store) error {
 	if err != nil || len(dir.Units) > 0 {
 		return err
 	}
-	d, tickets := academy.DemoDesk(academy.DemoSite.ID, time.Now())
 	// The demo site's tickets count office hours in its zone, as a
-	// ticket opened at its desk does.
-	zone := st.accounts.SiteZone(ctx, academy.DemoSite.ID).String()
+	// ticket opened at its desk does, and the times their scripts type
+	// (a promised visit) are its wall clock.
+	zone := st.accounts.SiteZone(ctx, academy.DemoSite.ID)
+	d, tickets := academy.DemoDesk(academy.DemoSite.ID, time.Now().In(zone))
 	for i := range tickets {
-		tickets[i].TZ = zone
+		tickets[i].TZ = zone.String()
 	}
 	if err := st.desk.Live.SaveDirectory(ctx, academy.DemoSite.ID, &d); err != nil {
 		return err

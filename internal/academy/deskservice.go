@@ -374,19 +374,20 @@ func (d *Desk) OpenSandbox(ctx context.Context, owner, name string, fx *SandboxF
 	}
 	sb.Scenario, sb.Run = fx.Scenario, fx.Run
 	sb.Fixture = fx
-	sb.restore()
+	sb.restore(d.zone(ctx, sb.ID))
 	if err := d.Sandboxes.InsertSandbox(ctx, sb); err != nil {
 		return nil, err
 	}
 	return sb, nil
 }
 
-// restore puts a sandbox back to its fixture.
-func (s *Sandbox) restore() {
+// restore puts a sandbox back to its fixture; its tickets count office
+// hours in loc, the sandbox's zone.
+func (s *Sandbox) restore(loc *time.Location) {
 	s.Directory = s.Fixture.Directory
 	s.Tickets = slices.Clone(s.Fixture.Tickets)
 	for i := range s.Tickets {
-		s.Tickets[i].Workspace = s.ID
+		s.Tickets[i].Workspace, s.Tickets[i].TZ = s.ID, loc.String()
 	}
 	s.Offset, s.Seq = 0, len(s.Tickets)
 }
@@ -420,7 +421,7 @@ func (d *Desk) AdvanceClock(ctx context.Context, sb *Sandbox, minutes int) error
 
 // ResetSandbox restores a sandbox to how it started.
 func (d *Desk) ResetSandbox(ctx context.Context, sb *Sandbox) error {
-	sb.restore()
+	sb.restore(d.zone(ctx, sb.ID))
 	sb.Version++
 	return d.Sandboxes.SaveSandbox(ctx, sb)
 }

@@ -40,6 +40,10 @@ func (a *Accounts) CompanyZone() *time.Location {
 // SiteZone is the zone site's times are shown and counted in: the site's
 // own, else the company's.
 func (a *Accounts) SiteZone(ctx context.Context, site string) *time.Location {
+	if IsSandbox(site) {
+		// A practice desk is no site: it keeps the company's calendar.
+		return a.CompanyZone()
+	}
 	if loc, ok := a.zones.m.Load(site); ok {
 		return loc.(*time.Location)
 	}

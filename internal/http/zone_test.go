@@ -121,6 +121,24 @@ func TestPagesShowTheViewersZone(t *testing.T) {
 		}
 	}
 
+	// A practice desk keeps the company's calendar: its starting tickets
+	// (a fixture), the ones opened there and the ones back after a reset.
+	var sb academy.Sandbox
+	e.api("POST", "/api/v1/sandboxes", "xinjiang", nil).json(t, &sb)
+	e.api("POST", "/api/v1/workspaces/"+sb.ID+"/tickets", "xinjiang", map[string]any{"type": "repair", "title": "电梯异响", "priority": "urgent"})
+	stored, err := e.deps.Desk.Sandboxes.FindSandbox(ctx, sb.ID)
+	if err != nil || len(stored.Tickets) < 2 {
+		t.Fatalf("sandbox %v: %d tickets", err, len(stored.Tickets))
+	}
+	for _, tk := range stored.Tickets {
+		if tk.TZ != beijing.String() {
+			t.Errorf("sandbox ticket %s counts office hours in %q", tk.Number, tk.TZ)
+		}
+	}
+	if err := e.deps.Desk.ResetSandbox(ctx, stored); err != nil || stored.Tickets[0].TZ != beijing.String() {
+		t.Errorf("after a reset: %v, zone %q", err, stored.Tickets[0].TZ)
+	}
+
 	// An assignment is due at the end of its day on the site assigned.
 	var a academy.Assignment
 	e.api("POST", "/api/v1/assignments", "admin", map[string]any{"course": "ethics", "role": "trainee", "site": "xj", "due": "2026-12-31"}).json(t, &a)
