@@ -615,7 +615,7 @@ func (s *Server) teamExport(c *fiber.Ctx) error {
 	}
 	first[0], first[1] = s.locales.T(lang, "export.counted"), countedAt(v.Evidence.At, loc)
 	table = append([][]any{first}, table...)
-	name := "team-" + prog.Slug + "-" + s.Certifier.Now().Format("20060102")
+	name := "team-" + prog.Slug + "-" + s.Certifier.Now().In(loc).Format("20060102")
 	var buf bytes.Buffer
 	if format == "csv" {
 		// The byte-order mark is what makes Excel read the file as UTF-8
