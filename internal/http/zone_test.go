@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/academy/academy/internal/academy"
@@ -253,4 +254,33 @@ func pdfText(t *testing.T, pdf []byte) string {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	return strings.Join(strings.Fields(string(out)), "")
+}
+
+// TestBrowserSiteZone: on a phone, an admin creates a site in Urumqi from
+// the keyboard, picking the zone the field suggests, and sees it listed
+// with its zone; the page does not scroll sideways.
+func TestBrowserSiteZone(t *testing.T) {
+	e := newEnv(t)
+	base := e.listen()
+	ctx := chrome(t)
+	step(t, ctx, "log in", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#login-form"),
+		chromedp.SendKeys("#username", "admin"), chromedp.SendKeys("#password", testPassword),
+		chromedp.Click("#login-submit"), chromedp.WaitVisible("#panel-admin"))
+	step(t, ctx, "open the sites", chromedp.Navigate(base+"/admin/sites"), chromedp.WaitVisible("#site-tz"))
+	if hint := text(t, ctx, "#site-tz-hint"); !strings.Contains(hint, "Asia/Shanghai") {
+		t.Errorf("the zone hint does not name the company's zone: %q", hint)
+	}
+	step(t, ctx, "create the site", chromedp.SendKeys("#site-id", "xj"), chromedp.SendKeys("#site-name", "乌鲁木齐项目"),
+		chromedp.SendKeys("#site-tz", "Asia/Urumqi\r"), chromedp.WaitVisible(`a[href="/admin/sites/xj"]`))
+	if wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`)); err != nil || wide {
+		t.Errorf("the sites page scrolls sideways (%v)", err)
+	}
+	screenshot(t, ctx, "sites-zone-phone")
+	if row := text(t, ctx, "table.list tbody"); !strings.Contains(row, "乌鲁木齐项目") || !strings.Contains(row, "Asia/Urumqi") || !strings.Contains(row, "公司时区") {
+		t.Errorf("sites list: %q", row)
+	}
+	site, err := e.accounts.Sites.FindSite(context.Background(), "xj")
+	if err != nil || site.TZ != "Asia/Urumqi" {
+		t.Fatalf("stored site %+v %v", site, err)
+	}
 }
