@@ -37,7 +37,7 @@ func TestBrowserLearningAndAuthoring(t *testing.T) {
 	trainee := chrome(t)
 	loginChrome(t, trainee, base, "trainee")
 	// The assigned course is on the home page with its due date.
-	if got := text(t, trainee, "#panel-trainee"); !strings.Contains(got, "职业道德与服务意识") || !strings.Contains(got, due.Format("2006-01-02")) {
+	if got := text(t, trainee, "#panel-trainee"); !strings.Contains(got, "职业道德与服务意识") || !strings.Contains(got, due.In(beijing).Format("2006-01-02")) {
 		t.Fatalf("home: %q", got)
 	}
 	screenshot(t, trainee, "trainee-home-assigned")
