@@ -7,7 +7,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/ferret"
 )
 
@@ -21,6 +23,10 @@ type Config struct {
 	DBName   string
 	Demo     bool
 	Sync     string
+	// TZ is the company's zone, the calendar of people on no site or on
+	// several and of sites without their own; Zone is it loaded.
+	TZ   string
+	Zone *time.Location
 }
 
 func envOr(name, def string) string {
@@ -68,6 +74,9 @@ func commonFlags(fs *flagSet) (*Config, error) {
 	fs.StringVar(&c.MongoURI, "mongo-uri", envOr("MONGODB_URI", ""), "MongoDB connection string; empty starts the embedded database (env MONGODB_URI)")
 	fs.StringVar(&c.DBName, "db", envOr("ACADEMY_DB", "academy"), "database name (env ACADEMY_DB)")
 	fs.StringVar(&c.Sync, "db-sync", envOr("ACADEMY_DB_SYNC", string(ferret.SyncNormal)), "embedded database: normal forces writes to disk at checkpoints, full at every commit (slower; survives power loss with nothing lost) (env ACADEMY_DB_SYNC)")
+	// Only serve has the flag (site add's --tz is the site's own zone);
+	// the other commands read the variable, for the dates they check.
+	c.TZ = envOr("ACADEMY_TZ", academy.DefaultZone)
 	fs.BoolVar(&c.Demo, "demo", demo, "create the demo site and one account per role at first start (env ACADEMY_DEMO)")
 	return c, nil
 }
@@ -94,6 +103,11 @@ func (c *Config) validate() error {
 	if c.MongoURI == "" && strings.TrimSpace(c.DataDir) == "" {
 		return fmt.Errorf("--data: required when no --mongo-uri is given")
 	}
+	zone, err := academy.LoadZone("--tz", c.TZ)
+	if err != nil {
+		return fmt.Errorf("--tz / ACADEMY_TZ %q: want a time zone name such as Asia/Shanghai or Asia/Urumqi (env ACADEMY_TZ)", c.TZ)
+	}
+	c.Zone = zone
 	if _, err := ferret.ParseSync(c.Sync); err != nil {
 		return fmt.Errorf("--db-sync: %v", err)
 	}

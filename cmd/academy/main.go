@@ -10,6 +10,9 @@ import (
 	"io"
 	"os"
 	"strings"
+	// The zone database travels with the binary: a server without
+	// tzdata still shows Beijing time.
+	_ "time/tzdata"
 )
 
 // errFlagHelp reports that --help was answered: exit 0.

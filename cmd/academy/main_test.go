@@ -65,6 +65,9 @@ func TestUserCommands(t *testing.T) {
 		{"", []string{"nope"}, `unknown command "nope"`},
 		{"", []string{"site", "add", d, "--id", "Bad Id", "--name", "x"}, "id:"},
 		{"", []string{"site", "add", d, "--id", "sb-lobby", "--name", "x"}, `reserved for practice sandboxes`},
+		{"", []string{"site", "add", d, "--id", "xj", "--name", "x", "--tz", "Mars/Olympus"}, "tz: "},
+		{"", []string{"serve", d, "--tz", "Mars/Olympus"}, `--tz / ACADEMY_TZ "Mars/Olympus": want a time zone name such as Asia/Shanghai`},
+		{"", []string{"serve", d, "--tz", "Local"}, `--tz / ACADEMY_TZ "Local"`},
 	}
 	for _, c := range bad {
 		code, out, e := cli(t, c.stdin, c.args...)
@@ -405,6 +408,13 @@ func TestImportGIFT(t *testing.T) {
 func TestSiteDirectory(t *testing.T) {
 	d := "--data=" + t.TempDir()
 	cli(t, "", "site", "add", d, "--id", "s1", "--name", "一期")
+	// A site may keep its own zone; the others are on the company's.
+	if code, out, e := cli(t, "", "site", "add", d, "--id", "xj", "--name", "乌鲁木齐", "--tz", "Asia/Urumqi"); code != 0 || !strings.Contains(out, "created site xj") {
+		t.Fatalf("site add --tz: %d %q %q", code, out, e)
+	}
+	if code, out, _ := cli(t, "", "site", "list", d); code != 0 || !regexp.MustCompile(`xj\s+乌鲁木齐\s+Asia/Urumqi`).MatchString(out) || !regexp.MustCompile(`s1\s+一期\s+-`).MatchString(out) {
+		t.Fatalf("site list: %q", out)
+	}
 	if code, out, e := cli(t, "", "site", "directory", d, "--id", "s1", "--file", "testdata/directory.yaml"); code != 0 || !strings.Contains(out, "2 units, 2 residents, 1 members") {
 		t.Fatalf("directory: %d %q %q", code, out, e)
 	}
@@ -415,5 +425,10 @@ func TestSiteDirectory(t *testing.T) {
 	}
 	if code, _, e := cli(t, "", "site", "directory", d, "--id", "ghost", "--file", "testdata/directory.yaml"); code != 1 || !strings.Contains(e, "ghost") {
 		t.Fatalf("unknown site: %d %q", code, e)
+	}
+	// Every command checks the company zone it reads from the environment.
+	t.Setenv("ACADEMY_TZ", "Mars/Olympus")
+	if code, _, e := cli(t, "", "site", "list", d); code == 0 || !strings.Contains(e, `ACADEMY_TZ "Mars/Olympus"`) {
+		t.Fatalf("bad ACADEMY_TZ: %d %q", code, e)
 	}
 }

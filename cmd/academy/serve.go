@@ -33,6 +33,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	contentDir := contentFlags(fs)
+	fs.StringVar(&cfg.TZ, "tz", cfg.TZ, "the company's time zone (IANA name such as Asia/Shanghai): every time shown, exported or compared with a working day uses it, or the zone of the viewer's site; the server's own zone is never used (env ACADEMY_TZ)")
 	publicURL := fs.String("public-url", envOr("ACADEMY_PUBLIC_URL", ""), "address people reach the site at, for certificate QR codes and credentials (env ACADEMY_PUBLIC_URL; default http://ADDR)")
 	lrs := &xapi.Client{}
 	fs.StringVar(&lrs.Endpoint, "lrs-endpoint", envOr("ACADEMY_LRS_ENDPOINT", ""), "xAPI LRS endpoint; empty keeps statements in the outbox for admins (env ACADEMY_LRS_ENDPOINT)")
@@ -205,7 +206,14 @@ func seedDemoDesk(ctx context.Context, st *store) error {
 	if err != nil || len(dir.Units) > 0 {
 		return err
 	}
-	d, tickets := academy.DemoDesk(academy.DemoSite.ID, time.Now())
+	// The demo site's tickets count office hours in its zone, as a
+	// ticket opened at its desk does, and the times their scripts type
+	// (a promised visit) are its wall clock.
+	zone := st.accounts.SiteZone(ctx, academy.DemoSite.ID)
+	d, tickets := academy.DemoDesk(academy.DemoSite.ID, time.Now().In(zone))
+	for i := range tickets {
+		tickets[i].TZ = zone.String()
+	}
 	if err := st.desk.Live.SaveDirectory(ctx, academy.DemoSite.ID, &d); err != nil {
 		return err
 	}
@@ -226,7 +234,7 @@ func seedDemoDesk(ctx context.Context, st *store) error {
 func newCertifier(st *store, cat *catalog.Catalog, az academy.Authorizer, publicURL string) *academy.Certifier {
 	c := &academy.Certifier{Programs: cat, Progress: st.learning.Progress, Attempts: st.examiner.Attempts, Runs: st.coach.Runs,
 		Certs: st.certs, Users: st.accounts.Users, Audit: st.accounts.Audit, Authz: az,
-		Events: &xapi.Recorder{Base: publicURL, Queue: st.outbox}, Now: time.Now, Window: academy.DefaultExpiringWindow}
+		Events: &xapi.Recorder{Base: publicURL, Queue: st.outbox}, Now: time.Now, Window: academy.DefaultExpiringWindow, Zones: st.accounts}
 	st.learning.Outcomes, st.examiner.Outcomes, st.coach.Outcomes = c, c, c
 	st.examiner.Programs, st.examiner.Progress, st.examiner.Audit = cat, st.learning.Progress, st.accounts.Audit
 	return c

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,13 +21,14 @@ func cmdSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return errors.New("site: missing command (add, list; see academy site --help)")
 	}
 	sub, args := args[0], args[1:]
-	var id, name, file string
+	var id, name, file, tz string
 	var fs *flagSet
 	switch sub {
 	case "add":
 		fs = newFlagSet("academy site add", "Create a site (物业项目), the scope of role grants.", stdout)
 		fs.StringVar(&id, "id", "", "site id: lowercase letters, digits and '-'")
 		fs.StringVar(&name, "name", "", "display name, e.g. 华苑一期")
+		fs.StringVar(&tz, "tz", "", "the site's time zone when not the company's (--tz of serve), e.g. Asia/Urumqi")
 	case "list":
 		fs = newFlagSet("academy site list", "List sites.", stdout)
 	case "directory":
@@ -34,7 +36,7 @@ func cmdSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.StringVar(&id, "id", "", "site id")
 		fs.StringVar(&file, "file", "", "file with units, residents and members")
 	case "-h", "--help", "help":
-		fmt.Fprint(stdout, "Usage: academy site add --id ID --name NAME | academy site list | academy site directory --id ID --file FILE\n")
+		fmt.Fprint(stdout, "Usage: academy site add --id ID --name NAME [--tz ZONE] | academy site list | academy site directory --id ID --file FILE\n")
 		return errFlagHelp
 	default:
 		return fmt.Errorf("site: unknown command %q (add, list, directory)", sub)
@@ -55,7 +57,7 @@ func cmdSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return loadDirectory(ctx, st, id, file, stdout)
 	}
 	if sub == "add" {
-		site := &academy.Site{ID: id, Name: name}
+		site := &academy.Site{ID: id, Name: name, TZ: tz}
 		if err := st.accounts.CreateSite(ctx, academy.Actor{}, site); err != nil {
 			return describe(err)
 		}
@@ -67,9 +69,9 @@ func cmdSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return describe(err)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME")
+	fmt.Fprintln(tw, "ID\tNAME\tTZ")
 	for _, s := range sites {
-		fmt.Fprintf(tw, "%s\t%s\n", s.ID, s.Name)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.Name, cmp.Or(s.TZ, "-"))
 	}
 	return tw.Flush()
 }

@@ -67,11 +67,12 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 		return nil, err
 	}
 	st.accounts.Links = mongo.NewPasswordLinkService(db)
+	st.accounts.Zone = cfg.Zone
 	st.library = &academy.Library{Courses: mongo.NewCourseService(db), Quizzes: mongo.NewQuizService(db), Now: time.Now}
-	st.examiner = &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now}
+	st.examiner = &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now, Zones: st.accounts}
 	st.learning = &academy.Learning{Progress: academy.NewCachedProgress(mongo.NewProgressService(db), academy.DefaultCacheTTL, time.Now), Now: time.Now}
 	st.assignments = mongo.NewAssignmentService(db)
-	st.desk = &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now}
+	st.desk = &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now, Zones: st.accounts}
 	st.cases = mongo.NewCaseStore(db)
 	st.scenarios = mongo.NewScenarioService(db)
 	st.coach = &academy.Coach{Runs: mongo.NewRunService(db), Desk: st.desk, Now: time.Now}

@@ -27,7 +27,11 @@ type Accounts struct {
 	// password (CreateUserWithoutPassword).
 	Links PasswordLinkService
 	Now   func() time.Time
+	// Zone is the company's calendar: the zone of people on no site or on
+	// several, and of sites without their own.
+	Zone *time.Location
 
+	zones siteZones
 	// dummyHash is verified against when a username does not exist so that
 	// the response time does not reveal which usernames exist.
 	dummyHash string
@@ -68,8 +72,8 @@ func (a *Accounts) createUser(ctx context.Context, actor Actor, u *User, passwor
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	now := a.Now()
-	if err := u.CheckDates(now); err != nil {
+	now, loc := a.Now(), a.ZoneOf(ctx, u)
+	if err := u.CheckDates(now, loc); err != nil {
 		return err
 	}
 	if err := a.checkSites(ctx, u.Sites); err != nil {
@@ -77,7 +81,7 @@ func (a *Accounts) createUser(ctx context.Context, actor Actor, u *User, passwor
 	}
 	// Someone recorded after they left (a roster of past staff) gets an
 	// account that cannot sign in, as if disabled on their last day.
-	if u.HasLeft(now) {
+	if u.HasLeft(now, loc) {
 		u.Status = StatusDisabled
 	}
 	u.PasswordHash = ""
@@ -150,7 +154,7 @@ func (a *Accounts) Login(ctx context.Context, username, password, kind, ip strin
 	// A disabled account gets the answer of a wrong password, after the
 	// same work: telling the caller it is disabled would confirm the
 	// password. The audit log says which it was.
-	if u.Status != StatusActive || u.HasLeft(a.Now()) {
+	if u.Status != StatusActive || u.HasLeft(a.Now(), a.ZoneOf(ctx, u)) {
 		why := "account disabled"
 		if u.Status == StatusActive {
 			why = "left on " + string(u.LeaveDate)
@@ -199,7 +203,7 @@ func (a *Accounts) Authenticate(ctx context.Context, token string) (*Session, *U
 	} else if err != nil {
 		return nil, nil, err
 	}
-	if u.Status != StatusActive || u.HasLeft(now) {
+	if u.Status != StatusActive || u.HasLeft(now, a.ZoneOf(ctx, u)) {
 		return nil, nil, Errorf(EUNAUTHORIZED, "账户已停用 / This account is disabled.")
 	}
 	if now.Sub(s.LastSeen) >= SessionTouchEvery {
@@ -345,7 +349,8 @@ func (a *Accounts) ChangeUser(ctx context.Context, actor Actor, username string,
 	if err := next.Validate(); err != nil {
 		return nil, err
 	}
-	if err := next.CheckDates(now); err != nil {
+	loc := a.ZoneOf(ctx, next)
+	if err := next.CheckDates(now, loc); err != nil {
 		return nil, err
 	}
 	rolesChanged := !slices.Equal(u.Roles, next.Roles) || !slices.Equal(u.Sites, next.Sites)
@@ -357,7 +362,7 @@ func (a *Accounts) ChangeUser(ctx context.Context, actor Actor, username string,
 			return nil, Errorf(EINVALID, "roles: you cannot remove your own admin role")
 		}
 	}
-	if next.HasLeft(now) {
+	if next.HasLeft(now, loc) {
 		if ch.Status != nil && *ch.Status == StatusActive {
 			return nil, Errorf(EINVALID, "status: 离职日期 %s 已到，请先清除或修改离职日期 / the leave date %s has come; clear or move it to enable the account", next.LeaveDate, next.LeaveDate)
 		}

@@ -161,7 +161,8 @@ func Anonymize(t *Ticket, dir *Directory, id, by string, now time.Time) (*Traini
 }
 
 // caseBase is when every training case starts: a Monday morning long ago.
-func caseBase() time.Time { return time.Date(2000, 1, 3, 9, 0, 0, 0, time.Local) }
+// loc is the site's zone, so the base is a Monday morning there.
+func caseBase(loc *time.Location) time.Time { return time.Date(2000, 1, 3, 9, 0, 0, 0, loc) }
 
 // personKey is a resident (Directory.Residents[i]) or a member
 // (Directory.Members[i]).
@@ -178,6 +179,7 @@ type unitKey struct{ building, entrance, room int }
 type anonymizer struct {
 	t   *Ticket
 	dir *Directory
+	loc *time.Location // the ticket's site's zone: times in the case read as there
 
 	shift    time.Duration // added to every time
 	dayShift int           // calendar days from the creation day to the base day
@@ -207,7 +209,7 @@ type anonymizer struct {
 }
 
 func newAnonymizer(t *Ticket, dir *Directory) *anonymizer {
-	a := &anonymizer{t: t, dir: dir, staff: map[string]string{}, people: map[personKey]string{}, members: map[string]int{},
+	a := &anonymizer{t: t, dir: dir, loc: t.Location(), staff: map[string]string{}, people: map[personKey]string{}, members: map[string]int{},
 		names: map[string]personKey{}, surnames: map[string][]personKey{}, unitIDs: map[string]bool{}, rooms: map[unitKey]bool{},
 		buildings: map[int]int{}, entrances: map[entranceKey]int{}, lowest: map[entranceKey]int{}, positions: map[entranceKey]map[int]int{},
 		phones: map[string]bool{}, subjectID: t.Resident}
@@ -246,10 +248,10 @@ func (a *anonymizer) setClock(t *Ticket) {
 		created = t.Events[0].At
 	}
 	if created.IsZero() {
-		created = caseBase()
+		created = caseBase(a.loc)
 	}
-	created = created.In(time.Local)
-	base := caseBase()
+	created = created.In(a.loc)
+	base := caseBase(a.loc)
 	a.shift = base.Sub(created)
 	day := func(x time.Time) time.Time { return time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC) }
 	a.dayShift = int(day(base).Sub(day(created)).Hours() / 24)
@@ -424,7 +426,7 @@ func (a *anonymizer) field(action, name, v string) string {
 		return a.staffAlias(v)
 	}
 	if FieldKind(a.t.Type, action, name) == FieldTime {
-		if at, err := ParseDeskTime(v); err == nil {
+		if at, err := ParseDeskTime(v, a.loc); err == nil {
 			return a.time(at).Format("2006-01-02 15:04")
 		}
 	}
@@ -435,7 +437,7 @@ func (a *anonymizer) time(t time.Time) time.Time {
 	if t.IsZero() {
 		return t
 	}
-	return t.Add(a.shift).In(time.Local)
+	return t.Add(a.shift).In(a.loc)
 }
 
 // text scrubs free text. The order matters: contact data first (ID numbers
@@ -625,7 +627,7 @@ func (a *anonymizer) date(m string) string {
 		if month < 1 || month > 12 || day < 1 || day > 31 {
 			return m
 		}
-		d := time.Date(a.year, time.Month(month), day, 0, 0, 0, 0, time.Local).AddDate(0, 0, a.dayShift)
+		d := time.Date(a.year, time.Month(month), day, 0, 0, 0, 0, a.loc).AddDate(0, 0, a.dayShift)
 		return fmt.Sprintf("%d月%d日", d.Month(), d.Day())
 	}
 	year, month, day := atoiOrZero(g[1]), atoiOrZero(g[3]), atoiOrZero(g[4])
@@ -634,23 +636,24 @@ func (a *anonymizer) date(m string) string {
 	}
 	chinese := g[2] == "年"
 	if g[5] == "" {
-		d := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.Local).AddDate(0, 0, a.dayShift)
+		d := time.Date(year, time.Month(month), day, 0, 0, 0, 0, a.loc).AddDate(0, 0, a.dayShift)
 		if chinese {
 			return fmt.Sprintf("%d年%d月%d日", d.Year(), d.Month(), d.Day())
 		}
 		return d.Format("2006-01-02")
 	}
-	d := a.time(time.Date(year, time.Month(month), day, atoiOrZero(g[5]), atoiOrZero(g[6]), 0, 0, zoneOf(g[7])))
+	d := a.time(time.Date(year, time.Month(month), day, atoiOrZero(g[5]), atoiOrZero(g[6]), 0, 0, zoneOf(g[7], a.loc)))
 	if chinese {
 		return fmt.Sprintf("%d年%d月%d日 %s", d.Year(), d.Month(), d.Day(), d.Format("15:04"))
 	}
 	return d.Format("2006-01-02 15:04")
 }
 
-// zoneOf reads the zone of an RFC 3339 time ("Z", "+08:00"); none is local.
-func zoneOf(z string) *time.Location {
+// zoneOf reads the zone of an RFC 3339 time ("Z", "+08:00"); none is the
+// site's, loc.
+func zoneOf(z string, loc *time.Location) *time.Location {
 	if z == "" {
-		return time.Local
+		return loc
 	}
 	if z == "Z" {
 		return time.UTC

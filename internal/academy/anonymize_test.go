@@ -29,7 +29,7 @@ func anonDirectory() *Directory {
 }
 
 // anonCreated is when the test ticket was opened.
-var anonCreated = time.Date(2026, 3, 4, 10, 30, 0, 0, time.Local)
+var anonCreated = time.Date(2026, 3, 4, 10, 30, 0, 0, time.UTC)
 
 // leakyTicket is a closed repair whose every field carries personal data.
 func leakyTicket(t *testing.T, dir *Directory) *Ticket {
@@ -83,7 +83,7 @@ func TestAnonymizeRefusesOpenTickets(t *testing.T) {
 // ID number, unit, username or real date survives anywhere in the case.
 func TestAnonymizeLeavesNothing(t *testing.T) {
 	dir := anonDirectory()
-	c, err := Anonymize(leakyTicket(t, dir), dir, "case-1", "trainer", time.Date(2027, 1, 1, 8, 0, 0, 0, time.Local))
+	c, err := Anonymize(leakyTicket(t, dir), dir, "case-1", "trainer", time.Date(2027, 1, 1, 8, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestAnonymizeShiftsTimes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := time.Date(2000, 1, 3, 9, 0, 0, 0, time.Local)
+	base := time.Date(2000, 1, 3, 9, 0, 0, 0, time.UTC)
 	if !c.Events[0].At.Equal(base) {
 		t.Errorf("creation at %v, want %v", c.Events[0].At, base)
 	}

@@ -191,8 +191,8 @@ func (r Record) doneSince(kind, ref string, courses map[string]*Course, since, n
 	return len(st) == 1 && st[0].Done, st[0].At
 }
 
-// Targets reports whether a is for u at now.
-func (a *Assignment) Targets(u *User, r Record, now time.Time, window time.Duration) bool {
+// Targets reports whether a is for u at now; loc is u's calendar.
+func (a *Assignment) Targets(u *User, r Record, now time.Time, window time.Duration, loc *time.Location) bool {
 	t := a.Target
 	if len(t.People) > 0 {
 		return slices.Contains(t.People, u.ID)
@@ -204,8 +204,8 @@ func (a *Assignment) Targets(u *User, r Record, now time.Time, window time.Durat
 	}
 	switch t.Rule {
 	case RuleHiredWithin:
-		today := DateOf(now)
-		return u.HireDate != "" && u.HireDate <= today && u.HireDate >= DateOf(now.AddDate(0, 0, -t.Days))
+		today := DateOf(now, loc)
+		return u.HireDate != "" && u.HireDate <= today && u.HireDate >= DateOf(now.AddDate(0, 0, -t.Days), loc)
 	case RuleWithoutCert:
 		held, _ := r.holds(t.Program, now, window)
 		return !held
@@ -228,22 +228,22 @@ type Assigned struct {
 // firstDue is when u's first round of a is due: the end of the day given,
 // or of the DaysAfterHire-th day after u's hire date. People without a
 // hire date count from the day their account was made.
-func (a *Assignment) firstDue(u *User) time.Time {
+func (a *Assignment) firstDue(u *User, loc *time.Location) time.Time {
 	if a.Due.Date != "" {
-		return a.Due.Date.Start().AddDate(0, 0, 1).Add(-time.Second)
+		return a.Due.Date.Start(loc).AddDate(0, 0, 1).Add(-time.Second)
 	}
 	hired := u.HireDate
 	if hired == "" {
-		hired = DateOf(u.CreatedAt)
+		hired = DateOf(u.CreatedAt, loc)
 	}
-	return hired.Start().AddDate(0, 0, a.Due.DaysAfterHire+1).Add(-time.Second)
+	return hired.Start(loc).AddDate(0, 0, a.Due.DaysAfterHire+1).Add(-time.Second)
 }
 
 // Assess computes u's standing on a at now. A refresher comes due again
 // RecurMonths after each completion; only work done after the last
 // completion counts for the next round.
-func (a *Assignment) Assess(u *User, r Record, courses map[string]*Course, now time.Time, window time.Duration) Assigned {
-	out := Assigned{Assignment: a, User: u, Due: a.firstDue(u)}
+func (a *Assignment) Assess(u *User, r Record, courses map[string]*Course, now time.Time, window time.Duration, loc *time.Location) Assigned {
+	out := Assigned{Assignment: a, User: u, Due: a.firstDue(u, loc)}
 	var since time.Time
 	// Each round starts after the last completion, so the loop ends.
 	for {

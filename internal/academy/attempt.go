@@ -328,6 +328,11 @@ type Examiner struct {
 	Programs ProgramSource
 	Progress ProgressService
 	Audit    AuditService
+	// Zones gives the zone a learner reads times in (the refusal names
+	// the next start); without it, UTC.
+	Zones interface {
+		ZoneOf(ctx context.Context, u *User) *time.Location
+	}
 	// Shuffle permutes n elements; tests make it deterministic.
 	Shuffle func(n int, swap func(i, j int))
 }
@@ -376,7 +381,7 @@ func (x *Examiner) Start(ctx context.Context, u *User, q *Quiz, all map[string]*
 			// The moment says all a learner needs; the interval itself is
 			// on the quiz page, in words.
 			return nil, Errorf(ETOOMANY, "两次答题之间需要间隔，下次可在 %s 开始 / The next attempt is possible at %s.",
-				next.Local().Format("2006-01-02 15:04"), next.Local().Format("2006-01-02 15:04"))
+				x.zoneOf(ctx, u, next), x.zoneOf(ctx, u, next))
 		}
 		a, err := x.newAttempt(u, q, all, h.Count+1, now)
 		if err != nil {
@@ -679,4 +684,13 @@ func (x *Examiner) Sweep(ctx context.Context) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// zoneOf says t as u reads it: in u's zone, to the minute.
+func (x *Examiner) zoneOf(ctx context.Context, u *User, t time.Time) string {
+	loc := time.UTC
+	if x.Zones != nil {
+		loc = x.Zones.ZoneOf(ctx, u)
+	}
+	return t.In(loc).Format("2006-01-02 15:04")
 }

@@ -66,6 +66,11 @@ type Certifier struct {
 	Audit    AuditService
 	Authz    Authorizer
 	Events   EventSink
+	// Zones gives each person's calendar, for the onboarding due date
+	// counted from a hire date; without it, UTC.
+	Zones interface {
+		ZoneOf(ctx context.Context, u *User) *time.Location
+	}
 	// Signer makes the credential each certificate is handed out as;
 	// without one, certificates have none.
 	Signer CredentialSigner
@@ -387,7 +392,7 @@ func (c *Certifier) Revoke(ctx context.Context, actor *User, number, reason, ip 
 		return nil, Errorf(EFORBIDDEN, "只有主管或管理员可以撤销证书 / Only managers and admins revoke certificates.")
 	}
 	if !cert.RevokedAt.IsZero() {
-		return nil, Errorf(ECONFLICT, "证书 %s 已于 %s 撤销 / Certificate %s is already revoked.", cert.Number, cert.RevokedAt.Format("2006-01-02"), cert.Number)
+		return nil, Errorf(ECONFLICT, "证书 %s 已于 %s 撤销 / Certificate %s is already revoked.", cert.Number, cert.RevokedAt.In(c.zoneOf(ctx, actor)).Format("2006-01-02"), cert.Number)
 	}
 	now := c.Now()
 	cert.RevokedAt, cert.RevokedBy, cert.RevokeReason = now, actor.ID, reason
@@ -541,8 +546,9 @@ func (c *Certifier) StatusList(ctx context.Context, list int) ([]byte, error) {
 }
 
 // RefusalReason explains why u cannot work as role at now when a
-// certificate used to let them, or returns "".
-func RefusalReason(u *User, role string, now time.Time) string {
+// certificate used to let them, or returns "". Dates are days in loc, the
+// zone u reads them in.
+func RefusalReason(u *User, role string, now time.Time, loc *time.Location) string {
 	g := u.LapsedGrant(role, now)
 	if g == nil {
 		return ""
@@ -551,7 +557,7 @@ func RefusalReason(u *User, role string, now time.Time) string {
 		return fmt.Sprintf("您的认证证书 %s 已被撤销，不能处理真实工单 / Your certificate %s was revoked; you may not work live tickets.", g.Number, g.Number)
 	}
 	return fmt.Sprintf("您的认证已于 %s 过期，请完成复训后再处理真实工单 / Your certification expired on %s; recertify to work live tickets again.",
-		g.Until.Format("2006-01-02"), g.Until.Format("2006-01-02"))
+		g.Until.In(loc).Format("2006-01-02"), g.Until.In(loc).Format("2006-01-02"))
 }
 
 // DefaultOnboardingDue is how long after hiring a new person should hold
@@ -581,6 +587,8 @@ type TeamEvidence struct {
 	checks   map[string][]RunChecks
 	// awards are the certificates by program, then person, oldest first.
 	awards map[string]map[string][]*Certificate
+	// zones are the people's calendars (Certifier.Zones) by username.
+	zones map[string]*time.Location
 	// memo keeps what views computed from this evidence, which does not
 	// change: every manager within MaxAge asks the same questions of it.
 	memo sync.Map
@@ -608,7 +616,12 @@ func (c *Certifier) GatherTeam(ctx context.Context, users []*User) (*TeamEvidenc
 		names[i] = u.ID
 	}
 	ev := &TeamEvidence{At: c.Now(), Users: users, progress: map[string]*Progress{}, records: map[string]*QuizRecord{},
-		awards: map[string]map[string][]*Certificate{}, seed: maphash.MakeSeed()}
+		awards: map[string]map[string][]*Certificate{}, zones: map[string]*time.Location{}, seed: maphash.MakeSeed()}
+	if c.Zones != nil {
+		for _, u := range users {
+			ev.zones[u.ID] = c.Zones.ZoneOf(ctx, u)
+		}
+	}
 	// Independent reads, each a scan on the embedded store: at the same
 	// time, the wait is the slowest rather than their sum.
 	var (
@@ -684,7 +697,11 @@ func (c *Certifier) teamRow(ev *TeamEvidence, u *User, p *Program) TeamRow {
 		row.Due = row.Standing.Current.ExpiresAt
 		row.Overdue = row.Standing.Status == CertExpired || row.Standing.Status == CertRevoked
 	case u.HireDate != "":
-		row.Due = u.HireDate.Start().Add(DefaultOnboardingDue)
+		loc := ev.zones[u.ID]
+		if loc == nil {
+			loc = time.UTC
+		}
+		row.Due = u.HireDate.Start(loc).Add(DefaultOnboardingDue)
 		row.Overdue = ev.At.After(row.Due)
 	}
 	return row
@@ -725,4 +742,12 @@ func (ev *TeamEvidence) WeakSpots(people []*User, p *Program, quizzes map[string
 		return [2][]WeakSpot{q, c}
 	})
 	return r[0], r[1]
+}
+
+// zoneOf is the zone u reads dates in (Zones), UTC without one.
+func (c *Certifier) zoneOf(ctx context.Context, u *User) *time.Location {
+	if c.Zones == nil {
+		return time.UTC
+	}
+	return c.Zones.ZoneOf(ctx, u)
 }

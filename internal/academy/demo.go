@@ -39,7 +39,7 @@ func SeedDemo(ctx context.Context, a *Accounts) ([]DemoAccount, error) {
 	var out []DemoAccount
 	for _, p := range demoPeople {
 		u := &User{Username: p.username, DisplayName: p.name, LegalName: p.name, Roles: []string{p.role}, Sites: []string{DemoSite.ID},
-			EmployeeNo: p.employeeNo, HireDate: DateOf(a.Now().AddDate(0, 0, -p.hiredDaysAgo)), Department: "客服中心"}
+			EmployeeNo: p.employeeNo, HireDate: DateOf(a.Now().AddDate(0, 0, -p.hiredDaysAgo), a.CompanyZone()), Department: "客服中心"}
 		if _, err := a.Users.FindUser(ctx, p.username); err == nil {
 			continue // a real account of that name exists; leave it alone
 		}

@@ -10,7 +10,7 @@ import (
 )
 
 // demoNow is a Wednesday afternoon.
-var demoNow = time.Date(2026, 3, 11, 15, 7, 0, 0, time.Local)
+var demoNow = time.Date(2026, 3, 11, 15, 7, 0, 0, time.UTC)
 
 func TestDemoDeskDeterministic(t *testing.T) {
 	d1, t1 := DemoDesk("demo", demoNow)
@@ -218,9 +218,9 @@ func TestDemoDeskMix(t *testing.T) {
 func TestDemoDeskOverdue(t *testing.T) {
 	for _, now := range []time.Time{
 		demoNow,
-		time.Date(2026, 3, 9, 9, 30, 0, 0, time.Local),   // Monday morning
-		time.Date(2026, 3, 14, 3, 0, 0, 0, time.Local),   // Saturday night
-		time.Date(2026, 3, 13, 17, 59, 0, 0, time.Local), // Friday closing
+		time.Date(2026, 3, 9, 9, 30, 0, 0, time.UTC),   // Monday morning
+		time.Date(2026, 3, 14, 3, 0, 0, 0, time.UTC),   // Saturday night
+		time.Date(2026, 3, 13, 17, 59, 0, 0, time.UTC), // Friday closing
 	} {
 		_, tickets := DemoDesk("demo", now)
 		var overdue []string

@@ -240,6 +240,20 @@ type Ticket struct {
 	Events      []Event           `json:"events" bson:"events"`
 	// Escalated is when the overdue ticket was escalated to the managers.
 	Escalated time.Time `json:"escalated,omitzero" bson:"escalated,omitempty"`
+	// TZ is the zone of the ticket's site when it was opened: the SLA's
+	// office hours are that site's, whatever zone the server runs in.
+	TZ string `json:"tz,omitempty" bson:"tz,omitempty"`
+}
+
+// Location is the zone the ticket's office hours are counted in; tickets
+// stored before sites had zones count in UTC, as they did when read back.
+func (t *Ticket) Location() *time.Location {
+	if t.TZ != "" {
+		if loc, err := time.LoadLocation(t.TZ); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // Open reports whether the ticket still needs work.
@@ -313,7 +327,7 @@ func (t *Ticket) Summary() TicketSummary {
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version, Escalated: t.Escalated}
 	st := SLA(t, t.UpdatedAt)
 	if !st.Paused && !st.Resolved {
-		s.Due = DueAt(t.UpdatedAt, st.Left, st.Policy.BusinessHours)
+		s.Due = DueAt(t.UpdatedAt, st.Left, st.Policy.BusinessHours, t.Location())
 		s.DueKind = "resolution"
 		if !st.Responded {
 			s.DueKind = "first_response"

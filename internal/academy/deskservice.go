@@ -23,6 +23,11 @@ type Desk struct {
 	Sandboxes SandboxStore
 	Audit     AuditService
 	Now       func() time.Time
+	// Zones gives a site's zone (a sandbox's is the company's); without
+	// it, UTC.
+	Zones interface {
+		SiteZone(ctx context.Context, site string) *time.Location
+	}
 }
 
 // Workspace is one desk: its directory, its clock and, for a sandbox, the
@@ -32,6 +37,9 @@ type Workspace struct {
 	Directory *Directory
 	Now       time.Time
 	Sandbox   *Sandbox // nil for a live site
+	// Zone is the site's zone: its tickets' office hours and the times
+	// its desk shows.
+	Zone *time.Location
 	// Role is the capacity in which the caller works this desk; the
 	// domain refuses the actions it does not allow.
 	Role DeskRole
@@ -45,13 +53,20 @@ func (d *Desk) Open(ctx context.Context, ws string) (*Workspace, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Workspace{ID: ws, Directory: &sb.Directory, Now: sb.Now(real), Sandbox: sb}, nil
+		return &Workspace{ID: ws, Directory: &sb.Directory, Now: sb.Now(real), Sandbox: sb, Zone: d.zone(ctx, ws)}, nil
 	}
 	dir, err := d.Live.FindDirectory(ctx, ws)
 	if err != nil {
 		return nil, err
 	}
-	return &Workspace{ID: ws, Directory: dir, Now: real}, nil
+	return &Workspace{ID: ws, Directory: dir, Now: real, Zone: d.zone(ctx, ws)}, nil
+}
+
+func (d *Desk) zone(ctx context.Context, ws string) *time.Location {
+	if d.Zones == nil {
+		return time.UTC
+	}
+	return d.Zones.SiteZone(ctx, ws)
 }
 
 // residentsNamed finds residents by name.
@@ -227,6 +242,7 @@ func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor str
 		if err != nil {
 			return nil, err
 		}
+		t.TZ = w.Zone.String()
 		sb.Tickets = append(sb.Tickets, *t)
 		sb.Version++
 		if err := d.Sandboxes.SaveSandbox(ctx, sb); err != nil {
@@ -243,6 +259,7 @@ func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor str
 		if err != nil {
 			return nil, err
 		}
+		t.TZ = w.Zone.String()
 		err = d.Live.InsertTicket(ctx, t)
 		if err == nil {
 			return t, nil
@@ -357,19 +374,20 @@ func (d *Desk) OpenSandbox(ctx context.Context, owner, name string, fx *SandboxF
 	}
 	sb.Scenario, sb.Run = fx.Scenario, fx.Run
 	sb.Fixture = fx
-	sb.restore()
+	sb.restore(d.zone(ctx, sb.ID))
 	if err := d.Sandboxes.InsertSandbox(ctx, sb); err != nil {
 		return nil, err
 	}
 	return sb, nil
 }
 
-// restore puts a sandbox back to its fixture.
-func (s *Sandbox) restore() {
+// restore puts a sandbox back to its fixture; its tickets count office
+// hours in loc, the sandbox's zone.
+func (s *Sandbox) restore(loc *time.Location) {
 	s.Directory = s.Fixture.Directory
 	s.Tickets = slices.Clone(s.Fixture.Tickets)
 	for i := range s.Tickets {
-		s.Tickets[i].Workspace = s.ID
+		s.Tickets[i].Workspace, s.Tickets[i].TZ = s.ID, loc.String()
 	}
 	s.Offset, s.Seq = 0, len(s.Tickets)
 }
@@ -403,7 +421,7 @@ func (d *Desk) AdvanceClock(ctx context.Context, sb *Sandbox, minutes int) error
 
 // ResetSandbox restores a sandbox to how it started.
 func (d *Desk) ResetSandbox(ctx context.Context, sb *Sandbox) error {
-	sb.restore()
+	sb.restore(d.zone(ctx, sb.ID))
 	sb.Version++
 	return d.Sandboxes.SaveSandbox(ctx, sb)
 }

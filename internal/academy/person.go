@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// Date is a calendar day in the company's calendar, "2026-03-01" ("" for
-// none). The company's calendar is the server's zone (time.Local), the
-// zone that due dates and the dashboards already use. A hire date is a
+// Date is a calendar day, "2026-03-01" ("" for none), in the calendar of
+// the person it belongs to (the zone of their site, else the company's:
+// Accounts.ZoneOf). A hire date is a
 // day, not an instant: stored as its text, it keeps its month whatever
 // zone a reader runs in, which the hire-month cohorts rely on.
 type Date string
@@ -25,8 +25,8 @@ const (
 	maxDateAhead      = 366 * 24 * time.Hour
 )
 
-// DateOf returns the day t falls on in the company's calendar.
-func DateOf(t time.Time) Date { return Date(t.In(time.Local).Format(dateLayout)) }
+// DateOf returns the day t falls on in loc.
+func DateOf(t time.Time, loc *time.Location) Date { return Date(t.In(loc).Format(dateLayout)) }
 
 // ParseDate reads a date typed as YYYY-MM-DD for field; "" is no date.
 func ParseDate(field, s string) (Date, error) {
@@ -34,16 +34,16 @@ func ParseDate(field, s string) (Date, error) {
 	if s == "" {
 		return "", nil
 	}
-	t, err := time.ParseInLocation(dateLayout, s, time.Local)
+	t, err := time.Parse(dateLayout, s)
 	if err != nil || t.Format(dateLayout) != s {
 		return "", Errorf(EINVALID, "%s: 请填写日期，如 2026-03-01 / must be a date like 2026-03-01", field)
 	}
 	return Date(s), nil
 }
 
-// Start is the first instant of the day in the company's calendar.
-func (d Date) Start() time.Time {
-	t, _ := time.ParseInLocation(dateLayout, string(d), time.Local)
+// Start is the first instant of the day in loc.
+func (d Date) Start(loc *time.Location) time.Time {
+	t, _ := time.ParseInLocation(dateLayout, string(d), loc)
 	return t
 }
 
@@ -56,12 +56,12 @@ func (d Date) Month() string {
 }
 
 // checkBounds refuses a date before minDate or more than maxDateAhead
-// after now; layout-valid dates compare as text.
-func (d Date) checkBounds(field string, now time.Time) error {
+// after now in loc; layout-valid dates compare as text.
+func (d Date) checkBounds(field string, now time.Time, loc *time.Location) error {
 	if d == "" {
 		return nil
 	}
-	if latest := DateOf(now.Add(maxDateAhead)); d < minDate || d > latest {
+	if latest := DateOf(now.Add(maxDateAhead), loc); d < minDate || d > latest {
 		return Errorf(EINVALID, "%s: 日期须在 %s 到 %s 之间 / must be between %s and %s", field, minDate, latest, minDate, latest)
 	}
 	return nil
@@ -217,20 +217,20 @@ func (u *User) validatePerson() error {
 	return nil
 }
 
-// CheckDates refuses dates out of bounds at now.
-func (u *User) CheckDates(now time.Time) error {
-	if err := u.HireDate.checkBounds("hire_date", now); err != nil {
+// CheckDates refuses dates out of bounds at now in u's calendar loc.
+func (u *User) CheckDates(now time.Time, loc *time.Location) error {
+	if err := u.HireDate.checkBounds("hire_date", now, loc); err != nil {
 		return err
 	}
-	return u.LeaveDate.checkBounds("leave_date", now)
+	return u.LeaveDate.checkBounds("leave_date", now, loc)
 }
 
 // HasLeft reports whether u's leave date has come at now. From that day
 // the account no longer signs in, whatever its status says: an admin may
 // record a leave date ahead (a notice period) and nobody has to disable
-// the account on the day.
-func (u *User) HasLeft(now time.Time) bool {
-	return u.LeaveDate != "" && u.LeaveDate <= DateOf(now)
+// the account on the day. loc is u's calendar (Accounts.ZoneOf).
+func (u *User) HasLeft(now time.Time, loc *time.Location) bool {
+	return u.LeaveDate != "" && u.LeaveDate <= DateOf(now, loc)
 }
 
 // personDiff lists the people-record fields that differ between a and b

@@ -58,14 +58,23 @@ func TestDates(t *testing.T) {
 	if err != nil || d != "2026-03-01" || d.Month() != "2026-03" {
 		t.Fatalf("%q %v", d, err)
 	}
-	start := d.Start()
-	u := &User{LeaveDate: d}
-	if u.HasLeft(start.Add(-time.Second)) || !u.HasLeft(start) {
-		t.Fatal("leaving does not start at the first instant of the leave date")
+	// The leave date is a day in the person's own zone: in Beijing it
+	// starts at 16:00 UTC the day before.
+	beijing, err := LoadZone("tz", "Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
 	}
-	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.Local)
+	start := d.Start(beijing)
+	if want := time.Date(2026, 2, 28, 16, 0, 0, 0, time.UTC); !start.Equal(want) {
+		t.Fatalf("start of %s in Beijing %s, want %s", d, start.UTC(), want)
+	}
+	u := &User{LeaveDate: d}
+	if u.HasLeft(start.Add(-time.Second), beijing) || !u.HasLeft(start, beijing) || u.HasLeft(start, time.UTC) {
+		t.Fatal("leaving does not start at the first instant of the leave date in the person's zone")
+	}
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	for date, ok := range map[Date]bool{"1949-12-31": false, "1950-01-01": true, "2027-06-01": true, "2027-06-03": false} {
-		if err := date.checkBounds("hire_date", now); (err == nil) != ok {
+		if err := date.checkBounds("hire_date", now, beijing); (err == nil) != ok {
 			t.Errorf("bounds of %s: %v", date, err)
 		}
 	}

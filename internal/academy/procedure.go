@@ -452,17 +452,18 @@ func checkField(f FieldDef, v string, dir *Directory) error {
 			return Errorf(EINVALID, "fields.%s: satisfaction is a whole number from 1 to 5, not %q", f.Name, v)
 		}
 	case FieldTime:
-		if _, err := ParseDeskTime(v); err != nil {
+		if _, err := ParseDeskTime(v, time.UTC); err != nil {
 			return Errorf(EINVALID, "fields.%s: %q is not a time like 2026-12-01 18:00", f.Name, v)
 		}
 	}
 	return nil
 }
 
-// ParseDeskTime reads the times people type at the desk.
-func ParseDeskTime(v string) (time.Time, error) {
+// ParseDeskTime reads the times people type at the desk; a time typed
+// without a zone is the site's wall clock, loc.
+func ParseDeskTime(v string, loc *time.Location) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04", "2006-01-02T15:04"} {
-		if t, err := time.ParseInLocation(layout, v, time.Local); err == nil {
+		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
 			return t, nil
 		}
 	}

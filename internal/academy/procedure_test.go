@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.Local) // a Monday
+var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC) // a Monday
 
 func testDir() *Directory {
 	return &Directory{
@@ -222,18 +222,27 @@ func TestSLAOnSimulatedTime(t *testing.T) {
 }
 
 func TestBusinessHours(t *testing.T) {
-	fri := time.Date(2026, 3, 6, 17, 0, 0, 0, time.Local) // Friday 17:00
-	mon := time.Date(2026, 3, 9, 10, 0, 0, 0, time.Local) // Monday 10:00
-	if got := workTime(fri, mon, true); got != 2*time.Hour {
+	// Office hours are the site's: Friday 17:00 to Monday 10:00 in Beijing
+	// is two office hours whatever zone the process runs in, and the same
+	// instants are a different span in Urumqi (two hours behind).
+	beijing, _ := LoadZone("tz", "Asia/Shanghai")
+	urumqi, _ := LoadZone("tz", "Asia/Urumqi")
+	fri := time.Date(2026, 3, 6, 17, 0, 0, 0, beijing).UTC() // Friday 17:00
+	mon := time.Date(2026, 3, 9, 10, 0, 0, 0, beijing).UTC() // Monday 10:00
+	if got := workTime(fri, mon, true, beijing); got != 2*time.Hour {
 		t.Fatalf("office hours Fri 17:00 – Mon 10:00 = %v, want 2h", got)
 	}
-	if got := workTime(fri, mon, false); got != 65*time.Hour {
+	// In Urumqi that is Friday 15:00 to Monday 08:00: three hours on Friday.
+	if got := workTime(fri, mon, true, urumqi); got != 3*time.Hour {
+		t.Fatalf("office hours Fri 15:00 – Mon 08:00 in Urumqi = %v, want 3h", got)
+	}
+	if got := workTime(fri, mon, false, beijing); got != 65*time.Hour {
 		t.Fatalf("around the clock = %v", got)
 	}
-	if got := DueAt(fri, 2*time.Hour, true); !got.Equal(mon) {
+	if got := DueAt(fri, 2*time.Hour, true, beijing); !got.Equal(mon) {
 		t.Fatalf("due 2 office hours after Fri 17:00 = %v, want Mon 10:00", got)
 	}
-	if got := DueAt(fri, 30*time.Minute, false); !got.Equal(fri.Add(30 * time.Minute)) {
+	if got := DueAt(fri, 30*time.Minute, false, beijing); !got.Equal(fri.Add(30 * time.Minute)) {
 		t.Fatalf("due = %v", got)
 	}
 }

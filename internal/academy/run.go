@@ -188,7 +188,7 @@ func Evaluate(c Check, tickets []Ticket) CheckResult {
 	case CheckAbsent:
 		for _, t := range cands {
 			if e := firstEvent(t, c.Action); e != nil {
-				r.Detail = fmt.Sprintf("工单 %s 在 %s 有“%s”", t.Number, e.At.Format("15:04"), actionLabel(c.Type, c.Action))
+				r.Detail = fmt.Sprintf("工单 %s 在 %s 有“%s”", t.Number, e.At.In(t.Location()).Format("15:04"), actionLabel(c.Type, c.Action))
 				return r
 			}
 		}

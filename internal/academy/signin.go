@@ -74,7 +74,7 @@ func (a *Accounts) LoginByClaim(ctx context.Context, cl ClaimLogin) (*Session, s
 			return nil, "", nil, err
 		}
 	}
-	if u.Status != StatusActive || u.HasLeft(a.Now()) {
+	if u.Status != StatusActive || u.HasLeft(a.Now(), a.ZoneOf(ctx, u)) {
 		why := "account disabled"
 		if u.Status == StatusActive {
 			why = "left on " + string(u.LeaveDate)

@@ -11,6 +11,10 @@ type Site struct {
 	ID        string    `json:"id" bson:"_id"`
 	Name      string    `json:"name" bson:"name"`
 	CreatedAt time.Time `json:"created_at" bson:"created_at"`
+	// TZ is the site's zone (an IANA name such as Asia/Urumqi) when it is
+	// not the company's: its tickets, SLA office hours and the times its
+	// people see use it.
+	TZ string `json:"tz,omitempty" bson:"tz,omitempty"`
 }
 
 // Validate checks a site's fields.
@@ -27,7 +31,15 @@ func (s *Site) Validate() error {
 	if s.Name == "" {
 		return Errorf(EINVALID, "name: required, 1–64 characters")
 	}
-	return CheckText("name", s.Name, 64, false)
+	if err := CheckText("name", s.Name, 64, false); err != nil {
+		return err
+	}
+	if s.TZ = strings.TrimSpace(s.TZ); s.TZ != "" {
+		if _, err := LoadZone("tz", s.TZ); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SiteService stores sites.

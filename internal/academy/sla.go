@@ -83,12 +83,12 @@ func SLA(t *Ticket, now time.Time) SLAStatus {
 		return st
 	}
 	state := p.Initial
-	from := t.CreatedAt
+	from, loc := t.CreatedAt, t.Location()
 	count := func(to time.Time) {
 		if p.State(state).Hold || !to.After(from) {
 			return
 		}
-		d := workTime(from, to, pol.BusinessHours)
+		d := workTime(from, to, pol.BusinessHours, loc)
 		if !st.Responded {
 			st.ResponseUsed += d
 		}
@@ -135,11 +135,12 @@ func SLA(t *Ticket, now time.Time) SLAStatus {
 }
 
 // workTime is the time between from and to, counting only office hours
-// (09:00–18:00, Monday–Friday, local time) when business is set.
-func workTime(from, to time.Time, business bool) time.Duration {
+// (09:00–18:00, Monday–Friday, in the site's zone loc) when business is set.
+func workTime(from, to time.Time, business bool, loc *time.Location) time.Duration {
 	if !business {
 		return to.Sub(from)
 	}
+	from, to = from.In(loc), to.In(loc)
 	var total time.Duration
 	for day := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, from.Location()); day.Before(to); day = day.AddDate(0, 0, 1) {
 		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
@@ -169,12 +170,12 @@ func minTime(a, b time.Time) time.Time {
 }
 
 // DueAt is when a clock with left to run, started at from, runs out:
-// counting office hours only when business is set.
-func DueAt(from time.Time, left time.Duration, business bool) time.Time {
+// counting office hours in loc only when business is set.
+func DueAt(from time.Time, left time.Duration, business bool, loc *time.Location) time.Time {
 	if !business || left <= 0 {
 		return from.Add(left)
 	}
-	t := from
+	t := from.In(loc)
 	for left > 0 {
 		day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
 		open, shut := day.Add(9*time.Hour), day.Add(18*time.Hour)

@@ -155,7 +155,7 @@ func (s *Server) requireWorkspace(c *fiber.Ctx, u *academy.User, oversee bool) e
 	} else if oversee && !s.Authz.Can(u, ws, academy.PermTickets) && s.Authz.Can(u, ws, academy.PermOversee) {
 		role = academy.DeskManager
 	} else if !s.Authz.Can(u, ws, academy.PermTickets) {
-		if why := academy.RefusalReason(u, academy.RoleAgent, s.Certifier.Now()); why != "" {
+		if why := academy.RefusalReason(u, academy.RoleAgent, s.Certifier.Now(), s.zone(c)); why != "" {
 			return academy.Errorf(academy.EFORBIDDEN, "%s", why)
 		}
 		return academy.Errorf(academy.EFORBIDDEN, "只有本项目的客服专员可以处理真实工单 / Only agents of this site may work its live tickets.")

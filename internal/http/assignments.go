@@ -179,11 +179,11 @@ func (s *Server) assignedTo(c *fiber.Ctx, u *academy.User) ([]academy.Assigned, 
 	if err != nil {
 		return nil, err
 	}
-	now, courses := s.Certifier.Now(), s.Catalog.Courses()
+	now, courses, loc := s.Certifier.Now(), s.Catalog.Courses(), s.Accounts.ZoneOf(c.UserContext(), u)
 	var out []academy.Assigned
 	for _, a := range all {
-		if a.Targets(u, r, now, s.Certifier.Window) {
-			out = append(out, a.Assess(u, r, courses, now, s.Certifier.Window))
+		if a.Targets(u, r, now, s.Certifier.Window, loc) {
+			out = append(out, a.Assess(u, r, courses, now, s.Certifier.Window, loc))
 		}
 	}
 	slices.SortStableFunc(out, dueOrder)
@@ -233,10 +233,11 @@ func (s *Server) overview(c *fiber.Ctx, list []*academy.Assignment) ([]assignmen
 	for i, a := range list {
 		k := assignmentCounts{Assignment: a, WorkName: s.Catalog.Title(a.Kind, a.Ref)}
 		for _, p := range people {
-			if !a.Targets(p, records[p.ID], now, window) {
+			loc := s.Accounts.ZoneOf(c.UserContext(), p)
+			if !a.Targets(p, records[p.ID], now, window, loc) {
 				continue
 			}
-			st := a.Assess(p, records[p.ID], courses, now, window)
+			st := a.Assess(p, records[p.ID], courses, now, window, loc)
 			switch {
 			case st.Overdue:
 				k.Overdue++

@@ -32,7 +32,7 @@ func benchTeam(b *testing.B, path string, maxAge time.Duration) {
 	now := time.Now()
 	for i := range 1000 {
 		name := fmt.Sprintf("t%04d", i)
-		u := &academy.User{Username: name, Roles: []string{academy.RoleTrainee}, Sites: []string{"s1"}, HireDate: academy.DateOf(now.AddDate(0, 0, -i%90))}
+		u := &academy.User{Username: name, Roles: []string{academy.RoleTrainee}, Sites: []string{"s1"}, HireDate: academy.DateOf(now.AddDate(0, 0, -i%90), beijing)}
 		u.Normalize()
 		if err := e.accounts.Users.CreateUser(ctx, u); err != nil {
 			b.Fatal(err)

@@ -30,7 +30,7 @@ func TestBrowserLearningAndAuthoring(t *testing.T) {
 	due := time.Now().AddDate(0, 0, 5)
 	if err := e.deps.Assignments.CreateAssignment(context.Background(), &academy.Assignment{
 		Kind: academy.AssignCourse, Ref: "ethics", Target: academy.AssignTarget{Role: academy.RoleTrainee, Site: "s1"},
-		Due: academy.AssignDue{Date: academy.DateOf(due)}, CreatedBy: "manager", CreatedAt: time.Now(),
+		Due: academy.AssignDue{Date: academy.DateOf(due, beijing)}, CreatedBy: "manager", CreatedAt: time.Now(),
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestBrowserLearningAndAuthoring(t *testing.T) {
 	trainee := chrome(t)
 	loginChrome(t, trainee, base, "trainee")
 	// The assigned course is on the home page with its due date.
-	if got := text(t, trainee, "#panel-trainee"); !strings.Contains(got, "职业道德与服务意识") || !strings.Contains(got, due.Format("2006-01-02")) {
+	if got := text(t, trainee, "#panel-trainee"); !strings.Contains(got, "职业道德与服务意识") || !strings.Contains(got, due.In(beijing).Format("2006-01-02")) {
 		t.Fatalf("home: %q", got)
 	}
 	screenshot(t, trainee, "trainee-home-assigned")

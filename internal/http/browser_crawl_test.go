@@ -103,7 +103,7 @@ func crawlWorld(t *testing.T, e *env) map[string][]string {
 	}
 	cert := e.certify(crawlCertified.username)
 	if err := e.deps.Assignments.CreateAssignment(ctx, &academy.Assignment{Kind: academy.AssignCourse, Ref: "etiquette",
-		Target: academy.AssignTarget{Role: academy.RoleTrainee, Site: site.ID}, Due: academy.AssignDue{Date: academy.DateOf(now.AddDate(0, 0, 5))},
+		Target: academy.AssignTarget{Role: academy.RoleTrainee, Site: site.ID}, Due: academy.AssignDue{Date: academy.DateOf(now.AddDate(0, 0, 5), beijing)},
 		CreatedBy: "zhangzg", CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}

@@ -61,9 +61,9 @@ func deskTime(v string, now time.Time) (string, error) {
 	if _, err := fmt.Sscanf(v, "+%dd %d:%d", &days, &h, &m); err != nil {
 		return "", fmt.Errorf("time field %q is not like +1d 23:30: %w", v, err)
 	}
-	d := now.AddDate(0, 0, days)
-	// The value a datetime-local input holds.
-	return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, time.Local).Format("2006-01-02T15:04"), nil
+	d := now.In(beijing).AddDate(0, 0, days)
+	// The value a datetime-local input holds: the site's wall clock.
+	return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, beijing).Format("2006-01-02T15:04"), nil
 }
 
 // The five calls of the desk program played in the newcomer journey, one

@@ -80,13 +80,15 @@ func (s *Server) myCertificates(c *fiber.Ctx) error {
 }
 
 func (s *Server) certificatePDF(c *fiber.Ctx) error {
-	cert, _, err := s.Certifier.Open(c.UserContext(), currentUser(c), c.Params("number"))
+	cert, holder, err := s.Certifier.Open(c.UserContext(), currentUser(c), c.Params("number"))
 	if err != nil {
 		return err
 	}
 	w := s.programWording(cert)
+	// The document is the holder's: its dates are days where they work,
+	// whoever downloads it.
 	b, err := pdf.Render(pdf.Certificate{Number: cert.Number, Holder: cert.Holder, Program: cert.ProgramName, Issuer: s.Issuer.Name,
-		IssuedAt: cert.IssuedAt, ExpiresAt: cert.ExpiresAt, VerifyURL: s.verifyURL(cert.Number),
+		IssuedAt: cert.IssuedAt, ExpiresAt: cert.ExpiresAt, Zone: s.Accounts.ZoneOf(c.UserContext(), holder), VerifyURL: s.verifyURL(cert.Number),
 		Criteria: w.SummaryZH, CriteriaEN: w.SummaryEN})
 	if err != nil {
 		return academy.Errorf(academy.EINVALID, "证书 PDF 无法生成 / The certificate PDF cannot be made: %v", err)
@@ -369,7 +371,7 @@ func (s *Server) teamFor(c *fiber.Ctx, q teamQuery, refresh bool) (*teamView, er
 		return nil, err
 	}
 	for _, p := range v.Evidence.Users {
-		if p.Status != academy.StatusActive || p.HasLeft(v.Evidence.At) || p.IsAdmin() || (q.Role != "" && !slices.Contains(p.Roles, q.Role)) {
+		if p.Status != academy.StatusActive || p.HasLeft(v.Evidence.At, s.Accounts.ZoneOf(c.UserContext(), p)) || p.IsAdmin() || (q.Role != "" && !slices.Contains(p.Roles, q.Role)) {
 			continue
 		}
 		inScope := slices.ContainsFunc(p.Sites, func(id string) bool {
@@ -508,9 +510,10 @@ func (s *Server) teamWeakSpots(c *fiber.Ctx) error {
 
 // teamTable is the dashboard as rows for the exports, in lang: names,
 // site names and status words rather than codes. A date is a time.Time
-// (midnight UTC of the local day), so that a spreadsheet gets a date cell
-// and CSV its ISO form; every other cell is text.
-func (s *Server) teamTable(lang string, prog *academy.Program, rows []academy.TeamRow, sites map[string]string) [][]any {
+// (midnight UTC of the day in loc, the reader's zone), so that a
+// spreadsheet gets a date cell and CSV its ISO form; every other cell is
+// text.
+func (s *Server) teamTable(lang string, loc *time.Location, prog *academy.Program, rows []academy.TeamRow, sites map[string]string) [][]any {
 	t := func(key string) string { return s.locales.T(lang, key) }
 	head := []any{t("export.username"), t("export.name"), t("export.sites"), t("export.hired"), t("export.status"),
 		t("export.number"), t("export.expires"), t("export.done"), t("export.overdue")}
@@ -524,10 +527,11 @@ func (s *Server) teamTable(lang string, prog *academy.Program, rows []academy.Te
 		var number string
 		var expires, hired any = "", ""
 		if st.Current != nil {
-			number, expires = st.Current.Number, exportDate(st.Current.ExpiresAt)
+			number, expires = st.Current.Number, exportDate(st.Current.ExpiresAt, loc)
 		}
 		if r.User.HireDate != "" {
-			hired = exportDate(r.User.HireDate.Start())
+			// A hire date is a day already: midnight UTC of it is its cell.
+			hired = r.User.HireDate.Start(time.UTC)
 		}
 		overdue := ""
 		if r.Overdue {
@@ -544,7 +548,7 @@ func (s *Server) teamTable(lang string, prog *academy.Program, rows []academy.Te
 			if i < len(st.Reqs) && !st.Renewing {
 				cell = "✗"
 				if st.Reqs[i].Done {
-					cell = "✓ " + st.Reqs[i].At.Local().Format("2006-01-02")
+					cell = "✓ " + st.Reqs[i].At.In(loc).Format("2006-01-02")
 				} else if st.Reqs[i].Detail != "" {
 					cell = "✗ " + st.Reqs[i].Detail
 				}
@@ -556,18 +560,18 @@ func (s *Server) teamTable(lang string, prog *academy.Program, rows []academy.Te
 	return out
 }
 
-// exportDate is the local calendar day of t as a date without a time: a
+// exportDate is the day t falls on in loc as a date without a time: a
 // spreadsheet shows a time.Time at midnight UTC as that day, whatever its
 // own zone.
-func exportDate(t time.Time) time.Time {
-	y, m, d := t.Local().Date()
+func exportDate(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // countedAt says when the figures of an export were gathered, with the
 // zone, so that a file read later or elsewhere is not misread.
-func countedAt(t time.Time) string {
-	return t.Local().Format("2006-01-02 15:04 (UTC-07:00)")
+func countedAt(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01-02 15:04 (UTC-07:00)")
 }
 
 // spreadsheetText keeps a CSV cell from being read as a formula: a
@@ -603,14 +607,15 @@ func (s *Server) teamExport(c *fiber.Ctx) error {
 	// The first line says when the figures were counted: the dashboard
 	// may be minutes old, and a file is read long after.
 	// It is as wide as the table, so that a strict CSV reader takes the file.
-	table := s.teamTable(lang, prog, rows, sites)
+	loc := s.zone(c)
+	table := s.teamTable(lang, loc, prog, rows, sites)
 	first := make([]any, len(table[0]))
 	for i := range first {
 		first[i] = ""
 	}
-	first[0], first[1] = s.locales.T(lang, "export.counted"), countedAt(v.Evidence.At)
+	first[0], first[1] = s.locales.T(lang, "export.counted"), countedAt(v.Evidence.At, loc)
 	table = append([][]any{first}, table...)
-	name := "team-" + prog.Slug + "-" + s.Certifier.Now().Format("20060102")
+	name := "team-" + prog.Slug + "-" + s.Certifier.Now().In(loc).Format("20060102")
 	var buf bytes.Buffer
 	if format == "csv" {
 		// The byte-order mark is what makes Excel read the file as UTF-8

@@ -355,7 +355,7 @@ func TestTeamDashboardAndExports(t *testing.T) {
 	// words, and give dates as dates.
 	csv := e.api("GET", "/team/export/csv", "manager", nil)
 	counted := regexp.MustCompile(`^\x{feff}统计时间,\d{4}-\d\d-\d\d \d\d:\d\d \(UTC[+-]\d\d:\d\d\),*\r?\n账号,姓名,物业项目,入职日期,认证状态,`)
-	if !counted.MatchString(csv.Body) || !strings.Contains(csv.Body, "zhang,zhang,项目s1,,有效,"+cert.Number+","+cert.ExpiresAt.Local().Format("2006-01-02")+",") ||
+	if !counted.MatchString(csv.Body) || !strings.Contains(csv.Body, "zhang,zhang,项目s1,,有效,"+cert.Number+","+cert.ExpiresAt.In(beijing).Format("2006-01-02")+",") ||
 		strings.Contains(csv.Body, ",valid,") || strings.Contains(csv.Body, ",none,") {
 		t.Fatalf("csv:\n%s", csv.Body)
 	}
@@ -376,7 +376,7 @@ func TestTeamDashboardAndExports(t *testing.T) {
 			cell, _ := excelize.CoordinatesToCellName(7, i+3)
 			kind, _ := f.GetCellType("认证", cell)
 			raw, _ := f.GetCellValue("认证", cell, excelize.Options{RawCellValue: true})
-			if kind == excelize.CellTypeSharedString || kind == excelize.CellTypeInlineString || strings.Contains(raw, "-") || r[6] != cert.ExpiresAt.Local().Format("2006-01-02") {
+			if kind == excelize.CellTypeSharedString || kind == excelize.CellTypeInlineString || strings.Contains(raw, "-") || r[6] != cert.ExpiresAt.In(beijing).Format("2006-01-02") {
 				t.Errorf("expiry cell %s: type %v, raw %q, shown %q", cell, kind, raw, r[6])
 			}
 		}
@@ -531,7 +531,7 @@ func TestDashboardsCoverMoreThanAPageOfPeople(t *testing.T) {
 	n := academy.MaxPageSize + 10
 	for i := range n {
 		name := fmt.Sprintf("a%04d", i)
-		u := &academy.User{Username: name, Roles: []string{academy.RoleTrainee}, Sites: []string{"s1"}, HireDate: academy.DateOf(time.Now().AddDate(0, -6, 0))}
+		u := &academy.User{Username: name, Roles: []string{academy.RoleTrainee}, Sites: []string{"s1"}, HireDate: academy.DateOf(time.Now().AddDate(0, -6, 0), beijing)}
 		u.Normalize()
 		if err := e.accounts.Users.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)

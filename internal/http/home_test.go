@@ -57,7 +57,7 @@ func TestLearnerHome(t *testing.T) {
 	for course, due := range map[string]time.Time{"ethics": time.Now().AddDate(0, 0, 5), "fees": time.Now().AddDate(0, 0, -2)} {
 		if err := e.deps.Assignments.CreateAssignment(context.Background(), &academy.Assignment{
 			Kind: academy.AssignCourse, Ref: course, Target: academy.AssignTarget{Role: academy.RoleTrainee, Site: "s1"},
-			Due: academy.AssignDue{Date: academy.DateOf(due)}, CreatedBy: "manager", CreatedAt: time.Now()}); err != nil {
+			Due: academy.AssignDue{Date: academy.DateOf(due, beijing)}, CreatedBy: "manager", CreatedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -163,7 +163,7 @@ func TestManagerHome(t *testing.T) {
 	e.tokens["newbie"] = e.login("newbie", testPassword)
 	cert := e.certify("newbie")
 	late := &academy.User{Username: "late", DisplayName: "晚到的人", LegalName: "晚到的人", Roles: []string{academy.RoleTrainee}, Sites: []string{"s1"},
-		HireDate: academy.DateOf(time.Now().AddDate(0, -3, 0))}
+		HireDate: academy.DateOf(time.Now().AddDate(0, -3, 0), beijing)}
 	if err := e.accounts.CreateUser(context.Background(), academy.Actor{}, late, testPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestManagerHome(t *testing.T) {
 	if got := section(home, "overdue-people"); !strings.Contains(got, `<a href="/team/people/late">晚到的人</a>`) {
 		t.Errorf("overdue people: %q", got)
 	}
-	if got := section(home, "expiring-certs"); !strings.Contains(got, `href="/team/people/newbie"`) || !strings.Contains(got, cert.ExpiresAt.Local().Format("2006-01-02")+" 到期") {
+	if got := section(home, "expiring-certs"); !strings.Contains(got, `href="/team/people/newbie"`) || !strings.Contains(got, cert.ExpiresAt.In(beijing).Format("2006-01-02")+" 到期") {
 		t.Errorf("expiring certificates: %q", got)
 	}
 	// Another site's manager sees none of it.

@@ -30,7 +30,13 @@ import (
 	"github.com/academy/academy/web"
 )
 
-func TestMain(m *testing.M) { os.Exit(mongotest.Main(m)) }
+// TestMain runs the tests in UTC whatever the machine's zone, while the
+// server is configured for Beijing (newEnv): a time said in the process's
+// zone anywhere shows 8 hours off and fails the tests of times.
+func TestMain(m *testing.M) {
+	time.Local = time.UTC
+	os.Exit(mongotest.Main(m))
+}
 
 // env is a server on a fresh database with one account per role.
 type env struct {
@@ -77,6 +83,9 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 		t.Fatal(err)
 	}
 	accounts.Links = mongo.NewPasswordLinkService(db)
+	if accounts.Zone, err = academy.LoadZone("tz", academy.DefaultZone); err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range []string{"s1", "s2"} {
 		if err := sites.CreateSite(ctx, &academy.Site{ID: s, Name: "项目" + s}); err != nil {
 			t.Fatal(err)
@@ -131,8 +140,8 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	outbox := mongo.NewOutbox(db)
 	deps := ahttp.Deps{Accounts: accounts, Authz: az, DB: db, Library: library,
 		Learning: &academy.Learning{Progress: academy.NewCachedProgress(mongo.NewProgressService(db), academy.DefaultCacheTTL, time.Now), Now: time.Now}, Assignments: mongo.NewAssignmentService(db),
-		Examiner: &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now},
-		Desk:     &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now},
+		Examiner: &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now, Zones: accounts},
+		Desk:     &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now, Zones: accounts},
 		Cases:    mongo.NewCaseStore(db),
 		Catalog:  cat, Markdown: md, Logger: logger, Web: web.FS, Version: "test",
 		Issuer: &badge.Issuer{ID: "http://academy.test/issuer", Name: "物业客服学院", Key: key},
@@ -143,7 +152,7 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	deps.Coach = &academy.Coach{Runs: mongo.NewRunService(db), Desk: deps.Desk, Now: time.Now}
 	deps.Certifier = &academy.Certifier{Programs: cat, Progress: deps.Learning.Progress, Attempts: deps.Examiner.Attempts, Runs: deps.Coach.Runs,
 		Certs: certs, Users: accounts.Users, Audit: accounts.Audit, Authz: az, Signer: &badge.Certificates{Issuer: deps.Issuer, Base: deps.PublicURL},
-		Events: &xapi.Recorder{Base: "http://academy.test", Queue: outbox}, Now: clock.Now, Window: academy.DefaultExpiringWindow}
+		Events: &xapi.Recorder{Base: "http://academy.test", Queue: outbox}, Now: clock.Now, Window: academy.DefaultExpiringWindow, Zones: accounts}
 	deps.Learning.Outcomes, deps.Examiner.Outcomes, deps.Coach.Outcomes = deps.Certifier, deps.Certifier, deps.Certifier
 	deps.Examiner.Programs, deps.Examiner.Progress, deps.Examiner.Audit = cat, deps.Learning.Progress, accounts.Audit
 	// Dashboards gather their evidence on every view unless a test's
@@ -323,3 +332,12 @@ func (b *browser) loginAs(name string) {
 		b.e.t.Fatalf("web login %s: %d %s", name, res.StatusCode, res.Header.Get("Location"))
 	}
 }
+
+// beijing is the company zone newEnv configures (academy.DefaultZone).
+var beijing = func() *time.Location {
+	loc, err := time.LoadLocation(academy.DefaultZone)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()

@@ -132,7 +132,7 @@ func TestPeopleRecordRefusals(t *testing.T) {
 	if res := e.api("PATCH", "/api/v1/users/trainee", "admin", map[string]any{"hire_date": "2026-03-01"}); res.StatusCode != 200 {
 		t.Fatalf("hire date: %d %s", res.StatusCode, res.Body)
 	}
-	far := academy.DateOf(time.Now().AddDate(2, 0, 0))
+	far := academy.DateOf(time.Now().AddDate(2, 0, 0), beijing)
 	read := func() string { return e.api("GET", "/api/v1/users/trainee", "admin", nil).Body }
 	for _, c := range []struct {
 		name   string
@@ -202,14 +202,14 @@ func TestPeopleRecordRefusals(t *testing.T) {
 // future leave date leaves it active.
 func TestLeaveDateDisables(t *testing.T) {
 	e := newEnv(t)
-	tomorrow := string(academy.DateOf(time.Now().AddDate(0, 0, 1)))
+	tomorrow := string(academy.DateOf(time.Now().AddDate(0, 0, 1), beijing))
 	if res := e.api("PATCH", "/api/v1/users/trainee", "admin", map[string]any{"leave_date": tomorrow}); res.StatusCode != 200 || e.user(t, "trainee").Status != academy.StatusActive {
 		t.Fatalf("a future leave date: %d %s", res.StatusCode, res.Body)
 	}
 	if res := e.api("GET", "/api/v1/me", "trainee", nil); res.StatusCode != 200 {
 		t.Fatalf("signed out before the leave date: %d", res.StatusCode)
 	}
-	today := string(academy.DateOf(time.Now()))
+	today := string(academy.DateOf(time.Now(), beijing))
 	if res := e.api("PATCH", "/api/v1/users/trainee", "admin", map[string]any{"leave_date": today}); res.StatusCode != 200 || e.user(t, "trainee").Status != academy.StatusDisabled {
 		t.Fatalf("leave date today: %d %s", res.StatusCode, res.Body)
 	}
@@ -309,7 +309,7 @@ func TestPeopleRecordWebForm(t *testing.T) {
 // hire-month cohort filter lists them in that month only.
 func TestHireDateDrivesOverdueAndCohort(t *testing.T) {
 	e := newEnv(t)
-	hired := academy.DateOf(e.clock.Now())
+	hired := academy.DateOf(e.clock.Now(), beijing)
 	if res := e.api("PATCH", "/api/v1/users/trainee", "admin", map[string]any{"hire_date": string(hired)}); res.StatusCode != 200 {
 		t.Fatalf("hire date: %d %s", res.StatusCode, res.Body)
 	}
@@ -342,7 +342,7 @@ func TestHireDateDrivesOverdueAndCohort(t *testing.T) {
 	if b, c := overdue(); !b || !c {
 		t.Fatalf("not overdue 31 days after hire: board %v, csv %v", b, c)
 	}
-	other := hired.Start().AddDate(0, -2, 0).Format("2006-01")
+	other := hired.Start(beijing).AddDate(0, -2, 0).Format("2006-01")
 	for cohort, want := range map[string]bool{hired.Month(): true, other: false} {
 		page := e.api("GET", "/team?cohort="+cohort, "manager", nil)
 		if page.StatusCode != 200 || strings.Contains(page.Body, `data-user="trainee"`) != want {

@@ -34,6 +34,9 @@ type page struct {
 	// Sandbox is set on every page of a sandbox desk, for its banner.
 	Sandbox    *academy.Sandbox
 	SandboxNow time.Time
+	// Zone is the zone the page's times are said in: the desk's site's on
+	// a desk page, else the viewer's (Accounts.ZoneOf).
+	Zone *time.Location
 	// navKey names the menu in NavHTML (see navHTML): pages kept whole
 	// (see lessonpage.go) are kept per menu.
 	navKey string
@@ -61,8 +64,14 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) *page {
 	if p.User != nil {
 		p.NavHTML, p.navKey = s.navHTML(p.Lang, s.nav(p.User), p.Active)
 	}
-	if w := currentWorkspace(c); w != nil && w.Sandbox != nil {
-		p.Sandbox, p.SandboxNow = w.Sandbox, w.Now
+	p.Zone = s.zone(c)
+	if w := currentWorkspace(c); w != nil {
+		if w.Zone != nil {
+			p.Zone = w.Zone
+		}
+		if w.Sandbox != nil {
+			p.Sandbox, p.SandboxNow = w.Sandbox, w.Now
+		}
 	}
 	// Only known notices are shown, so a crafted link cannot put text of
 	// its choosing on our page.
@@ -189,13 +198,15 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		"join": strings.Join,
 		"has":  func(list []string, v string) bool { return slices.Contains(list, v) },
-		"date": func(t time.Time) string {
+		// date, clock and day say a stored (UTC) time in the zone the page
+		// is read in (page.Zone), never the server's.
+		"date": func(loc *time.Location, t time.Time) string {
 			if t.IsZero() {
 				return "—"
 			}
-			return t.Local().Format("2006-01-02 15:04")
+			return t.In(loc).Format("2006-01-02 15:04")
 		},
-		"clock": func(t time.Time) string { return t.Local().Format("15:04:05") },
+		"clock": func(loc *time.Location, t time.Time) string { return t.In(loc).Format("15:04:05") },
 		"add":   func(a, b int) int { return a + b },
 		"sub":   func(a, b int) int { return a - b },
 		// lessonPath turns a course/lesson reference into its page path.
@@ -281,10 +292,11 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			if academy.FieldKind(typ, action, name) == academy.FieldTime {
 				// Stored as typed (a datetime-local input posts
-				// "2006-01-02T15:04", naive local time); show it the way
-				// the page shows every other time.
-				if t, err := academy.ParseDeskTime(v); err == nil {
-					return t.Local().Format("2006-01-02 15:04")
+				// "2006-01-02T15:04", the site's wall clock): read and
+				// said in the same zone, it shows as typed, the way the
+				// page shows every other time.
+				if t, err := academy.ParseDeskTime(v, time.UTC); err == nil {
+					return t.Format("2006-01-02 15:04")
 				}
 			}
 			return v
@@ -300,13 +312,13 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		// n is t for a count, with the singular where the language has one.
 		"n": s.locales.N,
-		"day": func(v any) string {
+		"day": func(loc *time.Location, v any) string {
 			switch t := v.(type) {
 			case time.Time:
-				return t.Local().Format("2006-01-02")
+				return t.In(loc).Format("2006-01-02")
 			case *time.Time:
 				if t != nil {
-					return t.Local().Format("2006-01-02")
+					return t.In(loc).Format("2006-01-02")
 				}
 			}
 			return "—"
@@ -362,3 +374,9 @@ func hashFS(fsys fs.FS) (string, error) {
 }
 
 func fsHTTP(fsys fs.FS) nethttp.FileSystem { return nethttp.FS(fsys) }
+
+// zone is the zone the signed-in user reads times in (their site's, else
+// the company's); the company's for a visitor.
+func (s *Server) zone(c *fiber.Ctx) *time.Location {
+	return s.Accounts.ZoneOf(c.UserContext(), currentUser(c))
+}

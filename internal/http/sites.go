@@ -15,7 +15,7 @@ func (s *Server) sitesPage(c *fiber.Ctx, status int, form *academy.Site, errMsg 
 	}
 	p := s.newPage(c, "sites.title")
 	p.Error = errMsg
-	p.Data = map[string]any{"Sites": sites, "Form": form}
+	p.Data = map[string]any{"Sites": sites, "Form": form, "Company": s.Accounts.CompanyZone().String()}
 	return s.renderStatus(c, status, "sites", p)
 }
 
@@ -24,7 +24,7 @@ func (s *Server) adminSites(c *fiber.Ctx) error {
 }
 
 func (s *Server) adminSiteCreate(c *fiber.Ctx) error {
-	site := &academy.Site{ID: strings.TrimSpace(c.FormValue("id")), Name: c.FormValue("name")}
+	site := &academy.Site{ID: strings.TrimSpace(c.FormValue("id")), Name: c.FormValue("name"), TZ: c.FormValue("tz")}
 	if err := s.Accounts.CreateSite(c.UserContext(), actor(c), site); err != nil {
 		if code := academy.ErrorCode(err); code == academy.EINVALID || code == academy.ECONFLICT {
 			return s.sitesPage(c, codeStatus[code], site, academy.ErrorMessage(err))
@@ -49,11 +49,12 @@ func (s *Server) apiCreateSite(c *fiber.Ctx) error {
 	var req struct {
 		ID   string `json:"id"`
 		Name string `json:"name"`
+		TZ   string `json:"tz"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	site := &academy.Site{ID: req.ID, Name: req.Name}
+	site := &academy.Site{ID: req.ID, Name: req.Name, TZ: req.TZ}
 	if err := s.Accounts.CreateSite(c.UserContext(), actor(c), site); err != nil {
 		return err
 	}

@@ -35,7 +35,9 @@ func (d *assignmentDoc) current() *academy.Assignment {
 		a.Kind, a.Ref = academy.AssignCourse, d.Course
 	}
 	if a.Due.Date == "" && a.Due.DaysAfterHire == 0 && !d.DueAt.IsZero() {
-		a.Due.Date = academy.DateOf(d.DueAt)
+		// The first version computed the due instant in the server's
+		// zone, so the server's zone gives its day back.
+		a.Due.Date = academy.DateOf(d.DueAt, time.Local)
 	}
 	return &a
 }

@@ -258,7 +258,7 @@ func TestProgressAndAssignments(t *testing.T) {
 	if len(all) != 2 || all[0].Target.Role != "trainee" || all[0].Kind != academy.AssignQuiz || all[0].Due.DaysAfterHire != 30 || all[0].RecurMonths != 12 {
 		t.Fatalf("assignments: %+v", all)
 	}
-	if old := all[1]; old.Kind != academy.AssignCourse || old.Ref != "law" || old.Target.People[0] != "wang" || old.Due.Date != academy.DateOf(t0.Add(48*time.Hour)) {
+	if old := all[1]; old.Kind != academy.AssignCourse || old.Ref != "law" || old.Target.People[0] != "wang" || old.Due.Date != academy.DateOf(t0.Add(48*time.Hour), time.Local) {
 		t.Fatalf("first-version assignment: %+v", old)
 	}
 	if err := as.DeleteAssignment(ctx, "old"); err != nil {

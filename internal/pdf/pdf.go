@@ -22,6 +22,10 @@ type Certificate struct {
 	Issuer    string // e.g. "物业客服学院"
 	IssuedAt  time.Time
 	ExpiresAt time.Time
+	// Zone is where the dates are read as days: the holder's (times come
+	// from the database in UTC; a certificate issued at 07:00 Beijing
+	// time must not show the day before). Nil is UTC.
+	Zone      *time.Location
 	VerifyURL string // encoded in the QR code and printed under it
 	// Criteria and CriteriaEN say what the program required, e.g.
 	// "已学完 7 门课程，8 项测验均达到 80 分……" and its English.
@@ -51,11 +55,6 @@ const (
 	// keep the module edges sharp however the viewer scales the image.
 	qrScale = 8
 )
-
-// chinaTime is UTC+8 without DST. Times usually come from the database in
-// UTC; a certificate issued at 07:00 Beijing time must not show the day
-// before. A fixed zone needs no tzdata on the server.
-var chinaTime = time.FixedZone("CST", 8*60*60)
 
 type rgb struct{ r, g, b int }
 
@@ -231,8 +230,8 @@ func (d *doc) body(c Certificate) {
 func (d *doc) details(c Certificate) {
 	rows := [][2]string{
 		{"证书编号", c.Number},
-		{"发证日期", chineseDate(c.IssuedAt)},
-		{"有效期至", chineseDate(c.ExpiresAt)},
+		{"发证日期", chineseDate(c.IssuedAt, c.Zone)},
+		{"有效期至", chineseDate(c.ExpiresAt, c.Zone)},
 		{"发证机构", c.Issuer},
 	}
 	const x, y0, step = 32.0, 160.0, 8.0
@@ -393,12 +392,15 @@ func spaced(s string) string {
 	return string(b)
 }
 
-// chineseDate formats t as 2026年3月5日 in China time. The zero time means
+// chineseDate formats t as 2026年3月5日 in loc. The zero time means
 // "no expiry", printed as 长期有效 rather than as year 1.
-func chineseDate(t time.Time) string {
+func chineseDate(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return "长期有效"
 	}
-	t = t.In(chinaTime)
+	if loc == nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }

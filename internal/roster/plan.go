@@ -106,6 +106,7 @@ func (r *Roster) Plan(ctx context.Context, f *File, opt Options) (*Plan, error) 
 		}
 	}
 	pl := &planner{f: f, sites: sites, byNo: byNo, byID: byID, now: r.Accounts.Now(),
+		zone:   func(u *academy.User) *time.Location { return r.Accounts.ZoneOf(ctx, u) },
 		seenNo: map[string]int{}, seenID: map[string]int{}, named: map[string]bool{}, fileSites: map[string]bool{}}
 	p := &Plan{Sync: opt.Sync, Counts: map[string]int{}}
 	for _, row := range f.Rows {
@@ -148,6 +149,8 @@ func (r *Roster) allUsers(ctx context.Context) ([]*academy.User, error) {
 }
 
 type planner struct {
+	// zone is a person's calendar, for their hire and leave dates.
+	zone       func(*academy.User) *time.Location
 	f          *File
 	sites      []*academy.Site
 	byNo, byID map[string]*academy.User
@@ -295,7 +298,7 @@ func (pl *planner) row(row Row) *Item {
 		pl.refuseErr(it, err)
 		return pl.refused(it)
 	}
-	if err := next.CheckDates(pl.now); err != nil {
+	if err := next.CheckDates(pl.now, pl.zone(next)); err != nil {
 		pl.refuseErr(it, err)
 		return pl.refused(it)
 	}
