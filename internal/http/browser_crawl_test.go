@@ -102,9 +102,10 @@ func crawlWorld(t *testing.T, e *env) map[string][]string {
 		e.tokens[p.username] = e.login(p.username, testPassword)
 	}
 	cert := e.certify(crawlCertified.username)
-	if err := e.deps.Assignments.CreateAssignment(ctx, &academy.Assignment{Kind: academy.AssignCourse, Ref: "etiquette",
+	assigned := &academy.Assignment{Kind: academy.AssignCourse, Ref: "etiquette",
 		Target: academy.AssignTarget{Role: academy.RoleTrainee, Site: site.ID}, Due: academy.AssignDue{Date: academy.DateOf(now.AddDate(0, 0, 5), beijing)},
-		CreatedBy: "zhangzg", CreatedAt: now}); err != nil {
+		CreatedBy: "zhangzg", CreatedAt: now}
+	if err := e.deps.Assignments.CreateAssignment(ctx, assigned); err != nil {
 		t.Fatal(err)
 	}
 
@@ -169,6 +170,7 @@ func crawlWorld(t *testing.T, e *env) map[string][]string {
 	quiz := snap.Quizzes["ethics"]
 	return map[string][]string{
 		"/admin/users/:username":                {"/admin/users/xiaoxin"},
+		"/assignments/:id":                      {"/assignments/" + assigned.ID},
 		"/courses/:slug":                        {"/courses/ethics", "/courses/complaints"},
 		"/courses/:slug/lessons/:lesson":        {"/courses/ethics/lessons/" + course.Lessons[0].Slug},
 		"/quizzes/:slug":                        {"/quizzes/ethics", "/quizzes/final-exam"},
