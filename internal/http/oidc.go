@@ -204,6 +204,13 @@ func (s *Server) oidcCallbackPage(c *fiber.Ctx) error {
 	if err := idt.Claims(&claims); err != nil {
 		return fail("ID token claims unreadable", refused)
 	}
+	// An address typed at the provider and never confirmed could be
+	// anyone's: it names no account. Providers that do not say are
+	// trusted, as company directories often leave the claim out.
+	if s.OIDC.Field == academy.ClaimEmail && claims["email_verified"] == false {
+		return fail("email not verified by the provider", academy.Errorf(academy.EUNAUTHORIZED,
+			"您企业账号的邮箱尚未验证,不能用它登录;请先在企业账号中验证邮箱,或使用密码登录 / Your company account's email is not verified, so it cannot sign you in; verify it there or log in with your password."))
+	}
 	sess, token, _, err := s.Accounts.LoginByClaim(ctx, academy.ClaimLogin{
 		Field: s.OIDC.Field, Value: claimString(claims[s.OIDC.Claim]),
 		Name: claimString(claims["name"]), Username: claimString(claims["preferred_username"]), Email: claimString(claims["email"]),

@@ -22,6 +22,8 @@ import (
 // carries an employee number and a name, as a company directory's does.
 type companyPerson struct {
 	sub, employeeNo, name, email string
+	// unverified says the provider never confirmed the email.
+	unverified bool
 	// audience, when set, replaces the token's audience: a token the
 	// provider issued to another application.
 	audience string
@@ -32,6 +34,7 @@ type companyClaims struct {
 	EmployeeNo string `json:"employee_no,omitempty"`
 	Name       string `json:"name,omitempty"`
 	Email      string `json:"email,omitempty"`
+	Verified   *bool  `json:"email_verified,omitempty"`
 }
 
 func (p companyPerson) ID() string { return p.sub }
@@ -44,7 +47,11 @@ func (p companyPerson) Claims(_ []string, c *mockoidc.IDTokenClaims) (jwt.Claims
 	if p.audience != "" {
 		c.Audience = jwt.ClaimStrings{p.audience}
 	}
-	return &companyClaims{IDTokenClaims: c, EmployeeNo: p.employeeNo, Name: p.name, Email: p.email}, nil
+	claims := &companyClaims{IDTokenClaims: c, EmployeeNo: p.employeeNo, Name: p.name, Email: p.email}
+	if p.unverified {
+		claims.Verified = new(bool)
+	}
+	return claims, nil
 }
 
 // oidcEnv is a server with company sign-in against a real provider
@@ -313,6 +320,12 @@ func TestOIDCByEmail(t *testing.T) {
 	o.op.QueueUser(companyPerson{sub: "s-1", email: "wang.li@example.com"})
 	if res, body := get(t, c, o.base+"/login/oidc"); res.StatusCode != 200 || o.me(t, c) != "wang.li" {
 		t.Fatalf("email in another case: %d %s", res.StatusCode, body)
+	}
+	// An address the provider did not verify names no one.
+	c = oidcClient(t, true)
+	o.op.QueueUser(companyPerson{sub: "s-1", email: "wang.li@example.com", unverified: true})
+	if res, body := get(t, c, o.base+"/login/oidc"); res.StatusCode != 401 || !strings.Contains(body, "邮箱尚未验证") || o.me(t, c) != "" {
+		t.Fatalf("unverified email: %d %s", res.StatusCode, body)
 	}
 	// An address two accounts share names no one: refused, not a guess.
 	c = oidcClient(t, true)
