@@ -165,12 +165,23 @@ func crawlWorld(t *testing.T, e *env) map[string][]string {
 		res.json(t, &tc)
 	}
 
+	// Someone from a roster, with a link to choose their password.
+	newcomer := &academy.User{Username: "xinren", DisplayName: "林新人", LegalName: "林新人", Roles: []string{academy.RoleTrainee}, Sites: []string{site.ID}}
+	if err := e.accounts.CreateUserWithoutPassword(ctx, academy.Actor{}, newcomer); err != nil {
+		t.Fatal(err)
+	}
+	link, err := e.accounts.IssuePasswordLink(ctx, academy.Actor{}, newcomer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	snap := e.deps.Catalog.Snapshot()
 	course := snap.Course("ethics")
 	quiz := snap.Quizzes["ethics"]
 	return map[string][]string{
 		"/admin/users/:username":                {"/admin/users/xiaoxin"},
 		"/assignments/:id":                      {"/assignments/" + assigned.ID},
+		"/set-password/:token":                  {"/set-password/" + link},
 		"/courses/:slug":                        {"/courses/ethics", "/courses/complaints"},
 		"/courses/:slug/lessons/:lesson":        {"/courses/ethics/lessons/" + course.Lessons[0].Slug},
 		"/quizzes/:slug":                        {"/quizzes/ethics", "/quizzes/final-exam"},
@@ -217,7 +228,7 @@ func crawlCodes(e *env) (always, zhOnly, usernames []string) {
 		academy.ActionNote, academy.ActionMessage, academy.ActionAssign, academy.ActionCreate,
 		"complaints", "repairs", "visitors", "renovations", academy.DemoSite.ID,
 		academy.AuditLoginOK, academy.AuditLoginFailed, academy.AuditLogout, academy.AuditUserCreated, academy.AuditRolesChanged,
-		academy.AuditUserDisabled, academy.AuditUserEnabled, academy.AuditPasswordReset, academy.AuditPasswordOwn, academy.AuditSiteCreated,
+		academy.AuditUserDisabled, academy.AuditUserEnabled, academy.AuditPasswordReset, academy.AuditPasswordOwn, academy.AuditPasswordLink, academy.AuditPasswordByLink, academy.AuditSiteCreated,
 		academy.AuditCertIssued, academy.AuditCertRevoked, academy.AuditCertReinstated, academy.AuditLegalName, academy.AuditProgramSaved,
 		academy.AuditExtraAttempt, academy.AuditCooldownReset, academy.AuditPhoneRevealed, academy.AuditPhoneSearched}
 	words = append(words, academy.Roles...)

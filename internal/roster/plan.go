@@ -303,6 +303,8 @@ func (pl *planner) row(row Row) *Item {
 		return pl.refused(it)
 	}
 	if u == nil {
+		// What the new account will hold, so the admin checks it before.
+		it.Changes = diff(&academy.User{}, next)
 		it.Action, it.user, it.Name = Create, next, next.DisplayName
 		if next.LegalName != "" {
 			it.Name = next.LegalName
