@@ -51,8 +51,8 @@ func rosterFile(c *fiber.Ctx) ([]byte, error) {
 	return nil, academy.Errorf(academy.EINVALID, "file: 请选择花名册文件（CSV 或 XLSX）/ choose the roster file (CSV or XLSX)")
 }
 
-// flag reads a yes/no query parameter.
-func flag(c *fiber.Ctx, name string, def bool) (bool, error) {
+// queryFlag reads a yes/no query parameter.
+func queryFlag(c *fiber.Ctx, name string, def bool) (bool, error) {
 	switch c.Query(name) {
 	case "":
 		return def, nil
@@ -76,15 +76,15 @@ type rosterResponse struct {
 // apiImportUsers plans a roster (?dry_run=1, the default) or applies it
 // (?apply=1 or ?dry_run=0); ?sync=1 disables the people it leaves out.
 func (s *Server) apiImportUsers(c *fiber.Ctx) error {
-	dry, err := flag(c, "dry_run", true)
+	dry, err := queryFlag(c, "dry_run", true)
 	if err != nil {
 		return err
 	}
-	apply, err := flag(c, "apply", false)
+	apply, err := queryFlag(c, "apply", false)
 	if err != nil {
 		return err
 	}
-	sync, err := flag(c, "sync", false)
+	sync, err := queryFlag(c, "sync", false)
 	if err != nil {
 		return err
 	}
