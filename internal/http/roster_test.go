@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/academy/academy/internal/academy"
 )
 
 const rosterCSV = "\xEF\xBB\xBF工号,姓名,手机,项目,角色,入职日期\r\n" +
@@ -182,5 +184,52 @@ func TestWebImportUsers(t *testing.T) {
 	}
 	if res := e.browser().get(links[1][1]); res.StatusCode != 200 || !strings.Contains(res.Body, "李强") {
 		t.Fatalf("link: %d", res.StatusCode)
+	}
+}
+
+// The chain from roster to assignment: a program assigned to
+// "hired in the last 30 days" reaches a new hire from an imported roster,
+// due thirty days after their hire date, and not someone hired long ago.
+func TestImportedNewHireGetsTheOnboardingProgram(t *testing.T) {
+	e := newEnv(t)
+	now := e.clock.Now()
+	hired := academy.DateOf(now.AddDate(0, 0, -5), beijing)
+	due := academy.DateOf(hired.Start(beijing).AddDate(0, 0, 30), beijing)
+	csv := "工号,姓名,项目,角色,入职日期\r\n" +
+		"N001,赵新,s1,学员," + string(hired) + "\r\n" +
+		"N002,钱旧,s1,学员," + string(academy.DateOf(now.AddDate(0, 0, -90), beijing)) + "\r\n"
+	var r importReply
+	res := e.rawImport("?apply=1", "admin", "text/csv", csv)
+	res.json(t, &r)
+	if res.StatusCode != 200 || !r.Applied || r.Plan.Counts["create"] != 2 {
+		t.Fatalf("import: %d %s", res.StatusCode, res.Body)
+	}
+	var a academy.Assignment
+	res = e.api("POST", "/api/v1/assignments", "manager", map[string]any{"kind": "program", "ref": "desk",
+		"target": map[string]any{"rule": "hired_within", "days": 30, "site": "s1"}, "due": map[string]any{"days_after_hire": 30}})
+	if res.StatusCode != 201 && res.StatusCode != 200 {
+		t.Fatalf("assign: %d %s", res.StatusCode, res.Body)
+	}
+	res.json(t, &a)
+	page := e.api("GET", "/assignments/"+a.ID, "manager", nil).Body
+	if !strings.Contains(page, "赵新") || strings.Contains(page, "钱旧") || !strings.Contains(page, string(due)) {
+		t.Fatalf("the assignment's people: want 赵新 due %s, not 钱旧:\n%s", due, page)
+	}
+
+	// The new hire sets a password from the link and finds it at home.
+	var link string
+	for _, it := range r.Plan.Items {
+		if it.Username == "n001" {
+			link = "/set-password/" + it.Token
+		}
+	}
+	pw := "a new hire's password"
+	if res := e.browser().post(link, url.Values{"password": {pw}, "confirm_password": {pw}}); res.StatusCode != 303 {
+		t.Fatalf("set password: %d %s", res.StatusCode, res.Body)
+	}
+	e.tokens["n001"] = e.login("n001", pw)
+	home := e.api("GET", "/home", "n001", nil).Body
+	if !strings.Contains(home, "客服上岗认证") || !strings.Contains(home, string(due)) {
+		t.Fatalf("the new hire's home lacks the program due %s", due)
 	}
 }
