@@ -59,7 +59,7 @@ func TestBrowserAssignByName(t *testing.T) {
 	}
 	step(t, ctx, "open who stands where", chromedp.Click("#assignment-list a.counts"), chromedp.WaitVisible("#assignment-people"))
 	if got := text(t, ctx, "#assignment-people"); !strings.Contains(got, name) || !strings.Contains(got, "待完成") ||
-		!strings.Contains(got, time.Now().AddDate(0, 0, 30).Format("2006-01-02")) {
+		!strings.Contains(got, time.Now().In(beijing).AddDate(0, 0, 30).Format("2006-01-02")) {
 		t.Errorf("the people list shows %q", got)
 	}
 	if !fitsWidth(t, ctx) {
