@@ -61,16 +61,7 @@ func (c *Counters) Get(key string) ([]byte, error) {
 	err := c.do(func(ctx context.Context) error {
 		return c.db.c("counters").FindOne(ctx, bson.M{"_id": key}).Decode(&d)
 	})
-	if academy.ErrorCode(err) == academy.ENOTFOUND {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !d.Expires.IsZero() && !c.db.Now().Before(d.Expires) {
-		return nil, nil
-	}
-	return d.Val, nil
+	return c.live(d, err)
 }
 
 // Set stores val under key until exp from now; 0 keeps it.
@@ -93,6 +84,12 @@ func (c *Counters) Take(key string) ([]byte, error) {
 	err := c.do(func(ctx context.Context) error {
 		return c.db.c("counters").FindOneAndDelete(ctx, bson.M{"_id": key}).Decode(&d)
 	})
+	return c.live(d, err)
+}
+
+// live is the value of a document just read, nil when there was none or
+// it has expired.
+func (c *Counters) live(d counterDoc, err error) ([]byte, error) {
 	if academy.ErrorCode(err) == academy.ENOTFOUND {
 		return nil, nil
 	}
