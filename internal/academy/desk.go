@@ -273,6 +273,12 @@ const (
 // Priorities lists priorities from most to least urgent.
 var Priorities = []string{PriorityUrgent, PriorityHigh, PriorityNormal, PriorityLow}
 
+// PriorityName is the Chinese label of a priority, as the desk and the
+// lessons name it ("" if none).
+func PriorityName(p string) string {
+	return map[string]string{PriorityUrgent: "紧急", PriorityHigh: "高", PriorityNormal: "普通", PriorityLow: "低"}[p]
+}
+
 // Channels through which an owner reaches the desk.
 var Channels = []string{"phone", "counter", "app"}
 

@@ -55,6 +55,11 @@ type TransitionDef struct {
 	// response clock stops); Resolves stops the resolution clock.
 	Responds bool `json:"responds,omitempty"`
 	Resolves bool `json:"resolves,omitempty"`
+	// Reopens restarts the resolution clock where it stopped: an owner who
+	// is not satisfied at the return visit is still waiting for the same
+	// fix, so the time already used still counts and the time between the
+	// resolution and the reopen does not.
+	Reopens bool `json:"reopens,omitempty"`
 	// Manager marks an action the procedure gives the site's manager
 	// (项目主管) as well as its agents: what a manager does with a ticket
 	// escalated to them.
@@ -131,6 +136,7 @@ var Procedures = []Procedure{
 			{Action: "return", Label: "退单", From: []string{"dispatched", "in_progress"}, To: "received", Fields: []FieldDef{reason}},
 			{Action: "complete", Label: "完成", From: []string{"in_progress"}, To: "done", Fields: []FieldDef{{Name: "resolution", Label: "处理结果", Kind: FieldText, Required: true}}, Resolves: true},
 			{Action: "return_visit", Label: "回访", From: []string{"done"}, To: "visited", Fields: []FieldDef{satisfaction, comment}},
+			{Action: "reopen", Label: "重新派单", From: []string{"done", "visited"}, To: "dispatched", Fields: []FieldDef{department, reason}, Reopens: true},
 			{Action: "close", Label: "关闭", From: []string{"visited"}, To: "closed"},
 		},
 	},
@@ -147,6 +153,7 @@ var Procedures = []Procedure{
 			{Action: "respond", Label: "答复业主", From: []string{"investigating"}, To: "responded", Fields: []FieldDef{{Name: "proposal", Label: "处理方案", Kind: FieldText, Required: true}, {Name: "promised_at", Label: "承诺完成时间", Kind: FieldTime, Required: true}}, Manager: true},
 			{Action: "follow_up", Label: "跟进落实", From: []string{"responded", "following"}, To: "following", Fields: []FieldDef{note}, Resolves: true},
 			{Action: "return_visit", Label: "回访", From: []string{"following"}, To: "visited", Fields: []FieldDef{satisfaction, comment}},
+			{Action: "reopen", Label: "重新核实", From: []string{"visited"}, To: "investigating", Fields: []FieldDef{department, reason}, Reopens: true},
 			{Action: "archive", Label: "归档", From: []string{"visited"}, To: "archived", Fields: []FieldDef{{Name: "lesson", Label: "总结", Kind: FieldText, Required: false}}},
 		},
 	},
@@ -171,12 +178,12 @@ var Procedures = []Procedure{
 	},
 	{
 		Type: TypeRenovation, Label: "装修", Initial: "submitted",
-		States: []StateDef{{ID: "submitted", Label: "已提交"}, {ID: "checked", Label: "资料已审核"}, {ID: "approved", Label: "已批准"},
-			{ID: "rejected", Label: "未批准", Terminal: true}, {ID: "inspected", Label: "已巡查"}, {ID: "completed", Label: "已验收", Terminal: true}},
+		States: []StateDef{{ID: "submitted", Label: "已申报"}, {ID: "checked", Label: "资料已审核"}, {ID: "approved", Label: "已登记"},
+			{ID: "rejected", Label: "不予登记", Terminal: true}, {ID: "inspected", Label: "已巡查"}, {ID: "completed", Label: "已验收", Terminal: true}},
 		Transitions: []TransitionDef{
 			{Action: "check", Label: "审核资料", From: []string{"submitted"}, To: "checked", Fields: []FieldDef{{Name: "documents", Label: "已收资料", Kind: FieldText, Required: true}, {Name: "missing", Label: "缺少的资料", Kind: FieldText}}, Responds: true},
-			{Action: "approve", Label: "批准", From: []string{"checked"}, To: "approved", Manager: true},
-			{Action: "reject", Label: "不批准", From: []string{"submitted", "checked"}, To: "rejected", Fields: []FieldDef{reason}, Resolves: true, Manager: true},
+			{Action: "approve", Label: "登记并签协议", From: []string{"checked"}, To: "approved", Manager: true},
+			{Action: "reject", Label: "不予登记", From: []string{"submitted", "checked"}, To: "rejected", Fields: []FieldDef{reason}, Resolves: true, Manager: true},
 			{Action: "inspect", Label: "巡查", From: []string{"approved", "inspected"}, To: "inspected", Fields: []FieldDef{{Name: "findings", Label: "巡查情况", Kind: FieldText, Required: true}}},
 			{Action: "complete", Label: "验收", From: []string{"inspected"}, To: "completed", Fields: []FieldDef{{Name: "acceptance", Label: "验收结论", Kind: FieldText, Required: true}}, Resolves: true},
 		},

@@ -2,6 +2,7 @@ package academy
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -304,5 +305,46 @@ func TestManagerMayAct(t *testing.T) {
 	tk := &Ticket{Type: TypeComplaint, State: "investigating", Version: 1, Fields: map[string]string{}}
 	if err := checkRole(DeskManager, tk, "follow_up"); ErrorCode(err) != EFORBIDDEN || !strings.Contains(ErrorMessage(err), "答复业主") {
 		t.Errorf("refusal: %v", err)
+	}
+}
+
+// TestReopenResumesTheResolutionClock: an owner unhappy at the return visit
+// gets the ticket back in work, and the resolution clock goes on from the
+// time already used, not counting the days it sat resolved.
+func TestReopenResumesTheResolutionClock(t *testing.T) {
+	tk := newTicket(t, TypeRepair) // normal: resolve in 72h around the clock
+	act(t, tk, 10*time.Minute, "dispatch", map[string]string{"department": "engineering", "priority": "normal"})
+	act(t, tk, 20*time.Minute, "start", nil)
+	act(t, tk, 60*time.Hour, "complete", map[string]string{"resolution": "更换角阀"})
+	act(t, tk, 70*time.Hour, "return_visit", map[string]string{"satisfaction": "2", "comment": "还在滴水"})
+	if _, err := Apply(tk, TicketAction{Action: "reopen", Fields: map[string]string{"department": "engineering"}, Version: tk.Version}, "agent", testDir(), t0.Add(71*time.Hour)); err == nil {
+		t.Fatal("a reopen without a reason was accepted")
+	}
+	act(t, tk, 71*time.Hour, "reopen", map[string]string{"department": "engineering", "reason": "回访时业主说仍在滴水"})
+	if tk.State != "dispatched" {
+		t.Fatalf("reopen went to %s", tk.State)
+	}
+	st := SLA(tk, t0.Add(75*time.Hour))
+	if st.Resolved || st.ResolveUsed != 64*time.Hour || st.Left != 8*time.Hour {
+		t.Fatalf("after the reopen: %+v", st)
+	}
+	if s := tk.Summary(); s.DueKind != "resolution" || !s.Due.Equal(t0.Add(83*time.Hour)) {
+		t.Fatalf("queue due after the reopen: %+v", s)
+	}
+	act(t, tk, 76*time.Hour, "start", nil)
+	act(t, tk, 90*time.Hour, "complete", map[string]string{"resolution": "更换整段给水管"})
+	if st := SLA(tk, t0.Add(100*time.Hour)); !st.Resolved || !slices.Contains(st.Breached, "resolution") {
+		t.Fatalf("resolved late the second time: %+v", st)
+	}
+
+	c := newTicket(t, TypeComplaint)
+	act(t, c, time.Minute, "confirm", map[string]string{"summary": "夜间施工噪声"})
+	act(t, c, time.Hour, "investigate", map[string]string{"department": "security"})
+	act(t, c, 2*time.Hour, "respond", map[string]string{"proposal": "约谈施工方", "promised_at": "2026-03-10 18:00"})
+	act(t, c, 3*time.Hour, "follow_up", map[string]string{"note": "已约谈"})
+	act(t, c, 30*time.Hour, "return_visit", map[string]string{"satisfaction": "1", "comment": "昨晚还在施工"})
+	act(t, c, 31*time.Hour, "reopen", map[string]string{"department": "security", "reason": "回访不满意：仍有夜间施工"})
+	if c.State != "investigating" || SLA(c, t0.Add(32*time.Hour)).Resolved {
+		t.Fatalf("complaint reopen: state %s", c.State)
 	}
 }

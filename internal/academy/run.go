@@ -152,7 +152,7 @@ func Evaluate(c Check, tickets []Ticket) CheckResult {
 					got = t.Priority
 				}
 				if got != v {
-					miss = append(miss, fmt.Sprintf("%s是“%s”而不是“%s”", FieldLabel(f), got, v))
+					miss = append(miss, fmt.Sprintf("%s是“%s”而不是“%s”", FieldLabel(f), fieldValueName(f, got), fieldValueName(f, v)))
 				}
 			}
 			if len(miss) == 0 {
@@ -218,6 +218,22 @@ func Evaluate(c Check, tickets []Ticket) CheckResult {
 		r.Detail = strings.Join(why, "；")
 	}
 	return r
+}
+
+// fieldValueName shows a department or priority by its name: debriefs are
+// read by trainees, not by the desk's code.
+func fieldValueName(field, v string) string {
+	name := ""
+	switch field {
+	case FieldDepartment:
+		name = DepartmentName(v)
+	case FieldPriority:
+		name = PriorityName(v)
+	}
+	if name == "" {
+		return v
+	}
+	return name
 }
 
 func orderLabel(c Check) string {

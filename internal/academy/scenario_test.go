@@ -55,7 +55,8 @@ func TestEvaluateChecks(t *testing.T) {
 	}{
 		{"ticket closed", Check{Kind: CheckTicket, Type: TypeRepair, Resident: PersonaID, State: "closed", Fields: map[string]string{"department": "engineering"}}, []Ticket{full}, true, "符合要求"},
 		{"ticket not closed", Check{Kind: CheckTicket, Type: TypeRepair, State: "closed"}, []Ticket{noVisit}, false, "状态是“已完成”而不是“关闭”"},
-		{"ticket wrong department", Check{Kind: CheckTicket, Type: TypeRepair, Fields: map[string]string{"department": "security"}}, []Ticket{full}, false, "处理部门是“engineering”而不是“security”"},
+		{"ticket wrong department", Check{Kind: CheckTicket, Type: TypeRepair, Fields: map[string]string{"department": "security"}}, []Ticket{full}, false, "处理部门是“工程”而不是“安保”"},
+		{"ticket wrong priority", Check{Kind: CheckTicket, Type: TypeRepair, Fields: map[string]string{"priority": "urgent"}}, []Ticket{full}, false, "优先级是“高”而不是“紧急”"},
 		{"no ticket at all", Check{Kind: CheckTicket, Type: TypeComplaint, Resident: PersonaID}, []Ticket{full}, false, "没有找到来电业主的投诉工单"},
 		{"order kept", Check{Kind: CheckOrder, Type: TypeRepair, Actions: []string{"create", "dispatch", "complete", "return_visit"}}, []Ticket{full}, true, "按顺序完成了受理建单→派单→完成→回访"},
 		{"order missing return visit", Check{Kind: CheckOrder, Type: TypeRepair, Actions: []string{"create", "dispatch", "complete", "return_visit"}}, []Ticket{noVisit}, false, "缺少“回访”"},

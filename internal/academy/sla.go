@@ -104,7 +104,7 @@ func SLA(t *Ticket, now time.Time) SLAStatus {
 		from = e.At
 		if def := p.Transition(e.Action); def != nil {
 			st.Responded = st.Responded || def.Responds
-			st.Resolved = st.Resolved || def.Resolves
+			st.Resolved = (st.Resolved || def.Resolves) && !def.Reopens
 		}
 		state = e.To
 	}

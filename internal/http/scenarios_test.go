@@ -209,7 +209,7 @@ func TestRunBadInput(t *testing.T) {
 
 // The renovation call branches into approving and rejecting the
 // application; the debrief of an approved one lists only the approve
-// branch's steps, never "不批准", which that run had to avoid.
+// branch's steps, never "不予登记", which that run had to avoid.
 func TestDebriefExpectsOnlyTheBranchTaken(t *testing.T) {
 	e := newEnv(t)
 	var r apiRun
@@ -259,7 +259,7 @@ func TestDebriefExpectsOnlyTheBranchTaken(t *testing.T) {
 	e.api("GET", "/api/v1/runs/"+r.ID+"/debrief", "trainee", nil).json(t, &d)
 	var got []string
 	for _, x := range d.Expected {
-		if x.Action == "reject" || x.Label == "不批准" {
+		if x.Action == "reject" || x.Label == "不予登记" {
 			t.Errorf("the approved run is expected to %s (%s): %+v", x.Label, x.Action, d.Expected)
 		}
 		if !x.Done {
@@ -462,5 +462,67 @@ func TestRunFormRepostAnswersOnce(t *testing.T) {
 	delete(form, "step")
 	if res := b.post(runURL+"/choices", form); res.StatusCode != 400 || !strings.Contains(res.Body, "step: required") {
 		t.Fatalf("a form without the step: %d", res.StatusCode)
+	}
+}
+
+// playReopen plays the repair-reopen scenario: the call, then the given
+// actions on the fixture ticket the run starts with.
+func playReopen(t *testing.T, e *env, actions []string) apiRun {
+	t.Helper()
+	var r apiRun
+	res := e.api("POST", "/api/v1/scenarios/repair-reopen/runs", "trainee", nil)
+	res.json(t, &r)
+	if res.StatusCode != 201 {
+		t.Fatalf("start: %d %s", res.StatusCode, res.Body)
+	}
+	r = talkToTask(t, e, "trainee", "repair-reopen", r)
+	var q struct{ Items []academy.TicketSummary }
+	e.api("GET", "/api/v1/workspaces/"+r.Sandbox+"/tickets?queue=all", "trainee", nil).json(t, &q)
+	if len(q.Items) != 1 || q.Items[0].State != "done" {
+		t.Fatalf("the run should start with one completed repair: %+v", q.Items)
+	}
+	tk := apiTicket{ID: q.Items[0].ID, Version: q.Items[0].Version}
+	fields := map[string]map[string]string{
+		"return_visit": {"satisfaction": "2", "comment": "柜子底板又湿了，接头还在滴"},
+		"reopen":       {"department": "engineering", "reason": "回访发现仍滴水，返修；业主下午两点后在家"},
+	}
+	for _, a := range actions {
+		res := e.transition(r.Sandbox, tk.ID, "trainee", a, tk.Version, fields[a])
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %s", a, res.Body)
+		}
+		res.json(t, &tk)
+	}
+	res = e.api("POST", "/api/v1/runs/"+r.ID+"/done", "trainee", nil)
+	if res.StatusCode != 200 {
+		t.Fatalf("done: %d %s", res.StatusCode, res.Body)
+	}
+	r = apiRun{}
+	res.json(t, &r)
+	return r
+}
+
+// TestRepairReopenScenario: the scenario that checks the reopen the lessons
+// teach passes when the unhappy return visit sends the same ticket back to
+// engineering, and fails, naming why, when the ticket is closed instead.
+func TestRepairReopenScenario(t *testing.T) {
+	e := newEnv(t)
+	if good := playReopen(t, e, []string{"return_visit", "reopen"}); good.State != "finished" || !good.Passed {
+		t.Fatalf("reopened run: %+v", good)
+	}
+	bad := playReopen(t, e, []string{"return_visit", "close"})
+	if bad.Passed {
+		t.Fatalf("a run that closed the ticket passed: %+v", bad)
+	}
+	var d struct {
+		Failed []academy.CheckResult `json:"failed_checks"`
+	}
+	e.api("GET", "/api/v1/runs/"+bad.ID+"/debrief", "trainee", nil).json(t, &d)
+	var ids []string
+	for _, f := range d.Failed {
+		ids = append(ids, f.ID)
+	}
+	if !slices.Contains(ids, "visit-then-reopen") || !slices.Contains(ids, "not-closed") {
+		t.Fatalf("failed checks %v, want the missing reopen and the close", ids)
 	}
 }
