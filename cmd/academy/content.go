@@ -61,6 +61,9 @@ func cmdLint(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Wording is lint's alone: import still loads content whose quotes or
+	// terms are off, since a reader is not misled by them.
+	problems = append(problems, (&content.Loader{Dir: dir}).Wording()...)
 	if len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Fprintln(stdout, p)

@@ -331,7 +331,9 @@ func TestServeLifecycle(t *testing.T) {
 func TestLintAndImport(t *testing.T) {
 	// The repository's content lints clean; the broken fixture does not and
 	// says where.
-	if code, out, e := cli(t, "", "lint", "../.."); code != 0 || !strings.Contains(out, "ok: 7 courses, 38 lessons, 8 quizzes") {
+	// The count of lessons grows with the content; what matters here is that
+	// the shipped content passes its own lint.
+	if code, out, e := cli(t, "", "lint", "../.."); code != 0 || !strings.Contains(out, "ok: 7 courses, ") {
 		t.Fatalf("lint of the repository: %d %q %q", code, out, e)
 	}
 	code, out, e := cli(t, "", "lint", "../../internal/content/testdata/broken")

@@ -1,0 +1,270 @@
+package content
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// variant is a wording the terminology table (docs/content-format.md,
+// 用语规范) replaces; allowed says where an occurrence at i in line is
+// still right.
+type variant struct {
+	bad, good string
+	allowed   func(line string, i int) bool
+}
+
+// variants are the mechanical part of the terminology table: one name for
+// each department, utility and sound, the names the desk shows.
+var variants = []variant{
+	{bad: "噪音", good: "噪声"},
+	// Some projects call security 秩序维护部; a lesson may say so once,
+	// inside the parenthesis after 安保: 安保（有的项目叫秩序维护部）.
+	{bad: "秩序维护", good: "安保", allowed: func(line string, i int) bool {
+		before := line[:i]
+		open := strings.LastIndex(before, "安保（")
+		return open >= 0 && !strings.Contains(before[open:], "）")
+	}},
+	{bad: "保安部", good: "安保"},
+	{bad: "客服部", good: "客服中心"},
+	// Government bodies keep their names (社区服务中心, 政务服务中心).
+	{bad: "服务中心", good: "客服中心", allowed: func(line string, i int) bool {
+		for _, p := range []string{"社区", "政务", "便民", "党群", "街道", "市民"} {
+			if strings.HasSuffix(line[:i], p) {
+				return true
+			}
+		}
+		return false
+	}},
+	{bad: "供电局", good: "供电公司"},
+	{bad: "电力公司", good: "供电公司"},
+	{bad: "自来水公司", good: "供水公司"},
+	{bad: "煤气公司", good: "燃气公司"},
+	{bad: "天然气公司", good: "燃气公司"},
+}
+
+// learnerText are YAML keys whose values are what learners type, not what
+// they read (fill-in answers, reply phrases, synonyms): a learner who
+// writes 噪音 is still right, so those values are not checked.
+var learnerText = map[string]bool{"answer": true, "required": true, "forbidden": true, "synonyms": true}
+
+// Wording checks the text learners read — lessons, course descriptions,
+// quiz and scenario text — against the terminology table: ASCII quotes
+// around or inside Chinese text, and the variants the table replaces.
+// Import does not refuse content for its wording; lint reports it.
+func (l *Loader) Wording() Problems {
+	var ps Problems
+	walk := func(dir string, file func(rel string, src []byte)) {
+		_ = filepath.WalkDir(filepath.Join(l.Dir, dir), func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			rel, err := filepath.Rel(l.Dir, p)
+			if err != nil {
+				return nil
+			}
+			if src, err := os.ReadFile(p); err == nil {
+				file(filepath.ToSlash(rel), src)
+			}
+			return nil
+		})
+	}
+	walk("courses", func(rel string, src []byte) {
+		r := reporter{ps: &ps, path: rel}
+		switch {
+		case strings.HasSuffix(rel, ".md"):
+			front, body, bodyLine, ok := splitFrontMatter(src)
+			if ok {
+				wordingYAML(front, reporter{ps: &ps, path: rel, offset: 1})
+			}
+			wordingMarkdown(body, reporter{ps: &ps, path: rel, offset: bodyLine - 1})
+		case strings.HasSuffix(rel, ".yaml"):
+			wordingYAML(src, r)
+		}
+	})
+	for _, dir := range []string{"quizzes", "scenarios"} {
+		walk(dir, func(rel string, src []byte) {
+			if path.Ext(rel) == ".yaml" {
+				wordingYAML(src, reporter{ps: &ps, path: rel})
+			}
+		})
+	}
+	ps.sort()
+	return ps
+}
+
+// wordingMarkdown checks a lesson body line by line, leaving out code.
+func wordingMarkdown(body []byte, r reporter) {
+	fence := false
+	for i, line := range strings.Split(string(body), "\n") {
+		if t := strings.TrimSpace(line); strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			fence = !fence
+			continue
+		}
+		if !fence {
+			wordingLine(dropCodeSpans(line), i+1, r)
+		}
+	}
+}
+
+// dropCodeSpans blanks `code` in a line: code is quoted as written.
+func dropCodeSpans(line string) string {
+	parts := strings.Split(line, "`")
+	for i := 1; i < len(parts); i += 2 {
+		if i+1 < len(parts) { // an unclosed backtick is text
+			parts[i] = strings.Repeat(" ", len(parts[i]))
+		}
+	}
+	return strings.Join(parts, "`")
+}
+
+// wordingYAML checks every scalar value of a YAML file except learners'
+// text. Syntax errors are the other lints' business.
+func wordingYAML(src []byte, r reporter) {
+	var doc yaml.Node
+	if yaml.NewDecoder(bytes.NewReader(src)).Decode(&doc) != nil {
+		return
+	}
+	var visit func(n *yaml.Node)
+	visit = func(n *yaml.Node) {
+		switch n.Kind {
+		case yaml.DocumentNode, yaml.SequenceNode:
+			for _, c := range n.Content {
+				visit(c)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if !learnerText[n.Content[i].Value] {
+					visit(n.Content[i+1])
+				}
+			}
+		case yaml.ScalarNode:
+			first := n.Line
+			if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+				first++ // the text starts below the | or >
+			}
+			for i, line := range strings.Split(n.Value, "\n") {
+				wordingLine(line, first+i, r)
+			}
+		}
+	}
+	visit(&doc)
+}
+
+// wordingLine reports the wording problems of one line of text.
+func wordingLine(line string, at int, r reporter) {
+	if q := asciiQuoted(line); q != "" {
+		r.at(at, "wording: ASCII quotes in Chinese text (%s): write %s — Chinese text takes “…” and ‘…’ (用语规范)", q, chineseQuotes(q))
+	}
+	for _, v := range variants {
+		for from := 0; ; {
+			i := strings.Index(line[from:], v.bad)
+			if i < 0 {
+				break
+			}
+			i += from
+			if v.allowed == nil || !v.allowed(line, i) {
+				msg := fmt.Sprintf("wording: %q is not our term: write %q", v.bad, v.good)
+				if v.bad == "秩序维护" {
+					msg += `; name it once as "安保（有的项目叫秩序维护部）" if needed`
+				}
+				r.at(at, "%s (用语规范)", msg)
+				break
+			}
+			from = i + len(v.bad)
+		}
+	}
+}
+
+// chineseLike reports runes that make a quote Chinese text: Han
+// characters and full-width punctuation.
+func chineseLike(r rune) bool {
+	return unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef)
+}
+
+// asciiQuoted returns the first ASCII-quoted stretch of Chinese in line:
+// a pair of " around Chinese text, or a " or ' touching a Chinese
+// character. English apostrophes (don't) and quotes in English pass.
+func asciiQuoted(line string) string {
+	touches := func(i int) bool {
+		before, _ := utf8.DecodeLastRuneInString(line[:i])
+		after, _ := utf8.DecodeRuneInString(line[i+1:])
+		return chineseLike(before) || chineseLike(after)
+	}
+	var open = -1
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '"':
+			if open < 0 {
+				open = i
+				continue
+			}
+			inner := line[open+1 : i]
+			if strings.IndexFunc(inner, chineseLike) >= 0 || touches(open) || touches(i) {
+				return line[open : i+1]
+			}
+			open = -1
+		case '\'':
+			if !touches(i) {
+				continue
+			}
+			if j := strings.IndexByte(line[i+1:], '\''); j >= 0 {
+				return line[i : i+j+2]
+			}
+			return excerpt(line, i)
+		}
+	}
+	if open >= 0 && touches(open) {
+		return excerpt(line, open)
+	}
+	return ""
+}
+
+// excerpt is a few characters of line around byte i, for a message.
+func excerpt(line string, i int) string {
+	start, end := i, i+1
+	for n := 0; n < 4 && start > 0; n++ {
+		_, size := utf8.DecodeLastRuneInString(line[:start])
+		start -= size
+	}
+	for n := 0; n < 4 && end < len(line); n++ {
+		_, size := utf8.DecodeRuneInString(line[end:])
+		end += size
+	}
+	return line[start:end]
+}
+
+// chineseQuotes turns the ASCII quotes of s into Chinese ones, opening and
+// closing in turn, to show the fix.
+func chineseQuotes(s string) string {
+	var b strings.Builder
+	double, single := false, false
+	for _, r := range s {
+		switch r {
+		case '"':
+			if double {
+				b.WriteRune('”')
+			} else {
+				b.WriteRune('“')
+			}
+			double = !double
+		case '\'':
+			if single {
+				b.WriteRune('’')
+			} else {
+				b.WriteRune('‘')
+			}
+			single = !single
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

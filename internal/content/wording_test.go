@@ -1,0 +1,64 @@
+package content
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestWordingReportsQuotesAndVariants(t *testing.T) {
+	got := (&Loader{Dir: "testdata/wording/bad"}).Wording().Error()
+	want := []string{
+		`courses/demo/course.yaml:2: wording: ASCII quotes in Chinese text ("礼貌用语"): write “礼貌用语”`,
+		`courses/demo/01-intro.md:5: wording: ASCII quotes in Chinese text ('您好'): write ‘您好’`,
+		`courses/demo/01-intro.md:8: wording: ASCII quotes in Chinese text ("几点开门"): write “几点开门”`,
+		`courses/demo/01-intro.md:9: wording: "噪音" is not our term: write "噪声"`,
+		`courses/demo/01-intro.md:9: wording: "秩序维护" is not our term: write "安保"; name it once as "安保（有的项目叫秩序维护部）"`,
+		`courses/demo/01-intro.md:10: wording: "供电局" is not our term: write "供电公司"`,
+		`courses/demo/01-intro.md:10: wording: "自来水公司" is not our term: write "供水公司"`,
+		`courses/demo/01-intro.md:11: wording: "服务中心" is not our term: write "客服中心"`,
+		`courses/demo/01-intro.md:11: wording: "客服部" is not our term: write "客服中心"`,
+		`quizzes/demo.yaml:8: wording: ASCII quotes in Chinese text ("太吵了")`,
+		`quizzes/demo.yaml:10: wording: "保安部" is not our term: write "安保"`,
+		`scenarios/demo.yaml:5: wording: ASCII quotes in Chinese text ('煤气'): write ‘煤气’`,
+		`scenarios/demo.yaml:5: wording: "煤气公司" is not our term: write "燃气公司"`,
+	}
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("missing problem %q", w)
+		}
+	}
+	// Code, and what learners type (fill-in answers, reply phrases,
+	// synonyms), are not held to the table.
+	for _, no := range []string{"01-intro.md:12", "quizzes/demo.yaml:9", "scenarios/demo.yaml:8", "scenarios/demo.yaml:10"} {
+		if strings.Contains(got, no) {
+			t.Errorf("reported %s, which the table does not cover", no)
+		}
+	}
+	if t.Failed() {
+		t.Logf("got:\n%s", got)
+	}
+}
+
+func TestWordingPassesCleanText(t *testing.T) {
+	if ps := (&Loader{Dir: "testdata/wording/clean"}).Wording(); len(ps) > 0 {
+		t.Fatalf("clean text reported:\n%v", ps)
+	}
+}
+
+func TestASCIIQuoted(t *testing.T) {
+	for line, want := range map[string]string{
+		`他说"好"。`:                  `"好"`,
+		`点"确定"`:                   `"确定"`,
+		`按"OK"键`:                  `"OK"`,
+		`按 "OK" 键`:                ``,
+		`the owner's "key" words`: ``,
+		`业主's`:                    `业主's`,
+		`“好的”，‘行’`:                ``,
+		`一个"没有配对`:                 `一个"没有配对`,
+		`"English" then "中文"`:     `"中文"`,
+	} {
+		if got := asciiQuoted(line); got != want {
+			t.Errorf("asciiQuoted(%q) = %q, want %q", line, got, want)
+		}
+	}
+}
