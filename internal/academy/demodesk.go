@@ -111,7 +111,7 @@ func playDemoCases(dir *Directory, sc demoScript, now time.Time) []Ticket {
 // its own phone range so that the two never share a number.
 func demoDirectory() Directory {
 	return buildEstate(demoDeskSeed, estatePlan{buildings: 6, entrances: 2, floors: demoFloors, flats: 2, phonePrefix: "100-0001-",
-		staff: []int{3, 4, 3, 3, 2}})
+		staff: []int{3, 4, 3, 3, 2, 2}})
 }
 
 // buildDemoTicket creates a ticket and plays its script; nil if even the
@@ -147,7 +147,7 @@ func buildDemoTicket(c demoCase, dir *Directory, sc demoScript, seq int, now tim
 // demoPlaceholders fills a case's text for its resident: {unit}, {owner}
 // (陈女士), {name}, {above}/{below} (the flats over and under), and a member
 // of each department, picked by crew: {eng} the name, {engS} 李师傅,
-// {engID} the member id; likewise {cln}, {sec}, {svc}, {lsc}. Cases of the
+// {engID} the member id; likewise {cln}, {sec}, {svc}, {lsc}, {fin}. Cases of the
 // same resident share a crew, so a complaint about a repair names the
 // worker of the repair.
 func demoPlaceholders(dir *Directory, res Resident, crew, floors int) *strings.Replacer {
@@ -156,6 +156,7 @@ func demoPlaceholders(dir *Directory, res Resident, crew, floors int) *strings.R
 		"{above}", demoNeighbour(res.Unit, 1, floors), "{below}", demoNeighbour(res.Unit, -1, floors)}
 	for _, d := range []struct{ key, dept string }{
 		{"eng", DeptEngineering}, {"cln", DeptCleaning}, {"sec", DeptSecurity}, {"svc", DeptService}, {"lsc", DeptLandscaping},
+		{"fin", DeptFinance},
 	} {
 		var staff []Member
 		for _, m := range dir.Members {
@@ -414,6 +415,17 @@ var demoCases = []demoCase{
 			demoRespond(3*demoHour, "已与当班保安{sec}谈话，组织班组学习访客登记话术；{sec}会当面向业主致歉。", demoDay),
 			demoAct(demoDay, demoAgent, "follow_up", "note", "{sec}已当面致歉，业主表示接受。"),
 			demoAct(5*demoHour, demoAgent, "return_visit", "satisfaction", "4", "comment", "接受道歉，希望以后注意说话方式。"),
+		}},
+	{typ: TypeComplaint, channel: "phone", priority: PriorityNormal, who: 238, ago: 11*demoDay + 5*demoHour,
+		title: "本季度物业费比上季度多了60元",
+		desc:  "{owner}来电投诉：本季度账单比上季度多了60元，没人解释，怀疑多收。",
+		steps: []demoStep{
+			demoAct(10*demoMin, demoAgent, "confirm", "summary", "您反映本季度物业费账单比上季度多了60元，希望我们核对清楚并说明原因，对吗？"),
+			demoAct(10*demoMin, demoAgent, "investigate", "department", DeptFinance),
+			demoRespond(4*demoHour, "财务{fin}逐项核对：面积和单价未变，多出的是上季度预存款抵扣后的差额，本季度无抵扣；已把两期明细发给业主。", demoDay),
+			demoAct(demoDay, demoAgent, "follow_up", "note", "已电话说明两期明细，业主表示看明白了。"),
+			demoAct(3*demoHour, demoAgent, "return_visit", "satisfaction", "5", "comment", "解释得很清楚。"),
+			demoAct(30*demoMin, demoManager, "archive", "lesson", "账单有疑问先转财务逐项核对，再把明细讲给业主听。"),
 		}},
 
 	// Inquiries.

@@ -15,11 +15,13 @@ const (
 	DeptSecurity    = "security"    // 安保
 	DeptCleaning    = "cleaning"    // 保洁
 	DeptLandscaping = "landscaping" // 绿化
+	DeptFinance     = "finance"     // 财务: bills, receipts and refunds
 )
 
 // Departments lists every department, with its Chinese name.
 var Departments = []struct{ ID, Name string }{
 	{DeptService, "客服"}, {DeptEngineering, "工程"}, {DeptSecurity, "安保"}, {DeptCleaning, "保洁"}, {DeptLandscaping, "绿化"},
+	{DeptFinance, "财务"},
 }
 
 // DepartmentName returns the Chinese name of a department id ("" if none).

@@ -447,7 +447,11 @@ func checkField(f FieldDef, v string, dir *Directory) error {
 	switch f.Kind {
 	case FieldDepartment:
 		if DepartmentName(v) == "" {
-			return Errorf(EINVALID, "fields.%s: %q is not a department (service, engineering, security, cleaning, landscaping)", f.Name, v)
+			ids := make([]string, len(Departments))
+			for i, d := range Departments {
+				ids[i] = d.ID
+			}
+			return Errorf(EINVALID, "fields.%s: %q is not a department (%s)", f.Name, v, strings.Join(ids, ", "))
 		}
 	case FieldPriority:
 		if !slices.Contains(Priorities, v) {

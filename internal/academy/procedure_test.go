@@ -348,3 +348,22 @@ func TestReopenResumesTheResolutionClock(t *testing.T) {
 		t.Fatalf("complaint reopen: state %s", c.State)
 	}
 }
+
+// A billing question is checked by finance: the desk takes 财务 as a
+// department, and a refusal lists it among the departments there are.
+func TestFinanceTakesABillingCheck(t *testing.T) {
+	tk := newTicket(t, TypeComplaint)
+	act(t, tk, time.Minute, "confirm", map[string]string{"summary": "本季度账单比上季度多了60元，希望核对"})
+	act(t, tk, 2*time.Minute, "investigate", map[string]string{"department": DeptFinance})
+	if tk.State != "investigating" || tk.Department != DeptFinance || DepartmentName(tk.Department) != "财务" {
+		t.Fatalf("after investigate: state %s, department %q (%s)", tk.State, tk.Department, DepartmentName(tk.Department))
+	}
+	rp := newTicket(t, TypeRepair)
+	_, err := Apply(rp, TicketAction{Action: "dispatch", Fields: map[string]string{"department": "accounts", "priority": "normal"}, Version: rp.Version}, "agent", testDir(), t0)
+	if err == nil || !strings.Contains(err.Error(), "finance") {
+		t.Fatalf("unknown department: %v, want the list to name finance", err)
+	}
+	if departmentID("财务部") != DeptFinance || departmentID("财务") != DeptFinance {
+		t.Errorf("a directory import does not read 财务: %q", departmentID("财务部"))
+	}
+}

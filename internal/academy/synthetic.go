@@ -44,10 +44,11 @@ type estatePlan struct {
 //
 // It has 3 buildings (1栋–3栋) of 2 entrances, 6 floors and 2 flats per
 // floor; every flat has an owner and sometimes a tenant; service has 2
-// members, engineering 3, security 2, cleaning 2 and landscaping 1.
+// members, engineering 3, security 2, cleaning 2, landscaping 1 and
+// finance 1.
 func SyntheticDirectory(seed int64) Directory {
 	return buildEstate(seed, estatePlan{buildings: 3, entrances: 2, floors: syntheticFloors, flats: 2, phonePrefix: "100-0000-",
-		staff: []int{2, 3, 2, 2, 1}})
+		staff: []int{2, 3, 2, 2, 1, 1}})
 }
 
 // syntheticFloors is the height of a sandbox's buildings.

@@ -79,7 +79,7 @@ func TestSyntheticDirectoryResidents(t *testing.T) {
 
 func TestSyntheticDirectoryMembers(t *testing.T) {
 	d := SyntheticDirectory(5)
-	want := map[string]int{DeptService: 2, DeptEngineering: 3, DeptSecurity: 2, DeptCleaning: 2, DeptLandscaping: 1}
+	want := map[string]int{DeptService: 2, DeptEngineering: 3, DeptSecurity: 2, DeptCleaning: 2, DeptLandscaping: 1, DeptFinance: 1}
 	got := map[string]int{}
 	names := map[string]bool{}
 	for _, r := range d.Residents {

@@ -223,7 +223,7 @@ func crawlCodes(e *env) (always, zhOnly, usernames []string) {
 	words := []string{academy.AttemptInProgress, academy.AttemptSubmitted, academy.AttemptExpired, academy.AttemptAbandoned,
 		academy.CertValid, academy.CertExpiring, academy.CertExpired, academy.CertRevoked, academy.CertNone,
 		academy.RunActive, academy.RunFinished, academy.StatusActive, academy.StatusDisabled,
-		academy.DeptService, academy.DeptEngineering, academy.DeptSecurity, academy.DeptCleaning, academy.DeptLandscaping,
+		academy.DeptService, academy.DeptEngineering, academy.DeptSecurity, academy.DeptCleaning, academy.DeptLandscaping, academy.DeptFinance,
 		academy.PriorityUrgent, academy.PriorityHigh, academy.PriorityNormal, academy.PriorityLow,
 		academy.ActionNote, academy.ActionMessage, academy.ActionAssign, academy.ActionCreate,
 		"complaints", "repairs", "visitors", "renovations", academy.DemoSite.ID,
