@@ -26,12 +26,15 @@ type variant struct {
 var variants = []variant{
 	{bad: "噪音", good: "噪声"},
 	// Some projects call security 秩序维护部; a lesson may say so once,
-	// inside the parenthesis after 安保: 安保（有的项目叫秩序维护部）.
-	{bad: "秩序维护", good: "安保", allowed: func(line string, i int) bool {
+	// inside the parenthesis after 安保: 安保（有的项目叫秩序维护部）. The
+	// service itself keeps its legal name (公共秩序维护, a line of the fee).
+	{bad: "秩序维护部", good: "安保", allowed: func(line string, i int) bool {
 		before := line[:i]
 		open := strings.LastIndex(before, "安保（")
 		return open >= 0 && !strings.Contains(before[open:], "）")
 	}},
+	{bad: "秩序维护员", good: "安保人员"},
+	{bad: "秩序维护人员", good: "安保人员"},
 	{bad: "保安部", good: "安保"},
 	{bad: "客服部", good: "客服中心"},
 	// Government bodies keep their names (社区服务中心, 政务服务中心).
@@ -172,7 +175,7 @@ func wordingLine(line string, at int, r reporter) {
 			i += from
 			if v.allowed == nil || !v.allowed(line, i) {
 				msg := fmt.Sprintf("wording: %q is not our term: write %q", v.bad, v.good)
-				if v.bad == "秩序维护" {
+				if v.bad == "秩序维护部" {
 					msg += `; name it once as "安保（有的项目叫秩序维护部）" if needed`
 				}
 				r.at(at, "%s (用语规范)", msg)

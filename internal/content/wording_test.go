@@ -12,7 +12,7 @@ func TestWordingReportsQuotesAndVariants(t *testing.T) {
 		`courses/demo/01-intro.md:5: wording: ASCII quotes in Chinese text ('您好'): write ‘您好’`,
 		`courses/demo/01-intro.md:8: wording: ASCII quotes in Chinese text ("几点开门"): write “几点开门”`,
 		`courses/demo/01-intro.md:9: wording: "噪音" is not our term: write "噪声"`,
-		`courses/demo/01-intro.md:9: wording: "秩序维护" is not our term: write "安保"; name it once as "安保（有的项目叫秩序维护部）"`,
+		`courses/demo/01-intro.md:9: wording: "秩序维护部" is not our term: write "安保"; name it once as "安保（有的项目叫秩序维护部）"`,
 		`courses/demo/01-intro.md:10: wording: "供电局" is not our term: write "供电公司"`,
 		`courses/demo/01-intro.md:10: wording: "自来水公司" is not our term: write "供水公司"`,
 		`courses/demo/01-intro.md:11: wording: "服务中心" is not our term: write "客服中心"`,
