@@ -331,7 +331,7 @@ func TestServeLifecycle(t *testing.T) {
 func TestLintAndImport(t *testing.T) {
 	// The repository's content lints clean; the broken fixture does not and
 	// says where.
-	if code, out, e := cli(t, "", "lint", "../.."); code != 0 || !strings.Contains(out, "ok: 7 courses, 35 lessons, 8 quizzes") {
+	if code, out, e := cli(t, "", "lint", "../.."); code != 0 || !strings.Contains(out, "ok: 7 courses, 39 lessons, 8 quizzes") {
 		t.Fatalf("lint of the repository: %d %q %q", code, out, e)
 	}
 	code, out, e := cli(t, "", "lint", "../../internal/content/testdata/broken")
