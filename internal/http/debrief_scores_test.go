@@ -42,7 +42,7 @@ func TestDebriefScoresSayOutOfWhat(t *testing.T) {
 			t.Errorf("debrief does not say what %q is", means)
 		}
 	}
-	if !regexp.MustCompile(`工单 \S+ 从“受理建单”到“派单”用了 \d+ 分钟，要求 15 分钟内`).MatchString(page) {
+	if !regexp.MustCompile(`工单 \S+ 从“受理建单”到“派单”用了 \d+ 分钟，要求 30 分钟内`).MatchString(page) {
 		t.Error("the time check does not say what was timed")
 	}
 
