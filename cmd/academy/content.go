@@ -63,21 +63,27 @@ func cmdLint(args []string, stdout, stderr io.Writer) error {
 	}
 	// Wording is lint's alone: import still loads content whose quotes or
 	// terms are off, since a reader is not misled by them.
-	problems = append(problems, (&content.Loader{Dir: dir}).Wording()...)
+	lessons, nLessons := map[string][]string{}, 0
+	for _, c := range fl.courses {
+		for _, l := range c.Lessons {
+			lessons[c.Title] = append(lessons[c.Title], l.Title)
+		}
+		nLessons += len(c.Lessons)
+	}
+	cl := &content.Loader{Dir: dir}
+	problems = append(problems, cl.Wording()...)
+	problems = append(problems, cl.References(lessons)...)
 	if len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Fprintln(stdout, p)
 		}
 		return fmt.Errorf("lint: %d problem(s)", len(problems))
 	}
-	lessons, questions := 0, 0
-	for _, c := range fl.courses {
-		lessons += len(c.Lessons)
-	}
+	questions := 0
 	for _, q := range fl.quizzes {
 		questions += len(q.Questions)
 	}
-	fmt.Fprintf(stdout, "ok: %d courses, %d lessons, %d quizzes, %d questions, %d scenarios, %d programs\n", len(fl.courses), lessons, len(fl.quizzes), questions, len(fl.scenarios), len(fl.programs))
+	fmt.Fprintf(stdout, "ok: %d courses, %d lessons, %d quizzes, %d questions, %d scenarios, %d programs\n", len(fl.courses), nLessons, len(fl.quizzes), questions, len(fl.scenarios), len(fl.programs))
 	return nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -62,7 +64,31 @@ var learnerText = map[string]bool{"answer": true, "required": true, "forbidden":
 // quiz and scenario text — against the terminology table: ASCII quotes
 // around or inside Chinese text, and the variants the table replaces.
 // Import does not refuse content for its wording; lint reports it.
-func (l *Loader) Wording() Problems {
+func (l *Loader) Wording() Problems { return l.eachLine(wordingLine) }
+
+// References checks that every reference to a lesson by title,
+// 《course title》“lesson title” (also with 中的 or 的 between), names a
+// lesson that course has: lessons refer to each other by title rather than
+// repeat a rule, and a renamed lesson must not leave readers looking for
+// one that is gone. lessons maps each course title to its lesson titles;
+// a title in 《》 that is no course of ours (a law, a book) is not checked.
+func (l *Loader) References(lessons map[string][]string) Problems {
+	return l.eachLine(func(line string, at int, r reporter) {
+		for _, m := range lessonRef.FindAllStringSubmatch(line, -1) {
+			titles, ours := lessons[m[1]]
+			if ours && !slices.Contains(titles, m[2]) {
+				r.at(at, "reference: 《%s》 has no lesson “%s” (lessons: %s)", m[1], m[2], strings.Join(titles, "、"))
+			}
+		}
+	})
+}
+
+var lessonRef = regexp.MustCompile(`《([^》]+)》(?:中的|的)?“([^”]+)”`)
+
+// eachLine runs check on every line of text learners read: lessons (front
+// matter and body, without code), course descriptions, quiz and scenario
+// text except what learners type.
+func (l *Loader) eachLine(check func(line string, at int, r reporter)) Problems {
 	var ps Problems
 	walk := func(dir string, file func(rel string, src []byte)) {
 		_ = filepath.WalkDir(filepath.Join(l.Dir, dir), func(p string, d os.DirEntry, err error) error {
@@ -85,17 +111,17 @@ func (l *Loader) Wording() Problems {
 		case strings.HasSuffix(rel, ".md"):
 			front, body, bodyLine, ok := splitFrontMatter(src)
 			if ok {
-				wordingYAML(front, reporter{ps: &ps, path: rel, offset: 1})
+				yamlLines(front, reporter{ps: &ps, path: rel, offset: 1}, check)
 			}
-			wordingMarkdown(body, reporter{ps: &ps, path: rel, offset: bodyLine - 1})
+			markdownLines(body, reporter{ps: &ps, path: rel, offset: bodyLine - 1}, check)
 		case strings.HasSuffix(rel, ".yaml"):
-			wordingYAML(src, r)
+			yamlLines(src, r, check)
 		}
 	})
 	for _, dir := range []string{"quizzes", "scenarios"} {
 		walk(dir, func(rel string, src []byte) {
 			if path.Ext(rel) == ".yaml" {
-				wordingYAML(src, reporter{ps: &ps, path: rel})
+				yamlLines(src, reporter{ps: &ps, path: rel}, check)
 			}
 		})
 	}
@@ -103,8 +129,8 @@ func (l *Loader) Wording() Problems {
 	return ps
 }
 
-// wordingMarkdown checks a lesson body line by line, leaving out code.
-func wordingMarkdown(body []byte, r reporter) {
+// markdownLines checks a lesson body line by line, leaving out code.
+func markdownLines(body []byte, r reporter, check func(line string, at int, r reporter)) {
 	fence := false
 	for i, line := range strings.Split(string(body), "\n") {
 		if t := strings.TrimSpace(line); strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
@@ -112,7 +138,7 @@ func wordingMarkdown(body []byte, r reporter) {
 			continue
 		}
 		if !fence {
-			wordingLine(dropCodeSpans(line), i+1, r)
+			check(dropCodeSpans(line), i+1, r)
 		}
 	}
 }
@@ -128,9 +154,9 @@ func dropCodeSpans(line string) string {
 	return strings.Join(parts, "`")
 }
 
-// wordingYAML checks every scalar value of a YAML file except learners'
+// yamlLines checks every scalar value of a YAML file except learners'
 // text. Syntax errors are the other lints' business.
-func wordingYAML(src []byte, r reporter) {
+func yamlLines(src []byte, r reporter, check func(line string, at int, r reporter)) {
 	var doc yaml.Node
 	if yaml.NewDecoder(bytes.NewReader(src)).Decode(&doc) != nil {
 		return
@@ -154,7 +180,7 @@ func wordingYAML(src []byte, r reporter) {
 				first++ // the text starts below the | or >
 			}
 			for i, line := range strings.Split(n.Value, "\n") {
-				wordingLine(line, first+i, r)
+				check(line, first+i, r)
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package content
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -60,5 +62,32 @@ func TestASCIIQuoted(t *testing.T) {
 		if got := asciiQuoted(line); got != want {
 			t.Errorf("asciiQuoted(%q) = %q, want %q", line, got, want)
 		}
+	}
+}
+
+func TestReferencesNameLessonsThatExist(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, text string) {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("courses/a/01-x.md", "---\ntitle: 甲\n---\n\n详见《应急处置》中的“燃气泄漏”一课；《应急处置》的“电梯困人”也讲过。\n\n依据《民法典》的“物业服务合同”一章。\n")
+	write("quizzes/q.yaml", "title: 测验\nquestions:\n  - id: a\n    explanation: 见《投诉处理》“六步法”。\n")
+	got := (&Loader{Dir: dir}).References(map[string][]string{"应急处置": {"燃气泄漏"}, "投诉处理": {"投诉的原则"}}).Error()
+	for _, want := range []string{
+		"courses/a/01-x.md:5: reference: 《应急处置》 has no lesson “电梯困人” (lessons: 燃气泄漏)",
+		"quizzes/q.yaml:4: reference: 《投诉处理》 has no lesson “六步法”",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "no lesson “燃气泄漏") || strings.Contains(got, "民法典") {
+		t.Errorf("reported a reference that is right, or a law:\n%s", got)
 	}
 }
