@@ -245,19 +245,24 @@ func TestCallouts(t *testing.T) {
 			"<blockquote>\n<p>业主说：“门禁坏了一周。”</p>\n</blockquote>\n",
 		},
 		{
+			"dialogue: one turn per line stays one turn per line",
+			"> 客服：您好。\n> 业主：门禁坏了。",
+			"<blockquote>\n<p>客服：您好。<br>\n业主：门禁坏了。</p>\n</blockquote>\n",
+		},
+		{
 			"marker not first",
 			"> 正文\n> [!NOTE]",
-			"<blockquote>\n<p>正文\n[!NOTE]</p>\n</blockquote>\n",
+			"<blockquote>\n<p>正文<br>\n[!NOTE]</p>\n</blockquote>\n",
 		},
 		{
 			"unknown kind",
 			"> [!CAUTION]\n> 正文",
-			"<blockquote>\n<p>[!CAUTION]\n正文</p>\n</blockquote>\n",
+			"<blockquote>\n<p>[!CAUTION]<br>\n正文</p>\n</blockquote>\n",
 		},
 		{
 			"no space before title",
 			"> [!NOTE]标题\n> 正文",
-			"<blockquote>\n<p>[!NOTE]标题\n正文</p>\n</blockquote>\n",
+			"<blockquote>\n<p>[!NOTE]标题<br>\n正文</p>\n</blockquote>\n",
 		},
 		{
 			"not in a blockquote",

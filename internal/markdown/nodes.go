@@ -115,8 +115,10 @@ func (calloutParagraphTransformer) Transform(p *ast.Paragraph, reader text.Reade
 	p.SetPos(rest[0].Start)
 }
 
-// astTransformer turns marked blockquotes into callouts, wraps tables and
-// assigns heading ids.
+// astTransformer turns marked blockquotes into callouts, wraps tables,
+// assigns heading ids and keeps the lines of a quote apart: lessons quote
+// dialogue one turn per line (> 客服：… / > 业主：…), which a soft break would
+// run together into one paragraph.
 type astTransformer struct{}
 
 func (astTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
@@ -134,6 +136,10 @@ func (astTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 			tables = append(tables, n)
 		case ast.KindHeading:
 			headings = append(headings, n)
+		case ast.KindText:
+			if t := n.(*ast.Text); t.SoftLineBreak() && inQuote(t) {
+				t.SetHardLineBreak(true)
+			}
 		}
 		return ast.WalkContinue, nil
 	})
@@ -160,6 +166,15 @@ func (astTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 		id := pc.IDs().Generate([]byte(plainText(h, reader.Source())), ast.KindHeading)
 		h.SetAttributeString("id", id)
 	}
+}
+
+func inQuote(n ast.Node) bool {
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		if p.Kind() == ast.KindBlockquote {
+			return true
+		}
+	}
+	return false
 }
 
 // foldAnswers folds c if its title, or a bold line that opens it, is one
