@@ -181,6 +181,11 @@ func (s *Server) signInButtons(lang string) []signInButton {
 	default:
 		out = append(out, signInButton{"oidc", s.locales.T(lang, "login.oidc")})
 	}
+	for _, w := range workPlatforms {
+		if wl, _ := s.workLogin(w); wl != nil {
+			out = append(out, signInButton{w.key, s.locales.T(lang, "login."+w.key)})
+		}
+	}
 	return out
 }
 

@@ -121,14 +121,7 @@ func (s *DingTalk) oapi(w http.ResponseWriter, r *http.Request, call string, bod
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return false
 	}
-	issued, valid := s.tokenState(r.URL.Query().Get("access_token"))
-	switch {
-	case !issued:
-		writeJSON(w, http.StatusOK, refusal(40014, "不合法的access_token"))
-	case !valid:
-		writeJSON(w, http.StatusOK, refusal(42001, "access_token已过期"))
-	}
-	return issued && valid
+	return s.goodToken(w, r.URL.Query().Get("access_token"))
 }
 
 func (s *DingTalk) getbyunionid(w http.ResponseWriter, r *http.Request) {

@@ -104,12 +104,24 @@ func (s *standIn) issueToken() string {
 	return tok
 }
 
-// tokenState says whether token was issued and whether it is still good.
-func (s *standIn) tokenState(token string) (issued, valid bool) {
+// goodToken refuses, as 企业微信 and 钉钉's oapi do (status 200, errcode
+// 40014 or 42001), a call whose app token was never issued or is stale,
+// and tells whether the call may go on.
+func (s *standIn) goodToken(w http.ResponseWriter, token string) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	valid, issued = s.tokens[token]
-	return issued, valid
+	valid, issued := s.tokens[token]
+	s.mu.Unlock()
+	switch {
+	case !issued:
+		writeJSON(w, http.StatusOK, refusal(40014, "invalid access_token"))
+	case !valid:
+		writeJSON(w, http.StatusOK, refusal(42001, "access_token expired"))
+	}
+	return valid
+}
+
+func refusal(code int, msg string) map[string]any {
+	return map[string]any{"errcode": code, "errmsg": msg}
 }
 
 // takeCode gives whom code was issued to and for which redirect URI,

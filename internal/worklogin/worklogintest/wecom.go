@@ -53,10 +53,6 @@ func (s *WeCom) Scan(p Person) {
 	s.standIn.Scan(p)
 }
 
-func refusal(code int, msg string) map[string]any {
-	return map[string]any{"errcode": code, "errmsg": msg}
-}
-
 func (s *WeCom) gettoken(w http.ResponseWriter, r *http.Request) {
 	if !s.method(r, "gettoken", http.MethodGet) {
 		return
@@ -69,21 +65,8 @@ func (s *WeCom) gettoken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"errcode": 0, "errmsg": "ok", "access_token": s.issueToken(), "expires_in": 7200})
 }
 
-// token refuses a call whose access_token is not good, and tells
-// whether the call may go on.
-func (s *WeCom) token(w http.ResponseWriter, r *http.Request) bool {
-	issued, valid := s.tokenState(r.URL.Query().Get("access_token"))
-	switch {
-	case !issued:
-		writeJSON(w, http.StatusOK, refusal(40014, "invalid access_token"))
-	case !valid:
-		writeJSON(w, http.StatusOK, refusal(42001, "access_token expired"))
-	}
-	return issued && valid
-}
-
 func (s *WeCom) getuserinfo(w http.ResponseWriter, r *http.Request) {
-	if !s.method(r, "getuserinfo", http.MethodGet) || !s.token(w, r) {
+	if !s.method(r, "getuserinfo", http.MethodGet) || !s.goodToken(w, r.URL.Query().Get("access_token")) {
 		return
 	}
 	code := r.URL.Query().Get("code")
@@ -105,7 +88,7 @@ func (s *WeCom) getuserinfo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *WeCom) userGet(w http.ResponseWriter, r *http.Request) {
-	if !s.method(r, "user/get", http.MethodGet) || !s.token(w, r) {
+	if !s.method(r, "user/get", http.MethodGet) || !s.goodToken(w, r.URL.Query().Get("access_token")) {
 		return
 	}
 	s.mu.Lock()
