@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/academy/academy/internal/academy"
@@ -56,25 +54,9 @@ func (o *oidcFlags) config(publicURL, secret string) (*http.OIDC, error) {
 	if o.claim == "" {
 		o.claim = o.field
 	}
-	if (o.createSite == "") != (o.createRole == "") {
-		return nil, fmt.Errorf("--oidc-create-site and --oidc-create-role go together")
-	}
-	// An administrator made by a provider's say-so alone is too much.
-	if o.createRole != "" && (!slices.Contains(academy.Roles, o.createRole) || o.createRole == academy.RoleAdmin) {
-		return nil, fmt.Errorf("--oidc-create-role %q: want one of trainee, trainer, manager, agent", o.createRole)
+	if err := checkCreate("--oidc", o.createSite, o.createRole); err != nil {
+		return nil, err
 	}
 	return &http.OIDC{Issuer: o.issuer, ClientID: o.clientID, ClientSecret: secret, Field: o.field, Claim: o.claim,
 		CreateSite: o.createSite, CreateRole: o.createRole, Name: strings.TrimSpace(o.name)}, nil
-}
-
-// checkOIDCSite refuses to start with a creation site that does not exist:
-// every first sign-in would fail.
-func checkOIDCSite(ctx context.Context, sites academy.SiteService, o *http.OIDC) error {
-	if o == nil || o.CreateSite == "" {
-		return nil
-	}
-	if _, err := sites.FindSite(ctx, o.CreateSite); err != nil {
-		return fmt.Errorf("--oidc-create-site %q: %v", o.CreateSite, academy.ErrorMessage(err))
-	}
-	return nil
 }

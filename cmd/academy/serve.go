@@ -44,6 +44,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	metricsToken := fs.String("metrics-token", envOr("ACADEMY_METRICS_TOKEN", ""), "bearer token the metrics scraper must send to /metrics (at least 16 characters, no spaces); empty serves /metrics to clients on this machine only. Prefer the environment variable: flags show in process lists (env ACADEMY_METRICS_TOKEN)")
 	trustedFlag := fs.String("trusted-proxies", envOr("ACADEMY_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies or load balancers in front of the server, e.g. 10.0.0.0/8; only requests from them have X-Forwarded-For / X-Real-IP (the client address, for the login throttle and the audit log) and X-Forwarded-Host / -Proto believed; empty believes no one (env ACADEMY_TRUSTED_PROXIES)")
 	oidcOpts := newOIDCFlags(fs)
+	workOpts, err := newWorkFlags(fs)
+	if err != nil {
+		return err
+	}
 	noImport := fs.Bool("no-import", envOr("ACADEMY_NO_IMPORT", "") != "", "do not import the content directory at start (env ACADEMY_NO_IMPORT=1)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -60,6 +64,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// A secret: environment only, never a flag in ps.
 	oidcCfg, err := oidcOpts.config(*publicURL, envOr("ACADEMY_OIDC_CLIENT_SECRET", ""))
+	if err != nil {
+		return err
+	}
+	workCfg, err := workOpts.config(*publicURL, func(name string) string { return envOr(name, "") })
 	if err != nil {
 		return err
 	}
@@ -105,11 +113,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	if err := checkOIDCSite(ctx, st.accounts.Sites, oidcCfg); err != nil {
+	if err := checkCreateSites(ctx, st.accounts.Sites, oidcCfg, workCfg); err != nil {
 		return err
 	}
 	if oidcCfg != nil {
 		oidcCfg.States = st.counters
+	}
+	for _, wl := range workCfg {
+		wl.States = st.counters
 	}
 	md := markdown.New()
 	cat := catalog.New(st.library.Courses, st.library.Quizzes, st.scenarios, st.programs, md, logger)
@@ -135,7 +146,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases, Coach: st.coach,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version,
 		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: *publicURL, Programs: st.programs, TeamBoard: board, Throttle: st.counters,
-		MetricsToken: *metricsToken, TrustedProxies: trusted, OIDC: oidcCfg})
+		MetricsToken: *metricsToken, TrustedProxies: trusted, OIDC: oidcCfg, WorkLogins: workCfg})
 	if err != nil {
 		return err
 	}

@@ -21,22 +21,31 @@ type ClaimLogin struct {
 	// account created for a person no account matches.
 	Name, Username, Email string
 	Kind, IP              string
+	// Via names the way of company sign-in in the audit log: "oidc",
+	// "wecom", "dingtalk", "feishu"; empty says "oidc".
+	Via string
 	// CreateSite and CreateRole, when both set, create an account on that
 	// site with that role for a person no account matches; otherwise that
 	// person is refused.
 	CreateSite, CreateRole string
 }
 
-// signInDetail marks the audit records of company sign-in.
-const signInDetail = "oidc"
+// signInDetail marks the audit records of company sign-in by the way it
+// came: the OpenID Connect provider unless another is named.
+func signInDetail(via string) string {
+	if via == "" {
+		return "oidc"
+	}
+	return via
+}
 
 // LoginByClaim opens a session for the account a provider's claim names,
 // as Login does for a password: same session, same audit action, with
-// detail "oidc". A disabled or departed account gets the answer of a
-// refused password login.
+// the way of sign-in as detail ("oidc" ...). A disabled or departed
+// account gets the answer of a refused password login.
 func (a *Accounts) LoginByClaim(ctx context.Context, cl ClaimLogin) (*Session, string, *User, error) {
 	failed := func(target, why string) {
-		_ = a.audit(ctx, Actor{IP: cl.IP}, AuditLoginFailed, target, signInDetail+": "+why)
+		_ = a.audit(ctx, Actor{IP: cl.IP}, AuditLoginFailed, target, signInDetail(cl.Via)+": "+why)
 	}
 	switch cl.Field {
 	case ClaimEmployeeNo:
@@ -86,7 +95,7 @@ func (a *Accounts) LoginByClaim(ctx context.Context, cl ClaimLogin) (*Session, s
 	if err := a.Sessions.CreateSession(ctx, s); err != nil {
 		return nil, "", nil, err
 	}
-	if err := a.audit(ctx, Actor{Username: u.ID, IP: cl.IP}, AuditLoginOK, u.ID, signInDetail); err != nil {
+	if err := a.audit(ctx, Actor{Username: u.ID, IP: cl.IP}, AuditLoginOK, u.ID, signInDetail(cl.Via)); err != nil {
 		return nil, "", nil, err
 	}
 	return s, token, u, nil
@@ -94,9 +103,9 @@ func (a *Accounts) LoginByClaim(ctx context.Context, cl ClaimLogin) (*Session, s
 
 // SignInFailed records a company sign-in that failed before any account
 // was in question (a forged or replayed answer, a token that does not
-// verify), as a failed login from ip.
-func (a *Accounts) SignInFailed(ctx context.Context, ip, why string) error {
-	return a.audit(ctx, Actor{IP: ip}, AuditLoginFailed, "", signInDetail+": "+why)
+// verify), as a failed login from ip by the way via (see ClaimLogin.Via).
+func (a *Accounts) SignInFailed(ctx context.Context, ip, via, why string) error {
+	return a.audit(ctx, Actor{IP: ip}, AuditLoginFailed, "", signInDetail(via)+": "+why)
 }
 
 func claimLabel(field, lang string) string {

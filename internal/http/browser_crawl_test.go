@@ -39,6 +39,12 @@ var crawlSkips = map[string]string{
 	"/courses/:slug/lessons/:lesson/complete": "POST only",
 	"/login/oidc":                             "redirect to the company sign-in provider (oidc_test.go)",
 	"/login/oidc/callback":                    "the provider's answer (oidc_test.go)",
+	"/login/wecom":                            "redirect to the 企业微信 login page (worklogin_test.go)",
+	"/login/wecom/callback":                   "the 企业微信 login page's answer (worklogin_test.go)",
+	"/login/dingtalk":                         "redirect to the 钉钉 login page (worklogin_test.go)",
+	"/login/dingtalk/callback":                "the 钉钉 login page's answer (worklogin_test.go)",
+	"/login/feishu":                           "redirect to the 飞书 login page (worklogin_test.go)",
+	"/login/feishu/callback":                  "the 飞书 login page's answer (worklogin_test.go)",
 }
 
 // crawlPerson is someone the crawl logs in as: a username that is no

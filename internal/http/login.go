@@ -152,7 +152,7 @@ func (s *Server) loginFailed(c *fiber.Ctx, err error) error {
 	}
 	p := s.newPage(c, "login.title")
 	p.Error = academy.ErrorMessage(err)
-	p.Data = map[string]any{"Username": c.FormValue("username"), "Next": safeNext(c.FormValue("next")), "OIDC": s.oidcButton(p.Lang)}
+	p.Data = map[string]any{"Username": c.FormValue("username"), "Next": safeNext(c.FormValue("next")), "SignIns": s.signInButtons(p.Lang)}
 	return s.renderStatus(c, codeStatus[academy.ErrorCode(err)], "login", p)
 }
 
@@ -161,7 +161,7 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 		return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
 	}
 	p := s.newPage(c, "login.title")
-	p.Data = map[string]any{"Next": safeNext(c.Query("next")), "OIDC": s.oidcButton(p.Lang)}
+	p.Data = map[string]any{"Next": safeNext(c.Query("next")), "SignIns": s.signInButtons(p.Lang)}
 	return s.render(c, "login", p)
 }
 

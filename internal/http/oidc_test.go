@@ -71,6 +71,21 @@ func newOIDCEnv(t *testing.T, set func(*ahttp.OIDC)) *oidcEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = op.Shutdown() })
+	o := newSignInEnv(t, func(d *ahttp.Deps) {
+		d.OIDC = &ahttp.OIDC{Issuer: op.Issuer(), ClientID: op.ClientID, ClientSecret: op.ClientSecret,
+			Field: academy.ClaimEmployeeNo, Claim: "employee_no", States: d.Throttle.(ahttp.StateStore)}
+		if set != nil {
+			set(d.OIDC)
+		}
+	})
+	o.op = op
+	return o
+}
+
+// newSignInEnv is a server listening at the base URL (its public URL)
+// that providers send people back to; set adds the ways of sign-in.
+func newSignInEnv(t *testing.T, set func(*ahttp.Deps)) *oidcEnv {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -78,14 +93,10 @@ func newOIDCEnv(t *testing.T, set func(*ahttp.OIDC)) *oidcEnv {
 	base := "http://" + ln.Addr().String()
 	e := newEnv(t, func(d *ahttp.Deps) {
 		d.PublicURL = base
-		d.OIDC = &ahttp.OIDC{Issuer: op.Issuer(), ClientID: op.ClientID, ClientSecret: op.ClientSecret,
-			Field: academy.ClaimEmployeeNo, Claim: "employee_no", States: d.Throttle.(ahttp.StateStore)}
-		if set != nil {
-			set(d.OIDC)
-		}
+		set(d)
 	})
 	go func() { _ = e.srv.Serve(ln) }()
-	return &oidcEnv{env: e, op: op, base: base}
+	return &oidcEnv{env: e, base: base}
 }
 
 // employee creates an account with a password and an employee number.
@@ -153,6 +164,26 @@ func (o *oidcEnv) me(t *testing.T, c *nethttp.Client) string {
 	return u.Username
 }
 
+// refused checks that opening u with c, an answer to a sign-in by way
+// (oidc, wecom ...), is refused with status and msg, offers to try again,
+// leaves no session and is audited with audit.
+func (o *oidcEnv) refused(t *testing.T, c *nethttp.Client, u, way string, status int, msg, audit string) {
+	t.Helper()
+	res, body := get(t, c, u)
+	if res.StatusCode != status || !strings.Contains(body, msg) {
+		t.Fatalf("status %d, want %d with %q: %s", res.StatusCode, status, msg, body)
+	}
+	if !strings.Contains(body, `id="login-`+way+`"`) {
+		t.Errorf("the refusal does not offer to try again")
+	}
+	if got := o.me(t, c); got != "" {
+		t.Fatalf("refused sign-in left a session of %q", got)
+	}
+	if got := o.lastSignInFailure(t); !strings.Contains(got, audit) {
+		t.Fatalf("audited %q, want %q", got, audit)
+	}
+}
+
 // lastSignInFailure is the detail of the newest failed login.
 func (o *oidcEnv) lastSignInFailure(t *testing.T) string {
 	t.Helper()
@@ -204,19 +235,7 @@ func TestOIDCRefusals(t *testing.T) {
 
 	refused := func(t *testing.T, c *nethttp.Client, u string, status int, msg, audit string) {
 		t.Helper()
-		res, body := get(t, c, u)
-		if res.StatusCode != status || !strings.Contains(body, msg) {
-			t.Fatalf("status %d, want %d with %q: %s", res.StatusCode, status, msg, body)
-		}
-		if !strings.Contains(body, `id="login-oidc"`) {
-			t.Errorf("the refusal does not offer to try again")
-		}
-		if got := o.me(t, c); got != "" {
-			t.Fatalf("refused sign-in left a session of %q", got)
-		}
-		if got := o.lastSignInFailure(t); !strings.Contains(got, audit) {
-			t.Fatalf("audited %q, want %q", got, audit)
-		}
+		o.refused(t, c, u, "oidc", status, msg, audit)
 	}
 
 	t.Run("wrong state", func(t *testing.T) {

@@ -44,6 +44,10 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/login", public, s.loginSubmit)
 	s.handle(get, "/login/oidc", public, s.oidcStart)
 	s.handle(get, oidcCallback, public, s.oidcCallbackPage)
+	for _, w := range workPlatforms {
+		s.handle(get, w.path(), public, s.workStart(w))
+		s.handle(get, w.callbackPath(), public, s.workCallback(w))
+	}
 	s.handle(post, "/logout", loggedIn, s.logoutSubmit)
 	s.handle(post, "/lang", public, s.setLang)
 	s.handle(get, "/home", loggedIn, s.home)

@@ -78,6 +78,9 @@ type Deps struct {
 	MetricsToken string
 	// OIDC, when set, offers company sign-in on the login page.
 	OIDC *OIDC
+	// WorkLogins offer sign-in through company chat platforms, one at
+	// most for each.
+	WorkLogins []*WorkLogin
 }
 
 // Server is the HTTP server.
