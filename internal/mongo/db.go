@@ -19,6 +19,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/academy/academy/internal/academy"
@@ -55,11 +57,11 @@ func SingleWriter() Option {
 // date (indexes are created idempotently on every start).
 func Open(ctx context.Context, uri, name string, with ...Option) (*DB, error) {
 	pool := &poolStats{}
-	opts := options.Client().ApplyURI(uri).SetPoolMonitor(pool.monitor()).
-		SetServerSelectionTimeout(5 * time.Second).
-		SetConnectTimeout(5 * time.Second).
-		SetTimeout(15 * time.Second)
-	client, err := mongo.Connect(opts)
+	opts, err := clientOptions(uri)
+	if err != nil {
+		return nil, err
+	}
+	client, err := mongo.Connect(opts.SetPoolMonitor(pool.monitor()))
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
@@ -76,6 +78,31 @@ func Open(ctx context.Context, uri, name string, with ...Option) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// clientOptions are the driver's settings for uri. Writes wait for a
+// majority of the replica set and its journal, and reads go to the
+// primary, unless the URI names its own (w, journal, readPreference): a
+// write acknowledged by one member alone is lost when that member fails
+// before the others copy it, and a secondary can answer with data older
+// than the write the same person just made (a lesson done, a ticket
+// taken), since the app uses no causally consistent sessions.
+func clientOptions(uri string) (*options.ClientOptions, error) {
+	cs, err := connstring.Parse(uri)
+	if err != nil {
+		return nil, fmt.Errorf("connection string %s: %w", redact(uri), err)
+	}
+	opts := options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(5 * time.Second).
+		SetConnectTimeout(5 * time.Second).
+		SetTimeout(15 * time.Second)
+	if cs.WString == "" && !cs.WNumberSet && !cs.JSet {
+		opts.SetWriteConcern(&writeconcern.WriteConcern{W: writeconcern.WCMajority, Journal: new(true)})
+	}
+	if cs.ReadPreference == "" {
+		opts.SetReadPreference(readpref.Primary())
+	}
+	return opts, nil
 }
 
 // Close disconnects.

@@ -1,0 +1,4 @@
+package mongo
+
+// ClientOptions lets the tests read the driver settings Open uses.
+var ClientOptions = clientOptions
