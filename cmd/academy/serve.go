@@ -168,10 +168,22 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "Academy is running at http://%s (press Ctrl+C to stop)\n", ln.Addr())
+	var lost <-chan struct{} // nil, which never fires, without a lease
+	if st.writer != nil {
+		lost = st.writer.Lost()
+	}
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	case <-lost:
+		// Another instance took over as the one writer while this one
+		// could not renew its lease: writing on would race it.
+		logger.Error("another instance took over this database's writer lease; stopping", "db", cfg.DBName)
+		if err := srv.Shutdown(shutdownGrace); err != nil {
+			logger.Warn("shutdown did not finish in time", "err", err)
+		}
+		return fmt.Errorf("another instance took over as the one writer of database %q (the server is not MongoDB); stopped", cfg.DBName)
 	}
 	logger.Info("shutting down", "grace", shutdownGrace.String())
 	if err := srv.Shutdown(shutdownGrace); err != nil {

@@ -38,6 +38,8 @@ type DB struct {
 	writeTurn chan struct{}
 	// Now is the clock used for timestamps; tests replace it.
 	Now func() time.Time
+	// owner tells this process's leases from another's.
+	owner string
 }
 
 // Option changes how Open connects.
@@ -65,7 +67,7 @@ func Open(ctx context.Context, uri, name string, with ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	db := &DB{client: client, db: client.Database(name), pool: pool, Now: time.Now}
+	db := &DB{client: client, db: client.Database(name), pool: pool, Now: time.Now, owner: newOwner()}
 	for _, o := range with {
 		o(db)
 	}
@@ -143,7 +145,7 @@ func dropVersionMarkers(ctx context.Context, db *DB) error {
 // here, and the embedded store's _id index) covers them before any data.
 var collections = []string{
 	"assignments", "attempt_answers", "awards", "certificates", "counters", "programs", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
-	"directories", "drafts", "frozen_directories", "frozen_questions", "meta", "open_attempts", "open_tickets", "password_links", "progress", "quiz_records", "quiz_revisions", "quizzes",
+	"directories", "drafts", "frozen_directories", "frozen_questions", "leases", "meta", "open_attempts", "open_tickets", "password_links", "progress", "quiz_records", "quiz_revisions", "quizzes",
 	"run_checks", "run_index", "runs", "scenarios", "sandbox_index", "sandboxes", "sessions", "sites", "ticket_summaries", "tickets", "training_cases", "users",
 }
 
@@ -176,7 +178,22 @@ var indexes = []index{
 	{coll: "ticket_summaries", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
 }
 
+// migrate runs under the migration lease, so that instances starting
+// together (the first start, an upgrade) take turns: the first brings the
+// schema up, the others wait and find nothing left to do.
 func (db *DB) migrate(ctx context.Context) error {
+	if err := db.db.CreateCollection(ctx, "leases"); err != nil && !isAlreadyExists(err) {
+		return fmt.Errorf("create collection leases: %w", err)
+	}
+	lease, err := db.acquireLease(ctx, leaseMigrate, migrateLeaseTTL, waitForHolder, 10*time.Minute)
+	if err != nil {
+		return fmt.Errorf("wait for another instance's schema migration: %w", err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = lease.Release(ctx) // or it expires
+	}()
 	existing, err := db.db.ListCollectionNames(ctx, bson.M{})
 	if err != nil {
 		return fmt.Errorf("list collections: %w", err)
