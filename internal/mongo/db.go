@@ -295,3 +295,33 @@ func isAlreadyExists(err error) bool {
 	var ce mongo.CommandError
 	return errors.As(err, &ce) && (ce.Code == 48 || ce.Name == "NamespaceExists")
 }
+
+// ClaimPublicURL records u as the address of the site if none is recorded
+// yet, and returns the recorded one: the first start's, shared by every
+// instance after it.
+func (db *DB) ClaimPublicURL(ctx context.Context, u string) (string, error) {
+	_, err := db.c("meta").InsertOne(ctx, bson.M{"_id": "public_url", "url": u, "set_at": db.Now()})
+	if err == nil || !mongo.IsDuplicateKeyError(err) {
+		return u, FormatError(err)
+	}
+	return db.PublicURL(ctx)
+}
+
+// PublicURL returns the recorded address of the site, "" if none is.
+func (db *DB) PublicURL(ctx context.Context) (string, error) {
+	var m struct {
+		URL string `bson:"url"`
+	}
+	err := db.c("meta").FindOne(ctx, bson.M{"_id": "public_url"}).Decode(&m)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return "", nil
+	}
+	return m.URL, FormatError(err)
+}
+
+// SetPublicURL records u as the address of the site, replacing the one
+// recorded.
+func (db *DB) SetPublicURL(ctx context.Context, u string) error {
+	_, err := db.c("meta").ReplaceOne(ctx, bson.M{"_id": "public_url"}, bson.M{"url": u, "set_at": db.Now()}, options.Replace().SetUpsert(true))
+	return FormatError(err)
+}
