@@ -99,13 +99,16 @@ func (db *DB) acquireLease(ctx context.Context, name string, ttl time.Duration, 
 		if err != nil || l != nil {
 			return l, err
 		}
+		if cur.Owner == "" {
+			continue // gone or just removed as expired: insert again
+		}
 		held := &LeaseHeldError{Name: name, Holder: cur.Holder, Since: cur.Since}
 		switch {
-		case first.Owner == "" && cur.Owner != "":
+		case first.Owner == "":
 			first = cur
 		case wait == refuseLiveHolder && cur.Owner == first.Owner && !cur.RenewedAt.Equal(first.RenewedAt):
 			return nil, held
-		case wait == refuseLiveHolder && cur.Owner != first.Owner && cur.Owner != "":
+		case wait == refuseLiveHolder && cur.Owner != first.Owner:
 			return nil, held // another process took it over meanwhile
 		}
 		if time.Now().After(deadline) {
@@ -205,6 +208,6 @@ func (db *DB) HoldWriter(ctx context.Context) (*Lease, error) {
 
 func (db *DB) holdWriter(ctx context.Context, ttl time.Duration) (*Lease, error) {
 	// Patience beyond the lifetime covers a holder seen just after it
-	// renewed, and the poll.
-	return db.acquireLease(ctx, leaseWriter, ttl, refuseLiveHolder, ttl+ttl/2)
+	// renewed, and the polls.
+	return db.acquireLease(ctx, leaseWriter, ttl, refuseLiveHolder, 2*ttl)
 }
