@@ -23,6 +23,9 @@ type Config struct {
 	DBName   string
 	Demo     bool
 	Sync     string
+	// AllowLostUpdates lets several instances write to a server whose
+	// updates are not atomic (see openStore).
+	AllowLostUpdates bool
 	// TZ is the company's zone, the calendar of people on no site or on
 	// several and of sites without their own; Zone is it loaded.
 	TZ   string
@@ -68,6 +71,10 @@ func commonFlags(fs *flagSet) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ACADEMY_DEMO=%q is not a boolean", os.Getenv("ACADEMY_DEMO"))
 	}
+	lostUpdates, err := strconv.ParseBool(envOr("ACADEMY_ALLOW_LOST_UPDATES", "false"))
+	if err != nil {
+		return nil, fmt.Errorf("ACADEMY_ALLOW_LOST_UPDATES=%q is not a boolean", os.Getenv("ACADEMY_ALLOW_LOST_UPDATES"))
+	}
 	c := &Config{}
 	fs.StringVar(&c.Addr, "addr", envOr("ACADEMY_ADDR", "127.0.0.1:8080"), "address to listen on (env ACADEMY_ADDR)")
 	fs.StringVar(&c.DataDir, "data", envOr("ACADEMY_DATA", "./data"), "data directory for the embedded database (env ACADEMY_DATA)")
@@ -77,6 +84,7 @@ func commonFlags(fs *flagSet) (*Config, error) {
 	// Only serve has the flag (site add's --tz is the site's own zone);
 	// the other commands read the variable, for the dates they check.
 	c.TZ = envOr("ACADEMY_TZ", academy.DefaultZone)
+	fs.BoolVar(&c.AllowLostUpdates, "allow-lost-updates", lostUpdates, "with --mongo-uri on a server that is not MongoDB (FerretDB): run even while another instance writes to the same database. Such a server does not update a document atomically, so two instances can both be told they won the same change and one write is lost; without this flag one instance writes at a time and the others refuse to start (env ACADEMY_ALLOW_LOST_UPDATES)")
 	fs.BoolVar(&c.Demo, "demo", demo, "create the demo site and one account per role at first start (env ACADEMY_DEMO)")
 	return c, nil
 }

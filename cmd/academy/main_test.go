@@ -28,6 +28,7 @@ func cli(t *testing.T, stdin string, args ...string) (int, string, string) {
 }
 
 func TestUserCommands(t *testing.T) {
+	onTestServer(t)
 	data := t.TempDir()
 	d := "--data=" + data
 	if code, _, e := cli(t, "", "site", "add", d, "--id", "s1", "--name", "华苑一期"); code != 0 {
@@ -344,6 +345,7 @@ func TestLintAndImport(t *testing.T) {
 		t.Fatalf("lint of a missing dir: %d %q", code, e)
 	}
 
+	onTestServer(t)
 	data := "--data=" + t.TempDir()
 	code, out, e = cli(t, "", "import", data, "--content", "../..")
 	if code != 0 || !strings.Contains(out, "created 7, updated 0, unchanged 0, archived 0") {
@@ -408,6 +410,7 @@ func TestImportGIFT(t *testing.T) {
 }
 
 func TestSiteDirectory(t *testing.T) {
+	onTestServer(t)
 	d := "--data=" + t.TempDir()
 	cli(t, "", "site", "add", d, "--id", "s1", "--name", "一期")
 	// A site may keep its own zone; the others are on the company's.

@@ -193,7 +193,7 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	proxy := newTCPProxy(t, u.Host)
-	p := startAcademy(t, bin, "--mongo-uri", "mongodb://"+proxy.addr+"/", "--demo", "--content", "../..")
+	p := startAcademy(t, bin, "--mongo-uri", "mongodb://"+proxy.addr+"/", "--public-url", "https://academy.example.com", "--demo", "--content", "../..")
 	pw := map[string]string{}
 	for _, m := range regexp.MustCompile(`username (\S+)\s+password (\S+)`).FindAllStringSubmatch(p.stdout.String(), -1) {
 		pw[m[1]] = m[2]

@@ -12,6 +12,7 @@ import (
 // run writes nothing, --apply creates and prints the set-password links,
 // and a second --apply changes nothing.
 func TestUserImport(t *testing.T) {
+	onTestServer(t)
 	data := t.TempDir()
 	d := "--data=" + data
 	if code, _, e := cli(t, "", "site", "add", d, "--id", "s1", "--name", "华苑一期"); code != 0 {

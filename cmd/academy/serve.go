@@ -34,7 +34,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	contentDir := contentFlags(fs)
 	fs.StringVar(&cfg.TZ, "tz", cfg.TZ, "the company's time zone (IANA name such as Asia/Shanghai): every time shown, exported or compared with a working day uses it, or the zone of the viewer's site; the server's own zone is never used (env ACADEMY_TZ)")
-	publicURL := fs.String("public-url", envOr("ACADEMY_PUBLIC_URL", ""), "address people reach the site at, for certificate QR codes and credentials (env ACADEMY_PUBLIC_URL; default http://ADDR)")
+	publicURLFlag := fs.String("public-url", envOr("ACADEMY_PUBLIC_URL", ""), "address people reach the site at, for certificate links, QR codes, credentials and xAPI ids; recorded in the database at its first start, and every instance must give the same; required with --mongo-uri until recorded (env ACADEMY_PUBLIC_URL; default the recorded one, or http://ADDR with the embedded database)")
+	changePublicURL := fs.Bool("change-public-url", false, "record --public-url as the site's new address in place of the recorded one (stop every instance first: links and ids issued before keep the old address)")
 	lrs := &xapi.Client{}
 	fs.StringVar(&lrs.Endpoint, "lrs-endpoint", envOr("ACADEMY_LRS_ENDPOINT", ""), "xAPI LRS endpoint; empty keeps statements in the outbox for admins (env ACADEMY_LRS_ENDPOINT)")
 	fs.StringVar(&lrs.Username, "lrs-username", envOr("ACADEMY_LRS_USERNAME", ""), "LRS basic-auth user (env ACADEMY_LRS_USERNAME)")
@@ -55,6 +56,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.validate(); err != nil {
 		return err
 	}
+	givenURL, err := checkPublicURL(*publicURLFlag)
+	if err != nil {
+		return err
+	}
+	if *changePublicURL && givenURL == "" {
+		return fmt.Errorf("--change-public-url: give the new address with --public-url")
+	}
 	if t := *metricsToken; t != "" && (len(t) < 16 || strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0) {
 		return fmt.Errorf("--metrics-token: want at least 16 characters without spaces or control characters")
 	}
@@ -63,11 +71,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("--dashboard-max-age %q: want a duration such as 30s, 2m or 0", *dashAgeFlag)
 	}
 	// A secret: environment only, never a flag in ps.
-	oidcCfg, err := oidcOpts.config(*publicURL, envOr("ACADEMY_OIDC_CLIENT_SECRET", ""))
+	oidcCfg, err := oidcOpts.config(givenURL, envOr("ACADEMY_OIDC_CLIENT_SECRET", ""))
 	if err != nil {
 		return err
 	}
-	workCfg, err := workOpts.config(*publicURL, func(name string) string { return envOr(name, "") })
+	workCfg, err := workOpts.config(givenURL, func(name string) string { return envOr(name, "") })
 	if err != nil {
 		return err
 	}
@@ -100,6 +108,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.close()
+	publicURL, err := canonicalURL(ctx, st.db, cfg, givenURL, *changePublicURL, ln.Addr().String(), logger)
+	if err != nil {
+		return err
+	}
 
 	if !*noImport {
 		// A content error stops the start: serving half-imported content
@@ -132,20 +144,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if *publicURL == "" {
-		*publicURL = "http://" + ln.Addr().String()
-	}
 	key, err := st.certs.IssuerKey(ctx)
 	if err != nil {
 		return fmt.Errorf("issuer key: %w", err)
 	}
-	issuer := &badge.Issuer{ID: strings.TrimRight(*publicURL, "/") + "/issuer", Name: "物业客服学院", Key: key}
-	certifier := newCertifier(st, cat, az, *publicURL)
-	certifier.Signer = &badge.Certificates{Issuer: issuer, Base: *publicURL}
+	issuer := &badge.Issuer{ID: strings.TrimRight(publicURL, "/") + "/issuer", Name: "物业客服学院", Key: key}
+	certifier := newCertifier(st, cat, az, publicURL)
+	certifier.Signer = &badge.Certificates{Issuer: issuer, Base: publicURL}
 	board := &academy.TeamBoard{Certifier: certifier, Sites: st.accounts.Sites, Users: st.accounts.Users, Logger: logger, MaxAge: dashAge}
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases, Coach: st.coach,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version,
-		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: *publicURL, Programs: st.programs, TeamBoard: board, Throttle: st.counters,
+		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: publicURL, Programs: st.programs, TeamBoard: board, Throttle: st.counters,
 		MetricsToken: *metricsToken, TrustedProxies: trusted, OIDC: oidcCfg, WorkLogins: workCfg})
 	if err != nil {
 		return err
@@ -179,10 +188,22 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "Academy is running at http://%s (press Ctrl+C to stop)\n", ln.Addr())
+	var lost <-chan struct{} // nil, which never fires, without a lease
+	if st.writer != nil {
+		lost = st.writer.Lost()
+	}
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	case <-lost:
+		// Another instance took over as the one writer while this one
+		// could not renew its lease: writing on would race it.
+		logger.Error("another instance took over this database's writer lease; stopping", "db", cfg.DBName)
+		if err := srv.Shutdown(shutdownGrace); err != nil {
+			logger.Warn("shutdown did not finish in time", "err", err)
+		}
+		return fmt.Errorf("another instance took over as the one writer of database %q (the server is not MongoDB); stopped", cfg.DBName)
 	}
 	logger.Info("shutting down", "grace", shutdownGrace.String())
 	if err := srv.Shutdown(shutdownGrace); err != nil {

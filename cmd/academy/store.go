@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -28,6 +30,8 @@ type store struct {
 	certs       *mongo.CertStore
 	outbox      *mongo.Outbox
 	counters    *mongo.Counters
+	// writer is the writer lease, held on a server that is not MongoDB.
+	writer *mongo.Lease
 }
 
 // openStore connects to MongoDB, or starts the embedded FerretDB when no URI
@@ -52,6 +56,12 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 		return nil, err
 	}
 	st.db = db
+	if cfg.MongoURI != "" {
+		if st.writer, err = checkServer(ctx, db, cfg, logger); err != nil {
+			st.close()
+			return nil, err
+		}
+	}
 	if st.ferret != nil {
 		if err := st.ferret.IndexIDs(cfg.DBName); err != nil {
 			st.close()
@@ -83,10 +93,49 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 	return st, nil
 }
 
+// checkServer logs what the server at --mongo-uri is, and on one whose
+// updates are not atomic takes the writer lease: correctness across
+// instances rests on each write to a document being atomic on the server
+// (there is no write queue between processes), so there one instance
+// writes at a time unless the operator accepts lost updates.
+func checkServer(ctx context.Context, db *mongo.DB, cfg *Config, logger *slog.Logger) (*mongo.Lease, error) {
+	srv, err := db.Server(ctx)
+	if err != nil {
+		return nil, err
+	}
+	logger.Info("database server", "server", srv.String())
+	switch {
+	case srv.Supported():
+		return nil, nil
+	case srv.Atomic():
+		logger.Warn("database server is older than MongoDB 6.0, which the app is tested with; upgrade it", "server", srv.String())
+		return nil, nil
+	case cfg.AllowLostUpdates:
+		logger.Warn("database server is not MongoDB and does not update a document atomically; several instances may be writing (--allow-lost-updates), so two of them can both be told they won the same change and one write is lost",
+			"server", srv.String())
+		return nil, nil
+	}
+	lease, err := db.HoldWriter(ctx)
+	var held *mongo.LeaseHeldError
+	if errors.As(err, &held) {
+		return nil, fmt.Errorf("the database server is %s, not MongoDB, and does not update a document atomically: two instances writing at once can both be told they won the same change while one write is lost. "+
+			"So one instance writes at a time, and another (%s, since %s) is writing to database %q now. Stop it first, or run several instances on MongoDB 6.0 or later; --allow-lost-updates runs anyway",
+			srv.Product+" "+srv.Version, held.Holder, held.Since.UTC().Format(time.RFC3339), cfg.DBName)
+	} else if err != nil {
+		return nil, err
+	}
+	logger.Warn("database server is not MongoDB and does not update a document atomically: this instance is its only writer, and others refuse to start until it stops; run several instances on MongoDB 6.0 or later",
+		"server", srv.String())
+	return lease, nil
+}
+
 func (st *store) close() {
 	if st.db != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		if st.writer != nil {
+			_ = st.writer.Release(ctx) // or it expires
+		}
 		_ = st.db.Close(ctx)
 	}
 	if st.ferret != nil {

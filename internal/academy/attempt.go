@@ -577,7 +577,7 @@ func (x *Examiner) finish(ctx context.Context, a *Attempt, state string) (*Attem
 func (x *Examiner) closed(ctx context.Context, a *Attempt, counted bool) error {
 	if x.Outcomes != nil && counted && a.State != AttemptAbandoned {
 		if err := x.Outcomes.Outcome(ctx, LearningEvent{Kind: EventQuizGraded, Username: a.Username,
-			Ref: a.Quiz, Title: a.QuizTitle, Percent: a.Percent, Passed: a.Passed, At: a.SubmittedAt}); err != nil {
+			Ref: a.Quiz, Title: a.QuizTitle, Percent: a.Percent, Passed: a.Passed, At: a.SubmittedAt, Occurrence: a.ID}); err != nil {
 			return err
 		}
 	}

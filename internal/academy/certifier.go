@@ -24,6 +24,12 @@ type LearningEvent struct {
 	Passed   bool
 	Number   string // certificate number, for EventCertificate
 	At       time.Time
+	// Occurrence tells this event from the learner's others of its kind
+	// on the same object: the attempt, the run, the certificate number.
+	// Empty for what happens once (a course's completion: its time is
+	// kept from the first). Recorders key the event by it, so that two
+	// instances racing, or a retry, record it once.
+	Occurrence string
 }
 
 // Learning event kinds.
@@ -286,7 +292,7 @@ func (c *Certifier) issue(ctx context.Context, u *User, standings []Standing) ([
 		}
 		if c.Events != nil {
 			if err := c.Events.Record(ctx, LearningEvent{Kind: EventCertificate, Username: u.ID, Name: u.DisplayName,
-				Ref: cert.Program, Title: cert.ProgramName, Number: cert.Number, Passed: true, At: now}); err != nil {
+				Ref: cert.Program, Title: cert.ProgramName, Number: cert.Number, Passed: true, At: now, Occurrence: cert.Number}); err != nil {
 				return issued, err
 			}
 		}

@@ -511,7 +511,7 @@ func (c *Coach) save(ctx context.Context, u *User, s *Scenario, r *Run, stale er
 	}
 	if r.State == RunFinished && c.Outcomes != nil {
 		err := c.Outcomes.Outcome(ctx, LearningEvent{Kind: EventScenarioCompleted, Username: u.ID,
-			Ref: s.Slug, Title: s.Title, Percent: r.Percent, Passed: r.Passed, At: r.FinishedAt})
+			Ref: s.Slug, Title: s.Title, Percent: r.Percent, Passed: r.Passed, At: r.FinishedAt, Occurrence: r.ID})
 		if err != nil {
 			return r, err
 		}

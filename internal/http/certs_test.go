@@ -455,6 +455,39 @@ func TestXAPIOutboxSurvivesLRSOutage(t *testing.T) {
 	}
 }
 
+// TestCourseCompletedOnceUnderRace: the last lesson of a course completed
+// several times at once (double clicks, two tabs, two instances) records
+// one "completed" statement and one certificate, not one per request.
+func TestCourseCompletedOnceUnderRace(t *testing.T) {
+	e := newEnv(t)
+	e.createUser("learner", []string{academy.RoleTrainee}, []string{"s1"})
+	e.tokens["learner"] = e.login("learner", testPassword)
+	last := e.earnAllBut("learner")
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if res := e.api("POST", last, "learner", nil); res.StatusCode != 200 {
+				t.Errorf("complete: %d %s", res.StatusCode, res.Body)
+			}
+		}()
+	}
+	wg.Wait()
+	var list struct {
+		Total      int
+		Statements []xapi.Entry
+	}
+	e.api("GET", "/admin/xapi?format=json", "admin", nil).json(t, &list)
+	verbs := map[string]int{}
+	for _, s := range list.Statements {
+		verbs[s.Verb]++
+	}
+	if list.Total != 2 || verbs["http://adlnet.gov/expapi/verbs/completed"] != 1 || verbs["http://id.tincanapi.com/verb/earned"] != 1 {
+		t.Fatalf("outbox holds %d statements %v, want one completed and one earned", list.Total, verbs)
+	}
+}
+
 // TestSweptAttemptIsRecorded: an attempt closed by the background sweep
 // when its time ran out is graded and reported like a submitted one.
 func TestSweptAttemptIsRecorded(t *testing.T) {

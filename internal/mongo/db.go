@@ -19,6 +19,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/academy/academy/internal/academy"
@@ -36,6 +38,8 @@ type DB struct {
 	writeTurn chan struct{}
 	// Now is the clock used for timestamps; tests replace it.
 	Now func() time.Time
+	// owner tells this process's leases from another's.
+	owner string
 }
 
 // Option changes how Open connects.
@@ -55,15 +59,15 @@ func SingleWriter() Option {
 // date (indexes are created idempotently on every start).
 func Open(ctx context.Context, uri, name string, with ...Option) (*DB, error) {
 	pool := &poolStats{}
-	opts := options.Client().ApplyURI(uri).SetPoolMonitor(pool.monitor()).
-		SetServerSelectionTimeout(5 * time.Second).
-		SetConnectTimeout(5 * time.Second).
-		SetTimeout(15 * time.Second)
-	client, err := mongo.Connect(opts)
+	opts, err := clientOptions(uri)
+	if err != nil {
+		return nil, err
+	}
+	client, err := mongo.Connect(opts.SetPoolMonitor(pool.monitor()))
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	db := &DB{client: client, db: client.Database(name), pool: pool, Now: time.Now}
+	db := &DB{client: client, db: client.Database(name), pool: pool, Now: time.Now, owner: newOwner()}
 	for _, o := range with {
 		o(db)
 	}
@@ -76,6 +80,31 @@ func Open(ctx context.Context, uri, name string, with ...Option) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// clientOptions are the driver's settings for uri. Writes wait for a
+// majority of the replica set and its journal, and reads go to the
+// primary, unless the URI names its own (w, journal, readPreference): a
+// write acknowledged by one member alone is lost when that member fails
+// before the others copy it, and a secondary can answer with data older
+// than the write the same person just made (a lesson done, a ticket
+// taken), since the app uses no causally consistent sessions.
+func clientOptions(uri string) (*options.ClientOptions, error) {
+	cs, err := connstring.Parse(uri)
+	if err != nil {
+		return nil, fmt.Errorf("connection string %s: %w", redact(uri), err)
+	}
+	opts := options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(5 * time.Second).
+		SetConnectTimeout(5 * time.Second).
+		SetTimeout(15 * time.Second)
+	if cs.WString == "" && !cs.WNumberSet && !cs.JSet {
+		opts.SetWriteConcern(&writeconcern.WriteConcern{W: writeconcern.WCMajority, Journal: new(true)})
+	}
+	if cs.ReadPreference == "" {
+		opts.SetReadPreference(readpref.Primary())
+	}
+	return opts, nil
 }
 
 // Close disconnects.
@@ -116,7 +145,7 @@ func dropVersionMarkers(ctx context.Context, db *DB) error {
 // here, and the embedded store's _id index) covers them before any data.
 var collections = []string{
 	"assignments", "attempt_answers", "awards", "certificates", "counters", "programs", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
-	"directories", "drafts", "frozen_directories", "frozen_questions", "meta", "open_attempts", "open_tickets", "password_links", "progress", "quiz_records", "quiz_revisions", "quizzes",
+	"directories", "drafts", "frozen_directories", "frozen_questions", "leases", "meta", "open_attempts", "open_tickets", "password_links", "progress", "quiz_records", "quiz_revisions", "quizzes",
 	"run_checks", "run_index", "runs", "scenarios", "sandbox_index", "sandboxes", "sessions", "sites", "ticket_summaries", "tickets", "training_cases", "users",
 }
 
@@ -149,7 +178,22 @@ var indexes = []index{
 	{coll: "ticket_summaries", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
 }
 
+// migrate runs under the migration lease, so that instances starting
+// together (the first start, an upgrade) take turns: the first brings the
+// schema up, the others wait and find nothing left to do.
 func (db *DB) migrate(ctx context.Context) error {
+	if err := db.db.CreateCollection(ctx, "leases"); err != nil && !isAlreadyExists(err) {
+		return fmt.Errorf("create collection leases: %w", err)
+	}
+	lease, err := db.acquireLease(ctx, leaseMigrate, migrateLeaseTTL, waitForHolder, 10*time.Minute)
+	if err != nil {
+		return fmt.Errorf("wait for another instance's schema migration: %w", err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = lease.Release(ctx) // or it expires
+	}()
 	existing, err := db.db.ListCollectionNames(ctx, bson.M{})
 	if err != nil {
 		return fmt.Errorf("list collections: %w", err)
@@ -250,4 +294,34 @@ func (db *DB) Name() string { return db.db.Name() }
 func isAlreadyExists(err error) bool {
 	var ce mongo.CommandError
 	return errors.As(err, &ce) && (ce.Code == 48 || ce.Name == "NamespaceExists")
+}
+
+// ClaimPublicURL records u as the address of the site if none is recorded
+// yet, and returns the recorded one: the first start's, shared by every
+// instance after it.
+func (db *DB) ClaimPublicURL(ctx context.Context, u string) (string, error) {
+	_, err := db.c("meta").InsertOne(ctx, bson.M{"_id": "public_url", "url": u, "set_at": db.Now()})
+	if err == nil || !mongo.IsDuplicateKeyError(err) {
+		return u, FormatError(err)
+	}
+	return db.PublicURL(ctx)
+}
+
+// PublicURL returns the recorded address of the site, "" if none is.
+func (db *DB) PublicURL(ctx context.Context) (string, error) {
+	var m struct {
+		URL string `bson:"url"`
+	}
+	err := db.c("meta").FindOne(ctx, bson.M{"_id": "public_url"}).Decode(&m)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return "", nil
+	}
+	return m.URL, FormatError(err)
+}
+
+// SetPublicURL records u as the address of the site, replacing the one
+// recorded.
+func (db *DB) SetPublicURL(ctx context.Context, u string) error {
+	_, err := db.c("meta").ReplaceOne(ctx, bson.M{"_id": "public_url"}, bson.M{"url": u, "set_at": db.Now()}, options.Replace().SetUpsert(true))
+	return FormatError(err)
 }

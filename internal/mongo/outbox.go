@@ -3,9 +3,11 @@ package mongo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/academy/academy/internal/academy"
@@ -22,15 +24,26 @@ var _ xapi.Outbox = (*Outbox)(nil)
 // NewOutbox returns the statement outbox.
 func NewOutbox(db *DB) *Outbox { return &Outbox{db: db} }
 
-// Enqueue stores a statement to send.
+// Enqueue stores a statement to send, once per id: a statement whose id
+// is waiting or was sent already is the same event recorded again (two
+// instances racing, a retried close), and is dropped.
 func (o *Outbox) Enqueue(ctx context.Context, st xapi.Statement) error {
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
+	switch err := o.db.c("xapi_sent").FindOne(ctx, bson.M{"_id": st.ID}, options.FindOne().SetProjection(bson.M{"_id": 1})).Err(); {
+	case err == nil:
+		return nil
+	case !errors.Is(err, mongo.ErrNoDocuments):
+		return FormatError(err)
+	}
 	now := o.db.Now()
 	e := xapi.Entry{ID: st.ID, Statement: string(b), Verb: st.Verb.ID, Actor: st.Actor.Account.Name, Object: st.Object.ID, CreatedAt: now, NextAt: now}
 	_, err = o.db.c("xapi_outbox").InsertOne(ctx, e)
+	if mongo.IsDuplicateKeyError(err) {
+		return nil
+	}
 	return FormatError(err)
 }
 

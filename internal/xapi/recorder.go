@@ -3,7 +3,10 @@ package xapi
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/academy/academy/internal/academy"
 )
@@ -36,7 +39,22 @@ func (r *Recorder) Record(ctx context.Context, e academy.LearningEvent) error {
 	default:
 		return fmt.Errorf("xapi: no statement for event kind %q", e.Kind)
 	}
+	st.ID = EventID(st, e.Occurrence)
 	return r.Queue.Enqueue(ctx, st)
+}
+
+// statementSpace is the UUID namespace of the statement ids of events.
+var statementSpace = uuid.MustParse("8d1c4f3e-2b7a-4c59-9e0f-6a3b5d71c2e4")
+
+// EventID is the statement id of an event: a name-based UUID (version 5)
+// of who did what to which object, and which time of it (occurrence: the
+// attempt, the run, the certificate; empty for what happens once, a
+// course's completion). Two instances, or a retry, recording the same
+// event make the same id, and the outbox and the LRS keep one statement
+// per id.
+func EventID(st Statement, occurrence string) string {
+	name := strings.Join([]string{st.Actor.Account.HomePage, st.Actor.Account.Name, st.Verb.ID, st.Object.ID, occurrence}, "\x00")
+	return uuid.NewSHA1(statementSpace, []byte(name)).String()
 }
 
 // Entry is a statement in the outbox, for the admin listing.

@@ -85,7 +85,7 @@ type Score struct {
 
 // Statement is an xAPI statement.
 type Statement struct {
-	ID        string    `json:"id"` // UUID v4, generated here
+	ID        string    `json:"id"` // UUID v4 from the builders; the Recorder's are per event (EventID)
 	Actor     Actor     `json:"actor"`
 	Verb      Verb      `json:"verb"`
 	Object    Activity  `json:"object"`

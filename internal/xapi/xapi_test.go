@@ -210,3 +210,27 @@ func TestZeroTimeIsNow(t *testing.T) {
 		t.Errorf("timestamp %s is not now", s.Timestamp)
 	}
 }
+
+// TestEventID: one id per event, whoever records it and whenever; another
+// occurrence, learner or object is another event.
+func TestEventID(t *testing.T) {
+	a := QuizGraded(base, "u", "", "q", "Q", 8, 10, true, at)
+	b := QuizGraded(base, "u", "另一个名字", "q", "Q", 8, 10, true, at.Add(time.Second))
+	id := EventID(a, "attempt-1")
+	if id != EventID(b, "attempt-1") {
+		t.Error("the same event recorded twice got two ids")
+	}
+	if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(id) {
+		t.Errorf("id %q is not a version 5 UUID", id)
+	}
+	for _, other := range []string{
+		EventID(a, "attempt-2"),
+		EventID(QuizGraded(base, "v", "", "q", "Q", 8, 10, true, at), "attempt-1"),
+		EventID(QuizGraded(base, "u", "", "q", "Q", 8, 10, false, at), "attempt-1"),
+		EventID(QuizGraded(base, "u", "", "q2", "Q", 8, 10, true, at), "attempt-1"),
+	} {
+		if other == id {
+			t.Errorf("two events share id %s", id)
+		}
+	}
+}

@@ -6,6 +6,8 @@ package mongotest
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +15,10 @@ import (
 	"regexp"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	driver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/academy/academy/internal/ferret"
 	"github.com/academy/academy/internal/mongo"
@@ -24,7 +30,16 @@ var (
 	uri string
 	srv *ferret.Server // nil when testing against ACADEMY_TEST_MONGODB_URI
 	seq atomic.Int64
+	// run tells this run's databases from those of earlier and parallel
+	// runs (test binaries of several packages share a persistent server).
+	run = runID()
 )
+
+func runID() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
 
 // Main starts the server, runs the tests and cleans up; call it from TestMain.
 func Main(m *testing.M) int {
@@ -52,8 +67,14 @@ func URI() string { return uri }
 
 var unsafe = regexp.MustCompile(`[^A-Za-z0-9]+`)
 
-// Open returns a database of its own for t, closed when t ends.
-func Open(t testing.TB) *mongo.DB {
+// External reports whether the tests run against ACADEMY_TEST_MONGODB_URI
+// rather than the embedded server.
+func External() bool { return srv == nil }
+
+// Name returns a database name of t's own, unique in this run and across
+// runs, and on a server of ACADEMY_TEST_MONGODB_URI drops that database
+// when t ends, so that the suite can run again on the same server.
+func Name(t testing.TB) string {
 	t.Helper()
 	if uri == "" {
 		t.Fatal("mongotest.Main was not called from TestMain")
@@ -62,7 +83,34 @@ func Open(t testing.TB) *mongo.DB {
 	if len(name) > 40 {
 		name = name[:40]
 	}
-	name = fmt.Sprintf("t%d_%s", seq.Add(1), name)
+	name = fmt.Sprintf("t%s_%d_%s", run, seq.Add(1), name)
+	if External() {
+		// Registered first, so it runs last: after Open's Close.
+		t.Cleanup(func() { Drop(t, uri, name) })
+	}
+	return name
+}
+
+// Drop removes database name on the server at uri; a failure is the
+// test's.
+func Drop(t testing.TB, uri, name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := driver.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Errorf("drop test database %s: %v", name, err)
+		return
+	}
+	defer c.Disconnect(ctx)
+	if err := c.Database(name).Drop(ctx); err != nil {
+		t.Errorf("drop test database %s: %v", name, err)
+	}
+}
+
+// Open returns a database of its own for t, closed when t ends.
+func Open(t testing.TB) *mongo.DB {
+	t.Helper()
+	name := Name(t)
 	var with []mongo.Option
 	if srv != nil {
 		with = append(with, mongo.SingleWriter()) // as the server runs it
