@@ -25,7 +25,7 @@ import (
 )
 
 // SchemaVersion is the version that migrations bring a database to.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // DB is an open database.
 type DB struct {
@@ -93,9 +93,10 @@ type migration func(ctx context.Context, db *DB) error
 // migrations[i] brings the schema from version i to i+1. Append only.
 var migrations = []migration{
 	func(ctx context.Context, db *DB) error { return nil }, // 0 -> 1: initial schema, indexes only
-	backfillSummaries,  // 1 -> 2: records list each graded attempt's right and wrong questions
-	backfillRunChecks,  // 2 -> 3: each learner's finished runs' checks in run_checks
-	dropVersionMarkers, // 3 -> 4: versioned documents compare their own version
+	backfillSummaries,   // 1 -> 2: records list each graded attempt's right and wrong questions
+	backfillRunChecks,   // 2 -> 3: each learner's finished runs' checks in run_checks
+	dropVersionMarkers,  // 3 -> 4: versioned documents compare their own version
+	backfillTicketMarks, // 4 -> 5: open tickets' summaries carry their SLA marks
 }
 
 // dropVersionMarkers removes the collections of "<id>#<version>" markers
