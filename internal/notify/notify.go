@@ -38,17 +38,14 @@ const (
 	maxLink       = 500
 )
 
-// Store is the durable outbox (implemented by internal/mongo).
-type Store interface {
-	// AddMessages stores messages not stored before (by Key) for fan-out;
-	// a Key already there is left as it is.
-	AddMessages(ctx context.Context, ms []Message) error
-}
-
 // Service is what producers use.
 type Service struct {
-	Store Store
-	Now   func() time.Time
+	Store  Store
+	People People
+	Now    func() time.Time
+	// Durations says a duration in words in a language (the locale
+	// catalog's); nil leaves seconds as they are.
+	Durations func(lang string, d time.Duration) string
 }
 
 // Enqueue stores messages in the durable outbox (dedup by Key). Rendering
