@@ -116,7 +116,7 @@ func dropVersionMarkers(ctx context.Context, db *DB) error {
 // created at start, so that setup which works per collection (indexes
 // here, and the embedded store's _id index) covers them before any data.
 var collections = []string{
-	"assignments", "attempt_answers", "awards", "certificates", "counters", "programs", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
+	"assignments", "attempt_answers", "awards", "certificates", "counters", "programs", "notify_messages", "notify_caps", "notify_deliveries", "notifications", "notify_unread", "notify_prefs", "notify_robots", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
 	"directories", "drafts", "frozen_directories", "frozen_questions", "meta", "open_attempts", "open_tickets", "password_links", "progress", "quiz_records", "quiz_revisions", "quizzes",
 	"run_checks", "run_index", "runs", "scenarios", "sandbox_index", "sandboxes", "sessions", "sites", "ticket_summaries", "tickets", "training_cases", "users",
 }
@@ -148,6 +148,11 @@ var indexes = []index{
 	{coll: "tickets", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
 	{coll: "open_tickets", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
 	{coll: "ticket_summaries", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
+	{coll: "notify_messages", keys: bson.D{{Key: "state", Value: 1}, {Key: "at", Value: 1}}},
+	{coll: "notify_deliveries", keys: bson.D{{Key: "state", Value: 1}, {Key: "next_at", Value: 1}}},
+	{coll: "notify_deliveries", keys: bson.D{{Key: "channel", Value: 1}, {Key: "state", Value: 1}, {Key: "created_at", Value: -1}}},
+	{coll: "notifications", keys: bson.D{{Key: "to", Value: 1}, {Key: "created_at", Value: -1}}},
+	{coll: "notifications", keys: bson.D{{Key: "to", Value: 1}, {Key: "read", Value: 1}}},
 }
 
 func (db *DB) migrate(ctx context.Context) error {
