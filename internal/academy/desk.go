@@ -320,6 +320,11 @@ type TicketSummary struct {
 	// not reached while the clock is paused). Reminders find tickets by
 	// the marks that fall in a window of time.
 	Marks []SLAMark `json:"marks,omitempty" bson:"marks,omitempty"`
+	// MarkTimes are the known times of Marks, the key reminders query: an
+	// array of times, which both MongoDB and the embedded store match
+	// element by element (neither matches $elemMatch on Marks' documents
+	// alike).
+	MarkTimes []time.Time `json:"-" bson:"mark_times,omitempty"`
 }
 
 // SLAMark is when one clock of a ticket reaches a share of its allowance.
@@ -404,6 +409,9 @@ func (t *Ticket) Summary() TicketSummary {
 		}
 		for i, pct := range SLAMarks {
 			s.Marks = append(s.Marks, SLAMark{Clock: c.name, Pct: pct, At: c.clock.Marks[i]})
+			if !c.clock.Marks[i].IsZero() {
+				s.MarkTimes = append(s.MarkTimes, c.clock.Marks[i])
+			}
 		}
 	}
 	return s

@@ -221,7 +221,7 @@ func TestPracticeDeskStartsWithOpenTickets(t *testing.T) {
 		if len(x.Marks) != len(y.Marks) {
 			t.Errorf("%s: SLA marks %v and %v", x.Number, x.Marks, y.Marks)
 		}
-		x.Marks, y.Marks = nil, nil
+		x.Marks, y.Marks, x.MarkTimes, y.MarkTimes = nil, nil, nil, nil
 		if !reflect.DeepEqual(x, y) {
 			t.Errorf("two practice desks opened at once differ:\n%+v\n%+v", x, y)
 		}

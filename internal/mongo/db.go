@@ -147,6 +147,7 @@ var indexes = []index{
 	{coll: "attempts", keys: bson.D{{Key: "username", Value: 1}}},
 	{coll: "tickets", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
 	{coll: "open_tickets", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
+	{coll: "open_tickets", keys: bson.D{{Key: "mark_times", Value: 1}}},
 	{coll: "ticket_summaries", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
 	{coll: "notify_messages", keys: bson.D{{Key: "state", Value: 1}, {Key: "at", Value: 1}}},
 	{coll: "notify_deliveries", keys: bson.D{{Key: "state", Value: 1}, {Key: "next_at", Value: 1}}},

@@ -23,9 +23,9 @@ const (
 	KindRefresherDue   Kind = "refresher_due"    // title, due_at
 	KindAttemptGranted Kind = "attempt_granted"  // title, by
 	KindEscalated      Kind = "escalated"        // ticket, subject, site_name
-	KindSLA50          Kind = "sla_50"           // ticket, subject, site_name, due_at
-	KindSLA80          Kind = "sla_80"           // ticket, subject, site_name, due_at
-	KindSLABreach      Kind = "sla_breach"       // ticket, subject, site_name, due_at
+	KindSLA50          Kind = "sla_50"           // ticket, subject, site_name, clock, due_at
+	KindSLA80          Kind = "sla_80"           // ticket, subject, site_name, clock, due_at
+	KindSLABreach      Kind = "sla_breach"       // ticket, subject, site_name, clock, due_at
 	KindManagerDigest  Kind = "manager_digest"   // overdue_count, expiring_count, escalated_count, items (one line each)
 	KindTrainerDigest  Kind = "trainer_digest"   // flagged_count, waiting_count, items (one line each)
 )
@@ -73,13 +73,13 @@ var kinds = []kindInfo{
 		"{{.site_name}} 的工单 {{.ticket}}「{{.subject}}」已升级给你处理。", "Ticket {{.ticket}} “{{.subject}}” at {{.site_name}} has been escalated to you."),
 	kind(KindSLA50, "工单时限过半", "Ticket at 50% of its time limit", true,
 		"工单时限过半:{{.ticket}}", "Half the time used: ticket {{.ticket}}",
-		"{{.site_name}} 的工单 {{.ticket}}「{{.subject}}」已用去一半处理时限,应在 {{.due_at}} 前解决。", "Ticket {{.ticket}} “{{.subject}}” at {{.site_name}} has used half its time; it is due {{.due_at}}."),
+		"{{.site_name}} 的工单 {{.ticket}}「{{.subject}}」"+slaClockZH+"已用去一半,应在 {{.due_at}} 前"+slaDoneZH+"。", "Ticket {{.ticket}} “{{.subject}}” at {{.site_name}} has used half its "+slaClockEN+"; it is due {{.due_at}}."),
 	kind(KindSLA80, "工单时限用去八成", "Ticket at 80% of its time limit", true,
 		"工单即将超时:{{.ticket}}", "Ticket nearly due: {{.ticket}}",
-		"{{.site_name}} 的工单 {{.ticket}}「{{.subject}}」已用去 80% 处理时限,应在 {{.due_at}} 前解决。", "Ticket {{.ticket}} “{{.subject}}” at {{.site_name}} has used 80% of its time; it is due {{.due_at}}."),
+		"{{.site_name}} 的工单 {{.ticket}}「{{.subject}}」"+slaClockZH+"已用去 80%,应在 {{.due_at}} 前"+slaDoneZH+"。", "Ticket {{.ticket}} “{{.subject}}” at {{.site_name}} has used 80% of its "+slaClockEN+"; it is due {{.due_at}}."),
 	kind(KindSLABreach, "工单已超时", "Ticket past its time limit", true,
 		"工单已超时:{{.ticket}}", "Ticket overdue: {{.ticket}}",
-		"{{.site_name}} 的工单 {{.ticket}}「{{.subject}}」已超过处理时限({{.due_at}})。", "Ticket {{.ticket}} “{{.subject}}” at {{.site_name}} is past its time limit ({{.due_at}})."),
+		"{{.site_name}} 的工单 {{.ticket}}「{{.subject}}」已超过"+slaClockZH+"({{.due_at}})。", "Ticket {{.ticket}} “{{.subject}}” at {{.site_name}} is past its "+slaClockEN+" ({{.due_at}})."),
 	kind(KindManagerDigest, "经理每日摘要", "Manager's daily digest", false,
 		"每日摘要:逾期 {{.overdue_count}} 人,证书将到期 {{.expiring_count}} 张,升级工单 {{.escalated_count}} 张", "Daily digest: {{.overdue_count}} overdue, {{.expiring_count}} certificates expiring, {{.escalated_count}} escalated tickets",
 		"逾期 {{.overdue_count}} 人,证书将到期 {{.expiring_count}} 张,升级工单 {{.escalated_count}} 张。\n{{.items}}", "{{.overdue_count}} overdue, {{.expiring_count}} certificates expiring, {{.escalated_count}} escalated tickets.\n{{.items}}"),
@@ -87,6 +87,14 @@ var kinds = []kindInfo{
 		"每周摘要:{{.flagged_count}} 道题需复查,{{.waiting_count}} 次演练待点评", "Weekly digest: {{.flagged_count}} questions to review, {{.waiting_count}} runs awaiting feedback",
 		"{{.flagged_count}} 道题需复查,{{.waiting_count}} 次演练待点评。\n{{.items}}", "{{.flagged_count}} questions to review, {{.waiting_count}} runs awaiting feedback.\n{{.items}}"),
 }
+
+// The SLA kinds name the clock (Params "clock": first_response or
+// resolution) in words.
+const (
+	slaClockZH = `{{if eq .clock "first_response"}}首次响应时限{{else}}处理时限{{end}}`
+	slaDoneZH  = `{{if eq .clock "first_response"}}响应{{else}}解决{{end}}`
+	slaClockEN = `{{if eq .clock "first_response"}}first-response time{{else}}resolution time{{end}}`
+)
 
 func kind(k Kind, zh, en string, immediate bool, subjZH, subjEN, textZH, textEN string) kindInfo {
 	parse := func(name, s string) *template.Template {
