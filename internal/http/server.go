@@ -27,6 +27,7 @@ import (
 	"github.com/academy/academy/internal/catalog"
 	"github.com/academy/academy/internal/locale"
 	"github.com/academy/academy/internal/markdown"
+	"github.com/academy/academy/internal/notify"
 )
 
 // Pinger reports whether the database answers, for /readyz.
@@ -65,6 +66,9 @@ type Deps struct {
 	Programs academy.ProgramService
 	Issuer   *badge.Issuer
 	Outbox   OutboxLister
+	// Notify enqueues notifications and reads the in-app list, the
+	// preferences and the outbox.
+	Notify *notify.Service
 	// TrustedProxies are the proxies (load balancers) whose X-Forwarded-*
 	// headers are believed; from anyone else they are ignored.
 	TrustedProxies []netip.Prefix

@@ -253,6 +253,17 @@ func (n *Notify) Notifications(ctx context.Context, username string, offset, lim
 	return out, int(total), int(unread), FormatError(cur.All(ctx, &out))
 }
 
+// LatestUnread returns the person's newest unread notifications.
+func (n *Notify) LatestUnread(ctx context.Context, username string, limit int) ([]notify.Notification, error) {
+	cur, err := n.db.c("notifications").Find(ctx, bson.M{"to": username, "read": false},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	var out []notify.Notification
+	return out, FormatError(cur.All(ctx, &out))
+}
+
 // Unread reads the person's unread count.
 func (n *Notify) Unread(ctx context.Context, username string) (int, error) {
 	var doc struct {

@@ -41,7 +41,7 @@ func (s *Service) fanOut(ctx context.Context, m Message) error {
 	if u.Status != "" && u.Status != academy.StatusActive {
 		return s.Store.FinishMessage(ctx, m.Key, msgDropped, "account not active")
 	}
-	p, err := s.Store.Prefs(ctx, u.Username)
+	p, err := s.Store.Prefs(ctx, u.ID)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func (s *Service) fanOut(ctx context.Context, m Message) error {
 	loc := s.People.ZoneOf(ctx, u)
 	if !m.Kind.Immediate() {
 		day := m.At.In(loc).Format(time.DateOnly)
-		ok, err := s.Store.TakeCap(ctx, u.Username+"/"+string(m.Kind)+"/"+day, m.Key)
+		ok, err := s.Store.TakeCap(ctx, u.ID+"/"+string(m.Kind)+"/"+day, m.Key)
 		if err != nil {
 			return err
 		}
@@ -63,13 +63,13 @@ func (s *Service) fanOut(ctx context.Context, m Message) error {
 	}
 	subject, text := s.render(m, u.Lang, loc)
 	if inApp {
-		if _, err := s.Store.AddNotification(ctx, &Notification{ID: m.Key, To: u.Username, Kind: m.Kind, Subject: subject, Text: text, Link: m.Link, CreatedAt: m.At}); err != nil {
+		if _, err := s.Store.AddNotification(ctx, &Notification{ID: m.Key, To: u.ID, Kind: m.Kind, Subject: subject, Text: text, Link: m.Link, CreatedAt: m.At}); err != nil {
 			return err
 		}
 	}
 	if email {
 		now := s.now()
-		d := Delivery{ID: m.Key + "/" + ChannelEmail, Key: m.Key, Kind: m.Kind, Channel: ChannelEmail, To: u.Username, Address: u.Email,
+		d := Delivery{ID: m.Key + "/" + ChannelEmail, Key: m.Key, Kind: m.Kind, Channel: ChannelEmail, To: u.ID, Address: u.Email,
 			Subject: subject, Text: text, Link: m.Link, State: Queued, NextAt: p.quietUntil(now, loc), CreatedAt: now}
 		if err := s.Store.AddDeliveries(ctx, []Delivery{d}); err != nil {
 			return err
@@ -139,4 +139,12 @@ func execute(t *template.Template, vals map[string]string) string {
 		return fmt.Sprintf("(%s: %v)", t.Name(), err)
 	}
 	return b.String()
+}
+
+// Directory adapts the accounts to People.
+type Directory struct{ *academy.Accounts }
+
+// FindUser reads a person by username.
+func (d Directory) FindUser(ctx context.Context, username string) (*academy.User, error) {
+	return d.Users.FindUser(ctx, username)
 }

@@ -53,6 +53,8 @@ type Inbox interface {
 	// with the total and the unread count (recounted, which also repairs
 	// the counter Unread reads).
 	Notifications(ctx context.Context, username string, offset, limit int) ([]Notification, int, int, error)
+	// LatestUnread returns the person's newest unread notifications, up to n.
+	LatestUnread(ctx context.Context, username string, n int) ([]Notification, error)
 	// Unread is the person's unread count, one read by _id.
 	Unread(ctx context.Context, username string) (int, error)
 	// MarkRead marks one notification of the person read (ENOTFOUND for
