@@ -192,3 +192,31 @@ func TestRemindersOfATicketsSLA(t *testing.T) {
 	check("agent", want)
 	check("manager", want)
 }
+
+// A certificate's expiry: its holder hears 30 and 7 days before, at nine
+// in the morning of the site's zone, once each.
+func TestRemindersOfACertificatesExpiry(t *testing.T) {
+	e := newEnv(t)
+	e.createUser("newbie", []string{academy.RoleTrainee}, []string{"s1"})
+	e.tokens["newbie"] = e.login("newbie", testPassword)
+	cert := e.certify("newbie")
+	r := newReminders(e)
+	expires := cert.ExpiresAt.In(beijing)
+	morning := func(daysBefore int) time.Time {
+		return time.Date(expires.Year(), expires.Month(), expires.Day()-daysBefore, 9, 0, 0, 0, beijing)
+	}
+	for _, d := range []int{31, 30, 29, 8, 7, 6} {
+		e.advanceTo(morning(d).Add(-time.Hour))
+		r.scan()
+		e.advanceTo(morning(d).Add(time.Minute))
+		r.scan()
+	}
+	got := r.inbox("newbie")
+	want := []string{
+		"cert_expiring_30: 你的证书「" + e.deps.Catalog.Snapshot().Programs["desk"].Name + "」将于 " + cert.ExpiresAt.In(beijing).Format("2006-01-02 15:04") + " 到期。",
+		"cert_expiring_7: 你的证书「" + e.deps.Catalog.Snapshot().Programs["desk"].Name + "」将于 " + cert.ExpiresAt.In(beijing).Format("2006-01-02 15:04") + " 到期,请尽快复训。",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("newbie heard:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
