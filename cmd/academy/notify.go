@@ -22,8 +22,9 @@ import (
 //
 // The SMTP sender and the signed DingTalk and Feishu robots come with the
 // mail and robot packages; until they are wired here, --smtp-url is
-// refused at start and only WeCom robots post.
-func notifyChannels(smtpURL string) ([]notify.Channel, error) {
+// refused at start (smtpPassword is the mail sender's) and only WeCom
+// robots post.
+func notifyChannels(smtpURL, smtpPassword string) ([]notify.Channel, error) {
 	if smtpURL != "" {
 		u, err := url.Parse(smtpURL)
 		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {

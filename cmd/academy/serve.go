@@ -67,7 +67,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	channels, err := notifyChannels(*smtpURL)
+	// A secret: environment only, never a flag in ps.
+	channels, err := notifyChannels(*smtpURL, envOr("ACADEMY_SMTP_PASSWORD", ""))
 	if err != nil {
 		return err
 	}
