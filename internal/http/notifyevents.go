@@ -58,6 +58,14 @@ func (s *Server) enqueueAssigned(ctx context.Context, a *academy.Assignment) err
 		}
 		ms = append(ms, notify.Assigned(a, p, title, st.Due, link))
 	}
+	if len(a.Target.People) == 0 {
+		var due time.Time
+		if a.Due.Date != "" {
+			// The end of the day, as each person's due is (Assess).
+			due = a.Due.Date.Start(s.Accounts.SiteZone(ctx, a.Target.Site)).AddDate(0, 0, 1).Add(-time.Second)
+		}
+		ms = append(ms, notify.AssignedToSite(a, title, len(ms), due, link))
+	}
 	return s.Notify.Enqueue(ctx, ms...)
 }
 

@@ -69,6 +69,8 @@ type Deps struct {
 	// Notify enqueues notifications and reads the in-app list, the
 	// preferences and the outbox.
 	Notify *notify.Service
+	// NotifyCounts reports the relay's outcomes per channel, for /metrics.
+	NotifyCounts func() map[string]notify.Counts
 	// TrustedProxies are the proxies (load balancers) whose X-Forwarded-*
 	// headers are believed; from anyone else they are ignored.
 	TrustedProxies []netip.Prefix
@@ -128,7 +130,7 @@ func New(d Deps) (*Server, error) {
 	if s.staticVersion, err = hashFS(mustSub(d.Web, "static")); err != nil {
 		return nil, err
 	}
-	s.metrics = newMetrics(d.DB)
+	s.metrics = newMetrics(d.DB, d.NotifyCounts)
 
 	s.app = fiber.New(fiber.Config{
 		AppName: "academy",

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/academy/academy/internal/academy"
@@ -18,6 +19,17 @@ func Assigned(a *academy.Assignment, u *academy.User, title string, due time.Tim
 		p["due_at"] = due.UTC().Format(time.RFC3339)
 	}
 	return Message{Key: "assigned/" + a.ID + "/" + u.ID, Kind: KindAssigned, To: u.ID, Site: a.Target.Site, Params: p, Link: link, At: a.CreatedAt}
+}
+
+// AssignedToSite is the message for a site's group of an assignment to
+// people of the site (by role or rule): what, by when, and to how many.
+// A zero due (a due date per person's hire) is left out.
+func AssignedToSite(a *academy.Assignment, title string, people int, due time.Time, link string) Message {
+	p := map[string]string{"title": title, "people": strconv.Itoa(people)}
+	if !due.IsZero() {
+		p["due_at"] = due.UTC().Format(time.RFC3339)
+	}
+	return Message{Key: "assigned/" + a.ID + "/site", Kind: KindAssigned, Site: a.Target.Site, Params: p, Link: link, At: a.CreatedAt}
 }
 
 // AttemptGranted is the message of an extra attempt (or a lifted waiting

@@ -46,7 +46,7 @@ func (s *Service) fanOut(ctx context.Context, m Message) error {
 		return err
 	}
 	inApp := p.Wants(m.Kind) || m.Kind == KindEscalated
-	email := p.Wants(m.Kind) && !p.EmailOff && u.Email != ""
+	email := s.Email && p.Wants(m.Kind) && !p.EmailOff && u.Email != ""
 	if !inApp && !email {
 		return s.Store.FinishMessage(ctx, m.Key, msgDropped, "kind switched off")
 	}

@@ -14,7 +14,7 @@ type Kind string
 // (names, not codes; times as RFC 3339 under keys ending in "_at",
 // durations in seconds under keys ending in "_secs").
 const (
-	KindAssigned       Kind = "assigned"         // title, due_at (optional)
+	KindAssigned       Kind = "assigned"         // title, due_at (optional); people (a count) for a site's group
 	KindDueSoon        Kind = "due_soon"         // title, due_at
 	KindDueToday       Kind = "due_today"        // title, due_at
 	KindOverdue        Kind = "overdue"          // title, due_at
@@ -45,8 +45,8 @@ type kindInfo struct {
 var kinds = []kindInfo{
 	kind(KindAssigned, "新的学习任务", "New assignment", true,
 		"新的学习任务:{{.title}}", "New assignment: {{.title}}",
-		"你有一项新的学习任务「{{.title}}」。{{if .due_at}}请在 {{.due_at}} 前完成。{{end}}",
-		"You have a new assignment, “{{.title}}”.{{if .due_at}} Please finish it by {{.due_at}}.{{end}}"),
+		"{{if .people}}新的学习任务「{{.title}}」已指派给 {{.people}} 人。{{if .due_at}}截止 {{.due_at}}。{{end}}{{else}}你有一项新的学习任务「{{.title}}」。{{if .due_at}}请在 {{.due_at}} 前完成。{{end}}{{end}}",
+		"{{if .people}}“{{.title}}” has been assigned to {{.people}} people.{{if .due_at}} Due {{.due_at}}.{{end}}{{else}}You have a new assignment, “{{.title}}”.{{if .due_at}} Please finish it by {{.due_at}}.{{end}}{{end}}"),
 	kind(KindDueSoon, "任务三天内到期", "Assignment due in 3 days", false,
 		"三天内到期:{{.title}}", "Due in 3 days: {{.title}}",
 		"学习任务「{{.title}}」将于 {{.due_at}} 到期。", "Your assignment “{{.title}}” is due {{.due_at}}."),

@@ -46,6 +46,9 @@ type Service struct {
 	// Durations says a duration in words in a language (the locale
 	// catalog's); nil leaves seconds as they are.
 	Durations func(lang string, d time.Duration) string
+	// Email says an e-mail channel is configured: without one no e-mail
+	// deliveries are made, rather than made to wait for ever.
+	Email bool
 }
 
 // Enqueue stores messages in the durable outbox (dedup by Key). Rendering

@@ -79,10 +79,10 @@ func newWorld(t *testing.T) *world {
 	db := mongotest.Open(t)
 	w := &world{st: mongo.NewNotify(db), mail: &recorder{name: notify.ChannelEmail}, clock: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)} // 10:00 in Shanghai
 	db.Now = w.now
-	w.svc = &notify.Service{Store: w.st, Now: w.now, People: people{
-		"li":   {Username: "li", Email: "li@example.com", Lang: "zh", Status: academy.StatusActive},
-		"amy":  {Username: "amy", Email: "amy@example.com", Lang: "en", Status: academy.StatusActive},
-		"wang": {Username: "wang", Lang: "zh", Status: academy.StatusActive},
+	w.svc = &notify.Service{Store: w.st, Now: w.now, Email: true, People: people{
+		"li":   {ID: "li", Username: "li", Email: "li@example.com", Lang: "zh", Status: academy.StatusActive},
+		"amy":  {ID: "amy", Username: "amy", Email: "amy@example.com", Lang: "en", Status: academy.StatusActive},
+		"wang": {ID: "wang", Username: "wang", Lang: "zh", Status: academy.StatusActive},
 	}}
 	return w
 }
