@@ -21,16 +21,9 @@ type reminders struct {
 	relay *notify.Relay
 }
 
-// people adapts the accounts to what fan-out reads of a recipient.
-type people struct{ *academy.Accounts }
-
-func (p people) FindUser(ctx context.Context, username string) (*academy.User, error) {
-	return p.Users.FindUser(ctx, username)
-}
-
 func newReminders(e *env) *reminders {
 	store := mongo.NewNotify(e.db)
-	svc := &notify.Service{Store: store, People: people{e.accounts}, Now: e.clock.Now}
+	svc := &notify.Service{Store: store, People: notify.Directory{Accounts: e.accounts}, Now: e.clock.Now}
 	return &reminders{e: e, store: store, relay: &notify.Relay{Service: svc, ID: "test", Now: e.clock.Now},
 		sched: &notify.Scheduler{Notify: svc, Tickets: e.deps.Desk.Live.(*mongo.DeskStore), Marks: store, Accounts: e.accounts,
 			Assignments: e.deps.Assignments, Certifier: e.deps.Certifier, Now: e.clock.Now}}
