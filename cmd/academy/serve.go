@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,7 +19,9 @@ import (
 	"github.com/academy/academy/internal/badge"
 	"github.com/academy/academy/internal/catalog"
 	"github.com/academy/academy/internal/http"
+	"github.com/academy/academy/internal/locale"
 	"github.com/academy/academy/internal/markdown"
+	"github.com/academy/academy/internal/notify"
 	"github.com/academy/academy/internal/xapi"
 	"github.com/academy/academy/web"
 )
@@ -40,6 +43,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&lrs.Endpoint, "lrs-endpoint", envOr("ACADEMY_LRS_ENDPOINT", ""), "xAPI LRS endpoint; empty keeps statements in the outbox for admins (env ACADEMY_LRS_ENDPOINT)")
 	fs.StringVar(&lrs.Username, "lrs-username", envOr("ACADEMY_LRS_USERNAME", ""), "LRS basic-auth user (env ACADEMY_LRS_USERNAME)")
 	lrs.Password = envOr("ACADEMY_LRS_PASSWORD", "") // a secret: environment only, never a flag in ps
+	smtpURL := fs.String("smtp-url", envOr("ACADEMY_SMTP_URL", ""), "SMTP server for notification e-mail, e.g. smtp://academy@mail.example.com:587?from=academy@example.com (STARTTLS) or smtps://host:465; the password comes from ACADEMY_SMTP_PASSWORD only; empty sends no e-mail (env ACADEMY_SMTP_URL)")
 	pprofAddr := fs.String("pprof-addr", envOr("ACADEMY_PPROF_ADDR", ""), "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; keep it off public interfaces (env ACADEMY_PPROF_ADDR)")
 	dashAgeFlag := fs.String("dashboard-max-age", envOr("ACADEMY_DASHBOARD_MAX_AGE", "30s"), "how long the team dashboards reuse the evidence they gathered (a scan of every learner's records) before gathering it again behind the next view; 0 gathers it for every view (env ACADEMY_DASHBOARD_MAX_AGE)")
 	metricsToken := fs.String("metrics-token", envOr("ACADEMY_METRICS_TOKEN", ""), "bearer token the metrics scraper must send to /metrics (at least 16 characters, no spaces); empty serves /metrics to clients on this machine only. Prefer the environment variable: flags show in process lists (env ACADEMY_METRICS_TOKEN)")
@@ -76,6 +80,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	workCfg, err := workOpts.config(givenURL, func(name string) string { return envOr(name, "") })
+	if err != nil {
+		return err
+	}
+	// A secret: environment only, never a flag in ps.
+	channels, err := notifyChannels(*smtpURL, envOr("ACADEMY_SMTP_PASSWORD", ""))
 	if err != nil {
 		return err
 	}
@@ -151,11 +160,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	issuer := &badge.Issuer{ID: strings.TrimRight(publicURL, "/") + "/issuer", Name: "物业客服学院", Key: key}
 	certifier := newCertifier(st, cat, az, publicURL)
 	certifier.Signer = &badge.Certificates{Issuer: issuer, Base: publicURL}
+	locales, err := locale.Load(mustLocales())
+	if err != nil {
+		return err
+	}
+	notifier := &notify.Service{Store: st.notify, People: notify.Directory{Accounts: st.accounts}, Now: time.Now, Durations: locales.Duration, Email: *smtpURL != ""}
 	board := &academy.TeamBoard{Certifier: certifier, Sites: st.accounts.Sites, Users: st.accounts.Users, Logger: logger, MaxAge: dashAge}
+	relay := &notify.Relay{Service: notifier, Channels: channels, ID: relayID()}
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases, Coach: st.coach,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version,
 		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: publicURL, Programs: st.programs, TeamBoard: board, Throttle: st.counters,
-		MetricsToken: *metricsToken, TrustedProxies: trusted, OIDC: oidcCfg, WorkLogins: workCfg})
+		MetricsToken: *metricsToken, TrustedProxies: trusted, OIDC: oidcCfg, WorkLogins: workCfg, Notify: notifier, NotifyCounts: relay.Counts})
 	if err != nil {
 		return err
 	}
@@ -170,10 +185,34 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Attempts whose time ran out are submitted even if the learner never
 	// comes back; every access checks the deadline too.
 	go every(ctx, 30*time.Second, logger, "attempts closed by the sweep", st.examiner.Sweep)
+	escalations := &notify.Escalations{Service: notifier, Tickets: st.desk.Live, Accounts: st.accounts, Within: time.Hour}
 	go every(ctx, time.Minute, logger, "overdue tickets escalated", func(ctx context.Context) (int, error) {
 		done, err := st.desk.Escalate(ctx)
+		// Managers hear of every ticket escalated in the last hour: a
+		// no-op for those told, the repair for a crash in between.
+		if _, nerr := escalations.Notify(ctx); nerr != nil {
+			err = errors.Join(err, nerr)
+		}
 		return len(done), err
 	})
+	// Every instance runs the relay; claims keep them from sending one
+	// notification twice. At start it first re-enqueues the news of the
+	// last day's assignments, for a crash between one and its messages.
+	go func() {
+		if _, err := srv.CatchUpAssigned(ctx); err != nil {
+			logger.Warn("notify: catch up on new assignments", "err", err)
+		}
+		if _, err := relay.Flush(ctx); err != nil {
+			logger.Warn("notify: send", "err", err)
+		}
+		every(ctx, 5*time.Second, logger, "notifications sent", relay.Flush)
+	}()
+	// Every instance scans for reminders (SLA marks, due work, expiring
+	// certificates) from the shared scan mark; deterministic keys make a
+	// window scanned twice enqueue nothing new.
+	scheduler := &notify.Scheduler{Notify: notifier, Tickets: st.desk.Live.(notify.TicketMarks), Marks: st.notify, Accounts: st.accounts,
+		Assignments: st.assignments, Certifier: certifier, Now: time.Now}
+	go every(ctx, time.Minute, logger, "reminders enqueued", scheduler.Scan)
 	if lrs.Endpoint != "" {
 		// Statements wait in the outbox (with backoff) while the LRS is down.
 		go every(ctx, 5*time.Second, logger, "xAPI statements sent", (&xapi.Relay{Outbox: st.outbox, Client: lrs}).Flush)
@@ -303,4 +342,10 @@ func every(ctx context.Context, interval time.Duration, logger *slog.Logger, did
 			}
 		}
 	}
+}
+
+// relayID names this instance in notification claims: host and process.
+func relayID() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d", host, os.Getpid())
 }

@@ -29,6 +29,7 @@ type store struct {
 	programs    *mongo.ProgramService
 	certs       *mongo.CertStore
 	outbox      *mongo.Outbox
+	notify      *mongo.Notify
 	counters    *mongo.Counters
 	// writer is the writer lease, held on a server that is not MongoDB.
 	writer *mongo.Lease
@@ -89,6 +90,7 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 	st.programs = mongo.NewProgramService(db)
 	st.certs = mongo.NewCertStore(db)
 	st.outbox = mongo.NewOutbox(db)
+	st.notify = mongo.NewNotify(db)
 	st.counters = mongo.NewCounters(db)
 	return st, nil
 }

@@ -323,10 +323,81 @@ type TicketSummary struct {
 	Due       time.Time `json:"due,omitzero" bson:"due,omitempty"`
 	DueKind   string    `json:"due_kind,omitempty" bson:"due_kind,omitempty"`
 	Escalated time.Time `json:"escalated,omitzero" bson:"escalated,omitempty"`
+	// Marks are the SLA marks of the clocks still to be met, the running
+	// target's first, three per clock in the order of SLAMarks (At zero:
+	// not reached while the clock is paused). Reminders find tickets by
+	// the marks that fall in a window of time.
+	Marks []SLAMark `json:"marks,omitempty" bson:"marks,omitempty"`
+	// MarkTimes are the known times of Marks, the key reminders query: an
+	// array of times, which both MongoDB and the embedded store match
+	// element by element (neither matches $elemMatch on Marks' documents
+	// alike).
+	MarkTimes []time.Time `json:"-" bson:"mark_times,omitempty"`
 }
+
+// SLAMark is when one clock of a ticket reaches a share of its allowance.
+type SLAMark struct {
+	Clock string    `json:"clock" bson:"clock"` // "first_response" or "resolution"
+	Pct   int       `json:"pct" bson:"pct"`     // one of SLAMarks
+	At    time.Time `json:"at" bson:"at"`
+}
+
+// SLA bands: how much of the running target's allowance a ticket has
+// used, as queues show it.
+const (
+	BandFresh    = "fresh"    // under half
+	BandHalf     = "half"     // half to four fifths
+	BandNear     = "near"     // four fifths up to the deadline
+	BandBreached = "breached" // past the deadline
+)
 
 // Overdue reports whether the running target has passed at now.
 func (s *TicketSummary) Overdue(now time.Time) bool { return !s.Due.IsZero() && now.After(s.Due) }
+
+// Band is the SLA band of the target still to be met at now ("" when
+// none is: the ticket is resolved). A mark counts from its very moment,
+// except the last: the deadline itself is still in time.
+func (s *TicketSummary) Band(now time.Time) string {
+	if len(s.Marks) == 0 {
+		return ""
+	}
+	bands := [len(SLAMarks) + 1]string{BandFresh, BandHalf, BandNear, BandBreached}
+	reached := 0
+	for i, m := range s.Marks[:len(SLAMarks)] {
+		if m.At.IsZero() || now.Before(m.At) || (i == len(SLAMarks)-1 && !now.After(m.At)) {
+			break
+		}
+		reached++
+	}
+	return bands[reached]
+}
+
+// BreachAt is when the target still to be met runs out, past or future;
+// zero when that is unknown (paused before its deadline) or nothing runs.
+func (s *TicketSummary) BreachAt() time.Time {
+	if len(s.Marks) < len(SLAMarks) {
+		return time.Time{}
+	}
+	return s.Marks[len(SLAMarks)-1].At
+}
+
+// SortByBreach orders a queue closest to breach first: the longest
+// overdue, then the nearest deadlines; tickets with no deadline running
+// (paused in time, or resolved) follow in their previous order.
+func SortByBreach(list []TicketSummary) {
+	slices.SortStableFunc(list, func(a, b TicketSummary) int {
+		x, y := a.BreachAt(), b.BreachAt()
+		switch {
+		case x.IsZero() && y.IsZero():
+			return 0
+		case x.IsZero():
+			return 1
+		case y.IsZero():
+			return -1
+		}
+		return x.Compare(y)
+	})
+}
 
 // Summary returns the queue view of a ticket as of its last change.
 func (t *Ticket) Summary() TicketSummary {
@@ -334,11 +405,21 @@ func (t *Ticket) Summary() TicketSummary {
 		Unit: t.Unit, Resident: t.Resident, Priority: t.Priority, Department: t.Department, Assignee: t.Assignee,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version, Escalated: t.Escalated}
 	st := SLA(t, t.UpdatedAt)
-	if !st.Paused && !st.Resolved {
-		s.Due = DueAt(t.UpdatedAt, st.Left, st.Policy.BusinessHours, t.Location())
-		s.DueKind = "resolution"
-		if !st.Responded {
-			s.DueKind = "first_response"
+	for _, c := range []struct {
+		name  string
+		clock SLAClock
+	}{{"first_response", st.Response}, {"resolution", st.Resolution}} {
+		if c.clock.Met {
+			continue
+		}
+		if !st.Paused && s.Due.IsZero() {
+			s.Due, s.DueKind = c.clock.Marks[len(SLAMarks)-1], c.name
+		}
+		for i, pct := range SLAMarks {
+			s.Marks = append(s.Marks, SLAMark{Clock: c.name, Pct: pct, At: c.clock.Marks[i]})
+			if !c.clock.Marks[i].IsZero() {
+				s.MarkTimes = append(s.MarkTimes, c.clock.Marks[i])
+			}
 		}
 	}
 	return s

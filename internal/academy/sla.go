@@ -70,6 +70,47 @@ type SLAStatus struct {
 	// Breached lists targets that were met late: "first_response",
 	// "resolution". A late response stays on record after the response.
 	Breached []string `json:"breached,omitempty"`
+	// Response and Resolution are the two clocks with the moments they
+	// reach each of SLAMarks.
+	Response   SLAClock `json:"response_clock"`
+	Resolution SLAClock `json:"resolution_clock"`
+}
+
+// SLAMarks are the shares of a clock's allowance, in percent, at which
+// people are warned: half used, four fifths used, all used.
+var SLAMarks = [3]int{50, 80, 100}
+
+// SLAClock is one clock of a ticket at a moment.
+type SLAClock struct {
+	Allowance time.Duration `json:"allowance"`
+	Used      time.Duration `json:"used"`
+	// Met is set once the clock's target is reached (it stops for good).
+	Met bool `json:"met"`
+	// Marks[i] is when Used reaches SLAMarks[i] percent of Allowance: in
+	// the past if it has, in the future while the clock runs, zero if the
+	// clock is paused or met before reaching it. Office hours count as
+	// they do for the deadline, so Marks[2] is the deadline itself.
+	Marks [3]time.Time `json:"marks"`
+}
+
+// advance counts d of clock time starting at from, noting the moment a
+// mark is crossed on the way.
+func (c *SLAClock) advance(from time.Time, d time.Duration, business bool, loc *time.Location) {
+	for i, pct := range SLAMarks {
+		if at := c.Allowance * time.Duration(pct) / 100; c.Used < at && c.Used+d >= at {
+			c.Marks[i] = DueAt(from, at-c.Used, business, loc)
+		}
+	}
+	c.Used += d
+}
+
+// project fills in the marks still ahead of a clock that runs from now.
+func (c *SLAClock) project(now time.Time, business bool, loc *time.Location) {
+	for i, pct := range SLAMarks {
+		if at := c.Allowance * time.Duration(pct) / 100; c.Used < at {
+			c.Marks[i] = DueAt(now, at-c.Used, business, loc)
+		}
+	}
 }
 
 // SLA computes a ticket's SLA standing at now. The clocks count from
@@ -78,7 +119,7 @@ type SLAStatus struct {
 func SLA(t *Ticket, now time.Time) SLAStatus {
 	pol := PolicyOf(t)
 	p := ProcedureOf(t.Type)
-	st := SLAStatus{Policy: pol}
+	st := SLAStatus{Policy: pol, Response: SLAClock{Allowance: pol.FirstResponse}, Resolution: SLAClock{Allowance: pol.Resolution}}
 	if p == nil || len(t.Events) == 0 {
 		return st
 	}
@@ -90,10 +131,10 @@ func SLA(t *Ticket, now time.Time) SLAStatus {
 		}
 		d := workTime(from, to, pol.BusinessHours, loc)
 		if !st.Responded {
-			st.ResponseUsed += d
+			st.Response.advance(from, d, pol.BusinessHours, loc)
 		}
 		if !st.Resolved {
-			st.ResolveUsed += d
+			st.Resolution.advance(from, d, pol.BusinessHours, loc)
 		}
 	}
 	for _, e := range t.Events {
@@ -113,6 +154,13 @@ func SLA(t *Ticket, now time.Time) SLAStatus {
 	}
 	count(now)
 	st.Paused = p.State(state).Hold
+	st.ResponseUsed, st.ResolveUsed = st.Response.Used, st.Resolution.Used
+	st.Response.Met, st.Resolution.Met = st.Responded, st.Resolved
+	for _, c := range []*SLAClock{&st.Response, &st.Resolution} {
+		if !st.Paused && !c.Met {
+			c.project(now, pol.BusinessHours, loc)
+		}
+	}
 	switch {
 	case !st.Responded:
 		st.Left = pol.FirstResponse - st.ResponseUsed

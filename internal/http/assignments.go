@@ -149,6 +149,7 @@ func (s *Server) createAssignment(c *fiber.Ctx, in assignmentInput) (*academy.As
 	if err := s.Assignments.CreateAssignment(c.UserContext(), a); err != nil {
 		return nil, err
 	}
+	s.notifyAssigned(c.UserContext(), a)
 	return a, nil
 }
 

@@ -41,6 +41,10 @@ func (s *Server) deskHome(c *fiber.Ctx) error {
 // queue names and how they filter.
 var queues = []string{"open", "mine", "unassigned", "overdue", "all"}
 
+// queueSorts are the orders a queue is shown in: newest first (the
+// default), or closest to breaching its SLA first.
+var queueSorts = []string{"new", "breach"}
+
 func (s *Server) filterFrom(c *fiber.Ctx, queue string) (academy.TicketFilter, error) {
 	f := academy.TicketFilter{Type: c.Query("type"), State: c.Query("state"), Query: c.Query("q")}
 	if f.Type != "" && academy.ProcedureOf(f.Type) == nil {
@@ -72,6 +76,13 @@ func (s *Server) queue(c *fiber.Ctx, w *academy.Workspace) ([]academy.TicketSumm
 	}
 	if queue == "overdue" {
 		list = slices.DeleteFunc(list, func(t academy.TicketSummary) bool { return !t.Overdue(w.Now) })
+	}
+	switch order := c.Query("sort", "new"); order {
+	case "new":
+	case "breach":
+		academy.SortByBreach(list)
+	default:
+		return nil, queue, academy.Errorf(academy.EINVALID, "sort: %q is not one of %s", order, strings.Join(queueSorts, ", "))
 	}
 	return list, queue, nil
 }
@@ -112,7 +123,7 @@ func (s *Server) renderDesk(c *fiber.Ctx, status int, errMsg string, adv advance
 		return err
 	}
 	pg.Data = map[string]any{"Task": task, "W": w, "Tickets": list, "Queue": queue, "Queues": queues, "Procedures": academy.Procedures,
-		"Type": c.Query("type"), "Query": c.Query("q"), "Dir": w.Directory, "Advance": adv, "Names": names, "Title": title}
+		"Type": c.Query("type"), "Query": c.Query("q"), "Sort": c.Query("sort", "new"), "Sorts": queueSorts, "Dir": w.Directory, "Advance": adv, "Names": names, "Title": title}
 	return s.renderStatus(c, status, "desk", pg)
 }
 
@@ -396,10 +407,13 @@ func (s *Server) apiListTickets(c *fiber.Ctx) error {
 	type item struct {
 		academy.TicketSummary
 		Overdue bool `json:"overdue"`
+		// Band is the SLA band at the desk's now: fresh, half, near,
+		// breached ("" when nothing runs).
+		Band string `json:"sla_band,omitempty"`
 	}
 	out := make([]item, 0, len(list))
 	for _, t := range list {
-		out = append(out, item{t, t.Overdue(w.Now)})
+		out = append(out, item{t, t.Overdue(w.Now), t.Band(w.Now)})
 	}
 	return c.JSON(fiber.Map{"workspace": w.ID, "now": w.Now, "items": out, "total": len(out)})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/catalog"
 	"github.com/academy/academy/internal/markdown"
+	"github.com/academy/academy/internal/notify"
 )
 
 // homeData holds one panel per role the user holds, in a fixed order, so a
@@ -32,6 +33,9 @@ type homeData struct {
 	Assigned []dueItem
 	Trainer  *trainerHome
 	Manager  *managerHome
+	// Notifications are the newest unread ones, looked for only when the
+	// header's count says there are some.
+	Notifications []notify.Notification
 }
 
 // learnerHome is what a learner does next.
@@ -161,6 +165,11 @@ func (s *Server) home(c *fiber.Ctx) error {
 		}
 	}
 	p := s.newPage(c, "home.title")
+	if p.Unread > 0 {
+		if d.Notifications, err = s.Notify.Store.LatestUnread(ctx, u.ID, homeNotifications); err != nil {
+			return err
+		}
+	}
 	if s.Authz.Can(u, "", academy.PermAuditRead) {
 		events, _, err := s.Accounts.Audit.ListAudit(ctx, academy.AuditFilter{Limit: 8})
 		if err != nil {

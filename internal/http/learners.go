@@ -103,6 +103,9 @@ func (s *Server) grant(c *fiber.Ctx, kind, reason string) (*academy.User, *acade
 		return nil, nil, nil, err
 	}
 	g, err := s.Examiner.GrantAttempt(c.UserContext(), currentUser(c), p, q, kind, reason, clientIP(c))
+	if err == nil {
+		s.notifyGranted(c.UserContext(), currentUser(c), p, q, g)
+	}
 	return p, g, q, err
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/academy/academy/internal/markdown"
 	"github.com/academy/academy/internal/mongo"
 	"github.com/academy/academy/internal/mongo/mongotest"
+	"github.com/academy/academy/internal/notify"
 	"github.com/academy/academy/internal/password"
 	"github.com/academy/academy/internal/xapi"
 	"github.com/academy/academy/web"
@@ -47,6 +48,7 @@ type env struct {
 	deps     ahttp.Deps
 	tokens   map[string]string // role name -> API token
 	clock    *testClock
+	notes    *mongo.Notify
 }
 
 // testClock is the wall clock moved forward by tests of expiry: it drives
@@ -169,11 +171,13 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	notes := mongo.NewNotify(db)
+	deps.Notify = &notify.Service{Store: notes, People: notify.Directory{Accounts: accounts}, Now: time.Now, Email: true}
 	srv, err := ahttp.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, srv: srv, accounts: accounts, deps: deps, tokens: map[string]string{}, clock: clock}
+	e := &env{t: t, db: db, srv: srv, accounts: accounts, deps: deps, tokens: map[string]string{}, clock: clock, notes: notes}
 	for _, p := range personas {
 		var sites []string
 		if p.site != "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/notify"
 )
 
 type metrics struct {
@@ -20,7 +21,7 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics(pool PoolStater) *metrics {
+func newMetrics(pool PoolStater, notes func() map[string]notify.Counts) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -38,7 +39,27 @@ func newMetrics(pool PoolStater) *metrics {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "academy_db_pool_in_use_connections", Help: "Database connections checked out."},
 			func() float64 { _, u := pool.PoolStats(); return float64(u) }),
 	)
+	if notes != nil {
+		m.reg.MustRegister(notifyCollector(notes))
+	}
 	return m
+}
+
+var notifyDesc = prometheus.NewDesc("academy_notifications_total",
+	"Notification deliveries by channel and outcome (sent; failed: will be retried; parked: refused for good) since start.",
+	[]string{"channel", "outcome"}, nil)
+
+// notifyCollector reads the relay's counts at each scrape.
+type notifyCollector func() map[string]notify.Counts
+
+func (notifyCollector) Describe(ch chan<- *prometheus.Desc) { ch <- notifyDesc }
+
+func (f notifyCollector) Collect(ch chan<- prometheus.Metric) {
+	for channel, c := range f() {
+		for outcome, n := range map[string]int{"sent": c.Sent, "failed": c.Failed, "parked": c.Parked} {
+			ch <- prometheus.MustNewConstMetric(notifyDesc, prometheus.CounterValue, float64(n), channel, outcome)
+		}
+	}
 }
 
 // middleware records each request under its route pattern (not the raw

@@ -37,6 +37,8 @@ type page struct {
 	// Zone is the zone the page's times are said in: the desk's site's on
 	// a desk page, else the viewer's (Accounts.ZoneOf).
 	Zone *time.Location
+	// Unread is the signed-in person's unread notifications, for the header.
+	Unread int
 	// navKey names the menu in NavHTML (see navHTML): pages kept whole
 	// (see lessonpage.go) are kept per menu.
 	navKey string
@@ -63,6 +65,7 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) *page {
 	}
 	if p.User != nil {
 		p.NavHTML, p.navKey = s.navHTML(p.Lang, s.nav(p.User), p.Active)
+		p.Unread = s.unread(c.UserContext(), p.User)
 	}
 	p.Zone = s.zone(c)
 	if w := currentWorkspace(c); w != nil {
@@ -115,7 +118,7 @@ func (s *Server) nav(u *academy.User) []navItem {
 		items = append(items, navItem{"/admin/programs", "nav.programs"})
 	}
 	if s.Authz.Can(u, "", academy.PermAuditRead) {
-		items = append(items, navItem{"/admin/audit", "nav.audit"}, navItem{"/admin/xapi", "nav.xapi"})
+		items = append(items, navItem{"/admin/audit", "nav.audit"}, navItem{"/admin/xapi", "nav.xapi"}, navItem{"/admin/notifications", "nav.notifications_admin"})
 	}
 	return append(items, navItem{"/account", "nav.account"})
 }

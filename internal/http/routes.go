@@ -134,6 +134,7 @@ func (s *Server) registerRoutes() {
 	s.registerCertRoutes(get, post)
 	s.registerLearnerRoutes(get, post)
 	s.registerProgramRoutes(get, post)
+	s.registerNotifyRoutes(get, post)
 
 	// API.
 	s.app.Post("/api/v1/auth/login", s.throttleLogins)

@@ -27,6 +27,7 @@ import (
 	"github.com/academy/academy/internal/catalog"
 	"github.com/academy/academy/internal/locale"
 	"github.com/academy/academy/internal/markdown"
+	"github.com/academy/academy/internal/notify"
 )
 
 // Pinger reports whether the database answers, for /readyz.
@@ -65,6 +66,11 @@ type Deps struct {
 	Programs academy.ProgramService
 	Issuer   *badge.Issuer
 	Outbox   OutboxLister
+	// Notify enqueues notifications and reads the in-app list, the
+	// preferences and the outbox.
+	Notify *notify.Service
+	// NotifyCounts reports the relay's outcomes per channel, for /metrics.
+	NotifyCounts func() map[string]notify.Counts
 	// TrustedProxies are the proxies (load balancers) whose X-Forwarded-*
 	// headers are believed; from anyone else they are ignored.
 	TrustedProxies []netip.Prefix
@@ -127,7 +133,7 @@ func New(d Deps) (*Server, error) {
 	if s.staticVersion, err = hashFS(mustSub(d.Web, "static")); err != nil {
 		return nil, err
 	}
-	s.metrics = newMetrics(d.DB)
+	s.metrics = newMetrics(d.DB, d.NotifyCounts)
 
 	s.app = fiber.New(fiber.Config{
 		AppName: "academy",

@@ -27,7 +27,7 @@ import (
 )
 
 // SchemaVersion is the version that migrations bring a database to.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // DB is an open database.
 type DB struct {
@@ -122,9 +122,10 @@ type migration func(ctx context.Context, db *DB) error
 // migrations[i] brings the schema from version i to i+1. Append only.
 var migrations = []migration{
 	func(ctx context.Context, db *DB) error { return nil }, // 0 -> 1: initial schema, indexes only
-	backfillSummaries,  // 1 -> 2: records list each graded attempt's right and wrong questions
-	backfillRunChecks,  // 2 -> 3: each learner's finished runs' checks in run_checks
-	dropVersionMarkers, // 3 -> 4: versioned documents compare their own version
+	backfillSummaries,   // 1 -> 2: records list each graded attempt's right and wrong questions
+	backfillRunChecks,   // 2 -> 3: each learner's finished runs' checks in run_checks
+	dropVersionMarkers,  // 3 -> 4: versioned documents compare their own version
+	backfillTicketMarks, // 4 -> 5: open tickets' summaries carry their SLA marks
 }
 
 // dropVersionMarkers removes the collections of "<id>#<version>" markers
@@ -144,7 +145,7 @@ func dropVersionMarkers(ctx context.Context, db *DB) error {
 // created at start, so that setup which works per collection (indexes
 // here, and the embedded store's _id index) covers them before any data.
 var collections = []string{
-	"assignments", "attempt_answers", "awards", "certificates", "counters", "programs", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
+	"assignments", "attempt_answers", "awards", "certificates", "counters", "programs", "notify_messages", "notify_caps", "notify_deliveries", "notifications", "notify_unread", "notify_prefs", "notify_robots", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
 	"directories", "drafts", "frozen_directories", "frozen_questions", "leases", "meta", "open_attempts", "open_tickets", "password_links", "progress", "quiz_records", "quiz_revisions", "quizzes",
 	"run_checks", "run_index", "runs", "scenarios", "sandbox_index", "sandboxes", "sessions", "sites", "ticket_summaries", "tickets", "training_cases", "users",
 }
@@ -175,7 +176,13 @@ var indexes = []index{
 	{coll: "attempts", keys: bson.D{{Key: "username", Value: 1}}},
 	{coll: "tickets", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
 	{coll: "open_tickets", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
+	{coll: "open_tickets", keys: bson.D{{Key: "mark_times", Value: 1}}},
 	{coll: "ticket_summaries", keys: bson.D{{Key: "workspace", Value: 1}, {Key: "created_at", Value: -1}}},
+	{coll: "notify_messages", keys: bson.D{{Key: "state", Value: 1}, {Key: "at", Value: 1}}},
+	{coll: "notify_deliveries", keys: bson.D{{Key: "state", Value: 1}, {Key: "next_at", Value: 1}}},
+	{coll: "notify_deliveries", keys: bson.D{{Key: "channel", Value: 1}, {Key: "state", Value: 1}, {Key: "created_at", Value: -1}}},
+	{coll: "notifications", keys: bson.D{{Key: "to", Value: 1}, {Key: "created_at", Value: -1}}},
+	{coll: "notifications", keys: bson.D{{Key: "to", Value: 1}, {Key: "read", Value: 1}}},
 }
 
 // migrate runs under the migration lease, so that instances starting

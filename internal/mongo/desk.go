@@ -133,6 +133,29 @@ func (s *DeskStore) syncOpen(ctx context.Context, t *academy.Ticket) error {
 	return FormatError(err)
 }
 
+// backfillTicketMarks rewrites the summaries of open tickets, stored
+// before summaries carried their SLA marks, so that queues show the bands
+// and reminders find them. Closed tickets have no marks to add.
+func backfillTicketMarks(ctx context.Context, db *DB) error {
+	s := NewDeskStore(db)
+	open, err := s.ListOpenTickets(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range open {
+		t, err := s.FindTicket(ctx, o.Workspace, o.ID)
+		if academy.ErrorCode(err) == academy.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if err := s.syncOpen(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // FindTicket reads a ticket of workspace ws by id.
 func (s *DeskStore) FindTicket(ctx context.Context, ws, id string) (*academy.Ticket, error) {
 	var t academy.Ticket

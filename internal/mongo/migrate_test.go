@@ -157,3 +157,32 @@ func TestMigrationDropsVersionMarkers(t *testing.T) {
 		t.Fatalf("schema after the upgrade: %d, %v", v, err)
 	}
 }
+
+// Schema 4 stored open tickets' summaries without their SLA marks;
+// opening the database adds them, so queues show bands at once.
+func TestMigrationAddsTicketMarks(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	rdb := raw(t, db)
+	seedTickets(t, mongo.NewDeskStore(db), "s1", 100) // two open
+	if _, err := rdb.Collection("open_tickets").UpdateMany(ctx, bson.M{}, bson.M{"$unset": bson.M{"marks": ""}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rdb.Collection("meta").UpdateOne(ctx, bson.M{"_id": "schema"}, bson.M{"$set": bson.M{"version": 4}}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := mongo.Open(ctx, mongotest.URI(), db.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close(ctx)
+	open, err := mongo.NewDeskStore(again).ListTickets(ctx, "s1", academy.TicketFilter{Open: true})
+	if err != nil || len(open) != 2 {
+		t.Fatalf("open: %d, %v", len(open), err)
+	}
+	for _, s := range open {
+		if len(s.Marks) != 2*len(academy.SLAMarks) || !s.BreachAt().Equal(s.Due) {
+			t.Errorf("%s after the upgrade: marks %v, due %v", s.Number, s.Marks, s.Due)
+		}
+	}
+}

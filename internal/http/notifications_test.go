@@ -1,0 +1,240 @@
+package http_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/notify"
+)
+
+// mailbox is an in-process channel that records what it is given.
+type mailbox struct {
+	name string
+	mu   sync.Mutex
+	got  []notify.Delivery
+	fail error
+}
+
+func (m *mailbox) Name() string             { return m.name }
+func (m *mailbox) Permanent(err error) bool { return err != nil && strings.HasPrefix(err.Error(), "5") }
+func (m *mailbox) Send(_ context.Context, d notify.Delivery) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return m.fail
+	}
+	m.got = append(m.got, d)
+	return nil
+}
+
+// flush runs a relay over the env's outbox with the given channels.
+func (e *env) flush(chans ...notify.Channel) {
+	e.t.Helper()
+	r := &notify.Relay{Service: e.deps.Notify, Channels: chans, ID: "test"}
+	if _, err := r.Flush(context.Background()); err != nil {
+		e.t.Log(err) // a refused delivery is a test's subject, not a failure
+	}
+}
+
+// A new assignment reaches each assignee in the app: the header's count
+// on every page, the list, the home page; reading it clears the count.
+func TestNotificationsOfANewAssignment(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	email := "trainee@example.com"
+	if _, err := e.accounts.Users.UpdateUser(ctx, "trainee", academy.UserUpdate{Email: &email}); err != nil {
+		t.Fatal(err)
+	}
+	e.assign("manager", map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"people": []string{"trainee"}}, "due": map[string]any{"date": "2031-05-20"}})
+	mail := &mailbox{name: notify.ChannelEmail}
+	e.flush(mail)
+	if len(mail.got) != 1 || mail.got[0].Address != email || !strings.Contains(mail.got[0].Text, "2031-05-20 23:59") {
+		t.Fatalf("e-mail: %+v, want one to the trainee due at the end of the Beijing day", mail.got)
+	}
+	page := e.api("GET", "/courses", "trainee", nil)
+	if !strings.Contains(page.Body, `id="notify-bell"`) || !strings.Contains(page.Body, `<span class="count"`) {
+		t.Fatalf("no unread count in the header:\n%s", page.Body)
+	}
+	if home := e.api("GET", "/home", "trainee", nil); !strings.Contains(home.Body, `id="panel-notifications"`) || !strings.Contains(home.Body, `href="/courses/ethics"`) {
+		t.Fatalf("home page without the notification:\n%s", home.Body)
+	}
+	if other := e.api("GET", "/courses", "agent", nil); strings.Contains(other.Body, `<span class="count"`) {
+		t.Fatal("someone not assigned has an unread count")
+	}
+	var list struct {
+		Total, Unread int
+		Notifications []notify.Notification
+	}
+	e.api("GET", "/api/v1/notifications", "trainee", nil).json(t, &list)
+	if list.Total != 1 || list.Unread != 1 || list.Notifications[0].Link != "/courses/ethics" || list.Notifications[0].Read {
+		t.Fatalf("list: %+v", list)
+	}
+	// Another's notification cannot be marked.
+	if res := e.api("POST", "/api/v1/notifications/read", "agent", map[string]any{"id": list.Notifications[0].ID}); res.StatusCode != 404 {
+		t.Fatalf("marking another's: %d %s", res.StatusCode, res.Body)
+	}
+	res := e.form("/notifications/read", "trainee", url.Values{"id": {list.Notifications[0].ID}, "open": {"/courses/ethics"}})
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/courses/ethics" {
+		t.Fatalf("open: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if page := e.api("GET", "/courses", "trainee", nil); strings.Contains(page.Body, `<span class="count"`) {
+		t.Fatal("the count stays after reading")
+	}
+	// Creating the same assignment's news again (the catch-up) sends nothing new.
+	if _, err := e.srv.CatchUpAssigned(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.flush(mail)
+	if len(mail.got) != 1 {
+		t.Fatalf("the catch-up sent again: %d", len(mail.got))
+	}
+}
+
+// An extra attempt granted reaches the learner.
+func TestNotificationOfAGrant(t *testing.T) {
+	e := newEnv(t)
+	e.createUser("learner1", []string{academy.RoleTrainee}, []string{"s1"})
+	e.tokens["learner1"] = e.login("learner1", testPassword)
+	e.finishCourses("learner1", "ethics")
+	e.useAttempts("learner1", "ethics", 3, time.Now().Add(-time.Hour))
+	if res := e.api("POST", "/api/v1/users/learner1/quizzes/ethics/grants", "trainer", map[string]string{"kind": "extra_attempt", "reason": "网络中断"}); res.StatusCode != 201 && res.StatusCode != 200 {
+		t.Fatalf("grant: %d %s", res.StatusCode, res.Body)
+	}
+	e.flush()
+	var list struct{ Notifications []notify.Notification }
+	e.api("GET", "/api/v1/notifications", "learner1", nil).json(t, &list)
+	if len(list.Notifications) != 1 || list.Notifications[0].Kind != notify.KindAttemptGranted || !strings.Contains(list.Notifications[0].Text, "trainer") {
+		t.Fatalf("learner's notifications: %+v", list.Notifications)
+	}
+}
+
+// Preferences: the form and the API save them; bad input is a 400 that
+// names the field and saves nothing.
+func TestNotificationPreferences(t *testing.T) {
+	e := newEnv(t)
+	for _, body := range []any{
+		map[string]any{"kinds": []string{"nope"}, "email": true},
+		map[string]any{"kinds": []string{}, "quiet_from": 24},
+		map[string]any{"kinds": []string{}, "quiet_to": -1},
+		map[string]any{"kinds": []string{}, "extra": 1},
+		map[string]any{"kinds": []string{strings.Repeat("x", 900<<10)}},
+		`{"kinds":`,
+	} {
+		res := e.api("PUT", "/api/v1/me/notification-preferences", "trainee", body)
+		if res.StatusCode != 400 && res.StatusCode != 413 {
+			t.Errorf("%.80v: %d %s", body, res.StatusCode, res.Body)
+		}
+	}
+	var got struct {
+		Kinds []string
+		Email bool
+	}
+	e.api("GET", "/api/v1/me/notification-preferences", "trainee", nil).json(t, &got)
+	if len(got.Kinds) != len(notify.Kinds()) || !got.Email {
+		t.Fatalf("bad input changed the defaults: %+v", got)
+	}
+	res := e.api("PUT", "/api/v1/me/notification-preferences", "trainee", map[string]any{"kinds": []string{"assigned"}, "email": false, "quiet_from": 22, "quiet_to": 7})
+	if res.StatusCode != 200 {
+		t.Fatalf("save: %d %s", res.StatusCode, res.Body)
+	}
+	res = e.form("/account/notifications", "trainee", url.Values{"kind": {"assigned", "overdue"}, "quiet_from": {"25"}, "quiet_to": {"7"}})
+	if res.StatusCode != 400 || !strings.Contains(res.Body, "quiet") {
+		t.Fatalf("form with a bad hour: %d", res.StatusCode)
+	}
+	e.api("GET", "/api/v1/me/notification-preferences", "trainee", nil).json(t, &got)
+	if len(got.Kinds) != 1 || got.Email {
+		t.Fatalf("after a bad form: %+v", got)
+	}
+	res = e.form("/account/notifications", "trainee", url.Values{"kind": {"assigned", "overdue"}, "email": {"on"}, "quiet_from": {"0"}, "quiet_to": {"0"}})
+	if res.StatusCode != 303 {
+		t.Fatalf("form: %d %s", res.StatusCode, res.Body)
+	}
+	e.api("GET", "/api/v1/me/notification-preferences", "trainee", nil).json(t, &got)
+	if len(got.Kinds) != 2 || !got.Email {
+		t.Fatalf("after the form: %+v", got)
+	}
+	if page := e.api("GET", "/account/notifications", "trainee", nil); page.StatusCode != 200 || !strings.Contains(page.Body, "新的学习任务") {
+		t.Fatalf("page: %d", page.StatusCode)
+	}
+}
+
+// A site's robot: the secret is written, never shown; bad addresses are
+// refused with a message naming the field.
+func TestSiteRobotSettings(t *testing.T) {
+	e := newEnv(t)
+	path := "/api/v1/sites/s1/robot"
+	for _, body := range []map[string]any{
+		{"robot": "wecom", "url": "http://example.com/hook"},
+		{"robot": "wecom", "url": "ftp://example.com/hook"},
+		{"robot": "slack", "url": "https://example.com/hook"},
+		{"robot": "wecom", "url": "https://example.com/hook", "kinds": []string{"nope"}},
+		{"robot": "wecom", "url": "https://example.com/" + strings.Repeat("a", 600)},
+	} {
+		if res := e.api("PUT", path, "manager", body); res.StatusCode != 400 {
+			t.Errorf("%v: %d %s", body, res.StatusCode, res.Body)
+		}
+	}
+	res := e.api("PUT", path, "manager", map[string]any{"robot": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?access_token=t", "secret": "SECabc", "kinds": []string{"escalated"}})
+	if res.StatusCode != 200 || strings.Contains(res.Body, "SECabc") || !strings.Contains(res.Body, `"has_secret":true`) {
+		t.Fatalf("save: %d %s", res.StatusCode, res.Body)
+	}
+	// A form without a secret keeps it; the page never shows it.
+	res = e.form("/sites/s1/robot", "manager", url.Values{"robot": {"dingtalk"}, "url": {"https://oapi.dingtalk.com/robot/send?access_token=t2"}, "kind": {"escalated", "sla_breach"}})
+	if res.StatusCode != 303 {
+		t.Fatalf("form: %d %s", res.StatusCode, res.Body)
+	}
+	page := e.api("GET", "/sites/s1/robot", "manager", nil)
+	if strings.Contains(page.Body, "SECabc") || !strings.Contains(page.Body, "access_token=t2") {
+		t.Fatalf("page shows the secret or lost the address")
+	}
+	r, err := e.notes.SiteRobot(context.Background(), "s1")
+	if err != nil || r.Secret != "SECabc" || len(r.Kinds) != 2 {
+		t.Fatalf("stored: %+v %v", r, err)
+	}
+	if res := e.form("/sites/s1/robot", "manager", url.Values{"robot": {"feishu"}, "url": {"http://10.0.0.1/hook"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "https://") {
+		t.Fatalf("form with http: %d", res.StatusCode)
+	}
+	if r2, _ := e.notes.SiteRobot(context.Background(), "s1"); r2.Robot != "dingtalk" {
+		t.Fatalf("a refused form changed the robot: %+v", r2)
+	}
+}
+
+// The admin outbox lists parked deliveries with their reasons and sends
+// one again on request.
+func TestAdminOutboxResend(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	email := "agent@example.com"
+	if _, err := e.accounts.Users.UpdateUser(ctx, "agent", academy.UserUpdate{Email: &email}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.deps.Notify.Enqueue(ctx, notify.Message{Key: "escalated/s1/t1/agent", Kind: notify.KindEscalated, To: "agent", Params: map[string]string{"ticket": "T-1", "subject": "漏水", "site_name": "项目s1"}}); err != nil {
+		t.Fatal(err)
+	}
+	mail := &mailbox{name: notify.ChannelEmail, fail: errors.New("550 mailbox unavailable")}
+	e.flush(mail)
+	page := e.api("GET", "/admin/notifications?state=parked", "admin", nil)
+	if page.StatusCode != 200 || !strings.Contains(page.Body, "550 mailbox unavailable") || !strings.Contains(page.Body, "已搁置") || !strings.Contains(page.Body, "工单升级给我") {
+		t.Fatalf("outbox page: %d\n%s", page.StatusCode, page.Body)
+	}
+	if res := e.api("GET", "/admin/notifications?state=lost", "admin", nil); res.StatusCode != 400 {
+		t.Fatalf("unknown state: %d", res.StatusCode)
+	}
+	mail.fail = nil
+	if res := e.form("/admin/notifications/resend", "admin", url.Values{"id": {"escalated/s1/t1/agent/email"}}); res.StatusCode != 303 {
+		t.Fatalf("resend: %d %s", res.StatusCode, res.Body)
+	}
+	e.flush(mail)
+	if len(mail.got) != 1 {
+		t.Fatalf("after resending: %d sent", len(mail.got))
+	}
+	if res := e.form("/admin/notifications/resend", "admin", url.Values{"id": {"escalated/s1/t1/agent/email"}}); res.StatusCode != 409 {
+		t.Fatalf("resending a sent one: %d", res.StatusCode)
+	}
+}
