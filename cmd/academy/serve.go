@@ -22,6 +22,7 @@ import (
 	"github.com/academy/academy/internal/locale"
 	"github.com/academy/academy/internal/markdown"
 	"github.com/academy/academy/internal/notify"
+	"github.com/academy/academy/internal/notify/channels"
 	"github.com/academy/academy/internal/xapi"
 	"github.com/academy/academy/web"
 )
@@ -84,7 +85,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	// A secret: environment only, never a flag in ps.
-	channels, err := notifyChannels(*smtpURL, envOr("ACADEMY_SMTP_PASSWORD", ""))
+	mailer, err := newMailSender(*smtpURL, envOr("ACADEMY_SMTP_PASSWORD", ""))
 	if err != nil {
 		return err
 	}
@@ -166,7 +167,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	notifier := &notify.Service{Store: st.notify, People: notify.Directory{Accounts: st.accounts}, Now: time.Now, Durations: locales.Duration, Email: *smtpURL != ""}
 	board := &academy.TeamBoard{Certifier: certifier, Sites: st.accounts.Sites, Users: st.accounts.Users, Logger: logger, MaxAge: dashAge}
-	relay := &notify.Relay{Service: notifier, Channels: channels, ID: relayID()}
+	relay := &notify.Relay{Service: notifier, Channels: channels.New(mailer, publicURL), ID: relayID()}
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Cases: st.cases, Coach: st.coach,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version,
 		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: publicURL, Programs: st.programs, TeamBoard: board, Throttle: st.counters,
