@@ -275,3 +275,27 @@ func TestEscalationTellsTheSiteManagers(t *testing.T) {
 		}
 	}
 }
+
+// The lesson page is kept whole per menu and lesson (lessonpage.go): the
+// header's count must still be each reader's own.
+func TestLessonPageShowsTheReadersOwnCount(t *testing.T) {
+	e := newEnv(t)
+	for _, who := range []string{"learner1", "learner2"} {
+		e.createUser(who, []string{academy.RoleTrainee}, []string{"s1"})
+		e.tokens[who] = e.login(who, testPassword)
+	}
+	if err := e.deps.Notify.Enqueue(context.Background(), notify.Message{Key: "granted/x/learner1", Kind: notify.KindAttemptGranted, To: "learner1", Params: map[string]string{"title": "测验"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.flush()
+	lesson := "/courses/ethics/lessons/" + e.deps.Catalog.Snapshot().Course("ethics").Lessons[0].Slug
+	if page := e.api("GET", lesson, "learner2", nil); page.StatusCode != 200 || strings.Contains(page.Body, `<span class="count"`) {
+		t.Fatalf("learner2 (nothing unread): %d, count shown=%v", page.StatusCode, strings.Contains(page.Body, `<span class="count"`))
+	}
+	if page := e.api("GET", lesson, "learner1", nil); !strings.Contains(page.Body, `<span class="count"`) {
+		t.Fatal("learner1's unread count is missing from the lesson page another learner opened first")
+	}
+	if page := e.api("GET", lesson, "learner2", nil); strings.Contains(page.Body, `<span class="count"`) {
+		t.Fatal("learner2 sees learner1's count")
+	}
+}
