@@ -149,7 +149,9 @@ func (s *Server) lessonPage(c *fiber.Ctx) error {
 
 // skeleton returns the page of l as pg's user sees it, built on first use.
 func (lp *lessonPages) skeleton(s *Server, snap *catalog.Snapshot, pg *page, cc *catalog.Course, l *catalog.Lesson, done bool) (*lessonSkeleton, error) {
-	key := pg.navKey + "\x00" + cc.Slug + "/" + l.Slug + "\x00" + pg.Flash + "\x00" + strconv.FormatBool(done)
+	// The header's unread count is part of the page: one copy per count
+	// shown (past 99 they all read "99+"), most readers sharing 0.
+	key := pg.navKey + "\x00" + cc.Slug + "/" + l.Slug + "\x00" + pg.Flash + "\x00" + strconv.FormatBool(done) + "\x00" + strconv.Itoa(min(pg.Unread, 100))
 	lp.mu.Lock()
 	if lp.version != snap.Version || lp.m == nil {
 		lp.version, lp.m = snap.Version, map[string]*lessonSkeleton{}

@@ -238,3 +238,64 @@ func TestAdminOutboxResend(t *testing.T) {
 		t.Fatalf("resending a sent one: %d", res.StatusCode)
 	}
 }
+
+// openTickets is a desk whose open tickets are given.
+type openTickets []academy.TicketSummary
+
+func (o openTickets) ListOpenTickets(context.Context) ([]academy.TicketSummary, error) { return o, nil }
+
+// A ticket escalated by the desk's sweep reaches its site's managers once,
+// however often the sweep runs; an escalation older than the window is
+// not told again.
+func TestEscalationTellsTheSiteManagers(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	now := time.Now()
+	esc := &notify.Escalations{Service: e.deps.Notify, Accounts: e.accounts, Within: time.Hour, Tickets: openTickets{
+		{ID: "t1", Workspace: "s1", Number: "BX-0001", Title: "厨房漏水", Escalated: now.Add(-time.Minute)},
+		{ID: "t2", Workspace: "s1", Number: "BX-0002", Title: "旧事", Escalated: now.Add(-2 * time.Hour)},
+		{ID: "t3", Workspace: "s1", Number: "BX-0003", Title: "未升级"},
+	}}
+	for range 2 {
+		if _, err := esc.Notify(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.flush()
+	}
+	var list struct{ Notifications []notify.Notification }
+	e.api("GET", "/api/v1/notifications", "manager", nil).json(t, &list)
+	if len(list.Notifications) != 1 || !strings.Contains(list.Notifications[0].Text, "BX-0001") || !strings.Contains(list.Notifications[0].Text, "项目s1") ||
+		list.Notifications[0].Link != "/desk/s1/tickets/t1" {
+		t.Fatalf("manager's notifications: %+v", list.Notifications)
+	}
+	for _, who := range []string{"othermanager", "agent"} {
+		var l struct{ Total int }
+		if e.api("GET", "/api/v1/notifications", who, nil).json(t, &l); l.Total != 0 {
+			t.Errorf("%s was told of another's escalation", who)
+		}
+	}
+}
+
+// The lesson page is kept whole per menu and lesson (lessonpage.go): the
+// header's count must still be each reader's own.
+func TestLessonPageShowsTheReadersOwnCount(t *testing.T) {
+	e := newEnv(t)
+	for _, who := range []string{"learner1", "learner2"} {
+		e.createUser(who, []string{academy.RoleTrainee}, []string{"s1"})
+		e.tokens[who] = e.login(who, testPassword)
+	}
+	if err := e.deps.Notify.Enqueue(context.Background(), notify.Message{Key: "granted/x/learner1", Kind: notify.KindAttemptGranted, To: "learner1", Params: map[string]string{"title": "测验"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.flush()
+	lesson := "/courses/ethics/lessons/" + e.deps.Catalog.Snapshot().Course("ethics").Lessons[0].Slug
+	if page := e.api("GET", lesson, "learner2", nil); page.StatusCode != 200 || strings.Contains(page.Body, `<span class="count"`) {
+		t.Fatalf("learner2 (nothing unread): %d, count shown=%v", page.StatusCode, strings.Contains(page.Body, `<span class="count"`))
+	}
+	if page := e.api("GET", lesson, "learner1", nil); !strings.Contains(page.Body, `<span class="count"`) {
+		t.Fatal("learner1's unread count is missing from the lesson page another learner opened first")
+	}
+	if page := e.api("GET", lesson, "learner2", nil); strings.Contains(page.Body, `<span class="count"`) {
+		t.Fatal("learner2 sees learner1's count")
+	}
+}

@@ -118,7 +118,7 @@ func (s *Server) nav(u *academy.User) []navItem {
 		items = append(items, navItem{"/admin/programs", "nav.programs"})
 	}
 	if s.Authz.Can(u, "", academy.PermAuditRead) {
-		items = append(items, navItem{"/admin/audit", "nav.audit"}, navItem{"/admin/xapi", "nav.xapi"}, navItem{"/admin/notifications", "nav.notifications_admin"})
+		items = append(items, navItem{"/admin/audit", "nav.audit"}, navItem{"/admin/xapi", "nav.xapi"})
 	}
 	return append(items, navItem{"/account", "nav.account"})
 }
