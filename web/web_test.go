@@ -51,3 +51,24 @@ func TestCatalogsMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestChinesePunctuation: Chinese text takes full-width punctuation (，；：
+// ？！（）), as the content's terminology table asks; an ASCII mark beside a
+// Chinese character is a slip the eye catches on a page.
+func TestChinesePunctuation(t *testing.T) {
+	b, err := fs.ReadFile(FS, "locales/zh.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	placeholder := regexp.MustCompile(`\{\{.*?\}\}|%[a-z]`)
+	ascii := regexp.MustCompile(`\p{Han}[,;:!?(]|[,;:!?)]\p{Han}`)
+	for k, v := range m {
+		if hit := ascii.FindString(placeholder.ReplaceAllString(v, "")); hit != "" {
+			t.Errorf("%s: ASCII punctuation in Chinese text (%q): %s", k, hit, v)
+		}
+	}
+}
