@@ -157,6 +157,10 @@ func TestManagerHome(t *testing.T) {
 	if strings.Contains(home, "将在这里") {
 		t.Error("placeholder text on the manager home")
 	}
+	// The site's group robot is one click away, named by the site.
+	if !strings.Contains(home, `href="/sites/s1/robot">项目s1的群机器人</a>`) {
+		t.Error("the manager home lacks the link to the site's group robot")
+	}
 
 	tk := e.escalatedComplaint("楼上装修噪音")
 	e.createUser("newbie", []string{academy.RoleTrainee}, []string{"s1"})
