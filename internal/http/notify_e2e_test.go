@@ -14,6 +14,7 @@ import (
 	"github.com/academy/academy/internal/mail/mailtest"
 	"github.com/academy/academy/internal/notify"
 	"github.com/academy/academy/internal/notify/channels"
+	"github.com/academy/academy/internal/robot/robottest"
 )
 
 // The notifications end to end: the simulated clock moves, the server's
@@ -254,4 +255,129 @@ func TestNotifyE2ECertificate(t *testing.T) {
 		t.Fatalf("sent again: %q", lines(t, again, zones))
 	}
 	t.Logf("a certificate's expiry in %d daily steps: %v", steps, time.Since(started).Round(time.Millisecond))
+}
+
+// A live ticket left alone, as the sites' group robots see it: three
+// sites, with a 钉钉 robot (signed), a 飞书 robot (signed, not taking
+// escalations) and a 企业微信 robot, each set through the API by the
+// site's manager. A ticket's half, four fifths and breach of each clock,
+// and its escalation where the robot takes it, reach its own site's robot
+// once each, in that platform's markdown; the other robots get nothing.
+func TestNotifyE2ERobots(t *testing.T) {
+	started := time.Now()
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.accounts.Sites.CreateSite(ctx, &academy.Site{ID: "s3", Name: "项目s3"}); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := e.deps.Desk.Live.FindDirectory(ctx, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct{ name, role, site string }{{"manager3", academy.RoleManager, "s3"}, {"agent2", academy.RoleAgent, "s2"}, {"agent3", academy.RoleAgent, "s3"}} {
+		e.createUser(p.name, []string{p.role}, []string{p.site})
+		e.tokens[p.name] = e.login(p.name, testPassword)
+		if p.role == academy.RoleAgent {
+			if err := e.deps.Desk.Live.SaveDirectory(ctx, p.site, dir); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sla := []notify.Kind{notify.KindSLA50, notify.KindSLA80, notify.KindSLABreach}
+	robots := map[string]*robottest.Robot{"s1": robottest.NewDingTalk(t, "SECe2e-dingtalk"), "s2": robottest.NewFeishu(t, "e2e-feishu"), "s3": robottest.NewWeCom(t)}
+	for site, who := range map[string]string{"s1": "manager", "s2": "othermanager", "s3": "manager3"} {
+		r := robots[site]
+		kinds := append(slices.Clone(sla), notify.KindEscalated)
+		if r.Platform == robottest.Feishu {
+			kinds = sla
+		}
+		if res := e.api("PUT", "/api/v1/sites/"+site+"/robot", who, map[string]any{"robot": r.Platform, "url": r.URL, "secret": r.Secret, "kinds": kinds}); res.StatusCode != 200 {
+			t.Fatalf("robot of %s: %d %s", site, res.StatusCode, res.Body)
+		}
+	}
+	o := newOutside(e)
+	o.step()
+
+	// An urgent repair: respond within 15 minutes, resolve within 4 hours;
+	// nobody touches it. Steps of two minutes through its first half hour,
+	// then of ten minutes until past the resolution's breach.
+	live := func(site, agent string) {
+		before := map[string]int{}
+		for s, r := range robots {
+			before[s] = len(r.Posts())
+		}
+		var tk apiTicket
+		res := e.api("POST", "/api/v1/workspaces/"+site+"/tickets", agent, map[string]any{"type": "repair", "title": "电梯困人", "resident": "r1", "priority": "urgent"})
+		if res.StatusCode != 201 {
+			t.Fatalf("ticket on %s: %d %s", site, res.StatusCode, res.Body)
+		}
+		res.json(t, &tk)
+		for d := time.Duration(0); d <= 4*time.Hour+10*time.Minute; {
+			step := 10 * time.Minute
+			if d < 30*time.Minute {
+				step = 2 * time.Minute
+			}
+			e.clock.Advance(step)
+			d += step
+			o.step()
+		}
+		// The posts this ticket made, in the order they came, as
+		// "kind: title | text"; the robots' platforms differ in where the
+		// title goes.
+		link := "http://academy.test/desk/" + site + "/tickets/" + tk.ID
+		subjects := map[string]notify.Kind{
+			"工单时限过半:" + tk.Number: notify.KindSLA50, "工单即将超时:" + tk.Number: notify.KindSLA80,
+			"工单已超时:" + tk.Number: notify.KindSLABreach, "工单已升级:" + tk.Number + " 电梯困人": notify.KindEscalated,
+		}
+		for s, r := range robots {
+			var got []string
+			for _, p := range r.Posts()[before[s]:] {
+				title, text := p.Title, p.Text
+				switch r.Platform {
+				case robottest.WeCom:
+					title, text, _ = strings.Cut(strings.TrimPrefix(text, "## "), "\n")
+				case robottest.DingTalk:
+					var heading string
+					heading, text, _ = strings.Cut(text, "\n")
+					if heading != "#### "+title {
+						t.Errorf("%s: the text does not start with the title as a heading: %q", r.Platform, p.Text)
+					}
+				}
+				kind, ok := subjects[title]
+				if !ok {
+					got = append(got, "?: "+title)
+					continue
+				}
+				if !strings.Contains(text, "项目"+site+" 的工单 "+tk.Number+"「电梯困人」") || !strings.HasSuffix(text, "\n\n"+link) {
+					t.Errorf("%s %s: text %q, want the site, the ticket and the link %s", r.Platform, kind, text, link)
+				}
+				clock := "首次响应时限"
+				if strings.Contains(text, "处理时限") {
+					clock = "处理时限"
+				}
+				if kind == notify.KindEscalated {
+					clock = ""
+				}
+				got = append(got, string(kind)+" "+clock)
+			}
+			var want []string
+			if s == site {
+				want = []string{"sla_50 首次响应时限", "sla_80 首次响应时限", "sla_breach 首次响应时限"}
+				if r.Platform != robottest.Feishu {
+					want = append(want, "escalated ")
+				}
+				want = append(want, "sla_50 处理时限", "sla_80 处理时限", "sla_breach 处理时限")
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("ticket on %s: the %s robot of %s got:\n%s\nwant:\n%s", site, r.Platform, s, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		}
+		if t.Failed() {
+			t.FailNow()
+		}
+	}
+	live("s1", "agent")
+	live("s2", "agent2")
+	live("s3", "agent3")
+	t.Logf("three tickets' lives in two- and ten-minute steps: %v", time.Since(started).Round(time.Millisecond))
 }
