@@ -66,11 +66,11 @@ func (o *outside) step() []arrival {
 	}
 	o.scan()
 	// Mailpit is read only when the relay says it sent something.
-	if n := o.relay.Counts()[notify.ChannelEmail].Sent; n == o.sent {
+	n := o.relay.Counts()[notify.ChannelEmail].Sent
+	if n == o.sent {
 		return nil
-	} else {
-		o.sent = n
 	}
+	o.sent = n
 	all := o.mail.Messages(o.e.t)
 	var out []arrival
 	for _, m := range all[o.seen:] {
@@ -98,6 +98,23 @@ func (e *env) learner(name, legal, lang, site, email string, quiet ...int) *acad
 		e.t.Fatalf("preferences of %s: %d %s", name, res.StatusCode, res.Body)
 	}
 	return u
+}
+
+// twoLearners makes the learners of the e-mail tests: wang, in Chinese
+// on s1 in Beijing, and smith, in English on a site in London with the
+// quiet hours given; it returns their addresses' zones.
+func (e *env) twoLearners(smithQuiet ...int) map[string]*time.Location {
+	e.t.Helper()
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.accounts.Sites.CreateSite(context.Background(), &academy.Site{ID: "uk", Name: "伦敦项目", TZ: london.String()}); err != nil {
+		e.t.Fatal(err)
+	}
+	e.learner("wang", "王芳", academy.LangZH, "s1", "wang.fang@example.com")
+	e.learner("smith", "John Smith", academy.LangEN, "uk", "john.smith@example.com", smithQuiet...)
+	return map[string]*time.Location{"wang.fang@example.com": beijing, "john.smith@example.com": london}
 }
 
 // mailLine is an e-mail in one line: when it arrived (in the recipient's
@@ -136,14 +153,8 @@ func lines(t *testing.T, got []arrival, zones map[string]*time.Location) []strin
 func TestNotifyE2EAssignment(t *testing.T) {
 	started := time.Now()
 	e := newEnv(t)
-	ctx := context.Background()
-	london, _ := time.LoadLocation("Europe/London")
-	if err := e.accounts.Sites.CreateSite(ctx, &academy.Site{ID: "uk", Name: "伦敦项目", TZ: "Europe/London"}); err != nil {
-		t.Fatal(err)
-	}
-	e.learner("wang", "王芳", academy.LangZH, "s1", "wang.fang@example.com")
-	e.learner("smith", "John Smith", academy.LangEN, "uk", "john.smith@example.com", 7, 10)
-	zones := map[string]*time.Location{"wang.fang@example.com": beijing, "john.smith@example.com": london}
+	zones := e.twoLearners(7, 10)
+	london := zones["john.smith@example.com"]
 	o := newOutside(e)
 	o.step() // the first scan looks back over the last days: nothing was due
 
@@ -198,14 +209,7 @@ func TestNotifyE2EAssignment(t *testing.T) {
 func TestNotifyE2ECertificate(t *testing.T) {
 	started := time.Now()
 	e := newEnv(t)
-	ctx := context.Background()
-	london, _ := time.LoadLocation("Europe/London")
-	if err := e.accounts.Sites.CreateSite(ctx, &academy.Site{ID: "uk", Name: "伦敦项目", TZ: "Europe/London"}); err != nil {
-		t.Fatal(err)
-	}
-	e.learner("wang", "王芳", academy.LangZH, "s1", "wang.fang@example.com")
-	e.learner("smith", "John Smith", academy.LangEN, "uk", "john.smith@example.com")
-	zones := map[string]*time.Location{"wang.fang@example.com": beijing, "john.smith@example.com": london}
+	zones := e.twoLearners()
 	certs := map[string]*academy.Certificate{"wang.fang@example.com": e.certify("wang"), "john.smith@example.com": e.certify("smith")}
 	o := newOutside(e)
 	o.step()
