@@ -1,42 +1,25 @@
 package main
 
 import (
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/academy/academy/internal/robot/robottest"
 )
 
 // A notification survives a SIGKILL between the change that made it and
 // its send, and arrives once: the change (an assignment to a site's
 // trainees) and the message are stored by the request; the server is
 // killed as soon as it answers; after a restart on the same data the
-// site's robot (a recording stand-in) gets the message, and only once.
+// site's 企业微信 robot (the stand-in, which checks the message's shape)
+// gets the message, and only once.
 func TestSIGKILLNotificationArrivesOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and kills it")
 	}
-	var mu sync.Mutex
-	var posts []string
-	robot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		posts = append(posts, string(b))
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"errcode":0,"errmsg":"ok"}`)
-	}))
-	defer robot.Close()
-	received := func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), posts...)
-	}
+	robot := robottest.NewWeCom(t)
 
 	bin := buildBinary(t)
 	data := t.TempDir()
@@ -48,31 +31,25 @@ func TestSIGKILLNotificationArrivesOnce(t *testing.T) {
 	}
 	admin := apiLogin(t, p.base, "admin", m[1])
 	mustCall(t, p.base, "PUT", "/api/v1/sites/demo/robot", admin, 200,
-		map[string]any{"robot": "wecom", "url": robot.URL + "/cgi-bin/webhook/send?key=k", "kinds": []string{"assigned"}}, nil)
+		map[string]any{"robot": "wecom", "url": robot.URL, "kinds": []string{"assigned"}}, nil)
 	mustCall(t, p.base, "POST", "/api/v1/assignments", admin, 201,
 		map[string]any{"kind": "course", "ref": "ethics", "target": map[string]any{"role": "trainee", "site": "demo"}, "due": map[string]any{"date": "2031-05-20"}}, nil)
 	p.kill()
-	t.Logf("killed with %d robot posts received", len(received()))
+	t.Logf("killed with %d robot posts received", len(robot.Posts()))
 
 	p = startAcademy(t, bin, args...)
 	deadline := time.Now().Add(30 * time.Second)
-	for len(received()) == 0 && time.Now().Before(deadline) {
+	for len(robot.Posts()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	// A few more relay rounds, to see a second send if there were one.
 	time.Sleep(11 * time.Second)
-	got := received()
+	got := robot.Posts()
 	if len(got) != 1 {
-		t.Fatalf("the robot got %d posts, want 1: %q\nstderr:\n%s", len(got), got, tail(p.stderr.String(), 3000))
+		t.Fatalf("the robot got %d posts, want 1: %+v\nstderr:\n%s", len(got), got, tail(p.stderr.String(), 3000))
 	}
-	var msg struct {
-		MsgType  string `json:"msgtype"`
-		Markdown struct {
-			Content string `json:"content"`
-		} `json:"markdown"`
-	}
-	if err := json.Unmarshal([]byte(got[0]), &msg); err != nil || msg.MsgType != "markdown" || !strings.Contains(msg.Markdown.Content, "2031-05-20 23:59") {
-		t.Fatalf("post %q (%v), want WeCom markdown with the due time in the site's zone", got[0], err)
+	if !strings.Contains(got[0].Text, "2031-05-20 23:59") {
+		t.Fatalf("post %q, want the due time in the site's zone", got[0].Text)
 	}
 	p.stop(t)
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/academy/academy/internal/mail/mailtest"
 )
 
 func TestNewURL(t *testing.T) {
@@ -74,8 +76,8 @@ func send(t *testing.T, rawURL, password string, m Message, configure ...func(*S
 // TestSendArrives sends a Chinese message through a loopback relay without
 // TLS and reads back, through Mailpit's API, what a mail client would see.
 func TestSendArrives(t *testing.T) {
-	mp := startMailpit(t, "--smtp-allowed-recipients", `@example\.com$`)
-	url := fmt.Sprintf("smtp://127.0.0.1:%d?tls=none&from=%s", mp.smtpPort, "物业学院 <academy@example.com>")
+	mp := mailtest.Start(t, "--smtp-allowed-recipients", `@example\.com$`)
+	url := fmt.Sprintf("smtp://127.0.0.1:%d?tls=none&from=%s", mp.Port, "物业学院 <academy@example.com>")
 	subject := "【提醒】课程「消防安全」将于 3 天后到期 —— 请在 2026年11月20日 前完成所有章节与测验，逾期将通知您的主管"
 	m := Message{
 		To:      "王芳 <wang.fang@example.com>",
@@ -87,7 +89,7 @@ func TestSendArrives(t *testing.T) {
 	if err := send(t, url, "", m); err != nil {
 		t.Fatal(err)
 	}
-	got := mp.messages(t)
+	got := mp.Messages(t)
 	if len(got) != 1 {
 		t.Fatalf("%d messages arrived, want 1", len(got))
 	}
@@ -142,7 +144,7 @@ func TestSendArrives(t *testing.T) {
 	if err := send(t, url, "", m); err != nil {
 		t.Fatal(err)
 	}
-	if got = mp.messages(t); len(got) != 2 || got[1].MessageID != r.MessageID {
+	if got = mp.Messages(t); len(got) != 2 || got[1].MessageID != r.MessageID {
 		t.Errorf("resend Message-ID %q, want %q", got[len(got)-1].MessageID, r.MessageID)
 	}
 
@@ -151,7 +153,7 @@ func TestSendArrives(t *testing.T) {
 	if err := send(t, url, "", m); err != nil {
 		t.Fatal(err)
 	}
-	got = mp.messages(t)
+	got = mp.Messages(t)
 	last := got[len(got)-1]
 	if last.Subject != "到期提醒 Bcc: evil@example.com" || len(last.Headers["Bcc"]) != 0 || last.MessageID == r.MessageID {
 		t.Errorf("subject %q, Bcc %q, Message-ID %q", last.Subject, last.Headers["Bcc"], last.MessageID)
@@ -167,17 +169,17 @@ func TestSendArrives(t *testing.T) {
 	if err == nil || !Permanent(err) {
 		t.Errorf("malformed recipient: err %v, want a permanent error", err)
 	}
-	if n := len(mp.messages(t)); n != 3 {
+	if n := len(mp.Messages(t)); n != 3 {
 		t.Errorf("%d messages stored, want 3", n)
 	}
 
 	// smtp:// without tls=none insists on STARTTLS, which this server lacks:
 	// nothing is sent, and a retry (after the server is fixed) may help.
-	err = send(t, fmt.Sprintf("smtp://127.0.0.1:%d?from=academy@example.com", mp.smtpPort), "", m)
+	err = send(t, fmt.Sprintf("smtp://127.0.0.1:%d?from=academy@example.com", mp.Port), "", m)
 	if err == nil || Permanent(err) || !strings.Contains(err.Error(), "STARTTLS") {
 		t.Errorf("no STARTTLS: err %v, want a temporary STARTTLS error", err)
 	}
-	if n := len(mp.messages(t)); n != 3 {
+	if n := len(mp.Messages(t)); n != 3 {
 		t.Errorf("%d messages stored after the refused plain send, want 3", n)
 	}
 }
@@ -191,22 +193,22 @@ func TestSendSTARTTLSAuth(t *testing.T) {
 	if err := os.WriteFile(auth, []byte("notify:s3cret-密码\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	mp := startMailpit(t, "--smtp-tls-cert", cert, "--smtp-tls-key", key,
+	mp := mailtest.Start(t, "--smtp-tls-cert", cert, "--smtp-tls-key", key,
 		"--smtp-require-starttls", "--smtp-auth-file", auth)
 	trust := func(s *Sender) { s.RootCAs = pool }
 	m := Message{To: "li.lei@example.com", Subject: "证书将于 7 天后过期", Text: "请尽快复训。"}
 
 	for _, host := range []string{"127.0.0.1", "localhost"} {
-		url := fmt.Sprintf("smtp://notify@%s:%d?from=academy@example.com", host, mp.smtpPort)
+		url := fmt.Sprintf("smtp://notify@%s:%d?from=academy@example.com", host, mp.Port)
 		if err := send(t, url, "s3cret-密码", m, trust); err != nil {
 			t.Fatalf("%s: %v", host, err)
 		}
 	}
-	if got := mp.messages(t); len(got) != 2 || got[0].Subject != m.Subject || strings.TrimSpace(got[1].Text) != m.Text {
+	if got := mp.Messages(t); len(got) != 2 || got[0].Subject != m.Subject || strings.TrimSpace(got[1].Text) != m.Text {
 		t.Fatalf("arrived: %+v", got)
 	}
 
-	url := fmt.Sprintf("smtp://notify@127.0.0.1:%d?from=academy@example.com", mp.smtpPort)
+	url := fmt.Sprintf("smtp://notify@127.0.0.1:%d?from=academy@example.com", mp.Port)
 	// A wrong password is refused with 535: permanent until an admin fixes
 	// the settings and resends.
 	if err := send(t, url, "wrong", m, trust); err == nil || !Permanent(err) {
@@ -216,7 +218,7 @@ func TestSendSTARTTLSAuth(t *testing.T) {
 	if err := send(t, url, "s3cret-密码", m); err == nil || Permanent(err) || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("untrusted certificate: err %v", err)
 	}
-	if n := len(mp.messages(t)); n != 2 {
+	if n := len(mp.Messages(t)); n != 2 {
 		t.Errorf("%d messages stored, want 2", n)
 	}
 }
@@ -224,20 +226,20 @@ func TestSendSTARTTLSAuth(t *testing.T) {
 // TestSendImplicitTLS proves smtps://: TLS from the first byte.
 func TestSendImplicitTLS(t *testing.T) {
 	cert, key, pool := selfSigned(t, t.TempDir())
-	mp := startMailpit(t, "--smtp-tls-cert", cert, "--smtp-tls-key", key, "--smtp-require-tls")
-	url := fmt.Sprintf("smtps://127.0.0.1:%d?from=academy@example.com", mp.smtpPort)
+	mp := mailtest.Start(t, "--smtp-tls-cert", cert, "--smtp-tls-key", key, "--smtp-require-tls")
+	url := fmt.Sprintf("smtps://127.0.0.1:%d?from=academy@example.com", mp.Port)
 	m := Message{To: "zhang.wei@example.com", Subject: "工单即将超时", Text: "工单 #42 已用去 80% 的时限。", HTML: "<p>工单 #42 已用去 80% 的时限。</p>"}
 	if err := send(t, url, "", m, func(s *Sender) { s.RootCAs = pool }); err != nil {
 		t.Fatal(err)
 	}
-	if got := mp.messages(t); len(got) != 1 || got[0].Subject != m.Subject || !strings.Contains(got[0].HTML, "80%") {
+	if got := mp.Messages(t); len(got) != 1 || got[0].Subject != m.Subject || !strings.Contains(got[0].HTML, "80%") {
 		t.Fatalf("arrived: %+v", got)
 	}
 }
 
 // TestSendUnreachable: nothing listens; the error is temporary.
 func TestSendUnreachable(t *testing.T) {
-	url := fmt.Sprintf("smtp://127.0.0.1:%d?tls=none&from=academy@example.com", freePort(t))
+	url := fmt.Sprintf("smtp://127.0.0.1:%d?tls=none&from=academy@example.com", mailtest.FreePort(t))
 	err := send(t, url, "", Message{To: "a@example.com", Subject: "x", Text: "x"})
 	if err == nil || Permanent(err) {
 		t.Errorf("err %v, want a temporary error", err)

@@ -99,8 +99,8 @@ var slaKinds = [len(academy.SLAMarks)]Kind{KindSLA50, KindSLA80, KindSLABreach}
 
 // slaMessages reads the open tickets with a mark in (from, to] (one
 // indexed query) and the managers of their sites (one indexed query per
-// site): the ticket's assignee and each manager hear once per ticket,
-// clock and mark.
+// site): the ticket's assignee, each manager and the site's group robot
+// hear once per ticket, clock and mark.
 func (s *Scheduler) slaMessages(ctx context.Context, from, to time.Time) ([]Message, error) {
 	tickets, err := s.Tickets.TicketsMarkedBetween(ctx, from, to)
 	if err != nil {
@@ -148,10 +148,16 @@ func (s *Scheduler) slaMessages(ctx context.Context, from, to time.Time) ([]Mess
 					due = d.At
 				}
 			}
+			// The site's message goes to its group robot, if the robot takes
+			// the kind; its key names no person, so no username can be it.
+			site := Message{Key: fmt.Sprintf("sla/%s/%s/%d", t.ID, m.Clock, m.Pct), Kind: slaKinds[pct], Site: t.Workspace,
+				Params: map[string]string{"ticket": t.Number, "subject": t.Title, "site_name": st.name, "clock": m.Clock, "due_at": due.UTC().Format(time.RFC3339)},
+				Link:   "/desk/" + t.Workspace + "/tickets/" + t.ID, At: m.At}
+			out = append(out, site)
 			for _, u := range people {
-				out = append(out, Message{Key: fmt.Sprintf("sla/%s/%s/%d/%s", t.ID, m.Clock, m.Pct, u), Kind: slaKinds[pct], To: u, Site: t.Workspace,
-					Params: map[string]string{"ticket": t.Number, "subject": t.Title, "site_name": st.name, "clock": m.Clock, "due_at": due.UTC().Format(time.RFC3339)},
-					Link:   "/desk/" + t.Workspace + "/tickets/" + t.ID, At: m.At})
+				pm := site
+				pm.Key, pm.To = site.Key+"/"+u, u
+				out = append(out, pm)
 			}
 		}
 	}

@@ -3,10 +3,13 @@ package robot
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/academy/academy/internal/robot/robottest"
 )
 
 const sample = "# 工单即将超时\n" +
@@ -14,6 +17,21 @@ const sample = "# 工单即将超时\n" +
 	"- 项目：阳光花园\n" +
 	"* 处理人：王芳 <at id=all></at> <@all>\n" +
 	"[打开工单](https://academy.example.com/desk/tickets/42)"
+
+// standin starts the stand-in of platform k and returns it with the hook
+// that reaches it.
+func standin(t *testing.T, k Kind, secret string) (*robottest.Robot, Hook) {
+	var r *robottest.Robot
+	switch k {
+	case WeCom:
+		r = robottest.NewWeCom(t)
+	case DingTalk:
+		r = robottest.NewDingTalk(t, secret)
+	default:
+		r = robottest.NewFeishu(t, secret)
+	}
+	return r, Hook{Kind: k, URL: r.URL, Secret: secret}
+}
 
 func post(t *testing.T, c *Client, h Hook, title, md string) error {
 	t.Helper()
@@ -37,12 +55,12 @@ func TestFormats(t *testing.T) {
 		{DingTalk, "", "SLA 提醒", ""}, // no 加签: posts unsigned
 		{Feishu, "", "SLA 提醒", ""},
 	} {
-		s := newStandin(t, tc.kind, "tok-123", tc.secret)
+		s, h := standin(t, tc.kind, tc.secret)
 		var c Client
-		if err := post(t, &c, s.hook(), "SLA\n提醒", sample); err != nil {
+		if err := post(t, &c, h, "SLA\n提醒", sample); err != nil {
 			t.Fatalf("%s: %v", tc.kind, err)
 		}
-		got := s.posts()
+		got := s.Posts()
 		if len(got) != 1 {
 			t.Fatalf("%s: %d posts", tc.kind, len(got))
 		}
@@ -59,29 +77,28 @@ func TestFormats(t *testing.T) {
 // no retry fixes.
 func TestSignatures(t *testing.T) {
 	for _, k := range []Kind{DingTalk, Feishu} {
-		s := newStandin(t, k, "tok", "SECright")
-		wrong := s.hook()
+		s, h := standin(t, k, "SECright")
+		wrong := h
 		wrong.Secret = "SECwrong"
 		if err := post(t, &Client{}, wrong, "t", "x"); err == nil || !Permanent(err) {
 			t.Errorf("%s wrong secret: err %v, want permanent", k, err)
 		}
 		stale := &Client{Now: func() time.Time { return time.Now().Add(-61 * time.Minute) }}
-		if err := post(t, stale, s.hook(), "t", "x"); err == nil || !Permanent(err) {
+		if err := post(t, stale, h, "t", "x"); err == nil || !Permanent(err) {
 			t.Errorf("%s stale timestamp: err %v, want permanent", k, err)
 		}
 		skewed := &Client{Now: func() time.Time { return time.Now().Add(-50 * time.Minute) }}
-		if err := post(t, skewed, s.hook(), "t", "x"); err != nil {
+		if err := post(t, skewed, h, "t", "x"); err != nil {
 			t.Errorf("%s timestamp 50 minutes old: %v", k, err)
 		}
-		if n := len(s.posts()); n != 1 {
+		if n := len(s.Posts()); n != 1 {
 			t.Errorf("%s: %d accepted, want 1", k, n)
 		}
 	}
 	// A wrong key or token is permanent too.
 	for _, k := range []Kind{WeCom, DingTalk, Feishu} {
-		s := newStandin(t, k, "tok", "")
-		h := s.hook()
-		h.URL = strings.Replace(h.URL, "tok", "other", 1)
+		s, h := standin(t, k, "")
+		h.URL = strings.Replace(h.URL, s.Token, "other", 1)
 		if err := post(t, &Client{}, h, "t", "x"); err == nil || !Permanent(err) {
 			t.Errorf("%s wrong key: err %v, want permanent", k, err)
 		}
@@ -97,17 +114,17 @@ func TestLimits(t *testing.T) {
 		kind Kind
 		max  int
 	}{{WeCom, 4096}, {DingTalk, 20000}, {Feishu, 20 << 10}} {
-		s := newStandin(t, tc.kind, "tok", "")
-		if err := post(t, &Client{}, s.hook(), strings.Repeat("标题", 200), long); err != nil {
+		s, h := standin(t, tc.kind, "")
+		if err := post(t, &Client{}, h, strings.Repeat("标题", 200), long); err != nil {
 			t.Fatalf("%s: %v", tc.kind, err)
 		}
-		p := s.posts()[0]
+		p := s.Posts()[0]
 		if !utf8.ValidString(p.Text) || !strings.HasSuffix(p.Text, "…") {
 			t.Errorf("%s: text does not end in …, or is not UTF-8: %q", tc.kind, p.Text[len(p.Text)-20:])
 		}
 		size := len(p.Text)
 		if tc.kind == Feishu {
-			size = p.Body
+			size = p.Size
 		}
 		if size > tc.max || size < tc.max-200 {
 			t.Errorf("%s: %d bytes, want just under %d", tc.kind, size, tc.max)
@@ -128,30 +145,33 @@ func TestLimits(t *testing.T) {
 // blocks a robot for 10 minutes past that), and the platform's own refusal
 // when other senders share the robot is temporary.
 func TestRateLimit(t *testing.T) {
-	s := newStandin(t, DingTalk, "tok", "SECx")
+	s, h := standin(t, DingTalk, "SECx")
 	now := time.Now()
 	c := &Client{Now: func() time.Time { return now }}
 	for i := range 20 {
-		if err := post(t, c, s.hook(), "t", "x"); err != nil {
+		if err := post(t, c, h, "t", "x"); err != nil {
 			t.Fatalf("post %d: %v", i+1, err)
 		}
 	}
-	err := post(t, c, s.hook(), "t", "x")
+	err := post(t, c, h, "t", "x")
 	if err == nil || Permanent(err) {
 		t.Errorf("21st post: err %v, want a temporary error", err)
 	}
-	if n := len(s.posts()); n != 20 {
+	if n := len(s.Posts()); n != 20 {
 		t.Errorf("the robot got %d, want 20", n)
 	}
 	// Another instance shares the robot: the platform refuses, temporarily.
 	for _, k := range []Kind{WeCom, DingTalk, Feishu} {
-		s := newStandin(t, k, "tok", "")
+		s, h := standin(t, k, "")
+		if s.PerMinute() != k.perMinute() {
+			t.Errorf("%s: the client keeps to %d a minute, the platform to %d", k, k.perMinute(), s.PerMinute())
+		}
 		for range k.perMinute() {
-			if err := post(t, &Client{}, s.hook(), "t", "x"); err != nil {
+			if err := post(t, &Client{}, h, "t", "x"); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := post(t, &Client{}, s.hook(), "t", "x"); err == nil || Permanent(err) {
+		if err := post(t, &Client{}, h, "t", "x"); err == nil || Permanent(err) {
 			t.Errorf("%s over the platform's limit: err %v, want temporary", k, err)
 		}
 	}
@@ -173,16 +193,15 @@ func TestReplies(t *testing.T) {
 		{"not json", 200, "<html>login</html>", false},
 		{"huge", 200, strings.Repeat("x", 1<<20), false},
 	} {
-		s := newStandin(t, WeCom, "tok", "")
-		s.override = func(w http.ResponseWriter) bool {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			if tc.status == 302 {
 				w.Header().Set("Location", "https://elsewhere.example/")
 			}
 			w.WriteHeader(tc.status)
 			_, _ = w.Write([]byte(tc.body))
-			return true
-		}
-		err := post(t, &Client{}, s.hook(), "t", "x")
+		}))
+		defer srv.Close()
+		err := post(t, &Client{}, Hook{Kind: WeCom, URL: srv.URL + "/cgi-bin/webhook/send?key=tok"}, "t", "x")
 		if err == nil || Permanent(err) != tc.permanent {
 			t.Errorf("%s: err %v, want permanent=%v", tc.name, err, tc.permanent)
 		}
@@ -192,14 +211,13 @@ func TestReplies(t *testing.T) {
 	}
 
 	// A robot that never answers: the context ends the wait; temporary.
-	s := newStandin(t, Feishu, "tok", "")
 	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-block }))
+	defer srv.Close()
 	defer close(block)
-	s.override = func(http.ResponseWriter) bool { <-block; return true }
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	h := s.hook()
-	err := (&Client{}).Post(ctx, h, "t", "x")
+	err := (&Client{}).Post(ctx, Hook{Kind: Feishu, URL: srv.URL + "/open-apis/bot/v2/hook/tok"}, "t", "x")
 	if err == nil || Permanent(err) {
 		t.Errorf("no answer: err %v, want temporary", err)
 	}
