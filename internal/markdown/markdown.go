@@ -68,7 +68,7 @@ func New() *Renderer {
 			parser.WithASTTransformers(util.Prioritized(astTransformer{}, -100)),
 		),
 		goldmark.WithRendererOptions(
-			renderer.WithNodeRenderers(util.Prioritized(nodeRenderer{}, 500)),
+			renderer.WithNodeRenderers(util.Prioritized(nodeRenderer{}, 100)), // before GFM's (500): ours draws task boxes
 		),
 	)
 	return &Renderer{md: md}

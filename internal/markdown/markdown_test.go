@@ -502,7 +502,7 @@ func TestGFM(t *testing.T) {
 				"<tbody>\n<tr>\n<td>接待</td>\n<td style=\"text-align:center\">接待</td>\n</tr>\n</tbody>\n</table>\n</div>\n",
 		},
 		{"strikethrough", "~~旧规定~~", "<p><del>旧规定</del></p>\n"},
-		{"task list", "- [x] 已完成\n- [ ] 未完成", "<ul>\n<li><input checked=\"\" disabled=\"\" type=\"checkbox\"> 已完成</li>\n<li><input disabled=\"\" type=\"checkbox\"> 未完成</li>\n</ul>\n"},
+		{"task list", "- [x] 已完成\n- [ ] 未完成", "<ul>\n<li><span class=\"task-box\" aria-hidden=\"true\">☑</span> 已完成</li>\n<li><span class=\"task-box\" aria-hidden=\"true\">☐</span> 未完成</li>\n</ul>\n"},
 		{"no typographer", `他说"好的"--然后...`, "<p>他说&quot;好的&quot;--然后...</p>\n"},
 	}
 	for _, tt := range tests {

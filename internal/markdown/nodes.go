@@ -209,6 +209,23 @@ func (nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(kindCallout, renderCallout)
 	reg.Register(kindCalloutTitle, renderCalloutTitle)
 	reg.Register(kindTableWrap, renderTableWrap)
+	reg.Register(east.KindTaskCheckBox, renderTaskCheckBox)
+}
+
+// A lesson's checklist (- [ ] …) is for the reader to go through, not a
+// form: a disabled checkbox there is an unlabelled control to a screen
+// reader and tells it nothing, so the box is drawn as a character that
+// assistive technology skips, the item's text saying the rest.
+func renderTaskCheckBox(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	box := "☐"
+	if n.(*east.TaskCheckBox).IsChecked {
+		box = "☑"
+	}
+	_, _ = w.WriteString(`<span class="task-box" aria-hidden="true">` + box + `</span> `)
+	return ast.WalkContinue, nil
 }
 
 // The kind comes from calloutTitles, so it needs no escaping.
