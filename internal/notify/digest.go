@@ -1,0 +1,248 @@
+package notify
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+// digestListed bounds each list of a digest; the page it links to has
+// the rest.
+const digestListed = 10
+
+// digestReads are the reads the digests of one scan share, each made
+// only when someone's digest is due: the team dashboards' evidence
+// (everyone's record and certificates, as /team reads it: kept by the
+// board for its MaxAge, else a handful of scans) and each site's open
+// tickets (the open list's index on the site).
+type digestReads struct {
+	ev   *academy.TeamEvidence
+	open map[string][]academy.TicketSummary
+}
+
+func (r *digestReads) evidence(ctx context.Context, team *academy.TeamBoard) (*academy.TeamEvidence, error) {
+	if r.ev == nil {
+		ev, err := team.Evidence(ctx, false)
+		if err != nil {
+			return nil, err
+		}
+		r.ev = ev
+	}
+	return r.ev, nil
+}
+
+// escalated are the site's open tickets that were escalated, oldest
+// escalation first.
+func (r *digestReads) escalated(ctx context.Context, tickets TicketMarks, site string) ([]academy.TicketSummary, error) {
+	if r.open == nil {
+		r.open = map[string][]academy.TicketSummary{}
+	}
+	list, ok := r.open[site]
+	if !ok {
+		open, err := tickets.ListTickets(ctx, site, academy.TicketFilter{Open: true})
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range open {
+			if !t.Escalated.IsZero() {
+				list = append(list, t)
+			}
+		}
+		slices.SortFunc(list, func(a, b academy.TicketSummary) int {
+			return cmp.Or(a.Escalated.Compare(b.Escalated), strings.Compare(a.Number, b.Number))
+		})
+		r.open[site] = list
+	}
+	return list, nil
+}
+
+// digestText is a digest's lines in Chinese and in English, side by side:
+// the message carries both and the recipient's language picks at fan-out.
+type digestText struct{ zh, en []string }
+
+func (d *digestText) add(zh, en string) {
+	d.zh = append(d.zh, zh)
+	d.en = append(d.en, en)
+}
+
+// params are the lines as the kinds' templates take them, each language
+// within the outbox's bound on a value.
+func (d *digestText) params(p map[string]string, moreZH, moreEN string) map[string]string {
+	p["items_zh"], p["items_en"] = joinWithin(d.zh, moreZH), joinWithin(d.en, moreEN)
+	return p
+}
+
+// joinWithin joins lines, leaving out those beyond the bound on a
+// value; more then says where the rest is.
+func joinWithin(lines []string, more string) string {
+	if s := strings.Join(lines, "\n"); len(s) <= maxParamValue {
+		return s
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		if b.Len()+len(l)+1+len(more) > maxParamValue {
+			break
+		}
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	b.WriteString(more)
+	return b.String()
+}
+
+// listed joins the first digestListed names with sep and says how many
+// more there are.
+func listed(names []string, sep string, more func(n int) string) string {
+	if len(names) <= digestListed {
+		return strings.Join(names, sep)
+	}
+	return strings.Join(names[:digestListed], sep) + more(len(names)-digestListed)
+}
+
+// plural picks the English noun for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// link is a path of the app, whole when the public URL is known.
+func (s *Scheduler) link(path string) string {
+	return strings.TrimSuffix(s.PublicURL, "/") + path
+}
+
+func ticketPath(t academy.TicketSummary) string {
+	return "/desk/" + url.PathEscape(t.Workspace) + "/tickets/" + url.PathEscape(t.ID)
+}
+
+// managerDigest is m's digest of their sites on the morning of h (loc is
+// m's zone), counted as /team and the manager's home count: the people
+// overdue (for the program that unlocks work, by the days after hire or
+// a lapsed certificate; or with assigned work past due), certificates
+// expiring within the certifier's window, and escalated tickets still
+// open; by site, people by name. None on a quiet day. The Key names the
+// manager and their day, so each hears once a day however many scans.
+func (s *Scheduler) managerDigest(ctx context.Context, m *academy.User, sites []*academy.Site, assignments []*academy.Assignment, titles map[string]string, h time.Time, loc *time.Location, reads *digestReads) ([]Message, error) {
+	ev, err := reads.evidence(ctx, s.Team)
+	if err != nil {
+		return nil, err
+	}
+	now, window, courses := ev.At, s.Certifier.Window, s.Certifier.Programs.Courses()
+	active := s.Certifier.Programs.ActivePrograms()
+	work := academy.WorkProgram(active)
+	days := int(window / (24 * time.Hour))
+	var text digestText
+	overdue, expiring, escalated := map[string]bool{}, 0, 0
+	for _, site := range sites {
+		if !slices.Contains(m.Sites, site.ID) {
+			continue
+		}
+		var people []*academy.User
+		zones := map[string]*time.Location{}
+		for _, p := range ev.Users {
+			if !slices.Contains(p.Sites, site.ID) {
+				continue
+			}
+			if zones[p.ID] = s.Accounts.ZoneOf(ctx, p); p.OnTeam(now, zones[p.ID]) {
+				people = append(people, p)
+			}
+		}
+		// What each person is overdue for, the program first.
+		late := map[string][]string{}
+		if work != nil {
+			for _, row := range s.Certifier.Team(ev, people, work) {
+				if row.Overdue {
+					late[row.User.ID] = append(late[row.User.ID], work.Name)
+				}
+			}
+		}
+		for _, p := range people {
+			r := ev.Record(p)
+			for _, a := range assignments {
+				if !a.Targets(p, r, now, window, zones[p.ID]) || !a.Assess(p, r, courses, now, window, zones[p.ID]).Overdue {
+					continue
+				}
+				if title := s.workTitle(a, titles); !slices.Contains(late[p.ID], title) {
+					late[p.ID] = append(late[p.ID], title)
+				}
+			}
+		}
+		type soon struct {
+			who, program string
+			at           time.Time
+		}
+		var certs []soon
+		for _, prog := range active {
+			for _, row := range s.Certifier.Team(ev, people, prog) {
+				if row.Standing.Status == academy.CertExpiring {
+					certs = append(certs, soon{row.User.DisplayName, prog.Name, row.Standing.Current.ExpiresAt})
+				}
+			}
+		}
+		slices.SortFunc(certs, func(a, b soon) int { return cmp.Or(a.at.Compare(b.at), strings.Compare(a.who, b.who)) })
+		tickets, err := reads.escalated(ctx, s.Tickets, site.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(late) == 0 && len(certs) == 0 && len(tickets) == 0 {
+			continue
+		}
+		text.add("【"+site.Name+"】", "["+site.Name+"]")
+		if len(late) > 0 {
+			var zh, en []string
+			for _, p := range people {
+				if what := late[p.ID]; len(what) > 0 {
+					overdue[p.ID] = true
+					zh = append(zh, p.DisplayName+"("+strings.Join(what, "、")+")")
+					en = append(en, p.DisplayName+" ("+strings.Join(what, ", ")+")")
+				}
+			}
+			text.add(fmt.Sprintf("· 逾期 %d 人:%s", len(zh), listed(zh, "、", func(n int) string { return fmt.Sprintf(" 等另外 %d 人", n) })),
+				fmt.Sprintf("· %d %s overdue: %s", len(en), plural(len(en), "person", "people"), listed(en, "; ", func(n int) string { return fmt.Sprintf(" and %d more", n) })))
+		}
+		if len(certs) > 0 {
+			expiring += len(certs)
+			var zh, en []string
+			for _, c := range certs {
+				day := c.at.In(loc).Format(time.DateOnly)
+				zh = append(zh, c.who+"「"+c.program+"」"+day+" 到期")
+				en = append(en, c.who+", “"+c.program+"”, expires "+day)
+			}
+			text.add(fmt.Sprintf("· %d 天内到期的证书 %d 张:%s", days, len(zh), listed(zh, "、", func(n int) string { return fmt.Sprintf(" 等另外 %d 张", n) })),
+				fmt.Sprintf("· %d %s expiring within %d days: %s", len(en), plural(len(en), "certificate", "certificates"), days, listed(en, "; ", func(n int) string { return fmt.Sprintf(" and %d more", n) })))
+		}
+		if len(late) > 0 || len(certs) > 0 {
+			team := s.link("/team?site=" + url.QueryEscape(site.ID))
+			text.add("· 团队看板:"+team, "· Team board: "+team)
+		}
+		if len(tickets) > 0 {
+			escalated += len(tickets)
+			text.add(fmt.Sprintf("· 升级后仍未办结的工单 %d 张:", len(tickets)),
+				fmt.Sprintf("· %d escalated %s still open:", len(tickets), plural(len(tickets), "ticket", "tickets")))
+			for i, t := range tickets {
+				if i == digestListed {
+					more := len(tickets) - digestListed
+					text.add(fmt.Sprintf("  另有 %d 张,见工单列表:%s", more, s.link("/desk/"+url.PathEscape(site.ID))),
+						fmt.Sprintf("  %d more in the queue: %s", more, s.link("/desk/"+url.PathEscape(site.ID))))
+					break
+				}
+				text.add("  "+t.Number+"「"+t.Title+"」 "+s.link(ticketPath(t)), "  "+t.Number+" “"+t.Title+"” "+s.link(ticketPath(t)))
+			}
+		}
+	}
+	if len(text.zh) == 0 {
+		return nil, nil
+	}
+	p := map[string]string{"overdue_count": strconv.Itoa(len(overdue)), "expiring_count": strconv.Itoa(expiring), "escalated_count": strconv.Itoa(escalated)}
+	return []Message{{Key: fmt.Sprintf("manager-digest/%s/%s", m.ID, academy.DateOf(h, loc)), Kind: KindManagerDigest, To: m.ID,
+		Params: text.params(p, "……其余见团队看板与工单列表。", "… the team board and the queue have the rest."),
+		Link:   "/team", At: h}}, nil
+}
