@@ -2,7 +2,11 @@ package http_test
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +143,96 @@ func TestManagerDigest(t *testing.T) {
 	}
 	if got := r.digests("agent", notify.KindManagerDigest); len(got) != 0 {
 		t.Errorf("an agent heard a manager's digest: %+v", got)
+	}
+}
+
+// A trainer hears on Monday morning, once a week, of what their home
+// lists: the questions item analysis flags (every quiz's, as every
+// trainer's home lists them) and the failed runs of their sites' people
+// waiting for feedback. A trainer of another site hears nothing of
+// those runs; a quiet week brings nothing.
+func TestTrainerDigest(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.deps.Coach.Now, e.deps.Examiner.Now = e.clock.Now, e.clock.Now
+	e.person("othertrainer", "Ann Lee", academy.RoleTrainer, "s2", academy.LangEN, "")
+	r := newReminders(e)
+	today := e.clock.Now().In(beijing)
+	monday := time.Date(today.Year(), today.Month(), today.Day()+1+(8-int(today.Weekday()))%7, 9, 0, 30, 0, beijing)
+	week := func(n int) time.Time { return monday.AddDate(0, 0, 7*n) }
+	e.advanceTo(week(0).Add(-time.Hour))
+	r.scan()
+	e.advanceTo(week(0))
+	r.scan()
+	for _, who := range []string{"trainer", "othertrainer"} {
+		if got := r.digests(who, notify.KindTrainerDigest); len(got) != 0 {
+			t.Fatalf("%s had a digest of a quiet week: %+v", who, got)
+		}
+	}
+
+	// Midweek a learner of s1 fails a run: the next Monday its trainer
+	// hears of it, the trainer of s2 nothing.
+	e.advanceTo(week(0).AddDate(0, 0, 3))
+	e.person("xiaowang", "王小明", academy.RoleTrainee, "s1", "", "")
+	e.tokens["xiaowang"] = e.login("xiaowang", testPassword)
+	bad := playLeak(t, e, "xiaowang", []string{"dispatch", "start", "complete"})
+	if bad.Passed {
+		t.Fatal("the short run passed")
+	}
+	run := "  王小明「楼上漏水：卫生间天花板滴水」" + strconv.FormatFloat(math.Round(bad.Percent), 'f', 0, 64) + "%," +
+		e.clock.Now().In(beijing).Format(time.DateOnly) + " http://academy.test/runs/" + bad.ID + "/debrief"
+	e.advanceTo(week(1))
+	r.scan()
+	got := r.digests("trainer", notify.KindTrainerDigest)
+	if len(got) != 1 || got[0].Subject != "每周摘要:0 道题需复查,1 次演练待点评" || got[0].Text != "待点评的情景演练 1 次(近 14 天未通过):\n【项目s1】\n"+run {
+		t.Fatalf("trainer's digest with a run:\n%+v\nwant the run:\n%s", got, run)
+	}
+	if got := r.digests("othertrainer", notify.KindTrainerDigest); len(got) != 0 {
+		t.Fatalf("the trainer of s2 heard of a run on s1: %+v", got)
+	}
+
+	// Five blank submissions make every question of a quiz too hard: the
+	// Monday after, both trainers hear of them, only s1's of the run.
+	for i := range 5 {
+		name := fmt.Sprintf("learner%d", i)
+		e.createUser(name, []string{academy.RoleTrainee}, []string{"s1"})
+		e.tokens[name] = e.login(name, testPassword)
+		e.finishCourses(name, "etiquette")
+		var a struct{ ID string }
+		e.api("POST", "/api/v1/quizzes/etiquette/attempts", name, nil).json(t, &a)
+		if res := e.api("POST", "/api/v1/attempts/"+a.ID+"/submit", name, nil); res.StatusCode != 200 {
+			t.Fatalf("submit: %d %s", res.StatusCode, res.Body)
+		}
+	}
+	e.advanceTo(week(2))
+	r.scan()
+	flagged, err := e.srv.FlaggedQuestions(ctx)
+	if err != nil || len(flagged) == 0 {
+		t.Fatalf("flagged questions: %d, %v", len(flagged), err)
+	}
+	e.advanceTo(week(2).Add(24 * time.Hour)) // Tuesday adds nothing
+	r.scan()
+	got = r.digests("trainer", notify.KindTrainerDigest)
+	if len(got) != 2 {
+		t.Fatalf("trainer heard %d digests in three weeks, want 2", len(got))
+	}
+	first := "  服务礼仪 · 单元测验:「" + flagged[0].Prompt + "」过难,答对率 0%(5 份答卷) http://academy.test" + flagged[0].Path
+	if want := fmt.Sprintf("每周摘要:%d 道题需复查,1 次演练待点评", len(flagged)); got[1].Subject != want {
+		t.Errorf("subject %q, want %q", got[1].Subject, want)
+	}
+	lines := strings.Split(got[1].Text, "\n")
+	if lines[0] != fmt.Sprintf("题目分析标记的题目 %d 道:", len(flagged)) || lines[1] != first || !strings.HasSuffix(got[1].Text, "【项目s1】\n"+run) {
+		t.Errorf("trainer's digest:\n%s\nwant the flagged questions from:\n%s\nand the run", got[1].Text, first)
+	}
+	other := r.digests("othertrainer", notify.KindTrainerDigest)
+	firstEN := "  服务礼仪 · 单元测验: “" + flagged[0].Prompt + "” too hard, answered right 0% of the time (5 attempts) http://academy.test" + flagged[0].Path
+	if len(other) != 1 || other[0].Subject != fmt.Sprintf("Weekly digest: %d questions to review, 0 runs awaiting feedback", len(flagged)) ||
+		!strings.HasPrefix(other[0].Text, fmt.Sprintf("%d questions flagged by item analysis:\n", len(flagged))+firstEN+"\n") ||
+		strings.Contains(other[0].Text, "scenario") || strings.Contains(other[0].Text, bad.ID) {
+		t.Errorf("the trainer of s2 heard: %+v", other)
+	}
+	// Questions are named by their words; their ids are in links alone.
+	if words := regexp.MustCompile(`http://\S+`).ReplaceAllString(got[1].Text, ""); strings.Contains(words, "eti-") {
+		t.Errorf("a question's id reached the digest's words: %s", words)
 	}
 }

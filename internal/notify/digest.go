@@ -21,10 +21,13 @@ const digestListed = 10
 // only when someone's digest is due: the team dashboards' evidence
 // (everyone's record and certificates, as /team reads it: kept by the
 // board for its MaxAge, else a handful of scans) and each site's open
-// tickets (the open list's index on the site).
+// tickets (the open list's index on the site); and the flagged
+// questions (ItemFlags).
 type digestReads struct {
-	ev   *academy.TeamEvidence
-	open map[string][]academy.TicketSummary
+	ev        *academy.TeamEvidence
+	open      map[string][]academy.TicketSummary
+	flagged   []FlaggedQuestion
+	flagsRead bool
 }
 
 func (r *digestReads) evidence(ctx context.Context, team *academy.TeamBoard) (*academy.TeamEvidence, error) {
@@ -245,4 +248,125 @@ func (s *Scheduler) managerDigest(ctx context.Context, m *academy.User, sites []
 	return []Message{{Key: fmt.Sprintf("manager-digest/%s/%s", m.ID, academy.DateOf(h, loc)), Kind: KindManagerDigest, To: m.ID,
 		Params: text.params(p, "……其余见团队看板与工单列表。", "… the team board and the queue have the rest."),
 		Link:   "/team", At: h}}, nil
+}
+
+// ItemFlags lists the questions item analysis flags: what the trainer
+// home lists (internal/http's Server, which keeps them a few minutes).
+type ItemFlags interface {
+	FlaggedQuestions(ctx context.Context) ([]FlaggedQuestion, error)
+}
+
+// FlaggedQuestion is a question item analysis flags, named as the trainer
+// home names it.
+type FlaggedQuestion struct {
+	Quiz     string   // the quiz's title
+	Prompt   string   // the start of the question, as plain text
+	Flags    []string // academy.AnalyzeItems' flags
+	Percent  int      // how often it was answered right, 0–100
+	Attempts int      // graded attempts that included it
+	Path     string   // the question's page in the app
+}
+
+// flagWords are the flags of item analysis in Chinese and English.
+var flagWords = map[string][2]string{
+	"too_easy":                {"过易", "too easy"},
+	"too_hard":                {"过难", "too hard"},
+	"negative_discrimination": {"区分度为负", "negative discrimination"},
+}
+
+func (r *digestReads) flaggedQuestions(ctx context.Context, flags ItemFlags) ([]FlaggedQuestion, error) {
+	if !r.flagsRead {
+		list, err := flags.FlaggedQuestions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r.flagged, r.flagsRead = list, true
+	}
+	return r.flagged, nil
+}
+
+// trainerDigest is t's weekly digest on the Monday morning h (loc is t's
+// zone), of what the trainer home lists: the questions item analysis
+// flags (of every quiz: quizzes belong to no site, and every trainer's
+// home lists them all) and the runs of the people on t's sites that
+// failed lately and wait for feedback, by site. None when both are
+// empty. The Key names the trainer and the ISO week.
+func (s *Scheduler) trainerDigest(ctx context.Context, t *academy.User, sites []*academy.Site, h time.Time, loc *time.Location, reads *digestReads) ([]Message, error) {
+	flagged, err := reads.flaggedQuestions(ctx, s.Flags)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := reads.evidence(ctx, s.Team)
+	if err != nil {
+		return nil, err
+	}
+	var text digestText
+	if len(flagged) > 0 {
+		text.add(fmt.Sprintf("题目分析标记的题目 %d 道:", len(flagged)),
+			fmt.Sprintf("%d %s flagged by item analysis:", len(flagged), plural(len(flagged), "question", "questions")))
+		for i, f := range flagged {
+			if i == digestListed {
+				more, all := len(flagged)-digestListed, s.link("/author/quizzes")
+				text.add(fmt.Sprintf("  另有 %d 道,见测验列表:%s", more, all), fmt.Sprintf("  %d more: %s", more, all))
+				break
+			}
+			var zh, en []string
+			for _, fl := range f.Flags {
+				if w, ok := flagWords[fl]; ok {
+					zh, en = append(zh, w[0]), append(en, w[1])
+				}
+			}
+			text.add(fmt.Sprintf("  %s:「%s」%s,答对率 %d%%(%d 份答卷) %s", f.Quiz, f.Prompt, strings.Join(zh, "、"), f.Percent, f.Attempts, s.link(f.Path)),
+				fmt.Sprintf("  %s: “%s” %s, answered right %d%% of the time (%d attempts) %s", f.Quiz, f.Prompt, strings.Join(en, ", "), f.Percent, f.Attempts, s.link(f.Path)))
+		}
+	}
+	// The runs, each under the first of t's sites its learner is on.
+	type waiting struct {
+		who  *academy.User
+		run  academy.RunSummary
+		site int
+	}
+	var runs []waiting
+	for _, p := range ev.Users {
+		site := slices.IndexFunc(sites, func(si *academy.Site) bool { return slices.Contains(t.Sites, si.ID) && slices.Contains(p.Sites, si.ID) })
+		if site < 0 {
+			continue
+		}
+		for _, r := range ev.Record(p).Runs {
+			if r.AwaitsFeedback(ev.At) {
+				runs = append(runs, waiting{p, r, site})
+			}
+		}
+	}
+	slices.SortFunc(runs, func(a, b waiting) int {
+		return cmp.Or(a.site-b.site, b.run.FinishedAt.Compare(a.run.FinishedAt), strings.Compare(a.run.ID, b.run.ID))
+	})
+	if len(runs) > 0 {
+		days := int(academy.FeedbackWithin / (24 * time.Hour))
+		text.add(fmt.Sprintf("待点评的情景演练 %d 次(近 %d 天未通过):", len(runs), days),
+			fmt.Sprintf("%d scenario %s waiting for your feedback (failed in the last %d days):", len(runs), plural(len(runs), "run", "runs"), days))
+		listedOn := 0
+		for i, w := range runs {
+			if i == 0 || w.site != runs[i-1].site {
+				text.add("【"+sites[w.site].Name+"】", "["+sites[w.site].Name+"]")
+				listedOn = 0
+			}
+			if listedOn++; listedOn > digestListed {
+				continue
+			}
+			title := cmpOr(s.Certifier.Programs.Title(academy.AssignScenario, w.run.Scenario), w.run.Scenario)
+			path := s.link("/runs/" + url.PathEscape(w.run.ID) + "/debrief")
+			day := w.run.FinishedAt.In(loc).Format(time.DateOnly)
+			text.add(fmt.Sprintf("  %s「%s」%.0f%%,%s %s", w.who.DisplayName, title, w.run.Percent, day, path),
+				fmt.Sprintf("  %s, “%s”, %.0f%%, %s %s", w.who.DisplayName, title, w.run.Percent, day, path))
+		}
+	}
+	if len(text.zh) == 0 {
+		return nil, nil
+	}
+	year, week := h.In(loc).ISOWeek()
+	p := map[string]string{"flagged_count": strconv.Itoa(len(flagged)), "waiting_count": strconv.Itoa(len(runs))}
+	return []Message{{Key: fmt.Sprintf("trainer-digest/%s/%d-W%02d", t.ID, year, week), Kind: KindTrainerDigest, To: t.ID,
+		Params: text.params(p, "……其余见首页与演练记录。", "… your home page and the runs page have the rest."),
+		Link:   "/home", At: h}}, nil
 }

@@ -85,8 +85,9 @@ var kinds = []kindInfo{
 		`Daily digest: {{.overdue_count}} overdue, {{.expiring_count}} {{if eq .expiring_count "1"}}certificate{{else}}certificates{{end}} expiring, {{.escalated_count}} escalated {{if eq .escalated_count "1"}}ticket{{else}}tickets{{end}}`,
 		"{{.items_zh}}", "{{.items_en}}"),
 	kind(KindTrainerDigest, "培训师每周摘要", "Trainer's weekly digest", false,
-		"每周摘要:{{.flagged_count}} 道题需复查,{{.waiting_count}} 次演练待点评", "Weekly digest: {{.flagged_count}} questions to review, {{.waiting_count}} runs awaiting feedback",
-		"{{.flagged_count}} 道题需复查,{{.waiting_count}} 次演练待点评。\n{{.items}}", "{{.flagged_count}} questions to review, {{.waiting_count}} runs awaiting feedback.\n{{.items}}"),
+		"每周摘要:{{.flagged_count}} 道题需复查,{{.waiting_count}} 次演练待点评",
+		`Weekly digest: {{.flagged_count}} {{if eq .flagged_count "1"}}question{{else}}questions{{end}} to review, {{.waiting_count}} {{if eq .waiting_count "1"}}run{{else}}runs{{end}} awaiting feedback`,
+		"{{.items_zh}}", "{{.items_en}}"),
 }
 
 // The SLA kinds name the clock (Params "clock": first_response or

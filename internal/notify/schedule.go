@@ -30,7 +30,8 @@ type ScanMarks interface {
 
 // Scheduler derives the timed notifications from state: SLA marks of
 // tickets, each morning the learners' due work and expiring certificates
-// and the managers' digest of their sites. Every instance runs it: it scans from the shared mark to
+// and the managers' digest of their sites, each Monday morning the
+// trainers' digest. Every instance runs it: it scans from the shared mark to
 // now, and its Keys are deterministic, so two scanners, or one scanning
 // the same window twice, enqueue each notification once.
 type Scheduler struct {
@@ -43,6 +44,9 @@ type Scheduler struct {
 	// Team keeps the team dashboards' evidence, which the managers'
 	// digest counts from as /team does.
 	Team *academy.TeamBoard
+	// Flags lists the questions item analysis flags, for the trainers'
+	// digest.
+	Flags ItemFlags
 	// PublicURL makes the digests' links whole, for readers of e-mail;
 	// empty leaves paths in the app.
 	PublicURL string
@@ -231,6 +235,13 @@ func (s *Scheduler) morningMessages(ctx context.Context, h time.Time, reads *dig
 				return nil, err
 			}
 			out = append(out, m...)
+		}
+		if slices.Contains(u.Roles, academy.RoleTrainer) && h.In(loc).Weekday() == time.Monday {
+			t, err := s.trainerDigest(ctx, u, sites, h, loc, reads)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t...)
 		}
 	}
 	return out, nil
