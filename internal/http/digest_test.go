@@ -102,15 +102,15 @@ func TestManagerDigest(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("manager at 09:00 Beijing: %d digests", len(got))
 	}
-	if want := "每日摘要:逾期 2 人,证书将到期 1 张,升级工单 1 张"; got[0].Subject != want {
+	if want := "每日摘要：逾期 2 人，证书将到期 1 张，升级工单 1 张"; got[0].Subject != want {
 		t.Errorf("subject %q, want %q", got[0].Subject, want)
 	}
 	want := strings.Join([]string{
 		"【项目s1】",
-		"· 逾期 2 人:王小明(客服上岗认证)、赵小红(职业道德与服务意识)",
-		"· 30 天内到期的证书 1 张:李四「客服上岗认证」" + cert.ExpiresAt.In(beijing).Format(time.DateOnly) + " 到期",
-		"· 团队看板:http://academy.test/team?site=s1",
-		"· 升级后仍未办结的工单 1 张:",
+		"· 逾期 2 人：王小明（客服上岗认证）、赵小红（职业道德与服务意识）",
+		"· 30 天内到期的证书 1 张：李四「客服上岗认证」" + cert.ExpiresAt.In(beijing).Format(time.DateOnly) + " 到期",
+		"· 团队看板：http://academy.test/team?site=s1",
+		"· 升级后仍未办结的工单 1 张：",
 		"  " + tk.Number + "「电梯困人」 http://academy.test/desk/s1/tickets/" + tk.ID,
 	}, "\n")
 	if got[0].Text != want || got[0].Link != "/team" {
@@ -179,12 +179,12 @@ func TestTrainerDigest(t *testing.T) {
 	if bad.Passed {
 		t.Fatal("the short run passed")
 	}
-	run := "  王小明「楼上漏水：卫生间天花板滴水」" + strconv.FormatFloat(math.Round(bad.Percent), 'f', 0, 64) + "%," +
+	run := "  王小明「楼上漏水：卫生间天花板滴水」" + strconv.FormatFloat(math.Round(bad.Percent), 'f', 0, 64) + "%，" +
 		e.clock.Now().In(beijing).Format(time.DateOnly) + " http://academy.test/runs/" + bad.ID + "/debrief"
 	e.advanceTo(week(1))
 	r.scan()
 	got := r.digests("trainer", notify.KindTrainerDigest)
-	if len(got) != 1 || got[0].Subject != "每周摘要:0 道题需复查,1 次演练待点评" || got[0].Text != "待点评的情景演练 1 次(近 14 天未通过):\n【项目s1】\n"+run {
+	if len(got) != 1 || got[0].Subject != "每周摘要：0 道题需复查，1 次演练待点评" || got[0].Text != "待点评的情景演练 1 次（近 14 天未通过）：\n【项目s1】\n"+run {
 		t.Fatalf("trainer's digest with a run:\n%+v\nwant the run:\n%s", got, run)
 	}
 	if got := r.digests("othertrainer", notify.KindTrainerDigest); len(got) != 0 {
@@ -216,12 +216,12 @@ func TestTrainerDigest(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("trainer heard %d digests in three weeks, want 2", len(got))
 	}
-	first := "  服务礼仪 · 单元测验:「" + flagged[0].Prompt + "」过难,答对率 0%(5 份答卷) http://academy.test" + flagged[0].Path
-	if want := fmt.Sprintf("每周摘要:%d 道题需复查,1 次演练待点评", len(flagged)); got[1].Subject != want {
+	first := "  服务礼仪 · 单元测验：「" + flagged[0].Prompt + "」过难，答对率 0%（5 份答卷） http://academy.test" + flagged[0].Path
+	if want := fmt.Sprintf("每周摘要：%d 道题需复查，1 次演练待点评", len(flagged)); got[1].Subject != want {
 		t.Errorf("subject %q, want %q", got[1].Subject, want)
 	}
 	lines := strings.Split(got[1].Text, "\n")
-	if lines[0] != fmt.Sprintf("题目分析标记的题目 %d 道:", len(flagged)) || lines[1] != first || !strings.HasSuffix(got[1].Text, "【项目s1】\n"+run) {
+	if lines[0] != fmt.Sprintf("题目分析标记的题目 %d 道：", len(flagged)) || lines[1] != first || !strings.HasSuffix(got[1].Text, "【项目s1】\n"+run) {
 		t.Errorf("trainer's digest:\n%s\nwant the flagged questions from:\n%s\nand the run", got[1].Text, first)
 	}
 	other := r.digests("othertrainer", notify.KindTrainerDigest)

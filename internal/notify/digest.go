@@ -19,13 +19,15 @@ const digestListed = 10
 
 // digestReads are the reads the digests of one scan share, each made
 // only when someone's digest is due: the team dashboards' evidence
-// (everyone's record and certificates, as /team reads it: kept by the
-// board for its MaxAge, else a handful of scans) and each site's open
-// tickets (the open list's index on the site); and the flagged
-// questions (ItemFlags).
+// (everyone's record, runs and certificates, as /team reads it: kept by
+// the board for its MaxAge, else a handful of scans), each site's open
+// tickets (the open list's index on the site) and the flagged questions
+// (ItemFlags). What a site's managers hear of is worked out once for
+// all of them.
 type digestReads struct {
 	ev        *academy.TeamEvidence
-	open      map[string][]academy.TicketSummary
+	people    map[string][]*academy.User // everyone on a site, by site
+	sites     map[string]*siteNews
 	flagged   []FlaggedQuestion
 	flagsRead bool
 }
@@ -37,33 +39,108 @@ func (r *digestReads) evidence(ctx context.Context, team *academy.TeamBoard) (*a
 			return nil, err
 		}
 		r.ev = ev
+		r.people, r.sites = map[string][]*academy.User{}, map[string]*siteNews{}
+		for _, u := range ev.Users {
+			for _, site := range u.Sites {
+				r.people[site] = append(r.people[site], u)
+			}
+		}
 	}
 	return r.ev, nil
 }
 
-// escalated are the site's open tickets that were escalated, oldest
-// escalation first.
-func (r *digestReads) escalated(ctx context.Context, tickets TicketMarks, site string) ([]academy.TicketSummary, error) {
-	if r.open == nil {
-		r.open = map[string][]academy.TicketSummary{}
+// siteNews is what a site's managers hear of, in the site's order: people
+// overdue with what for, certificates running out (soonest first),
+// escalated tickets still open (oldest escalation first).
+type siteNews struct {
+	overdue  []overdue
+	expiring []expiring
+	tickets  []academy.TicketSummary
+}
+
+type overdue struct {
+	who  *academy.User
+	what []string // the program first, then assigned work
+}
+
+type expiring struct {
+	who     *academy.User
+	program string
+	at      time.Time
+}
+
+func (n *siteNews) quiet() bool {
+	return len(n.overdue) == 0 && len(n.expiring) == 0 && len(n.tickets) == 0
+}
+
+// siteNews counts the site's people as /team counts them, from the
+// shared evidence: overdue for the program that unlocks work (by the
+// days after hire, or a lapsed certificate) or with assigned work past
+// due; certificates of any program within the certifier's window.
+func (s *Scheduler) siteNews(ctx context.Context, site string, assignments []*academy.Assignment, titles map[string]string, reads *digestReads) (*siteNews, error) {
+	ev, err := reads.evidence(ctx, s.Team)
+	if err != nil {
+		return nil, err
 	}
-	list, ok := r.open[site]
-	if !ok {
-		open, err := tickets.ListTickets(ctx, site, academy.TicketFilter{Open: true})
-		if err != nil {
-			return nil, err
+	if n := reads.sites[site]; n != nil {
+		return n, nil
+	}
+	n := &siteNews{}
+	now, window, courses := ev.At, s.Certifier.Window, s.Certifier.Programs.Courses()
+	active := s.Certifier.Programs.ActivePrograms()
+	var people []*academy.User
+	zones := map[string]*time.Location{}
+	for _, p := range reads.people[site] {
+		if zones[p.ID] = s.Accounts.ZoneOf(ctx, p); p.OnTeam(now, zones[p.ID]) {
+			people = append(people, p)
 		}
-		for _, t := range open {
-			if !t.Escalated.IsZero() {
-				list = append(list, t)
+	}
+	late := map[string][]string{}
+	if work := academy.WorkProgram(active); work != nil {
+		for _, row := range s.Certifier.Team(ev, people, work) {
+			if row.Overdue {
+				late[row.User.ID] = append(late[row.User.ID], work.Name)
 			}
 		}
-		slices.SortFunc(list, func(a, b academy.TicketSummary) int {
-			return cmp.Or(a.Escalated.Compare(b.Escalated), strings.Compare(a.Number, b.Number))
-		})
-		r.open[site] = list
 	}
-	return list, nil
+	for _, p := range people {
+		r := ev.Record(p)
+		for _, a := range assignments {
+			if !a.Targets(p, r, now, window, zones[p.ID]) || !a.Assess(p, r, courses, now, window, zones[p.ID]).Overdue {
+				continue
+			}
+			if title := s.workTitle(a, titles); !slices.Contains(late[p.ID], title) {
+				late[p.ID] = append(late[p.ID], title)
+			}
+		}
+		if what := late[p.ID]; len(what) > 0 {
+			n.overdue = append(n.overdue, overdue{p, what})
+		}
+	}
+	for _, prog := range active {
+		for _, row := range s.Certifier.Team(ev, people, prog) {
+			if row.Standing.Status == academy.CertExpiring {
+				n.expiring = append(n.expiring, expiring{row.User, prog.Name, row.Standing.Current.ExpiresAt})
+			}
+		}
+	}
+	slices.SortFunc(n.expiring, func(a, b expiring) int {
+		return cmp.Or(a.at.Compare(b.at), strings.Compare(a.who.DisplayName, b.who.DisplayName))
+	})
+	open, err := s.Tickets.ListTickets(ctx, site, academy.TicketFilter{Open: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range open {
+		if !t.Escalated.IsZero() {
+			n.tickets = append(n.tickets, t)
+		}
+	}
+	slices.SortFunc(n.tickets, func(a, b academy.TicketSummary) int {
+		return cmp.Or(a.Escalated.Compare(b.Escalated), strings.Compare(a.Number, b.Number))
+	})
+	reads.sites[site] = n
+	return n, nil
 }
 
 // digestText is a digest's lines in Chinese and in English, side by side:
@@ -127,114 +204,60 @@ func ticketPath(t academy.TicketSummary) string {
 }
 
 // managerDigest is m's digest of their sites on the morning of h (loc is
-// m's zone), counted as /team and the manager's home count: the people
-// overdue (for the program that unlocks work, by the days after hire or
-// a lapsed certificate; or with assigned work past due), certificates
-// expiring within the certifier's window, and escalated tickets still
-// open; by site, people by name. None on a quiet day. The Key names the
-// manager and their day, so each hears once a day however many scans.
+// m's zone): for each site, the people overdue, the certificates
+// expiring and the escalated tickets still open (siteNews), people by
+// name, with links to /team and the tickets. None on a quiet day. The
+// Key names the manager and their day, so each hears once a day however
+// many scans run.
 func (s *Scheduler) managerDigest(ctx context.Context, m *academy.User, sites []*academy.Site, assignments []*academy.Assignment, titles map[string]string, h time.Time, loc *time.Location, reads *digestReads) ([]Message, error) {
-	ev, err := reads.evidence(ctx, s.Team)
-	if err != nil {
-		return nil, err
-	}
-	now, window, courses := ev.At, s.Certifier.Window, s.Certifier.Programs.Courses()
-	active := s.Certifier.Programs.ActivePrograms()
-	work := academy.WorkProgram(active)
-	days := int(window / (24 * time.Hour))
+	days := int(s.Certifier.Window / (24 * time.Hour))
 	var text digestText
-	overdue, expiring, escalated := map[string]bool{}, 0, 0
+	late, expiringCount, escalatedCount := map[string]bool{}, 0, 0
 	for _, site := range sites {
 		if !slices.Contains(m.Sites, site.ID) {
 			continue
 		}
-		var people []*academy.User
-		zones := map[string]*time.Location{}
-		for _, p := range ev.Users {
-			if !slices.Contains(p.Sites, site.ID) {
-				continue
-			}
-			if zones[p.ID] = s.Accounts.ZoneOf(ctx, p); p.OnTeam(now, zones[p.ID]) {
-				people = append(people, p)
-			}
-		}
-		// What each person is overdue for, the program first.
-		late := map[string][]string{}
-		if work != nil {
-			for _, row := range s.Certifier.Team(ev, people, work) {
-				if row.Overdue {
-					late[row.User.ID] = append(late[row.User.ID], work.Name)
-				}
-			}
-		}
-		for _, p := range people {
-			r := ev.Record(p)
-			for _, a := range assignments {
-				if !a.Targets(p, r, now, window, zones[p.ID]) || !a.Assess(p, r, courses, now, window, zones[p.ID]).Overdue {
-					continue
-				}
-				if title := s.workTitle(a, titles); !slices.Contains(late[p.ID], title) {
-					late[p.ID] = append(late[p.ID], title)
-				}
-			}
-		}
-		type soon struct {
-			who, program string
-			at           time.Time
-		}
-		var certs []soon
-		for _, prog := range active {
-			for _, row := range s.Certifier.Team(ev, people, prog) {
-				if row.Standing.Status == academy.CertExpiring {
-					certs = append(certs, soon{row.User.DisplayName, prog.Name, row.Standing.Current.ExpiresAt})
-				}
-			}
-		}
-		slices.SortFunc(certs, func(a, b soon) int { return cmp.Or(a.at.Compare(b.at), strings.Compare(a.who, b.who)) })
-		tickets, err := reads.escalated(ctx, s.Tickets, site.ID)
+		n, err := s.siteNews(ctx, site.ID, assignments, titles, reads)
 		if err != nil {
 			return nil, err
 		}
-		if len(late) == 0 && len(certs) == 0 && len(tickets) == 0 {
+		if n.quiet() {
 			continue
 		}
 		text.add("【"+site.Name+"】", "["+site.Name+"]")
-		if len(late) > 0 {
+		if len(n.overdue) > 0 {
 			var zh, en []string
-			for _, p := range people {
-				if what := late[p.ID]; len(what) > 0 {
-					overdue[p.ID] = true
-					zh = append(zh, p.DisplayName+"("+strings.Join(what, "、")+")")
-					en = append(en, p.DisplayName+" ("+strings.Join(what, ", ")+")")
-				}
+			for _, o := range n.overdue {
+				late[o.who.ID] = true
+				zh = append(zh, o.who.DisplayName+"（"+strings.Join(o.what, "、")+"）")
+				en = append(en, o.who.DisplayName+" ("+strings.Join(o.what, ", ")+")")
 			}
-			text.add(fmt.Sprintf("· 逾期 %d 人:%s", len(zh), listed(zh, "、", func(n int) string { return fmt.Sprintf(" 等另外 %d 人", n) })),
+			text.add(fmt.Sprintf("· 逾期 %d 人：%s", len(zh), listed(zh, "、", func(n int) string { return fmt.Sprintf(" 等另外 %d 人", n) })),
 				fmt.Sprintf("· %d %s overdue: %s", len(en), plural(len(en), "person", "people"), listed(en, "; ", func(n int) string { return fmt.Sprintf(" and %d more", n) })))
 		}
-		if len(certs) > 0 {
-			expiring += len(certs)
+		if len(n.expiring) > 0 {
+			expiringCount += len(n.expiring)
 			var zh, en []string
-			for _, c := range certs {
+			for _, c := range n.expiring {
 				day := c.at.In(loc).Format(time.DateOnly)
-				zh = append(zh, c.who+"「"+c.program+"」"+day+" 到期")
-				en = append(en, c.who+", “"+c.program+"”, expires "+day)
+				zh = append(zh, c.who.DisplayName+"「"+c.program+"」"+day+" 到期")
+				en = append(en, c.who.DisplayName+", “"+c.program+"”, expires "+day)
 			}
-			text.add(fmt.Sprintf("· %d 天内到期的证书 %d 张:%s", days, len(zh), listed(zh, "、", func(n int) string { return fmt.Sprintf(" 等另外 %d 张", n) })),
+			text.add(fmt.Sprintf("· %d 天内到期的证书 %d 张：%s", days, len(zh), listed(zh, "、", func(n int) string { return fmt.Sprintf(" 等另外 %d 张", n) })),
 				fmt.Sprintf("· %d %s expiring within %d days: %s", len(en), plural(len(en), "certificate", "certificates"), days, listed(en, "; ", func(n int) string { return fmt.Sprintf(" and %d more", n) })))
 		}
-		if len(late) > 0 || len(certs) > 0 {
+		if len(n.overdue) > 0 || len(n.expiring) > 0 {
 			team := s.link("/team?site=" + url.QueryEscape(site.ID))
-			text.add("· 团队看板:"+team, "· Team board: "+team)
+			text.add("· 团队看板："+team, "· Team board: "+team)
 		}
-		if len(tickets) > 0 {
-			escalated += len(tickets)
-			text.add(fmt.Sprintf("· 升级后仍未办结的工单 %d 张:", len(tickets)),
-				fmt.Sprintf("· %d escalated %s still open:", len(tickets), plural(len(tickets), "ticket", "tickets")))
-			for i, t := range tickets {
+		if len(n.tickets) > 0 {
+			escalatedCount += len(n.tickets)
+			text.add(fmt.Sprintf("· 升级后仍未办结的工单 %d 张：", len(n.tickets)),
+				fmt.Sprintf("· %d escalated %s still open:", len(n.tickets), plural(len(n.tickets), "ticket", "tickets")))
+			for i, t := range n.tickets {
 				if i == digestListed {
-					more := len(tickets) - digestListed
-					text.add(fmt.Sprintf("  另有 %d 张,见工单列表:%s", more, s.link("/desk/"+url.PathEscape(site.ID))),
-						fmt.Sprintf("  %d more in the queue: %s", more, s.link("/desk/"+url.PathEscape(site.ID))))
+					more, queue := len(n.tickets)-digestListed, s.link("/desk/"+url.PathEscape(site.ID))
+					text.add(fmt.Sprintf("  另有 %d 张，见工单列表：%s", more, queue), fmt.Sprintf("  %d more in the queue: %s", more, queue))
 					break
 				}
 				text.add("  "+t.Number+"「"+t.Title+"」 "+s.link(ticketPath(t)), "  "+t.Number+" “"+t.Title+"” "+s.link(ticketPath(t)))
@@ -244,7 +267,7 @@ func (s *Scheduler) managerDigest(ctx context.Context, m *academy.User, sites []
 	if len(text.zh) == 0 {
 		return nil, nil
 	}
-	p := map[string]string{"overdue_count": strconv.Itoa(len(overdue)), "expiring_count": strconv.Itoa(expiring), "escalated_count": strconv.Itoa(escalated)}
+	p := map[string]string{"overdue_count": strconv.Itoa(len(late)), "expiring_count": strconv.Itoa(expiringCount), "escalated_count": strconv.Itoa(escalatedCount)}
 	return []Message{{Key: fmt.Sprintf("manager-digest/%s/%s", m.ID, academy.DateOf(h, loc)), Kind: KindManagerDigest, To: m.ID,
 		Params: text.params(p, "……其余见团队看板与工单列表。", "… the team board and the queue have the rest."),
 		Link:   "/team", At: h}}, nil
@@ -302,12 +325,12 @@ func (s *Scheduler) trainerDigest(ctx context.Context, t *academy.User, sites []
 	}
 	var text digestText
 	if len(flagged) > 0 {
-		text.add(fmt.Sprintf("题目分析标记的题目 %d 道:", len(flagged)),
+		text.add(fmt.Sprintf("题目分析标记的题目 %d 道：", len(flagged)),
 			fmt.Sprintf("%d %s flagged by item analysis:", len(flagged), plural(len(flagged), "question", "questions")))
 		for i, f := range flagged {
 			if i == digestListed {
 				more, all := len(flagged)-digestListed, s.link("/author/quizzes")
-				text.add(fmt.Sprintf("  另有 %d 道,见测验列表:%s", more, all), fmt.Sprintf("  %d more: %s", more, all))
+				text.add(fmt.Sprintf("  另有 %d 道，见测验列表：%s", more, all), fmt.Sprintf("  %d more: %s", more, all))
 				break
 			}
 			var zh, en []string
@@ -316,7 +339,7 @@ func (s *Scheduler) trainerDigest(ctx context.Context, t *academy.User, sites []
 					zh, en = append(zh, w[0]), append(en, w[1])
 				}
 			}
-			text.add(fmt.Sprintf("  %s:「%s」%s,答对率 %d%%(%d 份答卷) %s", f.Quiz, f.Prompt, strings.Join(zh, "、"), f.Percent, f.Attempts, s.link(f.Path)),
+			text.add(fmt.Sprintf("  %s：「%s」%s，答对率 %d%%（%d 份答卷） %s", f.Quiz, f.Prompt, strings.Join(zh, "、"), f.Percent, f.Attempts, s.link(f.Path)),
 				fmt.Sprintf("  %s: “%s” %s, answered right %d%% of the time (%d attempts) %s", f.Quiz, f.Prompt, strings.Join(en, ", "), f.Percent, f.Attempts, s.link(f.Path)))
 		}
 	}
@@ -327,14 +350,20 @@ func (s *Scheduler) trainerDigest(ctx context.Context, t *academy.User, sites []
 		site int
 	}
 	var runs []waiting
-	for _, p := range ev.Users {
-		site := slices.IndexFunc(sites, func(si *academy.Site) bool { return slices.Contains(t.Sites, si.ID) && slices.Contains(p.Sites, si.ID) })
-		if site < 0 {
+	seen := map[string]bool{}
+	for i, site := range sites {
+		if !slices.Contains(t.Sites, site.ID) {
 			continue
 		}
-		for _, r := range ev.Record(p).Runs {
-			if r.AwaitsFeedback(ev.At) {
-				runs = append(runs, waiting{p, r, site})
+		for _, p := range reads.people[site.ID] {
+			if seen[p.ID] {
+				continue
+			}
+			seen[p.ID] = true
+			for _, r := range ev.Record(p).Runs {
+				if r.AwaitsFeedback(ev.At) {
+					runs = append(runs, waiting{p, r, i})
+				}
 			}
 		}
 	}
@@ -343,7 +372,7 @@ func (s *Scheduler) trainerDigest(ctx context.Context, t *academy.User, sites []
 	})
 	if len(runs) > 0 {
 		days := int(academy.FeedbackWithin / (24 * time.Hour))
-		text.add(fmt.Sprintf("待点评的情景演练 %d 次(近 %d 天未通过):", len(runs), days),
+		text.add(fmt.Sprintf("待点评的情景演练 %d 次（近 %d 天未通过）：", len(runs), days),
 			fmt.Sprintf("%d scenario %s waiting for your feedback (failed in the last %d days):", len(runs), plural(len(runs), "run", "runs"), days))
 		listedOn := 0
 		for i, w := range runs {
@@ -357,7 +386,7 @@ func (s *Scheduler) trainerDigest(ctx context.Context, t *academy.User, sites []
 			title := cmpOr(s.Certifier.Programs.Title(academy.AssignScenario, w.run.Scenario), w.run.Scenario)
 			path := s.link("/runs/" + url.PathEscape(w.run.ID) + "/debrief")
 			day := w.run.FinishedAt.In(loc).Format(time.DateOnly)
-			text.add(fmt.Sprintf("  %s「%s」%.0f%%,%s %s", w.who.DisplayName, title, w.run.Percent, day, path),
+			text.add(fmt.Sprintf("  %s「%s」%.0f%%，%s %s", w.who.DisplayName, title, w.run.Percent, day, path),
 				fmt.Sprintf("  %s, “%s”, %.0f%%, %s %s", w.who.DisplayName, title, w.run.Percent, day, path))
 		}
 	}

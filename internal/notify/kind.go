@@ -81,11 +81,11 @@ var kinds = []kindInfo{
 		"工单已超时:{{.ticket}}", "Ticket overdue: {{.ticket}}",
 		"{{.site_name}} 的工单 {{.ticket}}「{{.subject}}」已超过"+slaClockZH+"({{.due_at}})。", "Ticket {{.ticket}} “{{.subject}}” at {{.site_name}} is past its "+slaClockEN+" ({{.due_at}})."),
 	kind(KindManagerDigest, "经理每日摘要", "Manager's daily digest", false,
-		"每日摘要:逾期 {{.overdue_count}} 人,证书将到期 {{.expiring_count}} 张,升级工单 {{.escalated_count}} 张",
+		"每日摘要：逾期 {{.overdue_count}} 人，证书将到期 {{.expiring_count}} 张，升级工单 {{.escalated_count}} 张",
 		`Daily digest: {{.overdue_count}} overdue, {{.expiring_count}} {{if eq .expiring_count "1"}}certificate{{else}}certificates{{end}} expiring, {{.escalated_count}} escalated {{if eq .escalated_count "1"}}ticket{{else}}tickets{{end}}`,
 		"{{.items_zh}}", "{{.items_en}}"),
 	kind(KindTrainerDigest, "培训师每周摘要", "Trainer's weekly digest", false,
-		"每周摘要:{{.flagged_count}} 道题需复查,{{.waiting_count}} 次演练待点评",
+		"每周摘要：{{.flagged_count}} 道题需复查，{{.waiting_count}} 次演练待点评",
 		`Weekly digest: {{.flagged_count}} {{if eq .flagged_count "1"}}question{{else}}questions{{end}} to review, {{.waiting_count}} {{if eq .waiting_count "1"}}run{{else}}runs{{end}} awaiting feedback`,
 		"{{.items_zh}}", "{{.items_en}}"),
 }
