@@ -17,6 +17,8 @@ type TicketMarks interface {
 	// TicketsMarkedBetween returns the open live tickets with an SLA
 	// mark in (from, to].
 	TicketsMarkedBetween(ctx context.Context, from, to time.Time) ([]academy.TicketSummary, error)
+	// ListTickets lists a site's live tickets; with f.Open, the open
+	// ones, for the managers' digest.
 	ListTickets(ctx context.Context, ws string, f academy.TicketFilter) ([]academy.TicketSummary, error)
 }
 
@@ -31,9 +33,9 @@ type ScanMarks interface {
 // Scheduler derives the timed notifications from state: SLA marks of
 // tickets, each morning the learners' due work and expiring certificates
 // and the managers' digest of their sites, each Monday morning the
-// trainers' digest. Every instance runs it: it scans from the shared mark to
-// now, and its Keys are deterministic, so two scanners, or one scanning
-// the same window twice, enqueue each notification once.
+// trainers' digest. Every instance runs it: it scans from the shared
+// mark to now, and its Keys are deterministic, so two scanners, or one
+// scanning the same window twice, enqueue each notification once.
 type Scheduler struct {
 	Notify      *Service
 	Tickets     TicketMarks
