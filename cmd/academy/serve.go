@@ -209,10 +209,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		every(ctx, 5*time.Second, logger, "notifications sent", relay.Flush)
 	}()
 	// Every instance scans for reminders (SLA marks, due work, expiring
-	// certificates) from the shared scan mark; deterministic keys make a
-	// window scanned twice enqueue nothing new.
+	// certificates) and digests from the shared scan mark; deterministic
+	// keys make a window scanned twice enqueue nothing new.
 	scheduler := &notify.Scheduler{Notify: notifier, Tickets: st.desk.Live.(notify.TicketMarks), Marks: st.notify, Accounts: st.accounts,
-		Assignments: st.assignments, Certifier: certifier, Now: time.Now}
+		Assignments: st.assignments, Certifier: certifier, Team: board, Flags: srv, PublicURL: publicURL, Now: time.Now}
 	go every(ctx, time.Minute, logger, "reminders enqueued", scheduler.Scan)
 	if lrs.Endpoint != "" {
 		// Statements wait in the outbox (with backoff) while the LRS is down.

@@ -570,6 +570,19 @@ func RefusalReason(u *User, role string, now time.Time, loc *time.Location) stri
 // the programs; past it without a certificate they are overdue.
 const DefaultOnboardingDue = 30 * 24 * time.Hour
 
+// WorkProgram is the program managers chase first, and the team
+// dashboards open on: the first active one that unlocks work (grants a
+// role), else the first; nil when there is none.
+func WorkProgram(active []*Program) *Program {
+	if i := slices.IndexFunc(active, func(p *Program) bool { return len(p.Grants) > 0 }); i >= 0 {
+		return active[i]
+	}
+	if len(active) > 0 {
+		return active[0]
+	}
+	return nil
+}
+
 // TeamRow is one person on a team dashboard.
 type TeamRow struct {
 	User     *User

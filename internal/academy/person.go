@@ -233,6 +233,13 @@ func (u *User) HasLeft(now time.Time, loc *time.Location) bool {
 	return u.LeaveDate != "" && u.LeaveDate <= DateOf(now, loc)
 }
 
+// OnTeam reports whether the team dashboards count u at now: an active
+// account, not gone, not an admin (who holds every role implicitly). loc
+// is u's calendar.
+func (u *User) OnTeam(now time.Time, loc *time.Location) bool {
+	return u.Status == StatusActive && !u.HasLeft(now, loc) && !u.IsAdmin()
+}
+
 // personDiff lists the people-record fields that differ between a and b
 // as `field: "old" → "new"`, phone numbers masked, for the audit log.
 func personDiff(a, b *User) []string {

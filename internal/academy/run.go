@@ -292,6 +292,15 @@ type RunSummary struct {
 	Passed     bool      `json:"passed" bson:"passed"`
 }
 
+// FeedbackWithin is how far back failed runs wait for a trainer's look.
+const FeedbackWithin = 14 * 24 * time.Hour
+
+// AwaitsFeedback reports whether a trainer should look at the run at now:
+// it failed within FeedbackWithin.
+func (r RunSummary) AwaitsFeedback(now time.Time) bool {
+	return r.State == RunFinished && !r.Passed && !r.FinishedAt.Before(now.Add(-FeedbackWithin))
+}
+
 // Summary is the run as its learner's list shows it.
 func (r *Run) Summary() RunSummary {
 	return RunSummary{ID: r.ID, Scenario: r.Scenario, State: r.State, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Percent: r.Percent, Passed: r.Passed}

@@ -352,12 +352,7 @@ func (s *Server) teamFor(c *fiber.Ctx, q teamQuery, refresh bool) (*teamView, er
 	if len(progs) == 0 {
 		return v, nil
 	}
-	// By default the program that unlocks work, which is what managers
-	// chase first.
-	prog := progs[0]
-	if i := slices.IndexFunc(progs, func(p *academy.Program) bool { return len(p.Grants) > 0 }); i >= 0 {
-		prog = progs[i]
-	}
+	prog := academy.WorkProgram(progs)
 	if q.Program != "" {
 		i := slices.IndexFunc(progs, func(p *academy.Program) bool { return p.Slug == q.Program })
 		if i < 0 {
@@ -371,7 +366,7 @@ func (s *Server) teamFor(c *fiber.Ctx, q teamQuery, refresh bool) (*teamView, er
 		return nil, err
 	}
 	for _, p := range v.Evidence.Users {
-		if p.Status != academy.StatusActive || p.HasLeft(v.Evidence.At, s.Accounts.ZoneOf(c.UserContext(), p)) || p.IsAdmin() || (q.Role != "" && !slices.Contains(p.Roles, q.Role)) {
+		if !p.OnTeam(v.Evidence.At, s.Accounts.ZoneOf(c.UserContext(), p)) || (q.Role != "" && !slices.Contains(p.Roles, q.Role)) {
 			continue
 		}
 		inScope := slices.ContainsFunc(p.Sites, func(id string) bool {

@@ -112,10 +112,6 @@ const certNoticeFor = 14 * 24 * time.Hour
 // from has the rest.
 const homeListed = 8
 
-// runsReviewedFor is how far back failed scenario runs wait for a
-// trainer's look.
-const runsReviewedFor = 14 * 24 * time.Hour
-
 func (s *Server) home(c *fiber.Ctx) error {
 	u := currentUser(c)
 	ctx := c.UserContext()
@@ -330,10 +326,10 @@ func (s *Server) trainerHome(c *fiber.Ctx, u *academy.User) (*trainerHome, error
 		return nil, err
 	}
 	snap := s.Catalog.Snapshot()
-	since := s.Coach.Now().Add(-runsReviewedFor)
+	now := s.Coach.Now()
 	for name, list := range runs {
 		for _, r := range list {
-			if r.State != academy.RunFinished || r.Passed || r.FinishedAt.Before(since) {
+			if !r.AwaitsFeedback(now) {
 				continue
 			}
 			title := r.Scenario

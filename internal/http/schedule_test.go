@@ -26,7 +26,7 @@ func newReminders(e *env) *reminders {
 	svc := &notify.Service{Store: store, People: notify.Directory{Accounts: e.accounts}, Now: e.clock.Now}
 	return &reminders{e: e, store: store, relay: &notify.Relay{Service: svc, ID: "test", Now: e.clock.Now},
 		sched: &notify.Scheduler{Notify: svc, Tickets: e.deps.Desk.Live.(*mongo.DeskStore), Marks: store, Accounts: e.accounts,
-			Assignments: e.deps.Assignments, Certifier: e.deps.Certifier, Now: e.clock.Now}}
+			Assignments: e.deps.Assignments, Certifier: e.deps.Certifier, Team: e.deps.TeamBoard, Flags: e.srv, PublicURL: e.deps.PublicURL, Now: e.clock.Now}}
 }
 
 // scan runs the scheduler (twice, and a second scheduler over the same

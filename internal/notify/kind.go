@@ -26,8 +26,8 @@ const (
 	KindSLA50          Kind = "sla_50"           // ticket, subject, site_name, clock, due_at
 	KindSLA80          Kind = "sla_80"           // ticket, subject, site_name, clock, due_at
 	KindSLABreach      Kind = "sla_breach"       // ticket, subject, site_name, clock, due_at
-	KindManagerDigest  Kind = "manager_digest"   // overdue_count, expiring_count, escalated_count, items (one line each)
-	KindTrainerDigest  Kind = "trainer_digest"   // flagged_count, waiting_count, items (one line each)
+	KindManagerDigest  Kind = "manager_digest"   // overdue_count, expiring_count, escalated_count, items_zh, items_en (the lines in each language)
+	KindTrainerDigest  Kind = "trainer_digest"   // flagged_count, waiting_count, items_zh, items_en (the lines in each language)
 )
 
 // kindInfo is what the app knows about a kind: its names for the
@@ -81,11 +81,13 @@ var kinds = []kindInfo{
 		"工单已超时:{{.ticket}}", "Ticket overdue: {{.ticket}}",
 		"{{.site_name}} 的工单 {{.ticket}}「{{.subject}}」已超过"+slaClockZH+"({{.due_at}})。", "Ticket {{.ticket}} “{{.subject}}” at {{.site_name}} is past its "+slaClockEN+" ({{.due_at}})."),
 	kind(KindManagerDigest, "经理每日摘要", "Manager's daily digest", false,
-		"每日摘要:逾期 {{.overdue_count}} 人,证书将到期 {{.expiring_count}} 张,升级工单 {{.escalated_count}} 张", "Daily digest: {{.overdue_count}} overdue, {{.expiring_count}} certificates expiring, {{.escalated_count}} escalated tickets",
-		"逾期 {{.overdue_count}} 人,证书将到期 {{.expiring_count}} 张,升级工单 {{.escalated_count}} 张。\n{{.items}}", "{{.overdue_count}} overdue, {{.expiring_count}} certificates expiring, {{.escalated_count}} escalated tickets.\n{{.items}}"),
+		"每日摘要：逾期 {{.overdue_count}} 人，证书将到期 {{.expiring_count}} 张，升级工单 {{.escalated_count}} 张",
+		`Daily digest: {{.overdue_count}} overdue, {{.expiring_count}} {{if eq .expiring_count "1"}}certificate{{else}}certificates{{end}} expiring, {{.escalated_count}} escalated {{if eq .escalated_count "1"}}ticket{{else}}tickets{{end}}`,
+		"{{.items_zh}}", "{{.items_en}}"),
 	kind(KindTrainerDigest, "培训师每周摘要", "Trainer's weekly digest", false,
-		"每周摘要:{{.flagged_count}} 道题需复查,{{.waiting_count}} 次演练待点评", "Weekly digest: {{.flagged_count}} questions to review, {{.waiting_count}} runs awaiting feedback",
-		"{{.flagged_count}} 道题需复查,{{.waiting_count}} 次演练待点评。\n{{.items}}", "{{.flagged_count}} questions to review, {{.waiting_count}} runs awaiting feedback.\n{{.items}}"),
+		"每周摘要：{{.flagged_count}} 道题需复查，{{.waiting_count}} 次演练待点评",
+		`Weekly digest: {{.flagged_count}} {{if eq .flagged_count "1"}}question{{else}}questions{{end}} to review, {{.waiting_count}} {{if eq .waiting_count "1"}}run{{else}}runs{{end}} awaiting feedback`,
+		"{{.items_zh}}", "{{.items_en}}"),
 }
 
 // The SLA kinds name the clock (Params "clock": first_response or

@@ -10,12 +10,16 @@ import (
 	"github.com/academy/academy/internal/academy"
 )
 
-// TicketMarks finds live tickets by their SLA marks (internal/mongo's
-// desk store, reading the open list's index on the marks' times).
+// TicketMarks finds live tickets by their SLA marks and lists a site's
+// open ones (internal/mongo's desk store, reading the open list's indexes
+// on the marks' times and on the site).
 type TicketMarks interface {
 	// TicketsMarkedBetween returns the open live tickets with an SLA
 	// mark in (from, to].
 	TicketsMarkedBetween(ctx context.Context, from, to time.Time) ([]academy.TicketSummary, error)
+	// ListTickets lists a site's live tickets; with f.Open, the open
+	// ones, for the managers' digest.
+	ListTickets(ctx context.Context, ws string, f academy.TicketFilter) ([]academy.TicketSummary, error)
 }
 
 // ScanMarks remember how far the scheduler has scanned, shared by every
@@ -27,10 +31,11 @@ type ScanMarks interface {
 }
 
 // Scheduler derives the timed notifications from state: SLA marks of
-// tickets, and each morning the learners' due work and expiring
-// certificates. Every instance runs it: it scans from the shared mark to
-// now, and its Keys are deterministic, so two scanners, or one scanning
-// the same window twice, enqueue each notification once.
+// tickets, each morning the learners' due work and expiring certificates
+// and the managers' digest of their sites, each Monday morning the
+// trainers' digest. Every instance runs it: it scans from the shared
+// mark to now, and its Keys are deterministic, so two scanners, or one
+// scanning the same window twice, enqueue each notification once.
 type Scheduler struct {
 	Notify      *Service
 	Tickets     TicketMarks
@@ -38,7 +43,16 @@ type Scheduler struct {
 	Accounts    *academy.Accounts
 	Assignments academy.AssignmentService
 	Certifier   *academy.Certifier
-	Now         func() time.Time
+	// Team keeps the team dashboards' evidence, which the managers'
+	// digest counts from as /team does.
+	Team *academy.TeamBoard
+	// Flags lists the questions item analysis flags, for the trainers'
+	// digest.
+	Flags ItemFlags
+	// PublicURL makes the digests' links whole, for readers of e-mail;
+	// empty leaves paths in the app.
+	PublicURL string
+	Now       func() time.Time
 	// Hour is the local hour (in each person's zone) at which the morning
 	// reminders go out; default 9.
 	Hour int
@@ -73,8 +87,9 @@ func (s *Scheduler) Scan(ctx context.Context) (int, error) {
 	ms = append(ms, sla...)
 	// The morning pass runs for the people whose local Hour:00 falls in
 	// the window: at most once an hour, at the turn of each whole hour.
+	reads := &digestReads{}
 	for h := from.Truncate(time.Hour).Add(time.Hour); !h.After(now); h = h.Add(time.Hour) {
-		morning, err := s.morningMessages(ctx, h)
+		morning, err := s.morningMessages(ctx, h, reads)
 		if err != nil {
 			return 0, err
 		}
@@ -164,12 +179,13 @@ func (s *Scheduler) slaMessages(ctx context.Context, from, to time.Time) ([]Mess
 	return out, nil
 }
 
-// morningMessages are the reminders of the people whose local time at h
-// is Hour:00. It reads the assignments (a small collection), the people
-// on the sites (one query on the users' sites index) and, only for those
-// whose morning it is, their records: what they did and their latest
-// certificate per program.
-func (s *Scheduler) morningMessages(ctx context.Context, h time.Time) ([]Message, error) {
+// morningMessages are the reminders and digests of the people whose
+// local time at h is Hour:00. It reads the assignments (a small
+// collection), the people on the sites (one query on the users' sites
+// index) and, only for those whose morning it is, their records: what
+// they did and their latest certificate per program. What the digests
+// read is in digestReads.
+func (s *Scheduler) morningMessages(ctx context.Context, h time.Time, reads *digestReads) ([]Message, error) {
 	hour := cmpOr(s.Hour, 9)
 	assignments, err := s.Assignments.ListAssignments(ctx)
 	if err != nil {
@@ -221,8 +237,31 @@ func (s *Scheduler) morningMessages(ctx context.Context, h time.Time) ([]Message
 			return nil, err
 		}
 		out = append(out, s.learnerMessages(u, r, assignments, titles, h, loc)...)
+		if slices.Contains(u.Roles, academy.RoleManager) {
+			m, err := s.managerDigest(ctx, u, sites, assignments, titles, h, loc, reads)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m...)
+		}
+		if slices.Contains(u.Roles, academy.RoleTrainer) && h.In(loc).Weekday() == time.Monday {
+			t, err := s.trainerDigest(ctx, u, sites, h, loc, reads)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t...)
+		}
 	}
 	return out, nil
+}
+
+// workTitle names an assignment's work: a program by its name among
+// titles, anything else by the catalog's title.
+func (s *Scheduler) workTitle(a *academy.Assignment, titles map[string]string) string {
+	if title := titles[a.Ref]; a.Kind == academy.AssignProgram && title != "" {
+		return title
+	}
+	return cmpOr(s.Certifier.Programs.Title(a.Kind, a.Ref), a.Ref)
 }
 
 // reminder gathers the items of one kind a person hears of on one day:
@@ -255,10 +294,7 @@ func (s *Scheduler) learnerMessages(u *academy.User, r academy.Record, assignmen
 		if !a.Targets(u, r, h, window, loc) {
 			continue
 		}
-		title := titles[a.Ref]
-		if a.Kind != academy.AssignProgram || title == "" {
-			title = cmpOr(s.Certifier.Programs.Title(a.Kind, a.Ref), a.Ref)
-		}
+		title := s.workTitle(a, titles)
 		st := a.Assess(u, r, courses, h, window, loc)
 		if st.Done {
 			continue
