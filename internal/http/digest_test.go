@@ -108,10 +108,10 @@ func TestManagerDigest(t *testing.T) {
 	want := strings.Join([]string{
 		"【项目s1】",
 		"· 逾期 2 人：王小明（客服上岗认证）、赵小红（职业道德与服务意识）",
-		"· 30 天内到期的证书 1 张：李四「客服上岗认证」" + cert.ExpiresAt.In(beijing).Format(time.DateOnly) + " 到期",
+		"· 30 天内到期的证书 1 张：李四“客服上岗认证”" + cert.ExpiresAt.In(beijing).Format(time.DateOnly) + " 到期",
 		"· 团队看板：http://academy.test/team?site=s1",
 		"· 升级后仍未办结的工单 1 张：",
-		"  " + tk.Number + "「电梯困人」 http://academy.test/desk/s1/tickets/" + tk.ID,
+		"  " + tk.Number + "“电梯困人” http://academy.test/desk/s1/tickets/" + tk.ID,
 	}, "\n")
 	if got[0].Text != want || got[0].Link != "/team" {
 		t.Errorf("manager's digest:\n%s\n(link %s)\nwant:\n%s", got[0].Text, got[0].Link, want)
@@ -179,7 +179,7 @@ func TestTrainerDigest(t *testing.T) {
 	if bad.Passed {
 		t.Fatal("the short run passed")
 	}
-	run := "  王小明「楼上漏水：卫生间天花板滴水」" + strconv.FormatFloat(math.Round(bad.Percent), 'f', 0, 64) + "%，" +
+	run := "  王小明“楼上漏水：卫生间天花板滴水”" + strconv.FormatFloat(math.Round(bad.Percent), 'f', 0, 64) + "%，" +
 		e.clock.Now().In(beijing).Format(time.DateOnly) + " http://academy.test/runs/" + bad.ID + "/debrief"
 	e.advanceTo(week(1))
 	r.scan()
@@ -216,7 +216,7 @@ func TestTrainerDigest(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("trainer heard %d digests in three weeks, want 2", len(got))
 	}
-	first := "  服务礼仪 · 单元测验：「" + flagged[0].Prompt + "」过难，答对率 0%（5 份答卷） http://academy.test" + flagged[0].Path
+	first := "  服务礼仪 · 单元测验：“" + flagged[0].Prompt + "”过难，答对率 0%（5 份答卷） http://academy.test" + flagged[0].Path
 	if want := fmt.Sprintf("每周摘要：%d 道题需复查，1 次演练待点评", len(flagged)); got[1].Subject != want {
 		t.Errorf("subject %q, want %q", got[1].Subject, want)
 	}

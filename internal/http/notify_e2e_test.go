@@ -181,13 +181,13 @@ func TestNotifyE2EAssignment(t *testing.T) {
 	dueAt := string(due) + " 23:59"
 	const home = "⏎⏎http://academy.test/home"
 	want := []string{
-		mailLine(start, beijing, "wang.fang@example.com", "新的学习任务:"+title, "你有一项新的学习任务「"+title+"」。请在 "+dueAt+" 前完成。⏎⏎http://academy.test/courses/ethics"),
+		mailLine(start, beijing, "wang.fang@example.com", "新的学习任务："+title, "你有一项新的学习任务“"+title+"”。请在 "+dueAt+" 前完成。⏎⏎http://academy.test/courses/ethics"),
 		mailLine(start, london, "john.smith@example.com", "New assignment: "+title, "You have a new assignment, “"+title+"”. Please finish it by "+dueAt+".⏎⏎http://academy.test/courses/ethics"),
-		mailLine(day(-3, 9, beijing), beijing, "wang.fang@example.com", "三天内到期:"+title, "学习任务「"+title+"」将于 "+dueAt+" 到期。"+home),
+		mailLine(day(-3, 9, beijing), beijing, "wang.fang@example.com", "三天内到期："+title, "学习任务“"+title+"”将于 "+dueAt+" 到期。"+home),
 		mailLine(day(-3, 10, london), london, "john.smith@example.com", "Due in 3 days: "+title, "Your assignment “"+title+"” is due "+dueAt+"."+home),
-		mailLine(day(0, 9, beijing), beijing, "wang.fang@example.com", "今天到期:"+title, "学习任务「"+title+"」今天("+dueAt+")到期。"+home),
+		mailLine(day(0, 9, beijing), beijing, "wang.fang@example.com", "今天到期："+title, "学习任务“"+title+"”今天（"+dueAt+"）到期。"+home),
 		mailLine(day(0, 10, london), london, "john.smith@example.com", "Due today: "+title, "Your assignment “"+title+"” is due today ("+dueAt+")."+home),
-		mailLine(day(1, 9, beijing), beijing, "wang.fang@example.com", "已逾期:"+title, "学习任务「"+title+"」已于 "+dueAt+" 到期,请尽快完成。"+home),
+		mailLine(day(1, 9, beijing), beijing, "wang.fang@example.com", "已逾期："+title, "学习任务“"+title+"”已于 "+dueAt+" 到期，请尽快完成。"+home),
 		mailLine(day(1, 10, london), london, "john.smith@example.com", "Overdue: "+title, "Your assignment “"+title+"” was due "+dueAt+"; please finish it soon."+home),
 	}
 	slices.Sort(want)
@@ -243,8 +243,8 @@ func TestNotifyE2ECertificate(t *testing.T) {
 		exp := certs[who].ExpiresAt.In(loc).Format("2006-01-02 15:04")
 		if loc == beijing {
 			want = append(want,
-				mailLine(arrived(who, 30), loc, who, "证书将在 30 天内到期:"+title, "你的证书「"+title+"」将于 "+exp+" 到期。⏎⏎http://academy.test/home"),
-				mailLine(arrived(who, 7), loc, who, "证书将在 7 天内到期:"+title, "你的证书「"+title+"」将于 "+exp+" 到期,请尽快复训。⏎⏎http://academy.test/home"))
+				mailLine(arrived(who, 30), loc, who, "证书将在 30 天内到期："+title, "你的证书“"+title+"”将于 "+exp+" 到期。⏎⏎http://academy.test/home"),
+				mailLine(arrived(who, 7), loc, who, "证书将在 7 天内到期："+title, "你的证书“"+title+"”将于 "+exp+" 到期，请尽快复训。⏎⏎http://academy.test/home"))
 			continue
 		}
 		want = append(want,
@@ -330,8 +330,8 @@ func TestNotifyE2ERobots(t *testing.T) {
 		// title goes.
 		link := "http://academy.test/desk/" + site + "/tickets/" + tk.ID
 		subjects := map[string]notify.Kind{
-			"工单时限过半:" + tk.Number: notify.KindSLA50, "工单即将超时:" + tk.Number: notify.KindSLA80,
-			"工单已超时:" + tk.Number: notify.KindSLABreach, "工单已升级:" + tk.Number + " 电梯困人": notify.KindEscalated,
+			"工单时限过半：" + tk.Number: notify.KindSLA50, "工单即将超时：" + tk.Number: notify.KindSLA80,
+			"工单已超时：" + tk.Number: notify.KindSLABreach, "工单已升级：" + tk.Number + " 电梯困人": notify.KindEscalated,
 		}
 		for s, r := range robots {
 			var got []string
@@ -352,7 +352,7 @@ func TestNotifyE2ERobots(t *testing.T) {
 					got = append(got, "?: "+title)
 					continue
 				}
-				if !strings.Contains(text, "项目"+site+" 的工单 "+tk.Number+"「电梯困人」") || !strings.HasSuffix(text, "\n\n"+link) {
+				if !strings.Contains(text, "项目"+site+" 的工单 "+tk.Number+"“电梯困人”") || !strings.HasSuffix(text, "\n\n"+link) {
 					t.Errorf("%s %s: text %q, want the site, the ticket and the link %s", r.Platform, kind, text, link)
 				}
 				clock := "首次响应时限"

@@ -91,7 +91,7 @@ func TestRemindersOfAnAssignment(t *testing.T) {
 	morning := func(day int, loc *time.Location) time.Time {
 		return time.Date(start.Year(), start.Month(), start.Day()+day, 9, 0, 0, 0, loc)
 	}
-	wantZH := "学习任务「职业道德与服务意识」将于 " + string(due) + " 23:59 到期。"
+	wantZH := "学习任务“职业道德与服务意识”将于 " + string(due) + " 23:59 到期。"
 	wantEN := "Your assignment “职业道德与服务意识” is due " + string(due) + " 23:59."
 	// 09:00 in Beijing is 01:00 in London: Wang hears, Smith not yet.
 	e.advanceTo(morning(0, beijing).Add(time.Minute))
@@ -153,9 +153,9 @@ func TestRemindersOfATicketsSLA(t *testing.T) {
 		r.scan()
 	}
 	want := []string{
-		"sla_50: 项目s1 的工单 " + tk.Number + "「电梯困人」首次响应时限已用去一半",
-		"sla_80: 项目s1 的工单 " + tk.Number + "「电梯困人」首次响应时限已用去 80%",
-		"sla_breach: 项目s1 的工单 " + tk.Number + "「电梯困人」已超过首次响应时限",
+		"sla_50: 项目s1 的工单 " + tk.Number + "“电梯困人”首次响应时限已用去一半",
+		"sla_80: 项目s1 的工单 " + tk.Number + "“电梯困人”首次响应时限已用去 80%",
+		"sla_breach: 项目s1 的工单 " + tk.Number + "“电梯困人”已超过首次响应时限",
 	}
 	check := func(who string, want []string) {
 		t.Helper()
@@ -181,7 +181,7 @@ func TestRemindersOfATicketsSLA(t *testing.T) {
 	}
 	e.clock.Advance(2 * time.Hour)
 	r.scan()
-	want = append(want, "sla_50: 项目s1 的工单 "+tk.Number+"「电梯困人」处理时限已用去一半")
+	want = append(want, "sla_50: 项目s1 的工单 "+tk.Number+"“电梯困人”处理时限已用去一半")
 	check("agent", want)
 	check("manager", want)
 }
@@ -206,8 +206,8 @@ func TestRemindersOfACertificatesExpiry(t *testing.T) {
 	}
 	got := r.inbox("newbie")
 	want := []string{
-		"cert_expiring_30: 你的证书「" + e.deps.Catalog.Snapshot().Programs["desk"].Name + "」将于 " + cert.ExpiresAt.In(beijing).Format("2006-01-02 15:04") + " 到期。",
-		"cert_expiring_7: 你的证书「" + e.deps.Catalog.Snapshot().Programs["desk"].Name + "」将于 " + cert.ExpiresAt.In(beijing).Format("2006-01-02 15:04") + " 到期,请尽快复训。",
+		"cert_expiring_30: 你的证书“" + e.deps.Catalog.Snapshot().Programs["desk"].Name + "”将于 " + cert.ExpiresAt.In(beijing).Format("2006-01-02 15:04") + " 到期。",
+		"cert_expiring_7: 你的证书“" + e.deps.Catalog.Snapshot().Programs["desk"].Name + "”将于 " + cert.ExpiresAt.In(beijing).Format("2006-01-02 15:04") + " 到期，请尽快复训。",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("newbie heard:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

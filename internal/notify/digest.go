@@ -240,7 +240,7 @@ func (s *Scheduler) managerDigest(ctx context.Context, m *academy.User, sites []
 			var zh, en []string
 			for _, c := range n.expiring {
 				day := c.at.In(loc).Format(time.DateOnly)
-				zh = append(zh, c.who.DisplayName+"「"+c.program+"」"+day+" 到期")
+				zh = append(zh, c.who.DisplayName+"“"+c.program+"”"+day+" 到期")
 				en = append(en, c.who.DisplayName+", “"+c.program+"”, expires "+day)
 			}
 			text.add(fmt.Sprintf("· %d 天内到期的证书 %d 张：%s", days, len(zh), listed(zh, "、", func(n int) string { return fmt.Sprintf(" 等另外 %d 张", n) })),
@@ -260,7 +260,7 @@ func (s *Scheduler) managerDigest(ctx context.Context, m *academy.User, sites []
 					text.add(fmt.Sprintf("  另有 %d 张，见工单列表：%s", more, queue), fmt.Sprintf("  %d more in the queue: %s", more, queue))
 					break
 				}
-				text.add("  "+t.Number+"「"+t.Title+"」 "+s.link(ticketPath(t)), "  "+t.Number+" “"+t.Title+"” "+s.link(ticketPath(t)))
+				text.add("  "+t.Number+"“"+t.Title+"” "+s.link(ticketPath(t)), "  "+t.Number+" “"+t.Title+"” "+s.link(ticketPath(t)))
 			}
 		}
 	}
@@ -339,7 +339,7 @@ func (s *Scheduler) trainerDigest(ctx context.Context, t *academy.User, sites []
 					zh, en = append(zh, w[0]), append(en, w[1])
 				}
 			}
-			text.add(fmt.Sprintf("  %s：「%s」%s，答对率 %d%%（%d 份答卷） %s", f.Quiz, f.Prompt, strings.Join(zh, "、"), f.Percent, f.Attempts, s.link(f.Path)),
+			text.add(fmt.Sprintf("  %s：“%s”%s，答对率 %d%%（%d 份答卷） %s", f.Quiz, f.Prompt, strings.Join(zh, "、"), f.Percent, f.Attempts, s.link(f.Path)),
 				fmt.Sprintf("  %s: “%s” %s, answered right %d%% of the time (%d attempts) %s", f.Quiz, f.Prompt, strings.Join(en, ", "), f.Percent, f.Attempts, s.link(f.Path)))
 		}
 	}
@@ -386,7 +386,7 @@ func (s *Scheduler) trainerDigest(ctx context.Context, t *academy.User, sites []
 			title := cmpOr(s.Certifier.Programs.Title(academy.AssignScenario, w.run.Scenario), w.run.Scenario)
 			path := s.link("/runs/" + url.PathEscape(w.run.ID) + "/debrief")
 			day := w.run.FinishedAt.In(loc).Format(time.DateOnly)
-			text.add(fmt.Sprintf("  %s「%s」%.0f%%，%s %s", w.who.DisplayName, title, w.run.Percent, day, path),
+			text.add(fmt.Sprintf("  %s“%s”%.0f%%，%s %s", w.who.DisplayName, title, w.run.Percent, day, path),
 				fmt.Sprintf("  %s, “%s”, %.0f%%, %s %s", w.who.DisplayName, title, w.run.Percent, day, path))
 		}
 	}
