@@ -81,11 +81,6 @@ func Standard() *Calendar {
 	return c
 }
 
-// Hours gives the weekly hours of weekday d.
-func (c *Calendar) Hours(d time.Weekday) []Span {
-	return slices.Clone(c.orStandard().week[d])
-}
-
 // LastYear is the last year with a holiday arrangement, 0 when none:
 // after it the clocks count the weekly hours only.
 func (c *Calendar) LastYear() int {
