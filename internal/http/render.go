@@ -112,7 +112,7 @@ func (s *Server) nav(u *academy.User) []navItem {
 		items = append(items, navItem{"/admin/users", "nav.users"})
 	}
 	if s.Authz.Can(u, "", academy.PermSitesManage) {
-		items = append(items, navItem{"/admin/sites", "nav.sites"}, navItem{"/admin/calendar", "nav.calendar"})
+		items = append(items, navItem{"/admin/sites", "nav.sites"})
 	}
 	if s.Authz.Can(u, "", academy.PermPrograms) {
 		items = append(items, navItem{"/admin/programs", "nav.programs"})
