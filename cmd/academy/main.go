@@ -28,6 +28,7 @@ Usage:
   academy user    <command> [flags]  manage accounts (add, list, set-roles, disable, enable, reset-password)
   academy site    <command> [flags]  manage sites (add, list)
   academy lint    [DIR]           check the content files (courses/) without writing anything
+  academy calendar check FILE     check a working calendar file (calendar default prints the shipped one)
   academy import  [flags]         load the content files into the database
   academy export  --course SLUG   write a course back into files
   academy import-gift FILE --quiz SLUG   convert a Moodle GIFT file into a quiz bank file
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdSite(ctx, args[1:], stdout, stderr)
 	case "lint":
 		err = cmdLint(args[1:], stdout, stderr)
+	case "calendar":
+		err = cmdCalendar(args[1:], stdout)
 	case "import":
 		err = cmdImport(ctx, args[1:], stdout, stderr)
 	case "export":
@@ -67,7 +70,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 	default:
-		err = fmt.Errorf("unknown command %q (commands: serve, user, site, lint, import, export, import-gift, version)", args[0])
+		err = fmt.Errorf("unknown command %q (commands: serve, user, site, lint, calendar, import, export, import-gift, version)", args[0])
 	}
 	if errors.Is(err, errFlagHelp) {
 		return 0

@@ -22,6 +22,7 @@ type store struct {
 	learning    *academy.Learning
 	examiner    *academy.Examiner
 	desk        *academy.Desk
+	calendars   *academy.Calendars
 	cases       *mongo.CaseStore
 	scenarios   *mongo.ScenarioService
 	coach       *academy.Coach
@@ -83,7 +84,10 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 	st.examiner = &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now, Zones: st.accounts}
 	st.learning = &academy.Learning{Progress: academy.NewCachedProgress(mongo.NewProgressService(db), academy.DefaultCacheTTL, time.Now), Now: time.Now}
 	st.assignments = mongo.NewAssignmentService(db)
-	st.desk = &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now, Zones: st.accounts}
+	live := mongo.NewDeskStore(db)
+	st.calendars = academy.NewCalendars(mongo.NewCalendarStore(db), st.accounts.Sites, mongo.NewAuditService(db), time.Now)
+	st.calendars.Tickets, live.Calendars = live, st.calendars
+	st.desk = &academy.Desk{Live: live, Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now, Zones: st.accounts, Calendars: st.calendars}
 	st.cases = mongo.NewCaseStore(db)
 	st.scenarios = mongo.NewScenarioService(db)
 	st.coach = &academy.Coach{Runs: mongo.NewRunService(db), Desk: st.desk, Now: time.Now}

@@ -225,7 +225,7 @@ func TestDemoDeskOverdue(t *testing.T) {
 		_, tickets := DemoDesk("demo", now)
 		var overdue []string
 		for _, tk := range tickets {
-			st := SLA(&tk, now)
+			st := SLA(&tk, now, nil)
 			if st.Overdue != "" {
 				if !tk.Open() {
 					t.Errorf("%v: closed %s overdue", now, tk.Number)
@@ -261,7 +261,7 @@ func TestPracticeDesk(t *testing.T) {
 			if !tk.Open() {
 				t.Errorf("estate %d: %s is closed", seed, tk.Number)
 			}
-			if SLA(&tk, demoNow).Overdue != "" {
+			if SLA(&tk, demoNow, nil).Overdue != "" {
 				overdue++
 			}
 			if tk.ID != TicketID("fixture", i+1) || tk.Number != TicketNumber(tk.Type, i+1) {

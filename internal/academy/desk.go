@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/academy/academy/internal/calendar"
 )
 
 // Departments of a property service centre.
@@ -399,12 +401,13 @@ func SortByBreach(list []TicketSummary) {
 	})
 }
 
-// Summary returns the queue view of a ticket as of its last change.
-func (t *Ticket) Summary() TicketSummary {
+// Summary returns the queue view of a ticket as of its last change, its
+// office-hours deadlines counted in cal, the calendar of its site.
+func (t *Ticket) Summary(cal *calendar.Calendar) TicketSummary {
 	s := TicketSummary{ID: t.ID, Workspace: t.Workspace, Number: t.Number, Type: t.Type, State: t.State, Title: t.Title,
 		Unit: t.Unit, Resident: t.Resident, Priority: t.Priority, Department: t.Department, Assignee: t.Assignee,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version, Escalated: t.Escalated}
-	st := SLA(t, t.UpdatedAt)
+	st := SLA(t, t.UpdatedAt, cal)
 	for _, c := range []struct {
 		name  string
 		clock SLAClock

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/academy/academy/internal/calendar"
 )
 
 // AuditPhoneRevealed is recorded whenever someone shows a resident's full
@@ -28,6 +30,9 @@ type Desk struct {
 	Zones interface {
 		SiteZone(ctx context.Context, site string) *time.Location
 	}
+	// Calendars gives a workspace's working calendar; without it, the
+	// standard office week.
+	Calendars CalendarSource
 }
 
 // Workspace is one desk: its directory, its clock and, for a sandbox, the
@@ -40,6 +45,9 @@ type Workspace struct {
 	// Zone is the site's zone: its tickets' office hours and the times
 	// its desk shows.
 	Zone *time.Location
+	// Calendar is the site's working calendar, in which its tickets'
+	// office-hours clocks run.
+	Calendar *calendar.Calendar
 	// Role is the capacity in which the caller works this desk; the
 	// domain refuses the actions it does not allow.
 	Role DeskRole
@@ -53,13 +61,28 @@ func (d *Desk) Open(ctx context.Context, ws string) (*Workspace, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Workspace{ID: ws, Directory: &sb.Directory, Now: sb.Now(real), Sandbox: sb, Zone: d.zone(ctx, ws)}, nil
+		cal, err := d.calendar(ctx, ws)
+		if err != nil {
+			return nil, err
+		}
+		return &Workspace{ID: ws, Directory: &sb.Directory, Now: sb.Now(real), Sandbox: sb, Zone: d.zone(ctx, ws), Calendar: cal}, nil
 	}
 	dir, err := d.Live.FindDirectory(ctx, ws)
 	if err != nil {
 		return nil, err
 	}
-	return &Workspace{ID: ws, Directory: dir, Now: real, Zone: d.zone(ctx, ws)}, nil
+	cal, err := d.calendar(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	return &Workspace{ID: ws, Directory: dir, Now: real, Zone: d.zone(ctx, ws), Calendar: cal}, nil
+}
+
+func (d *Desk) calendar(ctx context.Context, ws string) (*calendar.Calendar, error) {
+	if d.Calendars == nil {
+		return nil, nil // the standard office week
+	}
+	return d.Calendars.CalendarOf(ctx, ws)
 }
 
 func (d *Desk) zone(ctx context.Context, ws string) *time.Location {
@@ -180,7 +203,7 @@ func (d *Desk) List(ctx context.Context, w *Workspace, f TicketFilter, who Actor
 	for i := len(w.Sandbox.Tickets) - 1; i >= 0; i-- {
 		t := &w.Sandbox.Tickets[i]
 		if matches(t, f, w.Directory) {
-			out = append(out, t.Summary())
+			out = append(out, t.Summary(w.Calendar))
 		}
 	}
 	return out, nil
@@ -447,7 +470,11 @@ func (d *Desk) Escalate(ctx context.Context) ([]TicketSummary, error) {
 		if err != nil {
 			return done, err
 		}
-		st := SLA(t, now)
+		cal, err := d.calendar(ctx, t.Workspace)
+		if err != nil {
+			return done, err
+		}
+		st := SLA(t, now, cal)
 		if st.Overdue == "" || !t.Escalated.IsZero() {
 			continue
 		}
@@ -462,7 +489,7 @@ func (d *Desk) Escalate(ctx context.Context) ([]TicketSummary, error) {
 			}
 			return done, err
 		}
-		done = append(done, t.Summary())
+		done = append(done, t.Summary(cal))
 	}
 	return done, nil
 }

@@ -183,20 +183,20 @@ func TestCreateTicketValidation(t *testing.T) {
 
 func TestSLAOnSimulatedTime(t *testing.T) {
 	tk := newTicket(t, TypeRepair) // normal: respond in 2h, resolve in 72h, around the clock
-	if st := SLA(tk, t0.Add(119*time.Minute)); st.Overdue != "" || st.Left != time.Minute {
+	if st := SLA(tk, t0.Add(119*time.Minute), nil); st.Overdue != "" || st.Left != time.Minute {
 		t.Fatalf("before the first-response target: %+v", st)
 	}
-	if st := SLA(tk, t0.Add(121*time.Minute)); st.Overdue != "first_response" {
+	if st := SLA(tk, t0.Add(121*time.Minute), nil); st.Overdue != "first_response" {
 		t.Fatalf("after it: %+v", st)
 	}
 	act(t, tk, 30*time.Minute, "dispatch", map[string]string{"department": "engineering", "priority": "normal"})
 	act(t, tk, 40*time.Minute, "start", nil)
-	if st := SLA(tk, t0.Add(3*time.Hour)); !st.Responded || st.Overdue != "" {
+	if st := SLA(tk, t0.Add(3*time.Hour), nil); !st.Responded || st.Overdue != "" {
 		t.Fatalf("responded in time: %+v", st)
 	}
 	// On hold for two days: the clock stops.
 	act(t, tk, time.Hour, "hold", map[string]string{"reason": "等待配件"})
-	st := SLA(tk, t0.Add(49*time.Hour))
+	st := SLA(tk, t0.Add(49*time.Hour), nil)
 	if !st.Paused || st.ResolveUsed != time.Hour || st.Overdue != "" {
 		t.Fatalf("on hold: %+v", st)
 	}
@@ -205,19 +205,19 @@ func TestSLAOnSimulatedTime(t *testing.T) {
 		t.Fatalf("resume went to %s", tk.State)
 	}
 	// 71 hours of clock used at t0+119h (1h before hold + 70h after).
-	if st := SLA(tk, t0.Add(119*time.Hour)); st.Overdue != "" || st.ResolveUsed != 71*time.Hour {
+	if st := SLA(tk, t0.Add(119*time.Hour), nil); st.Overdue != "" || st.ResolveUsed != 71*time.Hour {
 		t.Fatalf("before the resolution target: %+v", st)
 	}
-	if st := SLA(tk, t0.Add(121*time.Hour)); st.Overdue != "resolution" {
+	if st := SLA(tk, t0.Add(121*time.Hour), nil); st.Overdue != "resolution" {
 		t.Fatalf("after it: %+v", st)
 	}
 	act(t, tk, 122*time.Hour, "complete", map[string]string{"resolution": "更换阀门"})
-	if st := SLA(tk, t0.Add(200*time.Hour)); !st.Resolved || st.Overdue != "" || len(st.Breached) != 1 || st.Breached[0] != "resolution" {
+	if st := SLA(tk, t0.Add(200*time.Hour), nil); !st.Resolved || st.Overdue != "" || len(st.Breached) != 1 || st.Breached[0] != "resolution" {
 		t.Fatalf("resolved late: %+v", st)
 	}
 	// The queue's due time is fixed at each change.
 	fresh := newTicket(t, TypeRepair)
-	if s := fresh.Summary(); !s.Due.Equal(t0.Add(2*time.Hour)) || s.DueKind != "first_response" || s.Overdue(t0.Add(time.Hour)) || !s.Overdue(t0.Add(3*time.Hour)) {
+	if s := fresh.Summary(nil); !s.Due.Equal(t0.Add(2*time.Hour)) || s.DueKind != "first_response" || s.Overdue(t0.Add(time.Hour)) || !s.Overdue(t0.Add(3*time.Hour)) {
 		t.Fatalf("summary due: %+v", s)
 	}
 }
@@ -230,20 +230,20 @@ func TestBusinessHours(t *testing.T) {
 	urumqi, _ := LoadZone("tz", "Asia/Urumqi")
 	fri := time.Date(2026, 3, 6, 17, 0, 0, 0, beijing).UTC() // Friday 17:00
 	mon := time.Date(2026, 3, 9, 10, 0, 0, 0, beijing).UTC() // Monday 10:00
-	if got := workTime(fri, mon, true, beijing); got != 2*time.Hour {
+	if got := (slaCount{true, nil, beijing}).between(fri, mon); got != 2*time.Hour {
 		t.Fatalf("office hours Fri 17:00 – Mon 10:00 = %v, want 2h", got)
 	}
 	// In Urumqi that is Friday 15:00 to Monday 08:00: three hours on Friday.
-	if got := workTime(fri, mon, true, urumqi); got != 3*time.Hour {
+	if got := (slaCount{true, nil, urumqi}).between(fri, mon); got != 3*time.Hour {
 		t.Fatalf("office hours Fri 15:00 – Mon 08:00 in Urumqi = %v, want 3h", got)
 	}
-	if got := workTime(fri, mon, false, beijing); got != 65*time.Hour {
+	if got := (slaCount{false, nil, beijing}).between(fri, mon); got != 65*time.Hour {
 		t.Fatalf("around the clock = %v", got)
 	}
-	if got := DueAt(fri, 2*time.Hour, true, beijing); !got.Equal(mon) {
+	if got := (slaCount{true, nil, beijing}).due(fri, 2*time.Hour); !got.Equal(mon) {
 		t.Fatalf("due 2 office hours after Fri 17:00 = %v, want Mon 10:00", got)
 	}
-	if got := DueAt(fri, 30*time.Minute, false, beijing); !got.Equal(fri.Add(30 * time.Minute)) {
+	if got := (slaCount{false, nil, beijing}).due(fri, 30*time.Minute); !got.Equal(fri.Add(30 * time.Minute)) {
 		t.Fatalf("due = %v", got)
 	}
 }
@@ -324,16 +324,16 @@ func TestReopenResumesTheResolutionClock(t *testing.T) {
 	if tk.State != "dispatched" {
 		t.Fatalf("reopen went to %s", tk.State)
 	}
-	st := SLA(tk, t0.Add(75*time.Hour))
+	st := SLA(tk, t0.Add(75*time.Hour), nil)
 	if st.Resolved || st.ResolveUsed != 64*time.Hour || st.Left != 8*time.Hour {
 		t.Fatalf("after the reopen: %+v", st)
 	}
-	if s := tk.Summary(); s.DueKind != "resolution" || !s.Due.Equal(t0.Add(83*time.Hour)) {
+	if s := tk.Summary(nil); s.DueKind != "resolution" || !s.Due.Equal(t0.Add(83*time.Hour)) {
 		t.Fatalf("queue due after the reopen: %+v", s)
 	}
 	act(t, tk, 76*time.Hour, "start", nil)
 	act(t, tk, 90*time.Hour, "complete", map[string]string{"resolution": "更换整段给水管"})
-	if st := SLA(tk, t0.Add(100*time.Hour)); !st.Resolved || !slices.Contains(st.Breached, "resolution") {
+	if st := SLA(tk, t0.Add(100*time.Hour), nil); !st.Resolved || !slices.Contains(st.Breached, "resolution") {
 		t.Fatalf("resolved late the second time: %+v", st)
 	}
 
@@ -344,7 +344,7 @@ func TestReopenResumesTheResolutionClock(t *testing.T) {
 	act(t, c, 3*time.Hour, "follow_up", map[string]string{"note": "已约谈"})
 	act(t, c, 30*time.Hour, "return_visit", map[string]string{"satisfaction": "1", "comment": "昨晚还在施工"})
 	act(t, c, 31*time.Hour, "reopen", map[string]string{"department": "security", "reason": "回访不满意：仍有夜间施工"})
-	if c.State != "investigating" || SLA(c, t0.Add(32*time.Hour)).Resolved {
+	if c.State != "investigating" || SLA(c, t0.Add(32*time.Hour), nil).Resolved {
 		t.Fatalf("complaint reopen: state %s", c.State)
 	}
 }

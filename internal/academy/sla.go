@@ -1,10 +1,15 @@
 package academy
 
-import "time"
+import (
+	"time"
+
+	"github.com/academy/academy/internal/calendar"
+)
 
 // SLAPolicy is the service level of a ticket type and priority: how soon
 // the owner hears back and how soon the matter is resolved. With
-// BusinessHours the clocks run only 09:00–18:00, Monday to Friday.
+// BusinessHours the clocks run only in the working hours of the site's
+// calendar.
 type SLAPolicy struct {
 	FirstResponse time.Duration `json:"first_response"`
 	Resolution    time.Duration `json:"resolution"`
@@ -95,28 +100,29 @@ type SLAClock struct {
 
 // advance counts d of clock time starting at from, noting the moment a
 // mark is crossed on the way.
-func (c *SLAClock) advance(from time.Time, d time.Duration, business bool, loc *time.Location) {
+func (c *SLAClock) advance(from time.Time, d time.Duration, k slaCount) {
 	for i, pct := range SLAMarks {
 		if at := c.Allowance * time.Duration(pct) / 100; c.Used < at && c.Used+d >= at {
-			c.Marks[i] = DueAt(from, at-c.Used, business, loc)
+			c.Marks[i] = k.due(from, at-c.Used)
 		}
 	}
 	c.Used += d
 }
 
 // project fills in the marks still ahead of a clock that runs from now.
-func (c *SLAClock) project(now time.Time, business bool, loc *time.Location) {
+func (c *SLAClock) project(now time.Time, k slaCount) {
 	for i, pct := range SLAMarks {
 		if at := c.Allowance * time.Duration(pct) / 100; c.Used < at {
-			c.Marks[i] = DueAt(now, at-c.Used, business, loc)
+			c.Marks[i] = k.due(now, at-c.Used)
 		}
 	}
 }
 
 // SLA computes a ticket's SLA standing at now. The clocks count from
 // creation, stop in hold states, and stop for good when the procedure's
-// responding (or resolving) action happens.
-func SLA(t *Ticket, now time.Time) SLAStatus {
+// responding (or resolving) action happens. Office-hours clocks count the
+// working hours of cal, the calendar of the ticket's site.
+func SLA(t *Ticket, now time.Time, cal *calendar.Calendar) SLAStatus {
 	pol := PolicyOf(t)
 	p := ProcedureOf(t.Type)
 	st := SLAStatus{Policy: pol, Response: SLAClock{Allowance: pol.FirstResponse}, Resolution: SLAClock{Allowance: pol.Resolution}}
@@ -124,17 +130,17 @@ func SLA(t *Ticket, now time.Time) SLAStatus {
 		return st
 	}
 	state := p.Initial
-	from, loc := t.CreatedAt, t.Location()
+	from, k := t.CreatedAt, slaCount{pol.BusinessHours, cal, t.Location()}
 	count := func(to time.Time) {
 		if p.State(state).Hold || !to.After(from) {
 			return
 		}
-		d := workTime(from, to, pol.BusinessHours, loc)
+		d := k.between(from, to)
 		if !st.Responded {
-			st.Response.advance(from, d, pol.BusinessHours, loc)
+			st.Response.advance(from, d, k)
 		}
 		if !st.Resolved {
-			st.Resolution.advance(from, d, pol.BusinessHours, loc)
+			st.Resolution.advance(from, d, k)
 		}
 	}
 	for _, e := range t.Events {
@@ -158,7 +164,7 @@ func SLA(t *Ticket, now time.Time) SLAStatus {
 	st.Response.Met, st.Resolution.Met = st.Responded, st.Resolved
 	for _, c := range []*SLAClock{&st.Response, &st.Resolution} {
 		if !st.Paused && !c.Met {
-			c.project(now, pol.BusinessHours, loc)
+			c.project(now, k)
 		}
 	}
 	switch {
@@ -182,62 +188,26 @@ func SLA(t *Ticket, now time.Time) SLAStatus {
 	return st
 }
 
-// workTime is the time between from and to, counting only office hours
-// (09:00–18:00, Monday–Friday, in the site's zone loc) when business is set.
-func workTime(from, to time.Time, business bool, loc *time.Location) time.Duration {
-	if !business {
+// slaCount is how a policy's clocks count time: every minute, or with
+// business set only the working hours of cal read in loc, the site's zone.
+type slaCount struct {
+	business bool
+	cal      *calendar.Calendar
+	loc      *time.Location
+}
+
+// between is the clock time from from to to.
+func (k slaCount) between(from, to time.Time) time.Duration {
+	if !k.business {
 		return to.Sub(from)
 	}
-	from, to = from.In(loc), to.In(loc)
-	var total time.Duration
-	for day := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, from.Location()); day.Before(to); day = day.AddDate(0, 0, 1) {
-		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
-			continue
-		}
-		open, shut := day.Add(9*time.Hour), day.Add(18*time.Hour)
-		s, e := maxTime(open, from), minTime(shut, to)
-		if e.After(s) {
-			total += e.Sub(s)
-		}
-	}
-	return total
+	return k.cal.WorkTime(from, to, k.loc)
 }
 
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
-
-// DueAt is when a clock with left to run, started at from, runs out:
-// counting office hours in loc only when business is set.
-func DueAt(from time.Time, left time.Duration, business bool, loc *time.Location) time.Time {
-	if !business || left <= 0 {
+// due is when a clock with left to run, started at from, runs out.
+func (k slaCount) due(from time.Time, left time.Duration) time.Time {
+	if !k.business {
 		return from.Add(left)
 	}
-	t := from.In(loc)
-	for left > 0 {
-		day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
-		open, shut := day.Add(9*time.Hour), day.Add(18*time.Hour)
-		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday || !t.Before(shut) {
-			t = day.AddDate(0, 0, 1).Add(9 * time.Hour)
-			continue
-		}
-		t = maxTime(t, open)
-		if avail := shut.Sub(t); avail >= left {
-			return t.Add(left)
-		} else {
-			left -= avail
-			t = shut
-		}
-	}
-	return t
+	return k.cal.DueAt(from, left, k.loc)
 }

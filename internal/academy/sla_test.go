@@ -3,6 +3,8 @@ package academy
 import (
 	"testing"
 	"time"
+
+	"github.com/academy/academy/internal/calendar"
 )
 
 // beijingTicket opens a ticket of typ and priority at the given Beijing
@@ -34,25 +36,25 @@ func TestSLAMarksAcrossAWeekend(t *testing.T) {
 	at := func(day, h, m int) time.Time { return time.Date(2026, 3, day, h, m, 0, 0, bj) }
 	// An inquiry at normal priority: respond in 2, resolve in 8 office hours.
 	tk := beijingTicket(t, TypeInquiry, PriorityNormal, at(6, 17, 0)) // Friday 17:00
-	st := SLA(tk, at(6, 17, 0))
+	st := SLA(tk, at(6, 17, 0), nil)
 	wantMarks(t, "response", st.Response.Marks, at(6, 18, 0), at(9, 9, 36), at(9, 10, 0))
 	wantMarks(t, "resolution", st.Resolution.Marks, at(9, 12, 0), at(9, 14, 24), at(9, 16, 0))
-	if s := tk.Summary(); !s.Due.Equal(at(9, 10, 0)) || s.DueKind != "first_response" {
+	if s := tk.Summary(nil); !s.Due.Equal(at(9, 10, 0)) || s.DueKind != "first_response" {
 		t.Fatalf("queue deadline %v (%s), want Monday 10:00 for the response", s.Due, s.DueKind)
 	}
 	// Read on Saturday the marks are the same: the one passed keeps its
 	// moment, the ones ahead do not move while the clock stands still.
-	st = SLA(tk, at(7, 11, 0))
+	st = SLA(tk, at(7, 11, 0), nil)
 	wantMarks(t, "response on Saturday", st.Response.Marks, at(6, 18, 0), at(9, 9, 36), at(9, 10, 0))
 
 	// Opened in the evening, the clock starts at 09:00 the next day.
 	eve := beijingTicket(t, TypeInquiry, PriorityNormal, at(10, 20, 30)) // Tuesday 20:30
-	wantMarks(t, "evening response", SLA(eve, at(10, 20, 30)).Response.Marks, at(11, 10, 0), at(11, 10, 36), at(11, 11, 0))
+	wantMarks(t, "evening response", SLA(eve, at(10, 20, 30), nil).Response.Marks, at(11, 10, 0), at(11, 10, 36), at(11, 11, 0))
 
 	// Around the clock (an urgent inquiry: 30 minutes, 2 hours) the
 	// weekend counts like any hour.
 	urgent := beijingTicket(t, TypeInquiry, PriorityUrgent, at(6, 17, 50))
-	wantMarks(t, "around the clock", SLA(urgent, at(6, 17, 50)).Response.Marks, at(6, 18, 5), at(6, 18, 14), at(6, 18, 20))
+	wantMarks(t, "around the clock", SLA(urgent, at(6, 17, 50), nil).Response.Marks, at(6, 18, 5), at(6, 18, 14), at(6, 18, 20))
 }
 
 // A clock on hold stands still: marks it passed keep their moment, marks
@@ -68,12 +70,12 @@ func TestSLAMarksPauseAndStop(t *testing.T) {
 			t.Fatalf("%s: %v", action, err)
 		}
 	}
-	st := SLA(tk, at(9, 9, 30))
+	st := SLA(tk, at(9, 9, 30), nil)
 	wantMarks(t, "response before dispatch", st.Response.Marks, at(6, 18, 0), at(9, 10, 12), at(9, 11, 0))
 	do(at(9, 9, 30), "dispatch", map[string]string{"department": "engineering", "priority": "low"})
 	do(at(9, 9, 40), "start", nil)
 	do(at(9, 10, 0), "hold", map[string]string{"reason": "等待配件"})
-	st = SLA(tk, at(9, 15, 0))
+	st = SLA(tk, at(9, 15, 0), nil)
 	// The response was met: its mark ahead is dropped, the one passed kept.
 	if !st.Response.Met || st.Response.Used != 2*time.Hour+30*time.Minute {
 		t.Fatalf("response clock: %+v", st.Response)
@@ -84,17 +86,17 @@ func TestSLAMarksPauseAndStop(t *testing.T) {
 		t.Fatalf("resolution clock on hold: %+v", st.Resolution)
 	}
 	wantMarks(t, "resolution on hold", st.Resolution.Marks, time.Time{}, time.Time{}, time.Time{})
-	s := tk.Summary()
+	s := tk.Summary(nil)
 	if !s.Due.IsZero() || s.Band(at(9, 15, 0)) != BandFresh || len(s.Marks) != 3 || s.Marks[0].Clock != "resolution" {
 		t.Fatalf("paused summary: %+v", s)
 	}
 	// Resumed a day later: 81 office hours to half, nine working days.
 	do(at(10, 10, 0), "resume", nil)
-	st = SLA(tk, at(10, 10, 0))
+	st = SLA(tk, at(10, 10, 0), nil)
 	if want := at(23, 10, 0); !st.Resolution.Marks[0].Equal(want) {
 		t.Fatalf("half of the resolution at %v, want %v", st.Resolution.Marks[0], want)
 	}
-	if got := tk.Summary(); !got.Due.Equal(st.Resolution.Marks[2]) || got.DueKind != "resolution" {
+	if got := tk.Summary(nil); !got.Due.Equal(st.Resolution.Marks[2]) || got.DueKind != "resolution" {
 		t.Fatalf("deadline after resume: %+v, marks %v", got, st.Resolution.Marks)
 	}
 }
@@ -103,7 +105,7 @@ func TestSLAMarksPauseAndStop(t *testing.T) {
 // except the deadline, which is still in time.
 func TestSLABandBoundaries(t *testing.T) {
 	tk := newTicket(t, TypeRepair) // normal: respond in 2h, around the clock
-	s := tk.Summary()
+	s := tk.Summary(nil)
 	for _, c := range []struct {
 		after time.Duration
 		want  string
@@ -126,7 +128,7 @@ func TestSLABandBoundaries(t *testing.T) {
 	}
 	act(t, tk, 30*time.Minute, "dispatch", map[string]string{"department": "engineering", "priority": "normal"})
 	// Responded: the band is now the resolution's (72h): 36h is half.
-	s = tk.Summary()
+	s = tk.Summary(nil)
 	if got := s.Band(t0.Add(36*time.Hour - time.Second)); got != BandFresh {
 		t.Errorf("resolution band before half: %q", got)
 	}
@@ -135,7 +137,7 @@ func TestSLABandBoundaries(t *testing.T) {
 	}
 	act(t, tk, time.Hour, "start", nil)
 	act(t, tk, 2*time.Hour, "complete", map[string]string{"resolution": "更换阀门"})
-	if s := tk.Summary(); s.Band(t0.Add(100*time.Hour)) != "" || len(s.Marks) != 0 {
+	if s := tk.Summary(nil); s.Band(t0.Add(100*time.Hour)) != "" || len(s.Marks) != 0 {
 		t.Errorf("resolved: band %q, marks %v", s.Band(t0.Add(100*time.Hour)), s.Marks)
 	}
 }
@@ -165,5 +167,28 @@ func TestSortByBreach(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("order %v, want %v", got, want)
 		}
+	}
+}
+
+// The marks of an office-hours clock follow the site's calendar: an
+// inquiry opened the afternoon before 国庆 reaches its resolution marks
+// after the holiday week, where the standard week would put them on it.
+func TestSLAMarksFollowTheCalendar(t *testing.T) {
+	bj, _ := LoadZone("tz", "Asia/Shanghai")
+	at := func(m time.Month, day, h, mi int) time.Time { return time.Date(2026, m, day, h, mi, 0, 0, bj) }
+	tk := beijingTicket(t, TypeInquiry, PriorityNormal, at(9, 30, 16, 0)) // respond in 2, resolve in 8 office hours
+	cal := calendar.Default()
+	st := SLA(tk, at(9, 30, 16, 30), cal)
+	wantMarks(t, "response", st.Response.Marks, at(9, 30, 17, 0), at(9, 30, 17, 36), at(9, 30, 18, 0))
+	wantMarks(t, "resolution", st.Resolution.Marks, at(10, 8, 11, 0), at(10, 8, 13, 24), at(10, 8, 15, 0))
+	if s := tk.Summary(cal); !s.Due.Equal(at(9, 30, 18, 0)) || s.DueKind != "first_response" {
+		t.Errorf("summary due %v %s", s.Due, s.DueKind)
+	}
+	// During the holiday the clock stands still: nothing is used.
+	if st := SLA(tk, at(10, 5, 12, 0), cal); st.ResponseUsed != 2*time.Hour || st.Overdue != "" {
+		t.Errorf("on 10-05: used %v, overdue %q", st.ResponseUsed, st.Overdue)
+	}
+	if st := SLA(tk, at(9, 30, 16, 30), nil); !st.Resolution.Marks[2].Equal(at(10, 1, 15, 0)) {
+		t.Errorf("standard week: %v", st.Resolution.Marks[2])
 	}
 }

@@ -211,6 +211,7 @@ func crawlWorld(t *testing.T, e *env) map[string][]string {
 		"/learners/:username":                   {"/learners/xiaoxin"},
 		"/admin/programs/:slug":                 {"/admin/programs/desk"},
 		"/admin/sites/:site":                    {"/admin/sites/demo"},
+		"/admin/sites/:site/calendar":           {"/admin/sites/demo/calendar"},
 		"/sites/:site/robot":                    {"/sites/demo/robot"},
 		"/admin/sites/:site/flats/:id":          {"/admin/sites/demo/flats/" + dir.Units[0].ID},
 		"/admin/sites/:site/residents/:id":      {"/admin/sites/demo/residents/" + dir.Residents[0].ID},

@@ -195,7 +195,7 @@ type ticketView struct {
 
 func (s *Server) ticketView(w *academy.Workspace, t *academy.Ticket, revealed string) ticketView {
 	p := academy.ProcedureOf(t.Type)
-	v := ticketView{T: t, P: p, State: p.State(t.State), Allowed: p.AllowedTo(t.State, w.Role), SLA: academy.SLA(t, w.Now), Now: w.Now,
+	v := ticketView{T: t, P: p, State: p.State(t.State), Allowed: p.AllowedTo(t.State, w.Role), SLA: academy.SLA(t, w.Now, w.Calendar), Now: w.Now,
 		Members: w.Directory.Members, Open: t.Open(), Timeline: eventsForPage(t.Events), Priority: academy.Priorities,
 		Manager: w.Role == academy.DeskManager}
 	if r := w.Directory.Resident(t.Resident); r != nil {

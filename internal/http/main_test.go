@@ -140,12 +140,16 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 		t.Fatal(err)
 	}
 	outbox := mongo.NewOutbox(db)
+	live := mongo.NewDeskStore(db)
+	calendars := academy.NewCalendars(mongo.NewCalendarStore(db), accounts.Sites, accounts.Audit, time.Now)
+	calendars.Tickets, live.Calendars = live, calendars
 	deps := ahttp.Deps{Accounts: accounts, Authz: az, DB: db, Library: library,
 		Learning: &academy.Learning{Progress: academy.NewCachedProgress(mongo.NewProgressService(db), academy.DefaultCacheTTL, time.Now), Now: time.Now}, Assignments: mongo.NewAssignmentService(db),
-		Examiner: &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now, Zones: accounts},
-		Desk:     &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now, Zones: accounts},
-		Cases:    mongo.NewCaseStore(db),
-		Catalog:  cat, Markdown: md, Logger: logger, Web: web.FS, Version: "test",
+		Examiner:  &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now, Zones: accounts},
+		Desk:      &academy.Desk{Live: live, Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now, Zones: accounts, Calendars: calendars},
+		Calendars: calendars,
+		Cases:     mongo.NewCaseStore(db),
+		Catalog:   cat, Markdown: md, Logger: logger, Web: web.FS, Version: "test",
 		Issuer: &badge.Issuer{ID: "http://academy.test/issuer", Name: "物业客服学院", Key: key},
 		Outbox: outbox, PublicURL: "http://academy.test", Programs: progStore, Throttle: mongo.NewCounters(db)}
 	for _, o := range opts {

@@ -71,6 +71,7 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/admin/sites", perm(academy.PermSitesManage), s.adminSites)
 	s.handle(post, "/admin/sites", perm(academy.PermSitesManage), s.adminSiteCreate)
 	s.registerSiteRoutes(get, post)
+	s.registerCalendarRoutes(get, post)
 
 	// Web: learning.
 	s.handle(get, "/courses", learn, s.coursesPage)

@@ -48,10 +48,12 @@ type Deps struct {
 		Pinger
 		PoolStater
 	}
-	Library     *academy.Library
-	Learning    *academy.Learning
-	Examiner    *academy.Examiner
-	Desk        *academy.Desk
+	Library  *academy.Library
+	Learning *academy.Learning
+	Examiner *academy.Examiner
+	Desk     *academy.Desk
+	// Calendars are the working calendars the desk's clocks count in.
+	Calendars   *academy.Calendars
 	Cases       academy.CaseStore
 	Coach       *academy.Coach
 	Assignments academy.AssignmentService

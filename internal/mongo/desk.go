@@ -9,14 +9,27 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/calendar"
 )
 
 // DeskStore stores live tickets, site directories and the list of open
 // tickets that queues read. Queues scan only open tickets, which stay few
 // however many closed tickets a site piles up.
-type DeskStore struct{ db *DB }
+type DeskStore struct {
+	db *DB
+	// Calendars gives each site's working calendar, in which the summaries'
+	// deadlines and marks are counted; without it, the standard office week.
+	Calendars academy.CalendarSource
+}
 
 var _ academy.DeskStore = (*DeskStore)(nil)
+
+func (s *DeskStore) calendar(ctx context.Context, ws string) (*calendar.Calendar, error) {
+	if s.Calendars == nil {
+		return nil, nil
+	}
+	return s.Calendars.CalendarOf(ctx, ws)
+}
 
 // NewDeskStore returns the live desk store.
 func NewDeskStore(db *DB) *DeskStore { return &DeskStore{db: db} }
@@ -96,10 +109,14 @@ func (s *DeskStore) InsertTickets(ctx context.Context, ts []academy.Ticket) erro
 	for i := 0; i < len(ts); i += batch {
 		var docs, sums, open []any
 		for _, t := range ts[i:min(i+batch, len(ts))] {
+			cal, err := s.calendar(ctx, t.Workspace)
+			if err != nil {
+				return err
+			}
 			docs = append(docs, t)
-			sums = append(sums, t.Summary())
+			sums = append(sums, t.Summary(cal))
 			if t.Open() {
-				open = append(open, t.Summary())
+				open = append(open, t.Summary(cal))
 			}
 		}
 		if _, err := s.db.c("tickets").InsertMany(ctx, docs); err != nil {
@@ -122,27 +139,34 @@ func (s *DeskStore) InsertTickets(ctx context.Context, ts []academy.Ticket) erro
 // so scanning them is far cheaper than scanning whole tickets with their
 // event logs.
 func (s *DeskStore) syncOpen(ctx context.Context, t *academy.Ticket) error {
-	if _, err := s.db.c("ticket_summaries").ReplaceOne(ctx, bson.M{"_id": t.ID}, t.Summary(), options.Replace().SetUpsert(true)); err != nil {
+	cal, err := s.calendar(ctx, t.Workspace)
+	if err != nil {
+		return err
+	}
+	sum := t.Summary(cal)
+	if _, err := s.db.c("ticket_summaries").ReplaceOne(ctx, bson.M{"_id": t.ID}, sum, options.Replace().SetUpsert(true)); err != nil {
 		return FormatError(err)
 	}
 	if t.Open() {
-		_, err := s.db.c("open_tickets").ReplaceOne(ctx, bson.M{"_id": t.ID}, t.Summary(), options.Replace().SetUpsert(true))
+		_, err := s.db.c("open_tickets").ReplaceOne(ctx, bson.M{"_id": t.ID}, sum, options.Replace().SetUpsert(true))
 		return FormatError(err)
 	}
-	_, err := s.db.c("open_tickets").DeleteOne(ctx, bson.M{"_id": t.ID})
+	_, err = s.db.c("open_tickets").DeleteOne(ctx, bson.M{"_id": t.ID})
 	return FormatError(err)
 }
 
-// backfillTicketMarks rewrites the summaries of open tickets, stored
-// before summaries carried their SLA marks, so that queues show the bands
-// and reminders find them. Closed tickets have no marks to add.
-func backfillTicketMarks(ctx context.Context, db *DB) error {
-	s := NewDeskStore(db)
+// RecountOpen rewrites the summaries of the open tickets of site (of
+// every site when site is ""): a calendar edit moves their deadlines and
+// marks, which queues and reminders read from the summaries.
+func (s *DeskStore) RecountOpen(ctx context.Context, site string) error {
 	open, err := s.ListOpenTickets(ctx)
 	if err != nil {
 		return err
 	}
 	for _, o := range open {
+		if site != "" && o.Workspace != site {
+			continue
+		}
 		t, err := s.FindTicket(ctx, o.Workspace, o.ID)
 		if academy.ErrorCode(err) == academy.ENOTFOUND {
 			continue
@@ -154,6 +178,13 @@ func backfillTicketMarks(ctx context.Context, db *DB) error {
 		}
 	}
 	return nil
+}
+
+// backfillTicketMarks rewrites the summaries of open tickets, stored
+// before summaries carried their SLA marks, so that queues show the bands
+// and reminders find them. Closed tickets have no marks to add.
+func backfillTicketMarks(ctx context.Context, db *DB) error {
+	return NewDeskStore(db).RecountOpen(ctx, "")
 }
 
 // FindTicket reads a ticket of workspace ws by id.
