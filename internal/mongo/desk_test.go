@@ -107,9 +107,11 @@ func BenchmarkLiveQueue(b *testing.B) {
 			}
 		}
 	})
+	dir := &academy.Directory{Units: []academy.Unit{{ID: "1-1-101", Label: "1栋1单元101"}}}
 	b.Run("search-all", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			if l, err := s.ListTickets(ctx, "big", academy.TicketFilter{Query: "ZX-01999"}); err != nil || len(l) != 1 {
+			f := academy.TicketFilter{Query: "ZX-01999", Keys: academy.SearchKeys(dir, "ZX-01999")}
+			if l, err := s.ListTickets(ctx, "big", f); err != nil || len(l) != 1 {
 				b.Fatal(len(l), err)
 			}
 		}
