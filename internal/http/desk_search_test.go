@@ -71,6 +71,10 @@ func TestDeskSearchKinds(t *testing.T) {
 			t.Errorf("%s %q finds %v, want %v", c.kind, c.q, got, c.want)
 		}
 	}
+	// A search is at most 64 characters, like the site directory's.
+	if res := e.api("GET", "/api/v1/workspaces/s1/tickets?q="+url.QueryEscape(strings.Repeat("王", 65)), "agent", nil); res.StatusCode != 400 || !strings.Contains(res.Body, "q: ") {
+		t.Errorf("a search of 65 characters: %d %s", res.StatusCode, res.Body)
+	}
 	// The search narrows the queue, type and state chosen, and follows
 	// a ticket's changes.
 	if got := search("queue=all&type=repair&q=1302"); len(got) != 0 {
