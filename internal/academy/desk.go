@@ -297,10 +297,11 @@ type TicketFilter struct {
 	Type     string // "" = all
 	State    string
 	Assignee string // "-" = unassigned
-	Query    string // number, unit, title
-	// Residents also matches tickets of these residents (found by name or
-	// phone in the directory).
-	Residents []string
+	// Query is what was typed in the search box, Keys the search-key
+	// tokens it stands for (SearchKeys): with a Query, only tickets whose
+	// key holds one of Keys are selected.
+	Query string
+	Keys  []string
 }
 
 // TicketSummary is the part of a ticket that queues show.

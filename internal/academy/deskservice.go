@@ -163,11 +163,12 @@ func unitsNamed(dir *Directory, q string) []string {
 	return ids
 }
 
-// unitsMatching finds units by label ("3栋2单元1202" or just "1202").
+// unitsMatching finds units by label ("3栋2单元1202" or just "1202") or
+// by id ("3-2-1202", in any case).
 func unitsMatching(dir *Directory, q string) []string {
 	var ids []string
 	for _, u := range dir.Units {
-		if strings.Contains(u.Label, q) || u.ID == q {
+		if strings.Contains(u.Label, q) || strings.Contains(strings.ToLower(u.ID), strings.ToLower(q)) {
 			ids = append(ids, u.ID)
 		}
 	}
@@ -178,31 +179,23 @@ func unitsMatching(dir *Directory, q string) []string {
 // phone at a live desk is audited as who looked up which number: it
 // finds a resident as surely as a reveal shows one.
 func (d *Desk) List(ctx context.Context, w *Workspace, f TicketFilter, who Actor) ([]TicketSummary, error) {
-	if q := strings.TrimSpace(f.Query); q != "" {
-		f.Query = q
-		f.Residents = residentsNamed(w.Directory, q)
-		if ids, detail, ok := residentsByPhone(w.Directory, q); ok {
-			f.Residents = append(f.Residents, ids...)
-			if w.Sandbox == nil {
-				if err := d.Audit.RecordAudit(ctx, &AuditEvent{Time: d.Now(), Actor: who.Username, Action: AuditPhoneSearched,
-					Target: w.ID, IP: who.IP, Detail: detail}); err != nil {
-					return nil, err
-				}
+	if f.Query = strings.TrimSpace(f.Query); f.Query != "" {
+		keys, detail, byPhone := searchKeys(w.Directory, f.Query)
+		f.Keys = keys
+		if byPhone && w.Sandbox == nil {
+			if err := d.Audit.RecordAudit(ctx, &AuditEvent{Time: d.Now(), Actor: who.Username, Action: AuditPhoneSearched,
+				Target: w.ID, IP: who.IP, Detail: detail}); err != nil {
+				return nil, err
 			}
 		}
 	}
 	if w.Sandbox == nil {
-		if f.Query != "" {
-			// A unit typed as "1202" should find tickets of 3栋2单元1202:
-			// search unit ids through the directory.
-			f.Residents = append(f.Residents, residentsOfUnits(w.Directory, unitsMatching(w.Directory, f.Query))...)
-		}
 		return d.Live.ListTickets(ctx, w.ID, f)
 	}
 	var out []TicketSummary
 	for i := len(w.Sandbox.Tickets) - 1; i >= 0; i-- {
 		t := &w.Sandbox.Tickets[i]
-		if matches(t, f, w.Directory) {
+		if (!f.Open || t.Open()) && f.selects(t.Type, t.State, t.Assignee, t.SearchKey()) {
 			out = append(out, t.Summary(w.Calendar))
 		}
 	}
@@ -217,27 +210,6 @@ func residentsOfUnits(dir *Directory, units []string) []string {
 		}
 	}
 	return ids
-}
-
-// matches applies a filter in memory (sandboxes keep their tickets inside).
-func matches(t *Ticket, f TicketFilter, dir *Directory) bool {
-	switch {
-	case f.Open && !t.Open(),
-		f.Type != "" && t.Type != f.Type,
-		f.State != "" && t.State != f.State,
-		f.Assignee == "-" && t.Assignee != "",
-		f.Assignee != "" && f.Assignee != "-" && t.Assignee != f.Assignee:
-		return false
-	}
-	if f.Query == "" {
-		return true
-	}
-	unit := ""
-	if u := dir.Unit(t.Unit); u != nil {
-		unit = u.Label
-	}
-	return strings.Contains(t.Number, f.Query) || strings.Contains(t.Title, f.Query) || strings.Contains(unit, f.Query) ||
-		slices.Contains(f.Residents, t.Resident)
 }
 
 // Get returns a ticket of the workspace.

@@ -47,6 +47,9 @@ var queueSorts = []string{"new", "breach"}
 
 func (s *Server) filterFrom(c *fiber.Ctx, queue string) (academy.TicketFilter, error) {
 	f := academy.TicketFilter{Type: c.Query("type"), State: c.Query("state"), Query: c.Query("q")}
+	if err := academy.CheckText("q", f.Query, 64, false); err != nil {
+		return f, err
+	}
 	if f.Type != "" && academy.ProcedureOf(f.Type) == nil {
 		return f, academy.Errorf(academy.EINVALID, "type: %q is not a ticket type", f.Type)
 	}

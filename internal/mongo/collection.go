@@ -74,6 +74,22 @@ func (c collection) FindOneAndUpdate(ctx context.Context, filter, update any, op
 	return res
 }
 
+func (c collection) BulkWrite(ctx context.Context, models []mongo.WriteModel, opts ...options.Lister[options.BulkWriteOptions]) (*mongo.BulkWriteResult, error) {
+	return inTurn(ctx, c, func() (*mongo.BulkWriteResult, error) { return c.Collection.BulkWrite(ctx, models, opts...) })
+}
+
+// FindOneAndReplace reports a failed turn through the result, as
+// FindOneAndUpdate does.
+func (c collection) FindOneAndReplace(ctx context.Context, filter, doc any, opts ...options.Lister[options.FindOneAndReplaceOptions]) *mongo.SingleResult {
+	res, err := inTurn(ctx, c, func() (*mongo.SingleResult, error) {
+		return c.Collection.FindOneAndReplace(ctx, filter, doc, opts...), nil
+	})
+	if err != nil {
+		return mongo.NewSingleResultFromDocument(bson.D{}, err, nil)
+	}
+	return res
+}
+
 // replaceVersion replaces document id with doc, version v, if the stored
 // one is at version v-1: the compare-and-swap of every versioned document.
 //

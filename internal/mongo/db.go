@@ -27,7 +27,7 @@ import (
 )
 
 // SchemaVersion is the version that migrations bring a database to.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // DB is an open database.
 type DB struct {
@@ -126,6 +126,7 @@ var migrations = []migration{
 	backfillRunChecks,   // 2 -> 3: each learner's finished runs' checks in run_checks
 	dropVersionMarkers,  // 3 -> 4: versioned documents compare their own version
 	backfillTicketMarks, // 4 -> 5: open tickets' summaries carry their SLA marks
+	indexTicketSearch,   // 5 -> 6: the search index lists every ticket
 }
 
 // dropVersionMarkers removes the collections of "<id>#<version>" markers
@@ -147,7 +148,7 @@ func dropVersionMarkers(ctx context.Context, db *DB) error {
 var collections = []string{
 	"assignments", "attempt_answers", "awards", "calendars", "certificates", "counters", "programs", "notify_messages", "notify_caps", "notify_deliveries", "notifications", "notify_unread", "notify_prefs", "notify_robots", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
 	"directories", "drafts", "frozen_directories", "frozen_questions", "leases", "meta", "open_attempts", "open_tickets", "password_links", "progress", "quiz_records", "quiz_revisions", "quizzes",
-	"run_checks", "run_index", "runs", "scenarios", "sandbox_index", "sandboxes", "sessions", "sites", "ticket_summaries", "tickets", "training_cases", "users",
+	"run_checks", "run_index", "runs", "scenarios", "sandbox_index", "sandboxes", "sessions", "sites", "ticket_search", "ticket_summaries", "tickets", "training_cases", "users",
 }
 
 type index struct {
