@@ -239,7 +239,7 @@ func crawlCodes(e *env) (always, zhOnly, usernames []string) {
 		academy.AuditCertIssued, academy.AuditCertRevoked, academy.AuditCertReinstated, academy.AuditLegalName, academy.AuditProgramSaved,
 		academy.AuditExtraAttempt, academy.AuditCooldownReset, academy.AuditPhoneRevealed, academy.AuditPhoneSearched}
 	words = append(words, academy.Roles...)
-	for _, p := range academy.Procedures {
+	for _, p := range academy.ShippedRules().Procedures {
 		words = append(words, p.Type)
 		for _, s := range p.States {
 			words = append(words, s.ID)

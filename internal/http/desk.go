@@ -122,7 +122,7 @@ func (s *Server) renderDesk(c *fiber.Ctx, status int, errMsg string, adv advance
 	} else if title, err = s.siteName(c.UserContext(), w.ID); err != nil {
 		return err
 	}
-	pg.Data = map[string]any{"Task": task, "W": w, "Tickets": list, "Queue": queue, "Queues": queues, "Procedures": academy.Procedures,
+	pg.Data = map[string]any{"Task": task, "W": w, "Tickets": list, "Queue": queue, "Queues": queues, "Procedures": academy.ShippedRules().Procedures,
 		"Type": c.Query("type"), "Query": c.Query("q"), "Sort": c.Query("sort", "new"), "Sorts": queueSorts, "Dir": w.Directory, "Advance": adv, "Names": names, "Title": title}
 	return s.renderStatus(c, status, "desk", pg)
 }
@@ -143,7 +143,7 @@ func (s *Server) deskNewForm(c *fiber.Ctx, status int, in academy.NewTicket, err
 	if r := w.Directory.Resident(in.Resident); r != nil {
 		resident = w.Directory.ResidentLabel(*r)
 	}
-	pg.Data = map[string]any{"Task": task, "W": w, "Form": in, "Resident": resident, "Procedures": academy.Procedures, "Priorities": academy.Priorities, "Channels": academy.Channels}
+	pg.Data = map[string]any{"Task": task, "W": w, "Form": in, "Resident": resident, "Procedures": academy.ShippedRules().Procedures, "Priorities": academy.Priorities, "Channels": academy.Channels}
 	return s.renderStatus(c, status, "desk_new", pg)
 }
 

@@ -259,7 +259,7 @@ func (s *Server) funcs() template.FuncMap {
 		"pct":         func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) },
 		"deref":       func(b *bool) bool { return b != nil && *b },
 		"list":        func(v ...string) []string { return v },
-		"departments": func() any { return academy.Departments },
+		"departments": func() any { return academy.ShippedRules().Departments },
 		// Procedures carry their Chinese labels; the catalogs name ticket
 		// types, states and actions in every language
 		// (TestDeskLabelsInBothLanguages keeps them complete).
@@ -293,7 +293,7 @@ func (s *Server) funcs() template.FuncMap {
 				}
 				return v
 			}
-			if academy.FieldKind(typ, action, name) == academy.FieldTime {
+			if academy.FieldKind(academy.ProcedureOf(typ), action, name) == academy.FieldTime {
 				// Stored as typed (a datetime-local input posts
 				// "2006-01-02T15:04", the site's wall clock): read and
 				// said in the same zone, it shows as typed, the way the
