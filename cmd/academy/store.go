@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/deskrules"
 	"github.com/academy/academy/internal/ferret"
 	"github.com/academy/academy/internal/mongo"
 	"github.com/academy/academy/internal/password"
@@ -22,6 +23,7 @@ type store struct {
 	learning    *academy.Learning
 	examiner    *academy.Examiner
 	desk        *academy.Desk
+	deskRules   *deskrules.Service
 	cases       *mongo.CaseStore
 	scenarios   *mongo.ScenarioService
 	coach       *academy.Coach
@@ -83,7 +85,9 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 	st.examiner = &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now, Zones: st.accounts}
 	st.learning = &academy.Learning{Progress: academy.NewCachedProgress(mongo.NewProgressService(db), academy.DefaultCacheTTL, time.Now), Now: time.Now}
 	st.assignments = mongo.NewAssignmentService(db)
-	st.desk = &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now, Zones: st.accounts}
+	st.deskRules = &deskrules.Service{Store: mongo.NewDeskRulesStore(db), Now: time.Now, Sites: st.accounts.Sites}
+	st.desk = &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now, Zones: st.accounts,
+		Rules: st.deskRules}
 	st.cases = mongo.NewCaseStore(db)
 	st.scenarios = mongo.NewScenarioService(db)
 	st.coach = &academy.Coach{Runs: mongo.NewRunService(db), Desk: st.desk, Now: time.Now}

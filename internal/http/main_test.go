@@ -21,6 +21,7 @@ import (
 	"github.com/academy/academy/internal/badge"
 	"github.com/academy/academy/internal/catalog"
 	"github.com/academy/academy/internal/content"
+	"github.com/academy/academy/internal/deskrules"
 	ahttp "github.com/academy/academy/internal/http"
 	"github.com/academy/academy/internal/markdown"
 	"github.com/academy/academy/internal/mongo"
@@ -142,15 +143,17 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	outbox := mongo.NewOutbox(db)
 	deps := ahttp.Deps{Accounts: accounts, Authz: az, DB: db, Library: library,
 		Learning: &academy.Learning{Progress: academy.NewCachedProgress(mongo.NewProgressService(db), academy.DefaultCacheTTL, time.Now), Now: time.Now}, Assignments: mongo.NewAssignmentService(db),
-		Examiner: &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now, Zones: accounts},
-		Desk:     &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now, Zones: accounts},
-		Cases:    mongo.NewCaseStore(db),
-		Catalog:  cat, Markdown: md, Logger: logger, Web: web.FS, Version: "test",
+		Examiner:  &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now, Zones: accounts},
+		Desk:      &academy.Desk{Live: mongo.NewDeskStore(db), Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now, Zones: accounts},
+		DeskRules: &deskrules.Service{Store: mongo.NewDeskRulesStore(db), Now: clock.Now, Sites: accounts.Sites},
+		Cases:     mongo.NewCaseStore(db),
+		Catalog:   cat, Markdown: md, Logger: logger, Web: web.FS, Version: "test",
 		Issuer: &badge.Issuer{ID: "http://academy.test/issuer", Name: "物业客服学院", Key: key},
 		Outbox: outbox, PublicURL: "http://academy.test", Programs: progStore, Throttle: mongo.NewCounters(db)}
 	for _, o := range opts {
 		o(&deps)
 	}
+	deps.Desk.Rules = deps.DeskRules
 	deps.Coach = &academy.Coach{Runs: mongo.NewRunService(db), Desk: deps.Desk, Now: time.Now}
 	deps.Certifier = &academy.Certifier{Programs: cat, Progress: deps.Learning.Progress, Attempts: deps.Examiner.Attempts, Runs: deps.Coach.Runs,
 		Certs: certs, Users: accounts.Users, Audit: accounts.Audit, Authz: az, Signer: &badge.Certificates{Issuer: deps.Issuer, Base: deps.PublicURL},

@@ -25,6 +25,7 @@ import (
 	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/badge"
 	"github.com/academy/academy/internal/catalog"
+	"github.com/academy/academy/internal/deskrules"
 	"github.com/academy/academy/internal/locale"
 	"github.com/academy/academy/internal/markdown"
 	"github.com/academy/academy/internal/notify"
@@ -48,10 +49,13 @@ type Deps struct {
 		Pinger
 		PoolStater
 	}
-	Library     *academy.Library
-	Learning    *academy.Learning
-	Examiner    *academy.Examiner
-	Desk        *academy.Desk
+	Library  *academy.Library
+	Learning *academy.Learning
+	Examiner *academy.Examiner
+	Desk     *academy.Desk
+	// DeskRules keeps the company's and the sites' desk rules (also
+	// Desk.Rules).
+	DeskRules   *deskrules.Service
 	Cases       academy.CaseStore
 	Coach       *academy.Coach
 	Assignments academy.AssignmentService
