@@ -35,13 +35,13 @@ type Revision struct {
 }
 
 // RevisionID names revision seq of scope: "c3" for the company's third,
-// "s.<site>.2" for a site's second. Ids never contain "/" so that they
-// travel in a URL path.
+// "s_<site>_2" for a site's second: ids that travel in a URL path
+// and name one scope (site ids hold no "_").
 func RevisionID(scope string, seq int) string {
 	if scope == Company {
 		return fmt.Sprintf("c%d", seq)
 	}
-	return fmt.Sprintf("s.%s.%d", scope, seq)
+	return fmt.Sprintf("s_%s_%d", scope, seq)
 }
 
 // Store keeps revisions and, per scope, the one in force (its head).
@@ -252,8 +252,9 @@ func (s *Service) History(ctx context.Context, scope string) ([]*Revision, error
 	return s.Store.ListRevisions(ctx, scope)
 }
 
-// DiffLine is a line of a unified diff: Kind is "+", "-", "@" (a hunk
-// header) or " ".
+// DiffLine is a line of a unified diff, its +/- mark kept in Text so
+// that it reads without colour: Kind is "add", "del", "hunk" (a header)
+// or "ctx".
 type DiffLine struct {
 	Kind string `json:"kind"`
 	Text string `json:"text"`
@@ -265,19 +266,22 @@ func Diff(a, b string) []DiffLine {
 	text, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{A: difflib.SplitLines(a), B: difflib.SplitLines(b), Context: 2})
 	if err != nil {
 		// The diff writes to memory only.
-		return []DiffLine{{Kind: "@", Text: err.Error()}}
+		return []DiffLine{{Kind: "hunk", Text: err.Error()}}
 	}
 	var out []DiffLine
 	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
-		if line == "" || strings.HasPrefix(line, "---") || strings.HasPrefix(line, "+++") {
+		kind := "ctx"
+		switch {
+		case line == "", strings.HasPrefix(line, "---"), strings.HasPrefix(line, "+++"):
 			continue
+		case strings.HasPrefix(line, "@@"):
+			kind = "hunk"
+		case strings.HasPrefix(line, "+"):
+			kind = "add"
+		case strings.HasPrefix(line, "-"):
+			kind = "del"
 		}
-		kind := line[:1]
-		if kind == "@" {
-			out = append(out, DiffLine{Kind: "@", Text: line})
-			continue
-		}
-		out = append(out, DiffLine{Kind: kind, Text: line[1:]})
+		out = append(out, DiffLine{Kind: kind, Text: line})
 	}
 	return out
 }

@@ -25,6 +25,8 @@ var crawlSkips = map[string]string{
 	"/healthz":                                "JSON probe",
 	"/readyz":                                 "JSON probe",
 	"/metrics":                                "Prometheus text for the scraper",
+	"/admin/desk-rules":                       "the rules' own YAML: the ids of states and actions are what it edits (TestDeskRulesWeb)",
+	"/admin/desk-rules/revisions/:rev":        "a revision's YAML diff: the ids are what it shows (TestDeskRulesWeb)",
 	"/courses/:slug/assets/*":                 "course images and files",
 	"/author/courses/:slug/export":            "course download (Markdown archive)",
 	"/author/quizzes/:slug/export":            "quiz download (YAML)",

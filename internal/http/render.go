@@ -117,6 +117,9 @@ func (s *Server) nav(u *academy.User) []navItem {
 	if s.Authz.Can(u, "", academy.PermPrograms) {
 		items = append(items, navItem{"/admin/programs", "nav.programs"})
 	}
+	if s.Authz.Can(u, "", academy.PermDeskRules) {
+		items = append(items, navItem{"/admin/desk-rules", "nav.desk_rules"})
+	}
 	if s.Authz.Can(u, "", academy.PermAuditRead) {
 		items = append(items, navItem{"/admin/audit", "nav.audit"}, navItem{"/admin/xapi", "nav.xapi"})
 	}
@@ -193,6 +196,17 @@ func (s *Server) deskLabel(lang, key, raw string) string {
 	return raw
 }
 
+// ruleLabel is the Chinese label a company's desk rules give something
+// they added (a type, state, action or field no catalog knows), else raw.
+func (s *Server) ruleLabel(raw, typ, state, action, field string) string {
+	if s.DeskRules != nil {
+		if l := s.DeskRules.Label(typ, state, action, field); l != "" {
+			return l
+		}
+	}
+	return raw
+}
+
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"t": s.locales.T,
@@ -260,17 +274,22 @@ func (s *Server) funcs() template.FuncMap {
 		"deref":       func(b *bool) bool { return b != nil && *b },
 		"list":        func(v ...string) []string { return v },
 		"departments": func() any { return academy.ShippedRules().Departments },
+		// deptLabel names a department of a ticket's rules: the catalog's
+		// name for the shipped ones, the rules' own for one a company added.
+		"deptLabel": func(lang string, d academy.Department) string { return s.deskLabel(lang, "dept."+d.ID, d.Name) },
 		// Procedures carry their Chinese labels; the catalogs name ticket
 		// types, states and actions in every language
 		// (TestDeskLabelsInBothLanguages keeps them complete).
-		"typeLabel": func(lang, typ string) string { return s.deskLabel(lang, "desk.type."+typ, typ) },
+		"typeLabel": func(lang, typ string) string {
+			return s.deskLabel(lang, "desk.type."+typ, s.ruleLabel(typ, typ, "", "", ""))
+		},
 		"stateLabel": func(lang, typ, state string) string {
-			return s.deskLabel(lang, "desk.state."+typ+"."+state, state)
+			return s.deskLabel(lang, "desk.state."+typ+"."+state, s.ruleLabel(state, typ, state, "", ""))
 		},
 		// Actions every ticket has (note, message, ...) are named once;
 		// the procedure's own per type.
 		"actionLabel": func(lang, typ, action string) string {
-			return s.deskLabel(lang, "desk.action."+action, s.deskLabel(lang, "desk.action."+typ+"."+action, action))
+			return s.deskLabel(lang, "desk.action."+action, s.deskLabel(lang, "desk.action."+typ+"."+action, s.ruleLabel(action, typ, "", action, "")))
 		},
 		"fieldLabel": func(lang, name string) string {
 			// The procedures carry Chinese labels only, and the create event
@@ -283,7 +302,7 @@ func (s *Server) funcs() template.FuncMap {
 					return s.locales.T(lang, key)
 				}
 			}
-			return academy.FieldLabel(name)
+			return s.ruleLabel(academy.FieldLabel(name), "", "", "", name)
 		},
 		"fieldValue": func(lang, typ, action, name, v string) string {
 			switch name {
