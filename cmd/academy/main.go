@@ -27,7 +27,8 @@ Usage:
   academy serve   [flags]         run the web server
   academy user    <command> [flags]  manage accounts (add, list, set-roles, disable, enable, reset-password)
   academy site    <command> [flags]  manage sites (add, list)
-  academy lint    [DIR]           check the content files (courses/) without writing anything
+  academy desk    <command> [flags]  export or import the desk rules (procedures, SLA, departments)
+  academy lint    [DIR]           check the content files (courses/, desk/) without writing anything
   academy import  [flags]         load the content files into the database
   academy export  --course SLUG   write a course back into files
   academy import-gift FILE --quiz SLUG   convert a Moodle GIFT file into a quiz bank file
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdSite(ctx, args[1:], stdout, stderr)
 	case "lint":
 		err = cmdLint(args[1:], stdout, stderr)
+	case "desk":
+		err = cmdDesk(ctx, args[1:], stdout, stderr)
 	case "import":
 		err = cmdImport(ctx, args[1:], stdout, stderr)
 	case "export":
@@ -67,7 +70,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 	default:
-		err = fmt.Errorf("unknown command %q (commands: serve, user, site, lint, import, export, import-gift, version)", args[0])
+		err = fmt.Errorf("unknown command %q (commands: serve, user, site, desk, lint, import, export, import-gift, version)", args[0])
 	}
 	if errors.Is(err, errFlagHelp) {
 		return 0
