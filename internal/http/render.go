@@ -117,9 +117,7 @@ func (s *Server) nav(u *academy.User) []navItem {
 	if s.Authz.Can(u, "", academy.PermPrograms) {
 		items = append(items, navItem{"/admin/programs", "nav.programs"})
 	}
-	if s.Authz.Can(u, "", academy.PermDeskRules) {
-		items = append(items, navItem{"/admin/desk-rules", "nav.desk_rules"})
-	}
+
 	if s.Authz.Can(u, "", academy.PermAuditRead) {
 		items = append(items, navItem{"/admin/audit", "nav.audit"}, navItem{"/admin/xapi", "nav.xapi"})
 	}
