@@ -73,6 +73,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) error {
 	cl := &content.Loader{Dir: dir}
 	problems = append(problems, cl.Wording()...)
 	problems = append(problems, cl.References(lessons)...)
+	problems = append(problems, cl.DeskRules(fl.scenarios)...)
 	if len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Fprintln(stdout, p)

@@ -27,7 +27,8 @@ Usage:
   academy serve   [flags]         run the web server
   academy user    <command> [flags]  manage accounts (add, list, set-roles, disable, enable, reset-password)
   academy site    <command> [flags]  manage sites (add, list)
-  academy lint    [DIR]           check the content files (courses/) without writing anything
+  academy desk    <command> [flags]  export or import the desk rules (procedures, SLA, departments)
+  academy lint    [DIR]           check the content files (courses/, desk/) without writing anything
   academy calendar check FILE     check a working calendar file (calendar default prints the shipped one)
   academy import  [flags]         load the content files into the database
   academy export  --course SLUG   write a course back into files
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdLint(args[1:], stdout, stderr)
 	case "calendar":
 		err = cmdCalendar(args[1:], stdout)
+	case "desk":
+		err = cmdDesk(ctx, args[1:], stdout, stderr)
 	case "import":
 		err = cmdImport(ctx, args[1:], stdout, stderr)
 	case "export":
@@ -70,7 +73,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 	default:
-		err = fmt.Errorf("unknown command %q (commands: serve, user, site, lint, calendar, import, export, import-gift, version)", args[0])
+		err = fmt.Errorf("unknown command %q (commands: serve, user, site, desk, lint, calendar, import, export, import-gift, version)", args[0])
 	}
 	if errors.Is(err, errFlagHelp) {
 		return 0

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/content"
 )
 
@@ -435,5 +436,58 @@ func TestSiteDirectory(t *testing.T) {
 	t.Setenv("ACADEMY_TZ", "Mars/Olympus")
 	if code, _, e := cli(t, "", "site", "list", d); code == 0 || !strings.Contains(e, `ACADEMY_TZ "Mars/Olympus"`) {
 		t.Fatalf("bad ACADEMY_TZ: %d %q", code, e)
+	}
+}
+
+// TestDeskRulesCLI: export writes the rules in force, import saves a
+// checked file as a new revision and refuses a broken one, saving nothing.
+func TestDeskRulesCLI(t *testing.T) {
+	onTestServer(t)
+	d := "--data=" + t.TempDir()
+	cli(t, "", "site", "add", d, "--id", "s1", "--name", "一期")
+	cli(t, "a long password\n", "user", "add", d, "--username", "boss", "--roles", "admin", "--password-stdin")
+	code, shipped, e := cli(t, "", "desk", "export", d)
+	if code != 0 || shipped != string(academy.ShippedDeskRulesYAML()) {
+		t.Fatalf("export: %d %q", code, e)
+	}
+	file := filepath.Join(t.TempDir(), "company.yaml")
+	os.WriteFile(file, []byte(strings.Replace(shipped, "resolution: 72h}", "resolution: 48h}", 1)), 0o644)
+	if code, out, e := cli(t, "", "desk", "import", d, "--file", file, "--by", "boss"); code != 0 || !strings.Contains(out, "saved desk rules revision 1") {
+		t.Fatalf("import: %d %q %q", code, out, e)
+	}
+	if _, out, _ := cli(t, "", "desk", "export", d, "--site", "s1"); !strings.Contains(out, "resolution: 48h}") {
+		t.Fatal("a site without rules of its own does not export the company's")
+	}
+	os.WriteFile(file, []byte(strings.Replace(shipped, "initial: received", "initial: nowhere", 1)), 0o644)
+	code, out, e := cli(t, "", "desk", "import", d, "--file", file, "--by", "boss")
+	if code != 1 || !strings.Contains(out, `initial state "nowhere" is not in states`) || !strings.Contains(e, "nothing saved") {
+		t.Fatalf("broken import: %d %q %q", code, out, e)
+	}
+	if _, out, _ := cli(t, "", "desk", "export", d); !strings.Contains(out, "resolution: 48h}") {
+		t.Fatal("a refused import changed the rules")
+	}
+}
+
+// TestLintDeskRules: lint checks the rules under desk/ and the scenarios
+// against them, naming the scenario, the step and the missing state.
+func TestLintDeskRules(t *testing.T) {
+	dir := t.TempDir()
+	for _, sub := range []string{"courses", "quizzes", "scenarios"} {
+		abs, _ := filepath.Abs(filepath.Join("..", "..", sub))
+		if err := os.Symlink(abs, filepath.Join(dir, sub)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Mkdir(filepath.Join(dir, "desk"), 0o755)
+	rules := strings.NewReplacer("{id: responded, label: 答复}", "{id: answered, label: 答复}", "to: responded,", "to: answered,",
+		"from: [responded, following]", "from: [answered, following]").Replace(string(academy.ShippedDeskRulesYAML()))
+	os.WriteFile(filepath.Join(dir, "desk", "company.yaml"), []byte(rules), 0o644)
+	code, out, _ := cli(t, "", "lint", dir)
+	if code != 1 || !strings.Contains(out, `scenarios/angry-owner.yaml:1: steps[task].checks[0]: state: "responded" is not a state of complaint (desk/company.yaml)`) {
+		t.Fatalf("lint: %d %q", code, out)
+	}
+	os.WriteFile(filepath.Join(dir, "desk", "company.yaml"), []byte(strings.Replace(rules, "label: 受理}", "label: received}", 1)), 0o644)
+	if code, out, _ := cli(t, "", "lint", dir); code != 1 || !strings.Contains(out, "desk/company.yaml:1: 流程“报修”（repair）的状态“received”（received）：缺少中文名称（label）") {
+		t.Fatalf("lint: %d %q", code, out)
 	}
 }

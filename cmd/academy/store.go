@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/deskrules"
 	"github.com/academy/academy/internal/ferret"
 	"github.com/academy/academy/internal/mongo"
 	"github.com/academy/academy/internal/password"
@@ -23,6 +24,7 @@ type store struct {
 	examiner    *academy.Examiner
 	desk        *academy.Desk
 	calendars   *academy.Calendars
+	deskRules   *deskrules.Service
 	cases       *mongo.CaseStore
 	scenarios   *mongo.ScenarioService
 	coach       *academy.Coach
@@ -87,7 +89,9 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 	live := mongo.NewDeskStore(db)
 	st.calendars = academy.NewCalendars(mongo.NewCalendarStore(db), st.accounts.Sites, mongo.NewAuditService(db), time.Now)
 	st.calendars.Tickets, live.Calendars = live, st.calendars
-	st.desk = &academy.Desk{Live: live, Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now, Zones: st.accounts, Calendars: st.calendars}
+	st.deskRules = &deskrules.Service{Store: mongo.NewDeskRulesStore(db), Now: time.Now, Sites: st.accounts.Sites}
+	st.desk = &academy.Desk{Live: live, Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now, Zones: st.accounts, Calendars: st.calendars,
+		Rules: st.deskRules}
 	st.cases = mongo.NewCaseStore(db)
 	st.scenarios = mongo.NewScenarioService(db)
 	st.coach = &academy.Coach{Runs: mongo.NewRunService(db), Desk: st.desk, Now: time.Now}

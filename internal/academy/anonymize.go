@@ -425,7 +425,7 @@ func (a *anonymizer) field(action, name, v string) string {
 		}
 		return a.staffAlias(v)
 	}
-	if FieldKind(a.t.Type, action, name) == FieldTime {
+	if FieldKind(a.t.Procedure(), action, name) == FieldTime {
 		if at, err := ParseDeskTime(v, a.loc); err == nil {
 			return a.time(at).Format("2006-01-02 15:04")
 		}

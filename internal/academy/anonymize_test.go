@@ -34,7 +34,7 @@ var anonCreated = time.Date(2026, 3, 4, 10, 30, 0, 0, time.UTC)
 // leakyTicket is a closed repair whose every field carries personal data.
 func leakyTicket(t *testing.T, dir *Directory) *Ticket {
 	t.Helper()
-	tk, err := CreateTicket(NewTicket{Type: TypeRepair, Resident: "r1",
+	tk, err := CreateTicket(ShippedRules(), NewTicket{Type: TypeRepair, Resident: "r1",
 		Title: "3栋2单元1202陈阿姨报修：卫生间漏水，电话138-1234-5678",
 		Description: "陈秀英（身份证110105199001011234）来电，手机138 1234 5678，座机021-12345678。楼上3栋2单元1302王建国家漏水，" +
 			"王先生电话13998765432。2026-03-04 14:00开始滴水。1202的业主很着急。liuqing已记录。"},
@@ -50,7 +50,7 @@ func leakyTicket(t *testing.T, dir *Directory) *Ticket {
 		for i := 0; i+1 < len(kv); i += 2 {
 			f[kv[i]] = kv[i+1]
 		}
-		if _, err := Apply(tk, TicketAction{Action: action, Fields: f, Version: tk.Version}, actor, dir, at); err != nil {
+		if _, err := Apply(tk, TicketAction{Action: action, Fields: f, Version: tk.Version}, actor, at); err != nil {
 			t.Fatalf("%s: %v", action, err)
 		}
 	}
@@ -69,7 +69,7 @@ func leakyTicket(t *testing.T, dir *Directory) *Ticket {
 
 func TestAnonymizeRefusesOpenTickets(t *testing.T) {
 	dir := anonDirectory()
-	tk, err := CreateTicket(NewTicket{Type: TypeRepair, Title: "漏水", Resident: "r1"}, dir, "site1", "x", "BX-00002", "liuqing", anonCreated)
+	tk, err := CreateTicket(ShippedRules(), NewTicket{Type: TypeRepair, Title: "漏水", Resident: "r1"}, dir, "site1", "x", "BX-00002", "liuqing", anonCreated)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestAnonymizeShiftsTimes(t *testing.T) {
 // TestAnonymizeTimeFields moves a complaint's promised time with the clock.
 func TestAnonymizeTimeFields(t *testing.T) {
 	dir := anonDirectory()
-	tk, err := CreateTicket(NewTicket{Type: TypeComplaint, Title: "楼上噪音", Resident: "r2"}, dir, "site1", "c1", "TS-00001", "liuqing", anonCreated)
+	tk, err := CreateTicket(ShippedRules(), NewTicket{Type: TypeComplaint, Title: "楼上噪音", Resident: "r2"}, dir, "site1", "c1", "TS-00001", "liuqing", anonCreated)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestAnonymizeTimeFields(t *testing.T) {
 	} {
 		at = at.Add(time.Hour)
 		a.Version = tk.Version
-		if _, err := Apply(tk, a, "liuqing", dir, at); err != nil {
+		if _, err := Apply(tk, a, "liuqing", at); err != nil {
 			t.Fatal(err)
 		}
 	}

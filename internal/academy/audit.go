@@ -27,13 +27,14 @@ const (
 	AuditProgramSaved   = "program.saved"
 	AuditExtraAttempt   = "quiz.extra_attempt"
 	AuditCooldownReset  = "quiz.cooldown_reset"
+	AuditDeskRulesSaved = "desk_rules.saved"
 )
 
 // AuditActions lists every action, for the log's filter.
 var AuditActions = []string{AuditLoginOK, AuditLoginFailed, AuditLogout, AuditUserCreated, AuditRolesChanged,
 	AuditUserDisabled, AuditUserEnabled, AuditPasswordReset, AuditPasswordOwn, AuditPasswordLink, AuditPasswordByLink, AuditLegalName, AuditSiteCreated,
 	AuditCertIssued, AuditCertRevoked, AuditCertReinstated, AuditProgramSaved, AuditExtraAttempt, AuditCooldownReset,
-	AuditPhoneRevealed, AuditPhoneSearched}
+	AuditPhoneRevealed, AuditPhoneSearched, AuditDeskRulesSaved}
 
 // AuditEvent is one security-relevant event. Detail never holds secrets.
 type AuditEvent struct {

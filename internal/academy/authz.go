@@ -17,6 +17,7 @@ const (
 	PermTrainees    = "trainees:follow"    // see the runs and progress of learners on a site
 	PermCerts       = "certs:manage"       // team certification dashboard, revoking certificates of a site
 	PermPrograms    = "programs:manage"    // edit certification programs (admin only)
+	PermDeskRules   = "desk_rules:manage"  // edit the company's and the sites' desk rules (admin only)
 )
 
 // Authorizer decides whether u may use perm on site. site "" asks whether u

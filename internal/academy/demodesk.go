@@ -121,7 +121,7 @@ func buildDemoTicket(c demoCase, dir *Directory, sc demoScript, seq int, now tim
 	fill := demoPlaceholders(dir, res, c.who, sc.floors).Replace
 	at := now.Add(-c.ago)
 	in := NewTicket{Type: c.typ, Title: fill(c.title), Description: fill(c.desc), Resident: res.ID, Channel: c.channel, Priority: c.priority}
-	t, err := CreateTicket(in, dir, sc.ws, TicketID(sc.ids, seq), TicketNumber(c.typ, seq), sc.actor(demoAgent), at)
+	t, err := CreateTicket(ShippedRules(), in, dir, sc.ws, TicketID(sc.ids, seq), TicketNumber(c.typ, seq), sc.actor(demoAgent), at)
 	if err != nil {
 		return nil
 	}
@@ -137,7 +137,7 @@ func buildDemoTicket(c demoCase, dir *Directory, sc demoScript, seq int, now tim
 		if s.promise > 0 {
 			fields["promised_at"] = at.Add(s.promise).Format("2006-01-02 15:04")
 		}
-		if _, err := Apply(t, TicketAction{Action: s.action, Fields: fields, Version: t.Version}, sc.actor(s.actor), dir, at); err != nil {
+		if _, err := Apply(t, TicketAction{Action: s.action, Fields: fields, Version: t.Version}, sc.actor(s.actor), at); err != nil {
 			break
 		}
 	}

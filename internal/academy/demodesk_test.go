@@ -99,7 +99,7 @@ func TestDemoDeskReplays(t *testing.T) {
 	for _, tk := range tickets {
 		checkEventChain(t, &tk)
 		first := tk.Events[0]
-		r, err := CreateTicket(NewTicket{Type: tk.Type, Title: tk.Title, Description: tk.Description, Unit: tk.Unit, Resident: tk.Resident,
+		r, err := CreateTicket(ShippedRules(), NewTicket{Type: tk.Type, Title: tk.Title, Description: tk.Description, Unit: tk.Unit, Resident: tk.Resident,
 			Channel: tk.Channel, Priority: first.Fields["priority"]}, &dir, tk.Workspace, tk.ID, tk.Number, first.Actor, first.At)
 		if err != nil {
 			t.Fatalf("%s: create: %v", tk.Number, err)
@@ -109,7 +109,7 @@ func TestDemoDeskReplays(t *testing.T) {
 			if e.Action == ActionNote || e.Action == ActionMessage {
 				fields = map[string]string{"text": e.Note}
 			}
-			if _, err := Apply(r, TicketAction{Action: e.Action, Fields: fields, Version: r.Version}, e.Actor, &dir, e.At); err != nil {
+			if _, err := Apply(r, TicketAction{Action: e.Action, Fields: fields, Version: r.Version}, e.Actor, e.At); err != nil {
 				t.Fatalf("%s: replay of event %d (%s): %v", tk.Number, e.Seq, e.Action, err)
 			}
 		}
@@ -189,7 +189,7 @@ func TestDemoDeskMix(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range Procedures {
+	for _, p := range ShippedRules().Procedures {
 		for _, s := range p.States {
 			if !states[p.Type+"/"+s.ID] {
 				t.Errorf("no %s ticket in state %s", p.Type, s.ID)
@@ -281,7 +281,7 @@ func TestPracticeDesk(t *testing.T) {
 				}
 			}
 		}
-		if len(types) != len(Procedures) || len(tickets) < 20 || overdue < 2 {
+		if len(types) != len(ShippedRules().Procedures) || len(tickets) < 20 || overdue < 2 {
 			t.Errorf("estate %d: %d tickets, types %v, %d overdue", seed, len(tickets), types, overdue)
 		}
 	}

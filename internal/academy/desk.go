@@ -20,21 +20,9 @@ const (
 	DeptFinance     = "finance"     // 财务: bills, receipts and refunds
 )
 
-// Departments lists every department, with its Chinese name.
-var Departments = []struct{ ID, Name string }{
-	{DeptService, "客服"}, {DeptEngineering, "工程"}, {DeptSecurity, "安保"}, {DeptCleaning, "保洁"}, {DeptLandscaping, "绿化"},
-	{DeptFinance, "财务"},
-}
-
-// DepartmentName returns the Chinese name of a department id ("" if none).
-func DepartmentName(id string) string {
-	for _, d := range Departments {
-		if d.ID == id {
-			return d.Name
-		}
-	}
-	return ""
-}
+// DepartmentName returns the Chinese name of a shipped department id (""
+// if none); a ticket's own rules name theirs: DeskRules.DepartmentName.
+func DepartmentName(id string) string { return ShippedRules().DepartmentName(id) }
 
 // Unit is a flat (or shop) of a site.
 type Unit struct {
@@ -247,7 +235,30 @@ type Ticket struct {
 	// TZ is the zone of the ticket's site when it was opened: the SLA's
 	// office hours are that site's, whatever zone the server runs in.
 	TZ string `json:"tz,omitempty" bson:"tz,omitempty"`
+	// Rules is the revision of the desk rules the ticket was opened under
+	// ("" for the shipped ones): it works by them to the end, whatever
+	// the company changes meanwhile.
+	Rules string `json:"rules,omitempty" bson:"rules,omitempty"`
+	// rules are those rules, attached by the desk when it reads the
+	// ticket (Under).
+	rules *DeskRules
 }
+
+// Under attaches the rules of the ticket's revision, r.Rev == t.Rules.
+func (t *Ticket) Under(r *DeskRules) { t.rules = r }
+
+// DeskRules are the rules the ticket works by: those attached, else, for
+// a ticket opened before companies had rules of their own, the shipped.
+func (t *Ticket) DeskRules() *DeskRules {
+	if t.rules != nil {
+		return t.rules
+	}
+	return ShippedRules()
+}
+
+// Procedure is the ticket's procedure, or nil if its rules have no such
+// type.
+func (t *Ticket) Procedure() *Procedure { return t.DeskRules().Procedure(t.Type) }
 
 // Location is the zone the ticket's office hours are counted in; tickets
 // stored before sites had zones count in UTC, as they did when read back.
@@ -262,7 +273,7 @@ func (t *Ticket) Location() *time.Location {
 
 // Open reports whether the ticket still needs work.
 func (t *Ticket) Open() bool {
-	p := ProcedureOf(t.Type)
+	p := t.Procedure()
 	return p == nil || !p.State(t.State).Terminal
 }
 

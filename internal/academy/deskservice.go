@@ -33,6 +33,9 @@ type Desk struct {
 	// Calendars gives a workspace's working calendar; without it, the
 	// standard office week.
 	Calendars CalendarSource
+	// Rules gives a live site's desk rules; without it, and in sandboxes
+	// (whose scenarios are written against them), the shipped rules.
+	Rules DeskRulesSource
 }
 
 // Workspace is one desk: its directory, its clock and, for a sandbox, the
@@ -51,6 +54,9 @@ type Workspace struct {
 	// Role is the capacity in which the caller works this desk; the
 	// domain refuses the actions it does not allow.
 	Role DeskRole
+	// Rules are the desk rules new tickets open under; each ticket keeps
+	// the revision it opened under.
+	Rules *DeskRules
 }
 
 // Open loads a workspace.
@@ -65,7 +71,7 @@ func (d *Desk) Open(ctx context.Context, ws string) (*Workspace, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Workspace{ID: ws, Directory: &sb.Directory, Now: sb.Now(real), Sandbox: sb, Zone: d.zone(ctx, ws), Calendar: cal}, nil
+		return &Workspace{ID: ws, Directory: &sb.Directory, Now: sb.Now(real), Sandbox: sb, Zone: d.zone(ctx, ws), Calendar: cal, Rules: ShippedRules()}, nil
 	}
 	dir, err := d.Live.FindDirectory(ctx, ws)
 	if err != nil {
@@ -75,7 +81,13 @@ func (d *Desk) Open(ctx context.Context, ws string) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Workspace{ID: ws, Directory: dir, Now: real, Zone: d.zone(ctx, ws), Calendar: cal}, nil
+	rules := ShippedRules()
+	if d.Rules != nil {
+		if rules, err = d.Rules.CurrentRules(ctx, ws); err != nil {
+			return nil, err
+		}
+	}
+	return &Workspace{ID: ws, Directory: dir, Now: real, Zone: d.zone(ctx, ws), Calendar: cal, Rules: rules}, nil
 }
 
 func (d *Desk) calendar(ctx context.Context, ws string) (*calendar.Calendar, error) {
@@ -83,6 +95,25 @@ func (d *Desk) calendar(ctx context.Context, ws string) (*calendar.Calendar, err
 		return nil, nil // the standard office week
 	}
 	return d.Calendars.CalendarOf(ctx, ws)
+}
+
+// findTicket reads a live ticket with the rules of its revision attached.
+func (d *Desk) findTicket(ctx context.Context, ws, id string) (*Ticket, error) {
+	t, err := d.Live.FindTicket(ctx, ws, id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Rules != "" {
+		if d.Rules == nil {
+			return nil, Errorf(EINVALID, "ticket %s: its desk rules (%s) are not available here", t.Number, t.Rules)
+		}
+		r, err := d.Rules.RulesRevision(ctx, t.Rules)
+		if err != nil {
+			return nil, err
+		}
+		t.Under(r)
+	}
+	return t, nil
 }
 
 func (d *Desk) zone(ctx context.Context, ws string) *time.Location {
@@ -220,12 +251,12 @@ func (d *Desk) Get(ctx context.Context, w *Workspace, id string) (*Ticket, error
 		}
 		return nil, TicketNotFound(id, w.ID)
 	}
-	return d.Live.FindTicket(ctx, w.ID, id)
+	return d.findTicket(ctx, w.ID, id)
 }
 
 // Create opens a ticket in the workspace.
 func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor string) (*Ticket, error) {
-	if !MayAct(w.Role, in.Type, ActionCreate) {
+	if !MayAct(w.Role, nil, ActionCreate) {
 		return nil, Errorf(EFORBIDDEN, "工单由客服专员受理建单 / Agents open tickets; a site manager does not.")
 	}
 	if sb := w.Sandbox; sb != nil {
@@ -233,7 +264,7 @@ func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor str
 			return nil, Errorf(EINVALID, "演练环境最多 %d 张工单,请重置后再练 / A sandbox holds at most %d tickets; reset it.", MaxSandboxTickets, MaxSandboxTickets)
 		}
 		sb.Seq++
-		t, err := CreateTicket(in, w.Directory, w.ID, TicketID(w.ID, sb.Seq), TicketNumber(in.Type, sb.Seq), actor, w.Now)
+		t, err := CreateTicket(ShippedRules(), in, w.Directory, w.ID, TicketID(w.ID, sb.Seq), TicketNumber(in.Type, sb.Seq), actor, w.Now)
 		if err != nil {
 			return nil, err
 		}
@@ -250,7 +281,7 @@ func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor str
 		if err != nil {
 			return nil, err
 		}
-		t, err := CreateTicket(in, w.Directory, w.ID, TicketID(w.ID, n), TicketNumber(in.Type, n), actor, w.Now)
+		t, err := CreateTicket(w.Rules, in, w.Directory, w.ID, TicketID(w.ID, n), TicketNumber(in.Type, n), actor, w.Now)
 		if err != nil {
 			return nil, err
 		}
@@ -278,7 +309,7 @@ func (d *Desk) Act(ctx context.Context, w *Workspace, id string, a TicketAction,
 		if t == nil {
 			return nil, TicketNotFound(id, w.ID)
 		}
-		if _, err := Apply(t, a, actor, w.Directory, w.Now); err != nil {
+		if _, err := Apply(t, a, actor, w.Now); err != nil {
 			return nil, err
 		}
 		sb.Version++
@@ -287,14 +318,14 @@ func (d *Desk) Act(ctx context.Context, w *Workspace, id string, a TicketAction,
 		}
 		return t, nil
 	}
-	t, err := d.Live.FindTicket(ctx, w.ID, id)
+	t, err := d.findTicket(ctx, w.ID, id)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkRole(w.Role, t, a.Action); err != nil {
 		return nil, err
 	}
-	if _, err := Apply(t, a, actor, w.Directory, w.Now); err != nil {
+	if _, err := Apply(t, a, actor, w.Now); err != nil {
 		return nil, err
 	}
 	if err := d.Live.SaveTicket(ctx, t); err != nil {
@@ -438,7 +469,7 @@ func (d *Desk) Escalate(ctx context.Context) ([]TicketSummary, error) {
 		if !s.Overdue(now) || !s.Escalated.IsZero() {
 			continue
 		}
-		t, err := d.Live.FindTicket(ctx, s.Workspace, s.ID)
+		t, err := d.findTicket(ctx, s.Workspace, s.ID)
 		if err != nil {
 			return done, err
 		}
@@ -447,7 +478,7 @@ func (d *Desk) Escalate(ctx context.Context) ([]TicketSummary, error) {
 			return done, err
 		}
 		st := SLA(t, now, cal)
-		if st.Overdue == "" || !t.Escalated.IsZero() {
+		if st.Overdue == "" || !t.Escalated.IsZero() || t.Procedure() == nil || t.Procedure().EscalateTo == EscalateNone {
 			continue
 		}
 		what := map[string]string{"first_response": "首次响应", "resolution": "处理完成"}[st.Overdue]

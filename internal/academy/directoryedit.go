@@ -458,7 +458,7 @@ func blankRow(row []string) bool {
 
 // departmentID reads a department by its Chinese name or its id.
 func departmentID(s string) string {
-	for _, d := range Departments {
+	for _, d := range ShippedRules().Departments {
 		if s == d.Name || s == d.Name+"部" || strings.EqualFold(s, d.ID) {
 			return d.ID
 		}

@@ -102,7 +102,7 @@ func FuzzApply(f *testing.F) {
 	// ticketIn makes a ticket of p and walks it to state with valid fields.
 	ticketIn := func(t *testing.T, p *Procedure, state string) *Ticket {
 		t.Helper()
-		tk, err := CreateTicket(NewTicket{Type: p.Type, Title: "卫生间天花板渗水", Resident: "r1"}, dir, "ws", "ws-1", "BX-1", "agent", now)
+		tk, err := CreateTicket(ShippedRules(), NewTicket{Type: p.Type, Title: "卫生间天花板渗水", Resident: "r1"}, dir, "ws", "ws-1", "BX-1", "agent", now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func FuzzApply(f *testing.F) {
 				fields[fd.Name] = fuzzFieldValue(fd.Kind)
 			}
 			at := now.Add(time.Duration(i+1) * time.Minute)
-			if _, err := Apply(tk, TicketAction{Action: action, Fields: fields, Version: tk.Version}, "agent", dir, at); err != nil {
+			if _, err := Apply(tk, TicketAction{Action: action, Fields: fields, Version: tk.Version}, "agent", at); err != nil {
 				t.Fatalf("%s: %s on the way to %s: %v", p.Type, action, state, err)
 			}
 		}
@@ -127,7 +127,7 @@ func FuzzApply(f *testing.F) {
 		if err := json.Unmarshal([]byte(fieldsJSON), &fields); err != nil {
 			return // the handler refuses the body before Apply
 		}
-		p := &Procedures[int(typ)%len(Procedures)]
+		p := &ShippedRules().Procedures[int(typ)%len(ShippedRules().Procedures)]
 		tk := ticketIn(t, p, p.States[int(state)%len(p.States)].ID)
 		before := cloneTicket(tk)
 		version := tk.Version
@@ -135,7 +135,7 @@ func FuzzApply(f *testing.F) {
 			version--
 		}
 		at := now.Add(time.Hour)
-		ev, err := Apply(tk, TicketAction{Action: action, Fields: fields, Version: version}, "agent", dir, at)
+		ev, err := Apply(tk, TicketAction{Action: action, Fields: fields, Version: version}, "agent", at)
 		if err != nil {
 			e, ok := err.(*Error)
 			if !ok || strings.TrimSpace(e.Message) == "" {

@@ -20,7 +20,7 @@ func testDir() *Directory {
 
 func newTicket(t *testing.T, typ string) *Ticket {
 	t.Helper()
-	tk, err := CreateTicket(NewTicket{Type: typ, Title: "卫生间天花板渗水", Resident: "r1"}, testDir(), "demo", "demo-1", "BX-00001", "agent", t0)
+	tk, err := CreateTicket(ShippedRules(), NewTicket{Type: typ, Title: "卫生间天花板渗水", Resident: "r1"}, testDir(), "demo", "demo-1", "BX-00001", "agent", t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func newTicket(t *testing.T, typ string) *Ticket {
 // act applies an action at t0+after and fails the test on error.
 func act(t *testing.T, tk *Ticket, after time.Duration, action string, fields map[string]string) {
 	t.Helper()
-	if _, err := Apply(tk, TicketAction{Action: action, Fields: fields, Version: tk.Version}, "agent", testDir(), t0.Add(after)); err != nil {
+	if _, err := Apply(tk, TicketAction{Action: action, Fields: fields, Version: tk.Version}, "agent", t0.Add(after)); err != nil {
 		t.Fatalf("%s from %s: %v", action, tk.State, err)
 	}
 }
@@ -141,7 +141,7 @@ func TestRefusedTransitions(t *testing.T) {
 		if c.action.Version == 0 {
 			c.action.Version = tk.Version
 		}
-		_, err := Apply(tk, c.action, "agent", testDir(), t0.Add(time.Minute))
+		_, err := Apply(tk, c.action, "agent", t0.Add(time.Minute))
 		if ErrorCode(err) != c.code || !strings.Contains(ErrorMessage(err), c.msg) {
 			t.Errorf("%s: %v", c.name, err)
 		}
@@ -153,7 +153,7 @@ func TestRefusedTransitions(t *testing.T) {
 	c := newTicket(t, TypeComplaint)
 	act(t, c, time.Minute, "confirm", map[string]string{"summary": "s"})
 	act(t, c, 2*time.Minute, "investigate", map[string]string{"department": "security"})
-	_, err := Apply(c, TicketAction{Action: "respond", Version: c.Version, Fields: map[string]string{"proposal": "p", "promised_at": "tomorrow"}}, "agent", testDir(), t0)
+	_, err := Apply(c, TicketAction{Action: "respond", Version: c.Version, Fields: map[string]string{"proposal": "p", "promised_at": "tomorrow"}}, "agent", t0)
 	if err == nil || !strings.Contains(ErrorMessage(err), "promised_at") {
 		t.Fatalf("bad promised time: %v", err)
 	}
@@ -171,7 +171,7 @@ func TestCreateTicketValidation(t *testing.T) {
 		"channel":  {NewTicket{Type: TypeRepair, Title: "x", Channel: "fax"}, "channel:"},
 		"priority": {NewTicket{Type: TypeRepair, Title: "x", Priority: "now"}, "priority:"},
 	} {
-		if _, err := CreateTicket(c.in, testDir(), "demo", "id", "n", "a", t0); err == nil || !strings.HasPrefix(ErrorMessage(err), c.msg) {
+		if _, err := CreateTicket(ShippedRules(), c.in, testDir(), "demo", "id", "n", "a", t0); err == nil || !strings.HasPrefix(ErrorMessage(err), c.msg) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -264,7 +264,7 @@ func TestHelpdeskDocCoversProcedures(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(b)
-	for _, p := range Procedures {
+	for _, p := range ShippedRules().Procedures {
 		for _, tr := range p.Transitions {
 			if !strings.Contains(doc, "`"+tr.Action+"` "+tr.Label) {
 				t.Errorf("docs/helpdesk.md does not document %s action %s (%s)", p.Type, tr.Action, tr.Label)
@@ -295,10 +295,10 @@ func TestManagerMayAct(t *testing.T) {
 		{TypeInquiry, ActionCreate, false},
 		{"nosuchtype", "respond", false},
 	} {
-		if got := MayAct(DeskManager, c.typ, c.action); got != c.want {
+		if got := MayAct(DeskManager, ProcedureOf(c.typ), c.action); got != c.want {
 			t.Errorf("manager %s %s: %v, want %v", c.typ, c.action, got, c.want)
 		}
-		if !MayAct(DeskAgent, c.typ, c.action) {
+		if !MayAct(DeskAgent, ProcedureOf(c.typ), c.action) {
 			t.Errorf("agent %s %s refused", c.typ, c.action)
 		}
 	}
@@ -317,7 +317,7 @@ func TestReopenResumesTheResolutionClock(t *testing.T) {
 	act(t, tk, 20*time.Minute, "start", nil)
 	act(t, tk, 60*time.Hour, "complete", map[string]string{"resolution": "更换角阀"})
 	act(t, tk, 70*time.Hour, "return_visit", map[string]string{"satisfaction": "2", "comment": "还在滴水"})
-	if _, err := Apply(tk, TicketAction{Action: "reopen", Fields: map[string]string{"department": "engineering"}, Version: tk.Version}, "agent", testDir(), t0.Add(71*time.Hour)); err == nil {
+	if _, err := Apply(tk, TicketAction{Action: "reopen", Fields: map[string]string{"department": "engineering"}, Version: tk.Version}, "agent", t0.Add(71*time.Hour)); err == nil {
 		t.Fatal("a reopen without a reason was accepted")
 	}
 	act(t, tk, 71*time.Hour, "reopen", map[string]string{"department": "engineering", "reason": "回访时业主说仍在滴水"})
@@ -359,7 +359,7 @@ func TestFinanceTakesABillingCheck(t *testing.T) {
 		t.Fatalf("after investigate: state %s, department %q (%s)", tk.State, tk.Department, DepartmentName(tk.Department))
 	}
 	rp := newTicket(t, TypeRepair)
-	_, err := Apply(rp, TicketAction{Action: "dispatch", Fields: map[string]string{"department": "accounts", "priority": "normal"}, Version: rp.Version}, "agent", testDir(), t0)
+	_, err := Apply(rp, TicketAction{Action: "dispatch", Fields: map[string]string{"department": "accounts", "priority": "normal"}, Version: rp.Version}, "agent", t0)
 	if err == nil || !strings.Contains(err.Error(), "finance") {
 		t.Fatalf("unknown department: %v, want the list to name finance", err)
 	}

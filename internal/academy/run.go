@@ -390,13 +390,13 @@ func (s *Scenario) SandboxFixture(seed int64, now time.Time) (*SandboxFixture, e
 	fx := &SandboxFixture{Scenario: s.Slug, Directory: dir}
 	for i, ft := range s.Fixture.Tickets {
 		created := now.Add(-time.Duration(ft.AgeMinutes) * time.Minute)
-		t, err := CreateTicket(NewTicket{Type: ft.Type, Title: ft.Title, Resident: ft.Resident, Priority: ft.Priority, Channel: "phone"},
+		t, err := CreateTicket(ShippedRules(), NewTicket{Type: ft.Type, Title: ft.Title, Resident: ft.Resident, Priority: ft.Priority, Channel: "phone"},
 			&dir, "", TicketID("fixture", i+1), TicketNumber(ft.Type, i+1), "前任客服", created)
 		if err != nil {
 			return nil, fmt.Errorf("fixture ticket %d: %w", i+1, err)
 		}
 		for _, a := range ft.Actions {
-			if _, err := Apply(t, TicketAction{Action: a.Action, Fields: a.Fields, Version: t.Version}, "前任客服", &dir,
+			if _, err := Apply(t, TicketAction{Action: a.Action, Fields: a.Fields, Version: t.Version}, "前任客服",
 				created.Add(time.Duration(a.AfterMinutes)*time.Minute)); err != nil {
 				return nil, fmt.Errorf("fixture ticket %d, %s: %w", i+1, a.Action, err)
 			}

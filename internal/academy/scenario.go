@@ -509,44 +509,17 @@ type ScenarioProblem struct {
 }
 
 func validateCheck(c Check, lessonExists func(string) bool) []string {
-	var out []string
-	p := ProcedureOf(c.Type)
-	if p == nil {
-		return []string{fmt.Sprintf("type: %q is not a ticket type", c.Type)}
-	}
-	action := func(a string) bool {
-		return a == ActionCreate || a == ActionNote || a == ActionMessage || a == ActionAssign || p.Transition(a) != nil
+	out := ShippedRules().checkFits(c)
+	if ShippedRules().Procedure(c.Type) == nil {
+		return out
 	}
 	switch c.Kind {
-	case CheckTicket:
-		if c.State != "" && !slices.ContainsFunc(p.States, func(s StateDef) bool { return s.ID == c.State }) {
-			out = append(out, fmt.Sprintf("state: %q is not a state of %s", c.State, c.Type))
-		}
-		for f, v := range c.Fields {
-			if FieldLabel(f) == f && f != "priority" {
-				out = append(out, fmt.Sprintf("fields: %q is not a field of any action", f))
-			}
-			if f == "department" && DepartmentName(v) == "" {
-				out = append(out, fmt.Sprintf("fields: %q is not a department", v))
-			}
-		}
+	case CheckTicket, CheckAbsent:
 	case CheckOrder:
 		if len(c.Actions) < 2 {
 			out = append(out, "actions: list at least two actions in order")
 		}
-		for _, a := range c.Actions {
-			if !action(a) {
-				out = append(out, fmt.Sprintf("actions: %q is not an action of %s", a, c.Type))
-			}
-		}
-	case CheckAbsent:
-		if !action(c.Action) {
-			out = append(out, fmt.Sprintf("action: %q is not an action of %s", c.Action, c.Type))
-		}
 	case CheckWithin:
-		if !action(c.From) || !action(c.To) {
-			out = append(out, fmt.Sprintf("from/to: %q and %q must be actions of %s", c.From, c.To, c.Type))
-		}
 		if c.Minutes <= 0 {
 			out = append(out, "minutes: a positive number of simulated minutes")
 		}
@@ -798,4 +771,74 @@ func ScenarioFromCase(tc *TrainingCase) *Scenario {
 			Points: 3, Message: "处理步骤不完整或顺序不对", Required: true})
 	}
 	return s
+}
+
+// checkFits lists what of check c the rules cannot satisfy: a ticket
+// type (the procedure the check is about), state, action, field or
+// department they do not have.
+func (r *DeskRules) checkFits(c Check) []string {
+	var out []string
+	p := r.Procedure(c.Type)
+	if p == nil {
+		return []string{fmt.Sprintf("type: %q is not a ticket type", c.Type)}
+	}
+	action := func(a string) bool {
+		return a == ActionCreate || a == ActionNote || a == ActionMessage || a == ActionAssign || p.Transition(a) != nil
+	}
+	switch c.Kind {
+	case CheckTicket:
+		if c.State != "" && !slices.ContainsFunc(p.States, func(s StateDef) bool { return s.ID == c.State }) {
+			out = append(out, fmt.Sprintf("state: %q is not a state of %s", c.State, c.Type))
+		}
+		for _, f := range slices.Sorted(maps.Keys(c.Fields)) {
+			if r.FieldLabel(f) == f && f != "priority" {
+				out = append(out, fmt.Sprintf("fields: %q is not a field of any action", f))
+			}
+			if v := c.Fields[f]; f == "department" && r.DepartmentName(v) == "" {
+				out = append(out, fmt.Sprintf("fields: %q is not a department", v))
+			}
+		}
+	case CheckOrder:
+		for _, a := range c.Actions {
+			if !action(a) {
+				out = append(out, fmt.Sprintf("actions: %q is not an action of %s", a, c.Type))
+			}
+		}
+	case CheckAbsent:
+		if !action(c.Action) {
+			out = append(out, fmt.Sprintf("action: %q is not an action of %s", c.Action, c.Type))
+		}
+	case CheckWithin:
+		if !action(c.From) || !action(c.To) {
+			out = append(out, fmt.Sprintf("from/to: %q and %q must be actions of %s", c.From, c.To, c.Type))
+		}
+	}
+	return out
+}
+
+// FitsRules lists the checks and fixture tickets of the scenario that
+// rules r cannot satisfy, so that a company that changes a procedure
+// learns which scenarios no longer match its desk.
+func (s *Scenario) FitsRules(r *DeskRules) []ScenarioProblem {
+	var out []ScenarioProblem
+	for i, ft := range s.Fixture.Tickets {
+		p := r.Procedure(ft.Type)
+		if p == nil {
+			out = append(out, ScenarioProblem{"", fmt.Sprintf("fixture.tickets[%d].type: %q is not a ticket type", i, ft.Type)})
+			continue
+		}
+		for _, a := range ft.Actions {
+			if p.Transition(a.Action) == nil {
+				out = append(out, ScenarioProblem{"", fmt.Sprintf("fixture.tickets[%d].actions: %q is not an action of %s", i, a.Action, ft.Type)})
+			}
+		}
+	}
+	for _, st := range s.Steps {
+		for j, c := range st.Checks {
+			for _, msg := range r.checkFits(c) {
+				out = append(out, ScenarioProblem{st.ID, fmt.Sprintf("checks[%d]: %s", j, msg)})
+			}
+		}
+	}
+	return out
 }

@@ -19,7 +19,7 @@ func repairLog(t *testing.T, steps ...struct {
 }) Ticket {
 	t.Helper()
 	dir := &Directory{Units: []Unit{{ID: "5-2-602", Label: "5栋2单元602"}}, Residents: []Resident{{ID: PersonaID, Name: "刘雅琴", Unit: "5-2-602", Role: "owner"}}}
-	tk, err := CreateTicket(NewTicket{Type: TypeRepair, Title: "漏水", Resident: PersonaID}, dir, "sb-x", "sb-x-1", "BX-00001", "trainee", t0)
+	tk, err := CreateTicket(ShippedRules(), NewTicket{Type: TypeRepair, Title: "漏水", Resident: PersonaID}, dir, "sb-x", "sb-x-1", "BX-00001", "trainee", t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func repairLog(t *testing.T, steps ...struct {
 		"return":       {"reason": "派错"},
 	}
 	for _, s := range steps {
-		if _, err := Apply(tk, TicketAction{Action: s.action, Fields: fields[s.action], Version: tk.Version}, "trainee", dir, t0.Add(time.Duration(s.after)*time.Minute)); err != nil {
+		if _, err := Apply(tk, TicketAction{Action: s.action, Fields: fields[s.action], Version: tk.Version}, "trainee", t0.Add(time.Duration(s.after)*time.Minute)); err != nil {
 			t.Fatalf("%s: %v", s.action, err)
 		}
 	}

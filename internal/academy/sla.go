@@ -11,53 +11,22 @@ import (
 // BusinessHours the clocks run only in the working hours of the site's
 // calendar.
 type SLAPolicy struct {
-	FirstResponse time.Duration `json:"first_response"`
-	Resolution    time.Duration `json:"resolution"`
-	BusinessHours bool          `json:"business_hours"`
+	FirstResponse time.Duration `json:"first_response" yaml:"first_response"`
+	Resolution    time.Duration `json:"resolution" yaml:"resolution"`
+	BusinessHours bool          `json:"business_hours" yaml:"business_hours,omitempty"`
 }
 
-// SLAPolicies gives the policy per type and priority. Urgent repairs (a
-// burst pipe) run day and night; consultations and renovation paperwork
-// run in office hours.
-var SLAPolicies = map[string]map[string]SLAPolicy{
-	TypeRepair: {
-		PriorityUrgent: {15 * time.Minute, 4 * time.Hour, false},
-		PriorityHigh:   {30 * time.Minute, 24 * time.Hour, false},
-		PriorityNormal: {2 * time.Hour, 72 * time.Hour, false},
-		PriorityLow:    {4 * time.Hour, 7 * 24 * time.Hour, true},
-	},
-	TypeComplaint: {
-		PriorityUrgent: {30 * time.Minute, 24 * time.Hour, false},
-		PriorityHigh:   {1 * time.Hour, 48 * time.Hour, false},
-		PriorityNormal: {2 * time.Hour, 72 * time.Hour, false},
-		PriorityLow:    {4 * time.Hour, 7 * 24 * time.Hour, true},
-	},
-	TypeInquiry: {
-		PriorityUrgent: {30 * time.Minute, 2 * time.Hour, false},
-		PriorityHigh:   {1 * time.Hour, 4 * time.Hour, true},
-		PriorityNormal: {2 * time.Hour, 8 * time.Hour, true},
-		PriorityLow:    {4 * time.Hour, 16 * time.Hour, true},
-	},
-	TypeVisitor: {
-		PriorityUrgent: {5 * time.Minute, 15 * time.Minute, false},
-		PriorityHigh:   {10 * time.Minute, 30 * time.Minute, false},
-		PriorityNormal: {10 * time.Minute, 30 * time.Minute, false},
-		PriorityLow:    {15 * time.Minute, 60 * time.Minute, false},
-	},
-	TypeRenovation: {
-		PriorityUrgent: {4 * time.Hour, 30 * 24 * time.Hour, true},
-		PriorityHigh:   {8 * time.Hour, 45 * 24 * time.Hour, true},
-		PriorityNormal: {16 * time.Hour, 60 * 24 * time.Hour, true},
-		PriorityLow:    {24 * time.Hour, 90 * 24 * time.Hour, true},
-	},
-}
-
-// PolicyOf returns the SLA policy of a ticket.
+// PolicyOf returns the SLA policy of a ticket, by the rules it was opened
+// under.
 func PolicyOf(t *Ticket) SLAPolicy {
-	if p, ok := SLAPolicies[t.Type][t.Priority]; ok {
-		return p
+	if p := t.Procedure(); p != nil {
+		if pol, ok := p.SLA[t.Priority]; ok {
+			return pol
+		}
 	}
-	return SLAPolicies[TypeRepair][PriorityNormal]
+	// Rules are checked for a policy per type and priority; only a
+	// ticket of a type its rules no longer know reaches here.
+	return ShippedRules().Procedure(TypeRepair).SLA[PriorityNormal]
 }
 
 // SLAStatus is where a ticket stands against its policy at a moment.
@@ -124,7 +93,7 @@ func (c *SLAClock) project(now time.Time, k slaCount) {
 // working hours of cal, the calendar of the ticket's site.
 func SLA(t *Ticket, now time.Time, cal *calendar.Calendar) SLAStatus {
 	pol := PolicyOf(t)
-	p := ProcedureOf(t.Type)
+	p := t.Procedure()
 	st := SLAStatus{Policy: pol, Response: SLAClock{Allowance: pol.FirstResponse}, Resolution: SLAClock{Allowance: pol.Resolution}}
 	if p == nil || len(t.Events) == 0 {
 		return st

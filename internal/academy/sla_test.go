@@ -11,7 +11,7 @@ import (
 // wall time, at a site in Beijing.
 func beijingTicket(t *testing.T, typ, priority string, at time.Time) *Ticket {
 	t.Helper()
-	tk, err := CreateTicket(NewTicket{Type: typ, Title: "电梯异响", Resident: "r1", Priority: priority}, testDir(), "demo", "demo-1", "BX-00001", "agent", at.UTC())
+	tk, err := CreateTicket(ShippedRules(), NewTicket{Type: typ, Title: "电梯异响", Resident: "r1", Priority: priority}, testDir(), "demo", "demo-1", "BX-00001", "agent", at.UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestSLAMarksPauseAndStop(t *testing.T) {
 	tk := beijingTicket(t, TypeRepair, PriorityLow, at(6, 16, 0)) // Friday 16:00
 	do := func(when time.Time, action string, fields map[string]string) {
 		t.Helper()
-		if _, err := Apply(tk, TicketAction{Action: action, Fields: fields, Version: tk.Version}, "agent", testDir(), when.UTC()); err != nil {
+		if _, err := Apply(tk, TicketAction{Action: action, Fields: fields, Version: tk.Version}, "agent", when.UTC()); err != nil {
 			t.Fatalf("%s: %v", action, err)
 		}
 	}

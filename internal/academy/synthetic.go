@@ -99,7 +99,7 @@ func buildEstate(seed int64, p estatePlan) Directory {
 			d.Residents = append(d.Residents, names.resident(len(d.Residents), u.ID, "tenant", p.phonePrefix))
 		}
 	}
-	for i, dept := range Departments {
+	for i, dept := range ShippedRules().Departments {
 		for range p.staff[i] {
 			d.Members = append(d.Members, Member{ID: fmt.Sprintf("m%02d", len(d.Members)+1), Name: names.name(), Department: dept.ID})
 		}

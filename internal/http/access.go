@@ -61,6 +61,7 @@ var paramIdents = map[string]paramRule{
 	"rid":      {ident: academy.IdentRecord},
 	"qid":      {ident: academy.IdentQuestion},
 	"n":        {ident: academy.IdentNumber},
+	"rev":      {ident: academy.IdentRecord},
 	// Certificate numbers and status lists are looked up in public by
 	// people and verifiers, whose answer for a number that names nothing
 	// is "not found", whatever its shape.

@@ -228,6 +228,15 @@ var accessTable = map[string][]string{
 	"POST /api/v1/users/:username/quizzes/:slug/grants":     followers,
 	"GET /admin/xapi":                                       adminOnly,
 	"GET /admin/programs":                                   adminOnly,
+	"GET /admin/desk-rules":                                 adminOnly,
+	"POST /admin/desk-rules":                                adminOnly,
+	"GET /admin/desk-rules/revisions/:rev":                  adminOnly,
+	"POST /admin/desk-rules/revisions/:rev/restore":         adminOnly,
+	"GET /api/v1/desk-rules":                                adminOnly,
+	"POST /api/v1/desk-rules":                               adminOnly,
+	"GET /api/v1/desk-rules/revisions":                      adminOnly,
+	"GET /api/v1/desk-rules/revisions/:rev":                 adminOnly,
+	"POST /api/v1/desk-rules/revisions/:rev/restore":        adminOnly,
 	"GET /admin/programs/:slug":                             adminOnly,
 	"POST /admin/programs":                                  adminOnly,
 }
@@ -237,7 +246,7 @@ var accessTable = map[string][]string{
 // so :number comes before :n.
 var params = strings.NewReplacer(":username", "trainee", ":slug", "ethics", ":lesson", "role-of-the-desk",
 	":number", "AC-0000-0000-0000-0000", ":n", "1", ":id", "000000000000000000000000", "*", "flow.svg",
-	":qid", "new", ":ws", "s1", ":rid", "r1", ":format", "csv", ":list", "1", ":site", "s1", ":token", "no-such-link")
+	":qid", "new", ":ws", "s1", ":rid", "r1", ":format", "csv", ":list", "1", ":site", "s1", ":token", "no-such-link", ":rev", "c1")
 
 func TestAccessMatrix(t *testing.T) {
 	e := newEnv(t)

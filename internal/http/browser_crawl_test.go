@@ -25,6 +25,8 @@ var crawlSkips = map[string]string{
 	"/healthz":                                "JSON probe",
 	"/readyz":                                 "JSON probe",
 	"/metrics":                                "Prometheus text for the scraper",
+	"/admin/desk-rules":                       "the rules' own YAML: the ids of states and actions are what it edits (TestDeskRulesWeb)",
+	"/admin/desk-rules/revisions/:rev":        "a revision's YAML diff: the ids are what it shows (TestDeskRulesWeb)",
 	"/courses/:slug/assets/*":                 "course images and files",
 	"/author/courses/:slug/export":            "course download (Markdown archive)",
 	"/author/quizzes/:slug/export":            "quiz download (YAML)",
@@ -240,7 +242,7 @@ func crawlCodes(e *env) (always, zhOnly, usernames []string) {
 		academy.AuditCertIssued, academy.AuditCertRevoked, academy.AuditCertReinstated, academy.AuditLegalName, academy.AuditProgramSaved,
 		academy.AuditExtraAttempt, academy.AuditCooldownReset, academy.AuditPhoneRevealed, academy.AuditPhoneSearched}
 	words = append(words, academy.Roles...)
-	for _, p := range academy.Procedures {
+	for _, p := range academy.ShippedRules().Procedures {
 		words = append(words, p.Type)
 		for _, s := range p.States {
 			words = append(words, s.ID)

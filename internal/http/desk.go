@@ -50,7 +50,7 @@ func (s *Server) filterFrom(c *fiber.Ctx, queue string) (academy.TicketFilter, e
 	if err := academy.CheckText("q", f.Query, 64, false); err != nil {
 		return f, err
 	}
-	if f.Type != "" && academy.ProcedureOf(f.Type) == nil {
+	if w := currentWorkspace(c); f.Type != "" && w != nil && w.Rules.Procedure(f.Type) == nil {
 		return f, academy.Errorf(academy.EINVALID, "type: %q is not a ticket type", f.Type)
 	}
 	switch queue {
@@ -125,7 +125,7 @@ func (s *Server) renderDesk(c *fiber.Ctx, status int, errMsg string, adv advance
 	} else if title, err = s.siteName(c.UserContext(), w.ID); err != nil {
 		return err
 	}
-	pg.Data = map[string]any{"Task": task, "W": w, "Tickets": list, "Queue": queue, "Queues": queues, "Procedures": academy.Procedures,
+	pg.Data = map[string]any{"Task": task, "W": w, "Tickets": list, "Queue": queue, "Queues": queues, "Procedures": w.Rules.Procedures,
 		"Type": c.Query("type"), "Query": c.Query("q"), "Sort": c.Query("sort", "new"), "Sorts": queueSorts, "Dir": w.Directory, "Advance": adv, "Names": names, "Title": title}
 	return s.renderStatus(c, status, "desk", pg)
 }
@@ -146,7 +146,7 @@ func (s *Server) deskNewForm(c *fiber.Ctx, status int, in academy.NewTicket, err
 	if r := w.Directory.Resident(in.Resident); r != nil {
 		resident = w.Directory.ResidentLabel(*r)
 	}
-	pg.Data = map[string]any{"Task": task, "W": w, "Form": in, "Resident": resident, "Procedures": academy.Procedures, "Priorities": academy.Priorities, "Channels": academy.Channels}
+	pg.Data = map[string]any{"Task": task, "W": w, "Form": in, "Resident": resident, "Procedures": w.Rules.Procedures, "Priorities": academy.Priorities, "Channels": academy.Channels}
 	return s.renderStatus(c, status, "desk_new", pg)
 }
 
@@ -191,14 +191,17 @@ type ticketView struct {
 	Timeline  []academy.Event
 	Priority  []string
 	ErrAction string
+	// Departments are those of the ticket's rules, which a dispatch
+	// names.
+	Departments []academy.Department
 	// Manager: the viewer oversees the site; the page offers only what a
 	// manager may do (no message to the owner, no phone reveal).
 	Manager bool
 }
 
 func (s *Server) ticketView(w *academy.Workspace, t *academy.Ticket, revealed string) ticketView {
-	p := academy.ProcedureOf(t.Type)
-	v := ticketView{T: t, P: p, State: p.State(t.State), Allowed: p.AllowedTo(t.State, w.Role), SLA: academy.SLA(t, w.Now, w.Calendar), Now: w.Now,
+	p := t.Procedure()
+	v := ticketView{T: t, P: p, Departments: t.DeskRules().Departments, State: p.State(t.State), Allowed: p.AllowedTo(t.State, w.Role), SLA: academy.SLA(t, w.Now, w.Calendar), Now: w.Now,
 		Members: w.Directory.Members, Open: t.Open(), Timeline: eventsForPage(t.Events), Priority: academy.Priorities,
 		Manager: w.Role == academy.DeskManager}
 	if r := w.Directory.Resident(t.Resident); r != nil {

@@ -538,7 +538,7 @@ func TestDeskLabelsInBothLanguages(t *testing.T) {
 		if err := json.Unmarshal(b, &cat); err != nil {
 			t.Fatal(err)
 		}
-		for _, p := range academy.Procedures {
+		for _, p := range academy.ShippedRules().Procedures {
 			for _, tr := range p.Transitions {
 				for _, f := range tr.Fields {
 					key := "desk.field." + f.Name
@@ -554,7 +554,7 @@ func TestDeskLabelsInBothLanguages(t *testing.T) {
 				}
 			}
 		}
-		for _, d := range academy.Departments {
+		for _, d := range academy.ShippedRules().Departments {
 			if cat["dept."+d.ID] == "" {
 				t.Errorf("%s: no name for department %s", lang, d.ID)
 			}
@@ -568,7 +568,7 @@ func TestDeskLabelsInBothLanguages(t *testing.T) {
 				t.Errorf("zh label %q = %q, the procedure says %q", key, cat[key], zh)
 			}
 		}
-		for _, p := range academy.Procedures {
+		for _, p := range academy.ShippedRules().Procedures {
 			want("desk.type."+p.Type, p.Label)
 			for _, st := range p.States {
 				want("desk.state."+p.Type+"."+st.ID, st.Label)

@@ -21,6 +21,7 @@ import (
 	"github.com/academy/academy/internal/badge"
 	"github.com/academy/academy/internal/catalog"
 	"github.com/academy/academy/internal/content"
+	"github.com/academy/academy/internal/deskrules"
 	ahttp "github.com/academy/academy/internal/http"
 	"github.com/academy/academy/internal/markdown"
 	"github.com/academy/academy/internal/mongo"
@@ -148,6 +149,7 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 		Examiner:  &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now, Zones: accounts},
 		Desk:      &academy.Desk{Live: live, Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now, Zones: accounts, Calendars: calendars},
 		Calendars: calendars,
+		DeskRules: &deskrules.Service{Store: mongo.NewDeskRulesStore(db), Now: clock.Now, Sites: accounts.Sites},
 		Cases:     mongo.NewCaseStore(db),
 		Catalog:   cat, Markdown: md, Logger: logger, Web: web.FS, Version: "test",
 		Issuer: &badge.Issuer{ID: "http://academy.test/issuer", Name: "物业客服学院", Key: key},
@@ -155,6 +157,7 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	for _, o := range opts {
 		o(&deps)
 	}
+	deps.Desk.Rules = deps.DeskRules
 	deps.Coach = &academy.Coach{Runs: mongo.NewRunService(db), Desk: deps.Desk, Now: time.Now}
 	deps.Certifier = &academy.Certifier{Programs: cat, Progress: deps.Learning.Progress, Attempts: deps.Examiner.Attempts, Runs: deps.Coach.Runs,
 		Certs: certs, Users: accounts.Users, Audit: accounts.Audit, Authz: az, Signer: &badge.Certificates{Issuer: deps.Issuer, Base: deps.PublicURL},

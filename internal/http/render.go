@@ -117,6 +117,7 @@ func (s *Server) nav(u *academy.User) []navItem {
 	if s.Authz.Can(u, "", academy.PermPrograms) {
 		items = append(items, navItem{"/admin/programs", "nav.programs"})
 	}
+
 	if s.Authz.Can(u, "", academy.PermAuditRead) {
 		items = append(items, navItem{"/admin/audit", "nav.audit"}, navItem{"/admin/xapi", "nav.xapi"})
 	}
@@ -193,6 +194,17 @@ func (s *Server) deskLabel(lang, key, raw string) string {
 	return raw
 }
 
+// ruleLabel is the Chinese label a company's desk rules give something
+// they added (a type, state, action or field no catalog knows), else raw.
+func (s *Server) ruleLabel(raw, typ, state, action, field string) string {
+	if s.DeskRules != nil {
+		if l := s.DeskRules.Label(typ, state, action, field); l != "" {
+			return l
+		}
+	}
+	return raw
+}
+
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"t": s.locales.T,
@@ -259,18 +271,23 @@ func (s *Server) funcs() template.FuncMap {
 		"pct":         func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) },
 		"deref":       func(b *bool) bool { return b != nil && *b },
 		"list":        func(v ...string) []string { return v },
-		"departments": func() any { return academy.Departments },
+		"departments": func() any { return academy.ShippedRules().Departments },
+		// deptLabel names a department of a ticket's rules: the catalog's
+		// name for the shipped ones, the rules' own for one a company added.
+		"deptLabel": func(lang string, d academy.Department) string { return s.deskLabel(lang, "dept."+d.ID, d.Name) },
 		// Procedures carry their Chinese labels; the catalogs name ticket
 		// types, states and actions in every language
 		// (TestDeskLabelsInBothLanguages keeps them complete).
-		"typeLabel": func(lang, typ string) string { return s.deskLabel(lang, "desk.type."+typ, typ) },
+		"typeLabel": func(lang, typ string) string {
+			return s.deskLabel(lang, "desk.type."+typ, s.ruleLabel(typ, typ, "", "", ""))
+		},
 		"stateLabel": func(lang, typ, state string) string {
-			return s.deskLabel(lang, "desk.state."+typ+"."+state, state)
+			return s.deskLabel(lang, "desk.state."+typ+"."+state, s.ruleLabel(state, typ, state, "", ""))
 		},
 		// Actions every ticket has (note, message, ...) are named once;
 		// the procedure's own per type.
 		"actionLabel": func(lang, typ, action string) string {
-			return s.deskLabel(lang, "desk.action."+action, s.deskLabel(lang, "desk.action."+typ+"."+action, action))
+			return s.deskLabel(lang, "desk.action."+action, s.deskLabel(lang, "desk.action."+typ+"."+action, s.ruleLabel(action, typ, "", action, "")))
 		},
 		"fieldLabel": func(lang, name string) string {
 			// The procedures carry Chinese labels only, and the create event
@@ -283,7 +300,7 @@ func (s *Server) funcs() template.FuncMap {
 					return s.locales.T(lang, key)
 				}
 			}
-			return academy.FieldLabel(name)
+			return s.ruleLabel(academy.FieldLabel(name), "", "", "", name)
 		},
 		"fieldValue": func(lang, typ, action, name, v string) string {
 			switch name {
@@ -293,7 +310,7 @@ func (s *Server) funcs() template.FuncMap {
 				}
 				return v
 			}
-			if academy.FieldKind(typ, action, name) == academy.FieldTime {
+			if academy.FieldKind(academy.ProcedureOf(typ), action, name) == academy.FieldTime {
 				// Stored as typed (a datetime-local input posts
 				// "2006-01-02T15:04", the site's wall clock): read and
 				// said in the same zone, it shows as typed, the way the

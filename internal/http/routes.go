@@ -135,6 +135,7 @@ func (s *Server) registerRoutes() {
 	s.registerCertRoutes(get, post)
 	s.registerLearnerRoutes(get, post)
 	s.registerProgramRoutes(get, post)
+	s.registerDeskRulesRoutes(get, post)
 	s.registerNotifyRoutes(get, post)
 
 	// API.

@@ -25,6 +25,7 @@ import (
 	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/badge"
 	"github.com/academy/academy/internal/catalog"
+	"github.com/academy/academy/internal/deskrules"
 	"github.com/academy/academy/internal/locale"
 	"github.com/academy/academy/internal/markdown"
 	"github.com/academy/academy/internal/notify"
@@ -53,7 +54,10 @@ type Deps struct {
 	Examiner *academy.Examiner
 	Desk     *academy.Desk
 	// Calendars are the working calendars the desk's clocks count in.
-	Calendars   *academy.Calendars
+	Calendars *academy.Calendars
+	// DeskRules keeps the company's and the sites' desk rules (also
+	// Desk.Rules).
+	DeskRules   *deskrules.Service
 	Cases       academy.CaseStore
 	Coach       *academy.Coach
 	Assignments academy.AssignmentService

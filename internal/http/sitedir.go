@@ -128,8 +128,8 @@ func (s *Server) sitePage(c *fiber.Ctx, status int, forms siteForms, errMsg stri
 			residents = append(residents, row)
 		}
 	}
-	depts := make([]deptRow, len(academy.Departments))
-	for i, d := range academy.Departments {
+	depts := make([]deptRow, len(academy.ShippedRules().Departments))
+	for i, d := range academy.ShippedRules().Departments {
 		depts[i].ID = d.ID
 		for _, m := range dir.Members {
 			if m.Department == d.ID {

@@ -146,7 +146,7 @@ func dropVersionMarkers(ctx context.Context, db *DB) error {
 // created at start, so that setup which works per collection (indexes
 // here, and the embedded store's _id index) covers them before any data.
 var collections = []string{
-	"assignments", "attempt_answers", "awards", "calendars", "certificates", "counters", "programs", "notify_messages", "notify_caps", "notify_deliveries", "notifications", "notify_unread", "notify_prefs", "notify_robots", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses",
+	"assignments", "attempt_answers", "awards", "calendars", "certificates", "counters", "programs", "notify_messages", "notify_caps", "notify_deliveries", "notifications", "notify_unread", "notify_prefs", "notify_robots", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses", "desk_rules", "desk_rule_revisions",
 	"directories", "drafts", "frozen_directories", "frozen_questions", "leases", "meta", "open_attempts", "open_tickets", "password_links", "progress", "quiz_records", "quiz_revisions", "quizzes",
 	"run_checks", "run_index", "runs", "scenarios", "sandbox_index", "sandboxes", "sessions", "sites", "ticket_search", "ticket_summaries", "tickets", "training_cases", "users",
 }
@@ -172,6 +172,7 @@ var indexes = []index{
 	{coll: "users", keys: bson.D{{Key: "sites", Value: 1}}},
 	{coll: "users", keys: bson.D{{Key: "employee_no", Value: 1}}, unique: true, sparse: true},
 	{coll: "course_revisions", keys: bson.D{{Key: "course", Value: 1}, {Key: "number", Value: -1}}},
+	{coll: "desk_rule_revisions", keys: bson.D{{Key: "scope", Value: 1}, {Key: "seq", Value: -1}}},
 	{coll: "drafts", keys: bson.D{{Key: "course", Value: 1}}},
 	{coll: "attempts", keys: bson.D{{Key: "quiz", Value: 1}, {Key: "state", Value: 1}}},
 	{coll: "attempts", keys: bson.D{{Key: "username", Value: 1}}},

@@ -20,14 +20,14 @@ func seedTickets(tb testing.TB, store *mongo.DeskStore, site string, n int) {
 	var ts []academy.Ticket
 	for i := 1; i <= n; i++ {
 		at := base.Add(time.Duration(i) * time.Hour)
-		t, err := academy.CreateTicket(academy.NewTicket{Type: academy.TypeInquiry, Title: fmt.Sprintf("咨询 %d", i), Unit: "1-1-101"}, dir,
+		t, err := academy.CreateTicket(academy.ShippedRules(), academy.NewTicket{Type: academy.TypeInquiry, Title: fmt.Sprintf("咨询 %d", i), Unit: "1-1-101"}, dir,
 			site, fmt.Sprintf("%s-%06d", site, i), academy.TicketNumber(academy.TypeInquiry, i), "agent", at)
 		if err != nil {
 			tb.Fatal(err)
 		}
 		if i%50 != 0 {
 			for _, step := range []academy.TicketAction{{Action: "answer", Version: 1, Fields: map[string]string{"answer": "已答复"}}, {Action: "close", Version: 2}} {
-				if _, err := academy.Apply(t, step, "agent", dir, at.Add(time.Minute)); err != nil {
+				if _, err := academy.Apply(t, step, "agent", at.Add(time.Minute)); err != nil {
 					tb.Fatal(err)
 				}
 			}
@@ -62,12 +62,11 @@ func TestDeskStore(t *testing.T) {
 		t.Fatalf("find: %v", err)
 	}
 	// Two writers of the same version: one wins.
-	dir := &academy.Directory{}
 	a, b := *tk, *tk
 	a.Events, b.Events = append([]academy.Event(nil), tk.Events...), append([]academy.Event(nil), tk.Events...)
 	a.Fields, b.Fields = map[string]string{}, map[string]string{}
-	academy.Apply(&a, academy.TicketAction{Action: "answer", Version: 1, Fields: map[string]string{"answer": "甲"}}, "x", dir, time.Now())
-	academy.Apply(&b, academy.TicketAction{Action: "answer", Version: 1, Fields: map[string]string{"answer": "乙"}}, "y", dir, time.Now())
+	academy.Apply(&a, academy.TicketAction{Action: "answer", Version: 1, Fields: map[string]string{"answer": "甲"}}, "x", time.Now())
+	academy.Apply(&b, academy.TicketAction{Action: "answer", Version: 1, Fields: map[string]string{"answer": "乙"}}, "y", time.Now())
 	if err := s.SaveTicket(ctx, &a); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +78,7 @@ func TestDeskStore(t *testing.T) {
 		t.Fatalf("stored %q", got.Fields["answer"])
 	}
 	// Closing removes it from the open list.
-	academy.Apply(got, academy.TicketAction{Action: "close", Version: 2}, "x", dir, time.Now())
+	academy.Apply(got, academy.TicketAction{Action: "close", Version: 2}, "x", time.Now())
 	if err := s.SaveTicket(ctx, got); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,59 @@
+package academy
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestShippedDeskRules keeps the embedded rules valid and the procedures
+// the desk and the lessons were written for in them.
+func TestShippedDeskRules(t *testing.T) {
+	r, problems := ParseDeskRules("", ShippedDeskRulesYAML())
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	if got := strings.Join(r.Types(), ","); got != "repair,complaint,inquiry,visitor,renovation" {
+		t.Fatalf("types %s", got)
+	}
+	rp := r.Procedure(TypeRepair)
+	if rp.State("on_hold").Label != "挂起" || !rp.State("on_hold").Hold || rp.Transition("dispatch").Fields[0].Label != "处理部门" {
+		t.Fatalf("repair: %+v", rp)
+	}
+	if pol := rp.SLA[PriorityUrgent]; pol.FirstResponse.Minutes() != 15 || pol.Resolution.Hours() != 4 || pol.BusinessHours {
+		t.Fatalf("urgent repair SLA %+v", pol)
+	}
+	if r.DepartmentName(DeptFinance) != "财务" {
+		t.Fatal("finance department")
+	}
+}
+
+// TestDeskRulesProblems: each mistake is refused with a message naming
+// the procedure and the state, transition or field it is about.
+func TestDeskRulesProblems(t *testing.T) {
+	base := string(ShippedDeskRulesYAML())
+	for _, c := range []struct{ name, old, new, want string }{
+		{"unreachable state", "      - {id: closed, label: 关闭, terminal: true}\n    transitions:\n      - {action: dispatch",
+			"      - {id: closed, label: 关闭, terminal: true}\n      - {id: lost, label: 遗失}\n    transitions:\n      - {action: dispatch",
+			"流程“报修”（repair）：状态“遗失”（lost）从初始状态无法到达 / 流程“报修”（repair）: state \"lost\" cannot be reached from the initial state"},
+		{"terminal with exits", "from: [visited], to: closed}", "from: [visited, closed], to: closed}",
+			"流程“报修”（repair）的操作“关闭”（close）：状态“关闭”已办结，不能再有操作"},
+		{"unknown field", "fields: [department, priority], responds", "fields: [department, urgency], responds",
+			"流程“报修”（repair）的操作“派单”（dispatch）：字段 \"urgency\" 没有在 fields 里定义"},
+		{"unknown state", "to: in_progress}", "to: working}", "流程“报修”（repair）的操作“开始处理”（start）：to 里的状态 \"working\" 不存在"},
+		{"missing SLA", "      low: {first_response: 4h, resolution: 168h, business_hours: true}\n\n  - type: complaint",
+			"\n  - type: complaint", "流程“报修”（repair）的“低”优先级时限（sla.low）：缺少"},
+		{"no Chinese label", "{id: in_progress, label: 处理中}", "{id: in_progress, label: Working}",
+			"流程“报修”（repair）的状态“Working”（in_progress）：缺少中文名称（label）"},
+		{"unknown key", "escalate_to: manager\n    states:\n      - {id: received, label: 受理}\n      - {id: dispatched",
+			"escalate_to: manager\n    colour: red\n    states:\n      - {id: received, label: 受理}\n      - {id: dispatched", "YAML 格式有误"},
+	} {
+		text := strings.Replace(base, c.old, c.new, 1)
+		if text == base {
+			t.Fatalf("%s: the edit did not apply", c.name)
+		}
+		r, problems := ParseDeskRules("x", []byte(text))
+		if r != nil || !strings.Contains(strings.Join(problems, "\n"), c.want) {
+			t.Errorf("%s: got %q, want %q", c.name, problems, c.want)
+		}
+	}
+}
