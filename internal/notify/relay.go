@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/academy/academy/internal/academy"
 )
 
 // Defaults of the Relay's zero fields.
@@ -212,13 +213,7 @@ func (r *Relay) Backoff(attempts int) time.Duration {
 	if ceil <= 0 {
 		ceil = DefaultMax
 	}
-	d := base
-	for i := 1; i < attempts && d < ceil; i++ {
-		d *= 2
-	}
-	d = min(d, ceil)
-	d = time.Duration(float64(d) * (0.9 + 0.2*rand.Float64()))
-	return min(d, ceil)
+	return academy.RetryDelay(attempts, base, ceil)
 }
 
 func (r *Relay) now() time.Time {

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math/rand/v2"
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/academy/academy/internal/academy"
 )
 
 // Outbox is where statements wait until the LRS has them (implemented by
@@ -197,13 +198,7 @@ func (r *Relay) Backoff(attempts int) time.Duration {
 	if ceil <= 0 {
 		ceil = DefaultMax
 	}
-	d := base
-	for i := 1; i < attempts && d < ceil; i++ {
-		d *= 2
-	}
-	d = min(d, ceil)
-	d = time.Duration(float64(d) * (0.9 + 0.2*rand.Float64()))
-	return min(d, ceil)
+	return academy.RetryDelay(attempts, base, ceil)
 }
 
 func (r *Relay) now() time.Time {
