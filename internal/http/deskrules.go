@@ -177,18 +177,25 @@ func (s *Server) deskRulesRevisionPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) deskRulesRestore(c *fiber.Ctx) error {
-	rev, err := s.DeskRules.Store.FindRevision(c.UserContext(), c.Params("rev"))
+	back, err := s.restoreDeskRules(c)
 	if err != nil {
 		return err
+	}
+	return redirectFlash(c, deskRulesHref(back.Scope), "desk_rules_restored")
+}
+
+// restoreDeskRules saves the revision named in the path as the rules in
+// force of its scope, audited, for the page and the API alike.
+func (s *Server) restoreDeskRules(c *fiber.Ctx) (*deskrules.Revision, error) {
+	rev, err := s.DeskRules.Store.FindRevision(c.UserContext(), c.Params("rev"))
+	if err != nil {
+		return nil, err
 	}
 	back, err := s.DeskRules.Restore(c.UserContext(), rev.Scope, rev.ID, currentUser(c).ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := s.auditDeskRules(c, back); err != nil {
-		return err
-	}
-	return redirectFlash(c, deskRulesHref(rev.Scope), "desk_rules_restored")
+	return back, s.auditDeskRules(c, back)
 }
 
 func (s *Server) apiDeskRules(c *fiber.Ctx) error {
@@ -260,15 +267,8 @@ func (s *Server) apiDeskRulesRevision(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiDeskRulesRestore(c *fiber.Ctx) error {
-	rev, err := s.DeskRules.Store.FindRevision(c.UserContext(), c.Params("rev"))
+	back, err := s.restoreDeskRules(c)
 	if err != nil {
-		return err
-	}
-	back, err := s.DeskRules.Restore(c.UserContext(), rev.Scope, rev.ID, currentUser(c).ID)
-	if err != nil {
-		return err
-	}
-	if err := s.auditDeskRules(c, back); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(back)
