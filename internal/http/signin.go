@@ -96,6 +96,12 @@ func (s *Server) leaveForSignIn(c *fiber.Ctx, w signInWay, st signInState, to fu
 // provider sent to finish; an answer that does not hold is refused and
 // audited.
 func (s *Server) backFromSignIn(c *fiber.Ctx, w signInWay, finish func(st signInState, code string) error) error {
+	// Every refused answer costs an audit entry and may cost a call to the
+	// platform: an address that keeps sending bad ones is stopped before
+	// either, on the same count as failed password logins.
+	if n, until := (loginThrottle{s.Throttle}).count("ip:"+clientIP(c), time.Now()); n >= loginFailuresPerIP {
+		return s.tooManyLogins(c, time.Until(until))
+	}
 	// The state cookie serves one answer, whatever it is.
 	cookie := c.Cookies(w.cookie())
 	c.Cookie(&fiber.Cookie{Name: w.cookie(), Value: "", Path: w.path(), Expires: time.Unix(0, 0), MaxAge: -1,
@@ -161,6 +167,7 @@ func (s *Server) signInFailed(c *fiber.Ctx, err error) error {
 	if code == academy.EUNAVAILABLE || code == academy.EINTERNAL {
 		return err
 	}
+	(loginThrottle{s.Throttle}).fail("ip:"+clientIP(c), time.Now())
 	p := s.newPage(c, "login.title")
 	p.Error = academy.ErrorMessage(err)
 	p.Data = map[string]any{"Next": "/home", "SignIns": s.signInButtons(p.Lang)}

@@ -196,3 +196,41 @@ func TestWorkLoginPlatformDown(t *testing.T) {
 		t.Fatalf("audited %q", got)
 	}
 }
+
+// Bad answers from one address are counted with failed password logins:
+// once there are too many, the callback refuses before it audits or
+// calls the platform, and the password form from there is stopped too.
+func TestWorkLoginFailuresAreThrottled(t *testing.T) {
+	p := wecomStandIn(t)
+	o := newWorkEnv(t, p)
+	c := oidcClient(t, false)
+	failures := func() int {
+		ev, _, err := o.accounts.Audit.ListAudit(context.Background(), academy.AuditFilter{Action: academy.AuditLoginFailed, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ev)
+	}
+	for i := range 30 {
+		if res, _ := get(t, c, o.base+"/login/wecom/callback?state=forged&code=x"); res.StatusCode != 400 {
+			t.Fatalf("bad answer %d: %d", i+1, res.StatusCode)
+		}
+	}
+	audited := failures()
+	res, body := get(t, c, o.base+"/login/wecom/callback?state=forged&code=x")
+	if res.StatusCode != 429 || res.Header.Get("Retry-After") == "" || !strings.Contains(body, "登录失败次数过多") {
+		t.Fatalf("31st bad answer: %d %s", res.StatusCode, body)
+	}
+	if got := failures(); got != audited {
+		t.Errorf("a throttled answer was audited: %d entries, then %d", audited, got)
+	}
+	form := url.Values{"username": {"nobody"}, "password": {"wrong password"}}
+	res, err := c.PostForm(o.base+"/login", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 429 {
+		t.Fatalf("password login from the same address: %d", res.StatusCode)
+	}
+}
