@@ -263,7 +263,7 @@ type DiffLine struct {
 // Diff is the change from text a to text b, a few lines of context
 // around each change; nil when they are the same.
 func Diff(a, b string) []DiffLine {
-	text, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{A: difflib.SplitLines(a), B: difflib.SplitLines(b), Context: 2})
+	text, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{A: lines(a), B: lines(b), Context: 2})
 	if err != nil {
 		// The diff writes to memory only.
 		return []DiffLine{{Kind: "hunk", Text: err.Error()}}
@@ -282,6 +282,17 @@ func Diff(a, b string) []DiffLine {
 			kind = "del"
 		}
 		out = append(out, DiffLine{Kind: kind, Text: line})
+	}
+	return out
+}
+
+// lines splits text into lines that keep their "\n". difflib.SplitLines
+// adds an empty last line to a text that ends in one, which showed in
+// every diff as a blank line of context.
+func lines(text string) []string {
+	out := strings.SplitAfter(text, "\n")
+	if out[len(out)-1] == "" {
+		out = out[:len(out)-1]
 	}
 	return out
 }
