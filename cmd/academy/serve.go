@@ -196,6 +196,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return len(done), err
 	})
+	// Closed tickets are recorded as they close; the daily sweep records
+	// any a failure left without one (at start too, after a crash).
+	go func() {
+		if n, err := st.quality.Sweep(ctx); err != nil {
+			logger.Warn("quality sweep", "err", err)
+		} else if n > 0 {
+			logger.Info("quality records written by the sweep", "count", n)
+		}
+		every(ctx, 24*time.Hour, logger, "quality records written by the sweep", st.quality.Sweep)
+	}()
 	// Every instance runs the relay; claims keep them from sending one
 	// notification twice. At start it first re-enqueues the news of the
 	// last day's assignments, for a crash between one and its messages.
