@@ -170,7 +170,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	relay := &notify.Relay{Service: notifier, Channels: channels.New(mailer, publicURL), ID: relayID()}
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Calendars: st.calendars, DeskRules: st.deskRules, Cases: st.cases, Coach: st.coach,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version,
-		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: publicURL, Programs: st.programs, TeamBoard: board, Throttle: st.counters,
+		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: publicURL, Programs: st.programs, TeamBoard: board, Throttle: st.counters, Quality: st.quality,
 		MetricsToken: *metricsToken, TrustedProxies: trusted, OIDC: oidcCfg, WorkLogins: workCfg, Notify: notifier, NotifyCounts: relay.Counts})
 	if err != nil {
 		return err

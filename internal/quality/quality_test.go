@@ -22,7 +22,9 @@ func TestMain(m *testing.M) { os.Exit(mongotest.Main(m)) }
 // check is what notices.
 type rulesByRev struct{ r *academy.DeskRules }
 
-func (s rulesByRev) CurrentRules(context.Context, string) (*academy.DeskRules, error) { return s.r, nil }
+func (s rulesByRev) CurrentRules(context.Context, string) (*academy.DeskRules, error) {
+	return s.r, nil
+}
 func (s rulesByRev) RulesRevision(context.Context, string) (*academy.DeskRules, error) {
 	return s.r, nil
 }
