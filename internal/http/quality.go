@@ -280,8 +280,14 @@ func (s *Server) qualityAgent(c *fiber.Ctx) error {
 	for _, f := range v.Report.Sites {
 		if l := f.Agents[agent]; l != nil {
 			seen = true
-			ids = append(ids, l.IDs...)
 			line.Merge(l)
+			aws, err := s.Quality.Store.FindAgentWeeks(ctx, f.Site, agent, v.Report.Weeks)
+			if err != nil {
+				return err
+			}
+			for _, aw := range aws {
+				ids = append(ids, aw.Tickets...)
+			}
 		}
 	}
 	if !seen {

@@ -15,10 +15,11 @@ import (
 )
 
 // QualityStore keeps quality records ("quality_records", one per closed
-// live ticket) and the weekly counts the quality pages read
-// ("quality_weeks", one per site and week, with every agent's counts
-// inside it): a page reads one document per week by _id, whatever the
-// number of tickets behind it.
+// live ticket), each agent's weeks ("quality_agent_weeks": counts and the
+// records behind them) and the weekly counts the quality pages read
+// ("quality_weeks", one small document per site and week with a copy of
+// every agent's counts): a page reads one document per week by _id,
+// whatever the number of tickets behind it.
 type QualityStore struct{ db *DB }
 
 var _ quality.Store = (*QualityStore)(nil)
@@ -51,59 +52,81 @@ func (s *QualityStore) FindRecord(ctx context.Context, id string) (*quality.Reco
 	return &r, nil
 }
 
-// CountRecord adds a record to its week once. The week lists the records
-// it counts; on MongoDB one update that matches only a week without the
-// record does it atomically (a second count finds no such week, and its
-// upsert hits the _id), and on the embedded store the list is read and
-// the week updated by _id while holding the write turn.
+// CountRecord adds a record to its agent's week once, then copies the
+// agent's counts into the site's week. The agent's week lists the
+// records it counts: on MongoDB one update that matches only a week
+// without the record adds it atomically (a second count finds no such
+// week, and its upsert hits the _id); on the embedded store the list is
+// read and the week updated by _id while holding the write turn. The
+// copy is a $set of the whole tally, which a retry repeats harmlessly;
+// on MongoDB it only replaces a copy of fewer tickets, so two counts
+// that race leave the fuller one.
 func (s *QualityStore) CountRecord(ctx context.Context, r *quality.Record) error {
-	a := "agents." + agentKey(r.Agent)
-	inc := bson.M{}
-	push := bson.M{"tickets": r.ID, a + ".tickets": r.ID}
+	inc := bson.M{"n": 1}
+	push := bson.M{"tickets": r.ID}
 	for _, c := range r.Checks {
-		k := a + ".checks." + quality.CheckKey(r.Type, c.Check)
+		k := "checks." + quality.CheckKey(r.Type, c.Check)
 		if c.Passed {
 			inc[k+".pass"] = 1
 		} else {
 			inc[k+".fail"] = 1
-			push[k+".failed"] = r.ID
+			push["failed."+quality.CheckKey(r.Type, c.Check)] = r.ID
 		}
 	}
 	for _, c := range r.Clocks {
 		if c.Met {
-			inc[a+".clocks."+c.Clock+".pass"] = 1
+			inc["clocks."+c.Clock+".pass"] = 1
 		} else {
-			inc[a+".clocks."+c.Clock+".fail"] = 1
+			inc["clocks."+c.Clock+".fail"] = 1
 		}
 	}
 	if r.Satisfaction > 0 {
-		inc[a+".sat_sum"] = r.Satisfaction
-		inc[a+".sat_n"] = 1
+		inc["sat_sum"] = r.Satisfaction
+		inc["sat_n"] = 1
 	}
-	update := bson.M{"$setOnInsert": bson.M{"site": r.Site, "week": r.Week}, "$push": push}
-	if len(inc) > 0 {
-		update["$inc"] = inc
+	update := bson.M{"$setOnInsert": bson.M{"site": r.Site, "agent": r.Agent, "week": r.Week}, "$push": push, "$inc": inc}
+	awID := quality.AgentWeekID(r.Site, r.Agent, r.Week)
+	agentWeeks, weeks := s.db.c("quality_agent_weeks"), s.db.c("quality_weeks")
+	weekID, path := quality.WeekID(r.Site, r.Week), "agents."+agentKey(r.Agent)
+	tallyOf := func() (*quality.Tally, error) {
+		var t quality.Tally
+		err := agentWeeks.Collection.FindOne(ctx, bson.M{"_id": awID}, options.FindOne().SetProjection(bson.M{"tickets": 0, "failed": 0})).Decode(&t)
+		return &t, err
 	}
-	id := quality.WeekID(r.Site, r.Week)
-	weeks := s.db.c("quality_weeks")
-	if weeks.turn == nil {
-		_, err := weeks.Collection.UpdateOne(ctx, bson.M{"_id": id, "tickets": bson.M{"$ne": r.ID}}, update, options.UpdateOne().SetUpsert(true))
+	if agentWeeks.turn == nil {
+		_, err := agentWeeks.Collection.UpdateOne(ctx, bson.M{"_id": awID, "tickets": bson.M{"$ne": r.ID}}, update, options.UpdateOne().SetUpsert(true))
+		if err != nil && !mongo.IsDuplicateKeyError(err) {
+			return FormatError(err)
+		}
+		t, err := tallyOf()
+		if err != nil {
+			return FormatError(err)
+		}
+		_, err = weeks.Collection.UpdateOne(ctx, bson.M{"_id": weekID, path + ".n": bson.M{"$not": bson.M{"$gte": t.N}}},
+			bson.M{"$set": bson.M{path: t, "site": r.Site, "week": r.Week}}, options.UpdateOne().SetUpsert(true))
 		if err != nil && !mongo.IsDuplicateKeyError(err) {
 			return FormatError(err)
 		}
 	} else {
-		_, err := inTurn(ctx, weeks, func() (struct{}, error) {
+		// Both collections share the one write turn.
+		_, err := inTurn(ctx, agentWeeks, func() (struct{}, error) {
 			var cur struct {
 				Tickets []string `bson:"tickets"`
 			}
-			err := weeks.Collection.FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(bson.M{"tickets": 1})).Decode(&cur)
+			err := agentWeeks.Collection.FindOne(ctx, bson.M{"_id": awID}, options.FindOne().SetProjection(bson.M{"tickets": 1})).Decode(&cur)
 			if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 				return struct{}{}, err
 			}
-			if slices.Contains(cur.Tickets, r.ID) {
-				return struct{}{}, nil
+			if !slices.Contains(cur.Tickets, r.ID) {
+				if _, err := agentWeeks.Collection.UpdateOne(ctx, bson.M{"_id": awID}, update, options.UpdateOne().SetUpsert(true)); err != nil {
+					return struct{}{}, err
+				}
 			}
-			_, err = weeks.Collection.UpdateOne(ctx, bson.M{"_id": id}, update, options.UpdateOne().SetUpsert(true))
+			t, err := tallyOf()
+			if err != nil {
+				return struct{}{}, err
+			}
+			_, err = weeks.Collection.UpdateOne(ctx, bson.M{"_id": weekID}, bson.M{"$set": bson.M{path: t, "site": r.Site, "week": r.Week}}, options.UpdateOne().SetUpsert(true))
 			return struct{}{}, err
 		})
 		if err != nil {
@@ -114,6 +137,22 @@ func (s *QualityStore) CountRecord(ctx context.Context, r *quality.Record) error
 	return FormatError(err)
 }
 
+// FindAgentWeeks reads an agent's weeks at a site, each by _id.
+func (s *QualityStore) FindAgentWeeks(ctx context.Context, site, agent string, weeks []academy.Date) ([]*quality.AgentWeek, error) {
+	var out []*quality.AgentWeek
+	for _, w := range weeks {
+		var aw quality.AgentWeek
+		err := s.db.c("quality_agent_weeks").FindOne(ctx, bson.M{"_id": quality.AgentWeekID(site, agent, w)}).Decode(&aw)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		} else if err != nil {
+			return nil, FormatError(err)
+		}
+		out = append(out, &aw)
+	}
+	return out, nil
+}
+
 type weekDoc struct {
 	ID     string                    `bson:"_id"`
 	Site   string                    `bson:"site"`
@@ -121,13 +160,14 @@ type weekDoc struct {
 	Agents map[string]*quality.Tally `bson:"agents"`
 }
 
-// FindWeeks reads the weeks of a site that have counts, each by _id,
-// without the list of records they count.
+// FindWeeks reads the weeks of a site that have counts, each by _id.
+// (Reading them at once was slower on the embedded store, measured: it
+// decodes every document in Go, so the reads only compete for the CPU.)
 func (s *QualityStore) FindWeeks(ctx context.Context, site string, weeks []academy.Date) ([]*quality.Week, error) {
 	var out []*quality.Week
 	for _, w := range weeks {
 		var d weekDoc
-		err := s.db.c("quality_weeks").FindOne(ctx, bson.M{"_id": quality.WeekID(site, w)}, options.FindOne().SetProjection(bson.M{"tickets": 0})).Decode(&d)
+		err := s.db.c("quality_weeks").FindOne(ctx, bson.M{"_id": quality.WeekID(site, w)}).Decode(&d)
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			continue
 		} else if err != nil {

@@ -24,8 +24,7 @@ func (l *Line) add(t *Tally) {
 	if l.Checks == nil {
 		l.Checks, l.Clocks = map[string]*Count{}, map[string]*Count{}
 	}
-	l.Tickets += len(t.Tickets)
-	l.IDs = append(l.IDs, t.Tickets...)
+	l.Tickets += t.N
 	l.SatSum += t.SatSum
 	l.SatN += t.SatN
 	for _, m := range []struct{ to, from map[string]*Count }{{l.Checks, t.Checks}, {l.Clocks, t.Clocks}} {
@@ -35,14 +34,13 @@ func (l *Line) add(t *Tally) {
 			}
 			m.to[k].Pass += c.Pass
 			m.to[k].Fail += c.Fail
-			m.to[k].Failed = append(m.to[k].Failed, c.Failed...)
 		}
 	}
 }
 
 // Merge adds another line's counts to l.
 func (l *Line) Merge(o *Line) {
-	l.add(&Tally{Tickets: o.IDs, Checks: o.Checks, Clocks: o.Clocks, SatSum: o.SatSum, SatN: o.SatN})
+	l.add(&Tally{N: o.Tickets, Checks: o.Checks, Clocks: o.Clocks, SatSum: o.SatSum, SatN: o.SatN})
 }
 
 // Rate is a share in percent, with whether there was anything to share.

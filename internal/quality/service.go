@@ -9,9 +9,9 @@ import (
 )
 
 // Week is what one site's closed tickets of one week count to, per agent:
-// the stored figures every quality view reads, one document per site and
-// week, so that a view reads a handful of documents by key whatever the
-// number of tickets behind them.
+// the stored figures every quality view reads, one small document per
+// site and week, so that a view reads a handful of documents by key
+// whatever the number of tickets behind them.
 type Week struct {
 	ID     string            `bson:"_id"` // "<site>/<week>"
 	Site   string            `bson:"site"`
@@ -21,7 +21,7 @@ type Week struct {
 
 // Tally is one agent's counts in a week.
 type Tally struct {
-	Tickets []string `bson:"tickets"` // the records counted, for drill-down
+	N int `bson:"n"` // tickets
 	// Checks by CheckKey.
 	Checks map[string]*Count `bson:"checks"`
 	// Clocks by clock name.
@@ -30,27 +30,48 @@ type Tally struct {
 	SatN   int               `bson:"sat_n"`
 }
 
-// Count is how often a check passed and failed; Failed lists the records
-// that failed it, which is what a remediation notice names.
+// Count is how often a check passed and failed.
 type Count struct {
-	Pass   int      `bson:"pass"`
-	Fail   int      `bson:"fail"`
-	Failed []string `bson:"failed,omitempty"`
+	Pass int `bson:"pass"`
+	Fail int `bson:"fail"`
+}
+
+// AgentWeek is one agent's week at a site: the counts, and the records
+// behind them (for drill-down and for what a remediation notice names).
+// It is where a record is counted, once; the site's Week holds a copy of
+// its counts.
+type AgentWeek struct {
+	ID      string       `bson:"_id"` // "<site>/<agent>/<week>"
+	Site    string       `bson:"site"`
+	Agent   string       `bson:"agent"`
+	Week    academy.Date `bson:"week"`
+	Tally   `bson:",inline"`
+	Tickets []string `bson:"tickets"`
+	// Failed lists the records that failed each check, by CheckKey.
+	Failed map[string][]string `bson:"failed"`
 }
 
 // WeekID is the key of a site's week.
 func WeekID(site string, week academy.Date) string { return site + "/" + string(week) }
+
+// AgentWeekID is the key of an agent's week at a site.
+func AgentWeekID(site, agent string, week academy.Date) string {
+	return site + "/" + agent + "/" + string(week)
+}
 
 // Store keeps quality records and their weekly counts.
 type Store interface {
 	// InsertRecord stores a new record; ECONFLICT if the ticket has one.
 	InsertRecord(ctx context.Context, r *Record) error
 	FindRecord(ctx context.Context, id string) (*Record, error)
-	// CountRecord adds the record to its week's counts, once: a record
-	// counted already is not counted again. It then marks it counted.
+	// CountRecord adds the record to its agent's week, once (a record
+	// counted already is not counted again), copies the agent's counts
+	// into the site's week, and marks the record counted.
 	CountRecord(ctx context.Context, r *Record) error
 	// FindWeeks reads the weeks of a site that have counts.
 	FindWeeks(ctx context.Context, site string, weeks []academy.Date) ([]*Week, error)
+	// FindAgentWeeks reads an agent's weeks at a site that have counts.
+	FindAgentWeeks(ctx context.Context, site, agent string, weeks []academy.Date) ([]*AgentWeek, error)
 	// Unrecorded lists the live tickets that are closed and have no
 	// record, and the records not yet counted: what the sweep finishes.
 	Unrecorded(ctx context.Context) (tickets []academy.TicketSummary, uncounted []*Record, err error)
