@@ -192,3 +192,27 @@ func TestQualityScope(t *testing.T) {
 		}
 	}
 }
+
+// TestQualityPracticeRefs: every shipped check's practice reference names
+// a scenario check of the repository, so that the practice rate and the
+// lesson and scenario that teach a check are found.
+func TestQualityPracticeRefs(t *testing.T) {
+	e := newEnv(t)
+	scenarios := e.deps.Catalog.Snapshot().Scenarios
+	for _, p := range academy.ShippedRules().Procedures {
+		for _, c := range p.Checks {
+			for _, ref := range c.Practice {
+				slug, id, _ := strings.Cut(ref, "/")
+				found := false
+				if sc := scenarios[slug]; sc != nil {
+					for _, st := range sc.Steps {
+						found = found || slices.ContainsFunc(st.Checks, func(k academy.Check) bool { return k.ID == id })
+					}
+				}
+				if !found {
+					t.Errorf("%s check %s: practice %q names no scenario check", p.Type, c.ID, ref)
+				}
+			}
+		}
+	}
+}

@@ -50,19 +50,3 @@ func PracticeRate(c academy.QualityCheck, scenarios map[string]*academy.Scenario
 	}
 	return rate(pass, n)
 }
-
-// Teaching is the scenario and lesson ("course/lesson") that teach live
-// check c: those of the first of its practice checks that still exists,
-// the mapping weak spots use. ok is false for a check no scenario teaches.
-func Teaching(c academy.QualityCheck, scenarios map[string]*academy.Scenario) (scenario, lesson string, ok bool) {
-	for _, ref := range c.Practice {
-		if sc, ck := practiceCheck(ref, scenarios); ck != nil {
-			lesson = ck.Lesson
-			if lesson == "" && len(sc.Lessons) > 0 {
-				lesson = sc.Lessons[0]
-			}
-			return sc.Slug, lesson, true
-		}
-	}
-	return "", "", false
-}
