@@ -170,7 +170,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	relay := &notify.Relay{Service: notifier, Channels: channels.New(mailer, publicURL), ID: relayID()}
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Calendars: st.calendars, DeskRules: st.deskRules, Cases: st.cases, Coach: st.coach,
 		Assignments: st.assignments, Catalog: cat, Markdown: md, Logger: logger, Web: web.FS, Version: version,
-		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: publicURL, Programs: st.programs, TeamBoard: board, Throttle: st.counters,
+		Certifier: certifier, Issuer: issuer, Outbox: st.outbox, PublicURL: publicURL, Programs: st.programs, TeamBoard: board, Throttle: st.counters, Quality: st.quality,
 		MetricsToken: *metricsToken, TrustedProxies: trusted, OIDC: oidcCfg, WorkLogins: workCfg, Notify: notifier, NotifyCounts: relay.Counts})
 	if err != nil {
 		return err
@@ -196,6 +196,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return len(done), err
 	})
+	// Closed tickets are recorded as they close; the daily sweep records
+	// any a failure left without one (at start too, after a crash).
+	go func() {
+		if n, err := st.quality.Sweep(ctx); err != nil {
+			logger.Warn("quality sweep", "err", err)
+		} else if n > 0 {
+			logger.Info("quality records written by the sweep", "count", n)
+		}
+		every(ctx, 24*time.Hour, logger, "quality records written by the sweep", st.quality.Sweep)
+	}()
 	// Every instance runs the relay; claims keep them from sending one
 	// notification twice. At start it first re-enqueues the news of the
 	// last day's assignments, for a crash between one and its messages.

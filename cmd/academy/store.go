@@ -12,6 +12,7 @@ import (
 	"github.com/academy/academy/internal/ferret"
 	"github.com/academy/academy/internal/mongo"
 	"github.com/academy/academy/internal/password"
+	"github.com/academy/academy/internal/quality"
 )
 
 // store is an open database with the services built on it.
@@ -34,6 +35,7 @@ type store struct {
 	outbox      *mongo.Outbox
 	notify      *mongo.Notify
 	counters    *mongo.Counters
+	quality     *quality.Service
 	// writer is the writer lease, held on a server that is not MongoDB.
 	writer *mongo.Lease
 }
@@ -100,6 +102,8 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 	st.outbox = mongo.NewOutbox(db)
 	st.notify = mongo.NewNotify(db)
 	st.counters = mongo.NewCounters(db)
+	st.quality = &quality.Service{Store: mongo.NewQualityStore(db), Tickets: live, Rules: st.deskRules, Calendars: st.calendars, Now: time.Now, Logger: logger}
+	st.desk.Finished = st.quality
 	return st, nil
 }
 

@@ -726,6 +726,9 @@ func (c *Certifier) teamRow(ev *TeamEvidence, u *User, p *Program) TeamRow {
 	return row
 }
 
+// RunChecks are the task checks of username's finished runs.
+func (ev *TeamEvidence) RunChecks(username string) []RunChecks { return ev.checks[username] }
+
 // WeakSpots finds what people fail most in the program's quizzes (and the
 // banks they draw on) and in their scenario runs.
 func (ev *TeamEvidence) WeakSpots(people []*User, p *Program, quizzes map[string]*Quiz, limit int) (questions, checks []WeakSpot) {

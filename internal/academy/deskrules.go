@@ -329,5 +329,5 @@ func (p *Procedure) check(what string, fields map[string]FieldDef) []string {
 			add("%s：sla 里的 %q 不是优先级（%s）", "%s: sla names %q, which is not a priority (%s)", what, pr, strings.Join(Priorities, ", "), what, pr, strings.Join(Priorities, ", "))
 		}
 	}
-	return out
+	return append(out, p.checkQuality(what, fields)...)
 }

@@ -36,6 +36,11 @@ type Desk struct {
 	// Rules gives a live site's desk rules; without it, and in sandboxes
 	// (whose scenarios are written against them), the shipped rules.
 	Rules DeskRulesSource
+	// Finished hears of each live ticket an action brings to a terminal
+	// state, once it is stored (the quality records); nil: nobody.
+	Finished interface {
+		TicketFinished(ctx context.Context, t *Ticket)
+	}
 }
 
 // Workspace is one desk: its directory, its clock and, for a sandbox, the
@@ -330,6 +335,9 @@ func (d *Desk) Act(ctx context.Context, w *Workspace, id string, a TicketAction,
 	}
 	if err := d.Live.SaveTicket(ctx, t); err != nil {
 		return nil, err
+	}
+	if d.Finished != nil && !t.Open() {
+		d.Finished.TicketFinished(ctx, t)
 	}
 	return t, nil
 }

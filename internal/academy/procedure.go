@@ -82,6 +82,8 @@ type Procedure struct {
 	// EscalateTo is who hears of an overdue ticket: EscalateManager or
 	// EscalateNone.
 	EscalateTo string `json:"escalate_to" yaml:"escalate_to"`
+	// Checks are what the quality team holds its closed live tickets to.
+	Checks []QualityCheck `json:"checks,omitempty" yaml:"checks,omitempty"`
 }
 
 // State returns the definition of a state (a zero value if unknown).

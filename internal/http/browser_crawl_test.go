@@ -38,6 +38,7 @@ var crawlSkips = map[string]string{
 	"/favicon.ico":                            "the site's icon",
 	"/admin/sites/:site/export":               "directory download (XLSX)",
 	"/team/export/:format":                    "team download (CSV/XLSX)",
+	"/team/quality/export/:format":            "quality download (CSV/XLSX)",
 	"/courses/:slug/lessons/:lesson/complete": "POST only",
 	"/login/oidc":                             "redirect to the company sign-in provider (oidc_test.go)",
 	"/login/oidc/callback":                    "the provider's answer (oidc_test.go)",
@@ -89,6 +90,10 @@ func crawlWorld(t *testing.T, e *env) map[string][]string {
 		if _, err := e.deps.Desk.Live.NextNumber(ctx, site.ID); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// The closed tickets get their quality records, as at a live close.
+	if _, err := e.deps.Quality.Sweep(ctx); err != nil {
+		t.Fatal(err)
 	}
 	// The env's own accounts carry their username as their name; give them
 	// names, so that role words on the admin's lists are codes, not names.
@@ -210,6 +215,7 @@ func crawlWorld(t *testing.T, e *env) map[string][]string {
 		"/verify/:number":                       {"/verify/" + cert.Number},
 		"/programs/:slug":                       {"/programs/desk"},
 		"/team/people/:username":                {"/team/people/xiaoxin", "/team/people/liuxue"},
+		"/team/quality/agents/:username":        {"/team/quality/agents/agent"},
 		"/learners/:username":                   {"/learners/xiaoxin"},
 		"/admin/programs/:slug":                 {"/admin/programs/desk"},
 		"/admin/sites/:site":                    {"/admin/sites/demo"},

@@ -28,6 +28,7 @@ import (
 	"github.com/academy/academy/internal/mongo/mongotest"
 	"github.com/academy/academy/internal/notify"
 	"github.com/academy/academy/internal/password"
+	"github.com/academy/academy/internal/quality"
 	"github.com/academy/academy/internal/xapi"
 	"github.com/academy/academy/web"
 )
@@ -158,6 +159,8 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 		o(&deps)
 	}
 	deps.Desk.Rules = deps.DeskRules
+	deps.Quality = &quality.Service{Store: mongo.NewQualityStore(db), Tickets: live, Rules: deps.DeskRules, Calendars: calendars, Now: clock.Now, Logger: logger}
+	deps.Desk.Finished = deps.Quality
 	deps.Coach = &academy.Coach{Runs: mongo.NewRunService(db), Desk: deps.Desk, Now: time.Now}
 	deps.Certifier = &academy.Certifier{Programs: cat, Progress: deps.Learning.Progress, Attempts: deps.Examiner.Attempts, Runs: deps.Coach.Runs,
 		Certs: certs, Users: accounts.Users, Audit: accounts.Audit, Authz: az, Signer: &badge.Certificates{Issuer: deps.Issuer, Base: deps.PublicURL},

@@ -29,6 +29,7 @@ import (
 	"github.com/academy/academy/internal/locale"
 	"github.com/academy/academy/internal/markdown"
 	"github.com/academy/academy/internal/notify"
+	"github.com/academy/academy/internal/quality"
 )
 
 // Pinger reports whether the database answers, for /readyz.
@@ -75,6 +76,9 @@ type Deps struct {
 	// Notify enqueues notifications and reads the in-app list, the
 	// preferences and the outbox.
 	Notify *notify.Service
+	// Quality keeps the quality records of closed live tickets and the
+	// figures of the quality pages.
+	Quality *quality.Service
 	// NotifyCounts reports the relay's outcomes per channel, for /metrics.
 	NotifyCounts func() map[string]notify.Counts
 	// TrustedProxies are the proxies (load balancers) whose X-Forwarded-*

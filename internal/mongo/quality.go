@@ -1,0 +1,238 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/quality"
+)
+
+// QualityStore keeps quality records ("quality_records", one per closed
+// live ticket), each agent's weeks ("quality_agent_weeks": counts and the
+// records behind them) and the weekly counts the quality pages read
+// ("quality_weeks", one small document per site and week with a copy of
+// every agent's counts): a page reads one document per week by _id,
+// whatever the number of tickets behind it.
+type QualityStore struct{ db *DB }
+
+var _ quality.Store = (*QualityStore)(nil)
+
+// NewQualityStore returns the quality store of db.
+func NewQualityStore(db *DB) *QualityStore { return &QualityStore{db: db} }
+
+// agentKey makes a username a field name: usernames may hold ".", which
+// a field path would read as nesting; "．" (a full-width stop) is not
+// allowed in usernames, so the mapping is one to one.
+func agentKey(username string) string { return strings.ReplaceAll(username, ".", "．") }
+
+func agentName(key string) string { return strings.ReplaceAll(key, "．", ".") }
+
+// InsertRecord stores a new record.
+func (s *QualityStore) InsertRecord(ctx context.Context, r *quality.Record) error {
+	_, err := s.db.c("quality_records").InsertOne(ctx, r)
+	return FormatError(err)
+}
+
+// FindRecord reads the record of a ticket.
+func (s *QualityStore) FindRecord(ctx context.Context, id string) (*quality.Record, error) {
+	var r quality.Record
+	if err := s.db.c("quality_records").FindOne(ctx, bson.M{"_id": id}).Decode(&r); err != nil {
+		if err = FormatError(err); academy.ErrorCode(err) == academy.ENOTFOUND {
+			return nil, academy.Errorf(academy.ENOTFOUND, "质检记录不存在 / No quality record for ticket %q.", id)
+		}
+		return nil, err
+	}
+	return &r, nil
+}
+
+// CountRecord adds a record to its agent's week once, then copies the
+// agent's counts into the site's week. The agent's week lists the
+// records it counts: on MongoDB one update that matches only a week
+// without the record adds it atomically (a second count finds no such
+// week, and its upsert hits the _id); on the embedded store the list is
+// read and the week updated by _id while holding the write turn. The
+// copy is a $set of the whole tally, which a retry repeats harmlessly;
+// on MongoDB it only replaces a copy of fewer tickets, so two counts
+// that race leave the fuller one.
+func (s *QualityStore) CountRecord(ctx context.Context, r *quality.Record) error {
+	inc := bson.M{"n": 1}
+	push := bson.M{"tickets": r.ID}
+	for _, c := range r.Checks {
+		k := "checks." + quality.CheckKey(r.Type, c.Check)
+		if c.Passed {
+			inc[k+".pass"] = 1
+		} else {
+			inc[k+".fail"] = 1
+			push["failed."+quality.CheckKey(r.Type, c.Check)] = r.ID
+		}
+	}
+	for _, c := range r.Clocks {
+		if c.Met {
+			inc["clocks."+c.Clock+".pass"] = 1
+		} else {
+			inc["clocks."+c.Clock+".fail"] = 1
+		}
+	}
+	if r.Satisfaction > 0 {
+		inc["sat_sum"] = r.Satisfaction
+		inc["sat_n"] = 1
+	}
+	update := bson.M{"$setOnInsert": bson.M{"site": r.Site, "agent": r.Agent, "week": r.Week}, "$push": push, "$inc": inc}
+	awID := quality.AgentWeekID(r.Site, r.Agent, r.Week)
+	agentWeeks, weeks := s.db.c("quality_agent_weeks"), s.db.c("quality_weeks")
+	weekID, path := quality.WeekID(r.Site, r.Week), "agents."+agentKey(r.Agent)
+	tallyOf := func() (*quality.Tally, error) {
+		var t quality.Tally
+		err := agentWeeks.Collection.FindOne(ctx, bson.M{"_id": awID}, options.FindOne().SetProjection(bson.M{"tickets": 0, "failed": 0})).Decode(&t)
+		return &t, err
+	}
+	if agentWeeks.turn == nil {
+		_, err := agentWeeks.Collection.UpdateOne(ctx, bson.M{"_id": awID, "tickets": bson.M{"$ne": r.ID}}, update, options.UpdateOne().SetUpsert(true))
+		if err != nil && !mongo.IsDuplicateKeyError(err) {
+			return FormatError(err)
+		}
+		t, err := tallyOf()
+		if err != nil {
+			return FormatError(err)
+		}
+		_, err = weeks.Collection.UpdateOne(ctx, bson.M{"_id": weekID, path + ".n": bson.M{"$not": bson.M{"$gte": t.N}}},
+			bson.M{"$set": bson.M{path: t, "site": r.Site, "week": r.Week}}, options.UpdateOne().SetUpsert(true))
+		if err != nil && !mongo.IsDuplicateKeyError(err) {
+			return FormatError(err)
+		}
+	} else {
+		// Both collections share the one write turn.
+		_, err := inTurn(ctx, agentWeeks, func() (struct{}, error) {
+			var cur struct {
+				Tickets []string `bson:"tickets"`
+			}
+			err := agentWeeks.Collection.FindOne(ctx, bson.M{"_id": awID}, options.FindOne().SetProjection(bson.M{"tickets": 1})).Decode(&cur)
+			if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+				return struct{}{}, err
+			}
+			if !slices.Contains(cur.Tickets, r.ID) {
+				if _, err := agentWeeks.Collection.UpdateOne(ctx, bson.M{"_id": awID}, update, options.UpdateOne().SetUpsert(true)); err != nil {
+					return struct{}{}, err
+				}
+			}
+			t, err := tallyOf()
+			if err != nil {
+				return struct{}{}, err
+			}
+			_, err = weeks.Collection.UpdateOne(ctx, bson.M{"_id": weekID}, bson.M{"$set": bson.M{path: t, "site": r.Site, "week": r.Week}}, options.UpdateOne().SetUpsert(true))
+			return struct{}{}, err
+		})
+		if err != nil {
+			return FormatError(err)
+		}
+	}
+	_, err := s.db.c("quality_records").UpdateOne(ctx, bson.M{"_id": r.ID}, bson.M{"$set": bson.M{"counted": true}})
+	return FormatError(err)
+}
+
+// FindAgentWeeks reads an agent's weeks at a site, each by _id.
+func (s *QualityStore) FindAgentWeeks(ctx context.Context, site, agent string, weeks []academy.Date) ([]*quality.AgentWeek, error) {
+	var out []*quality.AgentWeek
+	for _, w := range weeks {
+		var aw quality.AgentWeek
+		err := s.db.c("quality_agent_weeks").FindOne(ctx, bson.M{"_id": quality.AgentWeekID(site, agent, w)}).Decode(&aw)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		} else if err != nil {
+			return nil, FormatError(err)
+		}
+		out = append(out, &aw)
+	}
+	return out, nil
+}
+
+type weekDoc struct {
+	ID     string                    `bson:"_id"`
+	Site   string                    `bson:"site"`
+	Week   academy.Date              `bson:"week"`
+	Agents map[string]*quality.Tally `bson:"agents"`
+}
+
+// FindWeeks reads the weeks of a site that have counts, each by _id.
+// (Reading them at once was slower on the embedded store, measured: it
+// decodes every document in Go, so the reads only compete for the CPU.)
+func (s *QualityStore) FindWeeks(ctx context.Context, site string, weeks []academy.Date) ([]*quality.Week, error) {
+	var out []*quality.Week
+	for _, w := range weeks {
+		var d weekDoc
+		err := s.db.c("quality_weeks").FindOne(ctx, bson.M{"_id": quality.WeekID(site, w)}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		} else if err != nil {
+			return nil, FormatError(err)
+		}
+		wk := &quality.Week{ID: d.ID, Site: d.Site, Week: d.Week, Agents: map[string]*quality.Tally{}}
+		for k, t := range d.Agents {
+			wk.Agents[agentName(k)] = t
+		}
+		out = append(out, wk)
+	}
+	return out, nil
+}
+
+// Unrecorded finds the closed live tickets without a record (every
+// ticket has a summary; the open ones are listed apart) and the records
+// left uncounted. It reads three collections whole: the nightly sweep's
+// work, never a page's.
+func (s *QualityStore) Unrecorded(ctx context.Context) ([]academy.TicketSummary, []*quality.Record, error) {
+	ids := func(coll string, filter bson.M) (map[string]bool, error) {
+		cur, err := s.db.c(coll).Find(ctx, filter, options.Find().SetProjection(bson.M{"_id": 1}))
+		if err != nil {
+			return nil, FormatError(err)
+		}
+		var docs []struct {
+			ID string `bson:"_id"`
+		}
+		if err := cur.All(ctx, &docs); err != nil {
+			return nil, FormatError(err)
+		}
+		out := make(map[string]bool, len(docs))
+		for _, d := range docs {
+			out[d.ID] = true
+		}
+		return out, nil
+	}
+	open, err := ids("open_tickets", bson.M{})
+	if err != nil {
+		return nil, nil, err
+	}
+	recorded, err := ids("quality_records", bson.M{})
+	if err != nil {
+		return nil, nil, err
+	}
+	cur, err := s.db.c("ticket_summaries").Find(ctx, bson.M{}, options.Find().SetProjection(bson.M{"_id": 1, "workspace": 1, "number": 1}))
+	if err != nil {
+		return nil, nil, FormatError(err)
+	}
+	var sums []academy.TicketSummary
+	if err := cur.All(ctx, &sums); err != nil {
+		return nil, nil, FormatError(err)
+	}
+	var tickets []academy.TicketSummary
+	for _, t := range sums {
+		if !open[t.ID] && !recorded[t.ID] && !academy.IsSandbox(t.Workspace) {
+			tickets = append(tickets, t)
+		}
+	}
+	cur, err = s.db.c("quality_records").Find(ctx, bson.M{"counted": false})
+	if err != nil {
+		return nil, nil, FormatError(err)
+	}
+	var uncounted []*quality.Record
+	if err := cur.All(ctx, &uncounted); err != nil {
+		return nil, nil, FormatError(err)
+	}
+	return tickets, uncounted, nil
+}

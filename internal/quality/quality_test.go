@@ -1,0 +1,223 @@
+package quality_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/calendar"
+	"github.com/academy/academy/internal/mongo"
+	"github.com/academy/academy/internal/mongo/mongotest"
+	"github.com/academy/academy/internal/quality"
+)
+
+func TestMain(m *testing.M) { os.Exit(mongotest.Main(m)) }
+
+// rulesByRev serves one company revision, "r1": the shipped rules, except
+// that a repair may be closed straight from 已完成, as a company that lets
+// its agents close without a return visit would write them. The quality
+// check is what notices.
+type rulesByRev struct{ r *academy.DeskRules }
+
+func (s rulesByRev) CurrentRules(context.Context, string) (*academy.DeskRules, error) {
+	return s.r, nil
+}
+func (s rulesByRev) RulesRevision(context.Context, string) (*academy.DeskRules, error) {
+	return s.r, nil
+}
+
+func lenientRules(t testing.TB) *academy.DeskRules {
+	text := strings.Replace(string(academy.ShippedDeskRulesYAML()), "{action: close, label: 关闭, from: [visited], to: closed}",
+		"{action: close, label: 关闭, from: [done, visited], to: closed}", 1)
+	r, problems := academy.ParseDeskRules("r1", []byte(text))
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	return r
+}
+
+type world struct {
+	db      *mongo.DB
+	desk    *academy.Desk
+	quality *quality.Service
+	store   *mongo.QualityStore
+	now     time.Time
+}
+
+func newWorld(t testing.TB) *world {
+	db := mongotest.Open(t)
+	w := &world{db: db, now: time.Date(2026, 3, 4, 2, 0, 0, 0, time.UTC)} // a Wednesday, 10:00 in Beijing
+	live := mongo.NewDeskStore(db)
+	rules := rulesByRev{lenientRules(t)}
+	w.store = mongo.NewQualityStore(db)
+	w.quality = &quality.Service{Store: w.store, Tickets: live, Rules: rules, Calendars: noCalendar{}, Now: func() time.Time { return w.now }}
+	w.desk = &academy.Desk{Live: live, Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: func() time.Time { return w.now },
+		Rules: rules, Finished: w.quality}
+	return w
+}
+
+type noCalendar struct{}
+
+func (noCalendar) CalendarOf(context.Context, string) (*calendar.Calendar, error) { return nil, nil }
+
+// repair opens a repair on site s1 as agent and takes it through steps
+// (action, fields), a minute apart.
+func (w *world) repair(t testing.TB, agent string, steps ...string) *academy.Ticket {
+	t.Helper()
+	ctx := context.Background()
+	ws, err := w.desk.Open(ctx, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := w.desk.Create(ctx, ws, academy.NewTicket{Type: academy.TypeRepair, Title: "厨房水龙头漏水", Priority: academy.PriorityNormal}, agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]map[string]string{
+		"dispatch":     {"department": academy.DeptEngineering, "priority": academy.PriorityNormal},
+		"complete":     {"resolution": "更换阀芯"},
+		"return_visit": {"satisfaction": "4", "comment": "已修好"},
+	}
+	for _, a := range steps {
+		w.now = w.now.Add(time.Minute)
+		ws.Now = w.now
+		if tk, err = w.desk.Act(ctx, ws, tk.ID, academy.TicketAction{Action: a, Fields: fields[a], Version: tk.Version}, agent); err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+	}
+	return tk
+}
+
+func (w *world) week(t testing.TB, site string, week academy.Date) *quality.Week {
+	t.Helper()
+	ws, err := w.store.FindWeeks(context.Background(), site, []academy.Date{week})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ws) == 0 {
+		return &quality.Week{Agents: map[string]*quality.Tally{}}
+	}
+	return ws[0]
+}
+
+// TestRecordAtClose: a repair closed without a return visit fails that
+// check, naming the missing step; a complete one passes every check; each
+// is counted in its week for the agent who dispatched it.
+func TestRecordAtClose(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	skipped := w.repair(t, "zhou.li", "dispatch", "start", "complete", "close")
+	full := w.repair(t, "zhou.li", "dispatch", "start", "complete", "return_visit", "close")
+	open := w.repair(t, "zhou.li", "dispatch")
+
+	r, err := w.store.FindRecord(ctx, skipped.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := r.Result("visit_before_close")
+	if res == nil || res.Passed || res.Step != "return_visit" || !strings.Contains(res.Detail, "回访") {
+		t.Fatalf("skipped visit: %+v", r.Checks)
+	}
+	if r.Agent != "zhou.li" || r.Week != "2026-03-02" || r.Satisfaction != 0 || !r.Counted {
+		t.Fatalf("record %+v", r)
+	}
+	r, err = w.store.FindRecord(ctx, full.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed := r.Failed(); len(failed) != 0 || r.Satisfaction != 4 || len(r.Checks) != 5 {
+		t.Fatalf("complete repair failed %v (%+v)", failed, r)
+	}
+	for _, c := range r.Clocks {
+		if !c.Met {
+			t.Fatalf("clock %+v", c)
+		}
+	}
+	if _, err := w.store.FindRecord(ctx, open.ID); academy.ErrorCode(err) != academy.ENOTFOUND {
+		t.Fatalf("an open ticket has a record: %v", err)
+	}
+	tally := w.week(t, "s1", "2026-03-02").Agents["zhou.li"]
+	if tally == nil || tally.N != 2 || tally.SatSum != 4 || tally.SatN != 1 {
+		t.Fatalf("tally %+v", tally)
+	}
+	if c := tally.Checks["repair:visit_before_close"]; c.Pass != 1 || c.Fail != 1 {
+		t.Fatalf("visit check %+v", c)
+	}
+	aws, err := w.store.FindAgentWeeks(ctx, "s1", "zhou.li", []academy.Date{"2026-03-02"})
+	if err != nil || len(aws) != 1 || len(aws[0].Tickets) != 2 || !slices.Equal(aws[0].Failed["repair:visit_before_close"], []string{skipped.ID}) {
+		t.Fatalf("agent week %+v, %v", aws, err)
+	}
+}
+
+// TestRecordIdempotent: recording a ticket again, or sweeping it, counts
+// it once; a record a crash left uncounted is counted by the sweep, once,
+// and a closed ticket whose record was never written gets one.
+func TestRecordIdempotent(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	tk := w.repair(t, "agent", "dispatch", "start", "complete", "close")
+	rules := lenientRules(t)
+	tk.Under(rules)
+	for range 2 {
+		if _, err := w.quality.Record(ctx, tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := w.quality.Sweep(ctx); err != nil || n != 0 {
+		t.Fatalf("sweep of nothing: %d, %v", n, err)
+	}
+	// A crash after the record, before its count.
+	w.quality.Store = failingCount{w.store}
+	tk2 := w.repair(t, "agent", "dispatch", "start", "complete", "return_visit", "close")
+	w.quality.Store = w.store
+	// A crash after the ticket, before its record.
+	w.desk.Finished = nil
+	tk3 := w.repair(t, "agent", "dispatch", "start", "complete", "close")
+	if _, err := w.store.FindRecord(ctx, tk3.ID); academy.ErrorCode(err) != academy.ENOTFOUND {
+		t.Fatalf("record without the hook: %v", err)
+	}
+	if n, err := w.quality.Sweep(ctx); err != nil || n != 2 {
+		t.Fatalf("sweep: %d, %v", n, err)
+	}
+	if n, err := w.quality.Sweep(ctx); err != nil || n != 0 {
+		t.Fatalf("second sweep: %d, %v", n, err)
+	}
+	tally := w.week(t, "s1", "2026-03-02").Agents["agent"]
+	if tally.N != 3 || tally.Checks["repair:visit_before_close"].Fail != 2 || tally.Checks["repair:visit_before_close"].Pass != 1 {
+		t.Fatalf("tally %+v %+v", tally, tally.Checks["repair:visit_before_close"])
+	}
+	_ = tk2
+	// Counting a counted record again changes nothing.
+	r, _ := w.store.FindRecord(ctx, tk.ID)
+	if err := w.store.CountRecord(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.week(t, "s1", "2026-03-02").Agents["agent"]; got.N != 3 {
+		t.Fatalf("counted twice: %d", got.N)
+	}
+}
+
+// failingCount is a store whose counting fails, as a crash between a
+// record and its count would leave it.
+type failingCount struct{ *mongo.QualityStore }
+
+func (failingCount) CountRecord(context.Context, *quality.Record) error {
+	return academy.Errorf(academy.EUNAVAILABLE, "down")
+}
+
+// TestSandboxNoRecord: practice is not work.
+func TestSandboxNoRecord(t *testing.T) {
+	w := newWorld(t)
+	tk := &academy.Ticket{ID: "sb-x-000001", Workspace: "sb-x", Type: academy.TypeRepair, State: "closed",
+		Events: []academy.Event{{Action: academy.ActionCreate, To: "received"}, {Action: "close", To: "closed"}}}
+	if _, err := w.quality.Record(context.Background(), tk); academy.ErrorCode(err) != academy.EINVALID {
+		t.Fatalf("sandbox ticket recorded: %v", err)
+	}
+	if _, err := w.store.FindRecord(context.Background(), tk.ID); academy.ErrorCode(err) != academy.ENOTFOUND {
+		t.Fatalf("sandbox record: %v", err)
+	}
+}

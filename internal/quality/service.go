@@ -1,0 +1,172 @@
+package quality
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/academy/academy/internal/academy"
+)
+
+// Week is what one site's closed tickets of one week count to, per agent:
+// the stored figures every quality view reads, one small document per
+// site and week, so that a view reads a handful of documents by key
+// whatever the number of tickets behind them.
+type Week struct {
+	ID     string            `bson:"_id"` // "<site>/<week>"
+	Site   string            `bson:"site"`
+	Week   academy.Date      `bson:"week"`
+	Agents map[string]*Tally `bson:"agents"`
+}
+
+// Tally is one agent's counts in a week.
+type Tally struct {
+	N int `bson:"n"` // tickets
+	// Checks by CheckKey.
+	Checks map[string]*Count `bson:"checks"`
+	// Clocks by clock name.
+	Clocks map[string]*Count `bson:"clocks"`
+	SatSum int               `bson:"sat_sum"`
+	SatN   int               `bson:"sat_n"`
+}
+
+// Count is how often a check passed and failed.
+type Count struct {
+	Pass int `bson:"pass"`
+	Fail int `bson:"fail"`
+}
+
+// AgentWeek is one agent's week at a site: the counts, and the records
+// behind them (for drill-down and for what a remediation notice names).
+// It is where a record is counted, once; the site's Week holds a copy of
+// its counts.
+type AgentWeek struct {
+	ID      string       `bson:"_id"` // "<site>/<agent>/<week>"
+	Site    string       `bson:"site"`
+	Agent   string       `bson:"agent"`
+	Week    academy.Date `bson:"week"`
+	Tally   `bson:",inline"`
+	Tickets []string `bson:"tickets"`
+	// Failed lists the records that failed each check, by CheckKey.
+	Failed map[string][]string `bson:"failed"`
+}
+
+// WeekID is the key of a site's week.
+func WeekID(site string, week academy.Date) string { return site + "/" + string(week) }
+
+// AgentWeekID is the key of an agent's week at a site.
+func AgentWeekID(site, agent string, week academy.Date) string {
+	return site + "/" + agent + "/" + string(week)
+}
+
+// Store keeps quality records and their weekly counts.
+type Store interface {
+	// InsertRecord stores a new record; ECONFLICT if the ticket has one.
+	InsertRecord(ctx context.Context, r *Record) error
+	FindRecord(ctx context.Context, id string) (*Record, error)
+	// CountRecord adds the record to its agent's week, once (a record
+	// counted already is not counted again), copies the agent's counts
+	// into the site's week, and marks the record counted.
+	CountRecord(ctx context.Context, r *Record) error
+	// FindWeeks reads the weeks of a site that have counts.
+	FindWeeks(ctx context.Context, site string, weeks []academy.Date) ([]*Week, error)
+	// FindAgentWeeks reads an agent's weeks at a site that have counts.
+	FindAgentWeeks(ctx context.Context, site, agent string, weeks []academy.Date) ([]*AgentWeek, error)
+	// Unrecorded lists the live tickets that are closed and have no
+	// record, and the records not yet counted: what the sweep finishes.
+	Unrecorded(ctx context.Context) (tickets []academy.TicketSummary, uncounted []*Record, err error)
+}
+
+// Service writes quality records as tickets close and reads the figures.
+type Service struct {
+	Store     Store
+	Tickets   academy.DeskStore
+	Rules     academy.DeskRulesSource
+	Calendars academy.CalendarSource
+	Now       func() time.Time
+	Logger    *slog.Logger
+}
+
+// TicketFinished records a live ticket that reached a terminal state. The
+// ticket is stored already: a failure here is logged and left to the
+// sweep, which finds every closed ticket without a record.
+func (s *Service) TicketFinished(ctx context.Context, t *academy.Ticket) {
+	if academy.IsSandbox(t.Workspace) {
+		return
+	}
+	if _, err := s.Record(ctx, t); err != nil && s.Logger != nil {
+		s.Logger.Warn("quality record", "ticket", t.ID, "err", err)
+	}
+}
+
+// Record evaluates a closed live ticket, stores its record and counts it.
+// Recording a ticket again returns the stored record and counts nothing
+// twice. Sandboxes are practice, not work: they get no record.
+func (s *Service) Record(ctx context.Context, t *academy.Ticket) (*Record, error) {
+	if academy.IsSandbox(t.Workspace) {
+		return nil, academy.Errorf(academy.EINVALID, "演练环境的工单不做质检 / Sandbox tickets get no quality record.")
+	}
+	cal, err := s.Calendars.CalendarOf(ctx, t.Workspace)
+	if err != nil {
+		return nil, err
+	}
+	r, err := Evaluate(t, cal)
+	if err != nil {
+		return nil, err
+	}
+	switch err := s.Store.InsertRecord(ctx, r); {
+	case academy.ErrorCode(err) == academy.ECONFLICT:
+		if r, err = s.Store.FindRecord(ctx, t.ID); err != nil {
+			return nil, err
+		}
+		if r.Counted {
+			return r, nil
+		}
+	case err != nil:
+		return nil, err
+	}
+	if err := s.Store.CountRecord(ctx, r); err != nil {
+		return nil, err
+	}
+	r.Counted = true
+	return r, nil
+}
+
+// Sweep records every closed live ticket that has no record yet and
+// counts every record left uncounted: the repair for a crash or a
+// failure between a ticket's close and its record. It returns how many
+// it finished.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	tickets, uncounted, err := s.Store.Unrecorded(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range uncounted {
+		if err := s.Store.CountRecord(ctx, r); err != nil {
+			return n, err
+		}
+		n++
+	}
+	for _, sum := range tickets {
+		t, err := s.Tickets.FindTicket(ctx, sum.Workspace, sum.ID)
+		if err != nil {
+			return n, err
+		}
+		if t.Rules != "" {
+			rules, err := s.Rules.RulesRevision(ctx, t.Rules)
+			if err != nil {
+				return n, err
+			}
+			t.Under(rules)
+		}
+		if t.Open() || t.Procedure() == nil {
+			continue
+		}
+		if _, err := s.Record(ctx, t); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
