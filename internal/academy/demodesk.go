@@ -67,7 +67,7 @@ func PracticeDesk(dir *Directory, now time.Time) []Ticket {
 	// Numbered again without gaps: the sandbox numbers its next ticket
 	// after as many as it holds.
 	for i := range tickets {
-		tickets[i].ID, tickets[i].Number = TicketID("fixture", i+1), TicketNumber(tickets[i].Type, i+1)
+		tickets[i].ID, tickets[i].Number = TicketID("fixture", i+1), ShippedRules().TicketNumber(tickets[i].Type, i+1)
 	}
 	return tickets
 }
@@ -121,7 +121,7 @@ func buildDemoTicket(c demoCase, dir *Directory, sc demoScript, seq int, now tim
 	fill := demoPlaceholders(dir, res, c.who, sc.floors).Replace
 	at := now.Add(-c.ago)
 	in := NewTicket{Type: c.typ, Title: fill(c.title), Description: fill(c.desc), Resident: res.ID, Channel: c.channel, Priority: c.priority}
-	t, err := CreateTicket(ShippedRules(), in, dir, sc.ws, TicketID(sc.ids, seq), TicketNumber(c.typ, seq), sc.actor(demoAgent), at)
+	t, err := CreateTicket(ShippedRules(), in, dir, sc.ws, TicketID(sc.ids, seq), ShippedRules().TicketNumber(c.typ, seq), sc.actor(demoAgent), at)
 	if err != nil {
 		return nil
 	}

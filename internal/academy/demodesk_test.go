@@ -76,7 +76,7 @@ func TestDemoDeskNumbering(t *testing.T) {
 		if want := TicketID("demo", i+1); tk.ID != want {
 			t.Errorf("ticket %d: id %q, want %q", i, tk.ID, want)
 		}
-		if want := TicketNumber(tk.Type, i+1); tk.Number != want {
+		if want := ShippedRules().TicketNumber(tk.Type, i+1); tk.Number != want {
 			t.Errorf("ticket %d: number %q, want %q", i, tk.Number, want)
 		}
 		if seen[tk.Number] {
@@ -264,7 +264,7 @@ func TestPracticeDesk(t *testing.T) {
 			if SLA(&tk, demoNow, nil).Overdue != "" {
 				overdue++
 			}
-			if tk.ID != TicketID("fixture", i+1) || tk.Number != TicketNumber(tk.Type, i+1) {
+			if tk.ID != TicketID("fixture", i+1) || tk.Number != ShippedRules().TicketNumber(tk.Type, i+1) {
 				t.Errorf("estate %d: ticket %d is %s %s", seed, i+1, tk.ID, tk.Number)
 			}
 			if dir.Resident(tk.Resident) == nil || (tk.Assignee != "" && !slices.ContainsFunc(dir.Members, func(m Member) bool { return m.ID == tk.Assignee })) {

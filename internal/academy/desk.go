@@ -504,11 +504,13 @@ func (s *Sandbox) Ticket(id string) *Ticket {
 // TicketID is the storage key of ticket number seq of a workspace.
 func TicketID(ws string, seq int) string { return fmt.Sprintf("%s-%06d", ws, seq) }
 
-// TicketNumber formats the number people see: a type prefix and a sequence.
-func TicketNumber(typ string, seq int) string {
-	prefix := map[string]string{TypeRepair: "BX", TypeComplaint: "TS", TypeInquiry: "ZX", TypeVisitor: "FK", TypeRenovation: "ZH"}[typ]
-	if prefix == "" {
-		prefix = "GD"
+// TicketNumber formats the number people see: the prefix of the type's
+// procedure and a sequence. A type without a prefix (or unknown to r)
+// is numbered GD, 工单.
+func (r *DeskRules) TicketNumber(typ string, seq int) string {
+	prefix := "GD"
+	if p := r.Procedure(typ); p != nil && p.Prefix != "" {
+		prefix = p.Prefix
 	}
 	return fmt.Sprintf("%s-%05d", prefix, seq)
 }

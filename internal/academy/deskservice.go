@@ -264,7 +264,7 @@ func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor str
 			return nil, Errorf(EINVALID, "演练环境最多 %d 张工单,请重置后再练 / A sandbox holds at most %d tickets; reset it.", MaxSandboxTickets, MaxSandboxTickets)
 		}
 		sb.Seq++
-		t, err := CreateTicket(ShippedRules(), in, w.Directory, w.ID, TicketID(w.ID, sb.Seq), TicketNumber(in.Type, sb.Seq), actor, w.Now)
+		t, err := CreateTicket(ShippedRules(), in, w.Directory, w.ID, TicketID(w.ID, sb.Seq), ShippedRules().TicketNumber(in.Type, sb.Seq), actor, w.Now)
 		if err != nil {
 			return nil, err
 		}
@@ -281,7 +281,7 @@ func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor str
 		if err != nil {
 			return nil, err
 		}
-		t, err := CreateTicket(w.Rules, in, w.Directory, w.ID, TicketID(w.ID, n), TicketNumber(in.Type, n), actor, w.Now)
+		t, err := CreateTicket(w.Rules, in, w.Directory, w.ID, TicketID(w.ID, n), w.Rules.TicketNumber(in.Type, n), actor, w.Now)
 		if err != nil {
 			return nil, err
 		}
