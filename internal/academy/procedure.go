@@ -208,7 +208,7 @@ func checkRole(role DeskRole, t *Ticket, action string) error {
 	}
 	if role != DeskManager {
 		label := p.Transition(action).Label
-		return Errorf(EFORBIDDEN, "只有项目主管可以“%s” / Only a site manager may do this (%s).", label, action)
+		return Errorf(EFORBIDDEN, "只有项目主管可以“%s” / Only a site manager may take this action.", label)
 	}
 	var may []string
 	if p != nil {
