@@ -206,9 +206,9 @@ type demoCase struct {
 
 // demoStep is one action, after the previous one (or the creation).
 type demoStep struct {
-	after   time.Duration
-	actor   string
-	action  string
+	after  time.Duration
+	actor  string
+	action string
 	fields map[string]string
 	// later sets time fields (a promised date) this long after the step,
 	// so that they fall where they should whenever the demo starts.
