@@ -35,8 +35,9 @@ const demoFloors = 10
 //
 // The directory has 6 buildings × 2 entrances × 10 floors × 2 flats,
 // residents with phones 100-0001-NNNN and 15 department members. The
-// tickets follow demoCases: repairs, complaints, inquiries, visitors and
-// renovations in every state of their procedures, about a third finished,
+// tickets follow demoCases: every type in every state of its procedure
+// (a fee collection with a follow-up due today, a move-out waiting for
+// that flat's fees), about a third finished,
 // three overdue by their SLA at now and one repair on hold, worked by the
 // demo users "agent" and "manager". They are numbered in order of creation
 // (id site-0001, number from TicketNumber). A step that would fail, or fall
@@ -62,23 +63,26 @@ const (
 // (fixture-000001), in order of creation.
 func PracticeDesk(dir *Directory, now time.Time) []Ticket {
 	actors := map[string]string{demoAgent: practiceAgent, demoManager: practiceManager}
-	tickets := playDemoCases(dir, demoScript{ids: "fixture", floors: syntheticFloors, actors: actors}, now)
+	tickets := playDemoCases(dir, demoScript{ids: "fixture", floors: syntheticFloors, actors: actors, practice: true}, now)
 	tickets = slices.DeleteFunc(tickets, func(t Ticket) bool { return !t.Open() })
 	// Numbered again without gaps: the sandbox numbers its next ticket
 	// after as many as it holds.
 	for i := range tickets {
-		tickets[i].ID, tickets[i].Number = TicketID("fixture", i+1), TicketNumber(tickets[i].Type, i+1)
+		tickets[i].ID, tickets[i].Number = TicketID("fixture", i+1), ShippedRules().TicketNumber(tickets[i].Type, i+1)
 	}
 	return tickets
 }
 
 // demoScript is where the demo cases are played: the workspace, the
 // prefix of ticket ids, the height of the buildings and who the demo
-// users stand for (nil: themselves).
+// users stand for (nil: themselves). A practice desk plays the cases of
+// a working day only, without those that show the demo's visitors a
+// state of each procedure.
 type demoScript struct {
-	ws, ids string
-	floors  int
-	actors  map[string]string
+	ws, ids  string
+	floors   int
+	actors   map[string]string
+	practice bool
 }
 
 func (s demoScript) actor(name string) string {
@@ -99,6 +103,9 @@ func playDemoCases(dir *Directory, sc demoScript, now time.Time) []Ticket {
 	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(demoCases[y].ago, demoCases[x].ago) })
 	var tickets []Ticket
 	for _, i := range order {
+		if sc.practice && demoCases[i].demoOnly {
+			continue
+		}
 		seq := len(tickets) + 1
 		if t := buildDemoTicket(demoCases[i], dir, sc, seq, now); t != nil {
 			tickets = append(tickets, *t)
@@ -121,7 +128,7 @@ func buildDemoTicket(c demoCase, dir *Directory, sc demoScript, seq int, now tim
 	fill := demoPlaceholders(dir, res, c.who, sc.floors).Replace
 	at := now.Add(-c.ago)
 	in := NewTicket{Type: c.typ, Title: fill(c.title), Description: fill(c.desc), Resident: res.ID, Channel: c.channel, Priority: c.priority}
-	t, err := CreateTicket(ShippedRules(), in, dir, sc.ws, TicketID(sc.ids, seq), TicketNumber(c.typ, seq), sc.actor(demoAgent), at)
+	t, err := CreateTicket(ShippedRules(), in, dir, sc.ws, TicketID(sc.ids, seq), ShippedRules().TicketNumber(c.typ, seq), sc.actor(demoAgent), at)
 	if err != nil {
 		return nil
 	}
@@ -134,8 +141,8 @@ func buildDemoTicket(c demoCase, dir *Directory, sc demoScript, seq int, now tim
 		for k, v := range s.fields {
 			fields[k] = fill(v)
 		}
-		if s.promise > 0 {
-			fields["promised_at"] = at.Add(s.promise).Format("2006-01-02 15:04")
+		for name, d := range s.later {
+			fields[name] = at.Add(d).Format("2006-01-02 15:04")
 		}
 		if _, err := Apply(t, TicketAction{Action: s.action, Fields: fields, Version: t.Version}, sc.actor(s.actor), at); err != nil {
 			break
@@ -192,15 +199,20 @@ type demoCase struct {
 	who                    int           // index into the directory's residents
 	ago                    time.Duration // created this long before now
 	steps                  []demoStep
+	// demoOnly: the case is there so that the demo shows every state of
+	// its procedure; practice desks, kept small, do without it.
+	demoOnly bool
 }
 
 // demoStep is one action, after the previous one (or the creation).
 type demoStep struct {
-	after   time.Duration
-	actor   string
-	action  string
-	fields  map[string]string
-	promise time.Duration // sets promised_at this long after the step
+	after  time.Duration
+	actor  string
+	action string
+	fields map[string]string
+	// later sets time fields (a promised date) this long after the step,
+	// so that they fall where they should whenever the demo starts.
+	later map[string]time.Duration
 }
 
 // demoAct is a step with its fields as name, value pairs.
@@ -215,10 +227,20 @@ func demoAct(after time.Duration, actor, action string, kv ...string) demoStep {
 	return s
 }
 
+// demoLater sets time fields of a step, as name, time after the step
+// pairs.
+func demoLater(s demoStep, kv ...any) demoStep {
+	s.later = map[string]time.Duration{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		s.later[kv[i].(string)] = kv[i+1].(time.Duration)
+	}
+	return s
+}
+
 // demoRespond is a complaint's answer with a promised completion time.
 func demoRespond(after time.Duration, proposal string, promise time.Duration) demoStep {
 	s := demoAct(after, demoAgent, "respond", "proposal", proposal)
-	s.promise = promise
+	s.later = map[string]time.Duration{"promised_at": promise}
 	return s
 }
 
@@ -556,4 +578,219 @@ var demoCases = []demoCase{
 	{typ: TypeRenovation, channel: "counter", priority: PriorityNormal, who: 245, ago: 40 * demoMin,
 		title: "卫生间防水重做",
 		desc:  "{owner}申请{unit}主卫防水层重做，已带齐材料。"},
+
+	// Fee collection. The promise of 3-1… is the reason its move-out waits.
+	{typ: TypeFeeCollection, channel: "phone", priority: PriorityNormal, who: 5, ago: 3 * demoHour,
+		title: "2025年下半年物业费未缴",
+		desc:  "财务{fin}转来欠费清单：{unit}{owner}2025年7–12月物业费未缴，已超过缴费期限两个月。",
+		steps: []demoStep{
+			demoAct(20*demoMin, demoAgent, "verify", "arrears", "2025年7月–12月物业费，共1,956元（按建筑面积108.6平方米、单价3.00元/月计），无滞纳金。"),
+		}},
+	{typ: TypeFeeCollection, channel: "phone", priority: PriorityNormal, who: 27, ago: 2*demoDay + 3*demoHour, demoOnly: true,
+		title: "车位管理费欠缴三个月",
+		desc:  "{unit}{owner}地下车位管理费欠缴三个月，系统已发两次短信提醒未缴。",
+		steps: []demoStep{
+			demoAct(30*demoMin, demoAgent, "verify", "arrears", "2025年12月–2026年2月车位管理费，共450元。"),
+			demoAct(time.Hour, demoAgent, "remind", "note", "电话联系业主，说明欠费期间和金额，业主说最近出差，回来后查一下账单。"),
+		}},
+	{typ: TypeFeeCollection, channel: "phone", priority: PriorityNormal, who: 52, ago: 3*demoDay + 2*demoHour,
+		title: "物业费及公摊水电费未缴",
+		desc:  "财务{fin}转来欠费清单：{unit}{owner}物业费和公摊水电费逾期未缴；业主已提出月底搬离。",
+		steps: []demoStep{
+			demoAct(30*demoMin, demoAgent, "verify", "arrears", "2025年10月–2026年2月物业费1,630元，公摊水电费86.40元，合计1,716.40元。"),
+			demoAct(time.Hour, demoAgent, "remind", "note", "电话联系业主，逐项说明欠费明细；业主对金额没有异议。"),
+			demoLater(demoAct(20*demoMin, demoAgent, "promise"), "promised_pay_at", 5*demoDay, "next_follow_up", 3*demoDay),
+		}},
+	{typ: TypeFeeCollection, channel: "counter", priority: PriorityNormal, who: 66, ago: 5*demoDay + 4*demoHour, demoOnly: true,
+		title: "物业费欠缴，业主称电梯长期故障拒缴",
+		desc:  "{unit}{owner}一季度物业费未缴，催缴时表示电梯经常停运，服务不到位，暂不缴费。",
+		steps: []demoStep{
+			demoAct(time.Hour, demoAgent, "remind", "note", "到前台当面说明欠费情况，业主提出电梯问题，情绪较大。"),
+			demoAct(10*demoMin, demoAgent, "dispute", "reason", "业主认为电梯近三个月多次停运，要求先说明维修情况再缴费。", "department", DeptEngineering),
+			demoAct(demoDay, demoAgent, "follow_up", "note", "工程部{engS}整理了近三个月电梯维修记录，约业主下周一当面沟通。"),
+		}},
+	{typ: TypeFeeCollection, channel: "phone", priority: PriorityNormal, who: 81, ago: 12*demoDay + 3*demoHour,
+		title: "2025年第四季度物业费未缴",
+		desc:  "财务{fin}转来欠费清单：{unit}{owner}第四季度物业费未缴。",
+		steps: []demoStep{
+			demoAct(time.Hour, demoAgent, "verify", "arrears", "2025年10月–12月物业费，共822元。"),
+			demoAct(time.Hour, demoAgent, "remind", "note", "电话联系业主，业主说忘了缴，这周内缴清。"),
+			demoLater(demoAct(10*demoMin, demoAgent, "promise"), "promised_pay_at", 3*demoDay, "next_follow_up", 3*demoDay),
+			demoAct(2*demoDay, demoAgent, "confirm_paid", "payment", "业主已在小程序缴清822元，财务{fin}已核对到账。"),
+		}},
+	{typ: TypeFeeCollection, channel: "phone", priority: PriorityLow, who: 92, ago: 13*demoDay + 2*demoHour,
+		title: "装修垃圾清运费未缴",
+		desc:  "{unit}{owner}装修垃圾清运费未缴，业主认为已含在装修押金里。",
+		steps: []demoStep{
+			demoAct(2*demoHour, demoAgent, "remind", "note", "电话联系业主，说明清运费按装修管理服务协议单独收取。"),
+			demoAct(10*demoMin, demoAgent, "dispute", "reason", "业主认为清运费已含在装修押金里。", "department", DeptFinance),
+			demoAct(demoDay, demoAgent, "follow_up", "note", "财务{fin}核对协议：清运费确实单独列明；已把协议条款拍照发给业主。"),
+			demoAct(2*demoDay, demoManager, "close", "reason", "业主在退装修押金时一并结清，欠费已从押金中扣除，业主签字确认。"),
+		}},
+
+	// Water and power outage notices.
+	{typ: TypeOutageNotice, channel: "counter", priority: PriorityLow, who: 108, ago: 40 * demoMin, demoOnly: true,
+		title: "5栋下周二停电检修配电柜",
+		desc:  "供电所通知：下周二9:00–15:00对5栋配电柜检修，全楼停电，电梯停运。"},
+	{typ: TypeOutageNotice, channel: "counter", priority: PriorityNormal, who: 115, ago: demoDay,
+		title: "2栋明天上午停水更换主管道阀门",
+		desc:  "工程部计划明天9:00–12:00更换2栋供水主管道阀门，全楼停水。",
+		steps: []demoStep{
+			demoAct(30*demoMin, demoAgent, "publish", "notice", "2栋明天9:00–12:00停水，更换供水主管道阀门；请提前储水，关好家中水龙头，恢复供水初期水质可能发黄，放水片刻即可。"),
+			demoAct(3*demoHour, demoAgent, "confirm", "confirmations", "业主群内已发通知；2栋1201独居老人、0602家有卧床病人已电话确认，并约定停水期间送两桶水上门。"),
+		}},
+	{typ: TypeOutageNotice, channel: "counter", priority: PriorityNormal, who: 122, ago: 2 * demoDay, demoOnly: true,
+		title: "4栋二次供水水箱清洗停水",
+		desc:  "按年度计划清洗4栋二次供水水箱，停水约6小时。",
+		steps: []demoStep{
+			demoAct(time.Hour, demoAgent, "publish", "notice", "4栋今天8:00–14:00清洗二次供水水箱，全楼停水；请提前储水。"),
+			demoAct(2*demoHour, demoAgent, "confirm", "confirmations", "业主群通知已读；电梯厅和单元门口已张贴通知。"),
+			demoAct(demoDay-3*demoHour, demoAgent, "begin"),
+			demoAct(time.Hour, demoAgent, "follow_up", "note", "水箱清洗中，{engS}说比计划晚一小时完成，已在群里说明。"),
+		}},
+	{typ: TypeOutageNotice, channel: "phone", priority: PriorityUrgent, who: 130, ago: 4 * demoDay, demoOnly: true,
+		title: "1栋突发停电",
+		desc:  "{owner}来电：1栋整栋突然停电，电梯停在中间楼层，轿厢里没有人。",
+		steps: []demoStep{
+			demoAct(5*demoMin, demoAgent, "publish", "notice", "1栋因电缆故障突发停电，工程部正在抢修，预计2小时内恢复；电梯已停用，请走楼梯，注意安全。"),
+			demoAct(2*demoMin, demoAgent, "begin"),
+			demoAct(20*demoMin, demoAgent, "confirm", "confirmations", "已逐户电话确认1栋行动不便住户3户，安保部{sec}上门协助。"),
+			demoAct(90*demoMin, demoAgent, "restore", "restoration", "更换故障电缆接头后恢复供电，电梯已检查正常运行，群里已通知。"),
+		}},
+	{typ: TypeOutageNotice, channel: "counter", priority: PriorityNormal, who: 147, ago: 9 * demoDay,
+		title: "6栋停水检修消防管道",
+		desc:  "工程部检修6栋消防管道，需要关闭生活用水总阀。",
+		steps: []demoStep{
+			demoAct(time.Hour, demoAgent, "publish", "notice", "6栋后天10:00–13:00停水，检修消防管道；请提前储水。"),
+			demoAct(2*demoDay, demoAgent, "begin"),
+			demoAct(150*demoMin, demoAgent, "restore", "restoration", "12:30恢复供水，比通知提前半小时。"),
+			demoAct(time.Hour, demoAgent, "close"),
+		}},
+	{typ: TypeOutageNotice, channel: "counter", priority: PriorityNormal, who: 158, ago: 7 * demoDay,
+		title: "3栋周六停电更换变压器",
+		desc:  "供电所通知周六对3栋变压器进行更换。",
+		steps: []demoStep{
+			demoAct(time.Hour, demoAgent, "publish", "notice", "3栋本周六8:00–18:00停电，更换变压器；电梯停运，冰箱食物请提前处理。"),
+			demoAct(demoDay, demoAgent, "cancel", "reason", "供电所来电：设备未到，更换改期，另行通知；已在群里和电梯厅通知取消。"),
+		}},
+
+	// Patrols.
+	{typ: TypePatrol, channel: "counter", priority: PriorityLow, who: 166, ago: 30 * demoMin, demoOnly: true,
+		title: "夜间安全巡检（22:00班）",
+		desc:  "按巡检路线：各单元门禁、地库、消防通道、周界围墙。"},
+	{typ: TypePatrol, channel: "counter", priority: PriorityLow, who: 177, ago: 3 * demoHour,
+		title: "地库及设备房日常巡检",
+		desc:  "按巡检路线：地库B1、B2照明和排水，水泵房、配电房。",
+		steps: []demoStep{
+			demoAct(10*demoMin, demoAgent, "start"),
+			demoAct(time.Hour, demoAgent, "record", "findings", "B1照明、排水正常；水泵房压力表读数正常，地面干燥。"),
+		}},
+	{typ: TypePatrol, channel: "counter", priority: PriorityNormal, who: 188, ago: 6 * demoDay,
+		title: "消防通道与楼道巡检",
+		desc:  "按巡检路线：1–6栋消防通道、楼道、安全出口指示灯。",
+		steps: []demoStep{
+			demoAct(5*demoMin, demoAgent, "start"),
+			demoAct(time.Hour, demoAgent, "record", "findings", "3栋2单元5楼楼道堆放纸箱，已通知业主当天清理。"),
+			demoAct(time.Hour, demoAgent, "finish", "findings", "6栋消防通道畅通，安全出口指示灯全部正常；3栋堆物下午复查已清理。"),
+		}},
+	{typ: TypePatrol, channel: "counter", priority: PriorityNormal, who: 199, ago: 10 * demoDay,
+		title: "园区绿化与公共设施巡检",
+		desc:  "按巡检路线：中心花园、儿童游乐区、健身器材、路灯。",
+		steps: []demoStep{
+			demoAct(10*demoMin, demoAgent, "start"),
+			demoAct(2*demoHour, demoAgent, "finish", "findings", "儿童滑梯螺丝松动已由{lscS}当场紧固；健身器材、路灯正常。"),
+		}},
+
+	// Parking and vehicles.
+	{typ: TypeParking, channel: "phone", priority: PriorityHigh, who: 203, ago: 8 * demoMin, demoOnly: true,
+		title: "车位被占，车出不去",
+		desc:  "{owner}来电：自己的车位前停了一辆白色SUV，车开不出来，要赶去上班。"},
+	{typ: TypeParking, channel: "phone", priority: PriorityNormal, who: 217, ago: demoHour,
+		title: "访客车辆临时停车",
+		desc:  "{owner}来电：朋友开车来吃饭，想在地库停三个小时。",
+		steps: []demoStep{
+			demoAct(5*demoMin, demoAgent, "verify", "plate", "粤B·7K286"),
+		}},
+	{typ: TypeParking, channel: "phone", priority: PriorityHigh, who: 229, ago: demoDay, demoOnly: true,
+		title: "消防通道停放车辆",
+		desc:  "安保部{sec}巡查发现：4栋消防通道停了一辆黑色轿车。",
+		steps: []demoStep{
+			demoAct(5*demoMin, demoAgent, "verify", "plate", "粤B·D3519"),
+			demoAct(20*demoMin, demoAgent, "move_car", "note", "按车辆登记电话联系车主，车主10分钟后挪走；已提醒消防通道禁止停车。"),
+		}},
+	{typ: TypeParking, channel: "counter", priority: PriorityNormal, who: 236, ago: 4 * demoDay,
+		title: "新车登记月卡",
+		desc:  "{owner}到前台登记新车，办理地库月卡。",
+		steps: []demoStep{
+			demoAct(10*demoMin, demoAgent, "verify", "plate", "粤B·12345"),
+			demoAct(15*demoMin, demoAgent, "register", "plate", "粤B·12345", "space", "B2-118（业主自有车位）"),
+			demoAct(demoDay, demoAgent, "close"),
+		}},
+	{typ: TypeParking, channel: "phone", priority: PriorityNormal, who: 247, ago: 8 * demoDay,
+		title: "搬家货车进小区",
+		desc:  "{owner}来电：搬家公司货车要进小区，需要临时放行。",
+		steps: []demoStep{
+			demoAct(5*demoMin, demoAgent, "verify", "plate", "粤B·5F0731"),
+			demoAct(10*demoMin, demoAgent, "admit_visitor", "owner_reply", "业主确认是预约的搬家车，限时两小时，停在5栋门前临时车位。"),
+			demoAct(3*demoHour, demoAgent, "close"),
+		}},
+
+	// Parcels and items.
+	{typ: TypeParcel, channel: "counter", priority: PriorityNormal, who: 9, ago: 2 * demoHour,
+		title: "代收生鲜快递一箱",
+		desc:  "快递员送来{unit}{owner}的生鲜冷链快递，业主电话未接，暂存前台冰柜。"},
+	{typ: TypeParcel, channel: "counter", priority: PriorityNormal, who: 19, ago: demoDay, demoOnly: true,
+		title: "代收大件家具包裹",
+		desc:  "物流送来{unit}{owner}的大件包裹（书柜），暂存服务中心仓库。",
+		steps: []demoStep{
+			demoAct(10*demoMin, demoAgent, "notify", "parcel", "德邦物流大件两箱（书柜），暂存服务中心仓库。"),
+			demoAct(6*demoHour, demoAgent, "remind", "note", "再次短信提醒业主，业主回复周末来取。"),
+		}},
+	{typ: TypeParcel, channel: "counter", priority: PriorityNormal, who: 37, ago: 3 * demoDay,
+		title: "代收钥匙（家政阿姨留下）",
+		desc:  "家政阿姨把{unit}的钥匙留在前台，请业主来取。",
+		steps: []demoStep{
+			demoAct(10*demoMin, demoAgent, "notify", "parcel", "钥匙一串（3把），已封袋签字。"),
+			demoAct(5*demoHour, demoAgent, "collect", "collector", "业主本人领取，核对身份证件并签字。"),
+		}},
+	{typ: TypeParcel, channel: "counter", priority: PriorityLow, who: 44, ago: 8 * demoDay,
+		title: "无人认领的到付快递",
+		desc:  "一件寄往{unit}的到付快递，收件人姓名与业主不符。",
+		steps: []demoStep{
+			demoAct(time.Hour, demoAgent, "notify", "parcel", "中通到付快递一件，收件人姓名与住户不符。"),
+			demoAct(2*demoDay, demoAgent, "remind", "note", "再次联系业主，业主确认不认识收件人。"),
+			demoAct(3*demoDay, demoAgent, "send_back", "reason", "业主确认非本户快递，已联系快递员取回退件。"),
+		}},
+
+	// Move-outs. The first waits for its flat's fee collection.
+	{typ: TypeMoveOut, channel: "counter", priority: PriorityNormal, who: 52, ago: 40 * demoMin,
+		title: "业主搬离，申请搬出大件家具",
+		desc:  "{owner}申请今天下午搬出家具家电，搬家公司已在路上。"},
+	{typ: TypeMoveOut, channel: "counter", priority: PriorityNormal, who: 61, ago: 5 * demoHour, demoOnly: true,
+		title: "租户退租搬离",
+		desc:  "{unit}租户退租，申请搬出个人物品，业主已书面同意。",
+		steps: []demoStep{
+			demoAct(20*demoMin, demoAgent, "check_fees", "fees_cleared", "物业费已缴至本月底，水电费已结清，财务{fin}已确认。"),
+		}},
+	{typ: TypeMoveOut, channel: "counter", priority: PriorityNormal, who: 73, ago: demoDay, demoOnly: true,
+		title: "搬出旧家电",
+		desc:  "{owner}换新家电，申请搬出旧冰箱和旧洗衣机。",
+		steps: []demoStep{
+			demoAct(30*demoMin, demoAgent, "check_fees", "fees_cleared", "无欠费。"),
+			demoAct(2*demoHour, demoAgent, "approve", "items", "旧冰箱一台、旧洗衣机一台，回收公司车辆粤B·3M592。"),
+		}},
+	{typ: TypeMoveOut, channel: "counter", priority: PriorityNormal, who: 86, ago: 6 * demoDay,
+		title: "业主出售房屋搬离",
+		desc:  "{owner}房屋已出售，申请搬出全部家具。",
+		steps: []demoStep{
+			demoAct(20*demoMin, demoAgent, "check_fees", "fees_cleared", "物业费、车位管理费、水电费均已结清，财务{fin}出具结清证明。"),
+			demoAct(30*demoMin, demoAgent, "approve", "items", "沙发一套、床两张、衣柜两个、纸箱约30个。"),
+			demoAct(demoDay, demoAgent, "release"),
+		}},
+	{typ: TypeMoveOut, channel: "counter", priority: PriorityNormal, who: 97, ago: 11 * demoDay,
+		title: "租户要求搬出空调",
+		desc:  "{unit}租户申请搬出两台空调，称是自己购买的。",
+		steps: []demoStep{
+			demoAct(time.Hour, demoAgent, "refuse", "reason", "业主未到场也未出具书面授权，空调属房屋附属设施还是租户自购无法确认；请业主书面确认后再申请。"),
+		}},
 }

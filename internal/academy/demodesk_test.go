@@ -76,7 +76,7 @@ func TestDemoDeskNumbering(t *testing.T) {
 		if want := TicketID("demo", i+1); tk.ID != want {
 			t.Errorf("ticket %d: id %q, want %q", i, tk.ID, want)
 		}
-		if want := TicketNumber(tk.Type, i+1); tk.Number != want {
+		if want := ShippedRules().TicketNumber(tk.Type, i+1); tk.Number != want {
 			t.Errorf("ticket %d: number %q, want %q", i, tk.Number, want)
 		}
 		if seen[tk.Number] {
@@ -199,8 +199,9 @@ func TestDemoDeskMix(t *testing.T) {
 			t.Errorf("only %d %s tickets", types[p.Type], p.Type)
 		}
 	}
-	if n := len(tickets); n < 35 || n > 45 {
-		t.Errorf("%d tickets, want about 40", n)
+	// Every state of eleven procedures takes about seventy.
+	if n := len(tickets); n < 60 || n > 80 {
+		t.Errorf("%d tickets, want about 70", n)
 	}
 	if share := float64(closed) / float64(len(tickets)); share < 0.25 || share > 0.45 {
 		t.Errorf("%d of %d closed, want about a third", closed, len(tickets))
@@ -264,7 +265,7 @@ func TestPracticeDesk(t *testing.T) {
 			if SLA(&tk, demoNow, nil).Overdue != "" {
 				overdue++
 			}
-			if tk.ID != TicketID("fixture", i+1) || tk.Number != TicketNumber(tk.Type, i+1) {
+			if tk.ID != TicketID("fixture", i+1) || tk.Number != ShippedRules().TicketNumber(tk.Type, i+1) {
 				t.Errorf("estate %d: ticket %d is %s %s", seed, i+1, tk.ID, tk.Number)
 			}
 			if dir.Resident(tk.Resident) == nil || (tk.Assignee != "" && !slices.ContainsFunc(dir.Members, func(m Member) bool { return m.ID == tk.Assignee })) {
@@ -281,7 +282,8 @@ func TestPracticeDesk(t *testing.T) {
 				}
 			}
 		}
-		if len(types) != len(ShippedRules().Procedures) || len(tickets) < 20 || overdue < 2 {
+		// A sandbox document is rewritten on every action: few tickets.
+		if len(types) != len(ShippedRules().Procedures) || len(tickets) < 20 || len(tickets) > 40 || overdue < 2 {
 			t.Errorf("estate %d: %d tickets, types %v, %d overdue", seed, len(tickets), types, overdue)
 		}
 	}

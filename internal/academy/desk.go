@@ -239,9 +239,19 @@ type Ticket struct {
 	// ("" for the shipped ones): it works by them to the end, whatever
 	// the company changes meanwhile.
 	Rules string `json:"rules,omitempty" bson:"rules,omitempty"`
+	// Links are the tickets this one opened or was opened from (a
+	// patrol's finding and its repair): each names the other.
+	Links []TicketLink `json:"links,omitempty" bson:"links,omitempty"`
 	// rules are those rules, attached by the desk when it reads the
 	// ticket (Under).
 	rules *DeskRules
+}
+
+// TicketLink names another ticket of the same workspace.
+type TicketLink struct {
+	ID     string `json:"id" bson:"id"`
+	Number string `json:"number" bson:"number"`
+	Type   string `json:"type" bson:"type"`
 }
 
 // Under attaches the rules of the ticket's revision, r.Rev == t.Rules.
@@ -347,6 +357,9 @@ type TicketSummary struct {
 	// element by element (neither matches $elemMatch on Marks' documents
 	// alike).
 	MarkTimes []time.Time `json:"-" bson:"mark_times,omitempty"`
+	// FollowUp is when an open ticket is next followed up: the time of
+	// its procedure's follow_up field, zero if none is set.
+	FollowUp time.Time `json:"follow_up,omitzero" bson:"follow_up,omitempty"`
 }
 
 // SLAMark is when one clock of a ticket reaches a share of its allowance.
@@ -419,6 +432,9 @@ func (t *Ticket) Summary(cal *calendar.Calendar) TicketSummary {
 	s := TicketSummary{ID: t.ID, Workspace: t.Workspace, Number: t.Number, Type: t.Type, State: t.State, Title: t.Title,
 		Unit: t.Unit, Resident: t.Resident, Priority: t.Priority, Department: t.Department, Assignee: t.Assignee,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version, Escalated: t.Escalated}
+	if t.Open() {
+		s.FollowUp = t.FollowUp()
+	}
 	st := SLA(t, t.UpdatedAt, cal)
 	for _, c := range []struct {
 		name  string
@@ -438,6 +454,19 @@ func (t *Ticket) Summary(cal *calendar.Calendar) TicketSummary {
 		}
 	}
 	return s
+}
+
+// FollowUp is the time of the ticket's follow_up field (zero if its
+// rules have none or it is not set): the next call of a fee collection.
+func (t *Ticket) FollowUp() time.Time {
+	for _, f := range t.DeskRules().Fields {
+		if v := t.Fields[f.Name]; f.FollowUp && v != "" {
+			if at, err := ParseDeskTime(v, t.Location()); err == nil {
+				return at
+			}
+		}
+	}
+	return time.Time{}
 }
 
 // SandboxPrefix starts the id of every sandbox workspace; live workspaces
@@ -504,11 +533,13 @@ func (s *Sandbox) Ticket(id string) *Ticket {
 // TicketID is the storage key of ticket number seq of a workspace.
 func TicketID(ws string, seq int) string { return fmt.Sprintf("%s-%06d", ws, seq) }
 
-// TicketNumber formats the number people see: a type prefix and a sequence.
-func TicketNumber(typ string, seq int) string {
-	prefix := map[string]string{TypeRepair: "BX", TypeComplaint: "TS", TypeInquiry: "ZX", TypeVisitor: "FK", TypeRenovation: "ZH"}[typ]
-	if prefix == "" {
-		prefix = "GD"
+// TicketNumber formats the number people see: the prefix of the type's
+// procedure and a sequence. A type without a prefix (or unknown to r)
+// is numbered GD, 工单.
+func (r *DeskRules) TicketNumber(typ string, seq int) string {
+	prefix := "GD"
+	if p := r.Procedure(typ); p != nil && p.Prefix != "" {
+		prefix = p.Prefix
 	}
 	return fmt.Sprintf("%s-%05d", prefix, seq)
 }

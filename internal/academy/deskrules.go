@@ -114,6 +114,7 @@ const (
 
 var (
 	ruleIDRE   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+	prefixRE   = regexp.MustCompile(`^[A-Z]{2}$`)
 	fieldKinds = []string{FieldText, FieldDepartment, FieldPriority, FieldSatisfaction, FieldTime}
 	// reservedActions are the actions every ticket has besides its
 	// procedure's: a transition by one of these names could never run.
@@ -190,8 +191,12 @@ func (r *DeskRules) check() []string {
 		if !slices.Contains(fieldKinds, f.Kind) {
 			add("%s：类型 %q 不是 %s 之一", "%s: kind %q is not one of %s", what, f.Kind, strings.Join(fieldKinds, ", "), what, f.Kind, strings.Join(fieldKinds, ", "))
 		}
+		if (f.NotPast || f.FollowUp) && f.Kind != FieldTime {
+			add("%s：not_past 和 follow_up 只用于时间字段（kind: time）", "%s: not_past and follow_up apply to time fields (kind: time) only", what, what)
+		}
 	}
 	types := map[string]bool{}
+	prefixes := map[string]string{}
 	for i := range r.Procedures {
 		p := &r.Procedures[i]
 		what := fmt.Sprintf("流程“%s”（%s）", p.Label, p.Type)
@@ -200,7 +205,27 @@ func (r *DeskRules) check() []string {
 		}
 		types[p.Type] = true
 		label(what, p.Label)
+		switch other, dup := prefixes[p.Prefix]; {
+		case p.Prefix == "":
+		case !prefixRE.MatchString(p.Prefix):
+			add("%s：编号前缀（prefix）%q 须是两个大写字母，如 BX", "%s: the number prefix %q must be two capital letters, such as BX", what, p.Prefix, what, p.Prefix)
+		case dup:
+			add("%s：编号前缀 %s 已用于 %s", "%s: the number prefix %s is already used by %s", what, p.Prefix, other, what, p.Prefix, other)
+		}
+		prefixes[p.Prefix] = p.Type
 		out = append(out, p.check(what, fields)...)
+	}
+	// Types a transition names, once every type is known.
+	for _, p := range r.Procedures {
+		for _, t := range p.Transitions {
+			tw := fmt.Sprintf("流程“%s”（%s）的操作“%s”（%s）", p.Label, p.Type, t.Label, t.Action)
+			if t.Opens != "" && !types[t.Opens] {
+				add("%s：opens 里的工单类型 %q 不存在", "%s: opens names unknown ticket type %q", tw, t.Opens, tw, t.Opens)
+			}
+			if t.RequiresNoneOpen != "" && !types[t.RequiresNoneOpen] {
+				add("%s：requires_none_open 里的工单类型 %q 不存在", "%s: requires_none_open names unknown ticket type %q", tw, t.RequiresNoneOpen, tw, t.RequiresNoneOpen)
+			}
+		}
 	}
 	return out
 }

@@ -12,8 +12,18 @@ func TestShippedDeskRules(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	if got := strings.Join(r.Types(), ","); got != "repair,complaint,inquiry,visitor,renovation" {
+	if got := strings.Join(r.Types(), ","); got != "repair,complaint,inquiry,visitor,renovation,fee_collection,outage_notice,patrol,parking,parcel,move_out" {
 		t.Fatalf("types %s", got)
+	}
+	var numbers []string
+	for _, typ := range r.Types() {
+		numbers = append(numbers, r.TicketNumber(typ, 42))
+	}
+	if got := strings.Join(numbers, " "); got != "BX-00042 TS-00042 ZX-00042 FK-00042 ZH-00042 CJ-00042 TZ-00042 XJ-00042 CW-00042 KD-00042 BL-00042" {
+		t.Fatalf("numbers %s", got)
+	}
+	if got := r.TicketNumber("lift", 7); got != "GD-00007" {
+		t.Fatalf("a type without a prefix is numbered %s", got)
 	}
 	rp := r.Procedure(TypeRepair)
 	if rp.State("on_hold").Label != "挂起" || !rp.State("on_hold").Hold || rp.Transition("dispatch").Fields[0].Label != "处理部门" {
@@ -58,6 +68,14 @@ func TestDeskRulesProblems(t *testing.T) {
 			"practice 里的 \"water leak\" 应写成“情景演练/检查编号”"},
 		{"unknown key", "escalate_to: manager\n    states:\n      - {id: received, label: 受理}\n      - {id: dispatched",
 			"escalate_to: manager\n    colour: red\n    states:\n      - {id: received, label: 受理}\n      - {id: dispatched", "YAML 格式有误"},
+		{"opens unknown type", "opens: repair", "opens: lift",
+			"流程“巡检”（patrol）的操作“发现问题转报修”（report_issue）：opens 里的工单类型 \"lift\" 不存在"},
+		{"guard names unknown type", "requires_none_open: fee_collection}", "requires_none_open: fees}",
+			"流程“搬离放行”（move_out）的操作“核对费用”（check_fees）：requires_none_open 里的工单类型 \"fees\" 不存在"},
+		{"not_past on text", "{name: note, label: 跟进记录, kind: text, required: true}", "{name: note, label: 跟进记录, kind: text, required: true, not_past: true}",
+			"字段 1（note）：not_past 和 follow_up 只用于时间字段"},
+		{"bad prefix", "prefix: BX", "prefix: bx1", "流程“报修”（repair）：编号前缀（prefix）\"bx1\" 须是两个大写字母，如 BX"},
+		{"duplicate prefix", "prefix: TS", "prefix: BX", "流程“投诉”（complaint）：编号前缀 BX 已用于 repair"},
 	} {
 		text := strings.Replace(base, c.old, c.new, 1)
 		if text == base {

@@ -269,7 +269,7 @@ func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor str
 			return nil, Errorf(EINVALID, "演练环境最多 %d 张工单,请重置后再练 / A sandbox holds at most %d tickets; reset it.", MaxSandboxTickets, MaxSandboxTickets)
 		}
 		sb.Seq++
-		t, err := CreateTicket(ShippedRules(), in, w.Directory, w.ID, TicketID(w.ID, sb.Seq), TicketNumber(in.Type, sb.Seq), actor, w.Now)
+		t, err := CreateTicket(ShippedRules(), in, w.Directory, w.ID, TicketID(w.ID, sb.Seq), ShippedRules().TicketNumber(in.Type, sb.Seq), actor, w.Now)
 		if err != nil {
 			return nil, err
 		}
@@ -286,7 +286,7 @@ func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor str
 		if err != nil {
 			return nil, err
 		}
-		t, err := CreateTicket(w.Rules, in, w.Directory, w.ID, TicketID(w.ID, n), TicketNumber(in.Type, n), actor, w.Now)
+		t, err := CreateTicket(w.Rules, in, w.Directory, w.ID, TicketID(w.ID, n), w.Rules.TicketNumber(in.Type, n), actor, w.Now)
 		if err != nil {
 			return nil, err
 		}
@@ -301,7 +301,10 @@ func (d *Desk) Create(ctx context.Context, w *Workspace, in NewTicket, actor str
 	}
 }
 
-// Act applies an action to a ticket of the workspace.
+// Act applies an action to a ticket of the workspace. Besides Apply, it
+// runs what an action's rules ask of other tickets: a guard on the flat's
+// open tickets (RequiresNoneOpen) and the ticket an action opens (Opens),
+// which lands in the same workspace.
 func (d *Desk) Act(ctx context.Context, w *Workspace, id string, a TicketAction, actor string) (*Ticket, error) {
 	if a.Action == ActionAssign {
 		who := strings.TrimSpace(a.Fields["assignee"])
@@ -314,8 +317,26 @@ func (d *Desk) Act(ctx context.Context, w *Workspace, id string, a TicketAction,
 		if t == nil {
 			return nil, TicketNotFound(id, w.ID)
 		}
-		if _, err := Apply(t, a, actor, w.Now); err != nil {
+		def, err := d.beforeAct(ctx, w, t, a)
+		if err != nil {
 			return nil, err
+		}
+		opens := def != nil && def.Opens != ""
+		if opens && len(sb.Tickets) >= MaxSandboxTickets {
+			return nil, Errorf(EINVALID, "演练环境最多 %d 张工单,请重置后再练 / A sandbox holds at most %d tickets; reset it.", MaxSandboxTickets, MaxSandboxTickets)
+		}
+		ev, err := Apply(t, a, actor, w.Now)
+		if err != nil {
+			return nil, err
+		}
+		if opens {
+			nt, err := openFrom(w, t, ev, def, TicketID(w.ID, sb.Seq+1), w.Rules.TicketNumber(def.Opens, sb.Seq+1), actor)
+			if err != nil {
+				return nil, err
+			}
+			sb.Seq++
+			sb.Tickets = append(sb.Tickets, *nt)
+			t = sb.Ticket(id) // the append may have moved the tickets
 		}
 		sb.Version++
 		if err := d.Sandboxes.SaveSandbox(ctx, sb); err != nil {
@@ -327,19 +348,125 @@ func (d *Desk) Act(ctx context.Context, w *Workspace, id string, a TicketAction,
 	if err != nil {
 		return nil, err
 	}
-	if err := checkRole(w.Role, t, a.Action); err != nil {
+	def, err := d.beforeAct(ctx, w, t, a)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := Apply(t, a, actor, w.Now); err != nil {
+	var opened *Ticket
+	ev, err := Apply(t, a, actor, w.Now)
+	if err != nil {
 		return nil, err
+	}
+	if def != nil && def.Opens != "" {
+		// The number is taken first, so that the ticket saved below can
+		// name it; the ticket it names is inserted once that save won.
+		n, err := d.Live.NextNumber(ctx, w.ID)
+		if err != nil {
+			return nil, err
+		}
+		if opened, err = openFrom(w, t, ev, def, TicketID(w.ID, n), w.Rules.TicketNumber(def.Opens, n), actor); err != nil {
+			return nil, err
+		}
 	}
 	if err := d.Live.SaveTicket(ctx, t); err != nil {
 		return nil, err
+	}
+	if opened != nil {
+		if err := d.Live.InsertTicket(ctx, opened); err != nil {
+			return nil, err
+		}
 	}
 	if d.Finished != nil && !t.Open() {
 		d.Finished.TicketFinished(ctx, t)
 	}
 	return t, nil
+}
+
+// beforeAct checks what Apply cannot see from the ticket alone: that the
+// caller's role may take the action, and a transition's guard on the
+// flat's other tickets. It returns the transition (nil for the actions
+// every ticket has).
+func (d *Desk) beforeAct(ctx context.Context, w *Workspace, t *Ticket, a TicketAction) (*TransitionDef, error) {
+	if err := checkRole(w.Role, t, a.Action); err != nil {
+		return nil, err
+	}
+	p := t.Procedure()
+	if p == nil {
+		return nil, nil
+	}
+	def := p.Transition(a.Action)
+	// An action not allowed now, or on a stale version, is Apply's to
+	// refuse, with its own message.
+	if def == nil || def.RequiresNoneOpen == "" || !slices.Contains(def.From, t.State) || a.Version != t.Version {
+		return def, nil
+	}
+	what := t.DeskRules().Procedure(def.RequiresNoneOpen)
+	label := def.RequiresNoneOpen
+	if what != nil {
+		label = what.Label
+	}
+	if t.Unit == "" {
+		return nil, Errorf(EINVALID, "unit: “%s”要先核对本户有没有未办结的%s工单，这张工单没有房号 / %s checks the flat for open %s tickets, and this ticket has no flat.",
+			def.Label, label, def.Label, label)
+	}
+	var open []string
+	if w.Sandbox != nil {
+		for _, o := range w.Sandbox.Tickets {
+			if o.Type == def.RequiresNoneOpen && o.Unit == t.Unit && o.ID != t.ID && o.Open() {
+				open = append(open, o.Number)
+			}
+		}
+	} else {
+		list, err := d.Live.ListTickets(ctx, w.ID, TicketFilter{Open: true, Type: def.RequiresNoneOpen})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range list {
+			if o.Unit == t.Unit && o.ID != t.ID {
+				open = append(open, o.Number)
+			}
+		}
+	}
+	if len(open) > 0 {
+		nums := strings.Join(open, "、")
+		return nil, Errorf(EINVALID, "“%s”暂时不能办理：本户还有未办结的%s工单 %s，请先办结 / %s is refused while this flat has an open %s ticket: %s.",
+			def.Label, label, nums, def.Label, label, strings.Join(open, ", "))
+	}
+	return def, nil
+}
+
+// openFrom makes the ticket that action def, just applied to t as event
+// ev, opens: of type def.Opens under the workspace's current rules, for
+// t's flat and resident, with t's priority and channel, the action's
+// text as its description and the department it names. The two tickets
+// and their events name each other.
+func openFrom(w *Workspace, t *Ticket, ev *Event, def *TransitionDef, id, number, actor string) (*Ticket, error) {
+	var text []string
+	for _, f := range def.Fields {
+		if v := ev.Fields[f.Name]; f.Kind == FieldText && v != "" {
+			text = append(text, v)
+		}
+	}
+	desc := strings.Join(text, "\n")
+	title := []rune(strings.TrimSpace(strings.SplitN(desc, "\n", 2)[0]))
+	if len(title) > 40 {
+		title = append(title[:40], '…')
+	}
+	in := NewTicket{Type: def.Opens, Title: t.Procedure().Label + "：" + string(title), Description: desc,
+		Unit: t.Unit, Resident: t.Resident, Channel: t.Channel, Priority: t.Priority}
+	nt, err := CreateTicket(w.Rules, in, w.Directory, w.ID, id, number, actor, w.Now)
+	if err != nil {
+		return nil, err
+	}
+	nt.TZ = w.Zone.String()
+	if dept := ev.Fields["department"]; dept != "" && w.Rules.DepartmentName(dept) != "" {
+		nt.Department = dept
+	}
+	nt.Links = []TicketLink{{ID: t.ID, Number: t.Number, Type: t.Type}}
+	nt.Events[0].Fields["source"] = t.Number
+	t.Links = append(t.Links, TicketLink{ID: nt.ID, Number: nt.Number, Type: nt.Type})
+	ev.Fields["opened"] = nt.Number
+	return nt, nil
 }
 
 // RevealPhone returns a resident's full phone number. At a live desk every

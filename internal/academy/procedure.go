@@ -15,6 +15,14 @@ const (
 	TypeInquiry    = "inquiry"    // 咨询
 	TypeVisitor    = "visitor"    // 访客
 	TypeRenovation = "renovation" // 装修
+	// The types below are named where the demo desk and the engine's
+	// hooks (a patrol's repair, a move-out's fee check) refer to them.
+	TypeFeeCollection = "fee_collection" // 费用催缴
+	TypeOutageNotice  = "outage_notice"  // 停水停电通知
+	TypePatrol        = "patrol"         // 巡检
+	TypeParking       = "parking"        // 车位与车辆
+	TypeParcel        = "parcel"         // 快递与物品
+	TypeMoveOut       = "move_out"       // 搬离放行
 )
 
 // Field kinds a transition can require.
@@ -32,6 +40,12 @@ type FieldDef struct {
 	Label    string `json:"label" yaml:"label"`
 	Kind     string `json:"kind" yaml:"kind"`
 	Required bool   `json:"required" yaml:"required,omitempty"`
+	// NotPast refuses a time before the day it is entered on, in the
+	// ticket's zone: a promise to pay yesterday is a typing mistake.
+	NotPast bool `json:"not_past,omitempty" yaml:"not_past,omitempty"`
+	// FollowUp marks the time field that says when the ticket is next
+	// followed up; queues show it and list the day's follow-ups.
+	FollowUp bool `json:"follow_up,omitempty" yaml:"follow_up,omitempty"`
 }
 
 // StateDef is a state of a procedure.
@@ -68,12 +82,30 @@ type TransitionDef struct {
 	// (项目主管) as well as its agents: what a manager does with a ticket
 	// escalated to them.
 	Manager bool `json:"manager,omitempty" yaml:"manager,omitempty"`
+	// ManagerOnly gives the action to the site's manager alone (forced
+	// close): an agent is refused.
+	ManagerOnly bool `json:"manager_only,omitempty" yaml:"manager_only,omitempty"`
+	// Takes makes whoever acts the ticket's assignee, while it has none
+	// (抢单): of two agents taking it at once, the first wins.
+	Takes bool `json:"takes,omitempty" yaml:"takes,omitempty"`
+	// Opens is a ticket type: the action also opens a ticket of that type
+	// in the same workspace, from the action's text (a patrol's finding
+	// becomes a repair), and the two tickets name each other.
+	Opens string `json:"opens,omitempty" yaml:"opens,omitempty"`
+	// RequiresNoneOpen is a ticket type: the action is refused while the
+	// ticket's flat has an open ticket of that type (no move-out release
+	// while fees are being collected).
+	RequiresNoneOpen string `json:"requires_none_open,omitempty" yaml:"requires_none_open,omitempty"`
 }
 
 // Procedure is the standard operating procedure of a ticket type, as data.
 type Procedure struct {
-	Type        string          `json:"type" yaml:"type"`
-	Label       string          `json:"label" yaml:"label"`
+	Type  string `json:"type" yaml:"type"`
+	Label string `json:"label" yaml:"label"`
+	// Prefix starts the numbers of the type's tickets (BX-00042): two
+	// capital letters, unique among the procedures; "" for the generic
+	// GD, which rules saved before types had prefixes fall back to.
+	Prefix      string          `json:"prefix,omitempty" yaml:"prefix,omitempty"`
 	Initial     string          `json:"initial" yaml:"initial"`
 	States      []StateDef      `json:"states" yaml:"states"`
 	Transitions []TransitionDef `json:"transitions" yaml:"transitions"`
@@ -135,7 +167,11 @@ const (
 // (nil for a ticket not yet opened).
 func MayAct(role DeskRole, p *Procedure, action string) bool {
 	if role != DeskManager {
-		return true
+		def := (*TransitionDef)(nil)
+		if p != nil {
+			def = p.Transition(action)
+		}
+		return def == nil || !def.ManagerOnly
 	}
 	switch action {
 	case ActionNote, ActionAssign:
@@ -147,12 +183,22 @@ func MayAct(role DeskRole, p *Procedure, action string) bool {
 		return false
 	}
 	def := p.Transition(action)
-	return def != nil && def.Manager
+	return def != nil && (def.Manager || def.ManagerOnly)
 }
 
 // AllowedTo lists the actions possible from state that role may take.
 func (p *Procedure) AllowedTo(state string, role DeskRole) []TransitionDef {
 	return slices.DeleteFunc(p.Allowed(state), func(t TransitionDef) bool { return !MayAct(role, p, t.Action) })
+}
+
+// Actions lists what role may do with t now: the actions of its state,
+// without taking a ticket someone already has.
+func (t *Ticket) Actions(role DeskRole) []TransitionDef {
+	p := t.Procedure()
+	if p == nil {
+		return nil
+	}
+	return slices.DeleteFunc(p.AllowedTo(t.State, role), func(d TransitionDef) bool { return d.Takes && t.Assignee != "" })
 }
 
 // checkRole refuses an action that role may not take on t, naming what
@@ -162,10 +208,14 @@ func checkRole(role DeskRole, t *Ticket, action string) error {
 	if MayAct(role, p, action) {
 		return nil
 	}
+	if role != DeskManager {
+		label := p.Transition(action).Label
+		return Errorf(EFORBIDDEN, "只有项目主管可以“%s” / Only a site manager may take this action.", label)
+	}
 	var may []string
 	if p != nil {
 		for _, d := range p.Transitions {
-			if d.Manager {
+			if d.Manager || d.ManagerOnly {
 				may = append(may, "“"+d.Label+"”")
 			}
 		}
@@ -308,11 +358,22 @@ func Apply(t *Ticket, tr TicketAction, actor string, now time.Time) (*Event, err
 			if err := checkField(t.DeskRules(), f, v); err != nil {
 				return nil, err
 			}
+			if f.NotPast {
+				if err := checkNotPast(f, v, t.Location(), now); err != nil {
+					return nil, err
+				}
+			}
 		}
 		for k := range fields {
 			if !slices.ContainsFunc(def.Fields, func(f FieldDef) bool { return f.Name == k }) {
 				return nil, Errorf(EINVALID, "fields.%s: not a field of “%s”", k, def.Label)
 			}
+		}
+		if def.Takes {
+			if t.Assignee != "" {
+				return nil, errTaken(def)
+			}
+			t.Assignee = actor
 		}
 		to := def.To
 		switch to {
@@ -325,6 +386,9 @@ func Apply(t *Ticket, tr TicketAction, actor string, now time.Time) (*Event, err
 		t.State = to
 		for k, v := range fields {
 			t.Fields[k] = v
+		}
+		if def.Takes {
+			fields["assignee"] = actor // the event says who took it
 		}
 		if d := fields["department"]; d != "" {
 			t.Department = d
@@ -340,6 +404,26 @@ func Apply(t *Ticket, tr TicketAction, actor string, now time.Time) (*Event, err
 	t.UpdatedAt = now
 	t.Events = append(t.Events, ev)
 	return &t.Events[len(t.Events)-1], nil
+}
+
+// errTaken refuses taking a ticket that someone has; the desk names them
+// where it knows their name.
+func errTaken(def *TransitionDef) error {
+	return Errorf(ECONFLICT, "“%s”没有成功：工单已经有人接了，请刷新查看 / Someone has already taken this ticket (%s); reload to see who.", def.Label, def.Action)
+}
+
+// checkNotPast refuses a time v before the day of now, both read in loc,
+// the ticket's zone.
+func checkNotPast(f FieldDef, v string, loc *time.Location, now time.Time) error {
+	at, err := ParseDeskTime(v, loc)
+	if err != nil {
+		return nil // checkField has refused it
+	}
+	today := now.In(loc).Format("2006-01-02")
+	if at.In(loc).Format("2006-01-02") < today {
+		return Errorf(EINVALID, "fields.%s: “%s”不能早于今天（%s） / %s cannot be before today (%s)", f.Name, f.Label, today, f.Name, today)
+	}
+	return nil
 }
 
 func actionList(ts []TransitionDef) string {

@@ -74,6 +74,7 @@ func FuzzApply(f *testing.F) {
 		{0, 0, "dispatch", `{"department":"kitchen","priority":"high"}`, false},
 		{0, 0, "dispatch", `{"department":" engineering ","priority":"  ","extra":"x"}`, false},
 		{0, 3, "resume", `{}`, false},
+		{0, 3, "resume", `{"reason":"配件到货"}`, false},
 		{0, 2, "hold", `{"reason":"等业主在家"}`, false},
 		{0, 2, "follow_up", `{"note":"师傅已上门"}`, false},
 		{0, 4, "return_visit", `{"satisfaction":"6","comment":"满意"}`, false},

@@ -46,7 +46,7 @@ func TestEveryProcedureHappyPath(t *testing.T) {
 			{"start", nil, "in_progress"},
 			{"follow_up", map[string]string{"note": "师傅已上门，查明是楼上防水层破损"}, "in_progress"},
 			{"hold", map[string]string{"reason": "等待楼上业主在家"}, "on_hold"},
-			{"resume", nil, "in_progress"},
+			{"resume", map[string]string{"reason": "楼上业主回来了"}, "in_progress"},
 			{"transfer", map[string]string{"department": "engineering", "reason": "需要防水班组"}, "dispatched"},
 			{"start", nil, "in_progress"},
 			{"complete", map[string]string{"resolution": "重做防水层，天花板已修补"}, "done"},
@@ -76,6 +76,41 @@ func TestEveryProcedureHappyPath(t *testing.T) {
 			{"inspect", map[string]string{"findings": "未改动承重墙"}, "inspected"},
 			{"complete", map[string]string{"acceptance": "验收合格"}, "completed"},
 		},
+		TypeFeeCollection: {
+			{"verify", map[string]string{"arrears": "2025年第四季度物业费 1,260 元"}, "open"},
+			{"remind", map[string]string{"note": "电话联系业主，说明欠费期间和金额"}, "contacted"},
+			{"promise", map[string]string{"promised_pay_at": "2026-03-06 18:00", "next_follow_up": "2026-03-05 10:00"}, "promised"},
+			{"confirm_paid", map[string]string{"payment": "小程序缴清 1,260 元"}, "paid"},
+		},
+		TypeOutageNotice: {
+			{"publish", map[string]string{"notice": "3栋明天9:00–12:00停水，更换主管道阀门，请提前储水"}, "noticed"},
+			{"confirm", map[string]string{"confirmations": "3栋全部住户群内已读；1201独居老人已电话确认"}, "noticed"},
+			{"begin", nil, "ongoing"},
+			{"restore", map[string]string{"restoration": "11:40恢复供水，已在群里通知"}, "restored"},
+			{"close", nil, "closed"},
+		},
+		TypePatrol: {
+			{"start", nil, "patrolling"},
+			{"record", map[string]string{"findings": "地库B1照明正常"}, "patrolling"},
+			{"finish", map[string]string{"findings": "全部点位巡查完毕，无异常"}, "finished"},
+		},
+		TypeParking: {
+			{"verify", map[string]string{"plate": "粤B·12345"}, "checking"},
+			{"register", map[string]string{"plate": "粤B·12345", "space": "B2-118"}, "handled"},
+			{"close", nil, "closed"},
+		},
+		TypeParcel: {
+			{"notify", map[string]string{"parcel": "顺丰大件一箱"}, "notified"},
+			{"collect", map[string]string{"collector": "业主本人，核对手机尾号"}, "collected"},
+		},
+		TypeMoveOut: {
+			{"check_fees", map[string]string{"fees_cleared": "物业费、水电费均已结清"}, "fees_checked"},
+			{"approve", map[string]string{"items": "沙发一套、冰箱一台、纸箱12个"}, "approved"},
+			{"release", nil, "released"},
+		},
+	}
+	if len(paths) != len(ShippedRules().Procedures) {
+		t.Errorf("%d happy paths for %d procedures", len(paths), len(ShippedRules().Procedures))
 	}
 	for typ, steps := range paths {
 		tk := newTicket(t, typ)
@@ -200,7 +235,7 @@ func TestSLAOnSimulatedTime(t *testing.T) {
 	if !st.Paused || st.ResolveUsed != time.Hour || st.Overdue != "" {
 		t.Fatalf("on hold: %+v", st)
 	}
-	act(t, tk, 49*time.Hour, "resume", nil)
+	act(t, tk, 49*time.Hour, "resume", map[string]string{"reason": "配件到货"})
 	if tk.State != "in_progress" {
 		t.Fatalf("resume went to %s", tk.State)
 	}
@@ -366,4 +401,46 @@ func TestFinanceTakesABillingCheck(t *testing.T) {
 	if departmentID("财务部") != DeptFinance || departmentID("财务") != DeptFinance {
 		t.Errorf("a directory import does not read 财务: %q", departmentID("财务部"))
 	}
+}
+
+// A repair's grab makes the agent its assignee while nobody has it; the
+// forced close is the manager's alone; a promise to pay cannot be dated
+// before today in the ticket's zone.
+func TestRepairGrabForceCloseAndPromise(t *testing.T) {
+	rp := ProcedureOf(TypeRepair)
+	if MayAct(DeskAgent, rp, "force_close") || !MayAct(DeskManager, rp, "force_close") || MayAct(DeskManager, rp, "grab") {
+		t.Fatal("force_close is the manager's alone, grab the agents'")
+	}
+	tk := newTicket(t, TypeRepair)
+	act(t, tk, time.Minute, "dispatch", map[string]string{"department": "engineering", "priority": "normal"})
+	if !slices.ContainsFunc(tk.Actions(DeskAgent), func(d TransitionDef) bool { return d.Action == "grab" }) {
+		t.Fatal("grab not offered on an unassigned dispatched repair")
+	}
+	if _, err := Apply(tk, TicketAction{Action: "grab", Version: tk.Version}, "agent2", t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if tk.Assignee != "agent2" || tk.Events[len(tk.Events)-1].Fields["assignee"] != "agent2" || tk.Fields["assignee"] != "" {
+		t.Fatalf("after grab: assignee %q, event %v, fields %v", tk.Assignee, tk.Events[len(tk.Events)-1].Fields, tk.Fields)
+	}
+	if slices.ContainsFunc(tk.Actions(DeskAgent), func(d TransitionDef) bool { return d.Action == "grab" }) {
+		t.Fatal("grab still offered once taken")
+	}
+	if _, err := Apply(tk, TicketAction{Action: "grab", Version: tk.Version}, "agent3", t0.Add(3*time.Minute)); ErrorCode(err) != ECONFLICT {
+		t.Fatalf("second grab: %v", err)
+	}
+	act(t, tk, 4*time.Minute, "force_close", map[string]string{"reason": "业主撤回报修"})
+	if st := SLA(tk, t0.Add(100*time.Hour), nil); tk.State != "closed" || !st.Resolution.Met || st.Overdue != "" {
+		t.Fatalf("force_close: %s %+v", tk.State, st)
+	}
+
+	fee := newTicket(t, TypeFeeCollection)
+	fee.TZ = "Asia/Shanghai"
+	act(t, fee, time.Minute, "remind", map[string]string{"note": "已电话联系"})
+	// t0 is 18:00 in Shanghai on 2 March: the 1st is past there, the 2nd is today.
+	_, err := Apply(fee, TicketAction{Action: "promise", Version: fee.Version,
+		Fields: map[string]string{"promised_pay_at": "2026-03-01 18:00", "next_follow_up": "2026-03-03 10:00"}}, "agent", t0.Add(2*time.Minute))
+	if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), "不能早于今天（2026-03-02）") || fee.State != "contacted" {
+		t.Fatalf("promise in the past: %v, state %s", err, fee.State)
+	}
+	act(t, fee, 3*time.Minute, "promise", map[string]string{"promised_pay_at": "2026-03-02 20:00", "next_follow_up": "2026-03-03 10:00"})
 }

@@ -391,7 +391,7 @@ func (s *Scenario) SandboxFixture(seed int64, now time.Time) (*SandboxFixture, e
 	for i, ft := range s.Fixture.Tickets {
 		created := now.Add(-time.Duration(ft.AgeMinutes) * time.Minute)
 		t, err := CreateTicket(ShippedRules(), NewTicket{Type: ft.Type, Title: ft.Title, Resident: ft.Resident, Priority: ft.Priority, Channel: "phone"},
-			&dir, "", TicketID("fixture", i+1), TicketNumber(ft.Type, i+1), "前任客服", created)
+			&dir, "", TicketID("fixture", i+1), ShippedRules().TicketNumber(ft.Type, i+1), "前任客服", created)
 		if err != nil {
 			return nil, fmt.Errorf("fixture ticket %d: %w", i+1, err)
 		}

@@ -91,7 +91,7 @@ func TestSLAMarksPauseAndStop(t *testing.T) {
 		t.Fatalf("paused summary: %+v", s)
 	}
 	// Resumed a day later: 81 office hours to half, nine working days.
-	do(at(10, 10, 0), "resume", nil)
+	do(at(10, 10, 0), "resume", map[string]string{"reason": "配件到货"})
 	st = SLA(tk, at(10, 10, 0), nil)
 	if want := at(23, 10, 0); !st.Resolution.Marks[0].Equal(want) {
 		t.Fatalf("half of the resolution at %v, want %v", st.Resolution.Marks[0], want)

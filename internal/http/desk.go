@@ -39,7 +39,10 @@ func (s *Server) deskHome(c *fiber.Ctx) error {
 }
 
 // queue names and how they filter.
-var queues = []string{"open", "mine", "unassigned", "overdue", "all"}
+// grab lists the unassigned tickets that an agent may take for
+// themselves (repairs dispatched to a department, 待抢单); followup the
+// open tickets due a follow-up call today or earlier (今日跟进).
+var queues = []string{"open", "mine", "unassigned", "grab", "followup", "overdue", "all"}
 
 // queueSorts are the orders a queue is shown in: newest first (the
 // default), or closest to breaching its SLA first.
@@ -54,11 +57,11 @@ func (s *Server) filterFrom(c *fiber.Ctx, queue string) (academy.TicketFilter, e
 		return f, academy.Errorf(academy.EINVALID, "type: %q is not a ticket type", f.Type)
 	}
 	switch queue {
-	case "", "open", "overdue":
+	case "", "open", "overdue", "followup":
 		f.Open = true
 	case "mine":
 		f.Open, f.Assignee = true, currentUser(c).ID
-	case "unassigned":
+	case "unassigned", "grab":
 		f.Open, f.Assignee = true, "-"
 	case "all":
 	default:
@@ -77,8 +80,16 @@ func (s *Server) queue(c *fiber.Ctx, w *academy.Workspace) ([]academy.TicketSumm
 	if err != nil {
 		return nil, queue, err
 	}
-	if queue == "overdue" {
+	switch queue {
+	case "overdue":
 		list = slices.DeleteFunc(list, func(t academy.TicketSummary) bool { return !t.Overdue(w.Now) })
+	case "grab":
+		list = slices.DeleteFunc(list, func(t academy.TicketSummary) bool { return !takeable(w.Rules, t) })
+	case "followup":
+		today := w.Now.In(w.Zone).Format("2006-01-02")
+		list = slices.DeleteFunc(list, func(t academy.TicketSummary) bool {
+			return t.FollowUp.IsZero() || t.FollowUp.In(w.Zone).Format("2006-01-02") > today
+		})
 	}
 	switch order := c.Query("sort", "new"); order {
 	case "new":
@@ -88,6 +99,13 @@ func (s *Server) queue(c *fiber.Ctx, w *academy.Workspace) ([]academy.TicketSumm
 		return nil, queue, academy.Errorf(academy.EINVALID, "sort: %q is not one of %s", order, strings.Join(queueSorts, ", "))
 	}
 	return list, queue, nil
+}
+
+// takeable reports whether an unassigned ticket's state offers an action
+// that takes it (抢单), by the desk's current rules.
+func takeable(r *academy.DeskRules, t academy.TicketSummary) bool {
+	p := r.Procedure(t.Type)
+	return p != nil && slices.ContainsFunc(p.Allowed(t.State), func(d academy.TransitionDef) bool { return d.Takes })
 }
 
 func (s *Server) deskPage(c *fiber.Ctx) error {
@@ -201,7 +219,7 @@ type ticketView struct {
 
 func (s *Server) ticketView(w *academy.Workspace, t *academy.Ticket, revealed string) ticketView {
 	p := t.Procedure()
-	v := ticketView{T: t, P: p, Departments: t.DeskRules().Departments, State: p.State(t.State), Allowed: p.AllowedTo(t.State, w.Role), SLA: academy.SLA(t, w.Now, w.Calendar), Now: w.Now,
+	v := ticketView{T: t, P: p, Departments: t.DeskRules().Departments, State: p.State(t.State), Allowed: t.Actions(w.Role), SLA: academy.SLA(t, w.Now, w.Calendar), Now: w.Now,
 		Members: w.Directory.Members, Open: t.Open(), Timeline: eventsForPage(t.Events), Priority: academy.Priorities,
 		Manager: w.Role == academy.DeskManager}
 	if r := w.Directory.Resident(t.Resident); r != nil {
@@ -274,10 +292,33 @@ func actionFrom(c *fiber.Ctx) academy.TicketAction {
 	return a
 }
 
+// act runs a ticket action. A take (抢单) that lost the race says who
+// won it: the domain knows only their account, the accounts their name.
+func (s *Server) act(c *fiber.Ctx, w *academy.Workspace, a academy.TicketAction) (*academy.Ticket, error) {
+	t, err := s.Desk.Act(c.UserContext(), w, c.Params("id"), a, currentUser(c).ID)
+	if academy.ErrorCode(err) != academy.ECONFLICT {
+		return t, err
+	}
+	now, gerr := s.Desk.Get(c.UserContext(), w, c.Params("id"))
+	if gerr != nil || now.Assignee == "" || now.Assignee == currentUser(c).ID {
+		return nil, err
+	}
+	if def := now.Procedure().Transition(a.Action); def == nil || !def.Takes {
+		return nil, err
+	}
+	// The one who has it may be a department member it was handed to.
+	zh, zerr := s.deskNames(c.UserContext(), "zh", w, now.Assignee)
+	en, eerr := s.deskNames(c.UserContext(), "en", w, now.Assignee)
+	if zerr != nil || eerr != nil {
+		return nil, err
+	}
+	return nil, academy.Errorf(academy.ECONFLICT, "这张工单已被%s抢先接单 / %s took this ticket first.", zh[now.Assignee], en[now.Assignee])
+}
+
 func (s *Server) ticketAct(c *fiber.Ctx) error {
 	w := currentWorkspace(c)
 	a := actionFrom(c)
-	if _, err := s.Desk.Act(c.UserContext(), w, c.Params("id"), a, currentUser(c).ID); err != nil {
+	if _, err := s.act(c, w, a); err != nil {
 		if code := academy.ErrorCode(err); code == academy.EINVALID || code == academy.ECONFLICT {
 			return s.renderTicket(c, codeStatus[code], "", academy.ErrorMessage(err), a.Action)
 		}
@@ -463,7 +504,7 @@ func (s *Server) apiTransition(c *fiber.Ctx) error {
 		return academy.Errorf(academy.EINVALID, "action: required")
 	}
 	w := currentWorkspace(c)
-	t, err := s.Desk.Act(c.UserContext(), w, c.Params("id"), a, currentUser(c).ID)
+	t, err := s.act(c, w, a)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func seedTickets(tb testing.TB, store *mongo.DeskStore, site string, n int) {
 	for i := 1; i <= n; i++ {
 		at := base.Add(time.Duration(i) * time.Hour)
 		t, err := academy.CreateTicket(academy.ShippedRules(), academy.NewTicket{Type: academy.TypeInquiry, Title: fmt.Sprintf("咨询 %d", i), Unit: "1-1-101"}, dir,
-			site, fmt.Sprintf("%s-%06d", site, i), academy.TicketNumber(academy.TypeInquiry, i), "agent", at)
+			site, fmt.Sprintf("%s-%06d", site, i), academy.ShippedRules().TicketNumber(academy.TypeInquiry, i), "agent", at)
 		if err != nil {
 			tb.Fatal(err)
 		}
