@@ -87,3 +87,14 @@ func TestDeskRulesProblems(t *testing.T) {
 		}
 	}
 }
+
+func TestQualityCheckEndsNameTerminalStates(t *testing.T) {
+	text := strings.Replace(string(ShippedDeskRulesYAML()), "ends: [released]", "ends: [approved, gone]", 1)
+	_, problems := ParseDeskRules("", []byte(text))
+	got := strings.Join(problems, "\n")
+	for _, want := range []string{`ends 里的 "approved" 不是这个流程的办结状态`, `ends 里的 "gone" 不是这个流程的办结状态`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems do not say %s:\n%s", want, got)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package academy
 import (
 	"fmt"
 	"regexp"
+	"slices"
 )
 
 // Kinds of a procedure's quality check (质检项): the conduct its live
@@ -38,6 +39,16 @@ type QualityCheck struct {
 	Fields   []string `json:"fields,omitempty" yaml:"fields,omitempty,flow"`
 	Clock    string   `json:"clock,omitempty" yaml:"clock,omitempty"`
 	Practice []string `json:"practice,omitempty" yaml:"practice,omitempty,flow"`
+	// Ends limits the check to tickets that ended in one of these
+	// terminal states: a move-out refused for unpaid fees never gets a
+	// release pass, and holding it to the pass's order would count a
+	// right refusal as a failure. Empty: every closed ticket.
+	Ends []string `json:"ends,omitempty" yaml:"ends,omitempty,flow"`
+}
+
+// AppliesTo says whether the check holds a ticket that ended in state.
+func (c QualityCheck) AppliesTo(state string) bool {
+	return len(c.Ends) == 0 || slices.Contains(c.Ends, state)
 }
 
 // Name is the check's label in lang ("en" or Chinese).
@@ -107,6 +118,11 @@ func (p *Procedure) checkQuality(what string, fields map[string]FieldDef) []stri
 			}
 		default:
 			add("%s：kind 是 order、absent、fields 或 sla，不是 %q", "%s: kind is order, absent, fields or sla, not %q", cw, c.Kind, cw, c.Kind)
+		}
+		for _, st := range c.Ends {
+			if !p.State(st).Terminal || !slices.ContainsFunc(p.States, func(d StateDef) bool { return d.ID == st }) {
+				add("%s：ends 里的 %q 不是这个流程的办结状态", "%s: ends names %q, which is not a terminal state of the procedure", cw, st, cw, st)
+			}
 		}
 		for _, ref := range c.Practice {
 			if !practiceRefRE.MatchString(ref) {

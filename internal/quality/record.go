@@ -120,7 +120,9 @@ func Evaluate(t *academy.Ticket, cal *calendar.Calendar) (*Record, error) {
 		r.Clocks = append(r.Clocks, Clock{Clock: c.name, Met: c.clock.Used <= c.clock.Allowance, Used: c.clock.Used, Allowed: c.clock.Allowance})
 	}
 	for _, c := range p.Checks {
-		r.Checks = append(r.Checks, evaluate(c, t, p, r))
+		if c.AppliesTo(t.State) {
+			r.Checks = append(r.Checks, evaluate(c, t, p, r))
+		}
 	}
 	for _, e := range t.Events {
 		for name, v := range e.Fields {
