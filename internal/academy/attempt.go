@@ -288,11 +288,15 @@ type AttemptService interface {
 	// answers saved so far.
 	FindAttempt(ctx context.Context, id string) (*Attempt, error)
 	DeleteAttempt(ctx context.Context, id string) error
-	// SaveAnswers replaces the answers saved for an attempt in progress.
-	SaveAnswers(ctx context.Context, id string, answers map[string]Response, at time.Time) error
+	// SaveAnswers replaces the answers saved for an attempt in progress;
+	// with touch it also records at as the attempt's last activity on the
+	// open list (the sweep abandons untimed attempts left untouched).
+	SaveAnswers(ctx context.Context, id string, answers map[string]Response, at time.Time, touch bool) error
 	// ClaimSlot takes attempt number n of a quiz for a learner, for the
 	// given attempt; ECONFLICT with the holder's attempt id if taken.
 	ClaimSlot(ctx context.Context, username, quiz string, n int, attemptID string) (holder string, err error)
+	// FindSlot returns the attempt holding number n; ENOTFOUND if none.
+	FindSlot(ctx context.Context, username, quiz string, n int) (holder string, err error)
 	// MarkFinal closes an attempt once: it returns the mark that won,
 	// which is mark itself when this call won.
 	MarkFinal(ctx context.Context, mark FinalMark) (FinalMark, error)
@@ -497,6 +501,13 @@ func (x *Examiner) SaveAnswers(ctx context.Context, u *User, id string, answers 
 	if err != nil {
 		return nil, err
 	}
+	return x.Save(ctx, a, answers)
+}
+
+// Save is SaveAnswers for an attempt the caller has just read with Get
+// (to decode the answers by question type): reading it again would cost
+// an exam day's autosaves a second read each.
+func (x *Examiner) Save(ctx context.Context, a *Attempt, answers map[string]Response) (*Attempt, error) {
 	if err := a.CheckOpen(); err != nil {
 		return nil, err
 	}
@@ -512,7 +523,9 @@ func (x *Examiner) SaveAnswers(ctx context.Context, u *User, id string, answers 
 	for k, v := range answers {
 		a.Answers[k] = v
 	}
-	if err := x.Attempts.SaveAnswers(ctx, a.ID, a.Answers, x.Now()); err != nil {
+	// Only an untimed attempt's last activity matters (to the sweep):
+	// a timed one closes at its deadline.
+	if err := x.Attempts.SaveAnswers(ctx, a.ID, a.Answers, x.Now(), a.Deadline.IsZero()); err != nil {
 		return nil, err
 	}
 	// A close that raced with this save graded the answers it read; if it
@@ -633,7 +646,12 @@ func (x *Examiner) finishClose(ctx context.Context, id string) error {
 // claiming the number leaves an orphan; when the sweep closes it, it must
 // not replace the attempt that did get the number.
 func (x *Examiner) record(ctx context.Context, a *Attempt) (bool, error) {
-	holder, err := x.Attempts.ClaimSlot(ctx, a.Username, a.Quiz, a.Number, a.ID)
+	// Its start claimed the number, but for an orphan: a read finds the
+	// holder at half the cost of an insert that fails.
+	holder, err := x.Attempts.FindSlot(ctx, a.Username, a.Quiz, a.Number)
+	if ErrorCode(err) == ENOTFOUND {
+		holder, err = x.Attempts.ClaimSlot(ctx, a.Username, a.Quiz, a.Number, a.ID)
+	}
 	if err != nil && ErrorCode(err) != ECONFLICT {
 		return false, err
 	}

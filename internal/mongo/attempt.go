@@ -137,13 +137,24 @@ type answersDoc struct {
 }
 
 // SaveAnswers replaces the saved answers of an attempt.
-func (s *AttemptService) SaveAnswers(ctx context.Context, id string, answers map[string]academy.Response, at time.Time) error {
+func (s *AttemptService) SaveAnswers(ctx context.Context, id string, answers map[string]academy.Response, at time.Time, touch bool) error {
 	_, err := s.db.c("attempt_answers").ReplaceOne(ctx, bson.M{"_id": id}, answersDoc{ID: id, Answers: answers, At: at}, options.Replace().SetUpsert(true))
-	if err != nil {
+	if err != nil || !touch {
 		return FormatError(err)
 	}
 	_, err = s.db.c("open_attempts").UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"last_activity": at}})
 	return FormatError(err)
+}
+
+// FindSlot reads who holds attempt number n.
+func (s *AttemptService) FindSlot(ctx context.Context, username, quiz string, n int) (string, error) {
+	var held slotDoc
+	err := s.db.c("attempt_slots").FindOne(ctx, bson.M{"_id": slotID(username, quiz, n)}).Decode(&held)
+	return held.Attempt, FormatError(err)
+}
+
+func slotID(username, quiz string, n int) string {
+	return fmt.Sprintf("%s/%s/%d", academy.UserID(username), quiz, n)
 }
 
 type slotDoc struct {
@@ -154,7 +165,7 @@ type slotDoc struct {
 // ClaimSlot inserts the slot marker; its unique _id admits one attempt
 // per number.
 func (s *AttemptService) ClaimSlot(ctx context.Context, username, quiz string, n int, attemptID string) (string, error) {
-	id := fmt.Sprintf("%s/%s/%d", academy.UserID(username), quiz, n)
+	id := slotID(username, quiz, n)
 	_, err := s.db.c("attempt_slots").InsertOne(ctx, slotDoc{ID: id, Attempt: attemptID})
 	if err == nil {
 		return attemptID, nil

@@ -3,7 +3,11 @@ package mongo
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"hash"
+	"slices"
+	"strings"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -34,16 +38,20 @@ type frozenDoc[T any] struct {
 
 // put stores v unless its content is stored already, and returns its digest.
 // The digest is of the BSON that is stored, so it covers every stored field
-// (JSON would skip fields hidden from the API, such as phone numbers). BSON
-// writes a map's keys in no fixed order: a value with a map may get more
-// than one digest, and so more than one copy, but never another's content.
+// (JSON would skip fields hidden from the API, such as phone numbers), with
+// each document's fields taken in key order: BSON writes a map's keys in
+// no fixed order, and a matching question's six pairs gave 720 digests of
+// one content, so nearly every attempt stored (and the cache held) copies.
 func (f *frozen[T]) put(ctx context.Context, v T) (string, error) {
 	b, err := bson.Marshal(v)
 	if err != nil {
 		return "", academy.Errorf(academy.EINTERNAL, "digest of %s: %v", f.coll, err)
 	}
-	sum := sha256.Sum256(b)
-	digest := hex.EncodeToString(sum[:])
+	h := sha256.New()
+	if err := hashSorted(h, bson.Raw(b)); err != nil {
+		return "", academy.Errorf(academy.EINTERNAL, "digest of %s: %v", f.coll, err)
+	}
+	digest := hex.EncodeToString(h.Sum(nil))
 	f.mu.RLock()
 	_, known := f.m[digest]
 	f.mu.RUnlock()
@@ -57,6 +65,47 @@ func (f *frozen[T]) put(ctx context.Context, v T) (string, error) {
 	}
 	f.remember(digest, &v)
 	return digest, nil
+}
+
+// hashSorted writes doc to h with the fields of every embedded document in
+// key order; arrays keep theirs. Each field is its type, key and value
+// (length-prefixed where nested), so no two documents write the same bytes.
+func hashSorted(h hash.Hash, doc bson.Raw) error {
+	elems, err := doc.Elements()
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(elems, func(a, b bson.RawElement) int { return strings.Compare(a.Key(), b.Key()) })
+	return hashElements(h, elems)
+}
+
+func hashElements(h hash.Hash, elems []bson.RawElement) error {
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(elems)))
+	h.Write(n[:])
+	for _, e := range elems {
+		v := e.Value()
+		h.Write([]byte{byte(v.Type)})
+		h.Write([]byte(e.Key()))
+		h.Write([]byte{0})
+		switch v.Type {
+		case bson.TypeEmbeddedDocument:
+			if err := hashSorted(h, v.Document()); err != nil {
+				return err
+			}
+		case bson.TypeArray:
+			items, err := bson.Raw(v.Array()).Elements()
+			if err != nil {
+				return err
+			}
+			if err := hashElements(h, items); err != nil {
+				return err
+			}
+		default:
+			h.Write(v.Value)
+		}
+	}
+	return nil
 }
 
 // get returns the content stored under digest. Callers must not modify it:

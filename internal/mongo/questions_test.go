@@ -2,6 +2,7 @@ package mongo_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -159,5 +160,42 @@ func TestAttemptWithMissingQuestionContent(t *testing.T) {
 	_, err = mongo.NewAttemptService(db).FindAttempt(ctx, a.ID)
 	if academy.ErrorCode(err) != academy.EINTERNAL || !strings.Contains(err.Error(), a.ID) || !strings.Contains(err.Error(), "missing") {
 		t.Fatalf("reading an attempt whose question content is gone: %v", err)
+	}
+}
+
+// TestMatchingQuestionStoredOnce: a matching question's key is a map,
+// which BSON writes in no fixed order. Its content must still get one
+// digest, or every attempt stores (and every process caches) a copy.
+func TestMatchingQuestionStoredOnce(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	rdb := raw(t, db)
+	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	pairs := map[string]string{}
+	var items, opts []academy.Option
+	for i := range 6 {
+		id := fmt.Sprintf("item%d", i)
+		items = append(items, academy.Option{ID: id, Text: id})
+		opts = append(opts, academy.Option{ID: fmt.Sprintf("o%d", i), Text: "o"})
+		pairs[id] = fmt.Sprintf("o%d", i)
+	}
+	q := &academy.Quiz{Slug: "match", Title: "配对", PassMark: 60, Layout: academy.LayoutOnePage, Review: academy.ReviewExplanations, Status: academy.CourseActive,
+		Questions: []academy.Question{{ID: "m1", Type: academy.QMatching, Points: 1, Prompt: "p", Items: items, Options: opts, Key: academy.Key{Pairs: pairs}}}}
+	all := map[string]*academy.Quiz{"match": q}
+	for i := range 8 {
+		// A new service each time: one process remembers what it stored.
+		x := &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: c.Now}
+		u := &academy.User{ID: fmt.Sprintf("u%d", i), Username: fmt.Sprintf("u%d", i), Status: academy.StatusActive}
+		a, err := x.Start(ctx, u, q, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.Submit(ctx, u, a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := rdb.Collection("frozen_questions").CountDocuments(ctx, bson.M{})
+	if err != nil || n != 1 {
+		t.Fatalf("one matching question stored %d times (%v), want once", n, err)
 	}
 }
