@@ -39,8 +39,8 @@ type Attempt struct {
 	PassMark     int                 `json:"pass_mark" bson:"pass_mark"`
 	Review       string              `json:"review" bson:"review"`
 	Layout       string              `json:"layout" bson:"layout"`
-	Questions    []AttemptQuestion   `json:"-" bson:"questions"`
-	Answers      map[string]Response `json:"-" bson:"answers"`
+	Questions    []AttemptQuestion   `json:"-" bson:"questions,omitempty"`
+	Answers      map[string]Response `json:"-" bson:"answers,omitempty"`
 	Score        float64             `json:"score" bson:"score"`
 	Max          float64             `json:"max" bson:"max"`
 	Percent      float64             `json:"percent" bson:"percent"`
