@@ -287,6 +287,9 @@ type AttemptService interface {
 	// FindAttempt reads an attempt; while it is in progress, with the
 	// answers saved so far.
 	FindAttempt(ctx context.Context, id string) (*Attempt, error)
+	// FindAttemptDoc reads an attempt without the answers saved while it
+	// is in progress (a closed attempt has its answers).
+	FindAttemptDoc(ctx context.Context, id string) (*Attempt, error)
 	DeleteAttempt(ctx context.Context, id string) error
 	// SaveAnswers replaces the answers saved for an attempt in progress;
 	// with touch it also records at as the attempt's last activity on the
@@ -481,7 +484,14 @@ func (x *Examiner) newAttempt(u *User, q *Quiz, all map[string]*Quiz, number int
 // Get returns the learner's own attempt, finishing it first if its time ran
 // out. Another learner's attempt is reported as not found.
 func (x *Examiner) Get(ctx context.Context, u *User, id string) (*Attempt, error) {
-	a, err := x.Attempts.FindAttempt(ctx, id)
+	return x.get(ctx, u, id, x.Attempts.FindAttempt)
+}
+
+// get is Get with the read it starts with: a submit reads the attempt
+// without its saved answers (FindAttemptDoc), since closing it reads them
+// again after the closing mark anyway.
+func (x *Examiner) get(ctx context.Context, u *User, id string, find func(context.Context, string) (*Attempt, error)) (*Attempt, error) {
+	a, err := find(ctx, id)
 	if ErrorCode(err) == ENOTFOUND || (err == nil && a.Username != u.ID) {
 		return nil, Errorf(ENOTFOUND, "答卷不存在 / Attempt %q not found.", id)
 	} else if err != nil {
@@ -545,7 +555,7 @@ func (x *Examiner) Save(ctx context.Context, a *Attempt, answers map[string]Resp
 // Submit grades the attempt. Submitting again returns the same result; of
 // two racing submits one grades and the other returns that grade.
 func (x *Examiner) Submit(ctx context.Context, u *User, id string) (*Attempt, error) {
-	a, err := x.Get(ctx, u, id)
+	a, err := x.get(ctx, u, id, x.Attempts.FindAttemptDoc)
 	if err != nil {
 		return nil, err
 	}

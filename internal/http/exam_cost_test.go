@@ -60,7 +60,7 @@ func TestExamDatabaseOps(t *testing.T) {
 	step("autosave", 4, func() *response {
 		return e.api("PUT", "/api/v1/attempts/"+a.ID+"/answers", "trainee", map[string]any{"answers": answers})
 	})
-	step("submit", 17, func() *response { return e.api("POST", "/api/v1/attempts/"+a.ID+"/submit", "trainee", nil) })
+	step("submit", 16, func() *response { return e.api("POST", "/api/v1/attempts/"+a.ID+"/submit", "trainee", nil) })
 }
 
 // examTaker is one learner sitting the ethics quiz: start, one save of

@@ -127,6 +127,22 @@ func (s *AttemptService) FindAttempt(ctx context.Context, id string) (*academy.A
 	if err != nil && academy.ErrorCode(FormatError(err)) != academy.ENOTFOUND {
 		return nil, FormatError(err)
 	}
+	a, err := s.FindAttemptDoc(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Finished() {
+		a.Answers = ans.Answers
+	}
+	if a.Answers == nil {
+		a.Answers = map[string]academy.Response{}
+	}
+	return a, nil
+}
+
+// FindAttemptDoc reads an attempt without the answers of an attempt in
+// progress, which are stored apart.
+func (s *AttemptService) FindAttemptDoc(ctx context.Context, id string) (*academy.Attempt, error) {
 	var d attemptDoc
 	if err := s.db.c("attempts").FindOne(ctx, bson.M{"_id": id}).Decode(&d); err != nil {
 		return nil, FormatError(err)
@@ -134,9 +150,6 @@ func (s *AttemptService) FindAttempt(ctx context.Context, id string) (*academy.A
 	a, err := s.attempt(ctx, &d)
 	if err != nil {
 		return nil, err
-	}
-	if !a.Finished() {
-		a.Answers = ans.Answers
 	}
 	if a.Answers == nil {
 		a.Answers = map[string]academy.Response{}
