@@ -105,3 +105,22 @@ func BenchmarkExamTaker(b *testing.B) {
 		e.examTaker(b, who)
 	}
 }
+
+// TestLessonPageDatabaseOps: a learner reading a lesson page again within
+// the caches' TTL costs the database nothing: session, user, progress and
+// the header's unread count are all remembered.
+func TestLessonPageDatabaseOps(t *testing.T) {
+	e := newEnv(t)
+	page := func() {
+		t.Helper()
+		if res := e.api("GET", "/courses/ethics/lessons/owner-privacy", "trainee", nil); res.StatusCode != 200 {
+			t.Fatalf("lesson page: %d %s", res.StatusCode, res.Body)
+		}
+	}
+	page()
+	e.ops.take()
+	page()
+	if ops := e.ops.take(); len(ops) > 0 {
+		t.Errorf("a lesson page read again sends database commands: %v", ops)
+	}
+}

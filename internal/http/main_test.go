@@ -207,7 +207,7 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 		t.Fatal(err)
 	}
 	notes := mongo.NewNotify(db)
-	deps.Notify = &notify.Service{Store: notes, People: notify.Directory{Accounts: accounts}, Now: time.Now, Email: true}
+	deps.Notify = &notify.Service{Store: notify.NewCachedUnread(notes, academy.DefaultCacheTTL, time.Now), People: notify.Directory{Accounts: accounts}, Now: time.Now, Email: true}
 	srv, err := ahttp.New(deps)
 	if err != nil {
 		t.Fatal(err)
