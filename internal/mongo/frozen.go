@@ -1,16 +1,17 @@
 package mongo
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"hash"
 	"slices"
-	"strings"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 
 	"github.com/academy/academy/internal/academy"
 )
@@ -43,15 +44,10 @@ type frozenDoc[T any] struct {
 // no fixed order, and a matching question's six pairs gave 720 digests of
 // one content, so nearly every attempt stored (and the cache held) copies.
 func (f *frozen[T]) put(ctx context.Context, v T) (string, error) {
-	b, err := bson.Marshal(v)
+	digest, err := f.digest(v)
 	if err != nil {
-		return "", academy.Errorf(academy.EINTERNAL, "digest of %s: %v", f.coll, err)
+		return "", err
 	}
-	h := sha256.New()
-	if err := hashSorted(h, bson.Raw(b)); err != nil {
-		return "", academy.Errorf(academy.EINTERNAL, "digest of %s: %v", f.coll, err)
-	}
-	digest := hex.EncodeToString(h.Sum(nil))
 	f.mu.RLock()
 	_, known := f.m[digest]
 	f.mu.RUnlock()
@@ -67,42 +63,57 @@ func (f *frozen[T]) put(ctx context.Context, v T) (string, error) {
 	return digest, nil
 }
 
-// hashSorted writes doc to h with the fields of every embedded document in
-// key order; arrays keep theirs. Each field is its type, key and value
-// (length-prefixed where nested), so no two documents write the same bytes.
-func hashSorted(h hash.Hash, doc bson.Raw) error {
+// digest is the key v is stored under.
+func (f *frozen[T]) digest(v T) (string, error) {
+	b, err := bson.Marshal(v)
+	if err != nil {
+		return "", academy.Errorf(academy.EINTERNAL, "digest of %s: %v", f.coll, err)
+	}
+	s := &sortedHash{h: sha256.New(), buf: make([]byte, 0, 64)}
+	if err := s.document(b, true); err != nil {
+		return "", academy.Errorf(academy.EINTERNAL, "digest of %s: %v", f.coll, err)
+	}
+	return hex.EncodeToString(s.h.Sum(nil)), nil
+}
+
+// sortedHash writes a BSON document to h with the fields of every
+// embedded document in key order; arrays keep theirs. Each field is its
+// type, key and value (length-prefixed where nested), so no two documents
+// write the same bytes. It walks the encoded bytes, sorting only the
+// documents whose keys are out of order (maps'), so that the digest of a
+// directory (every sandbox write takes two) costs little more than the
+// SHA-256 of its bytes.
+type sortedHash struct {
+	h   hash.Hash
+	buf []byte
+}
+
+func (s *sortedHash) document(doc bsoncore.Document, sort bool) error {
 	elems, err := doc.Elements()
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(elems, func(a, b bson.RawElement) int { return strings.Compare(a.Key(), b.Key()) })
-	return hashElements(h, elems)
-}
-
-func hashElements(h hash.Hash, elems []bson.RawElement) error {
-	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(len(elems)))
-	h.Write(n[:])
+	byKey := func(a, b bsoncore.Element) int { return bytes.Compare(a.KeyBytes(), b.KeyBytes()) }
+	if sort && !slices.IsSortedFunc(elems, byKey) {
+		slices.SortFunc(elems, byKey)
+	}
+	s.buf = binary.LittleEndian.AppendUint64(s.buf[:0], uint64(len(elems)))
+	s.h.Write(s.buf)
 	for _, e := range elems {
 		v := e.Value()
-		h.Write([]byte{byte(v.Type)})
-		h.Write([]byte(e.Key()))
-		h.Write([]byte{0})
+		s.buf = append(append(append(s.buf[:0], byte(v.Type)), e.KeyBytes()...), 0)
+		s.h.Write(s.buf)
 		switch v.Type {
-		case bson.TypeEmbeddedDocument:
-			if err := hashSorted(h, v.Document()); err != nil {
+		case bsoncore.TypeEmbeddedDocument:
+			if err := s.document(v.Document(), true); err != nil {
 				return err
 			}
-		case bson.TypeArray:
-			items, err := bson.Raw(v.Array()).Elements()
-			if err != nil {
-				return err
-			}
-			if err := hashElements(h, items); err != nil {
+		case bsoncore.TypeArray:
+			if err := s.document(bsoncore.Document(v.Array()), false); err != nil {
 				return err
 			}
 		default:
-			h.Write(v.Value)
+			s.h.Write(v.Data)
 		}
 	}
 	return nil
