@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gofiber/fiber/v2"
 )
 
 // runLesson is the closed loop: cfg.Concurrency workers request one lesson
@@ -21,33 +18,33 @@ func runLesson(ctx context.Context, c *client, rec *recorder, cfg config, token 
 }
 
 // measureBareFiber starts a Fiber app with one handler that returns a small
-// string on a loopback port of this process and drives it with the same
-// HTTP client and number of workers as the lesson mix. It is the ceiling
-// of this machine, client and framework, against which the lesson page's
-// rate means something: the ratio holds across machines where absolute
-// numbers do not.
+// string, in a child process on a loopback port, and drives it with the
+// same HTTP client and number of workers as the lesson mix. It is the
+// ceiling of this machine, client and framework, against which the lesson
+// page's rate means something: the ratio holds across machines where
+// absolute numbers do not. The child's CPU time per request, read from its
+// metrics as the server's is, is the unit of the CPU a server request
+// costs, which shared cores disturb far less than rates.
 func measureBareFiber(ctx context.Context, hc *http.Client, workers int, d time.Duration) (throughput, phaseReport, error) {
-	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Get("/", func(c *fiber.Ctx) error { return c.SendString("Hello, World!") })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	bare, err := startBare()
 	if err != nil {
 		return throughput{}, phaseReport{}, err
 	}
-	served := make(chan error, 1)
-	go func() { served <- app.Listener(ln) }()
-	c := &client{base: "http://" + ln.Addr().String(), hc: hc}
+	c := &client{base: bare.base, hc: hc}
 	rec := newRecorder("bare-fiber")
+	cpu := startCPU(ctx, hc, bare.base, "")
 	t := closedLoop(ctx, workers, d, func(ctx context.Context) {
 		_, _ = c.do(ctx, rec, http.MethodGet, "/", "", nil, nil)
 	})
+	t.CPU, err = cpu.used(ctx)
 	report := rec.report()
-	// Fiber's shutdown waits for open connections, and the client keeps
-	// its idle ones: close them first.
+	// The child's shutdown waits for open connections, and the client
+	// keeps its idle ones: close them first.
 	hc.CloseIdleConnections()
-	if err := app.ShutdownWithTimeout(5 * time.Second); err != nil {
-		return t, report, err
+	if stopErr := bare.stop(); err == nil {
+		err = stopErr
 	}
-	return t, report, <-served
+	return t, report, err
 }
 
 // closedLoop runs workers that each call do again as soon as it returns,

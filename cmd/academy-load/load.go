@@ -35,7 +35,10 @@ type config struct {
 	LessonPath      string
 	BareDuration    time.Duration
 	SeedConcurrency int
-	Timeout         time.Duration
+	// MetricsToken is the server's metrics token (--metrics-token), for
+	// reading its CPU time from another machine.
+	MetricsToken string
+	Timeout      time.Duration
 }
 
 func (c *config) validate() error {
@@ -137,11 +140,17 @@ func run(ctx context.Context, cfg config, out io.Writer) (*summary, error) {
 		runRealistic(ctx, c, rec, cfg, accts)
 	case mixExam:
 		fmt.Fprintf(out, "exam mix: %d trainees start %s within %s…\n", len(accts.trainees), cfg.Quiz, cfg.Spread)
+		cpu := startCPU(ctx, c.hc, cfg.BaseURL, cfg.MetricsToken)
 		sum.Notes = append(sum.Notes, runExam(ctx, c, rec, cfg, accts.trainees).String())
+		sum.Work = &serverWork{Unit: "exam-taker", Count: len(accts.trainees)}
+		sum.Work.CPU, sum.Work.Err = cpu.used(ctx)
 	case mixLesson:
 		fmt.Fprintf(out, "lesson mix: %d workers request %s for %s…\n", cfg.Concurrency, cfg.LessonPath, cfg.Duration)
+		cpu := startCPU(ctx, c.hc, cfg.BaseURL, cfg.MetricsToken)
 		r := runLesson(ctx, c, rec, cfg, accts.trainees[0].Token)
 		sum.Lesson = &r
+		sum.Work = &serverWork{Unit: "lesson page", Count: r.Requests}
+		sum.Work.CPU, sum.Work.Err = cpu.used(ctx)
 	}
 	stopProgress()
 	mixReport := rec.report()

@@ -11,11 +11,42 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
+
+// TestMain lets the test binary be the bare Fiber server's child process,
+// as the program is when it runs.
+func TestMain(m *testing.M) {
+	if os.Getenv(bareServerEnv) != "" {
+		os.Exit(serveBare(os.Stdin, os.Stdout))
+	}
+	os.Exit(m.Run())
+}
+
+// checkCPULine expects the CPU per unit of work with sane numbers: some
+// CPU time, and more of it than one bare Fiber request costs.
+func checkCPULine(t *testing.T, sum *summary, unit string) {
+	t.Helper()
+	line := sum.CPULine()
+	m := regexp.MustCompile(`^CPU per ` + unit + `: ([\d.]+) (s|ms|µs) = ([\d,.]+) bare requests \(server .* for [\d,]+ ` + unit + `s?; bare Fiber ([\d.]+) µs CPU per request`).FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("CPU line: %q", line)
+	}
+	if sum.Work.CPU <= 0 || sum.Bare.CPU <= 0 {
+		t.Errorf("no CPU time measured: %q", line)
+	}
+	multiple, err := strconv.ParseFloat(strings.ReplaceAll(m[3], ",", ""), 64)
+	if err != nil || multiple <= 1 || multiple > 1e6 {
+		t.Errorf("a %s costs %s bare requests: %q", unit, m[3], line)
+	}
+	if bare, _ := strconv.ParseFloat(m[4], 64); bare <= 0 || bare > 10000 {
+		t.Errorf("a bare request costs %s µs of CPU: %q", m[4], line)
+	}
+}
 
 // demoServer builds the academy binary, starts it in demo mode on a free
 // loopback port with its own data directory and the repository's content,
@@ -155,6 +186,10 @@ func TestLoadAgainstDemoServer(t *testing.T) {
 		if !strings.Contains(out.String(), "exam: 5 attempts started, 5 submitted") {
 			t.Errorf("summary does not report 5 submitted attempts")
 		}
+		checkCPULine(t, sum, "exam-taker")
+		if !strings.Contains(out.String(), sum.CPULine()) {
+			t.Errorf("the CPU line is not printed")
+		}
 	})
 
 	t.Run("realistic", func(t *testing.T) {
@@ -188,7 +223,22 @@ func TestLoadAgainstDemoServer(t *testing.T) {
 		if sum.Lesson == nil || !regexp.MustCompile(`lesson page [\d,]+ req/s = [\d.]+ × bare Fiber [\d,]+ req/s`).MatchString(sum.BaselineLine()) {
 			t.Errorf("baseline line: %q", sum.BaselineLine())
 		}
+		checkCPULine(t, sum, "lesson page")
 	})
+}
+
+func TestParseProcessCPU(t *testing.T) {
+	text := "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 12.34\nprocess_max_fds 1024\n"
+	if d, err := parseProcessCPU(strings.NewReader(text)); err != nil || d != 12340*time.Millisecond {
+		t.Errorf("got %v, %v", d, err)
+	}
+	if _, err := parseProcessCPU(strings.NewReader("go_goroutines 7\n")); err == nil {
+		t.Errorf("metrics without the CPU time accepted")
+	}
+	s := &summary{Bare: &throughput{Requests: 1000, CPU: 50 * time.Millisecond}, Work: &serverWork{Unit: "exam-taker", Count: 10, CPU: 200 * time.Millisecond}}
+	if got, want := s.CPULine(), "CPU per exam-taker: 20.00 ms = 400 bare requests (server 200.00 ms for 10 exam-takers; bare Fiber 50.0 µs CPU per request, 1,000 requests)"; got != want {
+		t.Errorf("CPU line\n got %q\nwant %q", got, want)
+	}
 }
 
 func TestRouteOf(t *testing.T) {

@@ -187,9 +187,20 @@ func (p phaseReport) print(w io.Writer) {
 type throughput struct {
 	Requests int
 	Elapsed  time.Duration
+	// CPU is the server's process CPU time over the phase, when its
+	// metrics could be read.
+	CPU time.Duration
 }
 
 func (t throughput) PerSec() float64 { return float64(t.Requests) / t.Elapsed.Seconds() }
+
+// CPUPer is the server's CPU time per request.
+func (t throughput) CPUPer() time.Duration {
+	if t.Requests == 0 {
+		return 0
+	}
+	return t.CPU / time.Duration(t.Requests)
+}
 
 // examOutcome counts what happened to the exam attempts.
 type examOutcome struct {
@@ -211,6 +222,17 @@ type summary struct {
 	Bare        *throughput // the bare Fiber baseline, when measured
 	Lesson      *throughput // the lesson mix
 	Notes       []string
+	// Work is what the server spent its CPU on in the exam and lesson
+	// mixes: the exam-takers, or the pages served.
+	Work *serverWork
+}
+
+// serverWork is the server's CPU time over a mix and what it was for.
+type serverWork struct {
+	Unit  string // "exam-taker", "lesson page"
+	Count int
+	CPU   time.Duration
+	Err   error // the metrics could not be read
 }
 
 func (s *summary) add(p phaseReport) { s.Phases = append(s.Phases, p) }
@@ -254,12 +276,65 @@ func (s *summary) BaselineLine() string {
 		thousands(s.Lesson.PerSec()), digits, ratio, thousands(s.Bare.PerSec()), s.Concurrency)
 }
 
+// CPULine states the server's CPU time per unit of work and as a multiple
+// of the CPU time of one bare Fiber request of the same run, or "" when
+// the mix does not measure it.
+func (s *summary) CPULine() string {
+	w := s.Work
+	switch {
+	case w == nil:
+		return ""
+	case w.Err != nil:
+		return fmt.Sprintf("CPU per %s: not measured: %v", w.Unit, w.Err)
+	case w.Count == 0:
+		return fmt.Sprintf("CPU per %s: nothing was done", w.Unit)
+	}
+	per := w.CPU / time.Duration(w.Count)
+	line := fmt.Sprintf("CPU per %s: %s", w.Unit, cpuTime(per))
+	if s.Bare == nil || s.Bare.CPUPer() <= 0 {
+		return line + " (bare Fiber CPU not measured)"
+	}
+	return fmt.Sprintf("%s = %s bare requests (server %s for %s; bare Fiber %s CPU per request, %s requests)",
+		line, multiple(float64(per)/float64(s.Bare.CPUPer())), cpuTime(w.CPU), n(w.Count, w.Unit),
+		cpuTime(s.Bare.CPUPer()), thousands(float64(s.Bare.Requests)))
+}
+
+// multiple shows a ratio with a decimal while it is small.
+func multiple(v float64) string {
+	if v < 10 {
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return thousands(v)
+}
+
+// n counts things: "1,000 exam-takers".
+func n(count int, unit string) string {
+	if count != 1 {
+		unit += "s"
+	}
+	return thousands(float64(count)) + " " + unit
+}
+
+// cpuTime shows a CPU time in the unit that keeps three digits.
+func cpuTime(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s"
+	case d >= time.Millisecond:
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + " ms"
+	}
+	return strconv.FormatFloat(float64(d)/float64(time.Microsecond), 'f', 1, 64) + " µs"
+}
+
 func (s *summary) print(w io.Writer) {
 	fmt.Fprintln(w, "\n== summary")
 	for _, n := range s.Notes {
 		fmt.Fprintln(w, n)
 	}
 	fmt.Fprintln(w, s.BaselineLine())
+	if line := s.CPULine(); line != "" {
+		fmt.Fprintln(w, line)
+	}
 	fmt.Fprintf(w, "total errors: %d\n", s.Errors())
 }
 

@@ -165,7 +165,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	notifier := &notify.Service{Store: st.notify, People: notify.Directory{Accounts: st.accounts}, Now: time.Now, Durations: locales.Duration, Email: *smtpURL != ""}
+	// The header's unread count is read on every signed-in page.
+	notifier := &notify.Service{Store: notify.NewCachedUnread(st.notify, academy.DefaultCacheTTL, time.Now), People: notify.Directory{Accounts: st.accounts}, Now: time.Now, Durations: locales.Duration, Email: *smtpURL != ""}
 	board := &academy.TeamBoard{Certifier: certifier, Sites: st.accounts.Sites, Users: st.accounts.Users, Logger: logger, MaxAge: dashAge}
 	relay := &notify.Relay{Service: notifier, Channels: channels.New(mailer, publicURL), ID: relayID()}
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Calendars: st.calendars, DeskRules: st.deskRules, Cases: st.cases, Coach: st.coach,

@@ -39,8 +39,8 @@ type Attempt struct {
 	PassMark     int                 `json:"pass_mark" bson:"pass_mark"`
 	Review       string              `json:"review" bson:"review"`
 	Layout       string              `json:"layout" bson:"layout"`
-	Questions    []AttemptQuestion   `json:"-" bson:"questions"`
-	Answers      map[string]Response `json:"-" bson:"answers"`
+	Questions    []AttemptQuestion   `json:"-" bson:"questions,omitempty"`
+	Answers      map[string]Response `json:"-" bson:"answers,omitempty"`
 	Score        float64             `json:"score" bson:"score"`
 	Max          float64             `json:"max" bson:"max"`
 	Percent      float64             `json:"percent" bson:"percent"`
@@ -287,12 +287,19 @@ type AttemptService interface {
 	// FindAttempt reads an attempt; while it is in progress, with the
 	// answers saved so far.
 	FindAttempt(ctx context.Context, id string) (*Attempt, error)
+	// FindAttemptDoc reads an attempt without the answers saved while it
+	// is in progress (a closed attempt has its answers).
+	FindAttemptDoc(ctx context.Context, id string) (*Attempt, error)
 	DeleteAttempt(ctx context.Context, id string) error
-	// SaveAnswers replaces the answers saved for an attempt in progress.
-	SaveAnswers(ctx context.Context, id string, answers map[string]Response, at time.Time) error
+	// SaveAnswers replaces the answers saved for an attempt in progress;
+	// with touch it also records at as the attempt's last activity on the
+	// open list (the sweep abandons untimed attempts left untouched).
+	SaveAnswers(ctx context.Context, id string, answers map[string]Response, at time.Time, touch bool) error
 	// ClaimSlot takes attempt number n of a quiz for a learner, for the
 	// given attempt; ECONFLICT with the holder's attempt id if taken.
 	ClaimSlot(ctx context.Context, username, quiz string, n int, attemptID string) (holder string, err error)
+	// FindSlot returns the attempt holding number n; ENOTFOUND if none.
+	FindSlot(ctx context.Context, username, quiz string, n int) (holder string, err error)
 	// MarkFinal closes an attempt once: it returns the mark that won,
 	// which is mark itself when this call won.
 	MarkFinal(ctx context.Context, mark FinalMark) (FinalMark, error)
@@ -477,7 +484,14 @@ func (x *Examiner) newAttempt(u *User, q *Quiz, all map[string]*Quiz, number int
 // Get returns the learner's own attempt, finishing it first if its time ran
 // out. Another learner's attempt is reported as not found.
 func (x *Examiner) Get(ctx context.Context, u *User, id string) (*Attempt, error) {
-	a, err := x.Attempts.FindAttempt(ctx, id)
+	return x.get(ctx, u, id, x.Attempts.FindAttempt)
+}
+
+// get is Get with the read it starts with: a submit reads the attempt
+// without its saved answers (FindAttemptDoc), since closing it reads them
+// again after the closing mark anyway.
+func (x *Examiner) get(ctx context.Context, u *User, id string, find func(context.Context, string) (*Attempt, error)) (*Attempt, error) {
+	a, err := find(ctx, id)
 	if ErrorCode(err) == ENOTFOUND || (err == nil && a.Username != u.ID) {
 		return nil, Errorf(ENOTFOUND, "答卷不存在 / Attempt %q not found.", id)
 	} else if err != nil {
@@ -497,6 +511,13 @@ func (x *Examiner) SaveAnswers(ctx context.Context, u *User, id string, answers 
 	if err != nil {
 		return nil, err
 	}
+	return x.Save(ctx, a, answers)
+}
+
+// Save is SaveAnswers for an attempt the caller has just read with Get
+// (to decode the answers by question type): reading it again would cost
+// an exam day's autosaves a second read each.
+func (x *Examiner) Save(ctx context.Context, a *Attempt, answers map[string]Response) (*Attempt, error) {
 	if err := a.CheckOpen(); err != nil {
 		return nil, err
 	}
@@ -512,7 +533,9 @@ func (x *Examiner) SaveAnswers(ctx context.Context, u *User, id string, answers 
 	for k, v := range answers {
 		a.Answers[k] = v
 	}
-	if err := x.Attempts.SaveAnswers(ctx, a.ID, a.Answers, x.Now()); err != nil {
+	// Only an untimed attempt's last activity matters (to the sweep):
+	// a timed one closes at its deadline.
+	if err := x.Attempts.SaveAnswers(ctx, a.ID, a.Answers, x.Now(), a.Deadline.IsZero()); err != nil {
 		return nil, err
 	}
 	// A close that raced with this save graded the answers it read; if it
@@ -532,7 +555,7 @@ func (x *Examiner) SaveAnswers(ctx context.Context, u *User, id string, answers 
 // Submit grades the attempt. Submitting again returns the same result; of
 // two racing submits one grades and the other returns that grade.
 func (x *Examiner) Submit(ctx context.Context, u *User, id string) (*Attempt, error) {
-	a, err := x.Get(ctx, u, id)
+	a, err := x.get(ctx, u, id, x.Attempts.FindAttemptDoc)
 	if err != nil {
 		return nil, err
 	}
@@ -633,7 +656,12 @@ func (x *Examiner) finishClose(ctx context.Context, id string) error {
 // claiming the number leaves an orphan; when the sweep closes it, it must
 // not replace the attempt that did get the number.
 func (x *Examiner) record(ctx context.Context, a *Attempt) (bool, error) {
-	holder, err := x.Attempts.ClaimSlot(ctx, a.Username, a.Quiz, a.Number, a.ID)
+	// Its start claimed the number, but for an orphan: a read finds the
+	// holder at half the cost of an insert that fails.
+	holder, err := x.Attempts.FindSlot(ctx, a.Username, a.Quiz, a.Number)
+	if ErrorCode(err) == ENOTFOUND {
+		holder, err = x.Attempts.ClaimSlot(ctx, a.Username, a.Quiz, a.Number, a.ID)
+	}
 	if err != nil && ErrorCode(err) != ECONFLICT {
 		return false, err
 	}

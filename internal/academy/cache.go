@@ -67,6 +67,34 @@ func (c *ttlCache[V]) put(k string, v V, gen uint64) {
 	c.m[k] = ttlEntry[V]{v, c.now().Add(c.ttl)}
 }
 
+// forget drops key k, and (as drop) whatever was read before.
+func (c *ttlCache[V]) forget(k string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	delete(c.m, k)
+}
+
+// TTLCache is this file's cache for the stores of packages beside the
+// core, with the same TTL rule: a write through this instance forgets
+// at once, another instance's within the TTL.
+type TTLCache[V any] struct{ c *ttlCache[V] }
+
+// NewTTLCache returns an empty cache whose entries live for ttl.
+func NewTTLCache[V any](ttl time.Duration, now func() time.Time) *TTLCache[V] {
+	return &TTLCache[V]{c: newTTLCache[V](ttl, now)}
+}
+
+// Get returns the cached value of k, or the generation to pass to Put
+// with the value read from the store.
+func (t *TTLCache[V]) Get(k string) (V, uint64, bool) { return t.c.get(k) }
+
+// Put caches v for k unless something was forgotten since gen.
+func (t *TTLCache[V]) Put(k string, v V, gen uint64) { t.c.put(k, v, gen) }
+
+// Forget drops k; a value read before cannot be put back.
+func (t *TTLCache[V]) Forget(k string) { t.c.forget(k) }
+
 func (c *ttlCache[V]) drop(match func(k string, v V) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

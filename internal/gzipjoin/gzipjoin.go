@@ -74,6 +74,12 @@ func (s *Stream) Piece(p *Piece) {
 	s.sum(p.Raw)
 }
 
+// LiteralSize is how many bytes Literal(text) appends, for sizing the
+// stream: a buffer that must grow copies the whole page at the end.
+func LiteralSize(text string) int {
+	return len(text) + 5*(len(text)/maxStored+1)
+}
+
 // Literal appends text as stored blocks.
 func (s *Stream) Literal(text string) {
 	for len(text) > 0 {

@@ -83,3 +83,26 @@ func FuzzJoin(f *testing.F) {
 		}
 	})
 }
+
+// TestSizedStreamDoesNotGrow: a stream started with the pieces' sizes and
+// the literals' LiteralSize holds the whole stream, trailer included; a
+// buffer that grows at the end copies the whole page once more.
+func TestSizedStreamDoesNotGrow(t *testing.T) {
+	for _, lit := range []string{"", "x", strings.Repeat("名", 100), strings.Repeat("y", maxStored), strings.Repeat("z", 2*maxStored+7)} {
+		pc, err := Compress([]byte(strings.Repeat("静态内容 ", 500)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := NewStream(2*pc.Size() + 3*LiteralSize(lit))
+		start := cap(s.buf)
+		for range 3 {
+			s.Literal(lit)
+		}
+		s.Piece(&pc)
+		s.Piece(&pc)
+		b := s.Bytes()
+		if cap(b) != start {
+			t.Errorf("literal of %d bytes: the buffer grew from %d to %d for %d bytes", len(lit), start, cap(b), len(b))
+		}
+	}
+}

@@ -136,7 +136,11 @@ func (s *Server) lessonPage(c *fiber.Ctx) error {
 		}
 		return c.Send(b)
 	}
-	z := gzipjoin.NewStream(sk.deflated + 256)
+	size := sk.deflated
+	for _, sl := range sk.slots {
+		size += gzipjoin.LiteralSize(vals[sl])
+	}
+	z := gzipjoin.NewStream(size)
 	for i := range sk.pieces {
 		z.Piece(&sk.pieces[i])
 		if i < len(sk.slots) {

@@ -149,3 +149,34 @@ func TestLessonPagesKeptAreBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestLessonPageFitsTheWriteBuffer: the server's write buffer holds a
+// whole gzipped lesson page with its headers, so that the page leaves in
+// one write to the socket (with fasthttp's default of 4 KB it took two,
+// a tenth of the page's CPU). A longer lesson or a heavier header that
+// outgrows it shows here.
+func TestLessonPageFitsTheWriteBuffer(t *testing.T) {
+	e := newEnv(t)
+	limit := e.srv.App().Config().WriteBufferSize
+	pages := 0
+	for _, c := range e.deps.Catalog.Snapshot().Active {
+		for _, l := range c.Lessons {
+			req := httptest.NewRequest("GET", "/courses/"+c.Slug+"/lessons/"+l.Slug, nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			req.Header.Set("Authorization", "Bearer "+e.tokens["trainee"])
+			res := e.do(req)
+			if res.StatusCode == 403 {
+				continue // a course still locked for the trainee
+			}
+			pages++
+			var head bytes.Buffer
+			_ = res.Header.Write(&head)
+			if res.StatusCode != 200 || head.Len()+len(res.Body)+64 > limit {
+				t.Errorf("lesson %s/%s: %d, %d bytes of headers and %d of body, over the write buffer of %d", c.Slug, l.Slug, res.StatusCode, head.Len(), len(res.Body), limit)
+			}
+		}
+	}
+	if pages < 5 {
+		t.Errorf("only %d lesson pages open to a new trainee", pages)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,6 +52,32 @@ type env struct {
 	tokens   map[string]string // role name -> API token
 	clock    *testClock
 	notes    *mongo.Notify
+	ops      *dbOps
+}
+
+// dbOps counts the commands sent to the database, by command and
+// collection ("find attempts"), for tests of what a request costs.
+type dbOps struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (o *dbOps) add(command, collection string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.n == nil {
+		o.n = map[string]int{}
+	}
+	o.n[command+" "+collection]++
+}
+
+// take returns the counts since the last take and starts again.
+func (o *dbOps) take() map[string]int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := o.n
+	o.n = nil
+	return n
 }
 
 // testClock is the wall clock moved forward by tests of expiry: it drives
@@ -76,7 +103,8 @@ var personas = []struct{ name, role, site string }{
 func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	t.Helper()
 	ctx := context.Background()
-	db := mongotest.Open(t)
+	ops := &dbOps{}
+	db := mongotest.Open(t, mongo.Observe(ops.add))
 	sites := mongo.NewSiteService(db)
 	// The caches the server runs with, so that tests of logout, password
 	// changes and revocation prove they take effect at once.
@@ -182,12 +210,12 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 		t.Fatal(err)
 	}
 	notes := mongo.NewNotify(db)
-	deps.Notify = &notify.Service{Store: notes, People: notify.Directory{Accounts: accounts}, Now: time.Now, Email: true}
+	deps.Notify = &notify.Service{Store: notify.NewCachedUnread(notes, academy.DefaultCacheTTL, time.Now), People: notify.Directory{Accounts: accounts}, Now: time.Now, Email: true}
 	srv, err := ahttp.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, srv: srv, accounts: accounts, deps: deps, tokens: map[string]string{}, clock: clock, notes: notes}
+	e := &env{t: t, db: db, srv: srv, accounts: accounts, deps: deps, tokens: map[string]string{}, clock: clock, notes: notes, ops: ops}
 	for _, p := range personas {
 		var sites []string
 		if p.site != "" {

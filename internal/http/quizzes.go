@@ -333,7 +333,7 @@ func (s *Server) attemptSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Examiner.SaveAnswers(c.UserContext(), u, a.ID, answers); err != nil {
+	if _, err := s.Examiner.Save(c.UserContext(), a, answers); err != nil {
 		if academy.ErrorCode(err) == academy.ECONFLICT {
 			return c.Redirect("/attempts/"+a.ID, fiber.StatusSeeOther) // finished meanwhile: show the result
 		}
@@ -587,7 +587,7 @@ func (s *Server) apiSaveAnswers(c *fiber.Ctx) error {
 		}
 		keepAnswer(answers, a, qid, r)
 	}
-	a, err = s.Examiner.SaveAnswers(c.UserContext(), u, a.ID, answers)
+	a, err = s.Examiner.Save(c.UserContext(), a, answers)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
@@ -40,6 +41,8 @@ type DB struct {
 	Now func() time.Time
 	// owner tells this process's leases from another's.
 	owner string
+	// observe, when set, hears of every command sent (Observe).
+	observe func(command, collection string)
 }
 
 // Option changes how Open connects.
@@ -55,6 +58,12 @@ func SingleWriter() Option {
 	return func(db *DB) { db.writeTurn = make(chan struct{}, 1) }
 }
 
+// Observe calls f with the name and collection of every command sent to
+// the server, for tests that count what a request costs the database.
+func Observe(f func(command, collection string)) Option {
+	return func(db *DB) { db.observe = f }
+}
+
 // Open connects to uri, selects database name, and brings the schema up to
 // date (indexes are created idempotently on every start).
 func Open(ctx context.Context, uri, name string, with ...Option) (*DB, error) {
@@ -63,14 +72,22 @@ func Open(ctx context.Context, uri, name string, with ...Option) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	db := &DB{pool: pool, Now: time.Now, owner: newOwner()}
+	for _, o := range with {
+		o(db)
+	}
+	if f := db.observe; f != nil {
+		opts.SetMonitor(&event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+			// A command's first element names its collection.
+			coll, _ := e.Command.Index(0).Value().StringValueOK()
+			f(e.CommandName, coll)
+		}})
+	}
 	client, err := mongo.Connect(opts.SetPoolMonitor(pool.monitor()))
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	db := &DB{client: client, db: client.Database(name), pool: pool, Now: time.Now, owner: newOwner()}
-	for _, o := range with {
-		o(db)
-	}
+	db.client, db.db = client, client.Database(name)
 	if err := db.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("database at %s is not reachable: %w", redact(uri), err)

@@ -1,12 +1,17 @@
 package mongo
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"hash"
+	"slices"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 
 	"github.com/academy/academy/internal/academy"
 )
@@ -34,16 +39,15 @@ type frozenDoc[T any] struct {
 
 // put stores v unless its content is stored already, and returns its digest.
 // The digest is of the BSON that is stored, so it covers every stored field
-// (JSON would skip fields hidden from the API, such as phone numbers). BSON
-// writes a map's keys in no fixed order: a value with a map may get more
-// than one digest, and so more than one copy, but never another's content.
+// (JSON would skip fields hidden from the API, such as phone numbers), with
+// each document's fields taken in key order: BSON writes a map's keys in
+// no fixed order, and a matching question's six pairs gave 720 digests of
+// one content, so nearly every attempt stored (and the cache held) copies.
 func (f *frozen[T]) put(ctx context.Context, v T) (string, error) {
-	b, err := bson.Marshal(v)
+	digest, err := f.digest(v)
 	if err != nil {
-		return "", academy.Errorf(academy.EINTERNAL, "digest of %s: %v", f.coll, err)
+		return "", err
 	}
-	sum := sha256.Sum256(b)
-	digest := hex.EncodeToString(sum[:])
 	f.mu.RLock()
 	_, known := f.m[digest]
 	f.mu.RUnlock()
@@ -57,6 +61,62 @@ func (f *frozen[T]) put(ctx context.Context, v T) (string, error) {
 	}
 	f.remember(digest, &v)
 	return digest, nil
+}
+
+// digest is the key v is stored under.
+func (f *frozen[T]) digest(v T) (string, error) {
+	b, err := bson.Marshal(v)
+	if err != nil {
+		return "", academy.Errorf(academy.EINTERNAL, "digest of %s: %v", f.coll, err)
+	}
+	s := &sortedHash{h: sha256.New(), buf: make([]byte, 0, 64)}
+	if err := s.document(b, true); err != nil {
+		return "", academy.Errorf(academy.EINTERNAL, "digest of %s: %v", f.coll, err)
+	}
+	return hex.EncodeToString(s.h.Sum(nil)), nil
+}
+
+// sortedHash writes a BSON document to h with the fields of every
+// embedded document in key order; arrays keep theirs. Each field is its
+// type, key and value (length-prefixed where nested), so no two documents
+// write the same bytes. It walks the encoded bytes, sorting only the
+// documents whose keys are out of order (maps'), so that the digest of a
+// directory (every sandbox write takes two) costs little more than the
+// SHA-256 of its bytes.
+type sortedHash struct {
+	h   hash.Hash
+	buf []byte
+}
+
+func (s *sortedHash) document(doc bsoncore.Document, sort bool) error {
+	elems, err := doc.Elements()
+	if err != nil {
+		return err
+	}
+	byKey := func(a, b bsoncore.Element) int { return bytes.Compare(a.KeyBytes(), b.KeyBytes()) }
+	if sort && !slices.IsSortedFunc(elems, byKey) {
+		slices.SortFunc(elems, byKey)
+	}
+	s.buf = binary.LittleEndian.AppendUint64(s.buf[:0], uint64(len(elems)))
+	s.h.Write(s.buf)
+	for _, e := range elems {
+		v := e.Value()
+		s.buf = append(append(append(s.buf[:0], byte(v.Type)), e.KeyBytes()...), 0)
+		s.h.Write(s.buf)
+		switch v.Type {
+		case bsoncore.TypeEmbeddedDocument:
+			if err := s.document(v.Document(), true); err != nil {
+				return err
+			}
+		case bsoncore.TypeArray:
+			if err := s.document(bsoncore.Document(v.Array()), false); err != nil {
+				return err
+			}
+		default:
+			s.h.Write(v.Data)
+		}
+	}
+	return nil
 }
 
 // get returns the content stored under digest. Callers must not modify it:

@@ -2,6 +2,8 @@ package mongo_test
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -57,8 +59,14 @@ func TestAttemptsStoreQuestionsByReference(t *testing.T) {
 	if stored["questions"] != nil {
 		t.Fatalf("attempt stores its questions inline: %v", stored["questions"])
 	}
-	if refs, _ := stored["refs"].(bson.A); len(refs) != 3 {
-		t.Fatalf("attempt refs = %v, want 3", stored["refs"])
+	// The references are packed into one binary value, with the answers
+	// and grades once there are some.
+	packed, _ := stored["packed"].(bson.Binary)
+	var refs struct {
+		Refs []bson.M `bson:"refs"`
+	}
+	if err := bson.Unmarshal(packed.Data, &refs); err != nil || len(refs.Refs) != 3 || stored["refs"] != nil || stored["answers"] != nil {
+		t.Fatalf("attempt stored as %v (packed: %v, %v), want 3 packed refs", stored, refs, err)
 	}
 	count := func() int64 {
 		n, err := rdb.Collection("frozen_questions").CountDocuments(ctx, bson.M{})
@@ -159,5 +167,86 @@ func TestAttemptWithMissingQuestionContent(t *testing.T) {
 	_, err = mongo.NewAttemptService(db).FindAttempt(ctx, a.ID)
 	if academy.ErrorCode(err) != academy.EINTERNAL || !strings.Contains(err.Error(), a.ID) || !strings.Contains(err.Error(), "missing") {
 		t.Fatalf("reading an attempt whose question content is gone: %v", err)
+	}
+}
+
+// TestMatchingQuestionStoredOnce: a matching question's key is a map,
+// which BSON writes in no fixed order. Its content must still get one
+// digest, or every attempt stores (and every process caches) a copy.
+func TestMatchingQuestionStoredOnce(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	rdb := raw(t, db)
+	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	pairs := map[string]string{}
+	var items, opts []academy.Option
+	for i := range 6 {
+		id := fmt.Sprintf("item%d", i)
+		items = append(items, academy.Option{ID: id, Text: id})
+		opts = append(opts, academy.Option{ID: fmt.Sprintf("o%d", i), Text: "o"})
+		pairs[id] = fmt.Sprintf("o%d", i)
+	}
+	q := &academy.Quiz{Slug: "match", Title: "配对", PassMark: 60, Layout: academy.LayoutOnePage, Review: academy.ReviewExplanations, Status: academy.CourseActive,
+		Questions: []academy.Question{{ID: "m1", Type: academy.QMatching, Points: 1, Prompt: "p", Items: items, Options: opts, Key: academy.Key{Pairs: pairs}}}}
+	all := map[string]*academy.Quiz{"match": q}
+	for i := range 8 {
+		// A new service each time: one process remembers what it stored.
+		x := &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: c.Now}
+		u := &academy.User{ID: fmt.Sprintf("u%d", i), Username: fmt.Sprintf("u%d", i), Status: academy.StatusActive}
+		a, err := x.Start(ctx, u, q, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.Submit(ctx, u, a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := rdb.Collection("frozen_questions").CountDocuments(ctx, bson.M{})
+	if err != nil || n != 1 {
+		t.Fatalf("one matching question stored %d times (%v), want once", n, err)
+	}
+}
+
+// TestAttemptsWithUnpackedRefsStillRead: attempts closed before packing
+// hold their references, answers and grades as fields of their own.
+func TestAttemptsWithUnpackedRefsStillRead(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	rdb := raw(t, db)
+	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	x := newExaminer(db, c)
+	q := bank()
+	all := map[string]*academy.Quiz{"bank": q}
+	a, err := x.Start(ctx, trainee, q, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.SaveAnswers(ctx, trainee, a.ID, map[string]academy.Response{"q1": {Choice: "b"}}); err != nil {
+		t.Fatal(err)
+	}
+	done, err := x.Submit(ctx, trainee, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rewrite it in the shape of before: the packed fields unpacked.
+	var stored bson.M
+	if err := rdb.Collection("attempts").FindOne(ctx, bson.M{"_id": a.ID}).Decode(&stored); err != nil {
+		t.Fatal(err)
+	}
+	var packed bson.M
+	if err := bson.Unmarshal(stored["packed"].(bson.Binary).Data, &packed); err != nil {
+		t.Fatal(err)
+	}
+	delete(stored, "packed")
+	maps.Copy(stored, packed)
+	if _, err := rdb.Collection("attempts").ReplaceOne(ctx, bson.M{"_id": a.ID}, stored); err != nil {
+		t.Fatal(err)
+	}
+	got, err := mongo.NewAttemptService(db).FindAttempt(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Questions, done.Questions) || !reflect.DeepEqual(got.Answers, done.Answers) || !reflect.DeepEqual(got.Results, done.Results) || got.Percent != done.Percent {
+		t.Fatalf("unpacked attempt read back as\n%+v\nwant\n%+v", got, done)
 	}
 }

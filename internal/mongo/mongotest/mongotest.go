@@ -107,11 +107,11 @@ func Drop(t testing.TB, uri, name string) {
 	}
 }
 
-// Open returns a database of its own for t, closed when t ends.
-func Open(t testing.TB) *mongo.DB {
+// Open returns a database of its own for t, closed when t ends, opened
+// with the options given and those the embedded server needs.
+func Open(t testing.TB, with ...mongo.Option) *mongo.DB {
 	t.Helper()
 	name := Name(t)
-	var with []mongo.Option
 	if srv != nil {
 		with = append(with, mongo.SingleWriter()) // as the server runs it
 	}
