@@ -166,6 +166,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	notifier := &notify.Service{Store: st.notify, People: notify.Directory{Accounts: st.accounts}, Now: time.Now, Durations: locales.Duration, Email: *smtpURL != ""}
+	// An agent who keeps failing a check is assigned the scenario that
+	// teaches it and told why.
+	st.quality.Assignments, st.quality.Training, st.quality.Notify = st.assignments, certifier, notifier
+	st.quality.Content = func() (map[string]*academy.Course, map[string]*academy.Scenario) {
+		sn := cat.Snapshot()
+		return sn.Domain(), sn.Scenarios
+	}
 	board := &academy.TeamBoard{Certifier: certifier, Sites: st.accounts.Sites, Users: st.accounts.Users, Logger: logger, MaxAge: dashAge}
 	relay := &notify.Relay{Service: notifier, Channels: channels.New(mailer, publicURL), ID: relayID()}
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Calendars: st.calendars, DeskRules: st.deskRules, Cases: st.cases, Coach: st.coach,

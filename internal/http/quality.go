@@ -20,12 +20,13 @@ import (
 // their procedures' checks, per site and agent, from the stored weekly
 // counts: a page reads one document per site and week.
 
-func (s *Server) registerQualityRoutes(get string) {
+func (s *Server) registerQualityRoutes(get, post string) {
 	certs := perm(academy.PermCerts)
 	s.handle(get, "/team/quality", certs, s.qualityPage)
 	s.handle(get, "/team/quality/export/:format", certs, s.qualityExport)
 	s.handle(get, "/team/quality/agents/:username", certs, s.qualityAgent)
 	s.handle(get, "/api/v1/team/quality", certs, s.apiQuality)
+	s.registerQualityRemedyRoutes(get, post)
 }
 
 // qualityWeekChoices are the periods the page offers; the API takes any
@@ -128,6 +129,7 @@ type qualitySite struct {
 	Checks   qualityTable
 	Agents   qualityTable
 	Trend    qualityTable
+	Flags    []qualityFlagRow
 }
 
 func (s *Server) qualityTables(lang string, loc *time.Location, v *qualityView) []qualitySite {
@@ -174,8 +176,31 @@ func (s *Server) qualityPage(c *fiber.Ctx) error {
 		return err
 	}
 	pg := s.newPage(c, "quality.title")
+	tables := s.qualityTables(pg.Lang, pg.Zone, v)
+	for i := range tables {
+		if tables[i].Flags, err = s.qualityFlags(c.UserContext(), pg.Lang, tables[i].ID, v); err != nil {
+			return err
+		}
+	}
+	settings, err := s.Quality.Settings(c.UserContext())
+	if err != nil {
+		return err
+	}
+	type ruleRow struct {
+		Key, Label      string
+		Failures, Weeks string
+	}
+	var rules []ruleRow
+	for _, ci := range qualityCheckList() {
+		row := ruleRow{Key: ci.Key, Label: ci.TypeLabel + "·" + ci.Check.Name(pg.Lang)}
+		if r, ok := settings.Checks[ci.Key]; ok {
+			row.Failures, row.Weeks = strconv.Itoa(r.Failures), strconv.Itoa(r.Weeks)
+		}
+		rules = append(rules, row)
+	}
 	pg.Data = map[string]any{"View": v, "Query": v.query(), "Choices": qualityWeekChoices,
-		"Tables": s.qualityTables(pg.Lang, pg.Zone, v), "From": v.Report.Weeks[0], "To": v.Report.Weeks[len(v.Report.Weeks)-1].Start(pg.Zone).AddDate(0, 0, 6)}
+		"Tables": tables, "From": v.Report.Weeks[0], "To": v.Report.Weeks[len(v.Report.Weeks)-1].Start(pg.Zone).AddDate(0, 0, 6),
+		"Settings": settings, "Rules": rules, "CanEdit": s.Authz.Can(currentUser(c), "", academy.PermDeskRules)}
 	return s.render(c, "team_quality", pg)
 }
 
