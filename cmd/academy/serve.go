@@ -23,6 +23,7 @@ import (
 	"github.com/academy/academy/internal/markdown"
 	"github.com/academy/academy/internal/notify"
 	"github.com/academy/academy/internal/notify/channels"
+	"github.com/academy/academy/internal/quality"
 	"github.com/academy/academy/internal/xapi"
 	"github.com/academy/academy/web"
 )
@@ -299,7 +300,12 @@ func seedDemoDesk(ctx context.Context, st *store) error {
 	// ticket opened at its desk does, and the times their scripts type
 	// (a promised visit) are its wall clock.
 	zone := st.accounts.SiteZone(ctx, academy.DemoSite.ID)
-	d, tickets := academy.DemoDesk(academy.DemoSite.ID, time.Now().In(zone))
+	now := time.Now().In(zone)
+	d, tickets := academy.DemoDesk(academy.DemoSite.ID, now)
+	// A fortnight of closed repairs by the demo's agents, two of whom keep
+	// failing a check: the sweep at start records them and sends those
+	// two back to training, for the quality page to show.
+	tickets = append(tickets, quality.DemoTickets(&d, academy.DemoSite.ID, len(tickets)+1, now, zone)...)
 	for i := range tickets {
 		tickets[i].TZ = zone.String()
 	}

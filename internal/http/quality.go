@@ -94,6 +94,12 @@ func (v *qualityView) query() string {
 	return q.Encode()
 }
 
+// qualityType names a check's ticket type in lang: the catalog's name
+// for a shipped type, the procedure's own label for one a company added.
+func (s *Server) qualityType(lang string, ci quality.CheckInfo) string {
+	return s.deskLabel(lang, "desk.type."+ci.Type, ci.TypeLabel)
+}
+
 // rateText shows a share, "—" where there was nothing to count.
 func rateText(r quality.Rate) string {
 	if !r.Known() {
@@ -144,9 +150,9 @@ func (s *Server) qualityTables(lang string, loc *time.Location, v *qualityView) 
 			if f.Total.Checks[ci.Key] == nil {
 				continue
 			}
-			qs.Checks.Rows = append(qs.Checks.Rows, qualityRow{Cells: []string{ci.Check.Name(lang), ci.TypeLabel,
+			qs.Checks.Rows = append(qs.Checks.Rows, qualityRow{Cells: []string{ci.Check.Name(lang), s.qualityType(lang, ci),
 				rateText(f.Total.PassRate(ci.Key)), strconv.Itoa(f.Total.Failures(ci.Key))}})
-			qs.Agents.Head = append(qs.Agents.Head, ci.TypeLabel+"·"+ci.Check.Name(lang))
+			qs.Agents.Head = append(qs.Agents.Head, s.qualityType(lang, ci)+"·"+ci.Check.Name(lang))
 		}
 		for _, a := range f.AgentNames() {
 			l := f.Agents[a]
@@ -192,7 +198,7 @@ func (s *Server) qualityPage(c *fiber.Ctx) error {
 	}
 	var rules []ruleRow
 	for _, ci := range qualityCheckList() {
-		row := ruleRow{Key: ci.Key, Label: ci.TypeLabel + "·" + ci.Check.Name(pg.Lang)}
+		row := ruleRow{Key: ci.Key, Label: s.qualityType(pg.Lang, ci) + "·" + ci.Check.Name(pg.Lang)}
 		if r, ok := settings.Checks[ci.Key]; ok {
 			row.Failures, row.Weeks = strconv.Itoa(r.Failures), strconv.Itoa(r.Weeks)
 		}
@@ -219,7 +225,7 @@ func (s *Server) qualityExport(c *fiber.Ctx) error {
 	t := func(key string, args ...any) string { return s.locales.T(lang, key, args...) }
 	head := []string{t("quality.site"), t("quality.agent"), t("quality.tickets"), t("quality.checks_passed"), t("quality.breach_rate"), t("quality.satisfaction")}
 	for _, ci := range v.Report.Checks {
-		head = append(head, ci.TypeLabel+"·"+ci.Check.Name(lang))
+		head = append(head, s.qualityType(lang, ci)+"·"+ci.Check.Name(lang))
 	}
 	line := func(site, who string, l *quality.Line) []string {
 		row := []string{site, who, strconv.Itoa(l.Tickets), rateText(l.AllChecks()), rateText(l.BreachRate()), satText(l.Satisfaction())}
@@ -357,7 +363,7 @@ func (s *Server) qualityAgent(c *fiber.Ctx) error {
 		if line.Checks[ci.Key] == nil {
 			continue
 		}
-		checks = append(checks, checkRow{Label: ci.TypeLabel + "·" + ci.Check.Name(pg.Lang), Live: rateText(line.PassRate(ci.Key)),
+		checks = append(checks, checkRow{Label: s.qualityType(pg.Lang, ci) + "·" + ci.Check.Name(pg.Lang), Live: rateText(line.PassRate(ci.Key)),
 			Practice: rateText(quality.PracticeRate(ci.Check, scenarios, runs))})
 	}
 	pg.Data = map[string]any{"View": v, "Query": v.query(), "Agent": agent, "Name": v.Names[agent], "User": u, "Line": &line,
@@ -398,7 +404,7 @@ func (s *Server) apiQuality(c *fiber.Ctx) error {
 	}
 	var checks []fiber.Map
 	for _, ci := range v.Report.Checks {
-		checks = append(checks, fiber.Map{"key": ci.Key, "type": ci.Type, "type_label": ci.TypeLabel, "label": ci.Check.Name(lang), "kind": ci.Check.Kind})
+		checks = append(checks, fiber.Map{"key": ci.Key, "type": ci.Type, "type_label": s.qualityType(lang, ci), "label": ci.Check.Name(lang), "kind": ci.Check.Kind})
 	}
 	sites := []fiber.Map{}
 	for _, f := range v.Report.Sites {

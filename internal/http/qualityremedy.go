@@ -150,10 +150,14 @@ func (s *Server) qualityFlags(ctx context.Context, lang, site string, v *quality
 			return nil, err
 		}
 		p := progress[f.ID]
-		row := qualityFlagRow{Agent: v.Names[f.Agent], Tickets: strings.Join(f.Tickets, "、"), LessonDone: p.LessonDone, ScenarioDone: p.ScenarioDone,
+		sep := "、"
+		if lang == "en" {
+			sep = ", "
+		}
+		row := qualityFlagRow{Agent: v.Names[f.Agent], Tickets: strings.Join(f.Tickets, sep), LessonDone: p.LessonDone, ScenarioDone: p.ScenarioDone,
 			Done: p.Done(), Opened: f.OpenedAt}
 		if ci, ok := labels[f.Check]; ok {
-			row.Check = ci.TypeLabel + "·" + ci.Check.Name(lang)
+			row.Check = s.qualityType(lang, ci) + "·" + ci.Check.Name(lang)
 		} else {
 			row.Check = s.locales.T(lang, "quality.check_removed")
 		}
