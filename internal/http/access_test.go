@@ -228,6 +228,8 @@ var accessTable = map[string][]string{
 	"POST /team/quality/settings":                           adminOnly,
 	"GET /api/v1/quality/settings":                          certManagers,
 	"PUT /api/v1/quality/settings":                          adminOnly,
+	"POST /team/quality/reviews/:id":                        certManagers,
+	"POST /api/v1/team/quality/reviews/:id":                 certManagers,
 	"GET /team/people/:username":                            certManagers,
 	"GET /team/weak-spots":                                  certManagers,
 	"GET /learners/:username":                               followers,

@@ -27,6 +27,7 @@ func (s *Server) registerQualityRoutes(get, post string) {
 	s.handle(get, "/team/quality/agents/:username", certs, s.qualityAgent)
 	s.handle(get, "/api/v1/team/quality", certs, s.apiQuality)
 	s.registerQualityRemedyRoutes(get, post)
+	s.registerQualityReviewRoutes(post)
 }
 
 // qualityWeekChoices are the periods the page offers; the API takes any
@@ -297,9 +298,10 @@ func (s *Server) qualityAgent(c *fiber.Ctx) error {
 	ctx, agent := c.UserContext(), c.Params("username")
 	pg := s.newPage(c, "quality.agent_title")
 	type ticketRow struct {
-		Link, Number, Title, Site string
-		Closed                    time.Time
-		Failed                    []string
+		ID, Link, Number, Title, Site string
+		Closed                        time.Time
+		Failed                        []string
+		Review                        *quality.Review
 	}
 	type checkRow struct{ Label, Live, Practice string }
 	var (
@@ -337,7 +339,7 @@ func (s *Server) qualityAgent(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		row := ticketRow{Link: "/desk/" + url.PathEscape(r.Site) + "/tickets/" + url.PathEscape(r.ID), Number: r.Number, Title: r.Title, Site: v.SiteNames[r.Site], Closed: r.ClosedAt}
+		row := ticketRow{ID: r.ID, Review: r.Review, Link: "/desk/" + url.PathEscape(r.Site) + "/tickets/" + url.PathEscape(r.ID), Number: r.Number, Title: r.Title, Site: v.SiteNames[r.Site], Closed: r.ClosedAt}
 		for _, res := range r.Checks {
 			if !res.Passed {
 				row.Failed = append(row.Failed, labels[quality.CheckKey(r.Type, res.Check)].Name(pg.Lang)+"："+res.Detail)
@@ -368,7 +370,7 @@ func (s *Server) qualityAgent(c *fiber.Ctx) error {
 	}
 	pg.Data = map[string]any{"View": v, "Query": v.query(), "Agent": agent, "Name": v.Names[agent], "User": u, "Line": &line,
 		"Summary": []string{strconv.Itoa(line.Tickets), rateText(line.AllChecks()), rateText(line.BreachRate()), satText(line.Satisfaction())},
-		"Tickets": tickets, "Checks": checks}
+		"Tickets": tickets, "Checks": checks, "ScoreFields": quality.ScoreFields, "ScoreChoices": []int{5, 4, 3, 2, 1}, "Weeks": v.Weeks}
 	return s.render(c, "team_quality_agent", pg)
 }
 

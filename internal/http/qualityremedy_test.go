@@ -151,3 +151,61 @@ func TestQualitySettings(t *testing.T) {
 		t.Fatalf("a rule of one failure: %d assignments", got)
 	}
 }
+
+// TestQualityReview: a manager scores a closed ticket of their site
+// (stored with its record), the agent reads it on the home page; bad
+// scores and comments are refused naming the field, another site's
+// manager cannot review it.
+func TestQualityReview(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	id := e.closeTicket(t, "agent", "repair", "dispatch", "start", "complete", "visit:5", "close")
+	good := map[string]any{"scores": map[string]int{"courtesy": 5, "completeness": 4, "procedure": 3, "resolution": 5}, "comment": "回访话术规范，派单信息可再完整些。"}
+	for _, c := range []struct {
+		body any
+		want string
+	}{
+		{map[string]any{"scores": map[string]int{"courtesy": 0, "completeness": 4, "procedure": 3, "resolution": 5}}, "scores.courtesy"},
+		{map[string]any{"scores": map[string]int{"courtesy": 5, "completeness": 4, "procedure": 6, "resolution": 5}}, "scores.procedure"},
+		{map[string]any{"scores": map[string]int{"courtesy": 5, "completeness": 4, "procedure": 3, "resolution": 5}, "comment": strings.Repeat("长", 501)}, "comment"},
+		{map[string]any{"scores": map[string]int{"courtesy": 5}, "stars": 5}, "stars"},
+	} {
+		if res := e.api("POST", "/api/v1/team/quality/reviews/"+id, "manager", c.body); res.StatusCode != 400 || !strings.Contains(res.Body, c.want) {
+			t.Fatalf("%v: %d %s, want 400 naming %s", c.body, res.StatusCode, res.Body, c.want)
+		}
+	}
+	if res := e.api("POST", "/api/v1/team/quality/reviews/"+id, "othermanager", good); res.StatusCode != 404 {
+		t.Fatalf("another site's manager: %d %s", res.StatusCode, res.Body)
+	}
+	if res := e.api("POST", "/api/v1/team/quality/reviews/s1-999999", "manager", good); res.StatusCode != 404 {
+		t.Fatalf("no such ticket: %d", res.StatusCode)
+	}
+	if res := e.api("POST", "/api/v1/team/quality/reviews/"+id, "manager", good); res.StatusCode != 200 {
+		t.Fatalf("review: %d %s", res.StatusCode, res.Body)
+	}
+	r, err := e.deps.Quality.Store.FindRecord(ctx, id)
+	if err != nil || r.Review == nil || r.Review.Scores.Procedure != 3 || r.Review.By != "manager" {
+		t.Fatalf("record %+v %v", r, err)
+	}
+	home := e.api("GET", "/home", "agent", nil).Body
+	for _, want := range []string{`id="feedback"`, "流程规范 3", "回访话术规范", r.Number} {
+		if !strings.Contains(home, want) {
+			t.Fatalf("agent's home lacks %q:\n%s", want, home)
+		}
+	}
+	// The form on the agent's page, and a second review replaces the first.
+	res := e.form("/team/quality/reviews/"+id, "manager", map[string][]string{"courtesy": {"4"}, "completeness": {"4"}, "procedure": {"4"}, "resolution": {"4"}, "comment": {"好"}, "weeks": {"4"}})
+	if res.StatusCode != 303 && res.StatusCode != 302 {
+		t.Fatalf("form: %d %s", res.StatusCode, res.Body)
+	}
+	if res := e.form("/team/quality/reviews/"+id, "manager", map[string][]string{"courtesy": {"x"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "scores.courtesy") {
+		t.Fatalf("bad form: %d", res.StatusCode)
+	}
+	fb, err := e.deps.Quality.Feedback(ctx, "agent")
+	if err != nil || len(fb) != 1 || fb[0].Scores.Procedure != 4 {
+		t.Fatalf("feedback %+v %v", fb, err)
+	}
+	if page := e.api("GET", "/team/quality/agents/agent?site=s1", "manager", nil).Body; !strings.Contains(page, `action="/team/quality/reviews/`+id+`"`) || !strings.Contains(page, "流程规范 4") {
+		t.Fatalf("agent's quality page without the review:\n%s", page)
+	}
+}

@@ -322,3 +322,52 @@ func (s *QualityStore) SiteFlags(ctx context.Context, site string) ([]*quality.F
 	}
 	return out, nil
 }
+
+// SetReview stores a review on its record.
+func (s *QualityStore) SetReview(ctx context.Context, rv *quality.Review) error {
+	res, err := s.db.c("quality_records").UpdateOne(ctx, bson.M{"_id": rv.Ticket}, bson.M{"$set": bson.M{"review": rv}})
+	if err != nil {
+		return FormatError(err)
+	}
+	if res.MatchedCount == 0 {
+		return academy.Errorf(academy.ENOTFOUND, "质检记录不存在 / No quality record for ticket %q.", rv.Ticket)
+	}
+	return nil
+}
+
+// feedbackDoc is an agent's latest reviews ("quality_feedback", one
+// document per agent, read by _id for the home page).
+type feedbackDoc struct {
+	ID      string           `bson:"_id"`
+	Reviews []quality.Review `bson:"reviews"`
+}
+
+// AddFeedback puts rv at the head of its agent's reviews. The list is
+// read, changed and written back by _id; on the embedded store within
+// the write turn, so that two reviews at once both stay.
+func (s *QualityStore) AddFeedback(ctx context.Context, rv *quality.Review, max int) error {
+	c := s.db.c("quality_feedback")
+	_, err := inTurn(ctx, c, func() (struct{}, error) {
+		var d feedbackDoc
+		err := c.Collection.FindOne(ctx, bson.M{"_id": rv.Agent}).Decode(&d)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return struct{}{}, err
+		}
+		list := slices.DeleteFunc(d.Reviews, func(r quality.Review) bool { return r.Ticket == rv.Ticket })
+		list = append([]quality.Review{*rv}, list...)
+		d.ID, d.Reviews = rv.Agent, list[:min(len(list), max)]
+		_, err = c.Collection.ReplaceOne(ctx, bson.M{"_id": rv.Agent}, d, options.Replace().SetUpsert(true))
+		return struct{}{}, err
+	})
+	return FormatError(err)
+}
+
+// FindFeedback reads an agent's latest reviews, newest first.
+func (s *QualityStore) FindFeedback(ctx context.Context, agent string) ([]quality.Review, error) {
+	var d feedbackDoc
+	err := s.db.c("quality_feedback").FindOne(ctx, bson.M{"_id": agent}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	return d.Reviews, FormatError(err)
+}

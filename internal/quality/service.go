@@ -88,6 +88,12 @@ type Store interface {
 	SetFlagAssignment(ctx context.Context, id, assignment string) error
 	// SiteFlags reads the flags of a site's agents.
 	SiteFlags(ctx context.Context, site string) ([]*Flag, error)
+	// SetReview stores a review on its record.
+	SetReview(ctx context.Context, rv *Review) error
+	// AddFeedback puts a review at the head of its agent's feedback, in
+	// place of an older one of the same ticket, keeping at most max.
+	AddFeedback(ctx context.Context, rv *Review, max int) error
+	FindFeedback(ctx context.Context, agent string) ([]Review, error)
 }
 
 // Service writes quality records as tickets close and reads the figures.
