@@ -137,6 +137,7 @@ type qualitySite struct {
 	Agents   qualityTable
 	Trend    qualityTable
 	Flags    []qualityFlagRow
+	Impact   *qualityImpact
 }
 
 func (s *Server) qualityTables(lang string, loc *time.Location, v *qualityView) []qualitySite {
@@ -186,6 +187,9 @@ func (s *Server) qualityPage(c *fiber.Ctx) error {
 	tables := s.qualityTables(pg.Lang, pg.Zone, v)
 	for i := range tables {
 		if tables[i].Flags, err = s.qualityFlags(c.UserContext(), pg.Lang, tables[i].ID, v); err != nil {
+			return err
+		}
+		if tables[i].Impact, err = s.impactTables(c.UserContext(), pg.Lang, pg.Zone, v, v.Report.Sites[i]); err != nil {
 			return err
 		}
 	}

@@ -175,3 +175,64 @@ func (s *Server) qualityFlags(ctx context.Context, lang, site string, v *quality
 	}
 	return out, nil
 }
+
+// qualityImpact is a site's training impact as the page shows it: a
+// table by hiring cohort and one before and after certification.
+type qualityImpact struct {
+	Cohorts, Certified qualityTable
+}
+
+// impactTables reads the hire dates and latest certificates of the site's
+// agents (the team board's evidence, kept fresh for the dashboard) and
+// splits the figures by them.
+func (s *Server) impactTables(ctx context.Context, lang string, loc *time.Location, v *qualityView, f *quality.SiteFigures) (*qualityImpact, error) {
+	if len(f.Agents) == 0 {
+		return nil, nil
+	}
+	ev, err := s.TeamBoard.Evidence(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	hired, certified := map[string]string{}, map[string]academy.Date{}
+	for _, a := range f.AgentNames() {
+		u, err := s.Accounts.Users.FindUser(ctx, a)
+		if academy.ErrorCode(err) == academy.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		hired[a] = u.HireDate.Month()
+		var latest time.Time
+		for _, c := range ev.Record(u).Certs {
+			if c.IssuedAt.After(latest) {
+				latest = c.IssuedAt
+			}
+		}
+		if !latest.IsZero() {
+			certified[a] = quality.WeekOf(latest, loc)
+		}
+	}
+	imp := f.Impact(v.Report.Weeks, hired, certified)
+	t := func(key string, args ...any) string { return s.locales.T(lang, key, args...) }
+	cells := func(first string, l *quality.Line) []string {
+		return []string{first, strconv.Itoa(l.Tickets), rateText(l.AllChecks()), rateText(l.BreachRate()), satText(l.Satisfaction())}
+	}
+	out := &qualityImpact{}
+	out.Cohorts.Head = []string{t("quality.cohort"), t("quality.cohort_agents"), t("quality.tickets"), t("quality.checks_passed"), t("quality.breach_rate"), t("quality.satisfaction")}
+	for _, c := range imp.Cohorts {
+		name := t("quality.cohort_unknown")
+		if m, err := time.Parse("2006-01", c.Month); err == nil {
+			name = t("quality.cohort_month", m.Year(), int(m.Month()))
+		}
+		row := cells(name, &c.Line)
+		out.Cohorts.Rows = append(out.Cohorts.Rows, qualityRow{Cells: append([]string{row[0], strconv.Itoa(c.Agents)}, row[1:]...)})
+	}
+	out.Certified.Head = []string{t("quality.cert_period"), t("quality.tickets"), t("quality.checks_passed"), t("quality.breach_rate"), t("quality.satisfaction")}
+	for _, r := range []struct {
+		key string
+		l   *quality.Line
+	}{{"quality.cert_before", &imp.Before}, {"quality.cert_after", &imp.After}, {"quality.cert_none", &imp.Uncertified}} {
+		out.Certified.Rows = append(out.Certified.Rows, qualityRow{Cells: cells(t(r.key), r.l)})
+	}
+	return out, nil
+}

@@ -209,3 +209,28 @@ func TestQualityReview(t *testing.T) {
 		t.Fatalf("agent's quality page without the review:\n%s", page)
 	}
 }
+
+// TestQualityImpact: the quality page splits the fixture's tickets by
+// hiring cohort and by certificate, with months and periods in words.
+func TestQualityImpact(t *testing.T) {
+	e := newEnv(t)
+	hired := academy.Date("2025-11-03")
+	if _, err := e.accounts.Users.UpdateUser(context.Background(), "agent", academy.UserUpdate{HireDate: &hired}); err != nil {
+		t.Fatal(err)
+	}
+	qualityFixture(t, e)
+	page := e.api("GET", "/team/quality?site=s1", "manager", nil).Body
+	i := strings.Index(page, "培训效果")
+	if i < 0 {
+		t.Fatalf("no impact section:\n%s", page)
+	}
+	impact := page[i:]
+	// agent (3 tickets) was hired in November 2025; agent2 (2) has no
+	// hire date; nobody holds a certificate.
+	for _, want := range []string{"<th scope=\"row\">2025 年 11 月</th><td>1</td><td>3</td>", "<th scope=\"row\">未登记入职日期</th><td>1</td><td>2</td>",
+		"<th scope=\"row\">取得证书之前</th><td>0</td>", "<th scope=\"row\">尚无证书</th><td>5</td>"} {
+		if !strings.Contains(impact, want) {
+			t.Fatalf("impact lacks %q:\n%s", want, impact)
+		}
+	}
+}

@@ -45,3 +45,30 @@ func TestDemoTickets(t *testing.T) {
 		t.Fatalf("failures %v", failed)
 	}
 }
+
+// TestImpact: cohorts by hire month and weeks split at the certificate
+// week, counted by hand.
+func TestImpact(t *testing.T) {
+	weeks := []academy.Date{"2026-03-02", "2026-03-09", "2026-03-16"}
+	tally := func(pass, fail int) quality.Line {
+		return quality.Line{Tickets: pass + fail, Checks: map[string]*quality.Count{"repair:x": {Pass: pass, Fail: fail}}, Clocks: map[string]*quality.Count{}}
+	}
+	f := &quality.SiteFigures{Agents: map[string]*quality.Line{}, AgentWeeks: map[string][]quality.Line{
+		"a": {tally(1, 3), tally(2, 0), tally(4, 0)}, // certified in the second week
+		"b": {tally(0, 2), tally(0, 0), tally(1, 1)}, // never certified
+		"c": {tally(3, 0), tally(0, 0), tally(0, 0)}, // no hire date
+	}}
+	for a, ws := range f.AgentWeeks {
+		f.Agents[a] = &quality.Line{}
+		for i := range ws {
+			f.Agents[a].Merge(&ws[i])
+		}
+	}
+	imp := f.Impact(weeks, map[string]string{"a": "2025-11", "b": "2025-11"}, map[string]academy.Date{"a": "2026-03-09", "c": "2026-01-05"})
+	if len(imp.Cohorts) != 2 || imp.Cohorts[0].Month != "2025-11" || imp.Cohorts[0].Agents != 2 || imp.Cohorts[0].Line.Tickets != 14 || imp.Cohorts[1].Month != "" {
+		t.Fatalf("cohorts %+v", imp.Cohorts)
+	}
+	if imp.Before.Tickets != 4 || imp.Before.PassRate("repair:x").Pct != 25 || imp.After.Tickets != 9 || imp.After.PassRate("repair:x").Pct != 100 || imp.Uncertified.Tickets != 4 {
+		t.Fatalf("before %+v after %+v uncertified %+v", imp.Before, imp.After, imp.Uncertified)
+	}
+}
