@@ -23,6 +23,7 @@ import (
 	"github.com/academy/academy/internal/markdown"
 	"github.com/academy/academy/internal/notify"
 	"github.com/academy/academy/internal/notify/channels"
+	"github.com/academy/academy/internal/quality"
 	"github.com/academy/academy/internal/xapi"
 	"github.com/academy/academy/web"
 )
@@ -167,6 +168,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// The header's unread count is read on every signed-in page.
 	notifier := &notify.Service{Store: notify.NewCachedUnread(st.notify, academy.DefaultCacheTTL, time.Now), People: notify.Directory{Accounts: st.accounts}, Now: time.Now, Durations: locales.Duration, Email: *smtpURL != ""}
+	// An agent who keeps failing a check is assigned the scenario that
+	// teaches it and told why.
+	st.quality.Assignments, st.quality.Training, st.quality.Notify = st.assignments, certifier, notifier
+	st.quality.Content = func() (map[string]*academy.Course, map[string]*academy.Scenario) {
+		sn := cat.Snapshot()
+		return sn.Domain(), sn.Scenarios
+	}
 	board := &academy.TeamBoard{Certifier: certifier, Sites: st.accounts.Sites, Users: st.accounts.Users, Logger: logger, MaxAge: dashAge}
 	relay := &notify.Relay{Service: notifier, Channels: channels.New(mailer, publicURL), ID: relayID()}
 	srv, err := http.New(http.Deps{Accounts: st.accounts, Authz: az, DB: st.db, Library: st.library, Learning: st.learning, Examiner: st.examiner, Desk: st.desk, Calendars: st.calendars, DeskRules: st.deskRules, Cases: st.cases, Coach: st.coach,
@@ -293,7 +301,12 @@ func seedDemoDesk(ctx context.Context, st *store) error {
 	// ticket opened at its desk does, and the times their scripts type
 	// (a promised visit) are its wall clock.
 	zone := st.accounts.SiteZone(ctx, academy.DemoSite.ID)
-	d, tickets := academy.DemoDesk(academy.DemoSite.ID, time.Now().In(zone))
+	now := time.Now().In(zone)
+	d, tickets := academy.DemoDesk(academy.DemoSite.ID, now)
+	// A fortnight of closed repairs by the demo's agents, two of whom keep
+	// failing a check: the sweep at start records them and sends those
+	// two back to training, for the quality page to show.
+	tickets = append(tickets, quality.DemoTickets(&d, academy.DemoSite.ID, len(tickets)+1, now, zone)...)
 	for i := range tickets {
 		tickets[i].TZ = zone.String()
 	}

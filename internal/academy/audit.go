@@ -28,13 +28,15 @@ const (
 	AuditExtraAttempt   = "quiz.extra_attempt"
 	AuditCooldownReset  = "quiz.cooldown_reset"
 	AuditDeskRulesSaved = "desk_rules.saved"
+	// AuditQualitySettings: the remediation rule of the quality checks.
+	AuditQualitySettings = "quality.settings_saved"
 )
 
 // AuditActions lists every action, for the log's filter.
 var AuditActions = []string{AuditLoginOK, AuditLoginFailed, AuditLogout, AuditUserCreated, AuditRolesChanged,
 	AuditUserDisabled, AuditUserEnabled, AuditPasswordReset, AuditPasswordOwn, AuditPasswordLink, AuditPasswordByLink, AuditLegalName, AuditSiteCreated,
 	AuditCertIssued, AuditCertRevoked, AuditCertReinstated, AuditProgramSaved, AuditExtraAttempt, AuditCooldownReset,
-	AuditPhoneRevealed, AuditPhoneSearched, AuditDeskRulesSaved}
+	AuditPhoneRevealed, AuditPhoneSearched, AuditDeskRulesSaved, AuditQualitySettings}
 
 // AuditEvent is one security-relevant event. Detail never holds secrets.
 type AuditEvent struct {

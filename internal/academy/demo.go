@@ -13,7 +13,7 @@ type DemoAccount struct {
 	Username, Password, Role string
 }
 
-// demoPeople are the demo accounts, one per role. Their hire dates make
+// demoPeople are the demo accounts, one per role and three agents. Their hire dates make
 // the onboarding rule visible: the trainee was hired ten days ago and has
 // twenty days left to certify.
 var demoPeople = []struct {
@@ -24,6 +24,9 @@ var demoPeople = []struct {
 	{"trainer", "李培训", RoleTrainer, "E1002", 900},
 	{"manager", "张主管", RoleManager, "E1001", 1500},
 	{"agent", "陈客服", RoleAgent, "E1004", 400},
+	// Two more agents, whose closed tickets the quality demo fills.
+	{"agent2", "刘客服", RoleAgent, "E1006", 200},
+	{"agent3", "赵客服", RoleAgent, "E1007", 90},
 	{"admin", "系统管理员", RoleAdmin, "E1003", 1200},
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/academy/academy/internal/catalog"
 	"github.com/academy/academy/internal/markdown"
 	"github.com/academy/academy/internal/notify"
+	"github.com/academy/academy/internal/quality"
 )
 
 // homeData holds one panel per role the user holds, in a fixed order, so a
@@ -36,7 +37,15 @@ type homeData struct {
 	// Notifications are the newest unread ones, looked for only when the
 	// header's count says there are some.
 	Notifications []notify.Notification
+	// Feedback is the latest manual reviews of an agent's tickets, with
+	// the reviewers' names.
+	Feedback      []quality.Review
+	FeedbackNames map[string]string
+	ScoreFields   []string
 }
+
+// homeFeedback is how many reviews the agent's panel shows.
+const homeFeedback = 5
 
 // learnerHome is what a learner does next.
 type learnerHome struct {
@@ -158,6 +167,18 @@ func (s *Server) home(c *fiber.Ctx) error {
 	if slices.Contains(u.Roles, academy.RoleManager) {
 		if d.Manager, err = s.managerHome(c, u, sites); err != nil {
 			return err
+		}
+	}
+	if slices.Contains(u.Roles, academy.RoleAgent) {
+		fb, err := s.Quality.Feedback(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		d.Feedback, d.FeedbackNames, d.ScoreFields = fb[:min(len(fb), homeFeedback)], map[string]string{}, quality.ScoreFields
+		for _, rv := range d.Feedback {
+			if err := s.addPeople(ctx, d.FeedbackNames, rv.By); err != nil {
+				return err
+			}
 		}
 	}
 	p := s.newPage(c, "home.title")

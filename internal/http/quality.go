@@ -20,12 +20,14 @@ import (
 // their procedures' checks, per site and agent, from the stored weekly
 // counts: a page reads one document per site and week.
 
-func (s *Server) registerQualityRoutes(get string) {
+func (s *Server) registerQualityRoutes(get, post string) {
 	certs := perm(academy.PermCerts)
 	s.handle(get, "/team/quality", certs, s.qualityPage)
 	s.handle(get, "/team/quality/export/:format", certs, s.qualityExport)
 	s.handle(get, "/team/quality/agents/:username", certs, s.qualityAgent)
 	s.handle(get, "/api/v1/team/quality", certs, s.apiQuality)
+	s.registerQualityRemedyRoutes(get, post)
+	s.registerQualityReviewRoutes(post)
 }
 
 // qualityWeekChoices are the periods the page offers; the API takes any
@@ -93,6 +95,12 @@ func (v *qualityView) query() string {
 	return q.Encode()
 }
 
+// qualityType names a check's ticket type in lang: the catalog's name
+// for a shipped type, the procedure's own label for one a company added.
+func (s *Server) qualityType(lang string, ci quality.CheckInfo) string {
+	return s.deskLabel(lang, "desk.type."+ci.Type, ci.TypeLabel)
+}
+
 // rateText shows a share, "—" where there was nothing to count.
 func rateText(r quality.Rate) string {
 	if !r.Known() {
@@ -128,6 +136,8 @@ type qualitySite struct {
 	Checks   qualityTable
 	Agents   qualityTable
 	Trend    qualityTable
+	Flags    []qualityFlagRow
+	Impact   *qualityImpact
 }
 
 func (s *Server) qualityTables(lang string, loc *time.Location, v *qualityView) []qualitySite {
@@ -142,9 +152,9 @@ func (s *Server) qualityTables(lang string, loc *time.Location, v *qualityView) 
 			if f.Total.Checks[ci.Key] == nil {
 				continue
 			}
-			qs.Checks.Rows = append(qs.Checks.Rows, qualityRow{Cells: []string{ci.Check.Name(lang), ci.TypeLabel,
+			qs.Checks.Rows = append(qs.Checks.Rows, qualityRow{Cells: []string{ci.Check.Name(lang), s.qualityType(lang, ci),
 				rateText(f.Total.PassRate(ci.Key)), strconv.Itoa(f.Total.Failures(ci.Key))}})
-			qs.Agents.Head = append(qs.Agents.Head, ci.TypeLabel+"·"+ci.Check.Name(lang))
+			qs.Agents.Head = append(qs.Agents.Head, s.qualityType(lang, ci)+"·"+ci.Check.Name(lang))
 		}
 		for _, a := range f.AgentNames() {
 			l := f.Agents[a]
@@ -174,8 +184,34 @@ func (s *Server) qualityPage(c *fiber.Ctx) error {
 		return err
 	}
 	pg := s.newPage(c, "quality.title")
+	tables := s.qualityTables(pg.Lang, pg.Zone, v)
+	for i := range tables {
+		if tables[i].Flags, err = s.qualityFlags(c.UserContext(), pg.Lang, tables[i].ID, v); err != nil {
+			return err
+		}
+		if tables[i].Impact, err = s.impactTables(c.UserContext(), pg.Lang, pg.Zone, v, v.Report.Sites[i]); err != nil {
+			return err
+		}
+	}
+	settings, err := s.Quality.Settings(c.UserContext())
+	if err != nil {
+		return err
+	}
+	type ruleRow struct {
+		Key, Label      string
+		Failures, Weeks string
+	}
+	var rules []ruleRow
+	for _, ci := range qualityCheckList() {
+		row := ruleRow{Key: ci.Key, Label: s.qualityType(pg.Lang, ci) + "·" + ci.Check.Name(pg.Lang)}
+		if r, ok := settings.Checks[ci.Key]; ok {
+			row.Failures, row.Weeks = strconv.Itoa(r.Failures), strconv.Itoa(r.Weeks)
+		}
+		rules = append(rules, row)
+	}
 	pg.Data = map[string]any{"View": v, "Query": v.query(), "Choices": qualityWeekChoices,
-		"Tables": s.qualityTables(pg.Lang, pg.Zone, v), "From": v.Report.Weeks[0], "To": v.Report.Weeks[len(v.Report.Weeks)-1].Start(pg.Zone).AddDate(0, 0, 6)}
+		"Tables": tables, "From": v.Report.Weeks[0], "To": v.Report.Weeks[len(v.Report.Weeks)-1].Start(pg.Zone).AddDate(0, 0, 6),
+		"Settings": settings, "Rules": rules, "CanEdit": s.Authz.Can(currentUser(c), "", academy.PermDeskRules)}
 	return s.render(c, "team_quality", pg)
 }
 
@@ -194,7 +230,7 @@ func (s *Server) qualityExport(c *fiber.Ctx) error {
 	t := func(key string, args ...any) string { return s.locales.T(lang, key, args...) }
 	head := []string{t("quality.site"), t("quality.agent"), t("quality.tickets"), t("quality.checks_passed"), t("quality.breach_rate"), t("quality.satisfaction")}
 	for _, ci := range v.Report.Checks {
-		head = append(head, ci.TypeLabel+"·"+ci.Check.Name(lang))
+		head = append(head, s.qualityType(lang, ci)+"·"+ci.Check.Name(lang))
 	}
 	line := func(site, who string, l *quality.Line) []string {
 		row := []string{site, who, strconv.Itoa(l.Tickets), rateText(l.AllChecks()), rateText(l.BreachRate()), satText(l.Satisfaction())}
@@ -266,9 +302,10 @@ func (s *Server) qualityAgent(c *fiber.Ctx) error {
 	ctx, agent := c.UserContext(), c.Params("username")
 	pg := s.newPage(c, "quality.agent_title")
 	type ticketRow struct {
-		Link, Number, Title, Site string
-		Closed                    time.Time
-		Failed                    []string
+		ID, Link, Number, Title, Site string
+		Closed                        time.Time
+		Failed                        []string
+		Review                        *quality.Review
 	}
 	type checkRow struct{ Label, Live, Practice string }
 	var (
@@ -306,7 +343,7 @@ func (s *Server) qualityAgent(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		row := ticketRow{Link: "/desk/" + url.PathEscape(r.Site) + "/tickets/" + url.PathEscape(r.ID), Number: r.Number, Title: r.Title, Site: v.SiteNames[r.Site], Closed: r.ClosedAt}
+		row := ticketRow{ID: r.ID, Review: r.Review, Link: "/desk/" + url.PathEscape(r.Site) + "/tickets/" + url.PathEscape(r.ID), Number: r.Number, Title: r.Title, Site: v.SiteNames[r.Site], Closed: r.ClosedAt}
 		for _, res := range r.Checks {
 			if !res.Passed {
 				row.Failed = append(row.Failed, labels[quality.CheckKey(r.Type, res.Check)].Name(pg.Lang)+"："+res.Detail)
@@ -332,12 +369,12 @@ func (s *Server) qualityAgent(c *fiber.Ctx) error {
 		if line.Checks[ci.Key] == nil {
 			continue
 		}
-		checks = append(checks, checkRow{Label: ci.TypeLabel + "·" + ci.Check.Name(pg.Lang), Live: rateText(line.PassRate(ci.Key)),
+		checks = append(checks, checkRow{Label: s.qualityType(pg.Lang, ci) + "·" + ci.Check.Name(pg.Lang), Live: rateText(line.PassRate(ci.Key)),
 			Practice: rateText(quality.PracticeRate(ci.Check, scenarios, runs))})
 	}
 	pg.Data = map[string]any{"View": v, "Query": v.query(), "Agent": agent, "Name": v.Names[agent], "User": u, "Line": &line,
 		"Summary": []string{strconv.Itoa(line.Tickets), rateText(line.AllChecks()), rateText(line.BreachRate()), satText(line.Satisfaction())},
-		"Tickets": tickets, "Checks": checks}
+		"Tickets": tickets, "Checks": checks, "ScoreFields": quality.ScoreFields, "ScoreChoices": []int{5, 4, 3, 2, 1}, "Weeks": v.Weeks}
 	return s.render(c, "team_quality_agent", pg)
 }
 
@@ -373,7 +410,7 @@ func (s *Server) apiQuality(c *fiber.Ctx) error {
 	}
 	var checks []fiber.Map
 	for _, ci := range v.Report.Checks {
-		checks = append(checks, fiber.Map{"key": ci.Key, "type": ci.Type, "type_label": ci.TypeLabel, "label": ci.Check.Name(lang), "kind": ci.Check.Kind})
+		checks = append(checks, fiber.Map{"key": ci.Key, "type": ci.Type, "type_label": s.qualityType(lang, ci), "label": ci.Check.Name(lang), "kind": ci.Check.Kind})
 	}
 	sites := []fiber.Map{}
 	for _, f := range v.Report.Sites {

@@ -137,7 +137,7 @@ func (s *Server) registerRoutes() {
 	s.registerProgramRoutes(get, post)
 	s.registerDeskRulesRoutes(get, post)
 	s.registerNotifyRoutes(get, post)
-	s.registerQualityRoutes(get)
+	s.registerQualityRoutes(get, post)
 
 	// API.
 	s.app.Post("/api/v1/auth/login", s.throttleLogins)

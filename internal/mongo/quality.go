@@ -236,3 +236,138 @@ func (s *QualityStore) Unrecorded(ctx context.Context) ([]academy.TicketSummary,
 	}
 	return tickets, uncounted, nil
 }
+
+// The company's remediation rules are one document.
+const settingsID = "quality"
+
+// FindSettings reads the company's remediation rules.
+func (s *QualityStore) FindSettings(ctx context.Context) (*quality.Settings, error) {
+	var st quality.Settings
+	if err := s.db.c("quality_settings").FindOne(ctx, bson.M{"_id": settingsID}).Decode(&st); err != nil {
+		return nil, FormatError(err)
+	}
+	return &st, nil
+}
+
+// SaveSettings stores the company's remediation rules.
+func (s *QualityStore) SaveSettings(ctx context.Context, st *quality.Settings) error {
+	doc := struct {
+		ID                string `bson:"_id"`
+		*quality.Settings `bson:",inline"`
+	}{settingsID, st}
+	_, err := s.db.c("quality_settings").ReplaceOne(ctx, bson.M{"_id": settingsID}, doc, options.Replace().SetUpsert(true))
+	return FormatError(err)
+}
+
+// FindFlag reads an agent's flag for a check at a site.
+func (s *QualityStore) FindFlag(ctx context.Context, id string) (*quality.Flag, error) {
+	var f quality.Flag
+	if err := s.db.c("quality_flags").FindOne(ctx, bson.M{"_id": id}).Decode(&f); err != nil {
+		return nil, FormatError(err)
+	}
+	return &f, nil
+}
+
+// OpenFlag stores f, new or in place of prev (matched by when prev was
+// raised): of two closes that race, one stores its flag and the other
+// gets ECONFLICT. On the embedded store the compare and the replace
+// happen within the write turn.
+func (s *QualityStore) OpenFlag(ctx context.Context, f, prev *quality.Flag) error {
+	c := s.db.c("quality_flags")
+	if prev == nil {
+		_, err := c.InsertOne(ctx, f)
+		return FormatError(err)
+	}
+	conflict := academy.Errorf(academy.ECONFLICT, "flag %s was raised again", f.ID)
+	if c.turn == nil {
+		res, err := c.Collection.ReplaceOne(ctx, bson.M{"_id": f.ID, "opened_at": prev.OpenedAt}, f)
+		if err != nil {
+			return FormatError(err)
+		}
+		if res.MatchedCount == 0 {
+			return conflict
+		}
+		return nil
+	}
+	_, err := inTurn(ctx, c, func() (struct{}, error) {
+		var cur quality.Flag
+		if err := c.Collection.FindOne(ctx, bson.M{"_id": f.ID}).Decode(&cur); err != nil {
+			return struct{}{}, err
+		}
+		if !cur.OpenedAt.Equal(prev.OpenedAt) {
+			return struct{}{}, conflict
+		}
+		_, err := c.Collection.ReplaceOne(ctx, bson.M{"_id": f.ID}, f)
+		return struct{}{}, err
+	})
+	return FormatError(err)
+}
+
+// SetFlagAssignment notes the assignment a flag made.
+func (s *QualityStore) SetFlagAssignment(ctx context.Context, id, assignment string) error {
+	_, err := s.db.c("quality_flags").UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"assignment": assignment}})
+	return FormatError(err)
+}
+
+// SiteFlags reads the flags of a site's agents, oldest first: a few per
+// agent at most, since a flag is kept per agent and check.
+func (s *QualityStore) SiteFlags(ctx context.Context, site string) ([]*quality.Flag, error) {
+	cur, err := s.db.c("quality_flags").Find(ctx, bson.M{"site": site}, options.Find().SetSort(bson.D{{Key: "opened_at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	var out []*quality.Flag
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, FormatError(err)
+	}
+	return out, nil
+}
+
+// SetReview stores a review on its record.
+func (s *QualityStore) SetReview(ctx context.Context, rv *quality.Review) error {
+	res, err := s.db.c("quality_records").UpdateOne(ctx, bson.M{"_id": rv.Ticket}, bson.M{"$set": bson.M{"review": rv}})
+	if err != nil {
+		return FormatError(err)
+	}
+	if res.MatchedCount == 0 {
+		return academy.Errorf(academy.ENOTFOUND, "质检记录不存在 / No quality record for ticket %q.", rv.Ticket)
+	}
+	return nil
+}
+
+// feedbackDoc is an agent's latest reviews ("quality_feedback", one
+// document per agent, read by _id for the home page).
+type feedbackDoc struct {
+	ID      string           `bson:"_id"`
+	Reviews []quality.Review `bson:"reviews"`
+}
+
+// AddFeedback puts rv at the head of its agent's reviews. The list is
+// read, changed and written back by _id; on the embedded store within
+// the write turn, so that two reviews at once both stay.
+func (s *QualityStore) AddFeedback(ctx context.Context, rv *quality.Review, max int) error {
+	c := s.db.c("quality_feedback")
+	_, err := inTurn(ctx, c, func() (struct{}, error) {
+		var d feedbackDoc
+		err := c.Collection.FindOne(ctx, bson.M{"_id": rv.Agent}).Decode(&d)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return struct{}{}, err
+		}
+		list := slices.DeleteFunc(d.Reviews, func(r quality.Review) bool { return r.Ticket == rv.Ticket })
+		list = append([]quality.Review{*rv}, list...)
+		d.ID, d.Reviews = rv.Agent, list[:min(len(list), max)]
+		_, err = c.Collection.ReplaceOne(ctx, bson.M{"_id": rv.Agent}, d, options.Replace().SetUpsert(true))
+		return struct{}{}, err
+	})
+	return FormatError(err)
+}
+
+// FindFeedback reads an agent's latest reviews, newest first.
+func (s *QualityStore) FindFeedback(ctx context.Context, agent string) ([]quality.Review, error) {
+	var d feedbackDoc
+	err := s.db.c("quality_feedback").FindOne(ctx, bson.M{"_id": agent}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	return d.Reviews, FormatError(err)
+}

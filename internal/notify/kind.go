@@ -28,6 +28,7 @@ const (
 	KindSLABreach      Kind = "sla_breach"       // ticket, subject, site_name, clock, due_at
 	KindManagerDigest  Kind = "manager_digest"   // overdue_count, expiring_count, escalated_count, items_zh, items_en (the lines in each language)
 	KindTrainerDigest  Kind = "trainer_digest"   // flagged_count, waiting_count, items_zh, items_en (the lines in each language)
+	KindQualityFlag    Kind = "quality_flag"     // check_zh, check_en, count, weeks, tickets, tickets_en, steps (Chinese), lesson and scenario (titles, optional)
 )
 
 // kindInfo is what the app knows about a kind: its names for the
@@ -88,6 +89,12 @@ var kinds = []kindInfo{
 		"每周摘要：{{.flagged_count}} 道题需复查，{{.waiting_count}} 次演练待点评",
 		`Weekly digest: {{.flagged_count}} {{if eq .flagged_count "1"}}question{{else}}questions{{end}} to review, {{.waiting_count}} {{if eq .waiting_count "1"}}run{{else}}runs{{end}} awaiting feedback`,
 		"{{.items_zh}}", "{{.items_en}}"),
+	kind(KindQualityFlag, "质检未达标，需要复训", "Quality check failed: training assigned", true,
+		"质检提醒：{{.check_zh}}", "Quality check: {{.check_en}}",
+		"近 {{.weeks}} 周内，你有 {{.count}} 张工单未做到“{{.check_zh}}”（{{if .steps}}{{.steps}}{{else}}{{.tickets}}{{end}}）。"+
+			"{{if or .lesson .scenario}}请{{if .lesson}}复习课程“{{.lesson}}”{{end}}{{if and .lesson .scenario}}，并{{end}}{{if .scenario}}完成情景演练“{{.scenario}}”{{end}}，完成后提醒自动解除。{{else}}请与主管一起复盘这些工单。{{end}}",
+		"In the last {{.weeks}} weeks, {{.count}} of your tickets missed “{{.check_en}}” ({{.tickets_en}})."+
+			"{{if or .lesson .scenario}} Please {{if .lesson}}review the lesson “{{.lesson}}”{{end}}{{if and .lesson .scenario}} and {{end}}{{if .scenario}}pass the scenario “{{.scenario}}”{{end}}; the notice clears when you have.{{else}} Please go through these tickets with your manager.{{end}}"),
 }
 
 // The SLA kinds name the clock (Params "clock": first_response or

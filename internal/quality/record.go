@@ -36,6 +36,8 @@ type Record struct {
 	// Satisfaction is the owner's score at the return visit (1–5), 0
 	// when none was recorded.
 	Satisfaction int `json:"satisfaction,omitempty" bson:"satisfaction,omitempty"`
+	// Review is a manager's manual review (质检评分), if any.
+	Review *Review `json:"review,omitempty" bson:"review,omitempty"`
 	// Counted is set once the week's counts hold the record; a record
 	// left uncounted by a crash is counted by the sweep.
 	Counted bool `json:"-" bson:"counted"`

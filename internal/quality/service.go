@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/notify"
 )
 
 // Week is what one site's closed tickets of one week count to, per agent:
@@ -75,6 +76,24 @@ type Store interface {
 	// Unrecorded lists the live tickets that are closed and have no
 	// record, and the records not yet counted: what the sweep finishes.
 	Unrecorded(ctx context.Context) (tickets []academy.TicketSummary, uncounted []*Record, err error)
+
+	// FindSettings reads the company's remediation rules; ENOTFOUND
+	// until some are saved.
+	FindSettings(ctx context.Context) (*Settings, error)
+	SaveSettings(ctx context.Context, st *Settings) error
+	FindFlag(ctx context.Context, id string) (*Flag, error)
+	// OpenFlag stores f in place of prev (nil: there was none);
+	// ECONFLICT if another close stored a flag first.
+	OpenFlag(ctx context.Context, f, prev *Flag) error
+	SetFlagAssignment(ctx context.Context, id, assignment string) error
+	// SiteFlags reads the flags of a site's agents.
+	SiteFlags(ctx context.Context, site string) ([]*Flag, error)
+	// SetReview stores a review on its record.
+	SetReview(ctx context.Context, rv *Review) error
+	// AddFeedback puts a review at the head of its agent's feedback, in
+	// place of an older one of the same ticket, keeping at most max.
+	AddFeedback(ctx context.Context, rv *Review, max int) error
+	FindFeedback(ctx context.Context, agent string) ([]Review, error)
 }
 
 // Service writes quality records as tickets close and reads the figures.
@@ -85,6 +104,18 @@ type Service struct {
 	Calendars academy.CalendarSource
 	Now       func() time.Time
 	Logger    *slog.Logger
+
+	// Remediation: without Assignments no agent is sent back to
+	// training. Training reads what an agent has done; Content gives
+	// the courses and scenarios; Notify tells the agent why.
+	Assignments academy.AssignmentService
+	Training    interface {
+		Evidence(ctx context.Context, username string) (academy.Evidence, error)
+	}
+	Content func() (map[string]*academy.Course, map[string]*academy.Scenario)
+	Notify  interface {
+		Enqueue(ctx context.Context, ms ...notify.Message) error
+	}
 }
 
 // TicketFinished records a live ticket that reached a terminal state. The
@@ -129,6 +160,10 @@ func (s *Service) Record(ctx context.Context, t *academy.Ticket) (*Record, error
 		return nil, err
 	}
 	r.Counted = true
+	// Counted once: a ticket recorded again does not raise a flag again.
+	if err := s.remedy(ctx, r, t.Location()); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
