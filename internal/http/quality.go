@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -147,25 +148,31 @@ func (s *Server) qualityTables(lang string, loc *time.Location, v *qualityView) 
 		qs := qualitySite{ID: f.Site, Name: v.SiteNames[f.Site], Tickets: f.Total.Tickets,
 			Summary: []string{rateText(f.Total.AllChecks()), rateText(f.Total.BreachRate()), satText(f.Total.Satisfaction())}}
 		qs.Checks.Head = []string{t("quality.check"), t("quality.type"), t("quality.pass_rate"), t("quality.failures")}
-		qs.Agents.Head = []string{t("quality.agent"), t("quality.tickets"), t("quality.breach_rate"), t("quality.satisfaction")}
+		// One column per check made the agents' table dozens of columns
+		// wide for eleven ticket types; an agent's row names the checks
+		// they missed instead, and their page has every rate.
+		qs.Agents.Head = []string{t("quality.agent"), t("quality.tickets"), t("quality.checks_passed"), t("quality.breach_rate"), t("quality.satisfaction"), t("quality.missed")}
 		for _, ci := range v.Report.Checks {
 			if f.Total.Checks[ci.Key] == nil {
 				continue
 			}
 			qs.Checks.Rows = append(qs.Checks.Rows, qualityRow{Cells: []string{ci.Check.Name(lang), s.qualityType(lang, ci),
 				rateText(f.Total.PassRate(ci.Key)), strconv.Itoa(f.Total.Failures(ci.Key))}})
-			qs.Agents.Head = append(qs.Agents.Head, s.qualityType(lang, ci)+"·"+ci.Check.Name(lang))
 		}
 		for _, a := range f.AgentNames() {
 			l := f.Agents[a]
-			row := qualityRow{Cells: []string{v.Names[a], strconv.Itoa(l.Tickets), rateText(l.BreachRate()), satText(l.Satisfaction())},
-				Link: "/team/quality/agents/" + url.PathEscape(a) + "?" + url.Values{"site": {f.Site}, "weeks": {strconv.Itoa(v.Weeks)}}.Encode()}
+			var missed []string
 			for _, ci := range v.Report.Checks {
-				if f.Total.Checks[ci.Key] != nil {
-					row.Cells = append(row.Cells, rateText(l.PassRate(ci.Key)))
+				if n := l.Failures(ci.Key); n > 0 {
+					missed = append(missed, t("quality.missed_item", s.qualityType(lang, ci), ci.Check.Name(lang), n))
 				}
 			}
-			qs.Agents.Rows = append(qs.Agents.Rows, row)
+			if missed == nil {
+				missed = []string{"—"}
+			}
+			qs.Agents.Rows = append(qs.Agents.Rows, qualityRow{Cells: []string{v.Names[a], strconv.Itoa(l.Tickets), rateText(l.AllChecks()),
+				rateText(l.BreachRate()), satText(l.Satisfaction()), strings.Join(missed, t("quality.missed_sep"))},
+				Link: "/team/quality/agents/" + url.PathEscape(a) + "?" + url.Values{"site": {f.Site}, "weeks": {strconv.Itoa(v.Weeks)}}.Encode()})
 		}
 		qs.Trend.Head = []string{t("quality.week"), t("quality.tickets"), t("quality.checks_passed"), t("quality.breach_rate"), t("quality.satisfaction")}
 		for i, w := range v.Report.Weeks {
