@@ -171,6 +171,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// An agent who keeps failing a check is assigned the scenario that
 	// teaches it and told why.
 	st.quality.Assignments, st.quality.Training, st.quality.Notify = st.assignments, certifier, notifier
+	// A refresher may be limited to what the holder fails at work.
+	certifier.LiveWork = st.quality
 	st.quality.Content = func() (map[string]*academy.Course, map[string]*academy.Scenario) {
 		sn := cat.Snapshot()
 		return sn.Domain(), sn.Scenarios

@@ -80,7 +80,10 @@ type Certifier struct {
 	// Signer makes the credential each certificate is handed out as;
 	// without one, certificates have none.
 	Signer CredentialSigner
-	Now    func() time.Time
+	// LiveWork names what a holder fails on live tickets, for refreshers
+	// limited to it (Program.DeltaRecert); without it, nothing.
+	LiveWork LiveWork
+	Now      func() time.Time
 	// Window is how long before expiry a certificate is "expiring soon"
 	// and its renewal can be earned.
 	Window time.Duration
@@ -115,6 +118,12 @@ type Standing struct {
 	MetAt          time.Time
 	Done           int
 	Total          int
+}
+
+// LiveWork tells what a person fails at work: the scenarios that teach
+// the checks their live tickets were flagged for since a time.
+type LiveWork interface {
+	FailingScenarios(ctx context.Context, username string, since time.Time) ([]string, error)
 }
 
 // CertNone is the status of someone who never held the program.
@@ -164,6 +173,9 @@ func (c *Certifier) Assess(p *Program, awards []*Certificate, ev Evidence, now t
 			if len(p.Recert.Courses)+len(p.Recert.Quizzes)+len(p.Recert.Scenarios) > 0 {
 				reqs = p.Recert
 			}
+			if p.DeltaRecert && ev.Failing != nil {
+				reqs.Scenarios, reqs.MinScenarios = ev.Failing, 0
+			}
 			st.Since = st.Current.ExpiresAt.Add(-c.Window)
 			if st.Status == CertRevoked {
 				// Only evidence dated after the revocation earns the
@@ -210,11 +222,33 @@ func (c *Certifier) Standings(ctx context.Context, u *User) ([]Standing, error) 
 		if err != nil {
 			return nil, err
 		}
-		st := c.Assess(p, awards, ev, now)
+		pev := ev
+		if pev.Failing, err = c.failing(ctx, p, awards, u.ID, now); err != nil {
+			return nil, err
+		}
+		st := c.Assess(p, awards, pev, now)
 		st.NeedsLegalName = strings.TrimSpace(u.LegalName) == ""
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// failing reads what username fails at work when their refresher of p
+// is limited to it: only for a renewal (not after a revocation), so that
+// no other standing costs a read.
+func (c *Certifier) failing(ctx context.Context, p *Program, awards []*Certificate, username string, now time.Time) ([]string, error) {
+	if !p.DeltaRecert || c.LiveWork == nil || len(awards) == 0 {
+		return nil, nil
+	}
+	cur := awards[len(awards)-1]
+	if st := cur.StatusAt(now, c.Window); st == CertValid || st == CertRevoked {
+		return nil, nil
+	}
+	failing, err := c.LiveWork.FailingScenarios(ctx, username, cur.IssuedAt)
+	if failing == nil && err == nil {
+		failing = []string{} // read: nothing failing, as against not read
+	}
+	return failing, err
 }
 
 // Check issues every certificate u has newly earned and returns them. It is

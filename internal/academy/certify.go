@@ -24,6 +24,12 @@ type Program struct {
 	// Recert is the refresher subset; passing it in the renewal window (or
 	// after expiry) issues the next certificate.
 	Recert Requirements `json:"recert" bson:"recert" yaml:"recert"`
+	// DeltaRecert limits the refresher's scenarios to what the holder
+	// fails at work: those that teach the checks their live tickets
+	// failed often enough to be flagged since the certificate was issued,
+	// all of them, and none for a holder with no such flag. The
+	// refresher's courses and quizzes stay.
+	DeltaRecert bool `json:"delta_recert,omitempty" bson:"delta_recert,omitempty" yaml:"delta_recert,omitempty"`
 	// AfterRevocation is what earns the program again after a revocation,
 	// all of it dated after the revocation; empty means the requirements'
 	// quizzes and scenarios again (courses stay done).
@@ -167,6 +173,10 @@ func (p *Program) Validate(courses, quizzes, scenarios map[string]bool) []string
 		// A course stays completed, so it cannot show anything new.
 		out = append(out, "after_revocation.courses: a course once completed proves nothing new after a revocation; list quizzes and scenarios")
 	}
+	if p.DeltaRecert && len(p.Recert.Courses)+len(p.Recert.Quizzes) == 0 {
+		// A holder who fails nothing at work would have nothing to show.
+		out = append(out, "delta_recert: the refresher needs a course or quiz besides its scenarios")
+	}
 	if len(p.Requirements.Courses)+len(p.Requirements.Quizzes)+len(p.Requirements.Scenarios) == 0 {
 		out = append(out, "requirements: at least one course, quiz or scenario")
 	}
@@ -179,6 +189,12 @@ type Evidence struct {
 	Progress *Progress
 	Quizzes  *QuizRecord
 	Runs     []RunSummary
+	// Failing are the scenarios that teach what the learner fails on live
+	// tickets since their current certificate was issued, read only for
+	// a program with DeltaRecert that they are renewing. nil is "not
+	// read" (views gathered in bulk): the refresher is then shown as
+	// written, which asks for more, never for less, than the rule.
+	Failing []string
 }
 
 // ReqStatus is a learner's standing on one requirement.

@@ -101,3 +101,19 @@ func TestProgramValidate(t *testing.T) {
 		}
 	}
 }
+
+// A refresher limited to what the holder fails needs something besides
+// its scenarios: one who fails nothing would otherwise show nothing.
+func TestDeltaRecertNeedsAQuizOrCourse(t *testing.T) {
+	p := &Program{Slug: "desk", Name: "上岗", ValidityMonths: 12, DeltaRecert: true,
+		Requirements: Requirements{Quizzes: []QuizRequirement{{Quiz: "q", MinPercent: 80}}},
+		Recert:       Requirements{Scenarios: []string{"s"}}}
+	known := map[string]bool{"q": true, "s": true}
+	if got := p.Validate(known, known, known); len(got) != 1 || got[0] != "delta_recert: the refresher needs a course or quiz besides its scenarios" {
+		t.Fatalf("problems %q", got)
+	}
+	p.Recert.Quizzes = p.Requirements.Quizzes
+	if got := p.Validate(known, known, known); len(got) != 0 {
+		t.Fatalf("problems %q", got)
+	}
+}

@@ -212,6 +212,7 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	notes := mongo.NewNotify(db)
 	deps.Notify = &notify.Service{Store: notify.NewCachedUnread(notes, academy.DefaultCacheTTL, time.Now), People: notify.Directory{Accounts: accounts}, Now: time.Now, Email: true}
 	deps.Quality.Assignments, deps.Quality.Training, deps.Quality.Notify = deps.Assignments, deps.Certifier, deps.Notify
+	deps.Certifier.LiveWork = deps.Quality
 	deps.Quality.Content = func() (map[string]*academy.Course, map[string]*academy.Scenario) {
 		sn := cat.Snapshot()
 		return sn.Domain(), sn.Scenarios

@@ -323,6 +323,20 @@ func (s *QualityStore) SiteFlags(ctx context.Context, site string) ([]*quality.F
 	return out, nil
 }
 
+// AgentFlags reads an agent's flags at every site: a few at most, read
+// only when a refresher limited to what the agent fails is assessed.
+func (s *QualityStore) AgentFlags(ctx context.Context, agent string) ([]*quality.Flag, error) {
+	cur, err := s.db.c("quality_flags").Find(ctx, bson.M{"agent": agent})
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	var out []*quality.Flag
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, FormatError(err)
+	}
+	return out, nil
+}
+
 // SetReview stores a review on its record.
 func (s *QualityStore) SetReview(ctx context.Context, rv *quality.Review) error {
 	res, err := s.db.c("quality_records").UpdateOne(ctx, bson.M{"_id": rv.Ticket}, bson.M{"$set": bson.M{"review": rv}})

@@ -323,6 +323,26 @@ func (s *Service) tell(ctx context.Context, f *Flag, c academy.QualityCheck, sc 
 		To: f.Agent, Params: params, Link: link, At: f.OpenedAt})
 }
 
+// FailingScenarios are the scenarios that teach the checks username was
+// flagged for at any site since since, cleared or not: what a refresher
+// limited to what the person fails asks them to pass again.
+func (s *Service) FailingScenarios(ctx context.Context, username string, since time.Time) ([]string, error) {
+	flags, err := s.Store.AgentFlags(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range flags {
+		if f.Scenario != "" && !f.OpenedAt.Before(since) && !slices.Contains(out, f.Scenario) {
+			out = append(out, f.Scenario)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+var _ academy.LiveWork = (*Service)(nil)
+
 // FlagsOf reads the flags of a site's agents, with their progress.
 func (s *Service) FlagsOf(ctx context.Context, site string) ([]*Flag, map[string]Progress, error) {
 	flags, err := s.Store.SiteFlags(ctx, site)

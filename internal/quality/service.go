@@ -88,6 +88,8 @@ type Store interface {
 	SetFlagAssignment(ctx context.Context, id, assignment string) error
 	// SiteFlags reads the flags of a site's agents.
 	SiteFlags(ctx context.Context, site string) ([]*Flag, error)
+	// AgentFlags reads an agent's flags at every site.
+	AgentFlags(ctx context.Context, agent string) ([]*Flag, error)
 	// SetReview stores a review on its record.
 	SetReview(ctx context.Context, rv *Review) error
 	// AddFeedback puts a review at the head of its agent's feedback, in
