@@ -208,8 +208,12 @@ func (s *Server) qualityPage(c *fiber.Ctx) error {
 		Key, Label      string
 		Failures, Weeks string
 	}
+	checks, err := s.Quality.Checks(c.UserContext())
+	if err != nil {
+		return err
+	}
 	var rules []ruleRow
-	for _, ci := range qualityCheckList() {
+	for _, ci := range checks {
 		row := ruleRow{Key: ci.Key, Label: s.qualityType(pg.Lang, ci) + "·" + ci.Check.Name(pg.Lang)}
 		if r, ok := settings.Checks[ci.Key]; ok {
 			row.Failures, row.Weeks = strconv.Itoa(r.Failures), strconv.Itoa(r.Weeks)

@@ -70,7 +70,11 @@ func (s *Server) qualitySettingsSave(c *fiber.Ctx) error {
 	if st.Default.Weeks, _, err = num("weeks"); err != nil {
 		return err
 	}
-	for _, ci := range qualityCheckList() {
+	checks, err := s.Quality.Checks(c.UserContext())
+	if err != nil {
+		return err
+	}
+	for _, ci := range checks {
 		f, fok, err := num("failures." + ci.Key)
 		if err != nil {
 			return err
@@ -109,18 +113,6 @@ func (s *Server) saveQualitySettings(c *fiber.Ctx, st *quality.Settings) error {
 		Action: academy.AuditQualitySettings, Target: "quality", IP: clientIP(c), Detail: detail})
 }
 
-// qualityCheckList is every check of the shipped procedures, the ones the
-// settings form offers a rule for.
-func qualityCheckList() []quality.CheckInfo {
-	var out []quality.CheckInfo
-	for _, p := range academy.ShippedRules().Procedures {
-		for _, c := range p.Checks {
-			out = append(out, quality.CheckInfo{Key: quality.CheckKey(p.Type, c.ID), Type: p.Type, TypeLabel: p.Label, Check: c})
-		}
-	}
-	return out
-}
-
 // qualityFlagRow is a flag as the manager reads it.
 type qualityFlagRow struct {
 	Agent, Check, Tickets          string
@@ -135,8 +127,12 @@ func (s *Server) qualityFlags(ctx context.Context, lang, site string, v *quality
 	if err != nil {
 		return nil, err
 	}
+	checks, err := s.Quality.Checks(ctx)
+	if err != nil {
+		return nil, err
+	}
 	labels := map[string]quality.CheckInfo{}
-	for _, ci := range qualityCheckList() {
+	for _, ci := range checks {
 		labels[ci.Key] = ci
 	}
 	for _, ci := range v.Report.Checks {

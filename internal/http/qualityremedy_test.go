@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -232,5 +233,29 @@ func TestQualityImpact(t *testing.T) {
 		if !strings.Contains(impact, want) {
 			t.Fatalf("impact lacks %q:\n%s", want, impact)
 		}
+	}
+}
+
+// The settings form offers a rule for a check the company added to its
+// own rules, not only for the shipped ones, and a rule for it is saved.
+func TestQualitySettingsOfferCompanyChecks(t *testing.T) {
+	e := newEnv(t)
+	shipped := "      - {id: answered, label: 答复后再关闭"
+	text := strings.Replace(string(academy.ShippedDeskRulesYAML()), shipped,
+		"      - {id: named_source, label: 答复注明依据, kind: fields, action: answer, fields: [answer]}\n"+shipped, 1)
+	if _, err := e.deps.DeskRules.Save(context.Background(), "", "", text, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	page := e.api("GET", "/team/quality", "admin", nil)
+	if !strings.Contains(page.Body, `name="failures.inquiry:named_source"`) || !strings.Contains(page.Body, "答复注明依据") {
+		t.Fatalf("the form offers no rule for the company's own check")
+	}
+	res := e.form("/team/quality/settings", "admin", url.Values{"failures": {"3"}, "weeks": {"4"}, "failures.inquiry:named_source": {"2"}, "weeks.inquiry:named_source": {"2"}})
+	if res.StatusCode != 303 {
+		t.Fatalf("save: %d %s", res.StatusCode, res.Body)
+	}
+	st, err := e.deps.Quality.Settings(context.Background())
+	if err != nil || st.Checks["inquiry:named_source"].Failures != 2 {
+		t.Fatalf("settings %+v %v", st, err)
 	}
 }

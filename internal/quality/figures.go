@@ -196,23 +196,44 @@ func (s *Service) Figures(ctx context.Context, sites []string, weeks []academy.D
 	return rep, nil
 }
 
+// appendChecks adds to out the checks of r that keep admits and that are
+// not in seen yet, in the rules' order.
+func appendChecks(out []CheckInfo, seen map[string]bool, r *academy.DeskRules, keep func(key string) bool) []CheckInfo {
+	for _, p := range r.Procedures {
+		for _, c := range p.Checks {
+			k := CheckKey(p.Type, c.ID)
+			if keep(k) && !seen[k] {
+				seen[k] = true
+				out = append(out, CheckInfo{Key: k, Type: p.Type, TypeLabel: p.Label, Check: c})
+			}
+		}
+	}
+	return out
+}
+
+// Checks lists the checks a remediation rule may name: those of the
+// company's rules in force, then any the shipped rules add.
+func (s *Service) Checks(ctx context.Context) ([]CheckInfo, error) {
+	var out []CheckInfo
+	seen := map[string]bool{}
+	all := func(string) bool { return true }
+	if s.Rules != nil {
+		r, err := s.Rules.CurrentRules(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		out = appendChecks(out, seen, r, all)
+	}
+	return appendChecks(out, seen, academy.ShippedRules(), all), nil
+}
+
 // checkInfo names the checks with counts by the sites' current rules,
 // then the shipped ones; a check that neither has any more (a company
 // removed it) is still shown, by its procedure and id.
 func (s *Service) checkInfo(ctx context.Context, sites []string, keys map[string]bool) ([]CheckInfo, error) {
 	var out []CheckInfo
 	seen := map[string]bool{}
-	collect := func(r *academy.DeskRules) {
-		for _, p := range r.Procedures {
-			for _, c := range p.Checks {
-				k := CheckKey(p.Type, c.ID)
-				if keys[k] && !seen[k] {
-					seen[k] = true
-					out = append(out, CheckInfo{Key: k, Type: p.Type, TypeLabel: p.Label, Check: c})
-				}
-			}
-		}
-	}
+	counted := func(k string) bool { return keys[k] }
 	for _, site := range sites {
 		if s.Rules == nil {
 			break
@@ -221,9 +242,9 @@ func (s *Service) checkInfo(ctx context.Context, sites []string, keys map[string
 		if err != nil {
 			return nil, err
 		}
-		collect(r)
+		out = appendChecks(out, seen, r, counted)
 	}
-	collect(academy.ShippedRules())
+	out = appendChecks(out, seen, academy.ShippedRules(), counted)
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		if !seen[k] {
 			typ, id, _ := strings.Cut(k, ":")
