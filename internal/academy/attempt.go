@@ -617,7 +617,11 @@ func (x *Examiner) complete(ctx context.Context, id string, m FinalMark) (*Attem
 		return nil, false, err
 	}
 	if a.Finished() {
-		return a, false, nil
+		// Another request that found m completed the close first and left
+		// the report to m's owner; whether it counts is still the record's
+		// to say, or the owner would report nothing.
+		counted, err := x.record(ctx, a)
+		return a, counted, err
 	}
 	a.State, a.SubmittedAt = m.State, m.At
 	if m.State != AttemptAbandoned {

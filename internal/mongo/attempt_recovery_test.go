@@ -224,3 +224,56 @@ func TestSweepFinishesAnInterruptedClose(t *testing.T) {
 		t.Fatalf("after a whole close: open %+v, %v; %d grades reported, want 2", open, err, got.count())
 	}
 }
+
+// overtaken lets another submit of the same attempt run to its end right
+// after this one has placed the closing mark, as a second request can
+// when the first is descheduled there.
+type overtaken struct {
+	*mongo.AttemptService
+	other func()
+	once  sync.Once
+}
+
+func (o *overtaken) MarkFinal(ctx context.Context, m academy.FinalMark) (academy.FinalMark, error) {
+	got, err := o.AttemptService.MarkFinal(ctx, m)
+	o.once.Do(o.other)
+	return got, err
+}
+
+func TestOvertakenSubmitStillReportsTheGrade(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	q := bank()
+	all := map[string]*academy.Quiz{"bank": q}
+	got := &outcomes{}
+	plain := &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: c.Now, Outcomes: got}
+
+	a, err := plain.Start(ctx, trainee, q, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.SaveAnswers(ctx, trainee, a.ID, map[string]academy.Response{"q1": {Choice: "b"}}); err != nil {
+		t.Fatal(err)
+	}
+	var second *academy.Attempt
+	first := &academy.Examiner{Attempts: &overtaken{AttemptService: mongo.NewAttemptService(db), other: func() {
+		// The second submit finds the first one's mark and completes the
+		// close itself, but leaves the report to the mark's owner.
+		c.Add(time.Second)
+		second, err = plain.Submit(ctx, trainee, a.ID)
+	}}, Now: c.Now, Outcomes: got}
+	graded, ferr := first.Submit(ctx, trainee, a.ID)
+	if ferr != nil || err != nil {
+		t.Fatalf("submits: %v, %v", ferr, err)
+	}
+	if graded.Percent != second.Percent || graded.State != academy.AttemptSubmitted {
+		t.Fatalf("the two submits answered %v%% (%s) and %v%%", graded.Percent, graded.State, second.Percent)
+	}
+	if got.count() != 1 || got.graded[0].Percent != graded.Percent {
+		t.Fatalf("grades reported: %+v; want the one grade once", got.graded)
+	}
+	if open, err := plain.Attempts.ListOpenAttempts(ctx); err != nil || len(open) != 0 {
+		t.Fatalf("open list after both submits: %+v, %v", open, err)
+	}
+}
