@@ -91,18 +91,23 @@ func TestSandboxDirectoriesStoredOnce(t *testing.T) {
 	}
 }
 
-// Sandboxes stored before directories were references read as they were.
+// Sandboxes stored before directories were references, and before tickets
+// were packed, read as they were.
 func TestSandboxWithInlineDirectoryStillReads(t *testing.T) {
 	ctx := context.Background()
 	db := mongotest.Open(t)
 	old := &academy.Sandbox{ID: "sb-old", Owner: "wang", Name: "旧", Version: 1, Directory: academy.SyntheticDirectory(3),
-		Fixture: &academy.SandboxFixture{Directory: academy.SyntheticDirectory(3)}}
+		Tickets: []academy.Ticket{{ID: "t1", Title: "旧工单"}},
+		Fixture: &academy.SandboxFixture{Directory: academy.SyntheticDirectory(3), Tickets: []academy.Ticket{{ID: "t1", Title: "原工单"}}}}
 	if _, err := raw(t, db).Collection("sandboxes").InsertOne(ctx, old); err != nil {
 		t.Fatal(err)
 	}
 	got, err := mongo.NewSandboxStore(db).FindSandbox(ctx, "sb-old")
 	if err != nil || !reflect.DeepEqual(got.Directory, old.Directory) || !reflect.DeepEqual(got.Fixture.Directory, old.Directory) {
 		t.Fatalf("inline sandbox read back: %v", err)
+	}
+	if len(got.Tickets) != 1 || got.Tickets[0].Title != "旧工单" || len(got.Fixture.Tickets) != 1 || got.Fixture.Tickets[0].Title != "原工单" {
+		t.Fatalf("inline tickets read back: %+v, fixture %+v", got.Tickets, got.Fixture.Tickets)
 	}
 }
 
@@ -127,5 +132,54 @@ func TestPracticeDesksShareABoundedSetOfDirectories(t *testing.T) {
 	}
 	if dirs > academy.SyntheticEstates || dirs < academy.SyntheticEstates/2 {
 		t.Fatalf("%d practice desks stored %d directories; want at most %d (and most of them used)", n, dirs, academy.SyntheticEstates)
+	}
+}
+
+// A practice desk is read by every click in it: its stored document must
+// stay small, and its tickets and its fixture's must read back as they
+// were opened.
+func TestPracticeDeskStoredSmall(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	desk := &academy.Desk{Sandboxes: mongo.NewSandboxStore(db), Now: func() time.Time { return now }}
+	sb, err := desk.OpenSandbox(ctx, "wang", "练习", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sb.Tickets) < 10 || sb.Fixture == nil || len(sb.Fixture.Tickets) != len(sb.Tickets) {
+		t.Fatalf("practice desk opened with %d tickets and fixture %v", len(sb.Tickets), sb.Fixture != nil)
+	}
+	var stored bson.Raw
+	if err := raw(t, db).Collection("sandboxes").FindOne(ctx, bson.M{"_id": sb.ID}).Decode(&stored); err != nil {
+		t.Fatal(err)
+	}
+	const limit = 24 << 10
+	if len(stored) > limit {
+		t.Fatalf("a practice desk of %d tickets is stored in %d bytes, more than %d", len(sb.Tickets), len(stored), limit)
+	}
+	got, err := mongo.NewSandboxStore(db).FindSandbox(ctx, sb.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both through BSON once, which stores an empty map as none.
+	same := func(a, b []academy.Ticket) bool {
+		norm := func(ts []academy.Ticket) []academy.Ticket {
+			var out struct {
+				T []academy.Ticket `bson:"t"`
+			}
+			b, err := bson.Marshal(bson.M{"t": ts})
+			if err == nil {
+				err = bson.Unmarshal(b, &out)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out.T
+		}
+		return reflect.DeepEqual(norm(a), norm(b))
+	}
+	if !same(got.Tickets, sb.Tickets) || !same(got.Fixture.Tickets, sb.Fixture.Tickets) {
+		t.Fatal("the practice desk's tickets read back differ from those opened")
 	}
 }
