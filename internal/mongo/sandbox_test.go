@@ -183,3 +183,26 @@ func TestPracticeDeskStoredSmall(t *testing.T) {
 		t.Fatal("the practice desk's tickets read back differ from those opened")
 	}
 }
+
+// BenchmarkPracticeDeskClick is what every click in a practice desk costs
+// the store: the sandbox read, then written at the next version.
+func BenchmarkPracticeDeskClick(b *testing.B) {
+	ctx := context.Background()
+	db := mongotest.Open(b)
+	store := mongo.NewSandboxStore(db)
+	desk := &academy.Desk{Sandboxes: store, Now: time.Now}
+	sb, err := desk.OpenSandbox(ctx, "wang", "练习", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		got, err := store.FindSandbox(ctx, sb.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		got.Version++
+		if err := store.SaveSandbox(ctx, got); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
