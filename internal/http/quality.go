@@ -312,10 +312,14 @@ func (s *Server) qualityAgent(c *fiber.Ctx) error {
 	}
 	ctx, agent := c.UserContext(), c.Params("username")
 	pg := s.newPage(c, "quality.agent_title")
+	// naRow is a check a manager's action made not applicable, named
+	// with that action in the viewer's language by the template.
+	type naRow struct{ Check, Type, Action string }
 	type ticketRow struct {
 		ID, Link, Number, Title, Site string
 		Closed                        time.Time
 		Failed                        []string
+		NotApplicable                 []naRow
 		Review                        *quality.Review
 	}
 	type checkRow struct{ Label, Live, Practice string }
@@ -356,8 +360,12 @@ func (s *Server) qualityAgent(c *fiber.Ctx) error {
 		}
 		row := ticketRow{ID: r.ID, Review: r.Review, Link: "/desk/" + url.PathEscape(r.Site) + "/tickets/" + url.PathEscape(r.ID), Number: r.Number, Title: r.Title, Site: v.SiteNames[r.Site], Closed: r.ClosedAt}
 		for _, res := range r.Checks {
-			if !res.Passed {
-				row.Failed = append(row.Failed, labels[quality.CheckKey(r.Type, res.Check)].Name(pg.Lang)+"："+res.Detail)
+			name := labels[quality.CheckKey(r.Type, res.Check)].Name(pg.Lang)
+			switch {
+			case res.NotApplicable:
+				row.NotApplicable = append(row.NotApplicable, naRow{Check: name, Type: r.Type, Action: res.Step})
+			case !res.Passed:
+				row.Failed = append(row.Failed, name+"："+res.Detail)
 			}
 		}
 		tickets = append(tickets, row)
@@ -413,7 +421,7 @@ func (s *Server) apiQuality(c *fiber.Ctx) error {
 		checks := fiber.Map{}
 		for _, ci := range v.Report.Checks {
 			if cnt := l.Checks[ci.Key]; cnt != nil {
-				checks[ci.Key] = fiber.Map{"passed": cnt.Pass, "failed": cnt.Fail, "pass_rate": pct(l.PassRate(ci.Key))}
+				checks[ci.Key] = fiber.Map{"passed": cnt.Pass, "failed": cnt.Fail, "not_applicable": cnt.NA, "pass_rate": pct(l.PassRate(ci.Key))}
 			}
 		}
 		return fiber.Map{"tickets": l.Tickets, "checks_pass_rate": pct(l.AllChecks()), "sla_breach_rate": pct(l.BreachRate()),

@@ -81,6 +81,7 @@ type apiQualityFigures struct {
 	Satisfaction   *float64
 	Checks         map[string]struct {
 		Passed, Failed int
+		NotApplicable  int  `json:"not_applicable"`
 		PassRate       *int `json:"pass_rate"`
 	}
 }

@@ -66,9 +66,12 @@ func (s *QualityStore) CountRecord(ctx context.Context, r *quality.Record) error
 	push := bson.M{"tickets": r.ID}
 	for _, c := range r.Checks {
 		k := "checks." + quality.CheckKey(r.Type, c.Check)
-		if c.Passed {
+		switch {
+		case c.NotApplicable:
+			inc[k+".na"] = 1
+		case c.Passed:
 			inc[k+".pass"] = 1
-		} else {
+		default:
 			inc[k+".fail"] = 1
 			push["failed."+quality.CheckKey(r.Type, c.Check)] = r.ID
 		}

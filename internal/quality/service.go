@@ -31,10 +31,13 @@ type Tally struct {
 	SatN   int               `bson:"sat_n"`
 }
 
-// Count is how often a check passed and failed.
+// Count is how often a check passed and failed, and how often it was not
+// applicable (a manager ended the ticket before its step): those are in
+// no rate.
 type Count struct {
 	Pass int `bson:"pass"`
 	Fail int `bson:"fail"`
+	NA   int `bson:"na,omitempty"`
 }
 
 // AgentWeek is one agent's week at a site: the counts, and the records
