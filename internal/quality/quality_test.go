@@ -209,6 +209,59 @@ func (failingCount) CountRecord(context.Context, *quality.Record) error {
 	return academy.Errorf(academy.EUNAVAILABLE, "down")
 }
 
+// failingRemedy is a store whose remedy fails at its first read, as a
+// crash between a record's count and its remedy would leave it.
+type failingRemedy struct{ *mongo.QualityStore }
+
+func (failingRemedy) FindSettings(context.Context) (*quality.Settings, error) {
+	return nil, academy.Errorf(academy.EUNAVAILABLE, "down")
+}
+
+// TestSweepRemedies: failures the sweep finishes raise a flag as a close
+// would: a record a crash left uncounted, and one left counted but not
+// remedied, are the second and third failures of the return visit
+// within the rule's weeks, and the sweep raises the flag once; sweeping
+// again raises nothing and finds nothing to finish.
+func TestSweepRemedies(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.quality.Assignments = mongo.NewAssignmentService(w.db)
+	skip := []string{"dispatch", "start", "complete", "close"}
+	first := w.repair(t, "zhou.li", skip...)
+	if r, err := w.store.FindRecord(ctx, first.ID); err != nil || !r.Counted || r.ToRemedy {
+		t.Fatalf("a record remedied at the close keeps its mark: %+v %v", r, err)
+	}
+	w.quality.Store = failingCount{w.store}
+	w.repair(t, "zhou.li", skip...)
+	w.quality.Store = failingRemedy{w.store}
+	third := w.repair(t, "zhou.li", skip...)
+	w.quality.Store = w.store
+	if r, err := w.store.FindRecord(ctx, third.ID); err != nil || !r.Counted || !r.ToRemedy {
+		t.Fatalf("a record whose remedy failed: %+v %v", r, err)
+	}
+	id := quality.FlagID("s1", "zhou.li", "repair:visit_before_close")
+	if _, err := w.store.FindFlag(ctx, id); academy.ErrorCode(err) != academy.ENOTFOUND {
+		t.Fatalf("flag before the sweep: %v", err)
+	}
+	if n, err := w.quality.Sweep(ctx); err != nil || n != 2 {
+		t.Fatalf("sweep: %d, %v", n, err)
+	}
+	flag, err := w.store.FindFlag(ctx, id)
+	if err != nil || len(flag.Tickets) != 3 {
+		t.Fatalf("flag after the sweep: %+v %v", flag, err)
+	}
+	if n, err := w.quality.Sweep(ctx); err != nil || n != 0 {
+		t.Fatalf("second sweep: %d, %v", n, err)
+	}
+	again, err := w.store.FindFlag(ctx, id)
+	if err != nil || !again.OpenedAt.Equal(flag.OpenedAt) || len(again.Tickets) != 3 {
+		t.Fatalf("flag raised again: %+v %v", again, err)
+	}
+	if tally := w.week(t, "s1", "2026-03-02").Agents["zhou.li"]; tally.N != 3 || tally.Checks["repair:visit_before_close"].Fail != 3 {
+		t.Fatalf("tally %+v", tally)
+	}
+}
+
 // TestSandboxNoRecord: practice is not work.
 func TestSandboxNoRecord(t *testing.T) {
 	w := newWorld(t)

@@ -42,6 +42,12 @@ type Record struct {
 	// Counted is set once the week's counts hold the record; a record
 	// left uncounted by a crash is counted by the sweep.
 	Counted bool `json:"-" bson:"counted"`
+	// ToRemedy is set on a record with failures until remedy has looked
+	// at them, after the count: a record a crash left uncounted or
+	// unremedied is remedied by the sweep, once it is counted. (Absent on
+	// a record without failures, and on those stored before the mark,
+	// which were remedied as they were counted.)
+	ToRemedy bool `json:"-" bson:"to_remedy,omitempty"`
 }
 
 // Result is one check of a record.
