@@ -31,7 +31,8 @@ Commands:
   enable          enable a disabled account
   reset-password  set a new password read from standard input
   import FILE     import a roster (CSV or XLSX, see docs/roster.md): prints the
-                  plan; --apply writes it, --sync disables the people it leaves out
+                  plan; --apply writes it, --sync makes it the source of truth:
+                  disables the people it leaves out, enables the disabled it lists
 
 Run "academy user <command> --help" for its flags. These commands open the
 database directly: with the embedded database, stop the server first.
@@ -90,7 +91,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	case "import":
 		var sync, apply bool
 		var base string
-		fs.BoolVar(&sync, "sync", false, "disable the active people on the file's sites (all people with an employee number when it names no site) whom it leaves out")
+		fs.BoolVar(&sync, "sync", false, "the file is the source of truth: disable the active people on its sites (all people with an employee number when it names no site) whom it leaves out, and enable the disabled people it lists whose leave date is empty or ahead")
 		fs.BoolVar(&apply, "apply", false, "write the plan; without it nothing changes")
 		fs.StringVar(&base, "url", "", "the server's address, put before the set-password links printed (e.g. https://academy.example.com)")
 		do = func(st *store) error {
@@ -305,6 +306,7 @@ func importRoster(ctx context.Context, st *store, file string, opt roster.Option
 		for _, pr := range it.Problems {
 			detail = append(detail, pr.Column+": "+pr.Message)
 		}
+		detail = append(detail, it.Notes...)
 		row := "-"
 		if it.Line > 0 {
 			row = strconv.Itoa(it.Line)

@@ -227,7 +227,9 @@ func (s *Server) qualityPage(c *fiber.Ctx) error {
 }
 
 // qualityExport writes the agents' figures of every site in scope, one
-// line per agent and a line for each site as a whole.
+// line per agent and a line for each site as a whole. An agent is named
+// by display name, employee number (工号) and username, so that the
+// figures can be joined with HR's data.
 func (s *Server) qualityExport(c *fiber.Ctx) error {
 	format := c.Params("format")
 	if format != "csv" && format != "xlsx" {
@@ -237,14 +239,32 @@ func (s *Server) qualityExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	employeeNo := map[string]string{}
+	for _, f := range v.Report.Sites {
+		for _, a := range f.AgentNames() {
+			if _, ok := employeeNo[a]; ok {
+				continue
+			}
+			switch u, err := s.Accounts.Users.FindUser(c.UserContext(), a); academy.ErrorCode(err) {
+			case "":
+				employeeNo[a] = u.EmployeeNo
+			case academy.ENOTFOUND:
+				employeeNo[a] = "" // an account since removed: its username still names it
+			default:
+				return err
+			}
+		}
+	}
 	lang, loc := s.lang(c), s.zone(c)
 	t := func(key string, args ...any) string { return s.locales.T(lang, key, args...) }
-	head := []string{t("quality.site"), t("quality.agent"), t("quality.tickets"), t("quality.checks_passed"), t("quality.breach_rate"), t("quality.satisfaction")}
+	head := []string{t("quality.site"), t("quality.agent"), t("field.employee_no"), t("field.username"),
+		t("quality.tickets"), t("quality.checks_passed"), t("quality.breach_rate"), t("quality.satisfaction")}
 	for _, ci := range v.Report.Checks {
 		head = append(head, s.qualityType(lang, ci)+"·"+ci.Check.Name(lang))
 	}
-	line := func(site, who string, l *quality.Line) []string {
-		row := []string{site, who, strconv.Itoa(l.Tickets), rateText(l.AllChecks()), rateText(l.BreachRate()), satText(l.Satisfaction())}
+	// line is a row of the table; agent is "" for a site's whole line.
+	line := func(site, who, agent string, l *quality.Line) []string {
+		row := []string{site, who, employeeNo[agent], agent, strconv.Itoa(l.Tickets), rateText(l.AllChecks()), rateText(l.BreachRate()), satText(l.Satisfaction())}
 		for _, ci := range v.Report.Checks {
 			row = append(row, rateText(l.PassRate(ci.Key)))
 		}
@@ -255,9 +275,9 @@ func (s *Server) qualityExport(c *fiber.Ctx) error {
 	first[1] = t("quality.period_range", v.Report.Weeks[0], v.Report.Weeks[len(v.Report.Weeks)-1].Start(loc).AddDate(0, 0, 6).Format("2006-01-02"))
 	table := [][]string{first, head}
 	for _, f := range v.Report.Sites {
-		table = append(table, line(v.SiteNames[f.Site], t("quality.whole_site"), &f.Total))
+		table = append(table, line(v.SiteNames[f.Site], t("quality.whole_site"), "", &f.Total))
 		for _, a := range f.AgentNames() {
-			table = append(table, line(v.SiteNames[f.Site], v.Names[a], f.Agents[a]))
+			table = append(table, line(v.SiteNames[f.Site], v.Names[a], a, f.Agents[a]))
 		}
 	}
 	var buf bytes.Buffer
@@ -312,10 +332,14 @@ func (s *Server) qualityAgent(c *fiber.Ctx) error {
 	}
 	ctx, agent := c.UserContext(), c.Params("username")
 	pg := s.newPage(c, "quality.agent_title")
+	// naRow is a check a manager's action made not applicable, named
+	// with that action in the viewer's language by the template.
+	type naRow struct{ Check, Type, Action string }
 	type ticketRow struct {
 		ID, Link, Number, Title, Site string
 		Closed                        time.Time
 		Failed                        []string
+		NotApplicable                 []naRow
 		Review                        *quality.Review
 	}
 	type checkRow struct{ Label, Live, Practice string }
@@ -356,8 +380,12 @@ func (s *Server) qualityAgent(c *fiber.Ctx) error {
 		}
 		row := ticketRow{ID: r.ID, Review: r.Review, Link: "/desk/" + url.PathEscape(r.Site) + "/tickets/" + url.PathEscape(r.ID), Number: r.Number, Title: r.Title, Site: v.SiteNames[r.Site], Closed: r.ClosedAt}
 		for _, res := range r.Checks {
-			if !res.Passed {
-				row.Failed = append(row.Failed, labels[quality.CheckKey(r.Type, res.Check)].Name(pg.Lang)+"："+res.Detail)
+			name := labels[quality.CheckKey(r.Type, res.Check)].Name(pg.Lang)
+			switch {
+			case res.NotApplicable:
+				row.NotApplicable = append(row.NotApplicable, naRow{Check: name, Type: r.Type, Action: res.Step})
+			case !res.Passed:
+				row.Failed = append(row.Failed, name+"："+res.Detail)
 			}
 		}
 		tickets = append(tickets, row)
@@ -413,7 +441,7 @@ func (s *Server) apiQuality(c *fiber.Ctx) error {
 		checks := fiber.Map{}
 		for _, ci := range v.Report.Checks {
 			if cnt := l.Checks[ci.Key]; cnt != nil {
-				checks[ci.Key] = fiber.Map{"passed": cnt.Pass, "failed": cnt.Fail, "pass_rate": pct(l.PassRate(ci.Key))}
+				checks[ci.Key] = fiber.Map{"passed": cnt.Pass, "failed": cnt.Fail, "not_applicable": cnt.NA, "pass_rate": pct(l.PassRate(ci.Key))}
 			}
 		}
 		return fiber.Map{"tickets": l.Tickets, "checks_pass_rate": pct(l.AllChecks()), "sla_breach_rate": pct(l.BreachRate()),

@@ -2,9 +2,12 @@ package http_test
 
 import (
 	"context"
+	"encoding/csv"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/academy/academy/internal/academy"
 )
@@ -81,6 +84,7 @@ type apiQualityFigures struct {
 	Satisfaction   *float64
 	Checks         map[string]struct {
 		Passed, Failed int
+		NotApplicable  int  `json:"not_applicable"`
 		PassRate       *int `json:"pass_rate"`
 	}
 }
@@ -216,5 +220,74 @@ func TestQualityPracticeRefs(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestQualityExportPeople: the exports name each agent by employee
+// number and username beside the display name, under headers in the
+// viewer's language; a site's whole line has neither.
+func TestQualityExportPeople(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	qualityFixture(t, e)
+	no := "KF-0042"
+	if _, err := e.accounts.ChangeUser(ctx, academy.Actor{Username: "admin"}, "agent", academy.UserChange{EmployeeNo: &no}); err != nil {
+		t.Fatal(err)
+	}
+	// byHeader reads the table's agent rows by column name, keyed by
+	// the display name.
+	byHeader := func(table [][]string, cols ...string) map[string][]string {
+		t.Helper()
+		out := map[string][]string{}
+		for _, row := range table[2:] {
+			var cells []string
+			for _, c := range cols {
+				i := slices.Index(table[1], c)
+				if i < 0 {
+					t.Fatalf("no column %q in %q", c, table[1])
+				}
+				cells = append(cells, row[i])
+			}
+			out[row[1]] = cells
+		}
+		return out
+	}
+	res := e.api("GET", "/team/quality/export/csv?site=s1", "manager", nil)
+	table, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(res.Body, "\ufeff"))).ReadAll()
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("csv %d %v", res.StatusCode, err)
+	}
+	rows := byHeader(table, "工号", "用户名")
+	if got := rows["吴客服"]; !slices.Equal(got, []string{"", "agent2"}) {
+		t.Fatalf("agent2: %q", got)
+	}
+	if got := rows["全项目"]; !slices.Equal(got, []string{"", ""}) {
+		t.Fatalf("the site's line: %q", got)
+	}
+	found := false
+	for _, cells := range rows {
+		found = found || slices.Equal(cells, []string{no, "agent"})
+	}
+	if !found {
+		t.Fatalf("agent's employee number: %v", rows)
+	}
+	if _, err := e.accounts.UpdateProfile(ctx, "manager", "", "en"); err != nil {
+		t.Fatal(err)
+	}
+	x := e.api("GET", "/team/quality/export/xlsx?site=s1", "manager", nil)
+	f, err := excelize.OpenReader(strings.NewReader(x.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	table, err = f.GetRows(f.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// GetRows drops a row's empty trailing cells; the columns asked for
+	// come before the rates.
+	rows = byHeader(table, "Employee number", "Username")
+	if got := rows["吴客服"]; !slices.Equal(got, []string{"", "agent2"}) {
+		t.Fatalf("xlsx agent2: %q (%q)", got, table)
 	}
 }

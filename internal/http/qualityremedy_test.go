@@ -2,7 +2,9 @@ package http_test
 
 import (
 	"context"
+	"encoding/csv"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -257,5 +259,74 @@ func TestQualitySettingsOfferCompanyChecks(t *testing.T) {
 	st, err := e.deps.Quality.Settings(context.Background())
 	if err != nil || st.Checks["inquiry:named_source"].Failures != 2 {
 		t.Fatalf("settings %+v %v", st, err)
+	}
+}
+
+// TestQualityForceClose: repairs the agent dispatched and worked that a
+// manager then closed by force do not fail the return-visit check: it is
+// not applicable (shown so, with the reason, in both languages), in no
+// rate of the figures or the export, and three of them raise no
+// remediation. The same work closed by the agent without the visit
+// still fails.
+func TestQualityForceClose(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.lenientRepairRules(t)
+	for range 3 {
+		id := e.closeTicket(t, "agent", "repair", "dispatch", "start", "complete")
+		var tk apiTicket
+		e.api("GET", "/api/v1/workspaces/s1/tickets/"+id, "manager", nil).json(t, &tk)
+		if res := e.transition("s1", id, "manager", "force_close", tk.Version, map[string]string{"reason": "业主撤回报修"}); res.StatusCode != 200 {
+			t.Fatalf("force_close: %d %s", res.StatusCode, res.Body)
+		}
+	}
+	if got := len(e.remedialAssignments("agent")); got != 0 {
+		t.Fatalf("%d assignments for repairs a manager closed by force", got)
+	}
+	if _, err := e.deps.Quality.Store.FindFlag(ctx, quality.FlagID("s1", "agent", "repair:visit_before_close")); academy.ErrorCode(err) != academy.ENOTFOUND {
+		t.Fatalf("flag for forced closes: %v", err)
+	}
+	visit := "repair:visit_before_close"
+	figures := func() apiQualityFigures {
+		var q apiQuality
+		e.api("GET", "/api/v1/team/quality?site=s1", "manager", nil).json(t, &q)
+		if len(q.Sites) != 1 {
+			t.Fatalf("sites %+v", q.Sites)
+		}
+		return q.Sites[0].Total
+	}
+	tot := figures()
+	if c := tot.Checks[visit]; tot.Tickets != 3 || c.Passed != 0 || c.Failed != 0 || c.NotApplicable != 3 || c.PassRate != nil || *tot.ChecksPassRate != 100 {
+		t.Fatalf("figures of forced closes: %+v", tot)
+	}
+	page := e.api("GET", "/team/quality/agents/agent?site=s1", "manager", nil).Body
+	if !strings.Contains(page, "关闭前完成回访：不适用（工单由项目主管强制关闭）") || strings.Contains(page, "缺少“回访”") {
+		t.Fatalf("agent's page:\n%s", page)
+	}
+	if _, err := e.accounts.UpdateProfile(ctx, "manager", "", "en"); err != nil {
+		t.Fatal(err)
+	}
+	if en := e.api("GET", "/team/quality/agents/agent?site=s1", "manager", nil).Body; !strings.Contains(en, "not applicable (the site manager ended the ticket: Force close)") {
+		t.Fatalf("agent's page in English:\n%s", en)
+	}
+	// In the export the check's column is empty of a rate, and the
+	// checks passed are those that applied.
+	export := e.api("GET", "/team/quality/export/csv?site=s1", "admin", nil)
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(export.Body, "\ufeff"))).ReadAll()
+	if err != nil || len(rows) < 3 {
+		t.Fatalf("csv %v %s", err, export.Body)
+	}
+	col := slices.Index(rows[1], "报修·关闭前完成回访")
+	passed := slices.Index(rows[1], "质检通过率")
+	if col < 0 || passed < 0 || rows[2][col] != "—" || rows[2][passed] != "100%" {
+		t.Fatalf("export:\n%s", export.Body)
+	}
+
+	e.closeTicket(t, "agent", "repair", "dispatch", "start", "complete", "close")
+	if c := figures().Checks[visit]; c.Failed != 1 || c.NotApplicable != 3 || c.PassRate == nil || *c.PassRate != 0 {
+		t.Fatalf("a close without the visit: %+v", c)
+	}
+	if got := len(e.remedialAssignments("agent")); got != 0 {
+		t.Fatalf("one failure and three forced closes: %d assignments", got)
 	}
 }

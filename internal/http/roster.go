@@ -114,6 +114,9 @@ func (s *Server) apiImportUsers(c *fiber.Ctx) error {
 		for i := range it.Problems {
 			it.Problems[i].Message = academy.MessageIn(lang, it.Problems[i].Message)
 		}
+		for i := range it.Notes {
+			it.Notes[i] = academy.MessageIn(lang, it.Notes[i])
+		}
 	}
 	res := rosterResponse{Applied: write && err == nil, Plan: p}
 	if err != nil {
@@ -247,6 +250,9 @@ func (s *Server) rosterRows(c *fiber.Ctx, lang string, plan *roster.Plan) ([]ros
 		}
 		for _, pr := range it.Problems {
 			row.Details = append(row.Details, pr.Column+"："+academy.MessageIn(lang, pr.Message))
+		}
+		for _, n := range it.Notes {
+			row.Details = append(row.Details, academy.MessageIn(lang, n))
 		}
 		rows = append(rows, row)
 	}

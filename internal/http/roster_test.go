@@ -34,6 +34,8 @@ type importReply struct {
 			Line             int
 			Action, Username string
 			Problems         []struct{ Column, Message string }
+			Changes          []struct{ Field, Old, New string }
+			Notes            []string
 			Token            string `json:"set_password_token"`
 		}
 	}
@@ -137,6 +139,48 @@ func TestAPIImportRefused(t *testing.T) {
 	}
 	if res := e.rawImport("", "admin", "text/csv", "工号,姓名,工资\nR1,王,1\n"); res.StatusCode != 400 || !strings.Contains(res.Body, "工资") {
 		t.Fatalf("unknown column: %d %s", res.StatusCode, res.Body)
+	}
+}
+
+// TestAPIImportReenables: someone a company-wide sync disabled because
+// the file left them out is back in the next file: a plain import leaves
+// them disabled and says why, the sync's plan shows the status change,
+// applying it enables them, audited.
+func TestAPIImportReenables(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if res := e.rawImport("?apply=1", "admin", "text/csv", rosterCSV); res.StatusCode != 200 {
+		t.Fatalf("import: %d %s", res.StatusCode, res.Body)
+	}
+	if res := e.rawImport("?apply=1&sync=1", "admin", "text/csv", "工号,姓名\r\nR001,王芳\r\n"); res.StatusCode != 200 {
+		t.Fatalf("sync without R002: %d %s", res.StatusCode, res.Body)
+	}
+	if u, _ := e.accounts.Users.FindUser(ctx, "r002"); u.Status != academy.StatusDisabled {
+		t.Fatalf("r002 left out of the sync: %s", u.Status)
+	}
+	both := "工号,姓名\r\nR001,王芳\r\nR002,李强\r\n"
+	var r importReply
+	e.rawImport("?apply=1", "admin", "text/csv", both).json(t, &r)
+	if it := r.Plan.Items[1]; it.Action != "unchanged" || len(it.Notes) != 1 || !strings.Contains(it.Notes[0], "import with sync") {
+		t.Fatalf("plain import of a disabled person: %+v", it)
+	}
+	r = importReply{}
+	e.rawImport("?sync=1", "admin", "text/csv", both).json(t, &r)
+	if it := r.Plan.Items[1]; r.Applied || it.Username != "r002" || it.Action != "change" || len(it.Changes) != 1 ||
+		it.Changes[0] != (struct{ Field, Old, New string }{"status", "disabled", "active"}) {
+		t.Fatalf("sync plan: %+v", r.Plan)
+	}
+	if u, _ := e.accounts.Users.FindUser(ctx, "r002"); u.Status != academy.StatusDisabled {
+		t.Fatal("the dry run enabled")
+	}
+	if res := e.rawImport("?apply=1&sync=1", "admin", "text/csv", both); res.StatusCode != 200 {
+		t.Fatalf("sync with R002: %d %s", res.StatusCode, res.Body)
+	}
+	if u, _ := e.accounts.Users.FindUser(ctx, "r002"); u.Status != academy.StatusActive {
+		t.Fatalf("r002 back in the roster: %s", u.Status)
+	}
+	if res := e.api("GET", "/api/v1/audit?action="+academy.AuditUserEnabled, "admin", nil); !strings.Contains(res.Body, `"target":"r002"`) {
+		t.Fatalf("not audited: %s", res.Body)
 	}
 }
 

@@ -66,9 +66,12 @@ func (s *QualityStore) CountRecord(ctx context.Context, r *quality.Record) error
 	push := bson.M{"tickets": r.ID}
 	for _, c := range r.Checks {
 		k := "checks." + quality.CheckKey(r.Type, c.Check)
-		if c.Passed {
+		switch {
+		case c.NotApplicable:
+			inc[k+".na"] = 1
+		case c.Passed:
 			inc[k+".pass"] = 1
-		} else {
+		default:
 			inc[k+".fail"] = 1
 			push["failed."+quality.CheckKey(r.Type, c.Check)] = r.ID
 		}
@@ -184,8 +187,8 @@ func (s *QualityStore) FindWeeks(ctx context.Context, site string, weeks []acade
 
 // Unrecorded finds the closed live tickets without a record (every
 // ticket has a summary; the open ones are listed apart) and the records
-// left uncounted. It reads three collections whole: the nightly sweep's
-// work, never a page's.
+// left uncounted or unremedied. It reads three collections whole: the
+// nightly sweep's work, never a page's.
 func (s *QualityStore) Unrecorded(ctx context.Context) ([]academy.TicketSummary, []*quality.Record, error) {
 	ids := func(coll string, filter bson.M) (map[string]bool, error) {
 		cur, err := s.db.c(coll).Find(ctx, filter, options.Find().SetProjection(bson.M{"_id": 1}))
@@ -226,15 +229,21 @@ func (s *QualityStore) Unrecorded(ctx context.Context) ([]academy.TicketSummary,
 			tickets = append(tickets, t)
 		}
 	}
-	cur, err = s.db.c("quality_records").Find(ctx, bson.M{"counted": false})
+	cur, err = s.db.c("quality_records").Find(ctx, bson.M{"$or": bson.A{bson.M{"counted": false}, bson.M{"to_remedy": true}}})
 	if err != nil {
 		return nil, nil, FormatError(err)
 	}
-	var uncounted []*quality.Record
-	if err := cur.All(ctx, &uncounted); err != nil {
+	var unfinished []*quality.Record
+	if err := cur.All(ctx, &unfinished); err != nil {
 		return nil, nil, FormatError(err)
 	}
-	return tickets, uncounted, nil
+	return tickets, unfinished, nil
+}
+
+// Remedied clears a record's mark of failures still to be remedied.
+func (s *QualityStore) Remedied(ctx context.Context, id string) error {
+	_, err := s.db.c("quality_records").UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$unset": bson.M{"to_remedy": ""}})
+	return FormatError(err)
 }
 
 // The company's remediation rules are one document.

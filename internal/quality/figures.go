@@ -34,6 +34,7 @@ func (l *Line) add(t *Tally) {
 			}
 			m.to[k].Pass += c.Pass
 			m.to[k].Fail += c.Fail
+			m.to[k].NA += c.NA
 		}
 	}
 }

@@ -209,6 +209,59 @@ func (failingCount) CountRecord(context.Context, *quality.Record) error {
 	return academy.Errorf(academy.EUNAVAILABLE, "down")
 }
 
+// failingRemedy is a store whose remedy fails at its first read, as a
+// crash between a record's count and its remedy would leave it.
+type failingRemedy struct{ *mongo.QualityStore }
+
+func (failingRemedy) FindSettings(context.Context) (*quality.Settings, error) {
+	return nil, academy.Errorf(academy.EUNAVAILABLE, "down")
+}
+
+// TestSweepRemedies: failures the sweep finishes raise a flag as a close
+// would: a record a crash left uncounted, and one left counted but not
+// remedied, are the second and third failures of the return visit
+// within the rule's weeks, and the sweep raises the flag once; sweeping
+// again raises nothing and finds nothing to finish.
+func TestSweepRemedies(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.quality.Assignments = mongo.NewAssignmentService(w.db)
+	skip := []string{"dispatch", "start", "complete", "close"}
+	first := w.repair(t, "zhou.li", skip...)
+	if r, err := w.store.FindRecord(ctx, first.ID); err != nil || !r.Counted || r.ToRemedy {
+		t.Fatalf("a record remedied at the close keeps its mark: %+v %v", r, err)
+	}
+	w.quality.Store = failingCount{w.store}
+	w.repair(t, "zhou.li", skip...)
+	w.quality.Store = failingRemedy{w.store}
+	third := w.repair(t, "zhou.li", skip...)
+	w.quality.Store = w.store
+	if r, err := w.store.FindRecord(ctx, third.ID); err != nil || !r.Counted || !r.ToRemedy {
+		t.Fatalf("a record whose remedy failed: %+v %v", r, err)
+	}
+	id := quality.FlagID("s1", "zhou.li", "repair:visit_before_close")
+	if _, err := w.store.FindFlag(ctx, id); academy.ErrorCode(err) != academy.ENOTFOUND {
+		t.Fatalf("flag before the sweep: %v", err)
+	}
+	if n, err := w.quality.Sweep(ctx); err != nil || n != 2 {
+		t.Fatalf("sweep: %d, %v", n, err)
+	}
+	flag, err := w.store.FindFlag(ctx, id)
+	if err != nil || len(flag.Tickets) != 3 {
+		t.Fatalf("flag after the sweep: %+v %v", flag, err)
+	}
+	if n, err := w.quality.Sweep(ctx); err != nil || n != 0 {
+		t.Fatalf("second sweep: %d, %v", n, err)
+	}
+	again, err := w.store.FindFlag(ctx, id)
+	if err != nil || !again.OpenedAt.Equal(flag.OpenedAt) || len(again.Tickets) != 3 {
+		t.Fatalf("flag raised again: %+v %v", again, err)
+	}
+	if tally := w.week(t, "s1", "2026-03-02").Agents["zhou.li"]; tally.N != 3 || tally.Checks["repair:visit_before_close"].Fail != 3 {
+		t.Fatalf("tally %+v", tally)
+	}
+}
+
 // TestSandboxNoRecord: practice is not work.
 func TestSandboxNoRecord(t *testing.T) {
 	w := newWorld(t)
@@ -245,5 +298,80 @@ func TestCheckLimitedToEnds(t *testing.T) {
 	}
 	if r.Result("fees_checked") != nil || r.Result("first_response") == nil {
 		t.Fatalf("refused move-out checked for %+v", r.Checks)
+	}
+}
+
+// forceClose has a site manager close the ticket by force.
+func (w *world) forceClose(t testing.TB, tk *academy.Ticket) *academy.Ticket {
+	t.Helper()
+	ctx := context.Background()
+	ws, err := w.desk.Open(ctx, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.now = w.now.Add(time.Minute)
+	ws.Now, ws.Role = w.now, academy.DeskManager
+	tk, err = w.desk.Act(ctx, ws, tk.ID, academy.TicketAction{Action: "force_close", Fields: map[string]string{"reason": "业主撤回报修"}, Version: tk.Version}, "wang.manager")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+// TestForceCloseNotApplicable: a repair a manager closed by force is not
+// held to the steps it never reached (the return visit; the dispatch of
+// one closed before it was dispatched): those checks are not applicable,
+// counted in no rate, and the agent is not the manager. What the agent
+// did do is still checked. The same work closed by the agent without the
+// visit fails.
+func TestForceCloseNotApplicable(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	worked := w.forceClose(t, w.repair(t, "zhou.li", "dispatch", "start", "complete"))
+	undispatched := w.forceClose(t, w.repair(t, "zhou.li"))
+	skipped := w.repair(t, "zhou.li", "dispatch", "start", "complete", "close")
+
+	r, err := w.store.FindRecord(ctx, worked.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := r.Result("visit_before_close")
+	if res == nil || res.Passed || !res.NotApplicable || res.Step != "force_close" || !strings.Contains(res.Detail, "强制关闭") {
+		t.Fatalf("visit check of a forced close: %+v", r.Checks)
+	}
+	if d := r.Result("dispatch_fields"); d == nil || !d.Passed || d.NotApplicable {
+		t.Fatalf("the dispatch that happened is still checked: %+v", r.Checks)
+	}
+	if r.Agent != "zhou.li" || len(r.Failed()) != 0 {
+		t.Fatalf("record %+v failed %v", r, r.Failed())
+	}
+	r, err = w.store.FindRecord(ctx, undispatched.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := r.Result("dispatch_fields"); d == nil || !d.NotApplicable || r.Agent != "zhou.li" || len(r.Failed()) != 0 {
+		t.Fatalf("a repair closed by force before dispatch: agent %q, %+v", r.Agent, r.Checks)
+	}
+	if r.Result("first_response") == nil || r.Result("not_returned") == nil || !r.Result("not_returned").Passed {
+		t.Fatalf("what the agent did is still checked: %+v", r.Checks)
+	}
+	r, err = w.store.FindRecord(ctx, skipped.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := r.Result("visit_before_close"); res == nil || res.Passed || res.NotApplicable {
+		t.Fatalf("a close without the visit: %+v", r.Checks)
+	}
+	tally := w.week(t, "s1", "2026-03-02").Agents["zhou.li"]
+	if c := tally.Checks["repair:visit_before_close"]; tally.N != 3 || c.Pass != 0 || c.Fail != 1 || c.NA != 2 {
+		t.Fatalf("tally %+v, visit %+v", tally, c)
+	}
+	if _, ok := w.week(t, "s1", "2026-03-02").Agents["wang.manager"]; ok {
+		t.Fatal("the manager who closed by force is counted as the agent")
+	}
+	var l quality.Line
+	l.Merge(&quality.Line{Tickets: tally.N, Checks: tally.Checks, Clocks: tally.Clocks})
+	if got := l.PassRate("repair:visit_before_close"); got.Of != 1 || got.Pct != 0 {
+		t.Fatalf("not applicable in the rate: %+v", got)
 	}
 }

@@ -8,6 +8,7 @@ package quality
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -41,12 +42,24 @@ type Record struct {
 	// Counted is set once the week's counts hold the record; a record
 	// left uncounted by a crash is counted by the sweep.
 	Counted bool `json:"-" bson:"counted"`
+	// ToRemedy is set on a record with failures until remedy has looked
+	// at them, after the count: a record a crash left uncounted or
+	// unremedied is remedied by the sweep, once it is counted. (Absent on
+	// a record without failures, and on those stored before the mark,
+	// which were remedied as they were counted.)
+	ToRemedy bool `json:"-" bson:"to_remedy,omitempty"`
 }
 
 // Result is one check of a record.
 type Result struct {
 	Check  string `json:"check" bson:"check"` // the check's id in its procedure
 	Passed bool   `json:"passed" bson:"passed"`
+	// NotApplicable is set when a site manager ended the ticket (an
+	// action only managers may take, such as a forced close) before the
+	// agent reached the step the check is about: the agent was not given
+	// the chance, so the check neither passed nor failed. It counts in no
+	// rate and raises no flag; Step is then the manager's action.
+	NotApplicable bool `json:"not_applicable,omitempty" bson:"na,omitempty"`
 	// Step is the action that was missing, out of order or forbidden,
 	// the field missing, or the clock late: what the agent is told.
 	Step   string `json:"step,omitempty" bson:"step,omitempty"`
@@ -65,7 +78,7 @@ type Clock struct {
 func (r *Record) Failed() []string {
 	var out []string
 	for _, c := range r.Checks {
-		if !c.Passed {
+		if !c.Passed && !c.NotApplicable {
 			out = append(out, c.Check)
 		}
 	}
@@ -121,9 +134,15 @@ func Evaluate(t *academy.Ticket, cal *calendar.Calendar) (*Record, error) {
 	}{{academy.ClockFirstResponse, st.Response}, {academy.ClockResolution, st.Resolution}} {
 		r.Clocks = append(r.Clocks, Clock{Clock: c.name, Met: c.clock.Used <= c.clock.Allowance, Used: c.clock.Used, Allowed: c.clock.Allowance})
 	}
+	// A ticket a manager ended with an action of their own was cut short:
+	// the steps the agent never reached are not held against them.
+	var cut *academy.Event
+	if def := p.Transition(closed.Action); def != nil && def.ManagerOnly {
+		cut = &closed
+	}
 	for _, c := range p.Checks {
 		if c.AppliesTo(t.State) {
-			r.Checks = append(r.Checks, evaluate(c, t, p, r))
+			r.Checks = append(r.Checks, evaluate(c, t, p, r, cut))
 		}
 	}
 	for _, e := range t.Events {
@@ -144,19 +163,44 @@ func agentOf(t *academy.Ticket, p *academy.Procedure, closed academy.Event) stri
 			return e.Actor
 		}
 	}
-	if closed.Actor != academy.ActorSystem {
+	// A manager who ended the ticket with an action of their own (a
+	// forced close) did not handle it: nobody responded, so it stays with
+	// whoever opened it.
+	if def := p.Transition(closed.Action); closed.Actor != academy.ActorSystem && (def == nil || !def.ManagerOnly) {
 		return closed.Actor
 	}
 	return t.CreatedBy
 }
 
-func evaluate(c academy.QualityCheck, t *academy.Ticket, p *academy.Procedure, r *Record) Result {
+// happened reports whether the ticket has an event of action.
+func happened(t *academy.Ticket, action string) bool {
+	return slices.ContainsFunc(t.Events, func(e academy.Event) bool { return e.Action == action })
+}
+
+// asked reports whether an action of the ticket asked for field.
+func asked(t *academy.Ticket, p *academy.Procedure, field string) bool {
+	return slices.ContainsFunc(t.Events, func(e academy.Event) bool {
+		def := p.Transition(e.Action)
+		return def != nil && slices.Contains(def.FieldNames, field)
+	})
+}
+
+// evaluate holds the ticket to check c. cut is the manager's action that
+// ended the ticket, if one did: a step the ticket never reached (an order
+// check's missing action, a fields check's action, a field no action
+// taken asked for) is then not applicable rather than failed. What the
+// agent did before the manager stepped in (fields left out of a step
+// taken, a step out of order or forbidden, a late clock) still counts.
+func evaluate(c academy.QualityCheck, t *academy.Ticket, p *academy.Procedure, r *Record, cut *academy.Event) Result {
 	out := Result{Check: c.ID, Passed: true}
 	label := func(a string) string {
 		if def := p.Transition(a); def != nil {
 			return def.Label
 		}
 		return academy.ActionLabel(t.Type, a)
+	}
+	notApplicable := func() Result {
+		return Result{Check: c.ID, NotApplicable: true, Step: cut.Action, Detail: fmt.Sprintf("工单由项目主管“%s”，没有到这一步", label(cut.Action))}
 	}
 	switch c.Kind {
 	case academy.QualityOrder:
@@ -168,12 +212,15 @@ func evaluate(c academy.QualityCheck, t *academy.Ticket, p *academy.Procedure, r
 		}
 		if i < len(c.Actions) {
 			missing := c.Actions[i]
+			// Cut short before the missing step, and before every step
+			// after it: had the agent skipped it, a later one would show.
+			if cut != nil && !slices.ContainsFunc(c.Actions[i:], func(a string) bool { return happened(t, a) }) {
+				return notApplicable()
+			}
 			out.Passed, out.Step = false, missing
 			out.Detail = fmt.Sprintf("缺少“%s”", label(missing))
-			for _, e := range t.Events {
-				if e.Action == missing {
-					out.Detail = fmt.Sprintf("“%s”顺序不对", label(missing))
-				}
+			if happened(t, missing) {
+				out.Detail = fmt.Sprintf("“%s”顺序不对", label(missing))
 			}
 		}
 	case academy.QualityAbsent:
@@ -187,6 +234,9 @@ func evaluate(c academy.QualityCheck, t *academy.Ticket, p *academy.Procedure, r
 	case academy.QualityFields:
 		got := t.Fields
 		if c.Action != "" {
+			if cut != nil && !happened(t, c.Action) {
+				return notApplicable()
+			}
 			got = nil
 			for _, e := range t.Events {
 				if e.Action == c.Action {
@@ -196,6 +246,9 @@ func evaluate(c academy.QualityCheck, t *academy.Ticket, p *academy.Procedure, r
 		}
 		for _, f := range c.Fields {
 			if got[f] == "" {
+				if cut != nil && c.Action == "" && !asked(t, p, f) {
+					return notApplicable()
+				}
 				out.Passed, out.Step = false, f
 				out.Detail = fmt.Sprintf("没有填写“%s”", t.DeskRules().FieldLabel(f))
 				if c.Action != "" {

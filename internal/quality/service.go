@@ -31,10 +31,13 @@ type Tally struct {
 	SatN   int               `bson:"sat_n"`
 }
 
-// Count is how often a check passed and failed.
+// Count is how often a check passed and failed, and how often it was not
+// applicable (a manager ended the ticket before its step): those are in
+// no rate.
 type Count struct {
 	Pass int `bson:"pass"`
 	Fail int `bson:"fail"`
+	NA   int `bson:"na,omitempty"`
 }
 
 // AgentWeek is one agent's week at a site: the counts, and the records
@@ -74,8 +77,11 @@ type Store interface {
 	// FindAgentWeeks reads an agent's weeks at a site that have counts.
 	FindAgentWeeks(ctx context.Context, site, agent string, weeks []academy.Date) ([]*AgentWeek, error)
 	// Unrecorded lists the live tickets that are closed and have no
-	// record, and the records not yet counted: what the sweep finishes.
-	Unrecorded(ctx context.Context) (tickets []academy.TicketSummary, uncounted []*Record, err error)
+	// record, and the records not yet counted or not yet remedied (with
+	// ToRemedy): what the sweep finishes.
+	Unrecorded(ctx context.Context) (tickets []academy.TicketSummary, unfinished []*Record, err error)
+	// Remedied clears the record's ToRemedy mark.
+	Remedied(ctx context.Context, id string) error
 
 	// FindSettings reads the company's remediation rules; ENOTFOUND
 	// until some are saved.
@@ -147,40 +153,70 @@ func (s *Service) Record(ctx context.Context, t *academy.Ticket) (*Record, error
 	if err != nil {
 		return nil, err
 	}
+	r.ToRemedy = len(r.Failed()) > 0
 	switch err := s.Store.InsertRecord(ctx, r); {
 	case academy.ErrorCode(err) == academy.ECONFLICT:
 		if r, err = s.Store.FindRecord(ctx, t.ID); err != nil {
 			return nil, err
 		}
-		if r.Counted {
-			return r, nil
-		}
 	case err != nil:
 		return nil, err
 	}
-	if err := s.Store.CountRecord(ctx, r); err != nil {
-		return nil, err
-	}
-	r.Counted = true
-	// Counted once: a ticket recorded again does not raise a flag again.
-	if err := s.remedy(ctx, r, t.Location()); err != nil {
+	if err := s.finish(ctx, r, t.Location()); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-// Sweep records every closed live ticket that has no record yet and
-// counts every record left uncounted: the repair for a crash or a
-// failure between a ticket's close and its record. It returns how many
-// it finished.
+// finish counts a stored record and then remedies its failures, each
+// once, whichever of a close, a retry or the sweep gets there: a record
+// counted already is not counted again, and one remedied already (its
+// mark cleared) raises nothing again. A crash between the two leaves
+// the mark for the sweep; one after remedy, before the mark is cleared,
+// has remedy look again, which assigns nothing twice (the flag it raised
+// is open).
+func (s *Service) finish(ctx context.Context, r *Record, loc *time.Location) error {
+	if !r.Counted {
+		if err := s.Store.CountRecord(ctx, r); err != nil {
+			return err
+		}
+		r.Counted = true
+	}
+	if !r.ToRemedy {
+		return nil
+	}
+	if err := s.remedy(ctx, r, loc); err != nil {
+		return err
+	}
+	if err := s.Store.Remedied(ctx, r.ID); err != nil {
+		return err
+	}
+	r.ToRemedy = false
+	return nil
+}
+
+// Sweep records every closed live ticket that has no record yet, and
+// counts and remedies every record left uncounted or unremedied, as a
+// close would have: the repair for a crash or a failure between a
+// ticket's close and its record's remedy. It returns how many it
+// finished.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
-	tickets, uncounted, err := s.Store.Unrecorded(ctx)
+	tickets, unfinished, err := s.Store.Unrecorded(ctx)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	for _, r := range uncounted {
-		if err := s.Store.CountRecord(ctx, r); err != nil {
+	for _, r := range unfinished {
+		loc := time.UTC
+		if r.ToRemedy {
+			// The rule's weeks and the due date are the ticket's site's.
+			t, err := s.Tickets.FindTicket(ctx, r.Site, r.ID)
+			if err != nil {
+				return n, err
+			}
+			loc = t.Location()
+		}
+		if err := s.finish(ctx, r, loc); err != nil {
 			return n, err
 		}
 		n++

@@ -41,6 +41,10 @@ type Item struct {
 	Name       string    `json:"name,omitempty"`
 	Changes    []Diff    `json:"changes,omitempty"`
 	Problems   []Problem `json:"problems,omitempty"`
+	// Notes tell the admin what the row leaves as it is and why
+	// ("中文 / English"), such as a disabled account a plain import
+	// does not enable.
+	Notes []string `json:"notes,omitempty"`
 	// Link is the set-password token of an account Apply created: the
 	// admin hands it out; it is shown once.
 	Link string `json:"set_password_token,omitempty"`
@@ -89,6 +93,15 @@ type Options struct {
 // to be disabled (never deleted). A file that names no sites is the whole
 // company's roster: every active person with an employee number whom no
 // row names is to be disabled. The importing admin is never disabled.
+//
+// Status follows the row's leave date: one that has come (the row's, or
+// the account's that the row leaves as it is) disables the account, as
+// on the person's page. A disabled account a row names, without such a
+// date, is enabled again by a sync only: the sync's file is the source of
+// truth for who works here, whoever disabled the account (an earlier
+// sync, a leave date since moved, an admin by hand); a plain import
+// cannot tell a person who came back from one an admin disabled for
+// another reason, so it leaves the account disabled and says so.
 func (r *Roster) Plan(ctx context.Context, f *File, opt Options) (*Plan, error) {
 	sites, err := r.Accounts.Sites.ListSites(ctx)
 	if err != nil {
@@ -105,7 +118,7 @@ func (r *Roster) Plan(ctx context.Context, f *File, opt Options) (*Plan, error) 
 			byNo[u.EmployeeNo] = u
 		}
 	}
-	pl := &planner{f: f, sites: sites, byNo: byNo, byID: byID, now: r.Accounts.Now(),
+	pl := &planner{f: f, sites: sites, byNo: byNo, byID: byID, now: r.Accounts.Now(), sync: opt.Sync, actor: academy.UserID(opt.Actor.Username),
 		zone:   func(u *academy.User) *time.Location { return r.Accounts.ZoneOf(ctx, u) },
 		seenNo: map[string]int{}, seenID: map[string]int{}, named: map[string]bool{}, fileSites: map[string]bool{}}
 	p := &Plan{Sync: opt.Sync, Counts: map[string]int{}}
@@ -123,7 +136,7 @@ func (r *Roster) Plan(ctx context.Context, f *File, opt Options) (*Plan, error) 
 			}
 			if inScope {
 				p.Items = append(p.Items, &Item{Action: Disable, Username: u.ID, EmployeeNo: u.EmployeeNo, Name: u.DisplayName,
-					Changes: []Diff{{Field: "status", Old: u.Status, New: academy.StatusDisabled}}})
+					Changes: []Diff{{Field: FieldStatus, Old: u.Status, New: academy.StatusDisabled}}})
 			}
 		}
 	}
@@ -155,6 +168,8 @@ type planner struct {
 	sites      []*academy.Site
 	byNo, byID map[string]*academy.User
 	now        time.Time
+	sync       bool   // the file is the source of truth: it enables too
+	actor      string // the importing admin's account
 	// The rows so far by employee number and by username, for duplicates.
 	seenNo, seenID map[string]int
 	named          map[string]bool // accounts some row matches
@@ -298,13 +313,32 @@ func (pl *planner) row(row Row) *Item {
 		pl.refuseErr(it, err)
 		return pl.refused(it)
 	}
-	if err := next.CheckDates(pl.now, pl.zone(next)); err != nil {
+	loc := pl.zone(next)
+	if err := next.CheckDates(pl.now, loc); err != nil {
 		pl.refuseErr(it, err)
 		return pl.refused(it)
 	}
+	switch {
+	case next.HasLeft(pl.now, loc):
+		if u != nil && u.ID == pl.actor && u.Status == academy.StatusActive {
+			refuse(FieldLeaveDate, "不能为自己设置已到的离职日期 / you cannot give your own account a leave date that has come")
+			return pl.refused(it)
+		}
+		next.Status = academy.StatusDisabled
+	case u == nil || u.Status != academy.StatusDisabled:
+	case pl.sync:
+		next.Status = academy.StatusActive
+	default:
+		it.Notes = append(it.Notes, "账号已停用，普通导入不会启用：请勾选“同步”导入，或在个人页面启用 / The account is disabled and a plain import does not enable it: import with sync, or enable it on the person's page.")
+	}
 	if u == nil {
-		// What the new account will hold, so the admin checks it before.
-		it.Changes = diff(&academy.User{}, next)
+		// What the new account will hold, so the admin checks it before:
+		// its status only when it starts disabled (someone who left).
+		before := &academy.User{}
+		if next.Status == academy.StatusActive {
+			before.Status = academy.StatusActive
+		}
+		it.Changes = diff(before, next)
 		it.Action, it.user, it.Name = Create, next, next.DisplayName
 		if next.LegalName != "" {
 			it.Name = next.LegalName
@@ -316,6 +350,9 @@ func (pl *planner) row(row Row) *Item {
 	if len(it.Changes) == 0 {
 		it.Action = Unchanged
 		return it
+	}
+	if next.Status != u.Status {
+		ch.Status = &next.Status
 	}
 	it.Action, it.change = Change, ch
 	return it
@@ -402,6 +439,7 @@ func diff(u, next *academy.User) []Diff {
 		{FieldLeaveDate, string(u.LeaveDate), string(next.LeaveDate)},
 		{FieldRoles, strings.Join(u.Roles, ","), strings.Join(next.Roles, ",")},
 		{FieldSites, strings.Join(u.Sites, ","), strings.Join(next.Sites, ",")},
+		{FieldStatus, u.Status, next.Status},
 	} {
 		if f.old != f.new {
 			out = append(out, Diff{Field: f.field, Old: f.old, New: f.new})

@@ -44,6 +44,9 @@ const (
 	FieldHireDate    = "hire_date"
 	FieldLeaveDate   = "leave_date"
 	FieldUsername    = "username"
+	// FieldStatus is no column: a plan's change of an account's status
+	// (the leave date's, a sync's).
+	FieldStatus = "status"
 )
 
 // columns are the headers a file may use, the Chinese one first: it is

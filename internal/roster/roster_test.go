@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -266,5 +267,129 @@ func TestExampleFile(t *testing.T) {
 			t.Logf("%+v", it)
 		}
 		t.Fatalf("%v", p.Counts)
+	}
+}
+
+// withLeave writes rows of people with a leave-date column, "" where a
+// person has none.
+func withLeave(rows [][]string, leave map[int]string) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write(append(slices.Clone(header), "离职日期"))
+	for i, r := range rows {
+		_ = w.Write(append(slices.Clone(r), leave[i]))
+	}
+	w.Flush()
+	return b.Bytes()
+}
+
+func statusOf(t testing.TB, r *roster.Roster, id string) string {
+	t.Helper()
+	u, err := r.Accounts.Users.FindUser(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Status
+}
+
+func item(t testing.TB, p *roster.Plan, username string) *roster.Item {
+	t.Helper()
+	for _, it := range p.Items {
+		if it.Username == username {
+			return it
+		}
+	}
+	t.Fatalf("no item for %s in %+v", username, p.Items)
+	return nil
+}
+
+// TestReappearing: a person a sync disabled who is back in the roster is
+// enabled again by the next sync, shown as a change of status and
+// audited; a plain import leaves them disabled and says why; so for one
+// an admin disabled by hand. A leave date that has come, in the row,
+// disables an active person and keeps a disabled one disabled; moved
+// ahead by a sync, it lets them back.
+func TestReappearing(t *testing.T) {
+	r := newRoster(t)
+	ctx := context.Background()
+	admin := academy.Actor{Username: "boss"}
+	sync := roster.Options{Sync: true, Actor: admin}
+	rows := people(4)
+	plan(t, r, csvOf(rows), sync, true)
+	plan(t, r, csvOf(rows[:3]), sync, true)
+	if s := statusOf(t, r, "e0004"); s != academy.StatusDisabled {
+		t.Fatalf("left out of the sync: %s", s)
+	}
+	// A plain import: still disabled, and the plan says so.
+	p := plan(t, r, csvOf(rows), roster.Options{Actor: admin}, true)
+	if it := item(t, p, "e0004"); it.Action != roster.Unchanged || len(it.Notes) != 1 || !strings.Contains(it.Notes[0], "同步") {
+		t.Fatalf("plain import of a disabled person: %+v", it)
+	}
+	if s := statusOf(t, r, "e0004"); s != academy.StatusDisabled {
+		t.Fatalf("a plain import enabled: %s", s)
+	}
+	// The sync: 已停用 → 正常, audited.
+	p = plan(t, r, csvOf(rows), sync, false)
+	it := item(t, p, "e0004")
+	if it.Action != roster.Change || len(it.Changes) != 1 || it.Changes[0] != (roster.Diff{Field: "status", Old: academy.StatusDisabled, New: academy.StatusActive}) || p.Counts[roster.Change] != 1 {
+		t.Fatalf("sync of a person back: %+v %v", it, p.Counts)
+	}
+	plan(t, r, csvOf(rows), sync, true)
+	if s := statusOf(t, r, "e0004"); s != academy.StatusActive {
+		t.Fatalf("the sync did not enable: %s", s)
+	}
+	evs, _, err := r.Accounts.Audit.ListAudit(ctx, academy.AuditFilter{Action: academy.AuditUserEnabled, Target: "e0004", Limit: 10})
+	if err != nil || len(evs) != 1 || evs[0].Actor != "boss" {
+		t.Fatalf("enable not audited: %+v %v", evs, err)
+	}
+	if p := plan(t, r, csvOf(rows), sync, true); p.Counts[roster.Unchanged] != 4 {
+		t.Fatalf("again: %v", p.Counts)
+	}
+
+	// Disabled by hand: a sync enables them too (its file is the source
+	// of truth), a plain import does not.
+	off := academy.StatusDisabled
+	if _, err := r.Accounts.ChangeUser(ctx, admin, "e0003", academy.UserChange{Status: &off}); err != nil {
+		t.Fatal(err)
+	}
+	plan(t, r, csvOf(rows), roster.Options{Actor: admin}, true)
+	if s := statusOf(t, r, "e0003"); s != academy.StatusDisabled {
+		t.Fatalf("a plain import enabled a person disabled by hand: %s", s)
+	}
+	plan(t, r, csvOf(rows), sync, true)
+	if s := statusOf(t, r, "e0003"); s != academy.StatusActive {
+		t.Fatalf("the sync left a person disabled by hand: %s", s)
+	}
+
+	// A leave date that has come disables, in the plan and the write.
+	past := academy.DateOf(time.Now().AddDate(0, 0, -2), time.UTC)
+	ahead := academy.DateOf(time.Now().AddDate(0, 1, 0), time.UTC)
+	p = plan(t, r, withLeave(rows, map[int]string{1: string(past)}), roster.Options{Actor: admin}, true)
+	it = item(t, p, "e0002")
+	if it.Action != roster.Change || !slices.Contains(it.Changes, roster.Diff{Field: "status", Old: academy.StatusActive, New: academy.StatusDisabled}) {
+		t.Fatalf("a leave date that has come: %+v", it)
+	}
+	if s := statusOf(t, r, "e0002"); s != academy.StatusDisabled {
+		t.Fatalf("left, still %s", s)
+	}
+	// A sync naming them with that date keeps them disabled, silently.
+	p = plan(t, r, withLeave(rows, map[int]string{1: string(past)}), sync, true)
+	if it := item(t, p, "e0002"); it.Action != roster.Unchanged || len(it.Notes) != 0 || statusOf(t, r, "e0002") != academy.StatusDisabled {
+		t.Fatalf("a sync of someone gone: %+v", it)
+	}
+	// The date moved ahead (they stay on), by a sync: enabled again.
+	plan(t, r, withLeave(rows, map[int]string{1: string(ahead)}), sync, true)
+	if s := statusOf(t, r, "e0002"); s != academy.StatusActive {
+		t.Fatalf("leave date moved ahead: %s", s)
+	}
+	// The importing admin cannot give themself a leave date that has come.
+	boss := []string{"B0001", "老板", "", "", "", "", "阳光花园", "管理员", "2025/1/1"}
+	plan(t, r, csvOf([][]string{boss}), roster.Options{Actor: admin}, true)
+	f, err := roster.Read(withLeave([][]string{boss}, map[int]string{0: string(past)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := r.Plan(ctx, f, roster.Options{Actor: academy.Actor{Username: "b0001"}}); err != nil || !p.Refused() || p.Items[0].Problems[0].Column != "离职日期" {
+		t.Fatalf("own leave date: %+v %v", p, err)
 	}
 }
