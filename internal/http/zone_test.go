@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,9 +46,19 @@ func TestSiteZoneIsValidated(t *testing.T) {
 		t.Fatalf("admin page create: %d %s", res.StatusCode, res.Body)
 	}
 	page := e.api("GET", "/admin/sites", "admin", nil)
-	if !strings.Contains(page.Body, "<td>喀什项目</td><td>Asia/Urumqi</td>") || !strings.Contains(page.Body, "<td>项目s1</td><td>公司时区</td>") ||
-		!strings.Contains(page.Body, `name="tz"`) || !strings.Contains(page.Body, "Asia/Shanghai") {
+	// Zones by the names people here use, with the offset; the form still
+	// takes the zone's id, offered with its name.
+	page.Body = html.UnescapeString(page.Body)
+	if !strings.Contains(page.Body, "<td>喀什项目</td><td>乌鲁木齐时间（UTC+6）</td>") || !strings.Contains(page.Body, "<td>项目s1</td><td>公司时区</td>") ||
+		!strings.Contains(page.Body, `name="tz"`) || !strings.Contains(page.Body, `<option value="Asia/Urumqi">乌鲁木齐时间（UTC+6）</option>`) ||
+		!strings.Contains(page.Body, "留空则使用公司时区：北京时间（UTC+8）。") {
 		t.Fatalf("sites page:\n%s", page.Body)
+	}
+	if _, err := e.accounts.UpdateProfile(context.Background(), "admin", "", "en"); err != nil {
+		t.Fatal(err)
+	}
+	if page := e.api("GET", "/admin/sites", "admin", nil); !strings.Contains(html.UnescapeString(page.Body), "<td>Urumqi time (UTC+6)</td>") {
+		t.Fatalf("sites page in English:\n%s", page.Body)
 	}
 	if res := e.form("/admin/sites", "admin", map[string][]string{"id": {"nowhere"}, "name": {"无处"}, "tz": {"Nowhere/City"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "tz: ") || !strings.Contains(res.Body, `value="Nowhere/City"`) {
 		t.Fatalf("bad zone on the admin page: %d", res.StatusCode)
