@@ -292,3 +292,85 @@ func TestBrowserSiteZone(t *testing.T) {
 		t.Fatalf("stored site %+v %v", site, err)
 	}
 }
+
+// A site can be renamed and moved to another zone, by an admin, with the
+// change audited; bad input changes nothing.
+func TestSiteRenamedAndMoved(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	site := func() academy.Site {
+		t.Helper()
+		var out struct{ Items []academy.Site }
+		e.api("GET", "/api/v1/sites", "admin", nil).json(t, &out)
+		for _, s := range out.Items {
+			if s.ID == "s1" {
+				return s
+			}
+		}
+		t.Fatal("site s1 is gone")
+		return academy.Site{}
+	}
+	before := site()
+
+	for _, bad := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"name": "  "}, "name"},
+		{map[string]any{"tz": "Nowhere/City"}, "tz"},
+		{map[string]any{"tz": "Local"}, "tz"},
+		{map[string]any{"name": strings.Repeat("长", 65)}, "name"},
+	} {
+		res := e.api("PATCH", "/api/v1/sites/s1", "admin", bad.body)
+		if res.StatusCode != 400 || !strings.Contains(res.Body, bad.field+": ") {
+			t.Errorf("PATCH %v: %d %s", bad.body, res.StatusCode, res.Body)
+		}
+	}
+	if got := site(); got != before {
+		t.Fatalf("refused changes changed the site: %+v, was %+v", got, before)
+	}
+	if res := e.api("PATCH", "/api/v1/sites/nosuch", "admin", map[string]any{"name": "无"}); res.StatusCode != 404 {
+		t.Errorf("PATCH of a missing site: %d %s", res.StatusCode, res.Body)
+	}
+
+	// Moved: the site's people read its times in the new zone at once.
+	res := e.api("PATCH", "/api/v1/sites/s1", "admin", map[string]any{"tz": "Asia/Urumqi"})
+	if res.StatusCode != 200 {
+		t.Fatalf("move: %d %s", res.StatusCode, res.Body)
+	}
+	if got := site(); got.TZ != "Asia/Urumqi" || got.Name != before.Name {
+		t.Fatalf("after the move: %+v", got)
+	}
+	if loc := e.accounts.SiteZone(ctx, "s1"); loc.String() != "Asia/Urumqi" {
+		t.Fatalf("the site's zone after the move: %s", loc)
+	}
+	// Renamed, and back on the company's zone; the name alone is kept.
+	if res := e.api("PATCH", "/api/v1/sites/s1", "admin", map[string]any{"name": " 新城花园 ", "tz": ""}); res.StatusCode != 200 {
+		t.Fatalf("rename: %d %s", res.StatusCode, res.Body)
+	}
+	if got := site(); got.TZ != "" || got.Name != "新城花园" {
+		t.Fatalf("after the rename: %+v", got)
+	}
+	if loc := e.accounts.SiteZone(ctx, "s1"); loc.String() != "Asia/Shanghai" {
+		t.Fatalf("the site's zone back on the company's: %s", loc)
+	}
+	var audit struct{ Items []academy.AuditEvent }
+	e.api("GET", "/api/v1/audit?action="+academy.AuditSiteUpdated, "admin", nil).json(t, &audit)
+	if len(audit.Items) != 2 || audit.Items[1].Detail != "tz: - → Asia/Urumqi" ||
+		audit.Items[0].Detail != "name: "+before.Name+" → 新城花园; tz: Asia/Urumqi → -" || audit.Items[0].Actor != "admin" {
+		t.Fatalf("audit of the changes: %+v", audit.Items)
+	}
+
+	// The site's page: the form keeps what was typed and says what is wrong.
+	page := e.form("/admin/sites/s1/settings", "admin", map[string][]string{"name": {"新城花园"}, "tz": {"Mars/Olympus"}})
+	if page.StatusCode != 400 || !strings.Contains(page.Body, `value="Mars/Olympus"`) || !strings.Contains(page.Body, `role="alert"`) {
+		t.Fatalf("bad zone on the site's page: %d", page.StatusCode)
+	}
+	if res := e.form("/admin/sites/s1/settings", "admin", map[string][]string{"name": {"新城花园二期"}, "tz": {"Asia/Urumqi"}}); res.StatusCode != 303 {
+		t.Fatalf("save on the site's page: %d %s", res.StatusCode, res.Body)
+	}
+	body := html.UnescapeString(e.api("GET", "/admin/sites/s1", "admin", nil).Body)
+	if !strings.Contains(body, "<h1>新城花园二期</h1>") || !strings.Contains(body, "乌鲁木齐时间（UTC+6）") {
+		t.Fatalf("the site's page after the save:\n%s", body)
+	}
+}
