@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -21,9 +22,10 @@ import (
 //   - notify_caps: "<user>/<kind>/<day>" -> the Key that took the day's one message;
 //   - notify_deliveries: "<key>/<channel>", the outside sends with their
 //     state, attempts and claim;
-//   - notifications: the in-app list, under the message's Key;
-//   - notify_unread: each person's unread count, so the header reads one
-//     document by _id instead of counting;
+//   - notify_inbox: each person's in-app list, newest first and bounded
+//     (inboxDoc), read by _id;
+//   - notify_unread: each person's unread count, a copy of the inbox's,
+//     so the header of every page reads a small document by _id;
 //   - notify_prefs (per username) and notify_robots (per site).
 type Notify struct{ db *DB }
 
@@ -204,24 +206,136 @@ func (n *Notify) ListDeliveries(ctx context.Context, f notify.DeliveryFilter) ([
 	return ds, int(total), FormatError(cur.All(ctx, &ds))
 }
 
-// AddNotification inserts nt and counts it unread, unless it is there.
-func (n *Notify) AddNotification(ctx context.Context, nt *notify.Notification) (bool, error) {
-	_, err := n.db.c("notifications").InsertOne(ctx, nt)
-	if mongo.IsDuplicateKeyError(err) {
-		return false, nil
-	} else if err != nil {
-		return false, FormatError(err)
-	}
-	// A crash between the two writes leaves the count one short until the
-	// person opens the list, which recounts.
-	return true, n.bumpUnread(ctx, nt.To, 1)
+// inboxSize bounds a person's in-app list: the newest notifications up
+// to it stay in the inbox, older ones leave it. 200 is months of a busy
+// learner's reminders, and keeps the document (read whole by the home
+// page and the list) well under 100 KB.
+const inboxSize = 200
+
+// inboxDoc is a person's in-app list under their username: the newest
+// notifications, newest first, and how many of them are unread. The home
+// page and the list read it by _id; on the embedded store a filter on
+// "to" scanned every person's notifications.
+type inboxDoc struct {
+	ID      string                `bson:"_id"`
+	Version int                   `bson:"version"`
+	Unread  int                   `bson:"unread"`
+	Items   []notify.Notification `bson:"items"`
 }
 
-func (n *Notify) bumpUnread(ctx context.Context, username string, by int) error {
-	return FormatError(upsert(func() error {
-		_, err := n.db.c("notify_unread").UpdateOne(ctx, bson.M{"_id": username}, bson.M{"$inc": bson.M{"n": by}}, options.UpdateOne().SetUpsert(true))
+// newer tells whether a sorts before b in a list: newest first, then by
+// ID, the order the list always had.
+func newer(a, b *notify.Notification) bool {
+	if !a.CreatedAt.Equal(b.CreatedAt) {
+		return a.CreatedAt.After(b.CreatedAt)
+	}
+	return a.ID < b.ID
+}
+
+func (d *inboxDoc) find(id string) int {
+	return slices.IndexFunc(d.Items, func(nt notify.Notification) bool { return nt.ID == id })
+}
+
+func (d *inboxDoc) recount() {
+	d.Unread = 0
+	for _, nt := range d.Items {
+		if !nt.Read {
+			d.Unread++
+		}
+	}
+}
+
+func (n *Notify) inbox(ctx context.Context, username string) (*inboxDoc, error) {
+	d := &inboxDoc{ID: username}
+	err := n.db.c("notify_inbox").FindOne(ctx, bson.M{"_id": username}).Decode(d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return d, nil
+	}
+	return d, FormatError(err)
+}
+
+// inboxTries bounds the compare-and-swap rounds of one inbox change on
+// MongoDB: a round is lost only to another write to the same inbox that
+// went through, so with fewer writers than this at once every one lands.
+const inboxTries = 32
+
+// changeInbox applies change to the person's inbox and writes it back:
+// one document, so no transaction is needed. On MongoDB it is replaced at
+// its next version, again from a fresh read when another write got there
+// first; the embedded store, which compares in Go, reads and replaces it
+// holding the write turn, which no other write can take in between.
+// change says whether it changed anything; then the unread counter the
+// header reads is set from the inbox.
+func (n *Notify) changeInbox(ctx context.Context, username string, change func(*inboxDoc) (bool, error)) error {
+	c := n.db.c("notify_inbox")
+	write := func() (*inboxDoc, error) {
+		d, err := n.inbox(ctx, username)
+		if err != nil {
+			return nil, err
+		}
+		if changed, err := change(d); err != nil || !changed {
+			return nil, err
+		}
+		d.recount()
+		d.Version++
+		if c.turn != nil {
+			_, err := c.Collection.ReplaceOne(ctx, bson.M{"_id": username}, d, options.Replace().SetUpsert(true))
+			return d, FormatError(err)
+		}
+		if d.Version == 1 {
+			_, err = c.Collection.InsertOne(ctx, d)
+			if mongo.IsDuplicateKeyError(err) {
+				return nil, academy.Errorf(academy.ECONFLICT, "inbox %s was created meanwhile", username)
+			}
+			return d, FormatError(err)
+		}
+		return d, replaceVersion(ctx, c, username, d.Version, d)
+	}
+	var d *inboxDoc
+	var err error
+	if c.turn != nil {
+		d, err = inTurn(ctx, c, write)
+	} else {
+		for range inboxTries {
+			if d, err = write(); academy.ErrorCode(err) != academy.ECONFLICT {
+				break
+			}
+		}
+	}
+	if err != nil || d == nil {
 		return err
-	}))
+	}
+	// A crash before this leaves the counter behind the inbox until the
+	// next change or the person opens the list, which repairs it.
+	return n.setUnread(ctx, username, d.Unread)
+}
+
+// AddNotification puts nt in the recipient's inbox unless it is there:
+// one compare-and-swap of one document, so two relays fanning out the
+// same message add it once. A retry of a notification that has left the
+// inbox sorts after all inboxSize newer ones and stays out.
+func (n *Notify) AddNotification(ctx context.Context, nt *notify.Notification) (bool, error) {
+	added := false
+	err := n.changeInbox(ctx, nt.To, func(d *inboxDoc) (bool, error) {
+		added = false
+		if d.find(nt.ID) >= 0 {
+			return false, nil
+		}
+		at, _ := slices.BinarySearchFunc(d.Items, nt, func(e notify.Notification, t *notify.Notification) int {
+			if newer(&e, t) {
+				return -1
+			}
+			return 1
+		})
+		if at >= inboxSize {
+			return false, nil
+		}
+		d.Items = slices.Insert(d.Items, at, *nt)
+		d.Items = d.Items[:min(len(d.Items), inboxSize)]
+		added = true
+		return true, nil
+	})
+	return added, err
 }
 
 func (n *Notify) setUnread(ctx context.Context, username string, v int) error {
@@ -229,39 +343,39 @@ func (n *Notify) setUnread(ctx context.Context, username string, v int) error {
 	return FormatError(err)
 }
 
-// Notifications pages through a person's list and recounts the unread.
+// Notifications pages through the person's inbox, with its total and
+// unread count, and repairs the counter Unread reads if it differs.
 func (n *Notify) Notifications(ctx context.Context, username string, offset, limit int) ([]notify.Notification, int, int, error) {
-	c := n.db.c("notifications")
-	total, err := c.CountDocuments(ctx, bson.M{"to": username})
+	d, err := n.inbox(ctx, username)
 	if err != nil {
-		return nil, 0, 0, FormatError(err)
+		return nil, 0, 0, err
 	}
-	unread, err := c.CountDocuments(ctx, bson.M{"to": username, "read": false})
-	if err != nil {
-		return nil, 0, 0, FormatError(err)
-	}
-	if stored, err := n.Unread(ctx, username); err == nil && stored != int(unread) {
-		if err := n.setUnread(ctx, username, int(unread)); err != nil {
+	d.recount()
+	if stored, err := n.Unread(ctx, username); err == nil && stored != d.Unread {
+		if err := n.setUnread(ctx, username, d.Unread); err != nil {
 			return nil, 0, 0, err
 		}
 	}
-	cur, err := c.Find(ctx, bson.M{"to": username}, options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}).SetSkip(int64(offset)).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, 0, 0, FormatError(err)
-	}
-	var out []notify.Notification
-	return out, int(total), int(unread), FormatError(cur.All(ctx, &out))
+	from := min(max(offset, 0), len(d.Items))
+	return d.Items[from:min(from+max(limit, 0), len(d.Items))], len(d.Items), d.Unread, nil
 }
 
 // LatestUnread returns the person's newest unread notifications.
 func (n *Notify) LatestUnread(ctx context.Context, username string, limit int) ([]notify.Notification, error) {
-	cur, err := n.db.c("notifications").Find(ctx, bson.M{"to": username, "read": false},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	d, err := n.inbox(ctx, username)
 	if err != nil {
-		return nil, FormatError(err)
+		return nil, err
 	}
 	var out []notify.Notification
-	return out, FormatError(cur.All(ctx, &out))
+	for _, nt := range d.Items {
+		if len(out) == limit {
+			break
+		}
+		if !nt.Read {
+			out = append(out, nt)
+		}
+	}
+	return out, nil
 }
 
 // Unread reads the person's unread count.
@@ -277,33 +391,33 @@ func (n *Notify) Unread(ctx context.Context, username string) (int, error) {
 }
 
 // MarkRead marks one of the person's notifications read; another's is
-// ENOTFOUND, as a missing one.
+// ENOTFOUND, as a missing one (it is in no inbox of theirs).
 func (n *Notify) MarkRead(ctx context.Context, username, id string) error {
-	var nt notify.Notification
-	err := n.db.c("notifications").FindOne(ctx, bson.M{"_id": id}).Decode(&nt)
-	if err = FormatError(err); err != nil || nt.To != username {
-		if err == nil || academy.ErrorCode(err) == academy.ENOTFOUND {
-			return academy.Errorf(academy.ENOTFOUND, "没有这条通知 / No such notification.")
+	return n.changeInbox(ctx, username, func(d *inboxDoc) (bool, error) {
+		i := d.find(id)
+		if i < 0 {
+			return false, academy.Errorf(academy.ENOTFOUND, "没有这条通知 / No such notification.")
 		}
-		return err
-	}
-	res, err := n.db.c("notifications").UpdateOne(ctx, bson.M{"_id": id, "read": false}, bson.M{"$set": bson.M{"read": true}})
-	if err != nil {
-		return FormatError(err)
-	}
-	if res.ModifiedCount == 0 {
-		return nil // read already
-	}
-	return n.bumpUnread(ctx, username, -1)
+		if d.Items[i].Read {
+			return false, nil
+		}
+		d.Items[i].Read = true
+		return true, nil
+	})
 }
 
 // MarkAllRead marks all the person's notifications read.
 func (n *Notify) MarkAllRead(ctx context.Context, username string) error {
-	_, err := inTurn(ctx, n.db.c("notifications"), func() (*mongo.UpdateResult, error) {
-		return n.db.c("notifications").Collection.UpdateMany(ctx, bson.M{"to": username, "read": false}, bson.M{"$set": bson.M{"read": true}})
+	err := n.changeInbox(ctx, username, func(d *inboxDoc) (bool, error) {
+		changed := false
+		for i := range d.Items {
+			changed = changed || !d.Items[i].Read
+			d.Items[i].Read = true
+		}
+		return changed, nil
 	})
 	if err != nil {
-		return FormatError(err)
+		return err
 	}
 	return n.setUnread(ctx, username, 0)
 }
@@ -338,4 +452,52 @@ func (n *Notify) SiteRobot(ctx context.Context, site string) (notify.SiteRobot, 
 func (n *Notify) SaveSiteRobot(ctx context.Context, r notify.SiteRobot) error {
 	_, err := n.db.c("notify_robots").ReplaceOne(ctx, bson.M{"_id": r.Site}, r, options.Replace().SetUpsert(true))
 	return FormatError(err)
+}
+
+// moveNotificationsToInboxes builds each person's inbox from the
+// notifications collection of schema 6 (one document per notification,
+// read by filters on "to") and drops it: the newest inboxSize of each
+// person's are kept, as the inbox keeps them from now on.
+func moveNotificationsToInboxes(ctx context.Context, db *DB) error {
+	old := db.db.Collection("notifications")
+	cur, err := old.Find(ctx, bson.M{}, options.Find().SetSort(bson.D{{Key: "to", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return FormatError(err)
+	}
+	defer cur.Close(ctx)
+	n := NewNotify(db)
+	d := &inboxDoc{}
+	save := func() error {
+		if d.ID == "" {
+			return nil
+		}
+		d.recount()
+		d.Version = 1
+		if _, err := db.c("notify_inbox").ReplaceOne(ctx, bson.M{"_id": d.ID}, d, options.Replace().SetUpsert(true)); err != nil {
+			return FormatError(err)
+		}
+		return n.setUnread(ctx, d.ID, d.Unread)
+	}
+	for cur.Next(ctx) {
+		var nt notify.Notification
+		if err := cur.Decode(&nt); err != nil {
+			return FormatError(err)
+		}
+		if nt.To != d.ID {
+			if err := save(); err != nil {
+				return err
+			}
+			d = &inboxDoc{ID: nt.To}
+		}
+		if len(d.Items) < inboxSize {
+			d.Items = append(d.Items, nt)
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return FormatError(err)
+	}
+	if err := save(); err != nil {
+		return err
+	}
+	return FormatError(old.Drop(ctx))
 }
