@@ -228,6 +228,10 @@ func TestAdminOutboxResend(t *testing.T) {
 	if page.StatusCode != 200 || !strings.Contains(page.Body, "550 mailbox unavailable") || !strings.Contains(page.Body, "已搁置") || !strings.Contains(page.Body, "工单升级给我") {
 		t.Fatalf("outbox page: %d\n%s", page.StatusCode, page.Body)
 	}
+	// The page says how long it keeps what was sent.
+	if !strings.Contains(page.Body, "已发送的记录保留 30 天") {
+		t.Fatalf("the outbox page does not say how long sent items are kept:\n%s", page.Body)
+	}
 	if res := e.api("GET", "/admin/notifications?state=lost", "admin", nil); res.StatusCode != 400 {
 		t.Fatalf("unknown state: %d", res.StatusCode)
 	}

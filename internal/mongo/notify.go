@@ -221,6 +221,9 @@ type inboxDoc struct {
 	Version int                   `bson:"version"`
 	Unread  int                   `bson:"unread"`
 	Items   []notify.Notification `bson:"items"`
+	// Oldest is the last item's time, so that the daily purge finds the
+	// inboxes holding expired notifications without reading their items.
+	Oldest time.Time `bson:"oldest,omitempty"`
 }
 
 // newer tells whether a sorts before b in a list: newest first, then by
@@ -236,12 +239,16 @@ func (d *inboxDoc) find(id string) int {
 	return slices.IndexFunc(d.Items, func(nt notify.Notification) bool { return nt.ID == id })
 }
 
-func (d *inboxDoc) recount() {
-	d.Unread = 0
+// tally sets the unread count and the oldest time from the items.
+func (d *inboxDoc) tally() {
+	d.Unread, d.Oldest = 0, time.Time{}
 	for _, nt := range d.Items {
 		if !nt.Read {
 			d.Unread++
 		}
+	}
+	if len(d.Items) > 0 {
+		d.Oldest = d.Items[len(d.Items)-1].CreatedAt
 	}
 }
 
@@ -276,7 +283,7 @@ func (n *Notify) changeInbox(ctx context.Context, username string, change func(*
 		if changed, err := change(d); err != nil || !changed {
 			return nil, err
 		}
-		d.recount()
+		d.tally()
 		d.Version++
 		if c.turn != nil {
 			_, err := c.Collection.ReplaceOne(ctx, bson.M{"_id": username}, d, options.Replace().SetUpsert(true))
@@ -350,7 +357,7 @@ func (n *Notify) Notifications(ctx context.Context, username string, offset, lim
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	d.recount()
+	d.tally()
 	if stored, err := n.Unread(ctx, username); err == nil && stored != d.Unread {
 		if err := n.setUnread(ctx, username, d.Unread); err != nil {
 			return nil, 0, 0, err
@@ -471,7 +478,7 @@ func moveNotificationsToInboxes(ctx context.Context, db *DB) error {
 		if d.ID == "" {
 			return nil
 		}
-		d.recount()
+		d.tally()
 		d.Version = 1
 		if _, err := db.c("notify_inbox").ReplaceOne(ctx, bson.M{"_id": d.ID}, d, options.Replace().SetUpsert(true)); err != nil {
 			return FormatError(err)
@@ -500,4 +507,57 @@ func moveNotificationsToInboxes(ctx context.Context, db *DB) error {
 		return err
 	}
 	return FormatError(old.Drop(ctx))
+}
+
+// Purge deletes what the retention periods have passed. Each deletion is
+// one filtered DeleteMany, a scan of its collection on the embedded store
+// (holding the write turn, as every write does): acceptable once a day in
+// the background. Inboxes are changed one by one as any other write
+// changes them.
+func (n *Notify) Purge(ctx context.Context, before notify.PurgeBefore) (int, error) {
+	total := 0
+	deletes := []struct {
+		coll   string
+		filter bson.M
+	}{
+		{"notify_deliveries", bson.M{"$or": bson.A{
+			bson.M{"state": notify.Sent, "sent_at": bson.M{"$lt": before.Sent}},
+			// A parked delivery's next_at is its last try; a resend
+			// queues it with a new one.
+			bson.M{"state": notify.Parked, "next_at": bson.M{"$lt": before.Sent}},
+		}}},
+		{"notify_messages", bson.M{"state": bson.M{"$ne": "new"}, "at": bson.M{"$lt": before.Sent}}},
+		{"notify_caps", bson.M{"at": bson.M{"$lt": before.Caps}}},
+	}
+	for _, d := range deletes {
+		res, err := n.db.c(d.coll).DeleteMany(ctx, d.filter)
+		if err != nil {
+			return total, FormatError(err)
+		}
+		total += int(res.DeletedCount)
+	}
+	cur, err := n.db.c("notify_inbox").Find(ctx, bson.M{"oldest": bson.M{"$lt": before.InApp}}, options.Find().SetProjection(bson.M{"_id": 1}))
+	if err != nil {
+		return total, FormatError(err)
+	}
+	var ids []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &ids); err != nil {
+		return total, FormatError(err)
+	}
+	for _, id := range ids {
+		gone := 0 // of the round that was written
+		err := n.changeInbox(ctx, id.ID, func(d *inboxDoc) (bool, error) {
+			keep := slices.DeleteFunc(d.Items, func(nt notify.Notification) bool { return nt.CreatedAt.Before(before.InApp) })
+			gone = len(d.Items) - len(keep)
+			d.Items = keep
+			return gone > 0, nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += gone
+	}
+	return total, nil
 }

@@ -137,3 +137,119 @@ func TestMigrationMovesNotificationsToInboxes(t *testing.T) {
 		t.Fatal("the notifications collection is still there")
 	}
 }
+
+// The purge removes what its retention period has passed and nothing
+// else: just inside a limit stays, just outside goes, nothing queued, not
+// fanned out, or unread and young is touched; two purges at once remove
+// each thing once.
+func TestNotifyPurge(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	st := mongo.NewNotify(db)
+	now := time.Date(2026, 9, 1, 3, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	in, out := time.Minute, -time.Minute // just inside a limit, just outside
+	sentOld, sentYoung := now.Add(-notify.KeepSent+out), now.Add(-notify.KeepSent+in)
+	ds := []notify.Delivery{
+		{ID: "sent-old", State: notify.Sent, SentAt: sentOld, CreatedAt: sentOld},
+		{ID: "sent-young", State: notify.Sent, SentAt: sentYoung, CreatedAt: sentOld},
+		{ID: "parked-old", State: notify.Parked, NextAt: sentOld, CreatedAt: sentOld},
+		{ID: "parked-young", State: notify.Parked, NextAt: sentYoung, CreatedAt: sentOld},
+		{ID: "queued-old", State: notify.Queued, NextAt: now.Add(-60 * day), CreatedAt: now.Add(-60 * day)},
+	}
+	if err := st.AddDeliveries(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	ms := []notify.Message{
+		{Key: "done-old", Kind: notify.KindAssigned, To: "li", At: sentOld},
+		{Key: "dropped-old", Kind: notify.KindAssigned, To: "li", At: sentOld},
+		{Key: "done-young", Kind: notify.KindAssigned, To: "li", At: sentYoung},
+		{Key: "new-old", Kind: notify.KindAssigned, To: "li", At: now.Add(-60 * day)},
+	}
+	if err := st.AddMessages(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	for key, state := range map[string]string{"done-old": "done", "dropped-old": "dropped", "done-young": "done"} {
+		if err := st.FinishMessage(ctx, key, state, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, at := range map[string]time.Time{"cap-old": now.Add(-notify.KeepCaps + out), "cap-young": now.Add(-notify.KeepCaps + in)} {
+		db.Now = func() time.Time { return at }
+		if ok, err := st.TakeCap(ctx, id, "first"); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+	}
+	inAppOld, inAppYoung := now.Add(-notify.KeepInApp+out), now.Add(-notify.KeepInApp+in)
+	for i, nt := range []notify.Notification{
+		{ID: "li-old", To: "li", CreatedAt: inAppOld},
+		{ID: "li-young", To: "li", CreatedAt: inAppYoung},
+		{ID: "li-new", To: "li", CreatedAt: now.Add(-day)},
+		{ID: "wang-young", To: "wang", CreatedAt: inAppYoung},
+	} {
+		nt.Kind = notify.KindAssigned
+		if _, err := st.AddNotification(ctx, &nt); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	if err := st.MarkRead(ctx, "li", "li-new"); err != nil {
+		t.Fatal(err)
+	}
+
+	svc := &notify.Service{Store: st, Now: func() time.Time { return now }}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	removed := 0
+	for range 2 {
+		wg.Go(func() {
+			n, err := svc.Purge(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			removed += n
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if removed != 6 {
+		t.Errorf("two purges removed %d, want 6 (2 deliveries, 2 messages, a cap, a notification)", removed)
+	}
+	left, _, err := st.ListDeliveries(ctx, notify.DeliveryFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, d := range left {
+		ids = append(ids, d.ID)
+	}
+	slices.Sort(ids)
+	if !slices.Equal(ids, []string{"parked-young", "queued-old", "sent-young"}) {
+		t.Errorf("deliveries left: %v", ids)
+	}
+	if n, _ := st.CountMessages(ctx); n != 2 {
+		t.Errorf("%d messages left, want done-young and new-old", n)
+	}
+	if waiting, _ := st.NewMessages(ctx, 10); len(waiting) != 1 || waiting[0].Key != "new-old" {
+		t.Errorf("messages waiting for fan-out: %v", waiting)
+	}
+	if ok, _ := st.TakeCap(ctx, "cap-old", "second"); !ok {
+		t.Error("the old cap is still held")
+	}
+	if ok, _ := st.TakeCap(ctx, "cap-young", "second"); ok {
+		t.Error("the young cap was removed")
+	}
+	list, total, unread, err := st.Notifications(ctx, "li", 0, 10)
+	if err != nil || total != 2 || unread != 1 || list[0].ID != "li-new" || list[1].ID != "li-young" {
+		t.Errorf("li's inbox: %d, %d unread (%v): %v", total, unread, err, list)
+	}
+	if n, _ := st.Unread(ctx, "li"); n != 1 {
+		t.Errorf("li's unread counter: %d, want 1", n)
+	}
+	if _, total, _, _ := st.Notifications(ctx, "wang", 0, 10); total != 1 {
+		t.Errorf("wang's inbox: %d, want 1", total)
+	}
+	if n, err := svc.Purge(ctx); n != 0 || err != nil {
+		t.Errorf("a purge again removed %d (%v)", n, err)
+	}
+}

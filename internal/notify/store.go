@@ -10,6 +10,9 @@ type Store interface {
 	Outbox
 	Inbox
 	Settings
+	// Purge removes what was settled before the times given (see
+	// PurgeBefore) and reports how many documents or notifications went.
+	Purge(ctx context.Context, before PurgeBefore) (int, error)
 }
 
 // Outbox holds messages until they are fanned out and deliveries until a
