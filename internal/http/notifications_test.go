@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/mongo/mongotest"
 	"github.com/academy/academy/internal/notify"
 )
 
@@ -341,7 +342,9 @@ func TestNotificationPagesReadByID(t *testing.T) {
 	notifyScans := func(name string) {
 		t.Helper()
 		for _, s := range e.ops.takeScans() {
-			if f := strings.Fields(s); strings.HasPrefix(f[1], "notif") {
+			// On MongoDB an inbox is replaced at its version, which
+			// the filter names; it is the embedded store that scans.
+			if f := strings.Fields(s); strings.HasPrefix(f[1], "notif") && !mongotest.External() {
 				t.Errorf("%s filters %s beyond _id: the embedded store scans it", name, s)
 			}
 		}

@@ -28,7 +28,7 @@ import (
 )
 
 // SchemaVersion is the version that migrations bring a database to.
-const SchemaVersion = 7
+const SchemaVersion = 8
 
 // DB is an open database.
 type DB struct {
@@ -199,6 +199,7 @@ var migrations = []migration{
 	backfillTicketMarks,        // 4 -> 5: open tickets' summaries carry their SLA marks
 	indexTicketSearch,          // 5 -> 6: the search index lists every ticket
 	moveNotificationsToInboxes, // 6 -> 7: each person's notifications in one inbox document
+	listWaiting,                // 7 -> 8: what the relay waits on, listed in notify_new and notify_due
 }
 
 // dropVersionMarkers removes the collections of "<id>#<version>" markers
@@ -218,7 +219,7 @@ func dropVersionMarkers(ctx context.Context, db *DB) error {
 // created at start, so that setup which works per collection (indexes
 // here, and the embedded store's _id index) covers them before any data.
 var collections = []string{
-	"assignments", "attempt_answers", "awards", "calendars", "certificates", "counters", "programs", "notify_messages", "notify_caps", "notify_deliveries", "notify_inbox", "notify_unread", "notify_prefs", "notify_robots", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses", "desk_rules", "desk_rule_revisions",
+	"assignments", "attempt_answers", "awards", "calendars", "certificates", "counters", "programs", "notify_messages", "notify_new", "notify_caps", "notify_deliveries", "notify_due", "notify_inbox", "notify_unread", "notify_prefs", "notify_robots", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses", "desk_rules", "desk_rule_revisions",
 	"directories", "drafts", "frozen_directories", "frozen_questions", "leases", "meta", "open_attempts", "open_tickets", "password_links", "progress", "quality_agent_weeks", "quality_feedback", "quality_flags", "quality_records", "quality_settings", "quality_weeks", "quiz_records", "quiz_revisions", "quizzes",
 	"run_checks", "run_index", "runs", "scenarios", "sandbox_index", "sandboxes", "sessions", "sites", "ticket_search", "ticket_summaries", "tickets", "training_cases", "users",
 }

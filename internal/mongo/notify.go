@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"time"
 
@@ -41,14 +42,72 @@ type messageDoc struct {
 }
 
 // AddMessages inserts the messages whose Key is new; duplicates are the
-// producer enqueuing the same event again, and are ignored.
+// producer enqueuing the same event again, and are ignored. Those stored
+// are listed in notify_new (see waitingEntry).
 func (n *Notify) AddMessages(ctx context.Context, ms []notify.Message) error {
 	docs := make([]any, len(ms))
 	for i, m := range ms {
 		docs[i] = messageDoc{Message: m, State: "new"}
 	}
 	_, err := n.db.c("notify_messages").InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err := ignoreDuplicates(err); err != nil {
+		return FormatError(err)
+	}
+	var entries []any
+	for _, i := range stored(len(ms), err) {
+		entries = append(entries, waitingEntry{ID: ms[i].Key, At: ms[i].At})
+	}
+	return n.list(ctx, "notify_new", entries)
+}
+
+// list adds entries to a list of what waits (waitingEntry). A crash
+// before it leaves them out; the purge that every instance runs at start
+// lists them (listWaiting).
+func (n *Notify) list(ctx context.Context, coll string, entries []any) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	_, err := n.db.c(coll).InsertMany(ctx, entries, options.InsertMany().SetOrdered(false))
 	return FormatError(ignoreDuplicates(err))
+}
+
+// stored returns the indexes of the n documents that an unordered insert,
+// which failed with err or none, stored: producers enqueue the same
+// events again (escalations every minute), and listing those again would
+// only make work. When err does not say which were duplicates, all are
+// returned; an entry too many is dropped when met.
+func stored(n int, err error) []int {
+	dup := map[int]bool{}
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) {
+		for _, we := range bwe.WriteErrors {
+			dup[we.Index] = true
+		}
+	}
+	var out []int
+	for i := range n {
+		if !dup[i] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// The relay reads what waits every few seconds on every instance; on the
+// embedded store a filter on notify_messages or notify_deliveries scans a
+// month of traffic (seconds). So what waits is also listed in two small
+// collections, one short document each: notify_new (messages not fanned
+// out, by Key) and notify_due (queued deliveries, by ID, with their next
+// attempt and claim). An entry is written after the document it points
+// at and is a hint: one whose document no longer waits is dropped when
+// met, one whose times are behind is corrected when met, and one missing
+// (a crash between the two writes) is listed again by the purge that
+// every instance runs at start and daily (listWaiting).
+type waitingEntry struct {
+	ID         string    `bson:"_id"`
+	At         time.Time `bson:"at,omitempty"`
+	NextAt     time.Time `bson:"next_at,omitempty"`
+	ClaimUntil time.Time `bson:"claim_until"`
 }
 
 // ignoreDuplicates drops the duplicate-key errors of an unordered insert
@@ -75,27 +134,44 @@ func (n *Notify) CountMessages(ctx context.Context) (int64, error) {
 	return c, FormatError(err)
 }
 
-// NewMessages returns up to limit messages not fanned out yet, oldest first.
+// NewMessages returns up to limit messages not fanned out yet, oldest
+// first: from the notify_new list, each read by _id.
 func (n *Notify) NewMessages(ctx context.Context, limit int) ([]notify.Message, error) {
-	cur, err := n.db.c("notify_messages").Find(ctx, bson.M{"state": "new"},
-		options.Find().SetSort(bson.D{{Key: "at", Value: 1}}).SetLimit(int64(limit)))
+	cur, err := n.db.c("notify_new").Find(ctx, bson.M{}, options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
 		return nil, FormatError(err)
 	}
-	var docs []messageDoc
-	if err := cur.All(ctx, &docs); err != nil {
+	var entries []waitingEntry
+	if err := cur.All(ctx, &entries); err != nil {
 		return nil, FormatError(err)
 	}
-	out := make([]notify.Message, len(docs))
-	for i, d := range docs {
-		out[i] = d.Message
+	var out []notify.Message
+	for _, e := range entries {
+		var d messageDoc
+		err := n.db.c("notify_messages").FindOne(ctx, bson.M{"_id": e.ID}).Decode(&d)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, FormatError(err)
+		}
+		if err == nil && d.State == "new" {
+			out = append(out, d.Message)
+			continue
+		}
+		// Fanned out (or purged): a message never waits again.
+		if _, err := n.db.c("notify_new").DeleteOne(ctx, bson.M{"_id": e.ID}); err != nil {
+			return nil, FormatError(err)
+		}
 	}
 	return out, nil
 }
 
-// FinishMessage records the outcome of a message's fan-out.
+// FinishMessage records the outcome of a message's fan-out and takes it
+// off the notify_new list.
 func (n *Notify) FinishMessage(ctx context.Context, key, state, reason string) error {
 	_, err := n.db.c("notify_messages").UpdateOne(ctx, bson.M{"_id": key}, bson.M{"$set": bson.M{"state": state, "reason": reason}})
+	if err != nil {
+		return FormatError(err)
+	}
+	_, err = n.db.c("notify_new").DeleteOne(ctx, bson.M{"_id": key})
 	return FormatError(err)
 }
 
@@ -117,71 +193,167 @@ func (n *Notify) TakeCap(ctx context.Context, id, key string) (bool, error) {
 	return held.Key == key, nil
 }
 
-// AddDeliveries inserts the deliveries whose ID is new.
+// AddDeliveries inserts the deliveries whose ID is new and lists the
+// queued ones stored in notify_due.
 func (n *Notify) AddDeliveries(ctx context.Context, ds []notify.Delivery) error {
 	docs := make([]any, len(ds))
-	for i := range ds {
-		docs[i] = ds[i]
+	for i, d := range ds {
+		docs[i] = d
 	}
 	_, err := n.db.c("notify_deliveries").InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	return FormatError(ignoreDuplicates(err))
+	if err := ignoreDuplicates(err); err != nil {
+		return FormatError(err)
+	}
+	var entries []any
+	for _, i := range stored(len(ds), err) {
+		if d := ds[i]; d.State == notify.Queued {
+			entries = append(entries, waitingEntry{ID: d.ID, NextAt: d.NextAt, ClaimUntil: d.ClaimUntil})
+		}
+	}
+	return n.list(ctx, "notify_due", entries)
 }
 
-// DueDeliveries returns queued deliveries due at now and not claimed by
-// a live lease, oldest first.
-func (n *Notify) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]notify.Delivery, error) {
-	cur, err := n.db.c("notify_deliveries").Find(ctx,
-		bson.M{"state": notify.Queued, "next_at": bson.M{"$lte": now}, "claim_until": bson.M{"$lte": now}},
-		options.Find().SetSort(bson.D{{Key: "next_at", Value: 1}}).SetLimit(int64(limit)))
+// DueDeliveries returns the IDs of deliveries due at now and not claimed
+// by a live lease, oldest first, from the notify_due list; Claim checks
+// each against the delivery itself.
+func (n *Notify) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	cur, err := n.db.c("notify_due").Find(ctx,
+		bson.M{"next_at": bson.M{"$lte": now}, "claim_until": bson.M{"$lte": now}},
+		options.Find().SetSort(bson.D{{Key: "next_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)).SetProjection(bson.M{"_id": 1}))
 	if err != nil {
 		return nil, FormatError(err)
 	}
-	var ds []notify.Delivery
-	return ds, FormatError(cur.All(ctx, &ds))
+	var entries []waitingEntry
+	if err := cur.All(ctx, &entries); err != nil {
+		return nil, FormatError(err)
+	}
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.ID
+	}
+	return ids, nil
+}
+
+// updateIf sets fields of document id if it is in the state filter
+// names, which holds says in Go; it reports whether it was. On MongoDB
+// the filter does it atomically: of two relays racing, one matches. The
+// embedded store scans the whole collection for a filter beyond _id
+// (seconds with a month of deliveries), so there the document is read by
+// _id, checked and updated by _id holding the write turn, which no other
+// write can take in between (as replaceVersion does).
+func updateIf[T any](ctx context.Context, c collection, id string, filter bson.M, holds func(*T) bool, set bson.M) (bool, error) {
+	if c.turn == nil {
+		f := bson.M{"_id": id}
+		maps.Copy(f, filter)
+		res, err := c.Collection.UpdateOne(ctx, f, bson.M{"$set": set})
+		if err != nil {
+			return false, FormatError(err)
+		}
+		return res.MatchedCount > 0, nil
+	}
+	return inTurn(ctx, c, func() (bool, error) {
+		var cur T
+		err := c.Collection.FindOne(ctx, bson.M{"_id": id}).Decode(&cur)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return false, nil
+		}
+		if err != nil || !holds(&cur) {
+			return false, FormatError(err)
+		}
+		_, err = c.Collection.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": set})
+		return err == nil, FormatError(err)
+	})
 }
 
 // Claim is one conditional update of the delivery's document: only one
-// of two relays racing for it matches.
+// of two relays racing for it matches. Its notify_due entry follows: the
+// claim is copied to it, or, when the delivery is not there to claim, the
+// entry is dropped or corrected.
 func (n *Notify) Claim(ctx context.Context, id, by string, now, until time.Time) (*notify.Delivery, error) {
-	var d notify.Delivery
-	err := n.db.c("notify_deliveries").FindOneAndUpdate(ctx,
-		bson.M{"_id": id, "state": notify.Queued, "next_at": bson.M{"$lte": now}, "claim_until": bson.M{"$lte": now}},
-		bson.M{"$set": bson.M{"claimed_by": by, "claim_until": until}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, nil
-	}
+	claimed, err := updateIf(ctx, n.db.c("notify_deliveries"), id,
+		bson.M{"state": notify.Queued, "next_at": bson.M{"$lte": now}, "claim_until": bson.M{"$lte": now}},
+		func(d *notify.Delivery) bool {
+			return d.State == notify.Queued && !d.NextAt.After(now) && !d.ClaimUntil.After(now)
+		},
+		bson.M{"claimed_by": by, "claim_until": until})
 	if err != nil {
+		return nil, err
+	}
+	var d notify.Delivery
+	err = n.db.c("notify_deliveries").FindOne(ctx, bson.M{"_id": id}).Decode(&d)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, FormatError(err)
 	}
-	return &d, nil
+	due := n.db.c("notify_due")
+	switch {
+	case claimed && err == nil:
+		_, err = due.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"claim_until": until}})
+		return &d, FormatError(err)
+	case err != nil || d.State != notify.Queued:
+		// Sent, parked or purged. The entry goes only as it was read: a
+		// resend meanwhile writes a new next attempt to it.
+		var e waitingEntry
+		if err := due.FindOne(ctx, bson.M{"_id": id}).Decode(&e); err != nil {
+			return nil, FormatError(ignoreMissing(err))
+		}
+		_, err = due.DeleteOne(ctx, bson.M{"_id": id, "next_at": e.NextAt})
+		return nil, FormatError(err)
+	default:
+		_, err = due.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"next_at": d.NextAt, "claim_until": d.ClaimUntil}}, options.UpdateOne().SetUpsert(true))
+		return nil, FormatError(ignoreDuplicates(err))
+	}
 }
 
-// Settle records the outcome and drops the claim, if by holds it.
-func (n *Notify) Settle(ctx context.Context, id, by string, d notify.Delivery) error {
-	res, err := n.db.c("notify_deliveries").UpdateOne(ctx, bson.M{"_id": id, "claimed_by": by},
-		bson.M{"$set": bson.M{"state": d.State, "attempts": d.Attempts, "next_at": d.NextAt, "reason": d.Reason,
-			"sent_at": d.SentAt, "claimed_by": "", "claim_until": time.Time{}}})
-	if err != nil {
-		return FormatError(err)
+// ignoreMissing drops the error of a document not found.
+func ignoreMissing(err error) error {
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil
 	}
-	if res.MatchedCount == 0 {
+	return err
+}
+
+// Settle records the outcome and drops the claim, if by holds it; the
+// delivery stays on the notify_due list only while queued.
+func (n *Notify) Settle(ctx context.Context, id, by string, d notify.Delivery) error {
+	ok, err := updateIf(ctx, n.db.c("notify_deliveries"), id, bson.M{"claimed_by": by},
+		func(cur *notify.Delivery) bool { return cur.ClaimedBy == by },
+		bson.M{"state": d.State, "attempts": d.Attempts, "next_at": d.NextAt, "reason": d.Reason,
+			"sent_at": d.SentAt, "claimed_by": "", "claim_until": time.Time{}})
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return academy.Errorf(academy.ECONFLICT, "delivery %s is no longer claimed by %s", id, by)
 	}
-	return nil
-}
-
-// Resend queues a parked delivery again, from its first attempt.
-func (n *Notify) Resend(ctx context.Context, id string, now time.Time) error {
-	res, err := n.db.c("notify_deliveries").UpdateOne(ctx, bson.M{"_id": id, "state": notify.Parked},
-		bson.M{"$set": bson.M{"state": notify.Queued, "attempts": 0, "next_at": now, "claimed_by": "", "claim_until": time.Time{}}})
-	if err != nil {
+	due := n.db.c("notify_due")
+	if d.State == notify.Queued {
+		err := upsert(func() error {
+			_, err := due.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"next_at": d.NextAt, "claim_until": time.Time{}}}, options.UpdateOne().SetUpsert(true))
+			return err
+		})
 		return FormatError(err)
 	}
-	if res.MatchedCount == 0 {
+	_, err = due.DeleteOne(ctx, bson.M{"_id": id})
+	return FormatError(err)
+}
+
+// Resend queues a parked delivery again, from its first attempt, and
+// lists it in notify_due.
+func (n *Notify) Resend(ctx context.Context, id string, now time.Time) error {
+	ok, err := updateIf(ctx, n.db.c("notify_deliveries"), id, bson.M{"state": notify.Parked},
+		func(cur *notify.Delivery) bool { return cur.State == notify.Parked },
+		bson.M{"state": notify.Queued, "attempts": 0, "next_at": now, "claimed_by": "", "claim_until": time.Time{}})
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return academy.Errorf(academy.ECONFLICT, "只能重发已搁置的通知 / Only a parked notification can be sent again.")
 	}
-	return nil
+	err = upsert(func() error {
+		_, err := n.db.c("notify_due").UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"next_at": now, "claim_until": time.Time{}}}, options.UpdateOne().SetUpsert(true))
+		return err
+	})
+	return FormatError(err)
 }
 
 // ListDeliveries pages through deliveries, newest first.
@@ -559,5 +731,37 @@ func (n *Notify) Purge(ctx context.Context, before notify.PurgeBefore) (int, err
 		}
 		total += gone
 	}
-	return total, nil
+	// What a crash left off the relay's lists is listed again.
+	return total, listWaiting(ctx, n.db)
+}
+
+// listWaiting lists in notify_new and notify_due the messages and
+// deliveries that wait and are missing there: schema 8 introduced the
+// lists, and the daily purge mends those a crash between two writes left
+// out. Entries there already are left as they are.
+func listWaiting(ctx context.Context, db *DB) error {
+	for _, l := range []struct{ from, to, state string }{
+		{"notify_messages", "notify_new", "new"},
+		{"notify_deliveries", "notify_due", notify.Queued},
+	} {
+		cur, err := db.c(l.from).Find(ctx, bson.M{"state": l.state}, options.Find().SetProjection(bson.M{"_id": 1, "at": 1, "next_at": 1, "claim_until": 1}))
+		if err != nil {
+			return FormatError(err)
+		}
+		var entries []waitingEntry
+		if err := cur.All(ctx, &entries); err != nil {
+			return FormatError(err)
+		}
+		for i := 0; i < len(entries); i += 1000 {
+			docs := make([]any, 0, 1000)
+			for _, e := range entries[i:min(i+1000, len(entries))] {
+				docs = append(docs, e)
+			}
+			_, err := db.c(l.to).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+			if err := ignoreDuplicates(err); err != nil {
+				return FormatError(err)
+			}
+		}
+	}
+	return nil
 }

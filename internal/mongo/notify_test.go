@@ -253,3 +253,149 @@ func TestNotifyPurge(t *testing.T) {
 		t.Errorf("a purge again removed %d (%v)", n, err)
 	}
 }
+
+// The relay's reads and writes of what waits touch the messages and
+// deliveries by _id alone (on the embedded store any other filter scans
+// a month of them, seconds at a time), and the lists of what waits follow
+// each change: settled, parked, resent, and mended by the purge when a
+// crash left something off.
+func TestRelayWorksByID(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var scans []string
+	db := mongotest.Open(t, mongo.Observe(func(c mongo.Command) {
+		// MongoDB uses its indexes and conditional updates; the scans
+		// are the embedded store's.
+		if mongotest.External() || c.Collection != "notify_messages" && c.Collection != "notify_deliveries" {
+			return
+		}
+		for _, f := range c.Filters {
+			if !slices.Equal(f, []string{"_id"}) {
+				mu.Lock()
+				scans = append(scans, fmt.Sprint(c.Name, " ", c.Collection, " ", f))
+				mu.Unlock()
+			}
+		}
+	}))
+	st := mongo.NewNotify(db)
+	mu.Lock()
+	scans = nil // the migrations' at open
+	mu.Unlock()
+	now := time.Date(2026, 9, 1, 3, 0, 0, 0, time.UTC)
+	m := notify.Message{Key: "k1", Kind: notify.KindAssigned, To: "li", At: now}
+	if err := st.AddMessages(ctx, []notify.Message{m, {Key: "k2", Kind: notify.KindAssigned, To: "wang", At: now.Add(time.Second)}}); err != nil {
+		t.Fatal(err)
+	}
+	keys := func() []string {
+		t.Helper()
+		ms, err := st.NewMessages(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.Key)
+		}
+		return out
+	}
+	if got := keys(); !slices.Equal(got, []string{"k1", "k2"}) {
+		t.Fatalf("new messages: %v", got)
+	}
+	if err := st.FinishMessage(ctx, "k1", "done", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddMessages(ctx, []notify.Message{m}); err != nil { // enqueued again
+		t.Fatal(err)
+	}
+	if got := keys(); !slices.Equal(got, []string{"k2"}) {
+		t.Fatalf("new messages after k1 was fanned out and enqueued again: %v", got)
+	}
+
+	d := notify.Delivery{ID: "k1/email", Key: "k1", Channel: notify.ChannelEmail, To: "li", State: notify.Queued, NextAt: now, CreatedAt: now}
+	if err := st.AddDeliveries(ctx, []notify.Delivery{d, d}); err != nil {
+		t.Fatal(err)
+	}
+	due := func(at time.Time) []string {
+		t.Helper()
+		ids, err := st.DueDeliveries(ctx, at, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	if got := due(now); !slices.Equal(got, []string{"k1/email"}) {
+		t.Fatalf("due: %v", got)
+	}
+	claimed, err := st.Claim(ctx, "k1/email", "a", now, now.Add(time.Minute))
+	if err != nil || claimed == nil {
+		t.Fatal(claimed, err)
+	}
+	if other, err := st.Claim(ctx, "k1/email", "b", now, now.Add(time.Minute)); other != nil || err != nil {
+		t.Fatalf("claimed twice: %v %v", other, err)
+	}
+	if got := due(now.Add(time.Second)); len(got) != 0 {
+		t.Fatalf("due while claimed: %v", got)
+	}
+	// A failure: queued again for later.
+	claimed.Attempts, claimed.NextAt = 1, now.Add(time.Hour)
+	if err := st.Settle(ctx, "k1/email", "a", *claimed); err != nil {
+		t.Fatal(err)
+	}
+	if got := due(now.Add(2 * time.Minute)); len(got) != 0 {
+		t.Fatalf("due before its next attempt: %v", got)
+	}
+	later := now.Add(time.Hour)
+	if claimed, err = st.Claim(ctx, "k1/email", "a", later, later.Add(time.Minute)); err != nil || claimed == nil {
+		t.Fatal(claimed, err)
+	}
+	// Refused for good: parked, off the list, until resent.
+	claimed.State = notify.Parked
+	if err := st.Settle(ctx, "k1/email", "a", *claimed); err != nil {
+		t.Fatal(err)
+	}
+	if got := due(later.Add(time.Hour)); len(got) != 0 {
+		t.Fatalf("due while parked: %v", got)
+	}
+	if err := st.Resend(ctx, "k1/email", later); err != nil {
+		t.Fatal(err)
+	}
+	if got := due(later); !slices.Equal(got, []string{"k1/email"}) {
+		t.Fatalf("due after the resend: %v", got)
+	}
+
+	noScans := func() {
+		t.Helper()
+		mu.Lock()
+		defer mu.Unlock()
+		if len(scans) > 0 {
+			t.Errorf("the relay's commands filter beyond _id: %v", scans)
+		}
+		scans = nil
+	}
+	noScans()
+
+	// A crash between the two writes leaves k2 and the delivery off their
+	// lists; the purge at start lists them again.
+	rdb := raw(t, db)
+	for _, c := range []string{"notify_new", "notify_due"} {
+		if _, err := rdb.Collection(c).DeleteMany(ctx, bson.M{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := keys(); len(got) != 0 {
+		t.Fatalf("new messages with the list emptied: %v", got)
+	}
+	if _, err := (&notify.Service{Store: st, Now: func() time.Time { return later }}).Purge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	scans = nil // the purge's daily scans
+	mu.Unlock()
+	if got := keys(); !slices.Equal(got, []string{"k2"}) {
+		t.Fatalf("new messages after the purge: %v", got)
+	}
+	if got := due(later); !slices.Equal(got, []string{"k1/email"}) {
+		t.Fatalf("due after the purge: %v", got)
+	}
+	noScans()
+}
