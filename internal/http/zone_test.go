@@ -275,7 +275,7 @@ func TestBrowserSiteZone(t *testing.T) {
 		chromedp.SendKeys("#username", "admin"), chromedp.SendKeys("#password", testPassword),
 		chromedp.Click("#login-submit"), chromedp.WaitVisible("#panel-admin"))
 	step(t, ctx, "open the sites", chromedp.Navigate(base+"/admin/sites"), chromedp.WaitVisible("#site-tz"))
-	if hint := text(t, ctx, "#site-tz-hint"); !strings.Contains(hint, "Asia/Shanghai") {
+	if hint := text(t, ctx, "#site-tz-hint"); !strings.Contains(hint, "北京时间（UTC+8）") {
 		t.Errorf("the zone hint does not name the company's zone: %q", hint)
 	}
 	step(t, ctx, "create the site", chromedp.SendKeys("#site-id", "xj"), chromedp.SendKeys("#site-name", "乌鲁木齐项目"),
@@ -284,7 +284,7 @@ func TestBrowserSiteZone(t *testing.T) {
 		t.Errorf("the sites page scrolls sideways (%v)", err)
 	}
 	screenshot(t, ctx, "sites-zone-phone")
-	if row := text(t, ctx, "table.list tbody"); !strings.Contains(row, "乌鲁木齐项目") || !strings.Contains(row, "Asia/Urumqi") || !strings.Contains(row, "公司时区") {
+	if row := text(t, ctx, "table.list tbody"); !strings.Contains(row, "乌鲁木齐项目") || !strings.Contains(row, "乌鲁木齐时间（UTC+6）") || !strings.Contains(row, "公司时区") {
 		t.Errorf("sites list: %q", row)
 	}
 	site, err := e.accounts.Sites.FindSite(context.Background(), "xj")
