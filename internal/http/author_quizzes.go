@@ -120,7 +120,7 @@ func (s *Server) authorQuestion(c *fiber.Ctx) error {
 			}
 		}
 		if found == nil {
-			return academy.Errorf(academy.ENOTFOUND, "question %q not found in quiz %q", id, q.Slug)
+			return academy.Errorf(academy.ENOTFOUND, "测验 %q 中没有题目 %q / question %q not found in quiz %q", q.Slug, id, id, q.Slug)
 		}
 		b, err := content.QuestionYAML(found)
 		if err != nil {

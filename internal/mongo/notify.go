@@ -164,7 +164,7 @@ func (n *Notify) Settle(ctx context.Context, id, by string, d notify.Delivery) e
 		return FormatError(err)
 	}
 	if res.MatchedCount == 0 {
-		return academy.Errorf(academy.ECONFLICT, "delivery %s is no longer claimed by %s", id, by)
+		return academy.Errorf(academy.ECONFLICT, "投递 %s 已不再由 %s 领取 / delivery %s is no longer claimed by %s", id, by, id, by)
 	}
 	return nil
 }
