@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/markdown"
 )
 
@@ -37,7 +38,12 @@ func TestRepositoryContentLintsClean(t *testing.T) {
 
 func TestLintReportsPathAndLine(t *testing.T) {
 	_, ps := (&Loader{Dir: "testdata/broken", MD: markdown.New()}).Courses()
-	got := ps.Error()
+	// Problems from the domain are bilingual: the English half is checked.
+	var lines []string
+	for _, p := range ps {
+		lines = append(lines, academy.MessageIn(academy.LangEN, p.String()))
+	}
+	got := strings.Join(lines, "\n")
 	want := []string{
 		"courses/bad/course.yaml:1: audience: required field is missing",
 		`courses/bad/course.yaml:3: minutes: must be a whole number, not "abc"`,
