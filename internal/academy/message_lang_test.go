@@ -37,13 +37,16 @@ func TestMessagesAreBilingual(t *testing.T) {
 		}
 		rel, _ := filepath.Rel(root, path)
 		rel = filepath.ToSlash(rel)
+		helpers := errorHelpers(f)
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
 				return true
 			}
 			var msg ast.Expr
-			switch name := calleeName(call.Fun, f.Name.Name); {
+			name := calleeName(call.Fun, f.Name.Name)
+			id, _ := call.Fun.(*ast.Ident)
+			switch at, helper := 0, false; {
 			case name == "academy.Errorf" && len(call.Args) >= 2:
 				if code := calleeName(call.Args[0], f.Name.Name); code == "academy.EINTERNAL" {
 					return true
@@ -51,6 +54,11 @@ func TestMessagesAreBilingual(t *testing.T) {
 				msg = call.Args[1]
 			case name == "fiber.NewError" && len(call.Args) >= 2:
 				msg = call.Args[1]
+			case id != nil:
+				if at, helper = helpers[id.Name]; !helper || len(call.Args) <= at {
+					return true
+				}
+				msg = call.Args[at]
 			default:
 				return true
 			}
@@ -75,6 +83,61 @@ func TestMessagesAreBilingual(t *testing.T) {
 			t.Errorf("bilingualExempt holds %q, which no longer occurs: drop it", k)
 		}
 	}
+}
+
+// errorHelpers finds the functions of f that take a format and its
+// arguments and make an error with it (CheckResponse's bad): a call of
+// one is a message too. It maps each name to the format's position.
+func errorHelpers(f *ast.File) map[string]int {
+	out := map[string]int{}
+	add := func(name string, typ *ast.FuncType, body *ast.BlockStmt) {
+		ps := typ.Params.List
+		if len(ps) == 0 || body == nil {
+			return
+		}
+		if _, ok := ps[len(ps)-1].Type.(*ast.Ellipsis); !ok {
+			return
+		}
+		// The format is the string just before the variadic arguments.
+		if len(ps) < 2 {
+			return
+		}
+		if id, ok := ps[len(ps)-2].Type.(*ast.Ident); !ok || id.Name != "string" {
+			return
+		}
+		at := -1
+		for _, p := range ps[:len(ps)-1] {
+			at += max(len(p.Names), 1)
+		}
+		makesError := false
+		ast.Inspect(body, func(n ast.Node) bool {
+			if c, ok := n.(*ast.CallExpr); ok && calleeName(c.Fun, f.Name.Name) == "academy.Errorf" {
+				makesError = true
+			}
+			return !makesError
+		})
+		if makesError {
+			out[name] = at
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncDecl:
+			if n.Name.Name != "Errorf" {
+				add(n.Name.Name, n.Type, n.Body)
+			}
+		case *ast.AssignStmt:
+			for i, r := range n.Rhs {
+				if fl, ok := r.(*ast.FuncLit); ok && i < len(n.Lhs) {
+					if id, ok := n.Lhs[i].(*ast.Ident); ok {
+						add(id.Name, fl.Type, fl.Body)
+					}
+				}
+			}
+		}
+		return true
+	})
+	return out
 }
 
 // hasWords reports whether a format holds words of its own: "%s" or

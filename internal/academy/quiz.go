@@ -510,6 +510,7 @@ const MaxFillAnswer = 200
 // once, and no more of them than the question offers. The bounds keep an
 // attempt, which holds every answer, as small as the quiz it answers.
 func CheckResponse(q *Question, r *Response) error {
+	// bad's format is bilingual too: the field goes before both halves.
 	bad := func(format string, args ...any) error {
 		return Errorf(EINVALID, "answers.%s: %s", q.ID, fmt.Sprintf(format, args...))
 	}
@@ -533,20 +534,20 @@ func CheckResponse(q *Question, r *Response) error {
 		rest.Number = nil
 	}
 	if rest.Choice != "" || rest.Choices != nil || rest.Bool != nil || rest.Text != "" || rest.Order != nil || rest.Pairs != nil || rest.Number != nil {
-		return bad("only the answer of a %s question may be given", q.Type)
+		return bad("只能给出 %s 类型题目的答案 / only the answer of a %s question may be given", q.Type, q.Type)
 	}
 	// each checks a list of option ids: known, each at most once.
-	each := func(ids []string, what string, blankOK bool) error {
+	each := func(ids []string, whatZh, what string, blankOK bool) error {
 		seen := make(map[string]bool, len(ids))
 		for _, c := range ids {
 			if c == "" && blankOK {
 				continue
 			}
 			if q.Option(c) == nil {
-				return bad("%q is not %s of this question", c, what)
+				return bad("%q 不是本题的%s / %q is not %s of this question", c, whatZh, c, what)
 			}
 			if seen[c] {
-				return bad("%q is given twice; each %s counts once", c, strings.TrimPrefix(what, "an "))
+				return bad("%q 给了两次，每个%s只算一次 / %q is given twice; each %s counts once", c, whatZh, c, strings.TrimPrefix(what, "an "))
 			}
 			seen[c] = true
 		}
@@ -555,27 +556,27 @@ func CheckResponse(q *Question, r *Response) error {
 	switch q.Type {
 	case QSingle:
 		if r.Choice != "" && q.Option(r.Choice) == nil {
-			return bad("%q is not an option of this question", r.Choice)
+			return bad("%q 不是本题的选项 / %q is not an option of this question", r.Choice, r.Choice)
 		}
 	case QMultiple:
 		if len(r.Choices) > len(q.Options) {
-			return bad("%d choices given; the question has %d options", len(r.Choices), len(q.Options))
+			return bad("选了 %d 项，本题只有 %d 个选项 / %d choices given; the question has %d options", len(r.Choices), len(q.Options), len(r.Choices), len(q.Options))
 		}
-		return each(r.Choices, "an option", false)
+		return each(r.Choices, "选项", "an option", false)
 	case QOrdering:
 		// The whole order, one position per item; "" is a position not yet
 		// filled, as the form saves it while the learner works.
 		if len(r.Order) != 0 && len(r.Order) != len(q.Options) {
-			return bad("the order must list the %d items, not %d", len(q.Options), len(r.Order))
+			return bad("排序须列出全部 %d 项，而不是 %d 项 / the order must list the %d items, not %d", len(q.Options), len(r.Order), len(q.Options), len(r.Order))
 		}
-		return each(r.Order, "an item", true)
+		return each(r.Order, "项", "an item", true)
 	case QMatching:
 		for it, o := range r.Pairs {
 			if !slices.ContainsFunc(q.Items, func(x Option) bool { return x.ID == it }) {
-				return bad("%q is not an item of this question", it)
+				return bad("%q 不是本题的项 / %q is not an item of this question", it, it)
 			}
 			if o != "" && q.Option(o) == nil {
-				return bad("%q is not an option of this question", o)
+				return bad("%q 不是本题的选项 / %q is not an option of this question", o, o)
 			}
 		}
 	case QFill:
@@ -584,7 +585,7 @@ func CheckResponse(q *Question, r *Response) error {
 		}
 	case QNumeric:
 		if r.Number != nil && (math.IsNaN(*r.Number) || math.IsInf(*r.Number, 0)) {
-			return bad("not a finite number")
+			return bad("不是有限的数 / not a finite number")
 		}
 	}
 	return nil
