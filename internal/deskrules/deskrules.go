@@ -108,13 +108,8 @@ func (s *Service) RulesRevision(ctx context.Context, rev string) (*academy.DeskR
 	if len(problems) > 0 {
 		// Saved revisions were checked; only a newer program with
 		// stricter rules finds fault with one.
-		// Each problem is bilingual: the halves are joined apart, so
-		// that the reader's half of the whole holds only its language.
-		zh, en := make([]string, len(problems)), make([]string, len(problems))
-		for i, p := range problems {
-			zh[i], en[i] = academy.MessageIn(academy.LangZH, p), academy.MessageIn(academy.LangEN, p)
-		}
-		return nil, academy.Errorf(academy.EINVALID, "工单规则 %s 有误：%s / desk rules %s: %s", rev, strings.Join(zh, "；"), rev, strings.Join(en, "; "))
+		zh, en := academy.JoinMessages(problems)
+		return nil, academy.Errorf(academy.EINVALID, "工单规则 %s 有误：%s / desk rules %s: %s", rev, zh, rev, en)
 	}
 	s.mu.Lock()
 	if s.parsed == nil {

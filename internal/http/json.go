@@ -56,7 +56,9 @@ func jsonError(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return academy.Errorf(academy.EINVALID, "body: JSON 不完整 / truncated JSON")
 	}
-	return academy.Errorf(academy.EINVALID, "body: %s", err.Error())
+	// The decoder's own words are English: the Chinese half says what
+	// they are about.
+	return academy.Errorf(academy.EINVALID, "body: 请求体不是可读取的 JSON / %s", err.Error())
 }
 
 func typeName(kind string) string {
