@@ -61,8 +61,11 @@ func ErrorMessage(err error) string {
 	} else if errors.As(err, &e) {
 		return e.Message
 	}
-	return "内部错误 / Internal error."
+	return InternalMessage
 }
+
+// InternalMessage is all a user is told of an internal error.
+const InternalMessage = "内部错误 / Internal error."
 
 // Messages meant for people are written in both languages at once,
 // "中文 / English" (optionally after a "field: " prefix), where they are

@@ -22,7 +22,7 @@ var bilingualExempt = map[string]string{}
 // with no Chinese half reaches them in English (MessageIn shows a
 // one-language message as it is). Every user-facing error made in
 // internal/ from a literal format must carry Chinese; internal errors are
-// exempt, since the user sees a generic text for them (ErrorMessage).
+// exempt: a user is told only academy.InternalMessage of them.
 func TestMessagesAreBilingual(t *testing.T) {
 	root := ".."
 	fset := token.NewFileSet()
