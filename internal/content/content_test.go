@@ -36,14 +36,19 @@ func TestRepositoryContentLintsClean(t *testing.T) {
 	}
 }
 
+// english is the English half of each problem, one a line: problems
+// are bilingual, and tests match the English words with path and line.
+func english(ps Problems) string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = academy.MessageIn(academy.LangEN, p.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
 func TestLintReportsPathAndLine(t *testing.T) {
 	_, ps := (&Loader{Dir: "testdata/broken", MD: markdown.New()}).Courses()
-	// Problems from the domain are bilingual: the English half is checked.
-	var lines []string
-	for _, p := range ps {
-		lines = append(lines, academy.MessageIn(academy.LangEN, p.String()))
-	}
-	got := strings.Join(lines, "\n")
+	got := english(ps)
 	want := []string{
 		"courses/bad/course.yaml:1: audience: required field is missing",
 		`courses/bad/course.yaml:3: minutes: must be a whole number, not "abc"`,
@@ -136,7 +141,7 @@ func TestScenarioLint(t *testing.T) {
 		}
 	}
 	_, ps = (&Loader{Dir: "testdata/broken", MD: markdown.New()}).Scenarios(courses)
-	got := ps.Error()
+	got := english(ps)
 	for _, want := range []string{
 		`scenarios/bad-scenario.yaml:9: steps[hello]: next: no step "missing"`,
 		"scenarios/bad-scenario.yaml:9: steps[hello]: choices[0].scores: empathy 9 is outside -5..5",
