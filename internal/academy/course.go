@@ -118,7 +118,7 @@ func (c *Course) Validate() error {
 		}
 	}
 	if c.Minutes <= 0 || c.Minutes > 10000 {
-		return Errorf(EINVALID, "minutes: 须为正数分钟 / must be a positive number of minutes")
+		return Errorf(EINVALID, "minutes: 须为正的分钟数 / must be a positive number of minutes")
 	}
 	for _, p := range c.Prerequisites {
 		if p == c.Slug {
@@ -151,7 +151,7 @@ func (l *Lesson) Validate() error {
 		return err
 	}
 	if l.Minutes <= 0 || l.Minutes > 600 {
-		return Errorf(EINVALID, "minutes: 须为正数分钟 / must be a positive number of minutes")
+		return Errorf(EINVALID, "minutes: 须为正的分钟数 / must be a positive number of minutes")
 	}
 	if len(l.Objectives) == 0 {
 		return Errorf(EINVALID, "objectives: 至少写一条学习目标 / at least one learning objective")

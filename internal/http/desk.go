@@ -359,7 +359,7 @@ func (s *Server) sandboxOpen(c *fiber.Ctx) error {
 
 func sandboxOf(w *academy.Workspace) (*academy.Sandbox, error) {
 	if w.Sandbox == nil {
-		return nil, academy.Errorf(academy.EINVALID, "只有演练环境有模拟时钟和重置 / only a sandbox has a simulated clock and a reset")
+		return nil, academy.Errorf(academy.EINVALID, "只有演练环境才有模拟时钟和重置功能 / only a sandbox has a simulated clock and a reset")
 	}
 	return w.Sandbox, nil
 }

@@ -317,7 +317,7 @@ func (s *AttemptService) AddGrant(ctx context.Context, username, quiz string, g 
 	case academy.GrantCooldown:
 		update["$max"] = bson.M{p + ".cooldown_reset": g.At}
 	default:
-		return academy.Errorf(academy.EINVALID, "kind: %q 不是加次类型 / %q is not a grant", g.Kind, g.Kind)
+		return academy.Errorf(academy.EINVALID, "kind: %q 不是可授予的类型 / %q is not a grant", g.Kind, g.Kind)
 	}
 	err := upsert(func() error {
 		_, err := s.db.c("quiz_records").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)}, update, options.UpdateOne().SetUpsert(true))
