@@ -43,25 +43,25 @@ func TestMessagesAreBilingual(t *testing.T) {
 			if !ok {
 				return true
 			}
-			var msg ast.Expr
-			name := calleeName(call.Fun, f.Name.Name)
-			id, _ := call.Fun.(*ast.Ident)
-			switch at, helper := 0, false; {
-			case name == "academy.Errorf" && len(call.Args) >= 2:
-				if code := calleeName(call.Args[0], f.Name.Name); code == "academy.EINTERNAL" {
-					return true
+			at := -1 // the position of the message among the arguments
+			switch name := calleeName(call.Fun, f.Name.Name); name {
+			case "academy.Errorf":
+				if len(call.Args) > 1 && calleeName(call.Args[0], f.Name.Name) != "academy.EINTERNAL" {
+					at = 1
 				}
-				msg = call.Args[1]
-			case name == "fiber.NewError" && len(call.Args) >= 2:
-				msg = call.Args[1]
-			case id != nil:
-				if at, helper = helpers[id.Name]; !helper || len(call.Args) <= at {
-					return true
-				}
-				msg = call.Args[at]
+			case "fiber.NewError":
+				at = 1
 			default:
+				if id, ok := call.Fun.(*ast.Ident); ok {
+					if i, ok := helpers[id.Name]; ok {
+						at = i
+					}
+				}
+			}
+			if at < 0 || at >= len(call.Args) {
 				return true
 			}
+			msg := call.Args[at]
 			text, ok := literal(msg)
 			if !ok || countHan(text) > 0 || !hasWords(text) {
 				return true
@@ -91,15 +91,12 @@ func TestMessagesAreBilingual(t *testing.T) {
 func errorHelpers(f *ast.File) map[string]int {
 	out := map[string]int{}
 	add := func(name string, typ *ast.FuncType, body *ast.BlockStmt) {
+		// The format is the string just before the variadic arguments.
 		ps := typ.Params.List
-		if len(ps) == 0 || body == nil {
+		if len(ps) < 2 || body == nil {
 			return
 		}
 		if _, ok := ps[len(ps)-1].Type.(*ast.Ellipsis); !ok {
-			return
-		}
-		// The format is the string just before the variadic arguments.
-		if len(ps) < 2 {
 			return
 		}
 		if id, ok := ps[len(ps)-2].Type.(*ast.Ident); !ok || id.Name != "string" {
