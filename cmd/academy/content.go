@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/academy/academy/internal/academy"
@@ -116,10 +118,23 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // importContent validates and imports, printing the report; it returns the
 // names of what was skipped.
+//
+// An import archives what its files no longer hold, so a kind whose
+// directory is missing is left as it is, and a directory with none of them
+// is refused: a server started from another working directory archived
+// every course, quiz, scenario and program.
 func importContent(ctx context.Context, st *store, dir string, force bool, out io.Writer) ([]string, error) {
 	fl, problems, err := loadContent(dir)
 	if err != nil {
 		return nil, err
+	}
+	has := func(rel string) bool {
+		fi, err := os.Stat(filepath.Join(dir, rel))
+		return err == nil && fi.IsDir()
+	}
+	if !has("courses") && !has("quizzes") && !has("scenarios") {
+		abs, _ := filepath.Abs(dir)
+		return nil, fmt.Errorf("import: %s holds no courses/, quizzes/ or scenarios/; nothing was imported or archived (start from the content's directory, or set --content or ACADEMY_CONTENT; --no-import skips the import)", cmp.Or(abs, dir))
 	}
 	if len(problems) > 0 {
 		for _, p := range problems {
@@ -127,27 +142,39 @@ func importContent(ctx context.Context, st *store, dir string, force bool, out i
 		}
 		return nil, fmt.Errorf("import: %d problem(s) in %s; nothing was imported (run academy lint)", len(problems), dir)
 	}
-	rep, err := st.library.Import(ctx, fl.courses, "import", force)
-	if err != nil {
-		return nil, err
+	var skipped []string
+	for _, kind := range []struct {
+		name, dir string
+		// edits: the kind is also edited in the web, and an import skips
+		// what was edited there since (without --force).
+		edits bool
+		load  func() (*academy.ImportReport, error)
+	}{
+		{"courses", "courses", true, func() (*academy.ImportReport, error) { return st.library.Import(ctx, fl.courses, "import", force) }},
+		{"quizzes", "quizzes", true, func() (*academy.ImportReport, error) {
+			return st.library.ImportQuizzes(ctx, fl.quizzes, "import", force)
+		}},
+		{"scenarios", "scenarios", false, func() (*academy.ImportReport, error) {
+			return st.library.ImportScenarios(ctx, fl.scenarios, st.scenarios)
+		}},
+		{"programs", filepath.Join("courses", content.ProgramsDir), false, func() (*academy.ImportReport, error) {
+			return st.library.ImportPrograms(ctx, fl.programs, st.programs)
+		}},
+	} {
+		if !has(kind.dir) {
+			fmt.Fprintf(out, "%s: no %s/ in %s; left as they are\n", kind.name, filepath.ToSlash(kind.dir), dir)
+			continue
+		}
+		rep, err := kind.load()
+		if err != nil {
+			return nil, err
+		}
+		printReport(out, kind.name, rep)
+		if kind.edits {
+			skipped = append(skipped, rep.Skipped...)
+		}
 	}
-	printReport(out, "courses", rep)
-	qrep, err := st.library.ImportQuizzes(ctx, fl.quizzes, "import", force)
-	if err != nil {
-		return nil, err
-	}
-	printReport(out, "quizzes", qrep)
-	srep, err := st.library.ImportScenarios(ctx, fl.scenarios, st.scenarios)
-	if err != nil {
-		return nil, err
-	}
-	printReport(out, "scenarios", srep)
-	prep, err := st.library.ImportPrograms(ctx, fl.programs, st.programs)
-	if err != nil {
-		return nil, err
-	}
-	printReport(out, "programs", prep)
-	return append(rep.Skipped, qrep.Skipped...), nil
+	return skipped, nil
 }
 
 func printReport(out io.Writer, what string, rep *academy.ImportReport) {

@@ -366,13 +366,30 @@ func TestLintAndImport(t *testing.T) {
 		t.Fatalf("a failed import changed the database: %q", out)
 	}
 
-	// Export then import is a no-op.
+	// A directory without content (a server started from another working
+	// directory) is refused, and archives nothing.
+	empty := t.TempDir()
+	code, out, e = cli(t, "", "import", data, "--content", empty)
+	if code != 1 || !strings.Contains(e, "holds no courses/, quizzes/ or scenarios/") || !strings.Contains(e, "nothing was imported or archived") {
+		t.Fatalf("import of an empty directory: %d %q %q", code, out, e)
+	}
+	code, out, _ = cli(t, "", "import", data, "--content", "../..")
+	if !strings.Contains(out, "courses: created 0, updated 0, unchanged 7, archived 0") || !strings.Contains(out, "programs: created 0, updated 0, unchanged 2, archived 0") {
+		t.Fatalf("the empty directory changed the database: %q", out)
+	}
+
+	// Export then import is a no-op; the kinds the export does not hold
+	// are left as they are.
 	outDir := t.TempDir()
 	if code, out, e := cli(t, "", "export", data, "--course", "ethics", "--out", filepath.Join(outDir, "courses")); code != 0 || !strings.Contains(out, "exported ethics") {
 		t.Fatalf("export: %d %q %q", code, out, e)
 	}
-	if code, out, _ := cli(t, "", "import", data, "--content", outDir); code != 0 || !strings.Contains(out, "unchanged 1, archived 6") {
+	if code, out, _ := cli(t, "", "import", data, "--content", outDir); code != 0 || !strings.Contains(out, "unchanged 1, archived 6") ||
+		!strings.Contains(out, "quizzes: no quizzes/ in "+outDir+"; left as they are") || !strings.Contains(out, "programs: no courses/programs/ in") {
 		t.Fatalf("import of the export: %q", out)
+	}
+	if code, out, _ := cli(t, "", "import", data, "--content", "../.."); code != 0 || !strings.Contains(out, "quizzes: created 0, updated 0, unchanged 8, archived 0") {
+		t.Fatalf("quizzes after importing the export: %q", out)
 	}
 	if code, _, e := cli(t, "", "export", data, "--course", "nope"); code != 1 || !strings.Contains(e, "nope") {
 		t.Fatalf("export of a missing course: %d %q", code, e)

@@ -229,6 +229,18 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		every(ctx, 5*time.Second, logger, "notifications sent", relay.Flush)
 	}()
+	// Every instance purges what the retention periods have passed
+	// (notify.KeepSent and the others), at start and then daily: each
+	// removal is conditional on its own document, so two instances at
+	// once remove each thing once.
+	go func() {
+		if n, err := notifier.Purge(ctx); err != nil {
+			logger.Warn("notify: purge", "err", err)
+		} else if n > 0 {
+			logger.Info("old notifications removed", "count", n)
+		}
+		every(ctx, 24*time.Hour, logger, "old notifications removed", notifier.Purge)
+	}()
 	// Every instance scans for reminders (SLA marks, due work, expiring
 	// certificates) and digests from the shared scan mark; deterministic
 	// keys make a window scanned twice enqueue nothing new.

@@ -1,7 +1,9 @@
 package academy
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -482,4 +484,41 @@ func (a *Accounts) CreateSite(ctx context.Context, actor Actor, s *Site) error {
 		return err
 	}
 	return a.audit(ctx, actor, AuditSiteCreated, s.ID, s.Name)
+}
+
+// UpdateSite renames site id or moves it to another zone (tz "" is the
+// company's); a nil field is left as it is. Times stored stay UTC and a
+// ticket keeps the zone it was opened in; what the site's people see and
+// what is counted from now on use the new zone (other instances within
+// siteZoneTTL).
+func (a *Accounts) UpdateSite(ctx context.Context, actor Actor, id string, name, tz *string) (*Site, error) {
+	old, err := a.Sites.FindSite(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	next := *old
+	if name != nil {
+		next.Name = *name
+	}
+	if tz != nil {
+		next.TZ = *tz
+	}
+	if err := next.Validate(); err != nil {
+		return nil, err
+	}
+	var changes []string
+	if next.Name != old.Name {
+		changes = append(changes, fmt.Sprintf("name: %s → %s", old.Name, next.Name))
+	}
+	if next.TZ != old.TZ {
+		changes = append(changes, fmt.Sprintf("tz: %s → %s", cmp.Or(old.TZ, "-"), cmp.Or(next.TZ, "-")))
+	}
+	if len(changes) == 0 {
+		return old, nil
+	}
+	if err := a.Sites.SaveSite(ctx, &next); err != nil {
+		return nil, err
+	}
+	a.zones.m.Delete(id)
+	return &next, a.audit(ctx, actor, AuditSiteUpdated, id, strings.Join(changes, "; "))
 }

@@ -19,6 +19,7 @@ const (
 	AuditPasswordLink   = "user.password_link"
 	AuditPasswordByLink = "user.password_set_by_link"
 	AuditSiteCreated    = "site.created"
+	AuditSiteUpdated    = "site.updated"
 	AuditCertIssued     = "cert.issued"
 	AuditCertRevoked    = "cert.revoked"
 	AuditCertReinstated = "cert.reinstated"
@@ -34,7 +35,7 @@ const (
 
 // AuditActions lists every action, for the log's filter.
 var AuditActions = []string{AuditLoginOK, AuditLoginFailed, AuditLogout, AuditUserCreated, AuditRolesChanged,
-	AuditUserDisabled, AuditUserEnabled, AuditPasswordReset, AuditPasswordOwn, AuditPasswordLink, AuditPasswordByLink, AuditLegalName, AuditSiteCreated,
+	AuditUserDisabled, AuditUserEnabled, AuditPasswordReset, AuditPasswordOwn, AuditPasswordLink, AuditPasswordByLink, AuditLegalName, AuditSiteCreated, AuditSiteUpdated,
 	AuditCertIssued, AuditCertRevoked, AuditCertReinstated, AuditProgramSaved, AuditExtraAttempt, AuditCooldownReset,
 	AuditPhoneRevealed, AuditPhoneSearched, AuditDeskRulesSaved, AuditQualitySettings}
 

@@ -45,6 +45,8 @@ func (s *Site) Validate() error {
 // SiteService stores sites.
 type SiteService interface {
 	CreateSite(ctx context.Context, s *Site) error
+	// SaveSite replaces an existing site's name and zone.
+	SaveSite(ctx context.Context, s *Site) error
 	FindSite(ctx context.Context, id string) (*Site, error)
 	ListSites(ctx context.Context) ([]*Site, error)
 }

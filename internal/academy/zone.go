@@ -24,9 +24,18 @@ func LoadZone(field, name string) (*time.Location, error) {
 	return nil, Errorf(EINVALID, "%s: 请填写时区名称，如 Asia/Shanghai / must be a time zone name such as Asia/Shanghai or Asia/Urumqi", field)
 }
 
-// siteZones remembers each site's zone: a site's zone is set when it is
-// created and never changes, so no entry goes stale.
+// siteZones remembers each site's zone for siteZoneTTL: an admin may move
+// a site to another zone, which this instance forgets at once and the
+// others within the TTL.
 type siteZones struct{ m sync.Map }
+
+type siteZone struct {
+	loc   *time.Location
+	until time.Time
+}
+
+// siteZoneTTL is how long a site's zone is taken as read.
+const siteZoneTTL = time.Minute
 
 // CompanyZone is the zone of the company's calendar (a.Zone, UTC when
 // none was wired).
@@ -44,8 +53,9 @@ func (a *Accounts) SiteZone(ctx context.Context, site string) *time.Location {
 		// A practice desk is no site: it keeps the company's calendar.
 		return a.CompanyZone()
 	}
-	if loc, ok := a.zones.m.Load(site); ok {
-		return loc.(*time.Location)
+	now := time.Now()
+	if z, ok := a.zones.m.Load(site); ok && now.Before(z.(siteZone).until) {
+		return z.(siteZone).loc
 	}
 	s, err := a.Sites.FindSite(ctx, site)
 	if err != nil {
@@ -58,7 +68,7 @@ func (a *Accounts) SiteZone(ctx context.Context, site string) *time.Location {
 			loc = l
 		}
 	}
-	a.zones.m.Store(site, loc)
+	a.zones.m.Store(site, siteZone{loc, now.Add(siteZoneTTL)})
 	return loc
 }
 

@@ -47,17 +47,29 @@ func TestSecondServerOnSameDataDirFails(t *testing.T) {
 
 func TestQuietLogging(t *testing.T) {
 	var buf strings.Builder
-	log := slog.New(quiet{slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})})
+	log := slog.New(quiet{base: slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})})
 	log.Info("listening")
 	log.Warn("Response message:\n{...}")
 	log.Warn("disk almost full")
 	log.Error("backend failed")
+	// Attributes and groups added on the way, as FerretDB adds them per
+	// connection, reach the records that are written, in their order.
+	conn := log.With("component", "ferretdb").WithGroup("conn").With("peer", "127.0.0.1:5")
+	conn.Debug("command")
+	conn.Warn("slow", "ms", 900)
+	log.Warn("unscoped")
 	out := buf.String()
-	if strings.Contains(out, "listening") || strings.Contains(out, "Response message") {
+	if strings.Contains(out, "listening") || strings.Contains(out, "Response message") || strings.Contains(out, "command") {
 		t.Fatalf("noise passed: %s", out)
 	}
 	if !strings.Contains(out, "disk almost full") || !strings.Contains(out, "backend failed") {
 		t.Fatalf("warnings or errors dropped: %s", out)
+	}
+	if !strings.Contains(out, "msg=slow component=ferretdb conn.peer=127.0.0.1:5 conn.ms=900") {
+		t.Fatalf("attributes lost or out of place: %s", out)
+	}
+	if strings.Contains(out[strings.Index(out, "msg=unscoped"):], "component=") {
+		t.Fatalf("another logger's attributes leaked: %s", out)
 	}
 }
 

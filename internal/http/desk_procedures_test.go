@@ -151,6 +151,10 @@ func (e *env) checkNewProcedures(ws, who, resident string) {
 					t.Errorf("%s: follow-up in the queue %v", ws, d.FollowUp)
 				}
 			}
+			// The ticket's own page says when it is next followed up.
+			if page := e.api("GET", "/desk/"+ws+"/tickets/"+tk.ID, who, nil); !strings.Contains(page.Body, `<dd id="follow-up">`+today+" 23:00</dd>") {
+				t.Errorf("%s: the ticket page does not show the follow-up at %s 23:00", ws, today)
+			}
 			steps = steps[3:]
 		}
 		e.walk(ws, who, &tk, steps)

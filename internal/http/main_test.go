@@ -3,6 +3,7 @@ package http_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -60,15 +62,32 @@ type env struct {
 type dbOps struct {
 	mu sync.Mutex
 	n  map[string]int
+	// scans are the commands since the last take whose filters name
+	// more than _id: the embedded store scans their collection.
+	scans []string
 }
 
-func (o *dbOps) add(command, collection string) {
+func (o *dbOps) add(c mongo.Command) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.n == nil {
 		o.n = map[string]int{}
 	}
-	o.n[command+" "+collection]++
+	o.n[c.Name+" "+c.Collection]++
+	for _, f := range c.Filters {
+		if !slices.Equal(f, []string{"_id"}) {
+			o.scans = append(o.scans, fmt.Sprintf("%s %s %v", c.Name, c.Collection, f))
+		}
+	}
+}
+
+// takeScans returns the scans since the last take and starts again.
+func (o *dbOps) takeScans() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s := o.scans
+	o.n, o.scans = nil, nil
+	return s
 }
 
 // take returns the counts since the last take and starts again.
@@ -76,7 +95,7 @@ func (o *dbOps) take() map[string]int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	n := o.n
-	o.n = nil
+	o.n, o.scans = nil, nil
 	return n
 }
 

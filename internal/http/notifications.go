@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -427,7 +428,8 @@ func (s *Server) adminNotifications(c *fiber.Ctx) error {
 		rows[i] = outboxRow{Delivery: d, Who: people[d.To], KindName: d.Kind.Name(p.Lang), SiteName: cmp.Or(sites[d.Site], d.Site)}
 	}
 	q := url.Values{"state": {f.State}, "channel": {f.Channel}}
-	p.Data = map[string]any{"Rows": rows, "State": f.State, "Channel": f.Channel, "Pager": newPager(q, "/admin/notifications", f.Offset, outboxPage, total)}
+	p.Data = map[string]any{"Rows": rows, "State": f.State, "Channel": f.Channel, "Pager": newPager(q, "/admin/notifications", f.Offset, outboxPage, total),
+		"KeptDays": int(notify.KeepSent / (24 * time.Hour))}
 	return s.render(c, "admin_notifications", p)
 }
 

@@ -3,6 +3,7 @@ package http_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/mongo/mongotest"
 	"github.com/academy/academy/internal/notify"
 )
 
@@ -227,6 +229,10 @@ func TestAdminOutboxResend(t *testing.T) {
 	if page.StatusCode != 200 || !strings.Contains(page.Body, "550 mailbox unavailable") || !strings.Contains(page.Body, "已搁置") || !strings.Contains(page.Body, "工单升级给我") {
 		t.Fatalf("outbox page: %d\n%s", page.StatusCode, page.Body)
 	}
+	// The page says how long it keeps what was sent.
+	if !strings.Contains(page.Body, "已发送的记录保留 30 天") {
+		t.Fatalf("the outbox page does not say how long sent items are kept:\n%s", page.Body)
+	}
 	if res := e.api("GET", "/admin/notifications?state=lost", "admin", nil); res.StatusCode != 400 {
 		t.Fatalf("unknown state: %d", res.StatusCode)
 	}
@@ -301,5 +307,129 @@ func TestLessonPageShowsTheReadersOwnCount(t *testing.T) {
 	}
 	if page := e.api("GET", lesson, "learner2", nil); strings.Contains(page.Body, `<span class="count"`) {
 		t.Fatal("learner2 sees learner1's count")
+	}
+}
+
+// The home page and the list read a person's notifications by _id alone:
+// on the embedded store any other filter scans every person's
+// notifications, hundreds of thousands after a year of daily reminders.
+// Many other people's notifications change nothing on the person's pages.
+func TestNotificationPagesReadByID(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	start := time.Now().Add(-90 * 24 * time.Hour)
+	add := func(to string, i int) {
+		t.Helper()
+		nt := &notify.Notification{ID: fmt.Sprintf("granted/q%d/%s", i, to), To: to, Kind: notify.KindAttemptGranted,
+			Subject: fmt.Sprintf("第 %d 条", i), Text: "测验", Link: "/quizzes", CreatedAt: start.Add(time.Duration(i) * time.Hour)}
+		if _, err := e.notes.AddNotification(ctx, nt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 250 {
+		add("agent", i)
+		if i%5 == 0 {
+			add("manager", i)
+		}
+	}
+	const mine = 65
+	for i := range mine {
+		add("trainee", 1000+i)
+	}
+	// A retried fan-out adds nothing.
+	add("trainee", 1000)
+
+	notifyScans := func(name string) {
+		t.Helper()
+		for _, s := range e.ops.takeScans() {
+			// On MongoDB an inbox is replaced at its version, which
+			// the filter names; it is the embedded store that scans.
+			if f := strings.Fields(s); strings.HasPrefix(f[1], "notif") && !mongotest.External() {
+				t.Errorf("%s filters %s beyond _id: the embedded store scans it", name, s)
+			}
+		}
+	}
+	notifyOps := func(name string, limit int) {
+		t.Helper()
+		n := 0
+		for k, v := range e.ops.take() {
+			if strings.HasPrefix(strings.Fields(k)[1], "notif") {
+				n += v
+			}
+		}
+		if n > limit {
+			t.Errorf("%s sends %d commands about notifications, more than %d", name, n, limit)
+		}
+	}
+	e.ops.take()
+	if home := e.api("GET", "/home", "trainee", nil); !strings.Contains(home.Body, `id="panel-notifications"`) || !strings.Contains(home.Body, fmt.Sprintf("第 %d 条", 1000+mine-1)) {
+		t.Fatalf("home page without the newest notification:\n%s", home.Body)
+	}
+	notifyScans("the home page")
+	e.api("GET", "/home", "trainee", nil)
+	notifyOps("the home page", 2)
+	if page := e.api("GET", "/notifications?offset=60", "trainee", nil); page.StatusCode != 200 || !strings.Contains(page.Body, "第 1000 条") || strings.Contains(page.Body, "第 1005 条") {
+		t.Fatalf("last page of the list: %d\n%s", page.StatusCode, page.Body)
+	}
+	notifyScans("the list")
+	e.api("GET", "/notifications", "trainee", nil)
+	notifyOps("the list", 3)
+
+	type listing struct {
+		Total, Unread int
+		Notifications []notify.Notification
+	}
+	list := func(who string, offset int) listing {
+		t.Helper()
+		var l listing
+		e.api("GET", fmt.Sprintf("/api/v1/notifications?offset=%d", offset), who, nil).json(t, &l)
+		return l
+	}
+	var seen []string
+	for _, offset := range []int{0, 30, 60, 90} {
+		l := list("trainee", offset)
+		if l.Total != mine || l.Unread != mine {
+			t.Fatalf("offset %d: total %d, unread %d, want %d and %d", offset, l.Total, l.Unread, mine, mine)
+		}
+		if want := min(max(mine-offset, 0), 30); len(l.Notifications) != want {
+			t.Fatalf("offset %d: %d notifications, want %d", offset, len(l.Notifications), want)
+		}
+		for _, n := range l.Notifications {
+			seen = append(seen, n.Subject)
+		}
+	}
+	for i, s := range seen {
+		if want := fmt.Sprintf("第 %d 条", 1000+mine-1-i); s != want {
+			t.Fatalf("notification %d is %q, want %q (newest first)", i, s, want)
+		}
+	}
+	notifyScans("the API's list")
+	if l := list("agent", 0); l.Total != 200 || l.Unread != 200 || l.Notifications[0].Subject != "第 249 条" {
+		t.Fatalf("agent's list: total %d, unread %d, first %q; want the newest 200", l.Total, l.Unread, l.Notifications[0].Subject)
+	}
+
+	newest := list("trainee", 0).Notifications[0]
+	if res := e.form("/notifications/read", "trainee", url.Values{"id": {newest.ID}}); res.StatusCode != 303 {
+		t.Fatalf("mark read: %d %s", res.StatusCode, res.Body)
+	}
+	notifyScans("marking one read")
+	if l := list("trainee", 0); l.Unread != mine-1 || !l.Notifications[0].Read || l.Notifications[1].Read {
+		t.Fatalf("after marking the newest read: %d unread, first read %v, second read %v", l.Unread, l.Notifications[0].Read, l.Notifications[1].Read)
+	}
+	if home := e.api("GET", "/home", "trainee", nil).Body; strings.Contains(home, fmt.Sprintf("第 %d 条", 1000+mine-1)) || !strings.Contains(home, fmt.Sprintf("第 %d 条", 1000+mine-2)) {
+		t.Fatalf("home page after marking the newest read:\n%s", home)
+	}
+	if res := e.form("/notifications/read", "trainee", url.Values{"all": {"1"}}); res.StatusCode != 303 {
+		t.Fatalf("mark all read: %d %s", res.StatusCode, res.Body)
+	}
+	notifyScans("marking all read")
+	if l := list("trainee", 60); l.Unread != 0 || l.Total != mine || !l.Notifications[4].Read {
+		t.Fatalf("after marking all read: %+v", l)
+	}
+	if page := e.api("GET", "/courses", "trainee", nil); strings.Contains(page.Body, `<span class="count"`) {
+		t.Fatal("the unread badge stays after marking all read")
+	}
+	if l := list("manager", 0); l.Total != 50 || l.Unread != 50 {
+		t.Fatalf("marking the trainee's read changed the manager's: total %d, unread %d", l.Total, l.Unread)
 	}
 }

@@ -157,12 +157,23 @@ type viewQuestion struct {
 }
 
 func (s *Server) renderMD(text string) template.HTML {
-	doc, err := s.Markdown.Render([]byte(text), markdown.Options{})
-	if err != nil {
-		return template.HTML(template.HTMLEscapeString(text))
+	if h, ok := s.md.Get(text); ok {
+		return h
 	}
-	return template.HTML(doc.HTML) // our renderer drops raw HTML
+	h := template.HTML(template.HTMLEscapeString(text))
+	if doc, err := s.Markdown.Render([]byte(text), markdown.Options{}); err == nil {
+		h = template.HTML(doc.HTML) // our renderer drops raw HTML
+	}
+	s.md.Add(text, h)
+	return h
 }
+
+// mdCacheSize bounds the question texts whose HTML is kept. Every view of
+// an attempt, its start and its submit on exam day among them, shows each
+// question's prompt, options and explanation: rendered again each time,
+// that was 3 % of an exam-taker's CPU (BenchmarkExamTaker's profile). The
+// texts of the question banks in use are a few thousand.
+const mdCacheSize = 8192
 
 // keyAsResponse shows an answer key in the shape of a response.
 func keyAsResponse(q *academy.Question) *academy.Response {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"io/fs"
 	nethttp "net/http"
@@ -331,7 +332,8 @@ func (s *Server) funcs() template.FuncMap {
 			return string(b)
 		},
 		// n is t for a count, with the singular where the language has one.
-		"n": s.locales.N,
+		"n":    s.locales.N,
+		"zone": s.zoneName,
 		"day": func(loc *time.Location, v any) string {
 			switch t := v.(type) {
 			case time.Time:
@@ -399,4 +401,28 @@ func fsHTTP(fsys fs.FS) nethttp.FileSystem { return nethttp.FS(fsys) }
 // the company's); the company's for a visitor.
 func (s *Server) zone(c *fiber.Ctx) *time.Location {
 	return s.Accounts.ZoneOf(c.UserContext(), currentUser(c))
+}
+
+// zoneName names a time zone as its readers say it, with its offset now
+// ("乌鲁木齐时间（UTC+6）"); a zone the catalog has no name for keeps its
+// IANA id.
+func (s *Server) zoneName(lang, tz string) string {
+	name := s.locales.T(lang, "zone."+tz)
+	if name == "zone."+tz {
+		name = tz
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return name
+	}
+	_, off := time.Now().In(loc).Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	utc := fmt.Sprintf("UTC%s%d", sign, off/3600)
+	if m := off % 3600 / 60; m != 0 {
+		utc += fmt.Sprintf(":%02d", m)
+	}
+	return s.locales.T(lang, "zone.with_offset", name, utc)
 }

@@ -191,6 +191,7 @@ func (s *Server) registerRoutes() {
 	s.handle(fiber.MethodDelete, "/api/v1/assignments/:id", assign, s.apiDeleteAssignment)
 	s.handle(get, "/api/v1/sites", perm(academy.PermSitesManage), s.apiListSites)
 	s.handle(post, "/api/v1/sites", perm(academy.PermSitesManage), s.apiCreateSite)
+	s.handle(fiber.MethodPatch, "/api/v1/sites/:site", perm(academy.PermSitesManage), s.apiPatchSite)
 }
 
 func (s *Server) root(c *fiber.Ctx) error {

@@ -21,6 +21,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/badge"
@@ -118,6 +119,8 @@ type Server struct {
 	// itemFlags keeps the questions item analysis flags, for trainers'
 	// home pages; see home.go.
 	itemFlags itemFlags
+	// md keeps the HTML of question texts by their Markdown; see renderMD.
+	md *lru.Cache[string, template.HTML]
 }
 
 // Body size limit: forms and JSON here are small; lessons are the largest.
@@ -140,6 +143,9 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{Deps: d, lessonPages: newLessonPages()}
 	var err error
+	if s.md, err = lru.New[string, template.HTML](mdCacheSize); err != nil {
+		return nil, err
+	}
 	if s.locales, err = locale.Load(mustSub(d.Web, "locales")); err != nil {
 		return nil, err
 	}

@@ -38,6 +38,7 @@ const (
 func (s *Server) registerSiteRoutes(get, post string) {
 	sites := perm(academy.PermSitesManage)
 	s.handle(get, "/admin/sites/:site", sites, s.siteDirectory)
+	s.handle(post, "/admin/sites/:site/settings", sites, s.siteSettingsSave)
 	s.handle(get, "/admin/sites/:site/export", sites, s.siteExport)
 	s.handle(post, "/admin/sites/:site/import", sites, s.siteImport)
 	for _, kind := range []string{kindFlats, kindResidents, kindMembers} {
@@ -91,6 +92,7 @@ type deptRow struct {
 // error when a save is refused.
 type siteForms struct {
 	Kind               string // the form the error belongs to
+	SiteName, SiteTZ   string // the site's own form, as sent
 	Building, Entrance string
 	Room, Name, Flat   string
 	Role, Dept         string

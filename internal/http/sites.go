@@ -1,6 +1,7 @@
 package http
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -59,4 +60,33 @@ func (s *Server) apiCreateSite(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(site)
+}
+
+// siteSettingsSave renames the site or moves it to another zone.
+func (s *Server) siteSettingsSave(c *fiber.Ctx) error {
+	name, tz := c.FormValue("name"), c.FormValue("tz")
+	site, err := s.Accounts.UpdateSite(c.UserContext(), actor(c), c.Params("site"), &name, &tz)
+	if academy.ErrorCode(err) == academy.EINVALID {
+		return s.sitePage(c, fiber.StatusBadRequest, siteForms{Kind: "settings", SiteName: name, SiteTZ: tz, Role: "owner"}, academy.ErrorMessage(err))
+	} else if err != nil {
+		return err
+	}
+	return redirectFlash(c, "/admin/sites/"+url.PathEscape(site.ID), "site_saved")
+}
+
+// apiPatchSite renames a site or moves it to another zone; a field left
+// out is left as it is, and "tz": "" puts the site on the company's zone.
+func (s *Server) apiPatchSite(c *fiber.Ctx) error {
+	var req struct {
+		Name *string `json:"name"`
+		TZ   *string `json:"tz"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	site, err := s.Accounts.UpdateSite(c.UserContext(), actor(c), c.Params("site"), req.Name, req.TZ)
+	if err != nil {
+		return err
+	}
+	return c.JSON(site)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,9 +46,19 @@ func TestSiteZoneIsValidated(t *testing.T) {
 		t.Fatalf("admin page create: %d %s", res.StatusCode, res.Body)
 	}
 	page := e.api("GET", "/admin/sites", "admin", nil)
-	if !strings.Contains(page.Body, "<td>喀什项目</td><td>Asia/Urumqi</td>") || !strings.Contains(page.Body, "<td>项目s1</td><td>公司时区</td>") ||
-		!strings.Contains(page.Body, `name="tz"`) || !strings.Contains(page.Body, "Asia/Shanghai") {
+	// Zones by the names people here use, with the offset; the form still
+	// takes the zone's id, offered with its name.
+	page.Body = html.UnescapeString(page.Body)
+	if !strings.Contains(page.Body, "<td>喀什项目</td><td>乌鲁木齐时间（UTC+6）</td>") || !strings.Contains(page.Body, "<td>项目s1</td><td>公司时区</td>") ||
+		!strings.Contains(page.Body, `name="tz"`) || !strings.Contains(page.Body, `<option value="Asia/Urumqi">乌鲁木齐时间（UTC+6）</option>`) ||
+		!strings.Contains(page.Body, "留空则使用公司时区：北京时间（UTC+8）。") {
 		t.Fatalf("sites page:\n%s", page.Body)
+	}
+	if _, err := e.accounts.UpdateProfile(context.Background(), "admin", "", "en"); err != nil {
+		t.Fatal(err)
+	}
+	if page := e.api("GET", "/admin/sites", "admin", nil); !strings.Contains(html.UnescapeString(page.Body), "<td>Urumqi time (UTC+6)</td>") {
+		t.Fatalf("sites page in English:\n%s", page.Body)
 	}
 	if res := e.form("/admin/sites", "admin", map[string][]string{"id": {"nowhere"}, "name": {"无处"}, "tz": {"Nowhere/City"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "tz: ") || !strings.Contains(res.Body, `value="Nowhere/City"`) {
 		t.Fatalf("bad zone on the admin page: %d", res.StatusCode)
@@ -279,5 +290,87 @@ func TestBrowserSiteZone(t *testing.T) {
 	site, err := e.accounts.Sites.FindSite(context.Background(), "xj")
 	if err != nil || site.TZ != "Asia/Urumqi" {
 		t.Fatalf("stored site %+v %v", site, err)
+	}
+}
+
+// A site can be renamed and moved to another zone, by an admin, with the
+// change audited; bad input changes nothing.
+func TestSiteRenamedAndMoved(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	site := func() academy.Site {
+		t.Helper()
+		var out struct{ Items []academy.Site }
+		e.api("GET", "/api/v1/sites", "admin", nil).json(t, &out)
+		for _, s := range out.Items {
+			if s.ID == "s1" {
+				return s
+			}
+		}
+		t.Fatal("site s1 is gone")
+		return academy.Site{}
+	}
+	before := site()
+
+	for _, bad := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"name": "  "}, "name"},
+		{map[string]any{"tz": "Nowhere/City"}, "tz"},
+		{map[string]any{"tz": "Local"}, "tz"},
+		{map[string]any{"name": strings.Repeat("长", 65)}, "name"},
+	} {
+		res := e.api("PATCH", "/api/v1/sites/s1", "admin", bad.body)
+		if res.StatusCode != 400 || !strings.Contains(res.Body, bad.field+": ") {
+			t.Errorf("PATCH %v: %d %s", bad.body, res.StatusCode, res.Body)
+		}
+	}
+	if got := site(); got != before {
+		t.Fatalf("refused changes changed the site: %+v, was %+v", got, before)
+	}
+	if res := e.api("PATCH", "/api/v1/sites/nosuch", "admin", map[string]any{"name": "无"}); res.StatusCode != 404 {
+		t.Errorf("PATCH of a missing site: %d %s", res.StatusCode, res.Body)
+	}
+
+	// Moved: the site's people read its times in the new zone at once.
+	res := e.api("PATCH", "/api/v1/sites/s1", "admin", map[string]any{"tz": "Asia/Urumqi"})
+	if res.StatusCode != 200 {
+		t.Fatalf("move: %d %s", res.StatusCode, res.Body)
+	}
+	if got := site(); got.TZ != "Asia/Urumqi" || got.Name != before.Name {
+		t.Fatalf("after the move: %+v", got)
+	}
+	if loc := e.accounts.SiteZone(ctx, "s1"); loc.String() != "Asia/Urumqi" {
+		t.Fatalf("the site's zone after the move: %s", loc)
+	}
+	// Renamed, and back on the company's zone; the name alone is kept.
+	if res := e.api("PATCH", "/api/v1/sites/s1", "admin", map[string]any{"name": " 新城花园 ", "tz": ""}); res.StatusCode != 200 {
+		t.Fatalf("rename: %d %s", res.StatusCode, res.Body)
+	}
+	if got := site(); got.TZ != "" || got.Name != "新城花园" {
+		t.Fatalf("after the rename: %+v", got)
+	}
+	if loc := e.accounts.SiteZone(ctx, "s1"); loc.String() != "Asia/Shanghai" {
+		t.Fatalf("the site's zone back on the company's: %s", loc)
+	}
+	var audit struct{ Items []academy.AuditEvent }
+	e.api("GET", "/api/v1/audit?action="+academy.AuditSiteUpdated, "admin", nil).json(t, &audit)
+	if len(audit.Items) != 2 || audit.Items[1].Detail != "tz: - → Asia/Urumqi" ||
+		audit.Items[0].Detail != "name: "+before.Name+" → 新城花园; tz: Asia/Urumqi → -" || audit.Items[0].Actor != "admin" {
+		t.Fatalf("audit of the changes: %+v", audit.Items)
+	}
+
+	// The site's page: the form keeps what was typed and says what is wrong.
+	page := e.form("/admin/sites/s1/settings", "admin", map[string][]string{"name": {"新城花园"}, "tz": {"Mars/Olympus"}})
+	if page.StatusCode != 400 || !strings.Contains(page.Body, `value="Mars/Olympus"`) || !strings.Contains(page.Body, `role="alert"`) {
+		t.Fatalf("bad zone on the site's page: %d", page.StatusCode)
+	}
+	if res := e.form("/admin/sites/s1/settings", "admin", map[string][]string{"name": {"新城花园二期"}, "tz": {"Asia/Urumqi"}}); res.StatusCode != 303 {
+		t.Fatalf("save on the site's page: %d %s", res.StatusCode, res.Body)
+	}
+	body := html.UnescapeString(e.api("GET", "/admin/sites/s1", "admin", nil).Body)
+	if !strings.Contains(body, "<h1>新城花园二期</h1>") || !strings.Contains(body, "乌鲁木齐时间（UTC+6）") {
+		t.Fatalf("the site's page after the save:\n%s", body)
 	}
 }

@@ -28,7 +28,7 @@ import (
 )
 
 // SchemaVersion is the version that migrations bring a database to.
-const SchemaVersion = 6
+const SchemaVersion = 8
 
 // DB is an open database.
 type DB struct {
@@ -42,7 +42,7 @@ type DB struct {
 	// owner tells this process's leases from another's.
 	owner string
 	// observe, when set, hears of every command sent (Observe).
-	observe func(command, collection string)
+	observe func(Command)
 }
 
 // Option changes how Open connects.
@@ -58,10 +58,66 @@ func SingleWriter() Option {
 	return func(db *DB) { db.writeTurn = make(chan struct{}, 1) }
 }
 
-// Observe calls f with the name and collection of every command sent to
-// the server, for tests that count what a request costs the database.
-func Observe(f func(command, collection string)) Option {
+// Observe calls f with every command sent to the server, for tests that
+// count what a request costs the database.
+func Observe(f func(Command)) Option {
 	return func(db *DB) { db.observe = f }
+}
+
+// Command is a command sent to the server, as Observe reports it.
+type Command struct {
+	Name, Collection string
+	// Filters are the fields that each filter of the command names (a
+	// find's, a count's, each update's or delete's), so that a test can
+	// tell a read by _id, which the embedded store looks up, from a
+	// filter it scans the collection for.
+	Filters [][]string
+}
+
+// observed describes a command for Observe.
+func observed(e *event.CommandStartedEvent) Command {
+	// A command's first element names its collection.
+	coll, _ := e.Command.Index(0).Value().StringValueOK()
+	c := Command{Name: e.CommandName, Collection: coll}
+	fields := func(v bson.RawValue) {
+		doc, ok := v.DocumentOK()
+		if !ok {
+			return
+		}
+		elems, _ := doc.Elements()
+		keys := []string{}
+		for _, el := range elems {
+			keys = append(keys, el.Key())
+		}
+		c.Filters = append(c.Filters, keys)
+	}
+	for _, key := range []string{"filter", "query"} {
+		if v, err := e.Command.LookupErr(key); err == nil {
+			fields(v)
+		}
+	}
+	// CountDocuments is an aggregate whose first stage matches.
+	if v, err := e.Command.LookupErr("pipeline", "0", "$match"); err == nil {
+		fields(v)
+	}
+	for _, key := range []string{"updates", "deletes"} {
+		// The driver copies statements sent as a document sequence
+		// into the observed command as an array.
+		v, err := e.Command.LookupErr(key)
+		if err != nil {
+			continue
+		}
+		arr, _ := v.ArrayOK()
+		vals, _ := arr.Values()
+		for _, st := range vals {
+			if doc, ok := st.DocumentOK(); ok {
+				if q, err := doc.LookupErr("q"); err == nil {
+					fields(q)
+				}
+			}
+		}
+	}
+	return c
 }
 
 // Open connects to uri, selects database name, and brings the schema up to
@@ -78,9 +134,7 @@ func Open(ctx context.Context, uri, name string, with ...Option) (*DB, error) {
 	}
 	if f := db.observe; f != nil {
 		opts.SetMonitor(&event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
-			// A command's first element names its collection.
-			coll, _ := e.Command.Index(0).Value().StringValueOK()
-			f(e.CommandName, coll)
+			f(observed(e))
 		}})
 	}
 	client, err := mongo.Connect(opts.SetPoolMonitor(pool.monitor()))
@@ -139,11 +193,13 @@ type migration func(ctx context.Context, db *DB) error
 // migrations[i] brings the schema from version i to i+1. Append only.
 var migrations = []migration{
 	func(ctx context.Context, db *DB) error { return nil }, // 0 -> 1: initial schema, indexes only
-	backfillSummaries,   // 1 -> 2: records list each graded attempt's right and wrong questions
-	backfillRunChecks,   // 2 -> 3: each learner's finished runs' checks in run_checks
-	dropVersionMarkers,  // 3 -> 4: versioned documents compare their own version
-	backfillTicketMarks, // 4 -> 5: open tickets' summaries carry their SLA marks
-	indexTicketSearch,   // 5 -> 6: the search index lists every ticket
+	backfillSummaries,          // 1 -> 2: records list each graded attempt's right and wrong questions
+	backfillRunChecks,          // 2 -> 3: each learner's finished runs' checks in run_checks
+	dropVersionMarkers,         // 3 -> 4: versioned documents compare their own version
+	backfillTicketMarks,        // 4 -> 5: open tickets' summaries carry their SLA marks
+	indexTicketSearch,          // 5 -> 6: the search index lists every ticket
+	moveNotificationsToInboxes, // 6 -> 7: each person's notifications in one inbox document
+	listWaiting,                // 7 -> 8: what the relay waits on, listed in notify_new and notify_due
 }
 
 // dropVersionMarkers removes the collections of "<id>#<version>" markers
@@ -163,7 +219,7 @@ func dropVersionMarkers(ctx context.Context, db *DB) error {
 // created at start, so that setup which works per collection (indexes
 // here, and the embedded store's _id index) covers them before any data.
 var collections = []string{
-	"assignments", "attempt_answers", "awards", "calendars", "certificates", "counters", "programs", "notify_messages", "notify_caps", "notify_deliveries", "notifications", "notify_unread", "notify_prefs", "notify_robots", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses", "desk_rules", "desk_rule_revisions",
+	"assignments", "attempt_answers", "awards", "calendars", "certificates", "counters", "programs", "notify_messages", "notify_new", "notify_caps", "notify_deliveries", "notify_due", "notify_inbox", "notify_unread", "notify_prefs", "notify_robots", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses", "desk_rules", "desk_rule_revisions",
 	"directories", "drafts", "frozen_directories", "frozen_questions", "leases", "meta", "open_attempts", "open_tickets", "password_links", "progress", "quality_agent_weeks", "quality_feedback", "quality_flags", "quality_records", "quality_settings", "quality_weeks", "quiz_records", "quiz_revisions", "quizzes",
 	"run_checks", "run_index", "runs", "scenarios", "sandbox_index", "sandboxes", "sessions", "sites", "ticket_search", "ticket_summaries", "tickets", "training_cases", "users",
 }
@@ -200,8 +256,6 @@ var indexes = []index{
 	{coll: "notify_messages", keys: bson.D{{Key: "state", Value: 1}, {Key: "at", Value: 1}}},
 	{coll: "notify_deliveries", keys: bson.D{{Key: "state", Value: 1}, {Key: "next_at", Value: 1}}},
 	{coll: "notify_deliveries", keys: bson.D{{Key: "channel", Value: 1}, {Key: "state", Value: 1}, {Key: "created_at", Value: -1}}},
-	{coll: "notifications", keys: bson.D{{Key: "to", Value: 1}, {Key: "created_at", Value: -1}}},
-	{coll: "notifications", keys: bson.D{{Key: "to", Value: 1}, {Key: "read", Value: 1}}},
 }
 
 // migrate runs under the migration lease, so that instances starting

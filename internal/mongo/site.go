@@ -32,6 +32,21 @@ func (s *SiteService) CreateSite(ctx context.Context, site *academy.Site) error 
 	return FormatError(err)
 }
 
+// SaveSite replaces an existing site; a missing one is ENOTFOUND.
+func (s *SiteService) SaveSite(ctx context.Context, site *academy.Site) error {
+	if err := site.Validate(); err != nil {
+		return err
+	}
+	res, err := s.db.c("sites").ReplaceOne(ctx, bson.M{"_id": site.ID}, site)
+	if err != nil {
+		return FormatError(err)
+	}
+	if res.MatchedCount == 0 {
+		return academy.Errorf(academy.ENOTFOUND, "项目 %q 不存在 / site %q not found", site.ID, site.ID)
+	}
+	return nil
+}
+
 // FindSite reads a site.
 func (s *SiteService) FindSite(ctx context.Context, id string) (*academy.Site, error) {
 	var site academy.Site

@@ -59,17 +59,17 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 	if batch <= 0 {
 		batch = DefaultBatch
 	}
-	ds, err := r.Service.Store.DueDeliveries(ctx, r.now(), batch)
+	ids, err := r.Service.Store.DueDeliveries(ctx, r.now(), batch)
 	if err != nil {
 		return 0, fmt.Errorf("notify: outbox: %w", err)
 	}
 	sent := 0
 	var errs []error
-	for _, d := range ds {
+	for _, id := range ids {
 		if ctx.Err() != nil {
 			break
 		}
-		ok, err := r.deliver(ctx, d.ID)
+		ok, err := r.deliver(ctx, id)
 		if ok {
 			sent++
 		}

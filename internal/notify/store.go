@@ -10,6 +10,9 @@ type Store interface {
 	Outbox
 	Inbox
 	Settings
+	// Purge removes what was settled before the times given (see
+	// PurgeBefore) and reports how many documents or notifications went.
+	Purge(ctx context.Context, before PurgeBefore) (int, error)
 }
 
 // Outbox holds messages until they are fanned out and deliveries until a
@@ -28,9 +31,10 @@ type Outbox interface {
 	TakeCap(ctx context.Context, id, key string) (bool, error)
 	// AddDeliveries stores deliveries whose ID is new and leaves the others.
 	AddDeliveries(ctx context.Context, ds []Delivery) error
-	// DueDeliveries returns up to n queued deliveries due at now and not
-	// under an unexpired claim, oldest first.
-	DueDeliveries(ctx context.Context, now time.Time, n int) ([]Delivery, error)
+	// DueDeliveries returns the IDs of up to n queued deliveries due at
+	// now and not under an unexpired claim, oldest first (Claim checks
+	// each again).
+	DueDeliveries(ctx context.Context, now time.Time, n int) ([]string, error)
 	// Claim gives delivery id to relay by until, if it is queued, due and
 	// unclaimed or its claim has expired; nil when another has it.
 	Claim(ctx context.Context, id, by string, now, until time.Time) (*Delivery, error)
