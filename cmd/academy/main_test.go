@@ -339,7 +339,7 @@ func TestLintAndImport(t *testing.T) {
 		t.Fatalf("lint of the repository: %d %q %q", code, out, e)
 	}
 	code, out, e := cli(t, "", "lint", "../../internal/content/testdata/broken")
-	if code != 1 || !strings.Contains(out, "courses/bad/course.yaml:3: minutes: must be a whole number") || !strings.Contains(e, "problem(s)") {
+	if code != 1 || !strings.Contains(out, `courses/bad/course.yaml:3: minutes: 须为整数，不能是 "abc" / must be a whole number, not "abc"`) || !strings.Contains(e, "problem(s)") {
 		t.Fatalf("lint of the broken fixture: %d %q %q", code, out, e)
 	}
 	if code, _, e := cli(t, "", "lint", "/no/such/dir"); code != 1 || !strings.Contains(e, "not a directory") {

@@ -108,7 +108,7 @@ func (a *Accounts) createUser(ctx context.Context, actor Actor, u *User, passwor
 func (a *Accounts) checkSites(ctx context.Context, sites []string) error {
 	for _, s := range sites {
 		if _, err := a.Sites.FindSite(ctx, s); ErrorCode(err) == ENOTFOUND {
-			return Errorf(EINVALID, "sites: unknown site %q", s)
+			return Errorf(EINVALID, "sites: 没有项目 %q / unknown site %q", s, s)
 		} else if err != nil {
 			return err
 		}
@@ -126,7 +126,7 @@ func (a *Accounts) Login(ctx context.Context, username, password, kind, ip strin
 	bad := wrongLogin()
 	username = strings.TrimSpace(username)
 	if username == "" || password == "" || len(password) > maxPasswordLength {
-		return nil, "", nil, Errorf(EINVALID, "username and password are required")
+		return nil, "", nil, Errorf(EINVALID, "请填写用户名和密码 / username and password are required")
 	}
 	// A name no account can have is refused before it reaches the audit
 	// log; the rule is public, so this tells nothing.
@@ -339,7 +339,7 @@ func (ch UserChange) Apply(u *User) *User {
 // cleared or moved.
 func (a *Accounts) ChangeUser(ctx context.Context, actor Actor, username string, ch UserChange) (*User, error) {
 	if ch.Status != nil && *ch.Status != StatusActive && *ch.Status != StatusDisabled {
-		return nil, Errorf(EINVALID, "status: must be %q or %q", StatusActive, StatusDisabled)
+		return nil, Errorf(EINVALID, "status: 须为 %q 或 %q / must be %q or %q", StatusActive, StatusDisabled, StatusActive, StatusDisabled)
 	}
 	u, err := a.Users.FindUser(ctx, username)
 	if err != nil {
@@ -361,7 +361,7 @@ func (a *Accounts) ChangeUser(ctx context.Context, actor Actor, username string,
 			return nil, err
 		}
 		if actor.Username == u.ID && !slices.Contains(next.Roles, RoleAdmin) {
-			return nil, Errorf(EINVALID, "roles: you cannot remove your own admin role")
+			return nil, Errorf(EINVALID, "roles: 不能取消您自己的管理员角色 / you cannot remove your own admin role")
 		}
 	}
 	if next.HasLeft(now, loc) {
@@ -374,7 +374,7 @@ func (a *Accounts) ChangeUser(ctx context.Context, actor Actor, username string,
 		next.Status = StatusDisabled
 	}
 	if next.Status == StatusDisabled && u.Status != StatusDisabled && actor.Username == u.ID {
-		return nil, Errorf(EINVALID, "status: you cannot disable your own account")
+		return nil, Errorf(EINVALID, "status: 不能停用您自己的账号 / you cannot disable your own account")
 	}
 	upd := userUpdate(u, next)
 	if rolesChanged {

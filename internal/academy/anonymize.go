@@ -139,10 +139,10 @@ var (
 // be recognised: the case starts as a draft for a trainer to review.
 func Anonymize(t *Ticket, dir *Directory, id, by string, now time.Time) (*TrainingCase, error) {
 	if t == nil {
-		return nil, Errorf(EINVALID, "ticket: required")
+		return nil, Errorf(EINVALID, "ticket: 请选择工单 / required")
 	}
 	if t.Open() {
-		return nil, Errorf(EINVALID, "only closed tickets can become training cases; %s is still open", t.Number)
+		return nil, Errorf(EINVALID, "只有已关闭的工单可以转为培训案例，%s 尚未关闭 / only closed tickets can become training cases; %s is still open", t.Number, t.Number)
 	}
 	if dir == nil {
 		dir = &Directory{}

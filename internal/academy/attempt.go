@@ -347,7 +347,7 @@ type Examiner struct {
 // Start begins an attempt, or returns the learner's attempt in progress.
 func (x *Examiner) Start(ctx context.Context, u *User, q *Quiz, all map[string]*Quiz) (*Attempt, error) {
 	if q.Status != CourseActive {
-		return nil, Errorf(ENOTFOUND, "quiz %q is archived", q.Slug)
+		return nil, Errorf(ENOTFOUND, "测验 %q 已归档 / quiz %q is archived", q.Slug, q.Slug)
 	}
 	for tries := 0; ; tries++ {
 		rec, err := x.Attempts.FindRecord(ctx, u.ID)
@@ -524,7 +524,7 @@ func (x *Examiner) Save(ctx context.Context, a *Attempt, answers map[string]Resp
 	for qid, r := range answers {
 		q := a.Question(qid)
 		if q == nil {
-			return nil, Errorf(EINVALID, "answers.%s: no such question in this attempt", qid)
+			return nil, Errorf(EINVALID, "answers.%s: 本次答卷中没有这道题 / no such question in this attempt", qid)
 		}
 		if err := CheckResponse(&q.Question, &r); err != nil {
 			return nil, err

@@ -63,7 +63,8 @@ type ProgramService interface {
 // files win (as for scenarios).
 func (l *Library) SaveProgram(ctx context.Context, p *Program, store ProgramService, courses, quizzes, scenarios map[string]bool) error {
 	if problems := p.Validate(courses, quizzes, scenarios); len(problems) > 0 {
-		return Errorf(EINVALID, "%s", strings.Join(problems, "；"))
+		zh, en := JoinMessages(problems)
+		return Errorf(EINVALID, "%s / %s", zh, en)
 	}
 	p.Hash, p.Status, p.UpdatedAt = p.ContentHash(), CourseActive, l.Now()
 	if err := store.SaveProgram(ctx, p); err != nil {
@@ -124,10 +125,10 @@ type QuizRequirement struct {
 func (p *Program) Validate(courses, quizzes, scenarios map[string]bool) []string {
 	var out []string
 	if !ValidSlug(p.Slug) {
-		out = append(out, fmt.Sprintf("file name: %q is not a slug", p.Slug))
+		out = append(out, fmt.Sprintf("file name: 文件名 %q 不是有效的标识 / %q is not a slug", p.Slug, p.Slug))
 	}
 	if strings.TrimSpace(p.Name) == "" {
-		out = append(out, "name: required")
+		out = append(out, "name: 请填写名称 / required")
 	} else if err := CheckText("name", p.Name, 100, false); err != nil {
 		out = append(out, ErrorMessage(err)) // printed on every certificate
 	}
@@ -135,35 +136,35 @@ func (p *Program) Validate(courses, quizzes, scenarios map[string]bool) []string
 		out = append(out, ErrorMessage(err))
 	}
 	if p.ValidityMonths <= 0 || p.ValidityMonths > 120 {
-		out = append(out, "validity_months: 1 to 120")
+		out = append(out, "validity_months: 有效期为 1 到 120 个月 / 1 to 120")
 	}
 	for _, g := range p.Grants {
 		if !slices.Contains(Roles, g) || g == RoleAdmin {
-			out = append(out, fmt.Sprintf("grants: %q is not a role a certificate can grant", g))
+			out = append(out, fmt.Sprintf("grants: 证书不能授予角色 %q / %q is not a role a certificate can grant", g, g))
 		}
 	}
 	check := func(where string, r Requirements) {
 		for _, c := range r.Courses {
 			if !courses[c] {
-				out = append(out, fmt.Sprintf("%s.courses: no course %q", where, c))
+				out = append(out, fmt.Sprintf("%s.courses: 没有课程 %q / no course %q", where, c, c))
 			}
 		}
 		for _, q := range r.Quizzes {
 			if !quizzes[q.Quiz] {
-				out = append(out, fmt.Sprintf("%s.quizzes: no quiz %q", where, q.Quiz))
+				out = append(out, fmt.Sprintf("%s.quizzes: 没有测验 %q / no quiz %q", where, q.Quiz, q.Quiz))
 			}
 			// Written so that NaN fails too: no score reaches NaN.
 			if !(q.MinPercent >= 0 && q.MinPercent <= 100) {
-				out = append(out, fmt.Sprintf("%s.quizzes: min_percent %v is not 0–100", where, q.MinPercent))
+				out = append(out, fmt.Sprintf("%s.quizzes: 最低分数线 min_percent 须在 0–100 之间，现为 %v / min_percent %v is not 0–100", where, q.MinPercent, q.MinPercent))
 			}
 		}
 		for _, s := range r.Scenarios {
 			if !scenarios[s] {
-				out = append(out, fmt.Sprintf("%s.scenarios: no scenario %q", where, s))
+				out = append(out, fmt.Sprintf("%s.scenarios: 没有情景演练 %q / no scenario %q", where, s, s))
 			}
 		}
 		if r.MinScenarios < 0 || r.MinScenarios > len(r.Scenarios) {
-			out = append(out, fmt.Sprintf("%s.min_scenarios: %d of %d scenarios", where, r.MinScenarios, len(r.Scenarios)))
+			out = append(out, fmt.Sprintf("%s.min_scenarios: 须在 0 到 %d 之间，现为 %d / %d of %d scenarios", where, len(r.Scenarios), r.MinScenarios, r.MinScenarios, len(r.Scenarios)))
 		}
 	}
 	check("requirements", p.Requirements)
@@ -171,14 +172,14 @@ func (p *Program) Validate(courses, quizzes, scenarios map[string]bool) []string
 	check("after_revocation", p.AfterRevocation)
 	if len(p.AfterRevocation.Courses) > 0 {
 		// A course stays completed, so it cannot show anything new.
-		out = append(out, "after_revocation.courses: a course once completed proves nothing new after a revocation; list quizzes and scenarios")
+		out = append(out, "after_revocation.courses: 课程完成后不会重来，撤销后无法再证明什么，请列出测验和情景演练 / a course once completed proves nothing new after a revocation; list quizzes and scenarios")
 	}
 	if p.DeltaRecert && len(p.Recert.Courses)+len(p.Recert.Quizzes) == 0 {
 		// A holder who fails nothing at work would have nothing to show.
-		out = append(out, "delta_recert: the refresher needs a course or quiz besides its scenarios")
+		out = append(out, "delta_recert: 差异复训除情景演练外还需要课程或测验 / the refresher needs a course or quiz besides its scenarios")
 	}
 	if len(p.Requirements.Courses)+len(p.Requirements.Quizzes)+len(p.Requirements.Scenarios) == 0 {
-		out = append(out, "requirements: at least one course, quiz or scenario")
+		out = append(out, "requirements: 至少需要一门课程、一个测验或一个情景演练 / at least one course, quiz or scenario")
 	}
 	return out
 }

@@ -96,8 +96,8 @@ func TestProgramValidate(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("problem %d: %q, want %q", i, got[i], want[i])
+		if en := MessageIn(LangEN, got[i]); en != want[i] || !hasHan(MessageIn(LangZH, got[i])) {
+			t.Errorf("problem %d: %q, want %q and its Chinese half", i, got[i], want[i])
 		}
 	}
 }
@@ -109,7 +109,7 @@ func TestDeltaRecertNeedsAQuizOrCourse(t *testing.T) {
 		Requirements: Requirements{Quizzes: []QuizRequirement{{Quiz: "q", MinPercent: 80}}},
 		Recert:       Requirements{Scenarios: []string{"s"}}}
 	known := map[string]bool{"q": true, "s": true}
-	if got := p.Validate(known, known, known); len(got) != 1 || got[0] != "delta_recert: the refresher needs a course or quiz besides its scenarios" {
+	if got := p.Validate(known, known, known); len(got) != 1 || MessageIn(LangEN, got[0]) != "delta_recert: the refresher needs a course or quiz besides its scenarios" {
 		t.Fatalf("problems %q", got)
 	}
 	p.Recert.Quizzes = p.Requirements.Quizzes

@@ -98,16 +98,16 @@ func (c *Course) Asset(name string) *Asset {
 // courses; each message starts with the field it is about.
 func (c *Course) Validate() error {
 	if !ValidSlug(c.Slug) {
-		return Errorf(EINVALID, "slug: %q must be 2–64 lowercase letters, digits or '-'", c.Slug)
+		return Errorf(EINVALID, "slug: 标识 %q 须为 2–64 个小写字母、数字或“-” / %q must be 2–64 lowercase letters, digits or '-'", c.Slug, c.Slug)
 	}
 	if strings.TrimSpace(c.Title) == "" {
-		return Errorf(EINVALID, "title: required, at most 100 characters")
+		return Errorf(EINVALID, "title: 请填写标题，最多 100 个字符 / required, at most 100 characters")
 	}
 	if strings.TrimSpace(c.Summary) == "" {
-		return Errorf(EINVALID, "summary: required")
+		return Errorf(EINVALID, "summary: 请填写简介 / required")
 	}
 	if strings.TrimSpace(c.Audience) == "" {
-		return Errorf(EINVALID, "audience: required")
+		return Errorf(EINVALID, "audience: 请填写适用对象 / required")
 	}
 	for _, f := range []struct {
 		name, value string
@@ -118,11 +118,11 @@ func (c *Course) Validate() error {
 		}
 	}
 	if c.Minutes <= 0 || c.Minutes > 10000 {
-		return Errorf(EINVALID, "minutes: must be a positive number of minutes")
+		return Errorf(EINVALID, "minutes: 须为正的分钟数 / must be a positive number of minutes")
 	}
 	for _, p := range c.Prerequisites {
 		if p == c.Slug {
-			return Errorf(EINVALID, "prerequisites: a course cannot require itself")
+			return Errorf(EINVALID, "prerequisites: 课程不能以自己为先修课程 / a course cannot require itself")
 		}
 	}
 	seen := map[string]bool{}
@@ -132,7 +132,7 @@ func (c *Course) Validate() error {
 			return err
 		}
 		if seen[l.Slug] {
-			return Errorf(EINVALID, "lessons: duplicate lesson slug %q", l.Slug)
+			return Errorf(EINVALID, "lessons: 课时标识 %q 重复 / duplicate lesson slug %q", l.Slug, l.Slug)
 		}
 		seen[l.Slug] = true
 	}
@@ -142,33 +142,33 @@ func (c *Course) Validate() error {
 // Validate checks a lesson's fields.
 func (l *Lesson) Validate() error {
 	if !ValidSlug(l.Slug) {
-		return Errorf(EINVALID, "slug: lesson slug %q must be 2–64 lowercase letters, digits or '-'", l.Slug)
+		return Errorf(EINVALID, "slug: 课时标识 %q 须为 2–64 个小写字母、数字或“-” / lesson slug %q must be 2–64 lowercase letters, digits or '-'", l.Slug, l.Slug)
 	}
 	if strings.TrimSpace(l.Title) == "" {
-		return Errorf(EINVALID, "title: required, at most 100 characters")
+		return Errorf(EINVALID, "title: 请填写标题，最多 100 个字符 / required, at most 100 characters")
 	}
 	if err := CheckText("title", l.Title, 100, false); err != nil {
 		return err
 	}
 	if l.Minutes <= 0 || l.Minutes > 600 {
-		return Errorf(EINVALID, "minutes: must be a positive number of minutes")
+		return Errorf(EINVALID, "minutes: 须为正的分钟数 / must be a positive number of minutes")
 	}
 	if len(l.Objectives) == 0 {
-		return Errorf(EINVALID, "objectives: at least one learning objective")
+		return Errorf(EINVALID, "objectives: 至少写一条学习目标 / at least one learning objective")
 	}
 	for _, o := range l.Objectives {
 		if strings.TrimSpace(o) == "" {
-			return Errorf(EINVALID, "objectives: an objective is empty")
+			return Errorf(EINVALID, "objectives: 有一条学习目标是空的 / an objective is empty")
 		}
 		if err := CheckText("objectives", o, 200, false); err != nil {
 			return err
 		}
 	}
 	if strings.TrimSpace(l.Body) == "" {
-		return Errorf(EINVALID, "body: the lesson has no text")
+		return Errorf(EINVALID, "body: 课时没有正文 / the lesson has no text")
 	}
 	if len(l.Body) > maxLessonBody {
-		return Errorf(EINVALID, "body: longer than 512 KiB; split the lesson")
+		return Errorf(EINVALID, "body: 正文超过 512 KiB，请拆分课时 / longer than 512 KiB; split the lesson")
 	}
 	// The byte bound above is the tighter one; the text check is for what
 	// the body holds.
@@ -220,7 +220,7 @@ func CheckPrerequisites(courses []*Course) map[string]error {
 	for _, c := range courses {
 		for _, p := range c.Prerequisites {
 			if bySlug[p] == nil {
-				errs[c.Slug] = Errorf(EINVALID, "prerequisites: unknown course %q", p)
+				errs[c.Slug] = Errorf(EINVALID, "prerequisites: 没有课程 %q / unknown course %q", p, p)
 			}
 		}
 	}
@@ -248,7 +248,7 @@ func CheckPrerequisites(courses []*Course) map[string]error {
 				i := slices.Index(stack, p)
 				cycle := append(slices.Clone(stack[i:]), p)
 				if errs[s] == nil {
-					errs[s] = Errorf(EINVALID, "prerequisites: cycle %s", strings.Join(cycle, " → "))
+					errs[s] = Errorf(EINVALID, "prerequisites: 先修课程形成循环：%s / cycle %s", strings.Join(cycle, " → "), strings.Join(cycle, " → "))
 				}
 			}
 		}

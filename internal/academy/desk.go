@@ -80,35 +80,35 @@ func (d *Directory) Validate() error {
 	units := map[string]bool{}
 	for i, u := range d.Units {
 		if strings.TrimSpace(u.ID) == "" || strings.TrimSpace(u.Label) == "" {
-			return Errorf(EINVALID, "units[%d]: id and label are required", i)
+			return Errorf(EINVALID, "units[%d]: 请填写编号和名称 / id and label are required", i)
 		}
 		if units[u.ID] {
-			return Errorf(EINVALID, "units[%d]: duplicate unit id %q", i, u.ID)
+			return Errorf(EINVALID, "units[%d]: 房屋编号 %q 重复 / duplicate unit id %q", i, u.ID, u.ID)
 		}
 		units[u.ID] = true
 	}
 	ids := map[string]bool{}
 	for i, r := range d.Residents {
 		if strings.TrimSpace(r.ID) == "" || strings.TrimSpace(r.Name) == "" {
-			return Errorf(EINVALID, "residents[%d]: id and name are required", i)
+			return Errorf(EINVALID, "residents[%d]: 请填写编号和姓名 / id and name are required", i)
 		}
 		if ids[r.ID] {
-			return Errorf(EINVALID, "residents[%d]: duplicate resident id %q", i, r.ID)
+			return Errorf(EINVALID, "residents[%d]: 住户编号 %q 重复 / duplicate resident id %q", i, r.ID, r.ID)
 		}
 		ids[r.ID] = true
 		if !units[r.Unit] {
-			return Errorf(EINVALID, "residents[%d]: unit %q is not in units", i, r.Unit)
+			return Errorf(EINVALID, "residents[%d]: 房屋 %q 不在房屋列表中 / unit %q is not in units", i, r.Unit, r.Unit)
 		}
 		if r.Role != "owner" && r.Role != "tenant" {
-			return Errorf(EINVALID, "residents[%d]: role must be owner or tenant, not %q", i, r.Role)
+			return Errorf(EINVALID, "residents[%d]: 身份须为业主（owner）或租户（tenant），不能是 %q / role must be owner or tenant, not %q", i, r.Role, r.Role)
 		}
 	}
 	for i, m := range d.Members {
 		if strings.TrimSpace(m.ID) == "" || strings.TrimSpace(m.Name) == "" {
-			return Errorf(EINVALID, "members[%d]: id and name are required", i)
+			return Errorf(EINVALID, "members[%d]: 请填写编号和姓名 / id and name are required", i)
 		}
 		if DepartmentName(m.Department) == "" {
-			return Errorf(EINVALID, "members[%d]: %q is not a department", i, m.Department)
+			return Errorf(EINVALID, "members[%d]: %q 不是部门 / %q is not a department", i, m.Department, m.Department)
 		}
 	}
 	return nil

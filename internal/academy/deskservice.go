@@ -110,7 +110,7 @@ func (d *Desk) findTicket(ctx context.Context, ws, id string) (*Ticket, error) {
 	}
 	if t.Rules != "" {
 		if d.Rules == nil {
-			return nil, Errorf(EINVALID, "ticket %s: its desk rules (%s) are not available here", t.Number, t.Rules)
+			return nil, Errorf(EINVALID, "工单 %s 的工单规则（%s）在此不可用 / ticket %s: its desk rules (%s) are not available here", t.Number, t.Rules, t.Number, t.Rules)
 		}
 		r, err := d.Rules.RulesRevision(ctx, t.Rules)
 		if err != nil {
@@ -309,7 +309,7 @@ func (d *Desk) Act(ctx context.Context, w *Workspace, id string, a TicketAction,
 	if a.Action == ActionAssign {
 		who := strings.TrimSpace(a.Fields["assignee"])
 		if who != actor && !slices.ContainsFunc(w.Directory.Members, func(m Member) bool { return m.ID == who }) {
-			return nil, Errorf(EINVALID, "fields.assignee: take the ticket yourself (%s) or name a member of a department", actor)
+			return nil, Errorf(EINVALID, "fields.assignee: 请自己接手工单（%s）或指定某个部门的成员 / take the ticket yourself (%s) or name a member of a department", actor, actor)
 		}
 	}
 	if sb := w.Sandbox; sb != nil {
@@ -475,7 +475,7 @@ func openFrom(w *Workspace, t *Ticket, ev *Event, def *TransitionDef, id, number
 func (d *Desk) RevealPhone(ctx context.Context, w *Workspace, resident, ticket string, who Actor) (string, error) {
 	r := w.Directory.Resident(resident)
 	if r == nil {
-		return "", Errorf(ENOTFOUND, "resident %q not found in %s", resident, w.ID)
+		return "", Errorf(ENOTFOUND, "%s 中没有住户 %q / resident %q not found in %s", w.ID, resident, resident, w.ID)
 	}
 	if w.Sandbox == nil {
 		if err := d.Audit.RecordAudit(ctx, &AuditEvent{Time: d.Now(), Actor: who.Username, Action: AuditPhoneRevealed,

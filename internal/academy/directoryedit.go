@@ -243,7 +243,7 @@ func nextID(prefix string, width, count int, taken func(string) bool) string {
 // result and records who changed what.
 func (d *Desk) ChangeDirectory(ctx context.Context, site string, version int, who Actor, action, detail string, change func(*Directory) error) (*Directory, error) {
 	if IsSandbox(site) {
-		return nil, Errorf(ENOTFOUND, "site %q not found", site)
+		return nil, Errorf(ENOTFOUND, "没有项目 %q / site %q not found", site, site)
 	}
 	dir, err := d.Live.FindDirectory(ctx, site)
 	if err != nil {

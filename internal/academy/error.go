@@ -61,8 +61,11 @@ func ErrorMessage(err error) string {
 	} else if errors.As(err, &e) {
 		return e.Message
 	}
-	return "内部错误 / Internal error."
+	return InternalMessage
 }
+
+// InternalMessage is all a user is told of an internal error.
+const InternalMessage = "内部错误 / Internal error."
 
 // Messages meant for people are written in both languages at once,
 // "中文 / English" (optionally after a "field: " prefix), where they are
@@ -88,6 +91,17 @@ func MessageIn(lang, msg string) string {
 }
 
 const bilingualSep = " / "
+
+// JoinMessages joins several bilingual messages into the two halves of
+// one, the Chinese halves and the English halves apart: joined whole, a
+// reader's half would hold the other language of all but the last.
+func JoinMessages(msgs []string) (zh, en string) {
+	zhs, ens := make([]string, len(msgs)), make([]string, len(msgs))
+	for i, m := range msgs {
+		zhs[i], ens[i] = MessageIn(LangZH, m), MessageIn(LangEN, m)
+	}
+	return strings.Join(zhs, "；"), strings.Join(ens, "; ")
+}
 
 // fieldPrefix is the "name: " (or "answers.q1: ", "questions[q2]: ")
 // that names the field a message is about; a content problem's

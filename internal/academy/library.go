@@ -176,7 +176,7 @@ func (l *Library) CreateCourse(ctx context.Context, m CourseMeta, author string)
 		return nil, err
 	}
 	if old, err := l.Courses.FindCourse(ctx, c.Slug); err == nil {
-		return nil, Errorf(ECONFLICT, "slug: course %q exists (%s)", c.Slug, old.Title)
+		return nil, Errorf(ECONFLICT, "slug: 课程 %q 已存在（%s） / course %q exists (%s)", c.Slug, old.Title, c.Slug, old.Title)
 	} else if ErrorCode(err) != ENOTFOUND {
 		return nil, err
 	}
@@ -233,7 +233,7 @@ func (l *Library) SaveDraft(ctx context.Context, course string, base int, lesson
 		return nil, err
 	}
 	if base > c.Revision || base < 1 {
-		return nil, Errorf(EINVALID, "revision: %d is not a revision of this course", base)
+		return nil, Errorf(EINVALID, "revision: %d 不是本课程的版本 / %d is not a revision of this course", base, base)
 	}
 	d := &Draft{ID: DraftID(course, lesson.Slug), Course: course, Lesson: lesson, BaseRevision: base, Author: author, SavedAt: l.Now()}
 	if err := l.Courses.SaveDraft(ctx, d); err != nil {

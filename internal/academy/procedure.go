@@ -252,11 +252,11 @@ type TicketAction struct {
 func CreateTicket(r *DeskRules, in NewTicket, dir *Directory, ws, id, number, actor string, now time.Time) (*Ticket, error) {
 	p := r.Procedure(in.Type)
 	if p == nil {
-		return nil, Errorf(EINVALID, "type: %q is not a ticket type (%s)", in.Type, strings.Join(r.Types(), ", "))
+		return nil, Errorf(EINVALID, "type: %q 不是工单类型（%s） / %q is not a ticket type (%s)", in.Type, strings.Join(r.Types(), ", "), in.Type, strings.Join(r.Types(), ", "))
 	}
 	in.Title, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
 	if in.Title == "" {
-		return nil, Errorf(EINVALID, "title: required, at most 100 characters")
+		return nil, Errorf(EINVALID, "title: 请填写标题，最多 100 个字符 / required, at most 100 characters")
 	}
 	if err := CheckText("title", in.Title, 100, false); err != nil {
 		return nil, err
@@ -267,26 +267,26 @@ func CreateTicket(r *DeskRules, in NewTicket, dir *Directory, ws, id, number, ac
 	if in.Resident != "" {
 		r := dir.Resident(in.Resident)
 		if r == nil {
-			return nil, Errorf(EINVALID, "resident: no resident %q on this site", in.Resident)
+			return nil, Errorf(EINVALID, "resident: 本项目没有住户 %q / no resident %q on this site", in.Resident, in.Resident)
 		}
 		if in.Unit == "" {
 			in.Unit = r.Unit
 		}
 	}
 	if in.Unit != "" && dir.Unit(in.Unit) == nil {
-		return nil, Errorf(EINVALID, "unit: no unit %q on this site", in.Unit)
+		return nil, Errorf(EINVALID, "unit: 本项目没有房屋 %q / no unit %q on this site", in.Unit, in.Unit)
 	}
 	if in.Channel == "" {
 		in.Channel = "phone"
 	}
 	if !slices.Contains(Channels, in.Channel) {
-		return nil, Errorf(EINVALID, "channel: %q is not one of %s", in.Channel, strings.Join(Channels, ", "))
+		return nil, Errorf(EINVALID, "channel: %q 不在 %s 之中 / %q is not one of %s", in.Channel, strings.Join(Channels, ", "), in.Channel, strings.Join(Channels, ", "))
 	}
 	if in.Priority == "" {
 		in.Priority = PriorityNormal
 	}
 	if !slices.Contains(Priorities, in.Priority) {
-		return nil, Errorf(EINVALID, "priority: %q is not one of %s", in.Priority, strings.Join(Priorities, ", "))
+		return nil, Errorf(EINVALID, "priority: %q 不在 %s 之中 / %q is not one of %s", in.Priority, strings.Join(Priorities, ", "), in.Priority, strings.Join(Priorities, ", "))
 	}
 	t := &Ticket{ID: id, Workspace: ws, Number: number, Type: in.Type, State: p.Initial, Title: in.Title, Description: in.Description,
 		Unit: in.Unit, Resident: in.Resident, Channel: in.Channel, Priority: in.Priority, Fields: map[string]string{}, Version: 1,
@@ -305,7 +305,7 @@ func Apply(t *Ticket, tr TicketAction, actor string, now time.Time) (*Event, err
 	}
 	p := t.Procedure()
 	if p == nil {
-		return nil, Errorf(EINVALID, "type: unknown ticket type %q", t.Type)
+		return nil, Errorf(EINVALID, "type: 未知的工单类型 %q / unknown ticket type %q", t.Type, t.Type)
 	}
 	cur := p.State(t.State)
 	fields := map[string]string{}
@@ -318,11 +318,13 @@ func Apply(t *Ticket, tr TicketAction, actor string, now time.Time) (*Event, err
 	switch tr.Action {
 	case ActionNote, ActionMessage:
 		if cur.Terminal {
-			return nil, Errorf(EINVALID, "action: the ticket is %s; nothing more can be added", cur.Label)
+			return nil, Errorf(EINVALID, "action: 工单状态为“%s”，不能再添加内容 / the ticket is %s; nothing more can be added", cur.Label, cur.Label)
 		}
 		text := fields["text"]
 		if text == "" {
-			return nil, Errorf(EINVALID, "fields.text: the %s needs text", map[string]string{ActionNote: "internal note", ActionMessage: "message to the owner"}[tr.Action])
+			zh := map[string]string{ActionNote: "内部备注", ActionMessage: "给业主的消息"}[tr.Action]
+			en := map[string]string{ActionNote: "internal note", ActionMessage: "message to the owner"}[tr.Action]
+			return nil, Errorf(EINVALID, "fields.text: 请填写%s / the %s needs text", zh, en)
 		}
 		if err := CheckText("fields.text", text, 4000, true); err != nil {
 			return nil, err
@@ -330,28 +332,28 @@ func Apply(t *Ticket, tr TicketAction, actor string, now time.Time) (*Event, err
 		ev.Note, ev.Internal, ev.Fields, ev.From = text, tr.Action == ActionNote, nil, ""
 	case ActionAssign:
 		if cur.Terminal {
-			return nil, Errorf(EINVALID, "action: the ticket is %s and cannot be reassigned", cur.Label)
+			return nil, Errorf(EINVALID, "action: 工单状态为“%s”，不能再转派 / the ticket is %s and cannot be reassigned", cur.Label, cur.Label)
 		}
 		who := fields["assignee"]
 		if who == "" {
-			return nil, Errorf(EINVALID, "fields.assignee: who takes the ticket is required")
+			return nil, Errorf(EINVALID, "fields.assignee: 请填写由谁接手工单 / who takes the ticket is required")
 		}
 		t.Assignee = who
 		ev.From = ""
 	default:
 		def := p.Transition(tr.Action)
 		if def == nil {
-			return nil, Errorf(EINVALID, "action: %q is not an action of a %s ticket (%s)", tr.Action, p.Label, actionList(p.Transitions))
+			return nil, Errorf(EINVALID, "action: %q 不是“%s”工单的操作（%s） / %q is not an action of a %s ticket (%s)", tr.Action, p.Label, actionList(p.Transitions), tr.Action, p.Label, actionList(p.Transitions))
 		}
 		if !slices.Contains(def.From, t.State) {
 			allowed := p.Allowed(t.State)
-			return nil, Errorf(EINVALID, "action: “%s” is not allowed when the ticket is “%s”; allowed now: %s", def.Label, cur.Label, actionList(allowed))
+			return nil, Errorf(EINVALID, "action: 工单为“%s”时不能“%s”；现在可以：%s / “%s” is not allowed when the ticket is “%s”; allowed now: %s", cur.Label, def.Label, actionList(allowed), def.Label, cur.Label, actionList(allowed))
 		}
 		for _, f := range def.Fields {
 			v, ok := fields[f.Name]
 			if !ok {
 				if f.Required {
-					return nil, Errorf(EINVALID, "fields.%s: “%s” is required to %s", f.Name, f.Label, def.Label)
+					return nil, Errorf(EINVALID, "fields.%s: “%s”须填写才能%s / “%s” is required to %s", f.Name, f.Label, def.Label, f.Label, def.Label)
 				}
 				continue
 			}
@@ -366,7 +368,7 @@ func Apply(t *Ticket, tr TicketAction, actor string, now time.Time) (*Event, err
 		}
 		for k := range fields {
 			if !slices.ContainsFunc(def.Fields, func(f FieldDef) bool { return f.Name == k }) {
-				return nil, Errorf(EINVALID, "fields.%s: not a field of “%s”", k, def.Label)
+				return nil, Errorf(EINVALID, "fields.%s: 不是“%s”的字段 / not a field of “%s”", k, def.Label, def.Label)
 			}
 		}
 		if def.Takes {
@@ -458,20 +460,20 @@ func checkField(r *DeskRules, f FieldDef, v string) error {
 			for i, d := range r.Departments {
 				ids[i] = d.ID
 			}
-			return Errorf(EINVALID, "fields.%s: %q is not a department (%s)", f.Name, v, strings.Join(ids, ", "))
+			return Errorf(EINVALID, "fields.%s: %q 不是部门（%s） / %q is not a department (%s)", f.Name, v, strings.Join(ids, ", "), v, strings.Join(ids, ", "))
 		}
 	case FieldPriority:
 		if !slices.Contains(Priorities, v) {
-			return Errorf(EINVALID, "fields.%s: %q is not a priority (%s)", f.Name, v, strings.Join(Priorities, ", "))
+			return Errorf(EINVALID, "fields.%s: %q 不是优先级（%s） / %q is not a priority (%s)", f.Name, v, strings.Join(Priorities, ", "), v, strings.Join(Priorities, ", "))
 		}
 	case FieldSatisfaction:
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 5 {
-			return Errorf(EINVALID, "fields.%s: satisfaction is a whole number from 1 to 5, not %q", f.Name, v)
+			return Errorf(EINVALID, "fields.%s: 满意度为 1 到 5 的整数，不能是 %q / satisfaction is a whole number from 1 to 5, not %q", f.Name, v, v)
 		}
 	case FieldTime:
 		if _, err := ParseDeskTime(v, time.UTC); err != nil {
-			return Errorf(EINVALID, "fields.%s: %q is not a time like 2026-12-01 18:00", f.Name, v)
+			return Errorf(EINVALID, "fields.%s: %q 不是 2026-12-01 18:00 这样的时间 / %q is not a time like 2026-12-01 18:00", f.Name, v, v)
 		}
 	}
 	return nil

@@ -177,7 +177,7 @@ func TestRefusedTransitions(t *testing.T) {
 			c.action.Version = tk.Version
 		}
 		_, err := Apply(tk, c.action, "agent", t0.Add(time.Minute))
-		if ErrorCode(err) != c.code || !strings.Contains(ErrorMessage(err), c.msg) {
+		if ErrorCode(err) != c.code || !strings.Contains(MessageIn(LangEN, ErrorMessage(err)), c.msg) {
 			t.Errorf("%s: %v", c.name, err)
 		}
 		if tk.Version != before.Version || len(tk.Events) != len(before.Events) || tk.State != before.State {

@@ -103,10 +103,10 @@ type Learning struct {
 // the course's completion when this was its last open lesson.
 func (l *Learning) CompleteLesson(ctx context.Context, u *User, c *Course, lesson string, all map[string]*Course) (*Progress, error) {
 	if c.Status != CourseActive {
-		return nil, Errorf(EINVALID, "course %q is archived", c.Slug)
+		return nil, Errorf(EINVALID, "课程 %q 已归档 / course %q is archived", c.Slug, c.Slug)
 	}
 	if ls, _ := c.Lesson(lesson); ls == nil {
-		return nil, Errorf(ENOTFOUND, "lesson %q not found in course %q", lesson, c.Slug)
+		return nil, Errorf(ENOTFOUND, "课程 %q 中没有课时 %q / lesson %q not found in course %q", c.Slug, lesson, lesson, c.Slug)
 	}
 	p, err := l.Progress.FindProgress(ctx, u.ID)
 	if err != nil {

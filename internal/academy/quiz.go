@@ -133,16 +133,16 @@ func (q *Question) Validate() error {
 		return err
 	}
 	if !slices.Contains(QuestionTypes, q.Type) {
-		return Errorf(EINVALID, "type: %q is not a question type (%s)", q.Type, strings.Join(QuestionTypes, ", "))
+		return Errorf(EINVALID, "type: %q 不是题型（%s） / %q is not a question type (%s)", q.Type, strings.Join(QuestionTypes, ", "), q.Type, strings.Join(QuestionTypes, ", "))
 	}
 	if q.Points <= 0 || q.Points > 100 {
-		return Errorf(EINVALID, "points: must be more than 0 and at most 100")
+		return Errorf(EINVALID, "points: 须大于 0 且不超过 100 / must be more than 0 and at most 100")
 	}
 	if strings.TrimSpace(q.Prompt) == "" {
-		return Errorf(EINVALID, "prompt: required")
+		return Errorf(EINVALID, "prompt: 请填写题干 / required")
 	}
 	if strings.TrimSpace(q.Explanation) == "" {
-		return Errorf(EINVALID, "explanation: required (say why the right answer is right)")
+		return Errorf(EINVALID, "explanation: 请填写解析（说明正确答案为什么正确） / required (say why the right answer is right)")
 	}
 	if err := CheckText("prompt", q.Prompt, 4000, true); err != nil {
 		return err
@@ -154,13 +154,13 @@ func (q *Question) Validate() error {
 		m := map[string]bool{}
 		for _, o := range opts {
 			if strings.TrimSpace(o.ID) == "" || strings.TrimSpace(o.Text) == "" || strings.ContainsAny(o.ID, ". $") {
-				return nil, Errorf(EINVALID, "%s: every entry needs an id (no spaces, '.' or '$') and a text", what)
+				return nil, Errorf(EINVALID, "%s: 每一项都要有编号（不含空格、“.”或“$”）和文字 / every entry needs an id (no spaces, '.' or '$') and a text", what)
 			}
 			if err := CheckText(what+"."+o.ID, o.Text, 500, false); err != nil {
 				return nil, err
 			}
 			if m[o.ID] {
-				return nil, Errorf(EINVALID, "%s: duplicate id %q", what, o.ID)
+				return nil, Errorf(EINVALID, "%s: 编号 %q 重复 / duplicate id %q", what, o.ID, o.ID)
 			}
 			m[o.ID] = true
 		}
@@ -172,13 +172,13 @@ func (q *Question) Validate() error {
 	}
 	needOptions := func(n int) error {
 		if len(q.Options) < n {
-			return Errorf(EINVALID, "options: a %s question needs at least %d options", q.Type, n)
+			return Errorf(EINVALID, "options: %s 类型的题目至少需要 %d 个选项 / a %s question needs at least %d options", q.Type, n, q.Type, n)
 		}
 		return nil
 	}
 	noOptions := func() error {
 		if len(q.Options) > 0 || len(q.Items) > 0 {
-			return Errorf(EINVALID, "options: a %s question has no options", q.Type)
+			return Errorf(EINVALID, "options: %s 类型的题目没有选项 / a %s question has no options", q.Type, q.Type)
 		}
 		return nil
 	}
@@ -188,22 +188,22 @@ func (q *Question) Validate() error {
 			return err
 		}
 		if !opts[q.Key.Choice] {
-			return Errorf(EINVALID, "answer: %q is not among the options", q.Key.Choice)
+			return Errorf(EINVALID, "answer: %q 不在选项之中 / %q is not among the options", q.Key.Choice, q.Key.Choice)
 		}
 	case QMultiple:
 		if err := needOptions(2); err != nil {
 			return err
 		}
 		if len(q.Key.Choices) == 0 {
-			return Errorf(EINVALID, "answer: list at least one correct option")
+			return Errorf(EINVALID, "answer: 请至少列出一个正确选项 / list at least one correct option")
 		}
 		seen := map[string]bool{}
 		for _, c := range q.Key.Choices {
 			if !opts[c] {
-				return Errorf(EINVALID, "answer: %q is not among the options", c)
+				return Errorf(EINVALID, "answer: %q 不在选项之中 / %q is not among the options", c, c)
 			}
 			if seen[c] {
-				return Errorf(EINVALID, "answer: %q is listed twice", c)
+				return Errorf(EINVALID, "answer: %q 列出了两次 / %q is listed twice", c, c)
 			}
 			seen[c] = true
 		}
@@ -216,11 +216,11 @@ func (q *Question) Validate() error {
 			return err
 		}
 		if len(q.Key.Texts) == 0 {
-			return Errorf(EINVALID, "answer: list the accepted answers")
+			return Errorf(EINVALID, "answer: 请列出可接受的答案 / list the accepted answers")
 		}
 		for _, t := range q.Key.Texts {
 			if NormalizeText(t) == "" {
-				return Errorf(EINVALID, "answer: an accepted answer is empty")
+				return Errorf(EINVALID, "answer: 有一个可接受的答案是空的 / an accepted answer is empty")
 			}
 		}
 	case QOrdering:
@@ -228,7 +228,7 @@ func (q *Question) Validate() error {
 			return err
 		}
 		if !isPermutation(q.Key.Order, opts) {
-			return Errorf(EINVALID, "answer: must list every option id exactly once, in the right order")
+			return Errorf(EINVALID, "answer: 须按正确顺序列出每个选项编号，每个恰好一次 / must list every option id exactly once, in the right order")
 		}
 	case QMatching:
 		if err := needOptions(2); err != nil {
@@ -239,20 +239,20 @@ func (q *Question) Validate() error {
 			return err
 		}
 		if len(items) < 2 {
-			return Errorf(EINVALID, "items: a matching question needs at least 2 items")
+			return Errorf(EINVALID, "items: 配对题至少需要 2 项 / a matching question needs at least 2 items")
 		}
 		for it := range items {
 			o, ok := q.Key.Pairs[it]
 			if !ok {
-				return Errorf(EINVALID, "answer: item %q has no match", it)
+				return Errorf(EINVALID, "answer: 项 %q 没有配对 / item %q has no match", it, it)
 			}
 			if !opts[o] {
-				return Errorf(EINVALID, "answer: item %q is matched to %q, which is not among the options", it, o)
+				return Errorf(EINVALID, "answer: 项 %q 配对的 %q 不在选项之中 / item %q is matched to %q, which is not among the options", it, o, it, o)
 			}
 		}
 		for it := range q.Key.Pairs {
 			if !items[it] {
-				return Errorf(EINVALID, "answer: %q is not an item", it)
+				return Errorf(EINVALID, "answer: %q 不是题中的项 / %q is not an item", it, it)
 			}
 		}
 	case QNumeric:
@@ -261,7 +261,7 @@ func (q *Question) Validate() error {
 		}
 		// Written so that NaN fails too: no answer is ever within NaN.
 		if !(q.Key.Tolerance >= 0) || math.IsInf(q.Key.Tolerance, 0) || math.IsNaN(q.Key.Value) || math.IsInf(q.Key.Value, 0) {
-			return Errorf(EINVALID, "answer: numeric answers need a value and a tolerance of 0 or more")
+			return Errorf(EINVALID, "answer: 数值题需要答案值和不小于 0 的误差范围 / numeric answers need a value and a tolerance of 0 or more")
 		}
 	}
 	return nil
@@ -295,28 +295,28 @@ func (q *Quiz) Question(id string) *Question {
 // CheckDraws.
 func (q *Quiz) Validate() error {
 	if !ValidSlug(q.Slug) {
-		return Errorf(EINVALID, "slug: %q must be 2–64 lowercase letters, digits or '-'", q.Slug)
+		return Errorf(EINVALID, "slug: 标识 %q 须为 2–64 个小写字母、数字或“-” / %q must be 2–64 lowercase letters, digits or '-'", q.Slug, q.Slug)
 	}
 	if strings.TrimSpace(q.Title) == "" {
-		return Errorf(EINVALID, "title: required")
+		return Errorf(EINVALID, "title: 请填写标题 / required")
 	}
 	if err := CheckText("title", q.Title, 100, false); err != nil {
 		return err
 	}
 	if q.PassMark < 0 || q.PassMark > 100 {
-		return Errorf(EINVALID, "pass_mark: must be a percentage from 0 to 100, not %d", q.PassMark)
+		return Errorf(EINVALID, "pass_mark: 及格线须为 0 到 100 的百分比，不能是 %d / must be a percentage from 0 to 100, not %d", q.PassMark, q.PassMark)
 	}
 	if q.TimeLimit < 0 || q.Cooldown < 0 || q.MaxAttempts < 0 {
-		return Errorf(EINVALID, "time_limit, cooldown and max_attempts cannot be negative")
+		return Errorf(EINVALID, "答题时限、间隔时间和答题次数不能为负数 / time_limit, cooldown and max_attempts cannot be negative")
 	}
 	if q.Layout != LayoutOnePage && q.Layout != LayoutPerQuestion {
-		return Errorf(EINVALID, "layout: %q is not %s or %s", q.Layout, LayoutOnePage, LayoutPerQuestion)
+		return Errorf(EINVALID, "layout: %q 不是 %s 或 %s / %q is not %s or %s", q.Layout, LayoutOnePage, LayoutPerQuestion, q.Layout, LayoutOnePage, LayoutPerQuestion)
 	}
 	if !slices.Contains(ReviewPolicies, q.Review) {
-		return Errorf(EINVALID, "review: %q is not one of %s", q.Review, strings.Join(ReviewPolicies, ", "))
+		return Errorf(EINVALID, "review: %q 不在 %s 之中 / %q is not one of %s", q.Review, strings.Join(ReviewPolicies, ", "), q.Review, strings.Join(ReviewPolicies, ", "))
 	}
 	if len(q.Questions) == 0 && len(q.Draw) == 0 {
-		return Errorf(EINVALID, "questions: a quiz needs questions or draw rules")
+		return Errorf(EINVALID, "questions: 测验需要题目或抽题规则 / a quiz needs questions or draw rules")
 	}
 	seen := map[string]bool{}
 	for i := range q.Questions {
@@ -325,13 +325,13 @@ func (q *Quiz) Validate() error {
 			return Errorf(EINVALID, "questions[%s]: %s", qq.ID, ErrorMessage(err))
 		}
 		if seen[qq.ID] {
-			return Errorf(EINVALID, "questions: duplicate id %q", qq.ID)
+			return Errorf(EINVALID, "questions: 题目编号 %q 重复 / duplicate id %q", qq.ID, qq.ID)
 		}
 		seen[qq.ID] = true
 	}
 	for _, d := range q.Draw {
 		if d.Count <= 0 {
-			return Errorf(EINVALID, "draw: count must be positive")
+			return Errorf(EINVALID, "draw: 抽题数量须为正数 / count must be positive")
 		}
 	}
 	return nil
@@ -360,10 +360,10 @@ func (d DrawRule) Pool(self *Quiz, all map[string]*Quiz) []Question {
 func CheckDraws(q *Quiz, all map[string]*Quiz) error {
 	for _, d := range q.Draw {
 		if d.Quiz != "" && d.Quiz != q.Slug && all[d.Quiz] == nil {
-			return Errorf(EINVALID, "draw: unknown quiz %q", d.Quiz)
+			return Errorf(EINVALID, "draw: 没有测验 %q / unknown quiz %q", d.Quiz, d.Quiz)
 		}
 		if n := len(d.Pool(q, all)); n < d.Count {
-			return Errorf(EINVALID, "draw: the pool %s has %d questions, fewer than the %d to draw", d.describe(q), n, d.Count)
+			return Errorf(EINVALID, "draw: 题库 %s 只有 %d 道题，少于要抽取的 %d 道 / the pool %s has %d questions, fewer than the %d to draw", d.describe(q), n, d.Count, d.describe(q), n, d.Count)
 		}
 	}
 	return nil
@@ -510,6 +510,7 @@ const MaxFillAnswer = 200
 // once, and no more of them than the question offers. The bounds keep an
 // attempt, which holds every answer, as small as the quiz it answers.
 func CheckResponse(q *Question, r *Response) error {
+	// bad's format is bilingual too: the field goes before both halves.
 	bad := func(format string, args ...any) error {
 		return Errorf(EINVALID, "answers.%s: %s", q.ID, fmt.Sprintf(format, args...))
 	}
@@ -533,20 +534,20 @@ func CheckResponse(q *Question, r *Response) error {
 		rest.Number = nil
 	}
 	if rest.Choice != "" || rest.Choices != nil || rest.Bool != nil || rest.Text != "" || rest.Order != nil || rest.Pairs != nil || rest.Number != nil {
-		return bad("only the answer of a %s question may be given", q.Type)
+		return bad("只能给出 %s 类型题目的答案 / only the answer of a %s question may be given", q.Type, q.Type)
 	}
 	// each checks a list of option ids: known, each at most once.
-	each := func(ids []string, what string, blankOK bool) error {
+	each := func(ids []string, whatZh, what string, blankOK bool) error {
 		seen := make(map[string]bool, len(ids))
 		for _, c := range ids {
 			if c == "" && blankOK {
 				continue
 			}
 			if q.Option(c) == nil {
-				return bad("%q is not %s of this question", c, what)
+				return bad("%q 不是本题的%s / %q is not %s of this question", c, whatZh, c, what)
 			}
 			if seen[c] {
-				return bad("%q is given twice; each %s counts once", c, strings.TrimPrefix(what, "an "))
+				return bad("%q 给了两次，每个%s只算一次 / %q is given twice; each %s counts once", c, whatZh, c, strings.TrimPrefix(what, "an "))
 			}
 			seen[c] = true
 		}
@@ -555,27 +556,27 @@ func CheckResponse(q *Question, r *Response) error {
 	switch q.Type {
 	case QSingle:
 		if r.Choice != "" && q.Option(r.Choice) == nil {
-			return bad("%q is not an option of this question", r.Choice)
+			return bad("%q 不是本题的选项 / %q is not an option of this question", r.Choice, r.Choice)
 		}
 	case QMultiple:
 		if len(r.Choices) > len(q.Options) {
-			return bad("%d choices given; the question has %d options", len(r.Choices), len(q.Options))
+			return bad("选了 %d 项，本题只有 %d 个选项 / %d choices given; the question has %d options", len(r.Choices), len(q.Options), len(r.Choices), len(q.Options))
 		}
-		return each(r.Choices, "an option", false)
+		return each(r.Choices, "选项", "an option", false)
 	case QOrdering:
 		// The whole order, one position per item; "" is a position not yet
 		// filled, as the form saves it while the learner works.
 		if len(r.Order) != 0 && len(r.Order) != len(q.Options) {
-			return bad("the order must list the %d items, not %d", len(q.Options), len(r.Order))
+			return bad("排序须列出全部 %d 项，而不是 %d 项 / the order must list the %d items, not %d", len(q.Options), len(r.Order), len(q.Options), len(r.Order))
 		}
-		return each(r.Order, "an item", true)
+		return each(r.Order, "项", "an item", true)
 	case QMatching:
 		for it, o := range r.Pairs {
 			if !slices.ContainsFunc(q.Items, func(x Option) bool { return x.ID == it }) {
-				return bad("%q is not an item of this question", it)
+				return bad("%q 不是本题的项 / %q is not an item of this question", it, it)
 			}
 			if o != "" && q.Option(o) == nil {
-				return bad("%q is not an option of this question", o)
+				return bad("%q 不是本题的选项 / %q is not an option of this question", o, o)
 			}
 		}
 	case QFill:
@@ -584,7 +585,7 @@ func CheckResponse(q *Question, r *Response) error {
 		}
 	case QNumeric:
 		if r.Number != nil && (math.IsNaN(*r.Number) || math.IsInf(*r.Number, 0)) {
-			return bad("not a finite number")
+			return bad("不是有限的数 / not a finite number")
 		}
 	}
 	return nil

@@ -221,7 +221,7 @@ func TestCheckResponseOnlyItsTypesField(t *testing.T) {
 		"n":  {Order: []string{}},
 	} {
 		err := CheckResponse(&a.Question(qid).Question, &r)
-		if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), "answers."+qid+": only the answer of") {
+		if ErrorCode(err) != EINVALID || !strings.Contains(MessageIn(LangEN, ErrorMessage(err)), "answers."+qid+": only the answer of") {
 			t.Errorf("%s with another type's field: %v", qid, err)
 		}
 	}

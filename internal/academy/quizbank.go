@@ -96,7 +96,7 @@ func (l *Library) quizAt(ctx context.Context, slug string, base int) (*Quiz, map
 	}
 	q := all[slug]
 	if q == nil {
-		return nil, nil, Errorf(ENOTFOUND, "quiz %q not found", slug)
+		return nil, nil, Errorf(ENOTFOUND, "测验 %q 不存在 / quiz %q not found", slug, slug)
 	}
 	if q.Revision != base {
 		return nil, nil, Errorf(ECONFLICT, "测验《%s》已更新到第 %d 版(您编辑的是第 %d 版),请刷新后再保存 / The quiz is now at revision %d (you edited %d); reload and apply your change again.", q.Title, q.Revision, base, q.Revision, base)
@@ -111,7 +111,7 @@ func (l *Library) UpdateQuizSettings(ctx context.Context, slug string, base int,
 		return nil, err
 	}
 	if s.TimeLimitMinutes < 0 || s.CooldownMinutes < 0 {
-		return nil, Errorf(EINVALID, "time_limit: minutes cannot be negative")
+		return nil, Errorf(EINVALID, "time_limit: 分钟数不能为负数 / minutes cannot be negative")
 	}
 	q.Title, q.PassMark, q.MaxAttempts = s.Title, s.PassMark, s.MaxAttempts
 	q.TimeLimit, q.Cooldown = minutes(s.TimeLimitMinutes), minutes(s.CooldownMinutes)
@@ -138,7 +138,7 @@ func (l *Library) SaveQuestion(ctx context.Context, slug string, base int, qq Qu
 		for s, other := range all {
 			for _, oq := range other.Questions {
 				if oq.ID == qq.ID && s != slug {
-					return nil, Errorf(EINVALID, "id: %q is already a question of quiz %s", qq.ID, s)
+					return nil, Errorf(EINVALID, "id: %q 已经是测验 %s 的题目 / %q is already a question of quiz %s", qq.ID, s, qq.ID, s)
 				}
 			}
 		}

@@ -409,7 +409,7 @@ func (s *Scenario) SandboxFixture(seed int64, now time.Time) (*SandboxFixture, e
 // Start opens a run with a fresh sandbox.
 func (c *Coach) Start(ctx context.Context, u *User, s *Scenario) (*Run, error) {
 	if s.Status != CourseActive {
-		return nil, Errorf(ENOTFOUND, "scenario %q is archived", s.Slug)
+		return nil, Errorf(ENOTFOUND, "情景演练 %q 已归档 / scenario %q is archived", s.Slug, s.Slug)
 	}
 	now := c.Now()
 	fx, err := s.SandboxFixture(EstateSeed(now), now)
@@ -541,7 +541,7 @@ func (c *Coach) Choose(ctx context.Context, u *User, s *Scenario, id, stepID str
 		return nil, Errorf(ECONFLICT, "演练已结束 / The run is finished.")
 	}
 	if stepID == "" {
-		return nil, Errorf(EINVALID, "step: required: the id of the step you are answering (the run's current step)")
+		return nil, Errorf(EINVALID, "step: 必填：您正在回答的步骤编号（演练的当前步骤） / required: the id of the step you are answering (the run's current step)")
 	}
 	answered := Errorf(ECONFLICT, "这一步已经回答过了，请刷新 / Step %q was already answered; reload the run.", stepID)
 	if stepID != r.Step {
@@ -549,14 +549,14 @@ func (c *Coach) Choose(ctx context.Context, u *User, s *Scenario, id, stepID str
 	}
 	st := s.Step(r.Step)
 	if st == nil || st.Kind != StepDialogue {
-		return nil, Errorf(EINVALID, "choice: the current step is not a conversation; finish the task and say done")
+		return nil, Errorf(EINVALID, "choice: 当前步骤不是对话，请完成任务后点“完成” / the current step is not a conversation; finish the task and say done")
 	}
 	now := c.Now()
 	e := RunEntry{Step: st.ID, At: now}
 	if st.Reply != nil {
 		reply = strings.TrimSpace(reply)
 		if reply == "" {
-			return nil, Errorf(EINVALID, "reply: this step asks for your own words")
+			return nil, Errorf(EINVALID, "reply: 这一步要用您自己的话回答 / this step asks for your own words")
 		}
 		if err := CheckText("reply", reply, 1000, true); err != nil {
 			return nil, err
@@ -575,7 +575,7 @@ func (c *Coach) Choose(ctx context.Context, u *User, s *Scenario, id, stepID str
 		return c.save(ctx, u, s, r, answered)
 	}
 	if choice < 0 || choice >= len(st.Choices) {
-		return nil, Errorf(EINVALID, "choice: %d is not offered at this step (0–%d)", choice, len(st.Choices)-1)
+		return nil, Errorf(EINVALID, "choice: 这一步没有第 %d 个选项（0–%d） / %d is not offered at this step (0–%d)", choice, len(st.Choices)-1, choice, len(st.Choices)-1)
 	}
 	choice = r.ChoiceOrder(st)[choice]
 	ch := st.Choices[choice]
@@ -598,7 +598,7 @@ func (c *Coach) Done(ctx context.Context, u *User, s *Scenario, id string) (*Run
 	}
 	st := s.Step(r.Step)
 	if st == nil || st.Kind != StepTask {
-		return nil, Errorf(EINVALID, "done: the current step is a conversation, not a task; choose an answer")
+		return nil, Errorf(EINVALID, "done: 当前步骤是对话而不是任务，请选择一个回答 / the current step is a conversation, not a task; choose an answer")
 	}
 	sb, err := c.Desk.Sandboxes.FindSandbox(ctx, r.Sandbox)
 	if err != nil {

@@ -53,7 +53,7 @@ func (a *Accounts) LoginByClaim(ctx context.Context, cl ClaimLogin) (*Session, s
 	case ClaimEmail:
 		cl.Value = strings.TrimSpace(cl.Value)
 	default:
-		return nil, "", nil, Errorf(EINVALID, "company sign-in: unknown field %q", cl.Field)
+		return nil, "", nil, Errorf(EINVALID, "企业登录：未知字段 %q / company sign-in: unknown field %q", cl.Field, cl.Field)
 	}
 	if cl.Value == "" || len(cl.Value) > maxEmail {
 		failed("", "no usable "+cl.Field+" in the token")
@@ -158,5 +158,5 @@ func (a *Accounts) createFromClaims(ctx context.Context, cl ClaimLogin) (*User, 
 		}
 		return u, nil
 	}
-	return nil, Errorf(EINVALID, "company sign-in: no free username for %s %q", cl.Field, cl.Value)
+	return nil, Errorf(EINVALID, "企业登录：%s %q 没有可用的用户名 / company sign-in: no free username for %s %q", cl.Field, cl.Value, cl.Field, cl.Value)
 }

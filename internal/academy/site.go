@@ -29,7 +29,7 @@ func (s *Site) Validate() error {
 		return Errorf(EINVALID, "id: 以 %q 开头的编号留给演练环境 / ids starting with %q are reserved for practice sandboxes", SandboxPrefix, SandboxPrefix)
 	}
 	if s.Name == "" {
-		return Errorf(EINVALID, "name: required, 1–64 characters")
+		return Errorf(EINVALID, "name: 请填写名称，1–64 个字符 / required, 1–64 characters")
 	}
 	if err := CheckText("name", s.Name, 64, false); err != nil {
 		return err

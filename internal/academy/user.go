@@ -172,26 +172,26 @@ func (u *User) Validate() error {
 		return err
 	}
 	if len(u.Roles) == 0 {
-		return Errorf(EINVALID, "roles: at least one role is required (one of %s)", strings.Join(Roles, ", "))
+		return Errorf(EINVALID, "roles: 至少需要一个角色（%s 之一） / at least one role is required (one of %s)", strings.Join(Roles, ", "), strings.Join(Roles, ", "))
 	}
 	for _, r := range u.Roles {
 		if !slices.Contains(Roles, r) {
-			return Errorf(EINVALID, "roles: unknown role %q (one of %s)", r, strings.Join(Roles, ", "))
+			return Errorf(EINVALID, "roles: 未知角色 %q（%s 之一） / unknown role %q (one of %s)", r, strings.Join(Roles, ", "), r, strings.Join(Roles, ", "))
 		}
 	}
 	for _, s := range u.Sites {
 		if !ValidSiteID(s) {
-			return Errorf(EINVALID, "sites: %q is not a site id (lowercase letters, digits and '-')", s)
+			return Errorf(EINVALID, "sites: %q 不是项目编号（小写字母、数字和“-”） / %q is not a site id (lowercase letters, digits and '-')", s, s)
 		}
 	}
 	if len(u.Sites) == 0 && !slices.Contains(u.Roles, RoleAdmin) {
-		return Errorf(EINVALID, "sites: at least one site is required for roles other than admin")
+		return Errorf(EINVALID, "sites: 除管理员外，其他角色至少需要一个项目 / at least one site is required for roles other than admin")
 	}
 	if u.Status != StatusActive && u.Status != StatusDisabled {
-		return Errorf(EINVALID, "status: must be %q or %q", StatusActive, StatusDisabled)
+		return Errorf(EINVALID, "status: 须为 %q 或 %q / must be %q or %q", StatusActive, StatusDisabled, StatusActive, StatusDisabled)
 	}
 	if u.Lang != LangZH && u.Lang != LangEN {
-		return Errorf(EINVALID, "lang: must be %q or %q", LangZH, LangEN)
+		return Errorf(EINVALID, "lang: 须为 %q 或 %q / must be %q or %q", LangZH, LangEN, LangZH, LangEN)
 	}
 	return nil
 }
@@ -206,10 +206,10 @@ func ValidateLegalName(name string) error {
 func ValidatePassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	if n < MinPasswordLength {
-		return Errorf(EINVALID, "password: at least %d characters", MinPasswordLength)
+		return Errorf(EINVALID, "password: 至少 %d 个字符 / at least %d characters", MinPasswordLength, MinPasswordLength)
 	}
 	if len(pw) > maxPasswordLength {
-		return Errorf(EINVALID, "password: at most %d bytes", maxPasswordLength)
+		return Errorf(EINVALID, "password: 最多 %d 字节 / at most %d bytes", maxPasswordLength, maxPasswordLength)
 	}
 	return nil
 }

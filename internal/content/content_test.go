@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/markdown"
 )
 
@@ -35,9 +36,19 @@ func TestRepositoryContentLintsClean(t *testing.T) {
 	}
 }
 
+// english is the English half of each problem, one a line: problems
+// are bilingual, and tests match the English words with path and line.
+func english(ps Problems) string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = academy.MessageIn(academy.LangEN, p.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
 func TestLintReportsPathAndLine(t *testing.T) {
 	_, ps := (&Loader{Dir: "testdata/broken", MD: markdown.New()}).Courses()
-	got := ps.Error()
+	got := english(ps)
 	want := []string{
 		"courses/bad/course.yaml:1: audience: required field is missing",
 		`courses/bad/course.yaml:3: minutes: must be a whole number, not "abc"`,
@@ -130,7 +141,7 @@ func TestScenarioLint(t *testing.T) {
 		}
 	}
 	_, ps = (&Loader{Dir: "testdata/broken", MD: markdown.New()}).Scenarios(courses)
-	got := ps.Error()
+	got := english(ps)
 	for _, want := range []string{
 		`scenarios/bad-scenario.yaml:9: steps[hello]: next: no step "missing"`,
 		"scenarios/bad-scenario.yaml:9: steps[hello]: choices[0].scores: empathy 9 is outside -5..5",

@@ -185,7 +185,7 @@ func readOptions(n *yaml.Node, what string, r reporter) []academy.Option {
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		r.at(n.Line, "%s: must be a list of {id, text}", what)
+		r.at(n.Line, "%s: 须为 {id, text} 的列表 / must be a list of {id, text}", what)
 		return nil
 	}
 	var out []academy.Option
@@ -240,12 +240,12 @@ func readKey(q *academy.Question, n *yaml.Node) error {
 			return []string{n.Value}, nil
 		}
 		if n.Kind != yaml.SequenceNode {
-			return nil, fmt.Errorf("must be a list")
+			return nil, fmt.Errorf("须为列表 / must be a list")
 		}
 		var out []string
 		for _, c := range n.Content {
 			if c.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("every entry must be text")
+				return nil, fmt.Errorf("每一项都须为文字 / every entry must be text")
 			}
 			out = append(out, c.Value)
 		}
@@ -255,29 +255,29 @@ func readKey(q *academy.Question, n *yaml.Node) error {
 	switch q.Type {
 	case academy.QSingle:
 		if n.Kind != yaml.ScalarNode {
-			return fmt.Errorf("a single-choice answer is one option id")
+			return fmt.Errorf("单选题的答案是一个选项编号 / a single-choice answer is one option id")
 		}
 		q.Key.Choice = n.Value
 	case academy.QMultiple:
 		if n.Kind != yaml.SequenceNode {
-			return fmt.Errorf("a multiple-choice answer is a list of option ids")
+			return fmt.Errorf("多选题的答案是选项编号的列表 / a multiple-choice answer is a list of option ids")
 		}
 		q.Key.Choices, err = strs()
 	case academy.QOrdering:
 		if n.Kind != yaml.SequenceNode {
-			return fmt.Errorf("an ordering answer is the list of option ids in order")
+			return fmt.Errorf("排序题的答案是按顺序排列的选项编号列表 / an ordering answer is the list of option ids in order")
 		}
 		q.Key.Order, err = strs()
 	case academy.QFill:
 		q.Key.Texts, err = strs()
 	case academy.QTrueFalse:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-			return fmt.Errorf("a true/false answer is true or false")
+			return fmt.Errorf("判断题的答案是 true 或 false / a true/false answer is true or false")
 		}
 		q.Key.Bool = n.Value == "true"
 	case academy.QMatching:
 		if n.Kind != yaml.MappingNode {
-			return fmt.Errorf("a matching answer maps item ids to option ids")
+			return fmt.Errorf("配对题的答案把每个项编号对应到选项编号 / a matching answer maps item ids to option ids")
 		}
 		q.Key.Pairs = map[string]string{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -296,7 +296,7 @@ func readKey(q *academy.Question, n *yaml.Node) error {
 				case "tolerance":
 					q.Key.Tolerance, err = f, ferr
 				default:
-					err = fmt.Errorf("unknown field %q (value, tolerance)", n.Content[i].Value)
+					err = fmt.Errorf("未知字段 %q（可用 value、tolerance） / unknown field %q (value, tolerance)", n.Content[i].Value, n.Content[i].Value)
 				}
 			}
 		default:

@@ -149,12 +149,13 @@ func longestBestReplies(s *academy.Scenario) (hits []string, of int) {
 }
 
 func yamlProblem(rel, msg string) Problem {
-	msg = strings.TrimPrefix(msg, "yaml: ")
+	msg, n := strings.TrimPrefix(msg, "yaml: "), 1
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return Problem{rel, n, "YAML: " + m[2]}
+		n, _ = strconv.Atoi(m[1])
+		msg = m[2]
 	}
-	return Problem{rel, 1, "YAML: " + msg}
+	// The parser's words are English: the Chinese half says what they are about.
+	return Problem{rel, n, "YAML 格式有误：" + msg + " / YAML: " + msg}
 }
 
 // stepsKey is the key under which stepLines gives the line of the steps

@@ -36,7 +36,7 @@ func fields(doc *yaml.Node, spec []field, report func(line int, format string, a
 		doc = doc.Content[0]
 	}
 	if doc.Kind != yaml.MappingNode {
-		report(doc.Line, "expected a mapping of fields (name: value)")
+		report(doc.Line, "应为“名称: 值”形式的字段 / expected a mapping of fields (name: value)")
 		return out
 	}
 	known := map[string]field{}
@@ -48,38 +48,38 @@ func fields(doc *yaml.Node, spec []field, report func(line int, format string, a
 		k, v := doc.Content[i], doc.Content[i+1]
 		f, ok := known[k.Value]
 		if !ok {
-			report(k.Line, "%s: unknown field (known: %s)", k.Value, names(spec))
+			report(k.Line, "%s: 未知字段（可用：%s） / unknown field (known: %s)", k.Value, names(spec), names(spec))
 			continue
 		}
 		if seen[k.Value] {
-			report(k.Line, "%s: given twice", k.Value)
+			report(k.Line, "%s: 写了两次 / given twice", k.Value)
 			continue
 		}
 		seen[k.Value] = true
 		switch f.kind {
 		case kString:
 			if v.Kind != yaml.ScalarNode || v.Tag == "!!null" || v.Tag == "!!map" || v.Tag == "!!seq" {
-				report(v.Line, "%s: must be text", f.name)
+				report(v.Line, "%s: 须为文字 / must be text", f.name)
 				continue
 			}
 			out[f.name] = v.Value
 		case kInt:
 			n, err := strconv.Atoi(v.Value)
 			if v.Kind != yaml.ScalarNode || v.Tag != "!!int" || err != nil {
-				report(v.Line, "%s: must be a whole number, not %q", f.name, v.Value)
+				report(v.Line, "%s: 须为整数，不能是 %q / must be a whole number, not %q", f.name, v.Value, v.Value)
 				continue
 			}
 			out[f.name] = n
 		case kFloat:
 			n, err := strconv.ParseFloat(v.Value, 64)
 			if v.Kind != yaml.ScalarNode || (v.Tag != "!!int" && v.Tag != "!!float") || err != nil {
-				report(v.Line, "%s: must be a number, not %q", f.name, v.Value)
+				report(v.Line, "%s: 须为数字，不能是 %q / must be a number, not %q", f.name, v.Value, v.Value)
 				continue
 			}
 			out[f.name] = n
 		case kBool:
 			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
-				report(v.Line, "%s: must be true or false, not %q", f.name, v.Value)
+				report(v.Line, "%s: 须为 true 或 false，不能是 %q / must be true or false, not %q", f.name, v.Value, v.Value)
 				continue
 			}
 			out[f.name] = v.Value == "true"
@@ -89,7 +89,7 @@ func fields(doc *yaml.Node, spec []field, report func(line int, format string, a
 				d, err = 0, nil
 			}
 			if v.Kind != yaml.ScalarNode || err != nil {
-				report(v.Line, "%s: must be a duration like 20m or 1h30m, not %q", f.name, v.Value)
+				report(v.Line, "%s: 须为 20m、1h30m 这样的时长，不能是 %q / must be a duration like 20m or 1h30m, not %q", f.name, v.Value, v.Value)
 				continue
 			}
 			out[f.name] = d
@@ -97,13 +97,13 @@ func fields(doc *yaml.Node, spec []field, report func(line int, format string, a
 			out[f.name] = v
 		case kStringList:
 			if v.Kind != yaml.SequenceNode {
-				report(v.Line, "%s: must be a list, e.g. [a, b]", f.name)
+				report(v.Line, "%s: 须为列表，例如 [a, b] / must be a list, e.g. [a, b]", f.name)
 				continue
 			}
 			var list []string
 			for _, item := range v.Content {
 				if item.Kind != yaml.ScalarNode || item.Tag == "!!null" {
-					report(item.Line, "%s: every item must be text", f.name)
+					report(item.Line, "%s: 每一项都须为文字 / every item must be text", f.name)
 					continue
 				}
 				list = append(list, item.Value)
@@ -113,7 +113,7 @@ func fields(doc *yaml.Node, spec []field, report func(line int, format string, a
 	}
 	for _, f := range spec {
 		if f.required && !seen[f.name] {
-			report(doc.Line, "%s: required field is missing", f.name)
+			report(doc.Line, "%s: 缺少必填字段 / required field is missing", f.name)
 		}
 	}
 	return out
@@ -154,11 +154,11 @@ func parseYAML(src []byte, report func(line int, format string, args ...any)) *y
 				}
 			}
 		}
-		report(line, "YAML: %s", msg)
+		report(line, "YAML 格式有误：%s / YAML: %s", msg, msg)
 		return nil
 	}
 	if doc.Kind == 0 {
-		report(1, "empty file")
+		report(1, "文件是空的 / empty file")
 		return nil
 	}
 	return &doc

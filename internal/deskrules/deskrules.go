@@ -108,7 +108,8 @@ func (s *Service) RulesRevision(ctx context.Context, rev string) (*academy.DeskR
 	if len(problems) > 0 {
 		// Saved revisions were checked; only a newer program with
 		// stricter rules finds fault with one.
-		return nil, academy.Errorf(academy.EINVALID, "desk rules %s: %s", rev, strings.Join(problems, "; "))
+		zh, en := academy.JoinMessages(problems)
+		return nil, academy.Errorf(academy.EINVALID, "工单规则 %s 有误：%s / desk rules %s: %s", rev, zh, rev, en)
 	}
 	s.mu.Lock()
 	if s.parsed == nil {
@@ -213,7 +214,7 @@ func (s *Service) Restore(ctx context.Context, scope, rev, author string) (*Revi
 		return nil, err
 	}
 	if old.Scope != scope {
-		return nil, academy.Errorf(academy.ENOTFOUND, "revision %q is not one of these rules", rev)
+		return nil, academy.Errorf(academy.ENOTFOUND, "%q 不是这套规则的版本 / revision %q is not one of these rules", rev, rev)
 	}
 	head, _, err := s.Store.Head(ctx, scope)
 	if err != nil {

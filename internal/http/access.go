@@ -97,7 +97,7 @@ func checkParams(path string) fiber.Handler {
 			// it stands for.
 			v, err := url.PathUnescape(c.Params(name))
 			if err != nil {
-				return academy.Errorf(academy.EINVALID, "%s: must be URL-encoded (a %% followed by two hex digits)", name)
+				return academy.Errorf(academy.EINVALID, "%s: 须经过 URL 编码（%% 后跟两位十六进制数字） / must be URL-encoded (a %% followed by two hex digits)", name)
 			}
 			rule := paramIdents[name]
 			if err := academy.CheckIdent(rule.ident, name, v); err != nil {

@@ -376,7 +376,7 @@ func (s *Server) findVisible(c *fiber.Ctx) (*academy.Assignment, error) {
 	if i := slices.IndexFunc(list, func(a *academy.Assignment) bool { return a.ID == id }); i >= 0 {
 		return list[i], nil
 	}
-	return nil, academy.Errorf(academy.ENOTFOUND, "assignment %q not found", id)
+	return nil, academy.Errorf(academy.ENOTFOUND, "指派 %q 不存在 / assignment %q not found", id, id)
 }
 
 // assignmentPage lists who an assignment is for and how each stands.

@@ -45,7 +45,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
 		scheme, t, _ := strings.Cut(h, " ")
 		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(t) == "" {
-			c.Locals(localAuthErr, academy.Errorf(academy.EUNAUTHORIZED, "Authorization header must be \"Bearer <token>\""))
+			c.Locals(localAuthErr, academy.Errorf(academy.EUNAUTHORIZED, "Authorization 请求头须为“Bearer <令牌>” / Authorization header must be \"Bearer <token>\""))
 			return c.Next()
 		}
 		token = strings.TrimSpace(t)

@@ -42,7 +42,7 @@ func formInt(c *fiber.Ctx, key string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, academy.Errorf(academy.EINVALID, "%s: %q is not a whole number", key, v)
+		return 0, academy.Errorf(academy.EINVALID, "%s: %q 不是整数 / %q is not a whole number", key, v, v)
 	}
 	return n, nil
 }
@@ -114,7 +114,7 @@ func (s *Server) authorCourseForm(c *fiber.Ctx, status int, errMsg string) error
 func formRevision(c *fiber.Ctx) (int, error) {
 	n, err := strconv.Atoi(c.FormValue("revision"))
 	if err != nil || n < 0 {
-		return 0, academy.Errorf(academy.EINVALID, "revision: the revision the edit is based on is required")
+		return 0, academy.Errorf(academy.EINVALID, "revision: 请给出编辑所基于的版本 / the revision the edit is based on is required")
 	}
 	return n, nil
 }
@@ -173,7 +173,7 @@ func (s *Server) authorLesson(c *fiber.Ctx) error {
 		case academy.ErrorCode(derr) != academy.ENOTFOUND:
 			return derr
 		case l == nil:
-			return academy.Errorf(academy.ENOTFOUND, "lesson %q not found in course %q", slug, course.Slug)
+			return academy.Errorf(academy.ENOTFOUND, "课程 %q 中没有课时 %q / lesson %q not found in course %q", course.Slug, slug, slug, course.Slug)
 		default:
 			d.Lesson = *l
 		}
@@ -393,7 +393,7 @@ func (s *Server) authorRevision(c *fiber.Ctx) error {
 	}
 	n, err := strconv.Atoi(c.Params("n"))
 	if err != nil {
-		return academy.Errorf(academy.EINVALID, "revision: %q is not a number", c.Params("n"))
+		return academy.Errorf(academy.EINVALID, "revision: %q 不是数字 / %q is not a number", c.Params("n"), c.Params("n"))
 	}
 	rev, err := s.Library.Courses.FindRevision(ctx, course.Slug, n)
 	if err != nil {
@@ -432,7 +432,7 @@ func (s *Server) authorRestore(c *fiber.Ctx) error {
 	}
 	n, err := strconv.Atoi(c.Params("n"))
 	if err != nil {
-		return academy.Errorf(academy.EINVALID, "revision: %q is not a number", c.Params("n"))
+		return academy.Errorf(academy.EINVALID, "revision: %q 不是数字 / %q is not a number", c.Params("n"), c.Params("n"))
 	}
 	if _, err := s.Library.RestoreRevision(c.UserContext(), c.Params("slug"), base, n, currentUser(c).ID); err != nil {
 		return err
@@ -487,12 +487,12 @@ func (s *Server) apiPreview(c *fiber.Ctx) error {
 		return err
 	}
 	if len(req.Markdown) > 512<<10 {
-		return academy.Errorf(academy.EINVALID, "markdown: longer than 512 KiB")
+		return academy.Errorf(academy.EINVALID, "markdown: 超过 512 KiB / longer than 512 KiB")
 	}
 	opts := markdown.Options{}
 	if req.Course != "" {
 		if !academy.ValidSlug(req.Course) {
-			return academy.Errorf(academy.EINVALID, "course: %q is not a course slug", req.Course)
+			return academy.Errorf(academy.EINVALID, "course: %q 不是课程标识 / %q is not a course slug", req.Course, req.Course)
 		}
 		opts.Base = "/courses/" + req.Course
 	}

@@ -2,6 +2,7 @@ package http
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -120,7 +121,7 @@ func (s *Server) authorQuestion(c *fiber.Ctx) error {
 			}
 		}
 		if found == nil {
-			return academy.Errorf(academy.ENOTFOUND, "question %q not found in quiz %q", id, q.Slug)
+			return academy.Errorf(academy.ENOTFOUND, "测验 %q 中没有题目 %q / question %q not found in quiz %q", q.Slug, id, id, q.Slug)
 		}
 		b, err := content.QuestionYAML(found)
 		if err != nil {
@@ -157,7 +158,12 @@ func (s *Server) authorSaveQuestion(c *fiber.Ctx) error {
 	text := c.FormValue("yaml")
 	qq, problems := content.ParseQuestion([]byte(text))
 	if len(problems) > 0 {
-		return s.renderQuestionEditor(c, fiber.StatusBadRequest, q, base, text, nil, problems.Error())
+		msgs := make([]string, len(problems))
+		for i, pr := range problems {
+			// The domain's problems are bilingual: pick the half before joining.
+			msgs[i] = academy.MessageIn(s.lang(c), pr.String())
+		}
+		return s.renderQuestionEditor(c, fiber.StatusBadRequest, q, base, text, nil, strings.Join(msgs, "\n"))
 	}
 	if c.FormValue("action") == "preview" {
 		return s.renderQuestionEditor(c, fiber.StatusOK, q, base, text, qq, "")

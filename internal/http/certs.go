@@ -338,14 +338,14 @@ func (s *Server) teamFor(c *fiber.Ctx, q teamQuery, refresh bool) (*teamView, er
 		}
 	}
 	if q.Site != "" && !slices.ContainsFunc(v.Sites, func(x *academy.Site) bool { return x.ID == q.Site }) {
-		return nil, academy.Errorf(academy.ENOTFOUND, "site: %q is not one of your sites", q.Site)
+		return nil, academy.Errorf(academy.ENOTFOUND, "site: %q 不是您负责的项目 / %q is not one of your sites", q.Site, q.Site)
 	}
 	if q.Role != "" && !slices.Contains(academy.Roles, q.Role) {
-		return nil, academy.Errorf(academy.EINVALID, "role: %q is not a role", q.Role)
+		return nil, academy.Errorf(academy.EINVALID, "role: %q 不是角色 / %q is not a role", q.Role, q.Role)
 	}
 	if q.Cohort != "" {
 		if _, err := time.Parse("2006-01", q.Cohort); err != nil {
-			return nil, academy.Errorf(academy.EINVALID, "cohort: %q is not a month like 2026-03", q.Cohort)
+			return nil, academy.Errorf(academy.EINVALID, "cohort: %q 不是 2026-03 这样的月份 / %q is not a month like 2026-03", q.Cohort, q.Cohort)
 		}
 	}
 	progs := s.Catalog.Snapshot().ActivePrograms
@@ -356,7 +356,7 @@ func (s *Server) teamFor(c *fiber.Ctx, q teamQuery, refresh bool) (*teamView, er
 	if q.Program != "" {
 		i := slices.IndexFunc(progs, func(p *academy.Program) bool { return p.Slug == q.Program })
 		if i < 0 {
-			return nil, academy.Errorf(academy.ENOTFOUND, "program: no program %q", q.Program)
+			return nil, academy.Errorf(academy.ENOTFOUND, "program: 没有认证项目 %q / no program %q", q.Program, q.Program)
 		}
 		prog = progs[i]
 	}
@@ -584,7 +584,7 @@ func spreadsheetText(v string) string {
 func (s *Server) teamExport(c *fiber.Ctx) error {
 	format := c.Params("format")
 	if format != "csv" && format != "xlsx" {
-		return academy.Errorf(academy.ENOTFOUND, "format: %q is not csv or xlsx", format)
+		return academy.Errorf(academy.ENOTFOUND, "format: %q 不是 csv 或 xlsx / %q is not csv or xlsx", format, format)
 	}
 	v, err := s.teamScope(c)
 	if err != nil {
@@ -592,7 +592,7 @@ func (s *Server) teamExport(c *fiber.Ctx) error {
 	}
 	prog, rows := v.Program, s.rows(v)
 	if prog == nil {
-		return academy.Errorf(academy.ENOTFOUND, "no certification program is in force")
+		return academy.Errorf(academy.ENOTFOUND, "没有生效的认证项目 / no certification program is in force")
 	}
 	lang := s.lang(c)
 	sites, err := s.siteNames(c.UserContext())

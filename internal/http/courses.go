@@ -209,11 +209,11 @@ func (s *Server) courseAsset(c *fiber.Ctx) error {
 	}
 	name, err := url.PathUnescape(c.Params("*"))
 	if err != nil {
-		return academy.Errorf(academy.EINVALID, "asset: bad name")
+		return academy.Errorf(academy.EINVALID, "asset: 名称无效 / bad name")
 	}
 	a := cc.Asset(name)
 	if a == nil {
-		return academy.Errorf(academy.ENOTFOUND, "asset %q not found", name)
+		return academy.Errorf(academy.ENOTFOUND, "附件 %q 不存在 / asset %q not found", name, name)
 	}
 	c.Set(fiber.HeaderContentType, a.ContentType)
 	c.Set(fiber.HeaderCacheControl, "private, max-age=300")
@@ -357,7 +357,7 @@ func (s *Server) apiLesson(c *fiber.Ctx) error {
 	}
 	l := cc.Lesson(c.Params("lesson"))
 	if l == nil {
-		return academy.Errorf(academy.ENOTFOUND, "lesson %q not found in course %q", c.Params("lesson"), cc.Slug)
+		return academy.Errorf(academy.ENOTFOUND, "课程 %q 中没有课时 %q / lesson %q not found in course %q", cc.Slug, c.Params("lesson"), c.Params("lesson"), cc.Slug)
 	}
 	p, err := s.Learning.Progress.FindProgress(c.UserContext(), currentUser(c).ID)
 	if err != nil {
@@ -396,7 +396,7 @@ func (s *Server) apiLessonPosition(c *fiber.Ctx) error {
 		return err
 	}
 	if cc.Lesson(c.Params("lesson")) == nil {
-		return academy.Errorf(academy.ENOTFOUND, "lesson %q not found in course %q", c.Params("lesson"), cc.Slug)
+		return academy.Errorf(academy.ENOTFOUND, "课程 %q 中没有课时 %q / lesson %q not found in course %q", cc.Slug, c.Params("lesson"), c.Params("lesson"), cc.Slug)
 	}
 	var req struct {
 		Position *float64 `json:"position"`
@@ -405,7 +405,7 @@ func (s *Server) apiLessonPosition(c *fiber.Ctx) error {
 		return err
 	}
 	if req.Position == nil || *req.Position < 0 || *req.Position > 1 {
-		return academy.Errorf(academy.EINVALID, "position: a number from 0 to 1 is required")
+		return academy.Errorf(academy.EINVALID, "position: 须为 0 到 1 之间的数 / a number from 0 to 1 is required")
 	}
 	if err := s.Learning.Progress.SavePosition(c.UserContext(), currentUser(c).ID, cc.Slug, c.Params("lesson"), *req.Position); err != nil {
 		return err

@@ -54,7 +54,7 @@ func (s *Server) filterFrom(c *fiber.Ctx, queue string) (academy.TicketFilter, e
 		return f, err
 	}
 	if w := currentWorkspace(c); f.Type != "" && w != nil && w.Rules.Procedure(f.Type) == nil {
-		return f, academy.Errorf(academy.EINVALID, "type: %q is not a ticket type", f.Type)
+		return f, academy.Errorf(academy.EINVALID, "type: %q 不是工单类型 / %q is not a ticket type", f.Type, f.Type)
 	}
 	switch queue {
 	case "", "open", "overdue", "followup":
@@ -65,7 +65,7 @@ func (s *Server) filterFrom(c *fiber.Ctx, queue string) (academy.TicketFilter, e
 		f.Open, f.Assignee = true, "-"
 	case "all":
 	default:
-		return f, academy.Errorf(academy.EINVALID, "queue: %q is not one of %s", queue, strings.Join(queues, ", "))
+		return f, academy.Errorf(academy.EINVALID, "queue: %q 不在 %s 之中 / %q is not one of %s", queue, strings.Join(queues, ", "), queue, strings.Join(queues, ", "))
 	}
 	return f, nil
 }
@@ -96,7 +96,7 @@ func (s *Server) queue(c *fiber.Ctx, w *academy.Workspace) ([]academy.TicketSumm
 	case "breach":
 		academy.SortByBreach(list)
 	default:
-		return nil, queue, academy.Errorf(academy.EINVALID, "sort: %q is not one of %s", order, strings.Join(queueSorts, ", "))
+		return nil, queue, academy.Errorf(academy.EINVALID, "sort: %q 不在 %s 之中 / %q is not one of %s", order, strings.Join(queueSorts, ", "), order, strings.Join(queueSorts, ", "))
 	}
 	return list, queue, nil
 }
@@ -359,7 +359,7 @@ func (s *Server) sandboxOpen(c *fiber.Ctx) error {
 
 func sandboxOf(w *academy.Workspace) (*academy.Sandbox, error) {
 	if w.Sandbox == nil {
-		return nil, academy.Errorf(academy.EINVALID, "only a sandbox has a simulated clock and a reset")
+		return nil, academy.Errorf(academy.EINVALID, "只有演练环境才有模拟时钟和重置功能 / only a sandbox has a simulated clock and a reset")
 	}
 	return w.Sandbox, nil
 }
@@ -374,7 +374,7 @@ func (s *Server) sandboxClock(c *fiber.Ctx) error {
 	if c.Request().PostArgs().Has("minutes") {
 		// One of the quick buttons.
 		if minutes, err = strconv.Atoi(c.FormValue("minutes")); err != nil {
-			err = academy.Errorf(academy.EINVALID, "minutes: a whole number of minutes is required")
+			err = academy.Errorf(academy.EINVALID, "minutes: 请填写整数分钟 / a whole number of minutes is required")
 		}
 	} else {
 		minutes, err = advanceMinutes(adv)
@@ -501,7 +501,7 @@ func (s *Server) apiTransition(c *fiber.Ctx) error {
 		return err
 	}
 	if a.Action == "" {
-		return academy.Errorf(academy.EINVALID, "action: required")
+		return academy.Errorf(academy.EINVALID, "action: 请选择操作 / required")
 	}
 	w := currentWorkspace(c)
 	t, err := s.act(c, w, a)

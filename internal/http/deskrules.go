@@ -222,7 +222,7 @@ func (s *Server) apiDeskRulesSave(c *fiber.Ctx) error {
 		Base string `json:"base"`
 	}
 	if err := c.BodyParser(&in); err != nil {
-		return academy.Errorf(academy.EINVALID, "body: a JSON object with yaml and base is expected")
+		return academy.Errorf(academy.EINVALID, "body: 须为包含 yaml 和 base 的 JSON 对象 / a JSON object with yaml and base is expected")
 	}
 	rev, err := s.DeskRules.Save(c.UserContext(), scope, in.Base, in.YAML, currentUser(c).ID)
 	var problems deskrules.Problems

@@ -68,6 +68,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	} else {
 		code = academy.ErrorCode(err)
 		status, msg = codeStatus[code], academy.ErrorMessage(err)
+		if code == academy.EINTERNAL {
+			// An EINTERNAL *academy.Error has a message too ("attempt
+			// a1: <store error>"): it is for the log, in English.
+			msg = academy.InternalMessage
+		}
 	}
 	if status >= 500 {
 		s.Logger.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "status", status, "err", err)

@@ -19,7 +19,7 @@ import (
 // the field.
 func decodeJSON(c *fiber.Ctx, v any) error {
 	if ct := c.Get(fiber.HeaderContentType); !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
-		return academy.Errorf(academy.EINVALID, "Content-Type must be application/json")
+		return academy.Errorf(academy.EINVALID, "Content-Type 须为 application/json / Content-Type must be application/json")
 	}
 	// The decoder would quietly turn invalid bytes into U+FFFD, storing
 	// something other than what was sent.
@@ -32,7 +32,7 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return academy.Errorf(academy.EINVALID, "body: unexpected data after the JSON object")
+		return academy.Errorf(academy.EINVALID, "body: JSON 对象之后还有多余内容 / unexpected data after the JSON object")
 	}
 	return nil
 }
@@ -42,21 +42,23 @@ func jsonError(err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.Is(err, io.EOF):
-		return academy.Errorf(academy.EINVALID, "body: empty; a JSON object is required")
+		return academy.Errorf(academy.EINVALID, "body: 请求体为空，须为 JSON 对象 / empty; a JSON object is required")
 	case errors.As(err, &syn):
-		return academy.Errorf(academy.EINVALID, "body: malformed JSON at byte %d", syn.Offset)
+		return academy.Errorf(academy.EINVALID, "body: JSON 格式错误，位于第 %d 字节 / malformed JSON at byte %d", syn.Offset, syn.Offset)
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
-			return academy.Errorf(academy.EINVALID, "body: must be a JSON object")
+			return academy.Errorf(academy.EINVALID, "body: 须为 JSON 对象 / must be a JSON object")
 		}
-		return academy.Errorf(academy.EINVALID, "%s: must be %s, not %s", field, typeName(typ.Type.Kind().String()), typ.Value)
+		return academy.Errorf(academy.EINVALID, "%s: 值的类型不对 / must be %s, not %s", field, typeName(typ.Type.Kind().String()), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return academy.Errorf(academy.EINVALID, "%s: unknown field", strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
+		return academy.Errorf(academy.EINVALID, "%s: 未知字段 / unknown field", strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return academy.Errorf(academy.EINVALID, "body: truncated JSON")
+		return academy.Errorf(academy.EINVALID, "body: JSON 不完整 / truncated JSON")
 	}
-	return academy.Errorf(academy.EINVALID, "body: %s", err.Error())
+	// The decoder's own words are English: the Chinese half says what
+	// they are about.
+	return academy.Errorf(academy.EINVALID, "body: 请求体不是可读取的 JSON / %s", err.Error())
 }
 
 func typeName(kind string) string {

@@ -213,10 +213,10 @@ func (s *Server) apiLogin(c *fiber.Ctx) error {
 		return s.loginFailed(c, err)
 	}
 	if strings.TrimSpace(req.Username) == "" {
-		return s.loginFailed(c, academy.Errorf(academy.EINVALID, "username: required"))
+		return s.loginFailed(c, academy.Errorf(academy.EINVALID, "username: 请填写用户名 / required"))
 	}
 	if req.Password == "" {
-		return s.loginFailed(c, academy.Errorf(academy.EINVALID, "password: required"))
+		return s.loginFailed(c, academy.Errorf(academy.EINVALID, "password: 请填写密码 / required"))
 	}
 	if err := academy.CheckIdent(academy.IdentUsername, "username", strings.TrimSpace(req.Username)); err != nil {
 		return s.loginFailed(c, err)

@@ -57,7 +57,7 @@ func (s *Server) adminProgram(c *fiber.Ctx) error {
 		f.Slug = slug
 		p := s.Catalog.Snapshot().Programs[slug]
 		if p == nil {
-			return academy.Errorf(academy.ENOTFOUND, "program %q not found", slug)
+			return academy.Errorf(academy.ENOTFOUND, "认证项目 %q 不存在 / program %q not found", slug, slug)
 		}
 		b, err := content.ProgramYAML(p)
 		if err != nil {
@@ -84,7 +84,7 @@ func (s *Server) adminProgramSave(c *fiber.Ctx) error {
 		return s.programPage(c, fiber.StatusConflict, f, "slug: 已有同名认证项目 / A program "+f.Slug+" already exists.")
 	}
 	if !f.IsNew && snap.Programs[f.Slug] == nil {
-		return academy.Errorf(academy.ENOTFOUND, "program %q not found", f.Slug)
+		return academy.Errorf(academy.ENOTFOUND, "认证项目 %q 不存在 / program %q not found", f.Slug, f.Slug)
 	}
 	if len(f.YAML) > 64<<10 {
 		return s.programPage(c, fiber.StatusBadRequest, f, "yaml: 最多 64 KB / At most 64 KB.")

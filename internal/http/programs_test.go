@@ -29,7 +29,7 @@ func TestAdminEditsPrograms(t *testing.T) {
 	for _, tc := range []struct{ body, want string }{
 		{"name: x\nvalidity_months: [", "YAML"},
 		{"name: x\nbogus_field: 1\nvalidity_months: 6\nrequirements: {courses: [ethics]}", "bogus_field"},
-		{strings.Replace(good, "courses: [ethics,", "courses: [no-such-course,", 1), "no course"},
+		{strings.Replace(good, "courses: [ethics,", "courses: [no-such-course,", 1), "没有课程"},
 		{strings.Replace(good, "grants: [agent]", "grants: [admin]", 1), "admin"},
 	} {
 		res := b.post("/admin/programs", yaml(tc.body))

@@ -73,7 +73,7 @@ func (s *Server) qualityScope(c *fiber.Ctx) (*qualityView, error) {
 		}
 	}
 	if v.Site != "" && len(ids) == 0 {
-		return nil, academy.Errorf(academy.ENOTFOUND, "site: %q is not one of your sites", v.Site)
+		return nil, academy.Errorf(academy.ENOTFOUND, "site: %q 不是您负责的项目 / %q is not one of your sites", v.Site, v.Site)
 	}
 	weeks := quality.Weeks(s.Quality.Now(), s.zone(c), v.Weeks)
 	if v.Report, err = s.Quality.Figures(ctx, ids, weeks); err != nil {
@@ -233,7 +233,7 @@ func (s *Server) qualityPage(c *fiber.Ctx) error {
 func (s *Server) qualityExport(c *fiber.Ctx) error {
 	format := c.Params("format")
 	if format != "csv" && format != "xlsx" {
-		return academy.Errorf(academy.ENOTFOUND, "format: %q is not csv or xlsx", format)
+		return academy.Errorf(academy.ENOTFOUND, "format: %q 不是 csv 或 xlsx / %q is not csv or xlsx", format, format)
 	}
 	v, err := s.qualityScope(c)
 	if err != nil {

@@ -288,7 +288,7 @@ func formAnswers(c *fiber.Ctx, a *academy.Attempt) (map[string]academy.Response,
 	for qid := range present {
 		q := a.Question(qid)
 		if q == nil {
-			return nil, academy.Errorf(academy.EINVALID, "answers.%s: no such question in this attempt", qid)
+			return nil, academy.Errorf(academy.EINVALID, "answers.%s: 本次答卷中没有这道题 / no such question in this attempt", qid)
 		}
 		field := "a." + qid
 		var r academy.Response
@@ -313,7 +313,7 @@ func formAnswers(c *fiber.Ctx, a *academy.Attempt) (map[string]academy.Response,
 			if v := strings.TrimSpace(c.FormValue(field)); v != "" {
 				f, err := strconv.ParseFloat(v, 64)
 				if err != nil {
-					return nil, academy.Errorf(academy.EINVALID, "answers.%s: %q is not a number", qid, v)
+					return nil, academy.Errorf(academy.EINVALID, "answers.%s: %q 不是数字 / %q is not a number", qid, v, v)
 				}
 				r.Number = &f
 			}
@@ -525,7 +525,9 @@ func (s *Server) apiGetAttempt(c *fiber.Ctx) error {
 // decodeAnswer reads one answer in the shape its question type needs.
 func decodeAnswer(q *academy.Question, raw json.RawMessage) (academy.Response, error) {
 	var r academy.Response
-	bad := func(want string) error { return academy.Errorf(academy.EINVALID, "answers.%s: must be %s", q.ID, want) }
+	bad := func(want string) error {
+		return academy.Errorf(academy.EINVALID, "answers.%s: 答案格式与题型不符 / must be %s", q.ID, want)
+	}
 	// null clears an answer; decoded below it would read as false or 0.
 	if string(bytes.TrimSpace(raw)) == "null" {
 		return r, nil
@@ -576,7 +578,7 @@ func (s *Server) apiSaveAnswers(c *fiber.Ctx) error {
 		return err
 	}
 	if len(req.Answers) == 0 {
-		return academy.Errorf(academy.EINVALID, "answers: an object of question id -> answer is required")
+		return academy.Errorf(academy.EINVALID, "answers: 须为“题目编号 -> 答案”的对象 / an object of question id -> answer is required")
 	}
 	u := currentUser(c)
 	a, err := s.Examiner.Get(c.UserContext(), u, c.Params("id"))
@@ -590,7 +592,7 @@ func (s *Server) apiSaveAnswers(c *fiber.Ctx) error {
 	for qid, raw := range req.Answers {
 		q := a.Question(qid)
 		if q == nil {
-			return academy.Errorf(academy.EINVALID, "answers.%s: no such question in this attempt", qid)
+			return academy.Errorf(academy.EINVALID, "answers.%s: 本次答卷中没有这道题 / no such question in this attempt", qid)
 		}
 		r, err := decodeAnswer(&q.Question, raw)
 		if err != nil {

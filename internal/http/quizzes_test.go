@@ -335,7 +335,7 @@ func TestWebQuizFlowAndAuthoring(t *testing.T) {
 		t.Fatalf("stale save: %d", res.StatusCode)
 	}
 	broken := strings.Replace(yaml, "answer: false", "answer: maybe", 1)
-	if res := tr.post("/author/quizzes/ethics/questions", url.Values{"_csrf": {tok}, "revision": {"2"}, "yaml": {broken}, "action": {"save"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "question:7: questions[eth-new-01]: answer: a true/false answer is true or false") {
+	if res := tr.post("/author/quizzes/ethics/questions", url.Values{"_csrf": {tok}, "revision": {"2"}, "yaml": {broken}, "action": {"save"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "question:7: questions[eth-new-01]: answer: 判断题的答案是 true 或 false") {
 		t.Fatalf("broken question: %d", res.StatusCode)
 	}
 	settings := url.Values{"_csrf": {tok}, "revision": {"2"}, "title": {"职业道德 · 单元测验"}, "pass_mark": {"120"}, "layout": {"one_page"}, "review": {"score"}}

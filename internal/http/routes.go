@@ -218,7 +218,7 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 func (s *Server) setLang(c *fiber.Ctx) error {
 	lang := c.FormValue("lang")
 	if !s.locales.Has(lang) {
-		return academy.Errorf(academy.EINVALID, "lang: unsupported language %q", lang)
+		return academy.Errorf(academy.EINVALID, "lang: 不支持的语言 %q / unsupported language %q", lang, lang)
 	}
 	c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: fiber.CookieSameSiteLaxMode})
 	if u := currentUser(c); u != nil {

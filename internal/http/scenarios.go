@@ -201,7 +201,7 @@ func (s *Server) runChoose(c *fiber.Ctx) error {
 	choice := -1
 	if v := c.FormValue("choice"); v != "" {
 		if choice, err = strconv.Atoi(v); err != nil {
-			return academy.Errorf(academy.EINVALID, "choice: %q is not a number", v)
+			return academy.Errorf(academy.EINVALID, "choice: %q 不是数字 / %q is not a number", v, v)
 		}
 	}
 	id := r.ID

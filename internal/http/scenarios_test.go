@@ -460,7 +460,7 @@ func TestRunFormRepostAnswersOnce(t *testing.T) {
 	}
 	// A form without its step (an old page from before the field) is refused.
 	delete(form, "step")
-	if res := b.post(runURL+"/choices", form); res.StatusCode != 400 || !strings.Contains(res.Body, "step: required") {
+	if res := b.post(runURL+"/choices", form); res.StatusCode != 400 || !strings.Contains(res.Body, "step: 必填") {
 		t.Fatalf("a form without the step: %d", res.StatusCode)
 	}
 }

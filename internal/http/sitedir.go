@@ -189,7 +189,7 @@ func pageOf[T any](all []T, offset int) []T {
 func formVersion(c *fiber.Ctx) (int, error) {
 	n, err := strconv.Atoi(c.FormValue("version"))
 	if err != nil || n < 0 {
-		return 0, academy.Errorf(academy.EINVALID, "version: the directory version the form was made from is required")
+		return 0, academy.Errorf(academy.EINVALID, "version: 请给出表单所基于的名录版本 / the directory version the form was made from is required")
 	}
 	return n, nil
 }

@@ -146,7 +146,7 @@ func TestWebAdminUserForms(t *testing.T) {
 	}
 	form.Set("confirm_password", "long enough pw")
 	form.Set("username", "WANG.FANG")
-	if res := b.post("/admin/users", form); res.StatusCode != 409 || !strings.Contains(res.Body, "taken") {
+	if res := b.post("/admin/users", form); res.StatusCode != 409 || !strings.Contains(res.Body, "已被占用") {
 		t.Fatalf("duplicate: %d", res.StatusCode)
 	}
 	// Disable, then the list shows it; a flash key that is not ours is ignored.
@@ -157,7 +157,7 @@ func TestWebAdminUserForms(t *testing.T) {
 	if !strings.Contains(list.Body, "已停用") || strings.Contains(list.Body, "<script>") {
 		t.Fatal("list after disable")
 	}
-	if res := b.post("/admin/users/wang.fang", url.Values{"_csrf": {token}, "roles": {"wizard"}, "sites": {"s1"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "unknown role") {
+	if res := b.post("/admin/users/wang.fang", url.Values{"_csrf": {token}, "roles": {"wizard"}, "sites": {"s1"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "未知角色") {
 		t.Fatalf("bad role: %d", res.StatusCode)
 	}
 	if res := b.get("/admin/users/nobody"); res.StatusCode != 404 || !strings.Contains(res.Body, "404") {

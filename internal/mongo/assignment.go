@@ -75,7 +75,7 @@ func (s *AssignmentService) DeleteAssignment(ctx context.Context, id string) err
 		return FormatError(err)
 	}
 	if res.DeletedCount == 0 {
-		return academy.Errorf(academy.ENOTFOUND, "assignment %q not found", id)
+		return academy.Errorf(academy.ENOTFOUND, "指派 %q 不存在 / assignment %q not found", id, id)
 	}
 	return nil
 }

@@ -216,7 +216,7 @@ func (s *AttemptService) ClaimSlot(ctx context.Context, username, quiz string, n
 	if err := s.db.c("attempt_slots").FindOne(ctx, bson.M{"_id": id}).Decode(&held); err != nil {
 		return "", FormatError(err)
 	}
-	return held.Attempt, academy.Errorf(academy.ECONFLICT, "attempt %d is taken", n)
+	return held.Attempt, academy.Errorf(academy.ECONFLICT, "第 %d 次答卷已存在 / attempt %d is taken", n, n)
 }
 
 // MarkFinal inserts the closing mark; when one exists, that one wins.
@@ -291,7 +291,7 @@ func (s *AttemptService) ListRecords(ctx context.Context, usernames []string) ([
 // Both are plain $set/$max by _id, so repeating it is harmless.
 func (s *AttemptService) SetSummary(ctx context.Context, username, quiz string, sum academy.AttemptSummary) error {
 	if !academy.ValidSlug(quiz) {
-		return academy.Errorf(academy.EINVALID, "quiz: %q is not a valid slug", quiz)
+		return academy.Errorf(academy.EINVALID, "quiz: %q 不是有效的标识 / %q is not a valid slug", quiz, quiz)
 	}
 	p := "quizzes." + quiz
 	err := upsert(func() error {
@@ -307,7 +307,7 @@ func (s *AttemptService) SetSummary(ctx context.Context, username, quiz string, 
 // record, so the count and the list never disagree.
 func (s *AttemptService) AddGrant(ctx context.Context, username, quiz string, g academy.AttemptGrant) error {
 	if !academy.ValidSlug(quiz) {
-		return academy.Errorf(academy.EINVALID, "quiz: %q is not a valid slug", quiz)
+		return academy.Errorf(academy.EINVALID, "quiz: %q 不是有效的标识 / %q is not a valid slug", quiz, quiz)
 	}
 	p := "quizzes." + quiz
 	update := bson.M{"$push": bson.M{p + ".grants": g}}
@@ -317,7 +317,7 @@ func (s *AttemptService) AddGrant(ctx context.Context, username, quiz string, g 
 	case academy.GrantCooldown:
 		update["$max"] = bson.M{p + ".cooldown_reset": g.At}
 	default:
-		return academy.Errorf(academy.EINVALID, "kind: %q is not a grant", g.Kind)
+		return academy.Errorf(academy.EINVALID, "kind: %q 不是可授予的类型 / %q is not a grant", g.Kind, g.Kind)
 	}
 	err := upsert(func() error {
 		_, err := s.db.c("quiz_records").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)}, update, options.UpdateOne().SetUpsert(true))

@@ -36,7 +36,7 @@ type award struct {
 func (s *CertStore) ClaimCertificate(ctx context.Context, c *academy.Certificate) error {
 	_, err := s.db.c("awards").InsertOne(ctx, award{awardKey(c.Username, c.Program, c.Seq), c})
 	if err = FormatError(err); academy.ErrorCode(err) == academy.ECONFLICT {
-		return academy.Errorf(academy.ECONFLICT, "award %d of %s to %s is already issued", c.Seq, c.Program, c.Username)
+		return academy.Errorf(academy.ECONFLICT, "已向 %s 发放“%s”的第 %d 张证书 / award %d of %s to %s is already issued", c.Username, c.Program, c.Seq, c.Seq, c.Program, c.Username)
 	}
 	return err
 }
@@ -80,7 +80,7 @@ func (s *CertStore) SaveCertificate(ctx context.Context, c *academy.Certificate)
 		return FormatError(err)
 	}
 	if res.MatchedCount == 0 {
-		return academy.Errorf(academy.ENOTFOUND, "certificate %s not found", c.Number)
+		return academy.Errorf(academy.ENOTFOUND, "证书 %s 不存在 / certificate %s not found", c.Number, c.Number)
 	}
 	return nil
 }

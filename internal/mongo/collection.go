@@ -101,7 +101,7 @@ func (c collection) FindOneAndReplace(ctx context.Context, filter, doc any, opts
 // by _id while holding the write turn, which no other write can take in
 // between.
 func replaceVersion(ctx context.Context, c collection, id string, v int, doc any) error {
-	conflict := academy.Errorf(academy.ECONFLICT, "%s %s is not at version %d", c.Name(), id, v-1)
+	conflict := academy.Errorf(academy.ECONFLICT, "%s %s 已被他人修改（不再是第 %d 版） / %s %s is not at version %d", c.Name(), id, v-1, c.Name(), id, v-1)
 	if c.turn == nil {
 		res, err := c.Collection.ReplaceOne(ctx, bson.M{"_id": id, "version": v - 1}, doc)
 		if err != nil {

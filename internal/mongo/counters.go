@@ -44,7 +44,7 @@ type counterDoc struct {
 // do runs f with a deadline unless the database was just found unreachable.
 func (c *Counters) do(f func(ctx context.Context) error) error {
 	if time.Now().UnixNano() < c.skipUntil.Load() {
-		return academy.Errorf(academy.EUNAVAILABLE, "counters: the database was unreachable moments ago")
+		return academy.Errorf(academy.EUNAVAILABLE, "counters: 数据库刚才无法连接 / the database was unreachable moments ago")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), countersTimeout)
 	defer cancel()

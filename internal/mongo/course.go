@@ -24,7 +24,7 @@ func (s *CourseService) FindCourse(ctx context.Context, slug string) (*academy.C
 	if err := s.db.c("courses").FindOne(ctx, bson.M{"_id": slug}).Decode(&c); err != nil {
 		err = FormatError(err)
 		if academy.ErrorCode(err) == academy.ENOTFOUND {
-			return nil, academy.Errorf(academy.ENOTFOUND, "course %q not found", slug)
+			return nil, academy.Errorf(academy.ENOTFOUND, "课程 %q 不存在 / course %q not found", slug, slug)
 		}
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (s *CourseService) ListCourses(ctx context.Context) ([]*academy.Course, err
 // same revision only one gets past it. Writes without a new revision (an
 // import that only records its source) are the importer's alone.
 func (s *CourseService) SaveCourse(ctx context.Context, c *academy.Course, prev int, rev *academy.Revision) error {
-	stale := academy.Errorf(academy.ECONFLICT, "course %q changed meanwhile", c.Slug)
+	stale := academy.Errorf(academy.ECONFLICT, "课程 %q 已被他人修改 / course %q changed meanwhile", c.Slug, c.Slug)
 	if rev != nil {
 		rev.ID, rev.Course, rev.Number, rev.Snapshot = academy.RevisionID(c.Slug, c.Revision), c.Slug, c.Revision, *c
 		if _, err := s.db.c("course_revisions").InsertOne(ctx, rev); err != nil {
@@ -104,7 +104,7 @@ func (s *CourseService) SetCourseStatus(ctx context.Context, slug, status string
 		return FormatError(err)
 	}
 	if res.MatchedCount == 0 {
-		return academy.Errorf(academy.ENOTFOUND, "course %q not found", slug)
+		return academy.Errorf(academy.ENOTFOUND, "课程 %q 不存在 / course %q not found", slug, slug)
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func (s *CourseService) FindRevision(ctx context.Context, slug string, n int) (*
 	if err := s.db.c("course_revisions").FindOne(ctx, bson.M{"_id": academy.RevisionID(slug, n)}).Decode(&r); err != nil {
 		err = FormatError(err)
 		if academy.ErrorCode(err) == academy.ENOTFOUND {
-			return nil, academy.Errorf(academy.ENOTFOUND, "course %q has no revision %d", slug, n)
+			return nil, academy.Errorf(academy.ENOTFOUND, "课程 %q 没有第 %d 版 / course %q has no revision %d", slug, n, slug, n)
 		}
 		return nil, err
 	}
@@ -177,7 +177,7 @@ func (s *CourseService) DeleteDraft(ctx context.Context, course, lesson string) 
 		return FormatError(err)
 	}
 	if res.DeletedCount == 0 {
-		return academy.Errorf(academy.ENOTFOUND, "no draft")
+		return academy.Errorf(academy.ENOTFOUND, "没有草稿 / no draft")
 	}
 	return nil
 }

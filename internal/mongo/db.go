@@ -346,9 +346,9 @@ func FormatError(err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, mongo.ErrNoDocuments):
-		return academy.Errorf(academy.ENOTFOUND, "not found")
+		return academy.Errorf(academy.ENOTFOUND, "不存在 / not found")
 	case mongo.IsDuplicateKeyError(err):
-		return academy.Errorf(academy.ECONFLICT, "already exists")
+		return academy.Errorf(academy.ECONFLICT, "已存在 / already exists")
 	case mongo.IsNetworkError(err), mongo.IsTimeout(err), errors.As(err, new(topology.ServerSelectionError)),
 		errors.Is(err, mongo.ErrClientDisconnected), errors.Is(err, context.DeadlineExceeded):
 		return academy.Errorf(academy.EUNAVAILABLE, "数据库暂时不可用,请稍后再试 / The database is unavailable; try again shortly.")

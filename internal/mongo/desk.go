@@ -75,7 +75,7 @@ func (s *DeskStore) UpdateDirectory(ctx context.Context, site string, d *academy
 		return err
 	}
 	if res.MatchedCount == 0 && res.UpsertedCount == 0 {
-		return academy.Errorf(academy.ECONFLICT, "directory of site %q changed meanwhile", site)
+		return academy.Errorf(academy.ECONFLICT, "项目 %q 的名录已被他人修改 / directory of site %q changed meanwhile", site, site)
 	}
 	return nil
 }
@@ -98,7 +98,7 @@ func (s *DeskStore) NextNumber(ctx context.Context, site string) (int, error) {
 func (s *DeskStore) InsertTicket(ctx context.Context, t *academy.Ticket) error {
 	if _, err := s.db.c("tickets").InsertOne(ctx, t); err != nil {
 		if academy.ErrorCode(FormatError(err)) == academy.ECONFLICT {
-			return academy.Errorf(academy.ECONFLICT, "ticket %s exists", t.ID)
+			return academy.Errorf(academy.ECONFLICT, "工单 %s 已存在 / ticket %s exists", t.ID, t.ID)
 		}
 		return FormatError(err)
 	}

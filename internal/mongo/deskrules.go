@@ -63,7 +63,7 @@ func (s *DeskRulesStore) FindRevision(ctx context.Context, id string) (*deskrule
 	var r deskrules.Revision
 	if err := s.db.c("desk_rule_revisions").FindOne(ctx, bson.M{"_id": id}).Decode(&r); err != nil {
 		if err = FormatError(err); academy.ErrorCode(err) == academy.ENOTFOUND {
-			return nil, academy.Errorf(academy.ENOTFOUND, "desk rules revision %q not found", id)
+			return nil, academy.Errorf(academy.ENOTFOUND, "工单规则版本 %q 不存在 / desk rules revision %q not found", id, id)
 		}
 		return nil, err
 	}

@@ -323,7 +323,7 @@ func (n *Notify) Settle(ctx context.Context, id, by string, d notify.Delivery) e
 		return err
 	}
 	if !ok {
-		return academy.Errorf(academy.ECONFLICT, "delivery %s is no longer claimed by %s", id, by)
+		return academy.Errorf(academy.ECONFLICT, "投递 %s 已不再由 %s 领取 / delivery %s is no longer claimed by %s", id, by, id, by)
 	}
 	due := n.db.c("notify_due")
 	if d.State == notify.Queued {
@@ -464,7 +464,7 @@ func (n *Notify) changeInbox(ctx context.Context, username string, change func(*
 		if d.Version == 1 {
 			_, err = c.Collection.InsertOne(ctx, d)
 			if mongo.IsDuplicateKeyError(err) {
-				return nil, academy.Errorf(academy.ECONFLICT, "inbox %s was created meanwhile", username)
+				return nil, academy.Errorf(academy.ECONFLICT, "%s 的收件箱已被同时创建 / inbox %s was created meanwhile", username, username)
 			}
 			return d, FormatError(err)
 		}

@@ -37,7 +37,7 @@ func slugPath(parts ...string) (string, error) {
 	path := "courses"
 	for _, p := range parts {
 		if !academy.ValidSlug(p) {
-			return "", academy.Errorf(academy.EINVALID, "slug: %q is not a valid slug", p)
+			return "", academy.Errorf(academy.EINVALID, "slug: %q 不是有效的标识 / %q is not a valid slug", p, p)
 		}
 		path += "." + p
 	}
@@ -52,7 +52,7 @@ func (s *ProgressService) CompleteLesson(ctx context.Context, username, course, 
 		return nil, err
 	}
 	if !academy.ValidSlug(lesson) {
-		return nil, academy.Errorf(academy.EINVALID, "lesson: %q is not a valid slug", lesson)
+		return nil, academy.Errorf(academy.EINVALID, "lesson: %q 不是有效的标识 / %q is not a valid slug", lesson, lesson)
 	}
 	p := &academy.Progress{}
 	err = upsert(func() error {
@@ -88,7 +88,7 @@ func (s *ProgressService) SavePosition(ctx context.Context, username, course, le
 		return err
 	}
 	if !academy.ValidSlug(lesson) {
-		return academy.Errorf(academy.EINVALID, "lesson: %q is not a valid slug", lesson)
+		return academy.Errorf(academy.EINVALID, "lesson: %q 不是有效的标识 / %q is not a valid slug", lesson, lesson)
 	}
 	err = upsert(func() error {
 		_, err := s.db.c("progress").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)},

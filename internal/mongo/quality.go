@@ -287,7 +287,7 @@ func (s *QualityStore) OpenFlag(ctx context.Context, f, prev *quality.Flag) erro
 		_, err := c.InsertOne(ctx, f)
 		return FormatError(err)
 	}
-	conflict := academy.Errorf(academy.ECONFLICT, "flag %s was raised again", f.ID)
+	conflict := academy.Errorf(academy.ECONFLICT, "质检标记 %s 已再次提出 / flag %s was raised again", f.ID, f.ID)
 	if c.turn == nil {
 		res, err := c.Collection.ReplaceOne(ctx, bson.M{"_id": f.ID, "opened_at": prev.OpenedAt}, f)
 		if err != nil {

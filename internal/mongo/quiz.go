@@ -23,7 +23,7 @@ func (s *QuizService) FindQuiz(ctx context.Context, slug string) (*academy.Quiz,
 	if err := s.db.c("quizzes").FindOne(ctx, bson.M{"_id": slug}).Decode(&q); err != nil {
 		err = FormatError(err)
 		if academy.ErrorCode(err) == academy.ENOTFOUND {
-			return nil, academy.Errorf(academy.ENOTFOUND, "quiz %q not found", slug)
+			return nil, academy.Errorf(academy.ENOTFOUND, "测验 %q 不存在 / quiz %q not found", slug, slug)
 		}
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (s *QuizService) ListQuizzes(ctx context.Context) ([]*academy.Quiz, error) 
 // marker with the unique _id "slug@revision" is the compare-and-swap: of two
 // writers of the same revision only one inserts it.
 func (s *QuizService) SaveQuiz(ctx context.Context, q *academy.Quiz, prev int) error {
-	stale := academy.Errorf(academy.ECONFLICT, "quiz %q changed meanwhile", q.Slug)
+	stale := academy.Errorf(academy.ECONFLICT, "测验 %q 已被他人修改 / quiz %q changed meanwhile", q.Slug, q.Slug)
 	if q.Revision != prev {
 		marker := bson.M{"_id": academy.RevisionID(q.Slug, q.Revision), "at": s.db.Now(), "by": q.UpdatedBy}
 		if _, err := s.db.c("quiz_revisions").InsertOne(ctx, marker); err != nil {
@@ -83,7 +83,7 @@ func (s *QuizService) SetQuizStatus(ctx context.Context, slug, status string) er
 		return FormatError(err)
 	}
 	if res.MatchedCount == 0 {
-		return academy.Errorf(academy.ENOTFOUND, "quiz %q not found", slug)
+		return academy.Errorf(academy.ENOTFOUND, "测验 %q 不存在 / quiz %q not found", slug, slug)
 	}
 	return nil
 }

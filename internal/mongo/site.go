@@ -27,7 +27,7 @@ func (s *SiteService) CreateSite(ctx context.Context, site *academy.Site) error 
 	}
 	_, err := s.db.c("sites").InsertOne(ctx, site)
 	if academy.ErrorCode(FormatError(err)) == academy.ECONFLICT {
-		return academy.Errorf(academy.ECONFLICT, "site %q exists", site.ID)
+		return academy.Errorf(academy.ECONFLICT, "项目 %q 已存在 / site %q exists", site.ID, site.ID)
 	}
 	return FormatError(err)
 }
@@ -42,7 +42,7 @@ func (s *SiteService) SaveSite(ctx context.Context, site *academy.Site) error {
 		return FormatError(err)
 	}
 	if res.MatchedCount == 0 {
-		return academy.Errorf(academy.ENOTFOUND, "site %q not found", site.ID)
+		return academy.Errorf(academy.ENOTFOUND, "项目 %q 不存在 / site %q not found", site.ID, site.ID)
 	}
 	return nil
 }
@@ -53,7 +53,7 @@ func (s *SiteService) FindSite(ctx context.Context, id string) (*academy.Site, e
 	if err := s.db.c("sites").FindOne(ctx, bson.M{"_id": id}).Decode(&site); err != nil {
 		err = FormatError(err)
 		if academy.ErrorCode(err) == academy.ENOTFOUND {
-			return nil, academy.Errorf(academy.ENOTFOUND, "site %q not found", id)
+			return nil, academy.Errorf(academy.ENOTFOUND, "项目 %q 不存在 / site %q not found", id, id)
 		}
 		return nil, err
 	}

@@ -26,7 +26,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *academy.User) error {
 		if taken := s.employeeNoTaken(ctx, u.ID, u.EmployeeNo); taken != nil {
 			return taken
 		}
-		return academy.Errorf(academy.ECONFLICT, "username: %q is taken", u.Username)
+		return academy.Errorf(academy.ECONFLICT, "username: 用户名 %q 已被占用 / %q is taken", u.Username, u.Username)
 	}
 	return err
 }
@@ -70,7 +70,7 @@ func (s *UserService) FindUsersBy(ctx context.Context, field, value string, limi
 		// Addresses are stored as typed; people type them in any case.
 		filter = bson.M{"email": bson.Regex{Pattern: "^" + regexp.QuoteMeta(value) + "$", Options: "i"}}
 	default:
-		return nil, academy.Errorf(academy.EINVALID, "find users: unknown field %q", field)
+		return nil, academy.Errorf(academy.EINVALID, "查找用户：未知字段 %q / find users: unknown field %q", field, field)
 	}
 	cur, err := s.db.c("users").Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {

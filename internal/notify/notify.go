@@ -84,23 +84,23 @@ func (s *Service) now() time.Time {
 func (m Message) validate() error {
 	switch {
 	case m.Key == "" || len(m.Key) > maxKey || !utf8.ValidString(m.Key) || strings.ContainsFunc(m.Key, func(r rune) bool { return r < ' ' || r == 0x7f }):
-		return academy.Errorf(academy.EINVALID, "notify: key %q: want 1 to %d printable bytes", m.Key, maxKey)
+		return academy.Errorf(academy.EINVALID, "notify: 键 %q：须为 1 到 %d 个可打印字节 / key %q: want 1 to %d printable bytes", m.Key, maxKey, m.Key, maxKey)
 	case !m.Kind.Known():
-		return academy.Errorf(academy.EINVALID, "notify: unknown kind %q", m.Kind)
+		return academy.Errorf(academy.EINVALID, "notify: 未知的通知类型 %q / unknown kind %q", m.Kind, m.Kind)
 	case m.To == "" && m.Site == "":
-		return academy.Errorf(academy.EINVALID, "notify: message %s has neither a recipient nor a site", m.Key)
+		return academy.Errorf(academy.EINVALID, "notify: 消息 %s 既没有收件人也没有项目 / message %s has neither a recipient nor a site", m.Key, m.Key)
 	case len(m.Params) > maxParams:
-		return academy.Errorf(academy.EINVALID, "notify: message %s has %d params, at most %d", m.Key, len(m.Params), maxParams)
+		return academy.Errorf(academy.EINVALID, "notify: 消息 %s 有 %d 个参数，最多 %d 个 / message %s has %d params, at most %d", m.Key, len(m.Params), maxParams, m.Key, len(m.Params), maxParams)
 	case m.Link != "" && (len(m.Link) > maxLink || !strings.HasPrefix(m.Link, "/") || strings.HasPrefix(m.Link, "//")):
-		return academy.Errorf(academy.EINVALID, "notify: message %s link %q: want a path in the app", m.Key, m.Link)
+		return academy.Errorf(academy.EINVALID, "notify: 消息 %s 的链接 %q：须为本应用内的路径 / message %s link %q: want a path in the app", m.Key, m.Link, m.Key, m.Link)
 	}
 	for k, v := range m.Params {
 		if len(v) > maxParamValue || !utf8.ValidString(v) {
-			return academy.Errorf(academy.EINVALID, "notify: message %s param %s: want valid text of at most %d bytes", m.Key, k, maxParamValue)
+			return academy.Errorf(academy.EINVALID, "notify: 消息 %s 的参数 %s：须为最多 %d 字节的有效文本 / message %s param %s: want valid text of at most %d bytes", m.Key, k, maxParamValue, m.Key, k, maxParamValue)
 		}
 		if strings.HasSuffix(k, "_at") {
 			if _, err := time.Parse(time.RFC3339, v); err != nil {
-				return academy.Errorf(academy.EINVALID, "notify: message %s param %s: want an RFC 3339 time", m.Key, k)
+				return academy.Errorf(academy.EINVALID, "notify: 消息 %s 的参数 %s：须为 RFC 3339 时间 / message %s param %s: want an RFC 3339 time", m.Key, k, m.Key, k)
 			}
 		}
 	}

@@ -113,7 +113,7 @@ func WeekOf(t time.Time, loc *time.Location) academy.Date {
 func Evaluate(t *academy.Ticket, cal *calendar.Calendar) (*Record, error) {
 	p := t.Procedure()
 	if p == nil {
-		return nil, academy.Errorf(academy.EINVALID, "ticket %s: its rules have no %q procedure", t.Number, t.Type)
+		return nil, academy.Errorf(academy.EINVALID, "工单 %s：其规则中没有 %q 流程 / ticket %s: its rules have no %q procedure", t.Number, t.Type, t.Number, t.Type)
 	}
 	if t.Open() {
 		return nil, academy.Errorf(academy.EINVALID, "工单 %s 尚未办结 / Ticket %s is still open.", t.Number, t.Number)

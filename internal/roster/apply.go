@@ -50,9 +50,12 @@ func rowError(it *Item, err error) error {
 	if academy.ErrorCode(err) == academy.EINTERNAL || academy.ErrorCode(err) == academy.EUNAVAILABLE {
 		return err
 	}
-	who := it.Username
+	who, msg := it.Username, academy.ErrorMessage(err)
+	// The row goes into each half: put before the whole, it would stay
+	// in one language beside the reader's half of the reason.
+	zh, en := academy.MessageIn(academy.LangZH, msg), academy.MessageIn(academy.LangEN, msg)
 	if it.Line > 0 {
-		return academy.Errorf(academy.ErrorCode(err), "第 %d 行 / row %d (%s): %s", it.Line, it.Line, who, academy.ErrorMessage(err))
+		return academy.Errorf(academy.ErrorCode(err), "第 %d 行（%s）：%s / row %d (%s): %s", it.Line, who, zh, it.Line, who, en)
 	}
-	return academy.Errorf(academy.ErrorCode(err), "%s: %s", who, academy.ErrorMessage(err))
+	return academy.Errorf(academy.ErrorCode(err), "%s：%s / %s: %s", who, zh, who, en)
 }
