@@ -668,8 +668,14 @@ func remember[T any](ev *TeamEvidence, key any, f func() T) T {
 }
 
 // GatherTeam reads the evidence about users with a handful of queries,
-// whatever their number.
+// whatever their number, all at once: someone is waiting for it.
 func (c *Certifier) GatherTeam(ctx context.Context, users []*User) (*TeamEvidence, error) {
+	return c.gatherTeam(ctx, users, -1)
+}
+
+// gatherTeam is GatherTeam with at most reads queries at a time (-1: all
+// at once).
+func (c *Certifier) gatherTeam(ctx context.Context, users []*User, reads int) (*TeamEvidence, error) {
 	names := make([]string, len(users))
 	for i, u := range users {
 		names[i] = u.ID
@@ -689,6 +695,7 @@ func (c *Certifier) GatherTeam(ctx context.Context, users []*User) (*TeamEvidenc
 		certs    []*Certificate
 	)
 	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(reads)
 	g.Go(func() (err error) { progress, err = c.Progress.ListProgress(gctx, names); return err })
 	g.Go(func() (err error) { records, err = c.Attempts.ListRecords(gctx, names); return err })
 	g.Go(func() (err error) { ev.runs, err = c.Runs.ListRunsOf(gctx, names); return err })
