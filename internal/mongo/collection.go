@@ -2,6 +2,8 @@ package mongo
 
 import (
 	"context"
+	"errors"
+	"maps"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -127,4 +129,44 @@ func replaceVersion(ctx context.Context, c collection, id string, v int, doc any
 		return struct{}{}, err
 	})
 	return FormatError(err)
+}
+
+// writeIf makes write to document id if the document is in the state
+// filter names, which holds says in Go, and reports whether it was; write
+// gets the filter to use and must not take the write turn itself. On
+// MongoDB the filter does it atomically: of two writers racing, one
+// matches. The embedded store scans the whole collection for a filter
+// beyond _id (seconds on a large one) and compares in Go, so there the
+// document is read by _id, checked and written by _id while holding the
+// write turn, which no other write can take in between (as replaceVersion
+// does). A missing document is not in the state.
+func writeIf[T any](ctx context.Context, c collection, id string, filter bson.M, holds func(*T) bool, write func(filter bson.M) (*mongo.UpdateResult, error)) (bool, error) {
+	if c.turn == nil {
+		f := bson.M{"_id": id}
+		maps.Copy(f, filter)
+		res, err := write(f)
+		if err != nil {
+			return false, FormatError(err)
+		}
+		return res.MatchedCount > 0, nil
+	}
+	return inTurn(ctx, c, func() (bool, error) {
+		var cur T
+		err := c.Collection.FindOne(ctx, bson.M{"_id": id}).Decode(&cur)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return false, nil
+		}
+		if err != nil || !holds(&cur) {
+			return false, FormatError(err)
+		}
+		_, err = write(bson.M{"_id": id})
+		return err == nil, FormatError(err)
+	})
+}
+
+// updateIf is writeIf setting fields.
+func updateIf[T any](ctx context.Context, c collection, id string, filter bson.M, holds func(*T) bool, set bson.M) (bool, error) {
+	return writeIf(ctx, c, id, filter, holds, func(f bson.M) (*mongo.UpdateResult, error) {
+		return c.Collection.UpdateOne(ctx, f, bson.M{"$set": set})
+	})
 }

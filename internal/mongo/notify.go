@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"errors"
-	"maps"
 	"slices"
 	"time"
 
@@ -232,37 +231,6 @@ func (n *Notify) DueDeliveries(ctx context.Context, now time.Time, limit int) ([
 		ids[i] = e.ID
 	}
 	return ids, nil
-}
-
-// updateIf sets fields of document id if it is in the state filter
-// names, which holds says in Go; it reports whether it was. On MongoDB
-// the filter does it atomically: of two relays racing, one matches. The
-// embedded store scans the whole collection for a filter beyond _id
-// (seconds with a month of deliveries), so there the document is read by
-// _id, checked and updated by _id holding the write turn, which no other
-// write can take in between (as replaceVersion does).
-func updateIf[T any](ctx context.Context, c collection, id string, filter bson.M, holds func(*T) bool, set bson.M) (bool, error) {
-	if c.turn == nil {
-		f := bson.M{"_id": id}
-		maps.Copy(f, filter)
-		res, err := c.Collection.UpdateOne(ctx, f, bson.M{"$set": set})
-		if err != nil {
-			return false, FormatError(err)
-		}
-		return res.MatchedCount > 0, nil
-	}
-	return inTurn(ctx, c, func() (bool, error) {
-		var cur T
-		err := c.Collection.FindOne(ctx, bson.M{"_id": id}).Decode(&cur)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return false, nil
-		}
-		if err != nil || !holds(&cur) {
-			return false, FormatError(err)
-		}
-		_, err = c.Collection.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": set})
-		return err == nil, FormatError(err)
-	})
 }
 
 // Claim is one conditional update of the delivery's document: only one

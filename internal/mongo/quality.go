@@ -287,29 +287,16 @@ func (s *QualityStore) OpenFlag(ctx context.Context, f, prev *quality.Flag) erro
 		_, err := c.InsertOne(ctx, f)
 		return FormatError(err)
 	}
-	conflict := academy.Errorf(academy.ECONFLICT, "质检标记 %s 已再次提出 / flag %s was raised again", f.ID, f.ID)
-	if c.turn == nil {
-		res, err := c.Collection.ReplaceOne(ctx, bson.M{"_id": f.ID, "opened_at": prev.OpenedAt}, f)
-		if err != nil {
-			return FormatError(err)
-		}
-		if res.MatchedCount == 0 {
-			return conflict
-		}
-		return nil
+	ok, err := writeIf(ctx, c, f.ID, bson.M{"opened_at": prev.OpenedAt},
+		func(cur *quality.Flag) bool { return cur.OpenedAt.Equal(prev.OpenedAt) },
+		func(filter bson.M) (*mongo.UpdateResult, error) { return c.Collection.ReplaceOne(ctx, filter, f) })
+	if err != nil {
+		return err
 	}
-	_, err := inTurn(ctx, c, func() (struct{}, error) {
-		var cur quality.Flag
-		if err := c.Collection.FindOne(ctx, bson.M{"_id": f.ID}).Decode(&cur); err != nil {
-			return struct{}{}, err
-		}
-		if !cur.OpenedAt.Equal(prev.OpenedAt) {
-			return struct{}{}, conflict
-		}
-		_, err := c.Collection.ReplaceOne(ctx, bson.M{"_id": f.ID}, f)
-		return struct{}{}, err
-	})
-	return FormatError(err)
+	if !ok {
+		return academy.Errorf(academy.ECONFLICT, "质检标记 %s 已再次提出 / flag %s was raised again", f.ID, f.ID)
+	}
+	return nil
 }
 
 // SetFlagAssignment notes the assignment a flag made.
