@@ -74,8 +74,12 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 			return nil, err
 		}
 	}
-	users := academy.NewCachedUsers(mongo.NewUserService(db), academy.DefaultCacheTTL, time.Now)
-	sessions := academy.NewCachedSessions(mongo.NewSessionService(db), academy.DefaultCacheTTL, time.Now)
+	ttl := academy.DefaultCacheTTL
+	if st.ferret != nil {
+		ttl = academy.SoleCacheTTL
+	}
+	users := academy.NewCachedUsers(mongo.NewUserService(db), ttl, time.Now)
+	sessions := academy.NewCachedSessions(mongo.NewSessionService(db), ttl, time.Now)
 	st.accounts, err = academy.NewAccounts(users, sessions,
 		mongo.NewSiteService(db), mongo.NewAuditService(db), password.New(), time.Now)
 	if err != nil {
@@ -86,7 +90,7 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 	st.accounts.Zone = cfg.Zone
 	st.library = &academy.Library{Courses: mongo.NewCourseService(db), Quizzes: mongo.NewQuizService(db), Now: time.Now}
 	st.examiner = &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now, Zones: st.accounts}
-	st.learning = &academy.Learning{Progress: academy.NewCachedProgress(mongo.NewProgressService(db), academy.DefaultCacheTTL, time.Now), Now: time.Now}
+	st.learning = &academy.Learning{Progress: academy.NewCachedProgress(mongo.NewProgressService(db), ttl, time.Now), Now: time.Now}
 	st.assignments = mongo.NewAssignmentService(db)
 	live := mongo.NewDeskStore(db)
 	st.calendars = academy.NewCalendars(mongo.NewCalendarStore(db), st.accounts.Sites, mongo.NewAuditService(db), time.Now)

@@ -17,6 +17,14 @@ import (
 // DefaultCacheTTL bounds how stale another instance's view may be.
 const DefaultCacheTTL = 2 * time.Second
 
+// SoleCacheTTL is the TTL when this instance is the only one: on the
+// embedded store the data directory's lock keeps out every other process,
+// so all writes of sessions, users and progress pass through the caches
+// below and forget at once. The TTL then only bounds memory; a short one
+// would make a learner who reads for a minute between pages pay three
+// reads on every page.
+const SoleCacheTTL = 10 * time.Minute
+
 // cacheLimit bounds memory: past it the cache starts over.
 const cacheLimit = 100_000
 

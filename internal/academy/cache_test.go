@@ -1,6 +1,11 @@
 package academy
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -43,5 +48,67 @@ func TestProgressCloneIsDeep(t *testing.T) {
 	q.Courses["c"].Position["l"] = 1
 	if len(p.Courses["c"].Completed) != 1 || p.Courses["c"].Position["l"] != .5 {
 		t.Fatal("changing the clone changed the original")
+	}
+}
+
+// TestCachedServicesForgetOnEveryWrite: with one instance the caches keep
+// entries for SoleCacheTTL, so a write method of a cached service that the
+// wrapper does not override would leave a stale session, user or progress
+// for minutes (a disabled account still signed in). Every method of the
+// wrapped interfaces is a read, overridden by the wrapper, or named here
+// with the reason it needs nothing forgotten.
+func TestCachedServicesForgetOnEveryWrite(t *testing.T) {
+	needNothing := map[string]string{
+		"CreateUser":            "a new user was never cached: a failed find caches nothing",
+		"CreateSession":         "a new session id was never cached",
+		"DeleteExpiredSessions": "what it deletes is expired by the clock, which every read of a session checks",
+	}
+	fset := token.NewFileSet()
+	methods := map[string][]string{} // type -> declared method names
+	ifaces := map[string][]string{}  // interface -> method names
+	for _, name := range []string{"cache.go", "user.go", "session.go", "progress.go"} {
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					continue
+				}
+				if star, ok := d.Recv.List[0].Type.(*ast.StarExpr); ok {
+					if id, ok := star.X.(*ast.Ident); ok {
+						methods[id.Name] = append(methods[id.Name], d.Name.Name)
+					}
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					ts, ok := s.(*ast.TypeSpec)
+					if !ok {
+						continue
+					}
+					if it, ok := ts.Type.(*ast.InterfaceType); ok {
+						for _, m := range it.Methods.List {
+							for _, n := range m.Names {
+								ifaces[ts.Name.Name] = append(ifaces[ts.Name.Name], n.Name)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	for iface, wrapper := range map[string]string{"UserService": "CachedUsers", "SessionService": "CachedSessions", "ProgressService": "CachedProgress"} {
+		if len(ifaces[iface]) == 0 {
+			t.Fatalf("found no methods of %s", iface)
+		}
+		for _, m := range ifaces[iface] {
+			read := strings.HasPrefix(m, "Find") || strings.HasPrefix(m, "List")
+			if read || slices.Contains(methods[wrapper], m) || needNothing[m] != "" {
+				continue
+			}
+			t.Errorf("%s.%s writes through %s without forgetting what it changes", iface, m, wrapper)
+		}
 	}
 }
