@@ -213,3 +213,31 @@ func TestRemindersOfACertificatesExpiry(t *testing.T) {
 		t.Fatalf("newbie heard:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestCatchUpReadsEveryoneOnce: a scan after a stop catches up on up to
+// two days, hour by hour. It reads the people on the sites once, and each
+// person's record once however many of their mornings it passes, not
+// again for every hour.
+func TestCatchUpReadsEveryoneOnce(t *testing.T) {
+	e := newEnv(t)
+	r := newReminders(e)
+	e.ops.take()
+	if _, err := r.sched.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ops := e.ops.take()
+	people, _, err := e.accounts.Users.ListUsers(context.Background(), academy.UserFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Once for who is on the sites, once for the team evidence the
+	// managers' digests count from.
+	if n := ops["find users"]; n > 2 {
+		t.Errorf("a scan of two days read the users %d times", n)
+	}
+	for _, coll := range []string{"progress", "quiz_records"} {
+		if n := ops["find "+coll]; n == 0 || n > len(people) {
+			t.Errorf("a scan of two days read %s %d times, for %d people", coll, n, len(people))
+		}
+	}
+}

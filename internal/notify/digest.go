@@ -17,14 +17,16 @@ import (
 // the rest.
 const digestListed = 10
 
-// digestReads are the reads the digests of one scan share, each made
-// only when someone's digest is due: the team dashboards' evidence
+// digestReads are the reads the morning passes of one scan share: who is
+// on the sites (morningBase) and, each made only when someone's digest is
+// due, the team dashboards' evidence
 // (everyone's record, runs and certificates, as /team reads it: kept by
 // the board for its MaxAge, else a handful of scans), each site's open
 // tickets (the open list's index on the site) and the flagged questions
 // (ItemFlags). What a site's managers hear of is worked out once for
 // all of them.
 type digestReads struct {
+	morning   *morningBase
 	ev        *academy.TeamEvidence
 	people    map[string][]*academy.User // everyone on a site, by site
 	sites     map[string]*siteNews

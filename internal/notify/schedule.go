@@ -180,13 +180,68 @@ func (s *Scheduler) slaMessages(ctx context.Context, from, to time.Time) ([]Mess
 }
 
 // morningMessages are the reminders and digests of the people whose
-// local time at h is Hour:00. It reads the assignments (a small
-// collection), the people on the sites (one query on the users' sites
-// index) and, only for those whose morning it is, their records: what
-// they did and their latest certificate per program. What the digests
+// local time at h is Hour:00. Who they are comes from morningBase; only
+// those whose morning it is have their records read (what they did and
+// their latest certificate per program), once per scan. What the digests
 // read is in digestReads.
 func (s *Scheduler) morningMessages(ctx context.Context, h time.Time, reads *digestReads) ([]Message, error) {
 	hour := cmpOr(s.Hour, 9)
+	b, err := s.morningBase(ctx, reads)
+	if err != nil {
+		return nil, err
+	}
+	assignments, sites, people, titles := b.assignments, b.sites, b.people, b.titles
+	var out []Message
+	for _, u := range people {
+		loc := s.Accounts.ZoneOf(ctx, u)
+		if lt := h.In(loc); u.Status != academy.StatusActive || lt.Hour() != hour || lt.Minute() != 0 {
+			continue
+		}
+		r, ok := b.records[u.ID]
+		if !ok {
+			if r, err = s.Certifier.Record(ctx, u.ID, b.programs); err != nil {
+				return nil, err
+			}
+			b.records[u.ID] = r
+		}
+		out = append(out, s.learnerMessages(u, r, assignments, titles, h, loc)...)
+		if slices.Contains(u.Roles, academy.RoleManager) {
+			m, err := s.managerDigest(ctx, u, sites, assignments, titles, h, loc, reads)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m...)
+		}
+		if slices.Contains(u.Roles, academy.RoleTrainer) && h.In(loc).Weekday() == time.Monday {
+			t, err := s.trainerDigest(ctx, u, sites, h, loc, reads)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t...)
+		}
+	}
+	return out, nil
+}
+
+// morningBase is what the morning passes of one scan share. A scan that
+// catches up after a stop passes up to two days of hours, and each hour
+// read everyone (and everyone's record, twice over two days) again.
+type morningBase struct {
+	assignments []*academy.Assignment
+	sites       []*academy.Site
+	people      []*academy.User
+	titles      map[string]string
+	programs    []string
+	records     map[string]academy.Record // by username, as read in this scan
+}
+
+// morningBase reads, once per scan, the assignments (a small
+// collection), the sites and the people on them (one query on the users'
+// sites index), and the people an assignment names who are on no site.
+func (s *Scheduler) morningBase(ctx context.Context, reads *digestReads) (*morningBase, error) {
+	if reads.morning != nil {
+		return reads.morning, nil
+	}
 	assignments, err := s.Assignments.ListAssignments(ctx)
 	if err != nil {
 		return nil, err
@@ -218,41 +273,16 @@ func (s *Scheduler) morningMessages(ctx context.Context, h time.Time, reads *dig
 			people = append(people, u)
 		}
 	}
-	titles := map[string]string{}
-	programs := academy.Programs(assignments)
+	b := &morningBase{assignments: assignments, sites: sites, people: people, titles: map[string]string{},
+		programs: academy.Programs(assignments), records: map[string]academy.Record{}}
 	for _, p := range s.Certifier.Programs.ActivePrograms() {
-		titles[p.Slug] = p.Name
-		if !slices.Contains(programs, p.Slug) {
-			programs = append(programs, p.Slug)
+		b.titles[p.Slug] = p.Name
+		if !slices.Contains(b.programs, p.Slug) {
+			b.programs = append(b.programs, p.Slug)
 		}
 	}
-	var out []Message
-	for _, u := range people {
-		loc := s.Accounts.ZoneOf(ctx, u)
-		if lt := h.In(loc); u.Status != academy.StatusActive || lt.Hour() != hour || lt.Minute() != 0 {
-			continue
-		}
-		r, err := s.Certifier.Record(ctx, u.ID, programs)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s.learnerMessages(u, r, assignments, titles, h, loc)...)
-		if slices.Contains(u.Roles, academy.RoleManager) {
-			m, err := s.managerDigest(ctx, u, sites, assignments, titles, h, loc, reads)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, m...)
-		}
-		if slices.Contains(u.Roles, academy.RoleTrainer) && h.In(loc).Weekday() == time.Monday {
-			t, err := s.trainerDigest(ctx, u, sites, h, loc, reads)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, t...)
-		}
-	}
-	return out, nil
+	reads.morning = b
+	return b, nil
 }
 
 // workTitle names an assignment's work: a program by its name among
