@@ -332,8 +332,9 @@ func (s *Server) funcs() template.FuncMap {
 			return string(b)
 		},
 		// n is t for a count, with the singular where the language has one.
-		"n":    s.locales.N,
-		"zone": s.zoneName,
+		"n":        s.locales.N,
+		"zone":     s.zoneName,
+		"reqCells": reqCells,
 		"day": func(loc *time.Location, v any) string {
 			switch t := v.(type) {
 			case time.Time:
