@@ -475,7 +475,7 @@ func reqCells(reqs []academy.ReqStatus) template.HTML {
 		} else if r.Detail != "" {
 			text = template.HTMLEscapeString(r.Detail)
 		}
-		fmt.Fprintf(&b, `<td class="%s" title="%s">%s</td>`, class, template.HTMLEscapeString(r.Detail), text)
+		b.WriteString(`<td class="` + class + `" title="` + template.HTMLEscapeString(r.Detail) + `">` + text + `</td>`)
 	}
 	return template.HTML(b.String())
 }
