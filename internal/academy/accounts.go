@@ -184,13 +184,15 @@ func (a *Accounts) Login(ctx context.Context, username, password, kind, ip strin
 
 // Authenticate resolves a token to its live session and active user.
 func (a *Accounts) Authenticate(ctx context.Context, token string) (*Session, *User, error) {
-	expired := Errorf(EUNAUTHORIZED, "请先登录 / Please log in.")
+	// Made only when needed: this runs on every request, and a formatted
+	// error is not free.
+	expired := func() error { return Errorf(EUNAUTHORIZED, "请先登录 / Please log in.") }
 	if token == "" || len(token) > 128 {
-		return nil, nil, expired
+		return nil, nil, expired()
 	}
 	s, err := a.Sessions.FindSession(ctx, HashToken(token))
 	if ErrorCode(err) == ENOTFOUND {
-		return nil, nil, expired
+		return nil, nil, expired()
 	} else if err != nil {
 		return nil, nil, err
 	}
@@ -201,7 +203,7 @@ func (a *Accounts) Authenticate(ctx context.Context, token string) (*Session, *U
 	}
 	u, err := a.Users.FindUser(ctx, s.Username)
 	if ErrorCode(err) == ENOTFOUND {
-		return nil, nil, expired
+		return nil, nil, expired()
 	} else if err != nil {
 		return nil, nil, err
 	}

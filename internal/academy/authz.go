@@ -24,4 +24,8 @@ const (
 // holds the permission on any site (for pages that are not about one site).
 type Authorizer interface {
 	Can(u *User, site, perm string) bool
+	// CanEach answers Can for each of perms at one moment: the menu asks a
+	// dozen questions on every page, and working out the user's grants
+	// (and reading the clock) once per question was most of its cost.
+	CanEach(u *User, site string, perms ...string) []bool
 }

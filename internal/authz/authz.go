@@ -57,7 +57,24 @@ func (a *Authorizer) Can(u *academy.User, site, perm string) bool {
 	if u == nil || u.Status != academy.StatusActive {
 		return false
 	}
-	for _, g := range u.GrantsAt(a.now()) {
+	return a.granted(u.GrantsAt(a.now()), site, perm)
+}
+
+// CanEach implements academy.Authorizer.
+func (a *Authorizer) CanEach(u *academy.User, site string, perms ...string) []bool {
+	out := make([]bool, len(perms))
+	if u == nil || u.Status != academy.StatusActive {
+		return out
+	}
+	gs := u.GrantsAt(a.now())
+	for i, p := range perms {
+		out[i] = a.granted(gs, site, p)
+	}
+	return out
+}
+
+func (a *Authorizer) granted(gs []academy.Grant, site, perm string) bool {
+	for _, g := range gs {
 		if covers(g, site) && a.allows(g.Role, perm) {
 			return true
 		}

@@ -59,9 +59,9 @@ func TestSiteScope(t *testing.T) {
 	}
 }
 
-// Can answers from a per-(role, permission) table that casbin fills; for
-// every user shape, site and permission it must agree with casbin
-// evaluating the full request.
+// Can and CanEach answer from a per-(role, permission) table that casbin
+// fills; for every user shape, site and permission they must agree with
+// casbin evaluating the full request.
 func TestCanAgreesWithTheEnforcer(t *testing.T) {
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	a, err := New(func() time.Time { return now })
@@ -93,7 +93,8 @@ func TestCanAgreesWithTheEnforcer(t *testing.T) {
 	}
 	for _, u := range users {
 		for _, site := range []string{"", "s1", "s2", "s9"} {
-			for _, perm := range perms {
+			each := a.CanEach(u, site, perms...)
+			for i, perm := range perms {
 				want, err := a.e.Enforce(u, site, perm)
 				if err != nil {
 					t.Fatal(err)
@@ -104,6 +105,9 @@ func TestCanAgreesWithTheEnforcer(t *testing.T) {
 					if got := a.Can(u, site, perm); got != want {
 						t.Fatalf("Can(%s %v@%v, %q, %q) = %v, casbin says %v", u.Username, u.Roles, u.Sites, site, perm, got, want)
 					}
+				}
+				if each[i] != want {
+					t.Fatalf("CanEach(%s %v@%v, %q) answers %v for %q, casbin says %v", u.Username, u.Roles, u.Sites, site, each[i], perm, want)
 				}
 			}
 		}

@@ -20,6 +20,8 @@ type panicky struct{}
 
 func (panicky) Can(*academy.User, string, string) bool { panic("boom") }
 
+func (panicky) CanEach(*academy.User, string, ...string) []bool { panic("boom") }
+
 func TestPanicBecomes500WithRequestID(t *testing.T) {
 	e := newEnv(t, func(d *ahttp.Deps) { d.Authz = panicky{} })
 	res := e.api("GET", "/api/v1/users", "admin", nil)

@@ -87,39 +87,42 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) *page {
 
 // nav lists the sections a user's permissions open.
 func (s *Server) nav(u *academy.User) []navItem {
+	perms := []string{academy.PermLearn, academy.PermTickets, academy.PermSandbox, academy.PermAuthor, academy.PermTrainees,
+		academy.PermAssign, academy.PermCerts, academy.PermUsersManage, academy.PermSitesManage, academy.PermPrograms, academy.PermAuditRead}
+	can := s.Authz.CanEach(u, "", perms...)
+	has := func(perm string) bool { return can[slices.Index(perms, perm)] }
 	items := []navItem{{"/home", "nav.home"}}
-	if s.Authz.Can(u, "", academy.PermLearn) {
+	if has(academy.PermLearn) {
 		items = append(items, navItem{"/courses", "nav.courses"}, navItem{"/quizzes", "nav.quizzes"}, navItem{"/scenarios", "nav.scenarios"})
 	}
-	if s.Authz.Can(u, "", academy.PermTickets) || s.Authz.Can(u, "", academy.PermSandbox) {
+	if has(academy.PermTickets) || has(academy.PermSandbox) {
 		items = append(items, navItem{"/desk", "nav.desk"})
 	}
-	if s.Authz.Can(u, "", academy.PermAuthor) {
+	if has(academy.PermAuthor) {
 		items = append(items, navItem{"/author", "nav.author"}, navItem{"/author/quizzes", "nav.author_quizzes"})
 	}
-	if s.Authz.Can(u, "", academy.PermTrainees) {
+	if has(academy.PermTrainees) {
 		items = append(items, navItem{"/author/runs", "nav.runs"})
 	}
-	if s.Authz.Can(u, "", academy.PermLearn) {
+	if has(academy.PermLearn) {
 		items = append(items, navItem{"/certificates", "nav.certificates"})
 	}
-	if s.Authz.Can(u, "", academy.PermAssign) {
+	if has(academy.PermAssign) {
 		items = append(items, navItem{"/assignments", "nav.assignments"})
 	}
-	if s.Authz.Can(u, "", academy.PermCerts) {
+	if has(academy.PermCerts) {
 		items = append(items, navItem{"/team", "nav.team"})
 	}
-	if s.Authz.Can(u, "", academy.PermUsersManage) {
+	if has(academy.PermUsersManage) {
 		items = append(items, navItem{"/admin/users", "nav.users"})
 	}
-	if s.Authz.Can(u, "", academy.PermSitesManage) {
+	if has(academy.PermSitesManage) {
 		items = append(items, navItem{"/admin/sites", "nav.sites"})
 	}
-	if s.Authz.Can(u, "", academy.PermPrograms) {
+	if has(academy.PermPrograms) {
 		items = append(items, navItem{"/admin/programs", "nav.programs"})
 	}
-
-	if s.Authz.Can(u, "", academy.PermAuditRead) {
+	if has(academy.PermAuditRead) {
 		items = append(items, navItem{"/admin/audit", "nav.audit"}, navItem{"/admin/xapi", "nav.xapi"})
 	}
 	return append(items, navItem{"/account", "nav.account"})
