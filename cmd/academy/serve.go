@@ -94,7 +94,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("--trusted-proxies: %v", err)
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logOut := newLogBuffer(stderr, 100*time.Millisecond)
+	defer logOut.Flush()
+	logger := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	tuneGC()
 
 	// Listen before opening the store, so a taken port fails fast.
@@ -260,6 +262,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// What the start logged (the store, the lease, the content) comes
+	// before the line that tells a watcher the server is up.
+	_ = logOut.Flush()
 	fmt.Fprintf(stdout, "Academy is running at http://%s (press Ctrl+C to stop)\n", ln.Addr())
 	var lost <-chan struct{} // nil, which never fires, without a lease
 	if st.writer != nil {

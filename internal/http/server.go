@@ -259,16 +259,27 @@ func (s *Server) handleUnrouted(c *fiber.Ctx, err error) error {
 }
 
 func (s *Server) logRequest(c *fiber.Ctx, method, path string, start time.Time) {
-	attrs := []any{"request_id", requestID(c), "method", method, "path", path,
-		"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds(), "ip", clientIP(c)}
-	if u := currentUser(c); u != nil {
-		attrs = append(attrs, "user", u.ID)
-	}
 	level := slog.LevelInfo
 	if c.Response().StatusCode() >= 500 {
 		level = slog.LevelError
 	}
-	s.Logger.Log(c.UserContext(), level, "request", attrs...)
+	ctx := c.UserContext()
+	h := s.Logger.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	// The record is made here rather than by Logger.Log, which asks the
+	// runtime for its caller's frame (a source nobody logs) and boxes each
+	// value: on a lesson page that was a tenth of the log line's cost.
+	now := time.Now()
+	r := slog.NewRecord(now, level, "request", 0)
+	r.AddAttrs(slog.String("request_id", requestID(c)), slog.String("method", method), slog.String("path", path),
+		slog.Int("status", c.Response().StatusCode()), slog.Int64("duration_ms", now.Sub(start).Milliseconds()),
+		slog.String("ip", clientIP(c)))
+	if u := currentUser(c); u != nil {
+		r.AddAttrs(slog.String("user", u.ID))
+	}
+	_ = h.Handle(ctx, r)
 }
 
 func (s *Server) renderErrors(c *fiber.Ctx) error {
