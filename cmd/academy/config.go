@@ -30,6 +30,9 @@ type Config struct {
 	// several and of sites without their own; Zone is it loaded.
 	TZ   string
 	Zone *time.Location
+	// Serving is set by serve: the other commands open the store for a
+	// few seconds.
+	Serving bool
 }
 
 func envOr(name, def string) string {

@@ -37,6 +37,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	cfg.Serving = true
 	contentDir := contentFlags(fs)
 	fs.StringVar(&cfg.TZ, "tz", cfg.TZ, "the company's time zone (IANA name such as Asia/Shanghai): every time shown, exported or compared with a working day uses it, or the zone of the viewer's site; the server's own zone is never used (env ACADEMY_TZ)")
 	publicURLFlag := fs.String("public-url", envOr("ACADEMY_PUBLIC_URL", ""), "address people reach the site at, for certificate links, QR codes, credentials and xAPI ids; recorded in the database at its first start, and every instance must give the same; required with --mongo-uri until recorded (env ACADEMY_PUBLIC_URL; default the recorded one, or http://ADDR with the embedded database)")

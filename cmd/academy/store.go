@@ -142,7 +142,13 @@ func checkServer(ctx context.Context, db *mongo.DB, cfg *Config, logger *slog.Lo
 	} else if err != nil {
 		return nil, err
 	}
-	logger.Warn("database server is not MongoDB and does not update a document atomically: this instance is its only writer, and others refuse to start until it stops; run several instances on MongoDB 6.0 or later",
+	// A command holds the lease for its few seconds and says nothing
+	// more than its result; the operator of a server needs telling.
+	level := slog.LevelInfo
+	if cfg.Serving {
+		level = slog.LevelWarn
+	}
+	logger.Log(ctx, level, "database server is not MongoDB and does not update a document atomically: this instance is its only writer, and others refuse to start until it stops; run several instances on MongoDB 6.0 or later",
 		"server", srv.String())
 	return lease, nil
 }
