@@ -104,6 +104,9 @@ func (l *Loader) Quizzes(courses []*academy.Course) ([]*academy.Quiz, Problems) 
 			for _, m := range lengthTells(q.Slug+"'s draws", drawnQuestions(q, all)) {
 				ps = append(ps, Problem{Path: path.Join("quizzes", q.Slug+".yaml"), Line: lines[q], Message: m})
 			}
+			for _, m := range nearDuplicates(q.Slug+"'s draws", q, all) {
+				ps = append(ps, Problem{Path: path.Join("quizzes", q.Slug+".yaml"), Line: lines[q], Message: m})
+			}
 		}
 	}
 	ps.sort()
