@@ -2,7 +2,10 @@ package content
 
 import (
 	"bytes"
+	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -61,10 +64,11 @@ var variants = []variant{
 var learnerText = map[string]bool{"answer": true, "required": true, "forbidden": true, "synonyms": true}
 
 // Wording checks the text learners read — lessons, course descriptions,
-// quiz and scenario text — against the terminology table: ASCII quotes
-// around or inside Chinese text, and the variants the table replaces.
-// Import does not refuse content for its wording; lint reports it.
-func (l *Loader) Wording() Problems { return l.eachLine(wordingLine) }
+// the text of SVG figures, quiz and scenario text — against the
+// terminology table: ASCII quotes around or inside Chinese text, and the
+// variants the table replaces. Import does not refuse content for its
+// wording; lint reports it.
+func (l *Loader) Wording() Problems { return l.eachLine(wordingLine, true) }
 
 // References checks that every reference to a lesson by title,
 // 《course title》“lesson title” (also with 中的 or 的 between), names a
@@ -80,15 +84,17 @@ func (l *Loader) References(lessons map[string][]string) Problems {
 				r.at(at, "reference: 《%s》 has no lesson “%s” (lessons: %s)", m[1], m[2], strings.Join(titles, "、"))
 			}
 		}
-	})
+	}, false)
 }
 
 var lessonRef = regexp.MustCompile(`《([^》]+)》(?:中的|的)?“([^”]+)”`)
 
 // eachLine runs check on every line of text learners read: lessons (front
-// matter and body, without code), course descriptions, quiz and scenario
-// text except what learners type.
-func (l *Loader) eachLine(check func(line string, at int, r reporter)) Problems {
+// matter and body, without code), course descriptions, the text of SVG
+// figures, quiz and scenario text except what learners type. unreadable
+// also reports an SVG figure that is not XML; only one caller asks, so
+// that lint says it once.
+func (l *Loader) eachLine(check func(line string, at int, r reporter), unreadable bool) Problems {
 	var ps Problems
 	walk := func(dir string, file func(rel string, src []byte)) {
 		_ = filepath.WalkDir(filepath.Join(l.Dir, dir), func(p string, d os.DirEntry, err error) error {
@@ -116,6 +122,10 @@ func (l *Loader) eachLine(check func(line string, at int, r reporter)) Problems 
 			markdownLines(body, reporter{ps: &ps, path: rel, offset: bodyLine - 1}, check)
 		case strings.HasSuffix(rel, ".yaml"):
 			yamlLines(src, r, check)
+		case strings.HasSuffix(rel, ".svg"):
+			if line, err := svgLines(src, r, check); err != nil && unreadable {
+				r.at(line, "figure: not well-formed SVG (%v): browsers show nothing of it, and its text could not be checked", err)
+			}
 		}
 	})
 	for _, dir := range []string{"quizzes", "scenarios"} {
@@ -185,6 +195,49 @@ func yamlLines(src []byte, r reporter, check func(line string, at int, r reporte
 		}
 	}
 	visit(&doc)
+}
+
+// svgShown are the SVG elements whose text a reader meets: text (with its
+// tspans) on the figure, title and desc as its tooltip and what screen
+// readers say. Styles, scripts and comments are not read.
+var svgShown = map[string]bool{"text": true, "title": true, "desc": true}
+
+// svgLines checks the text an SVG figure shows, at its lines in the file.
+// On malformed XML it returns the error and the line where reading stopped;
+// the text before it has been checked.
+func svgLines(src []byte, r reporter, check func(line string, at int, r reporter)) (int, error) {
+	d := xml.NewDecoder(bytes.NewReader(src))
+	depth := 0 // > 0 inside a shown element, counting its children
+	for {
+		// Where the next token starts: the end of the one before it.
+		line, _ := d.InputPos()
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return 0, nil
+		} else if err != nil {
+			var se *xml.SyntaxError
+			if errors.As(err, &se) {
+				return se.Line, errors.New(se.Msg)
+			}
+			return line, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth > 0 || svgShown[t.Name.Local] {
+				depth++
+			}
+		case xml.EndElement:
+			if depth > 0 {
+				depth--
+			}
+		case xml.CharData:
+			if depth > 0 {
+				for i, l := range strings.Split(string(t), "\n") {
+					check(l, line+i, r)
+				}
+			}
+		}
+	}
 }
 
 // wordingLine reports the wording problems of one line of text.

@@ -19,6 +19,10 @@ func TestWordingReportsQuotesAndVariants(t *testing.T) {
 		`courses/demo/01-intro.md:10: wording: "自来水公司" is not our term: write "供水公司"`,
 		`courses/demo/01-intro.md:11: wording: "服务中心" is not our term: write "客服中心"`,
 		`courses/demo/01-intro.md:11: wording: "客服部" is not our term: write "客服中心"`,
+		// SVG figures: text, tspans inside it, lines of a multi-line text
+		`courses/demo/flow.svg:5: wording: "服务中心" is not our term: write "客服中心"`,
+		`courses/demo/flow.svg:6: wording: ASCII quotes in Chinese text ("太吵了"): write “太吵了”`,
+		`courses/demo/flow.svg:9: wording: "噪音" is not our term: write "噪声"`,
 		`quizzes/demo.yaml:8: wording: ASCII quotes in Chinese text ("太吵了")`,
 		`quizzes/demo.yaml:10: wording: "保安部" is not our term: write "安保"`,
 		`scenarios/demo.yaml:5: wording: ASCII quotes in Chinese text ('煤气'): write ‘煤气’`,
@@ -31,7 +35,8 @@ func TestWordingReportsQuotesAndVariants(t *testing.T) {
 	}
 	// Code, and what learners type (fill-in answers, reply phrases,
 	// synonyms), are not held to the table.
-	for _, no := range []string{"01-intro.md:12", "quizzes/demo.yaml:9", "scenarios/demo.yaml:8", "scenarios/demo.yaml:10"} {
+	// Nor are an SVG's comments and attributes, which are not on the figure.
+	for _, no := range []string{"01-intro.md:12", "quizzes/demo.yaml:9", "scenarios/demo.yaml:8", "scenarios/demo.yaml:10", "flow.svg:3", "flow.svg:4", "flow.svg:8"} {
 		if strings.Contains(got, no) {
 			t.Errorf("reported %s, which the table does not cover", no)
 		}
@@ -44,6 +49,32 @@ func TestWordingReportsQuotesAndVariants(t *testing.T) {
 func TestWordingPassesCleanText(t *testing.T) {
 	if ps := (&Loader{Dir: "testdata/wording/clean"}).Wording(); len(ps) > 0 {
 		t.Fatalf("clean text reported:\n%v", ps)
+	}
+}
+
+func TestWordingReportsAnUnreadableFigureOnce(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "courses", "demo", "flow.svg")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	svg := "<svg xmlns=\"http://www.w3.org/2000/svg\">\n<text>退回服务中心</text>\n<text>客服中心</svg>\n<text>噪音</text>\n"
+	if err := os.WriteFile(p, []byte(svg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := &Loader{Dir: dir}
+	got := l.Wording().Error()
+	want := strings.Join([]string{
+		`courses/demo/flow.svg:2: wording: "服务中心" is not our term: write "客服中心" (用语规范)`,
+		`courses/demo/flow.svg:3: figure: not well-formed SVG (element <text> closed by </svg>): browsers show nothing of it, and its text could not be checked`,
+	}, "\n")
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	// References reads the same lines; the broken file is Wording's to
+	// report, so lint does not say it twice.
+	if ps := l.References(nil); len(ps) > 0 {
+		t.Errorf("References reported:\n%v", ps)
 	}
 }
 
