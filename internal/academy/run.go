@@ -3,6 +3,7 @@ package academy
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -396,8 +397,19 @@ func (s *Scenario) SandboxFixture(seed int64, now time.Time) (*SandboxFixture, e
 			return nil, fmt.Errorf("fixture ticket %d: %w", i+1, err)
 		}
 		for _, a := range ft.Actions {
-			if _, err := Apply(t, TicketAction{Action: a.Action, Fields: a.Fields, Version: t.Version}, "前任客服",
-				created.Add(time.Duration(a.AfterMinutes)*time.Minute)); err != nil {
+			at := created.Add(time.Duration(a.AfterMinutes) * time.Minute)
+			fields := a.Fields
+			if len(a.Later) > 0 {
+				// A copy: the scenario is shared by every run that starts it.
+				fields = maps.Clone(a.Fields)
+				if fields == nil {
+					fields = map[string]string{}
+				}
+				for name, m := range a.Later {
+					fields[name] = at.Add(time.Duration(m) * time.Minute).Format("2006-01-02 15:04")
+				}
+			}
+			if _, err := Apply(t, TicketAction{Action: a.Action, Fields: fields, Version: t.Version}, "前任客服", at); err != nil {
 				return nil, fmt.Errorf("fixture ticket %d, %s: %w", i+1, a.Action, err)
 			}
 		}

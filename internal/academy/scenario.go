@@ -94,6 +94,10 @@ type FixtureAction struct {
 	Action       string            `bson:"action" yaml:"action"`
 	AfterMinutes int               `bson:"after_minutes" yaml:"after_minutes"`
 	Fields       map[string]string `bson:"fields,omitempty" yaml:"fields,omitempty"`
+	// Later sets time fields (a promised date) this many minutes after the
+	// action: a run starts at any date, and a date written in the file
+	// would drift out of the story.
+	Later map[string]int `bson:"later,omitempty" yaml:"later,omitempty"`
 }
 
 // Step is one node of the scenario graph.
@@ -276,6 +280,14 @@ func ValidateScenario(s *Scenario, lessonExists func(string) bool) []ScenarioPro
 		for _, a := range ft.Actions {
 			if p.Transition(a.Action) == nil {
 				add("", "fixture.tickets[%d].actions: %q is not an action of %s", i, a.Action, ft.Type)
+				continue
+			}
+			for _, name := range slices.Sorted(maps.Keys(a.Later)) {
+				if m := a.Later[name]; FieldKind(p, a.Action, name) != FieldTime {
+					add("", "fixture.tickets[%d].actions[%s].later: %q is not a time field of %s", i, a.Action, name, a.Action)
+				} else if m < 0 {
+					add("", "fixture.tickets[%d].actions[%s].later: %s %d is before the action: give minutes after it", i, a.Action, name, m)
+				}
 			}
 		}
 	}
