@@ -102,9 +102,17 @@ func (s *Server) grant(c *fiber.Ctx, kind, reason string) (*academy.User, *acade
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// The marker first: a grant whose news could be lost is not made. A
+	// refused grant leaves its marker too (the refusal may come after the
+	// grant was stored, from the audit); the catch-up finds no grant for
+	// it and removes it.
+	pending, err := s.beginGrant(c.UserContext(), currentUser(c), p, q)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	g, err := s.Examiner.GrantAttempt(c.UserContext(), currentUser(c), p, q, kind, reason, clientIP(c))
 	if err == nil {
-		s.notifyGranted(c.UserContext(), currentUser(c), p, q, g)
+		s.notifyGranted(c.UserContext(), pending, g)
 	}
 	return p, g, q, err
 }

@@ -13,7 +13,8 @@ import (
 // the change, after it is stored: the core (internal/academy) knows
 // nothing of notify. A failure to enqueue is logged, not answered: the
 // change is made and the person asking cannot fix the outbox; the keys let
-// a catch-up (CatchUpAssigned, at start) enqueue again.
+// a catch-up enqueue again (CatchUpAssigned at start; for grants, the
+// scheduler's, from the marker written before the grant).
 
 // notifyAssigned tells each person a new assignment is for now.
 func (s *Server) notifyAssigned(ctx context.Context, a *academy.Assignment) {
@@ -84,11 +85,18 @@ func workLink(kind, ref string) string {
 	return "/home"
 }
 
-// notifyGranted tells a learner of the attempt granted.
-func (s *Server) notifyGranted(ctx context.Context, by, learner *academy.User, q *academy.Quiz, g *academy.AttemptGrant) {
-	m := notify.AttemptGranted(learner, q.Slug, q.Title, by.DisplayName, g)
-	if err := s.Notify.Enqueue(ctx, m); err != nil {
-		s.Logger.Warn("notify: attempt granted", "learner", learner.ID, "err", err)
+// beginGrant stores the marker of a grant by by to learner at q about to
+// be made (notify.PendingGrant), on the grant's own clock.
+func (s *Server) beginGrant(ctx context.Context, by, learner *academy.User, q *academy.Quiz) (notify.PendingGrant, error) {
+	return s.Notify.BeginGrant(ctx, notify.PendingGrant{Learner: learner.ID, Quiz: q.Slug, Title: q.Title,
+		By: by.ID, ByName: by.DisplayName, At: s.Examiner.Now()})
+}
+
+// notifyGranted tells a learner of the attempt granted under the marker
+// p; if that fails, the marker stays and the scheduler's catch-up tells.
+func (s *Server) notifyGranted(ctx context.Context, p notify.PendingGrant, g *academy.AttemptGrant) {
+	if err := s.Notify.Granted(ctx, p, g); err != nil {
+		s.Logger.Warn("notify: attempt granted", "learner", p.Learner, "err", err)
 	}
 }
 

@@ -219,7 +219,7 @@ func dropVersionMarkers(ctx context.Context, db *DB) error {
 // created at start, so that setup which works per collection (indexes
 // here, and the embedded store's _id index) covers them before any data.
 var collections = []string{
-	"assignments", "attempt_answers", "awards", "calendars", "certificates", "counters", "programs", "notify_messages", "notify_new", "notify_caps", "notify_deliveries", "notify_due", "notify_inbox", "notify_unread", "notify_prefs", "notify_robots", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses", "desk_rules", "desk_rule_revisions",
+	"assignments", "attempt_answers", "awards", "calendars", "certificates", "counters", "programs", "notify_messages", "notify_new", "notify_caps", "notify_deliveries", "notify_due", "notify_inbox", "notify_unread", "notify_prefs", "notify_robots", "notify_grants", "xapi_outbox", "xapi_sent", "attempt_final", "attempt_slots", "attempts", "audit", "course_revisions", "courses", "desk_rules", "desk_rule_revisions",
 	"directories", "drafts", "frozen_directories", "frozen_questions", "leases", "meta", "open_attempts", "open_tickets", "password_links", "progress", "quality_agent_weeks", "quality_feedback", "quality_flags", "quality_records", "quality_settings", "quality_weeks", "quiz_records", "quiz_revisions", "quizzes",
 	"run_checks", "run_index", "runs", "scenarios", "sandbox_index", "sandboxes", "sessions", "sites", "ticket_search", "ticket_summaries", "tickets", "training_cases", "users",
 }

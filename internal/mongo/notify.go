@@ -26,7 +26,9 @@ import (
 //     (inboxDoc), read by _id;
 //   - notify_unread: each person's unread count, a copy of the inbox's,
 //     so the header of every page reads a small document by _id;
-//   - notify_prefs (per username) and notify_robots (per site).
+//   - notify_prefs (per username) and notify_robots (per site);
+//   - notify_grants: the markers of grants of extra attempts not told yet
+//     (notify.PendingGrant), few and short-lived.
 type Notify struct{ db *DB }
 
 var _ notify.Store = (*Notify)(nil)

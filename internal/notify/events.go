@@ -33,9 +33,12 @@ func AssignedToSite(a *academy.Assignment, title string, people int, due time.Ti
 }
 
 // AttemptGranted is the message of an extra attempt (or a lifted waiting
-// time) granted to learner at a quiz.
-func AttemptGranted(learner *academy.User, quiz, title, by string, g *academy.AttemptGrant) Message {
-	return Message{Key: "granted/" + quiz + "/" + learner.ID + "/" + g.At.UTC().Format(time.RFC3339Nano), Kind: KindAttemptGranted, To: learner.ID,
+// time) granted to learner (a username) at a quiz. The key's time is the
+// grant's to the millisecond, as the store keeps it: the catch-up, which
+// reads the grant back, must make the key its producer made.
+func AttemptGranted(learner, quiz, title, by string, g *academy.AttemptGrant) Message {
+	at := g.At.UTC().Truncate(time.Millisecond)
+	return Message{Key: "granted/" + quiz + "/" + learner + "/" + at.Format(time.RFC3339Nano), Kind: KindAttemptGranted, To: learner,
 		Params: map[string]string{"title": title, "by": by}, Link: "/quizzes/" + url.PathEscape(quiz), At: g.At}
 }
 

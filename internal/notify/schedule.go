@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -64,10 +65,21 @@ type Scheduler struct {
 // scanName is the shared mark's name.
 const scanName = "schedule"
 
-// Scan enqueues what came due since the last scan and returns how many
+// Scan enqueues what came due since the last scan, and the news of
+// grants left untold (Service.CatchUpGrants), and returns how many
 // messages it enqueued (some may have been there already).
 func (s *Scheduler) Scan(ctx context.Context) (int, error) {
 	now := s.Now()
+	// Grants whose news a crash or a failed enqueue left behind; this is
+	// no timed kind, but every instance runs the scan each minute. Its
+	// failure is reported with the scan's and holds up no reminder.
+	told, grantErr := s.Notify.CatchUpGrants(ctx, s.Certifier.Attempts, now)
+	n, err := s.scan(ctx, now)
+	return told + n, errors.Join(grantErr, err)
+}
+
+// scan enqueues what came due from the shared mark to now.
+func (s *Scheduler) scan(ctx context.Context, now time.Time) (int, error) {
 	from, err := s.Marks.ScanMark(ctx, scanName)
 	if err != nil {
 		return 0, err

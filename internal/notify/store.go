@@ -10,6 +10,7 @@ type Store interface {
 	Outbox
 	Inbox
 	Settings
+	PendingGrants
 	// Purge removes what was settled before the times given (see
 	// PurgeBefore) and reports how many documents or notifications went.
 	Purge(ctx context.Context, before PurgeBefore) (int, error)
