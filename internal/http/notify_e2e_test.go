@@ -85,7 +85,13 @@ func (o *outside) step() []arrival {
 // quiet[1] if given.
 func (e *env) learner(name, legal, lang, site, email string, quiet ...int) *academy.User {
 	e.t.Helper()
-	u := &academy.User{Username: name, LegalName: legal, Roles: []string{academy.RoleTrainee}, Sites: []string{site}, Lang: lang, Email: email}
+	return e.mailReader(name, legal, lang, academy.RoleTrainee, []string{site}, email, quiet...)
+}
+
+// mailReader creates a person with role on sites, as learner does.
+func (e *env) mailReader(name, legal, lang, role string, sites []string, email string, quiet ...int) *academy.User {
+	e.t.Helper()
+	u := &academy.User{Username: name, LegalName: legal, Roles: []string{role}, Sites: sites, Lang: lang, Email: email}
 	if err := e.accounts.CreateUser(context.Background(), academy.Actor{}, u, testPassword); err != nil {
 		e.t.Fatal(err)
 	}
@@ -384,4 +390,241 @@ func TestNotifyE2ERobots(t *testing.T) {
 	live("s2", "agent2")
 	live("s3", "agent3")
 	t.Logf("three tickets' lives in two- and ten-minute steps: %v", time.Since(started).Round(time.Millisecond))
+}
+
+// A certificate's refresher as its holders' mailboxes and in-app lists
+// see it: the program is assigned to recur every 12 months, so its next
+// round opens academy.RefreshNotice before the anniversary of each
+// certificate. Each holder hears once, at nine in the morning of their
+// own zone after the round opened, in their language, with the round's
+// due time in their zone; not before and not again the next day.
+func TestNotifyE2ERefresher(t *testing.T) {
+	started := time.Now()
+	e := newEnv(t)
+	zones := e.twoLearners()
+	certs := map[string]*academy.Certificate{"wang.fang@example.com": e.certify("wang"), "john.smith@example.com": e.certify("smith")}
+	users := map[string]string{"wang.fang@example.com": "wang", "john.smith@example.com": "smith"}
+	o := newOutside(e)
+	o.step()
+	// Both hold the certificate: the assignment's first round is done,
+	// so it makes no news.
+	e.assign("admin", map[string]any{"kind": "program", "ref": "desk", "target": map[string]any{"people": []string{"wang", "smith"}},
+		"due": map[string]any{"date": academy.DateOf(e.clock.Now().AddDate(0, 1, 0), beijing)}, "recur_months": 12})
+	if got := o.step(); len(got) != 0 {
+		t.Fatalf("assigning work already done sent %q", lines(t, got, zones))
+	}
+
+	// The rounds open at these instants; each holder hears at the first
+	// nine o'clock in their zone at or after theirs.
+	opens, heard := map[string]time.Time{}, map[string]time.Time{}
+	first := time.Time{}
+	for who, c := range certs {
+		opens[who] = c.IssuedAt.AddDate(0, 12, 0).Add(-academy.RefreshNotice)
+		o := opens[who].In(zones[who])
+		nine := time.Date(o.Year(), o.Month(), o.Day(), 9, 0, 0, 0, zones[who])
+		if nine.Before(opens[who]) {
+			nine = nine.AddDate(0, 0, 1)
+		}
+		heard[who] = nine.Add(time.Minute) // the step after it
+		if first.IsZero() || opens[who].Before(first) {
+			first = opens[who]
+		}
+	}
+	// Hourly steps at one minute past the hour, from a day before the
+	// first round opens to two days after.
+	start := first.Add(-24 * time.Hour).Truncate(time.Hour).Add(time.Minute)
+	e.advanceTo(start)
+	if got := o.step(); len(got) != 0 {
+		t.Fatalf("before the rounds opened: %q", lines(t, got, zones))
+	}
+	var got []arrival
+	steps := 0
+	for at := start.Add(time.Hour); at.Before(first.Add(72 * time.Hour)); at = at.Add(time.Hour) {
+		e.advanceTo(at)
+		got = append(got, o.step()...)
+		steps++
+	}
+
+	title := e.deps.Catalog.Snapshot().Programs["desk"].Name
+	var want []string
+	for who, loc := range zones {
+		due := certs[who].IssuedAt.AddDate(0, 12, 0).In(loc).Format("2006-01-02 15:04")
+		if loc == beijing {
+			want = append(want, mailLine(heard[who], loc, who, "需要复训："+title, "请在 "+due+" 前完成复训“"+title+"”。⏎⏎http://academy.test/home"))
+			if in := o.inbox(users[who]); len(in) != 1 || in[0] != "refresher_due: 请在 "+due+" 前完成复训“"+title+"”。" {
+				t.Errorf("%s's notifications in the app: %q", users[who], in)
+			}
+			continue
+		}
+		want = append(want, mailLine(heard[who], loc, who, "Refresher due: "+title, "Please take the refresher “"+title+"” by "+due+".⏎⏎http://academy.test/home"))
+		if in := o.inbox(users[who]); len(in) != 1 || in[0] != "refresher_due: Please take the refresher “"+title+"” by "+due+"." {
+			t.Errorf("%s's notifications in the app: %q", users[who], in)
+		}
+	}
+	slices.Sort(want)
+	if g := lines(t, got, zones); strings.Join(g, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("arrived:\n%s\nwant:\n%s", strings.Join(g, "\n"), strings.Join(want, "\n"))
+	}
+	if again := o.step(); len(again) != 0 {
+		t.Fatalf("sent again: %q", lines(t, again, zones))
+	}
+	t.Logf("two refreshers opening in %d hourly steps: %v", steps, time.Since(started).Round(time.Millisecond))
+}
+
+// A ticket's SLA as its readers' mailboxes see it: a Chinese agent on s1
+// in Beijing and an English one on a site in London each take an urgent
+// repair of their own site (respond within 15 minutes, resolve within 4
+// hours, around the clock) and leave it. Each hears once at half, four
+// fifths and the breach of each clock, in their language, with the
+// clock's due time in their zone. An English manager of both sites reads
+// in the company's zone (a person on two sites has no one site's), so
+// the London ticket's times reach them in Beijing time; they hear of
+// both tickets, and of each one's escalation. s1's other manager (no
+// e-mail) hears in the app.
+func TestNotifyE2ETicketSLA(t *testing.T) {
+	started := time.Now()
+	e := newEnv(t)
+	ctx := context.Background()
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.accounts.Sites.CreateSite(ctx, &academy.Site{ID: "uk", Name: "伦敦项目", TZ: london.String()}); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := e.deps.Desk.Live.FindDirectory(ctx, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.deps.Desk.Live.SaveDirectory(ctx, "uk", dir); err != nil {
+		t.Fatal(err)
+	}
+	// An agent's zone is their site's: the English agent is in London
+	// because their site is.
+	agents := map[string]struct{ name, site, siteName string }{
+		"zhao.min@example.com":    {"zhao", "s1", "项目s1"},
+		"sarah.jones@example.com": {"jones", "uk", "伦敦项目"},
+	}
+	e.mailReader("zhao", "赵敏", academy.LangZH, academy.RoleAgent, []string{"s1"}, "zhao.min@example.com")
+	e.mailReader("jones", "Sarah Jones", academy.LangEN, academy.RoleAgent, []string{"uk"}, "sarah.jones@example.com")
+	e.mailReader("lee", "Alex Lee", academy.LangEN, academy.RoleManager, []string{"s1", "uk"}, "alex.lee@example.com")
+	const regional = "alex.lee@example.com"
+	zones := map[string]*time.Location{"zhao.min@example.com": beijing, "sarah.jones@example.com": london, regional: beijing}
+	o := newOutside(e)
+	o.step()
+
+	start := e.clock.Now().Truncate(time.Hour).Add(time.Hour)
+	e.advanceTo(start)
+	o.step()
+	type ticket struct {
+		apiTicket
+		created time.Time
+	}
+	tickets := map[string]ticket{}
+	for who, a := range agents {
+		var tk apiTicket
+		res := e.api("POST", "/api/v1/workspaces/"+a.site+"/tickets", a.name, map[string]any{"type": "repair", "title": "电梯困人", "resident": "r1", "priority": "urgent"})
+		if res.StatusCode != 201 {
+			t.Fatalf("ticket on %s: %d %s", a.site, res.StatusCode, res.Body)
+		}
+		res.json(t, &tk)
+		if res := e.transition(a.site, tk.ID, a.name, "assign", tk.Version, map[string]string{"assignee": a.name}); res.StatusCode != 200 {
+			t.Fatalf("assign on %s: %d %s", a.site, res.StatusCode, res.Body)
+		}
+		tickets[who] = ticket{tk, tk.Events[0].At}
+	}
+	// The marks fall 7½, 12 and 15 minutes and 2 h, 3 h 12 min and 4 h
+	// after the start; the steps (3 minutes apart from 1 minute in, then
+	// 10 minutes apart from 31 minutes in) fall on none, so each arrives
+	// at the step after it.
+	var offsets []time.Duration
+	for d := time.Minute; d <= 4*time.Hour+20*time.Minute; {
+		offsets = append(offsets, d)
+		if d < 30*time.Minute {
+			d += 3 * time.Minute
+		} else {
+			d += 10 * time.Minute
+		}
+	}
+	var got []arrival
+	for _, d := range offsets {
+		e.advanceTo(start.Add(d))
+		got = append(got, o.step()...)
+	}
+	arrived := func(mark time.Duration) time.Time {
+		i := slices.IndexFunc(offsets, func(d time.Duration) bool { return d > mark })
+		return start.Add(offsets[i])
+	}
+
+	type mark struct {
+		after                time.Duration // since the start
+		clock                string
+		due                  time.Duration // the clock's due, since the ticket's creation
+		subjectZH, subjectEN string
+		textZH, textEN       string // with %[1]s the ticket, %[2]s the site, %[3]s the due time
+	}
+	var marks []mark
+	for _, c := range []struct {
+		clock, zh, done, en string
+		due                 time.Duration
+	}{
+		{"first_response", "首次响应时限", "响应", "first-response time", 15 * time.Minute},
+		{"resolution", "处理时限", "解决", "resolution time", 4 * time.Hour},
+	} {
+		marks = append(marks,
+			mark{c.due / 2, c.clock, c.due, "工单时限过半：%[1]s", "Half the time used: ticket %[1]s",
+				"%[2]s 的工单 %[1]s“电梯困人”" + c.zh + "已用去一半，应在 %[3]s 前" + c.done + "。",
+				"Ticket %[1]s “电梯困人” at %[2]s has used half its " + c.en + "; it is due %[3]s."},
+			mark{c.due * 4 / 5, c.clock, c.due, "工单即将超时：%[1]s", "Ticket nearly due: %[1]s",
+				"%[2]s 的工单 %[1]s“电梯困人”" + c.zh + "已用去 80%%，应在 %[3]s 前" + c.done + "。",
+				"Ticket %[1]s “电梯困人” at %[2]s has used 80%% of its " + c.en + "; it is due %[3]s."},
+			mark{c.due, c.clock, c.due, "工单已超时：%[1]s", "Ticket overdue: %[1]s",
+				"%[2]s 的工单 %[1]s“电梯困人”已超过" + c.zh + "（%[3]s）。",
+				"Ticket %[1]s “电梯困人” at %[2]s is past its " + c.en + " (%[3]s)."})
+	}
+	var want []string
+	for who, a := range agents {
+		tk := tickets[who]
+		link := "⏎⏎http://academy.test/desk/" + a.site + "/tickets/" + tk.ID
+		for _, to := range []string{who, regional} {
+			loc := zones[to]
+			for _, m := range marks {
+				due := tk.created.Add(m.due).In(loc).Format("2006-01-02 15:04")
+				subject, text := m.subjectZH, m.textZH
+				if to != "zhao.min@example.com" {
+					subject, text = m.subjectEN, m.textEN
+				}
+				want = append(want, mailLine(arrived(m.after), loc, to, fmt.Sprintf(subject, tk.Number), fmt.Sprintf(text, tk.Number, a.siteName, due)+link))
+			}
+		}
+		// The response's breach escalates the ticket to the site's managers.
+		want = append(want, mailLine(arrived(15*time.Minute), beijing, regional, "Ticket escalated: "+tk.Number+" 电梯困人",
+			"Ticket "+tk.Number+" “电梯困人” at "+a.siteName+" has been escalated to you."+link))
+	}
+	slices.Sort(want)
+	if g := lines(t, got, zones); strings.Join(g, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("arrived:\n%s\nwant:\n%s", strings.Join(g, "\n"), strings.Join(want, "\n"))
+	}
+	// s1's manager hears of s1's ticket in the app, not of London's.
+	var inApp []string
+	for _, n := range o.inbox("manager") {
+		if k, _, _ := strings.Cut(n, ":"); k != string(notify.KindEscalated) {
+			inApp = append(inApp, k)
+		}
+		if strings.Contains(n, "伦敦项目") {
+			t.Errorf("s1's manager heard of London's ticket: %q", n)
+		}
+	}
+	if g := strings.Join(inApp, " "); g != "sla_50 sla_80 sla_breach sla_50 sla_80 sla_breach" {
+		t.Errorf("s1's manager heard %q in the app", g)
+	}
+	// A day on: no mark again; only the manager's daily digest, which
+	// lists the escalated tickets.
+	e.clock.Advance(24 * time.Hour)
+	for _, m := range o.step() {
+		if m.To[0].Address != regional || !strings.HasPrefix(m.Subject, "Daily digest: ") {
+			t.Errorf("sent again: %q", lines(t, []arrival{m}, zones))
+		}
+	}
+	t.Logf("two tickets' SLA in %d steps: %v", len(offsets), time.Since(started).Round(time.Millisecond))
 }
