@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Question types.
@@ -219,8 +220,8 @@ func (q *Question) Validate() error {
 			return Errorf(EINVALID, "answer: 请列出可接受的答案 / list the accepted answers")
 		}
 		for _, t := range q.Key.Texts {
-			if NormalizeText(t) == "" {
-				return Errorf(EINVALID, "answer: 有一个可接受的答案是空的 / an accepted answer is empty")
+			if fillAnswer(t) == "" {
+				return Errorf(EINVALID, "answer: 有一个可接受的答案是空的或只有标点 / an accepted answer is empty or only punctuation")
 			}
 		}
 	case QOrdering:
@@ -414,6 +415,13 @@ func (r *Response) Blank() bool {
 // durations read, so "24 小时", "一天" and "24h" match.
 func NormalizeText(s string) string { return phrase.New(nil).Normalize(s) }
 
+// fillAnswer is the form a typed answer is compared in: people end an
+// answer as they end a sentence ("5年。", "119！") or quote it, so
+// punctuation around it does not count; inside it does ("1.5年").
+func fillAnswer(s string) string {
+	return strings.TrimFunc(NormalizeText(s), unicode.IsPunct)
+}
+
 // Grade scores a response: the points earned and whether it is fully
 // correct. Partial credit:
 //   - multiple: each correct option chosen earns points/#correct, each wrong
@@ -436,9 +444,9 @@ func Grade(q *Question, r *Response) (float64, bool) {
 			return full, true
 		}
 	case QFill:
-		got := NormalizeText(r.Text)
+		got := fillAnswer(r.Text)
 		for _, t := range q.Key.Texts {
-			if got != "" && got == NormalizeText(t) {
+			if got != "" && got == fillAnswer(t) {
 				return full, true
 			}
 		}

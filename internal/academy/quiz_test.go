@@ -47,7 +47,11 @@ func TestGradeEachType(t *testing.T) {
 		{"fill exact", fill, Response{Text: "24小时"}, 1, true},
 		{"fill spaces and full width", fill, Response{Text: " ２４ 小时 "}, 1, true},
 		{"fill second accepted", fill, Response{Text: "二十四小时"}, 1, true},
+		{"fill ended as a sentence", fill, Response{Text: "24小时。"}, 1, true},
+		{"fill quoted", fill, Response{Text: "“二十四小时”！"}, 1, true},
+		{"fill only punctuation never matches", fill, Response{Text: "。"}, 0, false},
 		{"fill wrong", fill, Response{Text: "48小时"}, 0, false},
+		{"fill punctuation inside counts", Question{ID: "f3", Type: QFill, Points: 1, Key: Key{Texts: []string{"1.5年"}}}, Response{Text: "15年"}, 0, false},
 		{"fill empty never matches", fill, Response{Text: "  "}, 0, false},
 		{"fill full-width letters and case", fillABC, Response{Text: "ＡＢＣ"}, 1, true},
 		{"ordering right", order, Response{Order: []string{"1", "2", "3", "4"}}, 3, true},
@@ -99,10 +103,11 @@ func TestQuestionValidate(t *testing.T) {
 		"matching missing item": {func(q *Question) {
 			q.Type, q.Items, q.Key = QMatching, opts("x", "y"), Key{Pairs: map[string]string{"x": "a"}}
 		}, `item "y" has no match`},
-		"multiple wrong key":   {func(q *Question) { q.Type, q.Key = QMultiple, Key{Choices: []string{"a", "q"}} }, `"q" is not among`},
-		"fill without answers": {func(q *Question) { q.Type, q.Options, q.Key = QFill, nil, Key{} }, "accepted answers"},
-		"numeric negative tol": {func(q *Question) { q.Type, q.Options, q.Key = QNumeric, nil, Key{Value: 1, Tolerance: -1} }, "tolerance"},
-		"bad id":               {func(q *Question) { q.ID = "a.b" }, "id"},
+		"multiple wrong key":           {func(q *Question) { q.Type, q.Key = QMultiple, Key{Choices: []string{"a", "q"}} }, `"q" is not among`},
+		"fill without answers":         {func(q *Question) { q.Type, q.Options, q.Key = QFill, nil, Key{} }, "accepted answers"},
+		"fill answer only punctuation": {func(q *Question) { q.Type, q.Options, q.Key = QFill, nil, Key{Texts: []string{"24小时", "。"}} }, "only punctuation"},
+		"numeric negative tol":         {func(q *Question) { q.Type, q.Options, q.Key = QNumeric, nil, Key{Value: 1, Tolerance: -1} }, "tolerance"},
+		"bad id":                       {func(q *Question) { q.ID = "a.b" }, "id"},
 	}
 	for name, c := range cases {
 		q := base()
