@@ -5,8 +5,10 @@ package authz
 import (
 	_ "embed"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/casbin/casbin/v2"
@@ -25,8 +27,11 @@ var policyText string
 // Authorizer implements academy.Authorizer.
 type Authorizer struct {
 	e *casbin.Enforcer
-	// decided holds casbin's answer per "role\x00perm"; see allows.
-	decided sync.Map
+	// decided holds casbin's answer per role and permission; see allows.
+	// It is replaced, never changed, so reading it takes no lock and a
+	// lookup allocates nothing (a sync.Map boxed each joined key).
+	decided atomic.Pointer[map[rolePerm]bool]
+	mu      sync.Mutex // serialises additions to decided
 	// now is the clock certificate grants are judged by; tests move it.
 	now func() time.Time
 }
@@ -89,16 +94,27 @@ func (a *Authorizer) granted(gs []academy.Grant, site, perm string) bool {
 // The policy is fixed at start; evaluating the matcher for each of the
 // dozen checks a page makes was a fifth of a lesson page's CPU.
 func (a *Authorizer) allows(role, perm string) bool {
-	k := role + "\x00" + perm
-	if v, ok := a.decided.Load(k); ok {
-		return v.(bool)
+	k := rolePerm{role, perm}
+	if m := a.decided.Load(); m != nil {
+		if v, ok := (*m)[k]; ok {
+			return v
+		}
 	}
 	probe := &academy.User{Status: academy.StatusActive, Roles: []string{role}, Sites: []string{"probe"}}
 	ok, err := a.e.Enforce(probe, "", perm)
 	ok = err == nil && ok
-	a.decided.Store(k, ok)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	next := map[rolePerm]bool{}
+	if m := a.decided.Load(); m != nil {
+		maps.Copy(next, *m)
+	}
+	next[k] = ok
+	a.decided.Store(&next)
 	return ok
 }
+
+type rolePerm struct{ role, perm string }
 
 // covers reports whether grant g applies on site ("" = any of the user's).
 func covers(g academy.Grant, site string) bool {

@@ -1,6 +1,8 @@
 package authz
 
 import (
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,6 +112,48 @@ func TestCanAgreesWithTheEnforcer(t *testing.T) {
 					t.Fatalf("CanEach(%s %v@%v, %q) answers %v for %q, casbin says %v", u.Username, u.Roles, u.Sites, site, each[i], perm, want)
 				}
 			}
+		}
+	}
+}
+
+// The table fills while pages are served: answers asked at once from many
+// requests, each pair for the first time, agree with those asked one by one.
+func TestCanFromManyRequestsAtOnce(t *testing.T) {
+	seq, err := New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	par, err := New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := []*academy.User{
+		user([]string{"admin"}, nil, academy.StatusActive),
+		user([]string{"trainee", "trainer"}, []string{"s1"}, academy.StatusActive),
+		user([]string{"manager", "agent"}, []string{"s2"}, academy.StatusActive),
+	}
+	perms := []string{academy.PermUsersManage, academy.PermLearn, academy.PermAuthor, academy.PermTickets, academy.PermCerts, academy.PermSandbox, "no:such"}
+	var wg sync.WaitGroup
+	got := make([][]bool, 16)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, u := range users {
+				got[i] = append(got[i], par.CanEach(u, "", perms...)...)
+			}
+		}()
+	}
+	wg.Wait()
+	var want []bool
+	for _, u := range users {
+		for _, p := range perms {
+			want = append(want, seq.Can(u, "", p))
+		}
+	}
+	for i := range got {
+		if !slices.Equal(got[i], want) {
+			t.Fatalf("request %d read %v, one by one %v", i, got[i], want)
 		}
 	}
 }

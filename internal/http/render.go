@@ -91,7 +91,7 @@ func (s *Server) nav(u *academy.User) []navItem {
 		academy.PermAssign, academy.PermCerts, academy.PermUsersManage, academy.PermSitesManage, academy.PermPrograms, academy.PermAuditRead}
 	can := s.Authz.CanEach(u, "", perms...)
 	has := func(perm string) bool { return can[slices.Index(perms, perm)] }
-	items := []navItem{{"/home", "nav.home"}}
+	items := append(make([]navItem, 0, 20), navItem{"/home", "nav.home"})
 	if has(academy.PermLearn) {
 		items = append(items, navItem{"/courses", "nav.courses"}, navItem{"/quizzes", "nav.quizzes"}, navItem{"/scenarios", "nav.scenarios"})
 	}
