@@ -793,4 +793,47 @@ var demoCases = []demoCase{
 		steps: []demoStep{
 			demoAct(time.Hour, demoAgent, "refuse", "reason", "业主未到场也未出具书面授权，空调属房屋附属设施还是租户自购无法确认；请业主书面确认后再申请。"),
 		}},
+
+	// Emergency incidents. The desk writes down when it called outside
+	// help (called_at) a few minutes before it gets to type it, as a
+	// night shift does.
+	{typ: TypeIncident, channel: "phone", priority: PriorityUrgent, who: 14, ago: 6*demoDay + 3*demoHour,
+		title: "楼道里有燃气味",
+		desc:  "{owner}（{unit}）来电：出门时闻到门外楼道里有燃气味，不算很浓。已提醒业主不开关电器、不按门铃，到单元外再打电话。",
+		steps: []demoStep{
+			demoAct(2*demoMin, demoAgent, "send", "department", DeptSecurity),
+			demoLater(demoAct(2*demoMin, demoAgent, "call_outside", "outside_body", "燃气公司 24 小时抢修电话：报了小区地址、楼层和气味浓淡，对方答复 30 分钟内到场。"), "called_at", -3*demoMin),
+			demoAct(6*demoMin, demoAgent, "follow_up", "note", "{sec}关掉对讲机上楼，逐户敲门提醒开窗、不开关电器；同层一位老人由{sec}扶下楼，单元门口已拉警戒。"),
+			demoLater(demoAct(22*demoMin, demoAgent, "outside_arrived", "outside_body", "燃气公司抢修人员两名，{sec}在单元门口接引上楼。"), "arrived_at", -demoMin),
+			demoAct(40*demoMin, demoAgent, "resolve", "resolution", "燃气公司查明是同层一户灶前阀门接口松动，已更换阀门并检测合格；楼道通风后气味消失，住户已回家。"),
+			demoAct(2*demoHour, demoManager, "close", "lesson", "先给安全提示，再报燃气公司；安保警戒疏散，不碰燃气设施和电闸。"),
+		}},
+	{typ: TypeIncident, channel: "phone", priority: PriorityHigh, who: 33, ago: 3*demoDay + 5*demoHour,
+		title: "楼梯间有烟味",
+		desc:  "{owner}来电：{unit}门外的楼梯间有一股烟味，看不到明火，烟感没有响。",
+		steps: []demoStep{
+			demoAct(3*demoMin, demoAgent, "send", "department", DeptSecurity),
+			demoAct(12*demoMin, demoAgent, "cancel", "reason", "{sec}到场查明是楼下住户家中煎炸的油烟从窗户飘进楼梯间，没有火情；已打开楼梯间窗户通风，并回电告知来电业主。"),
+		}},
+	{typ: TypeIncident, channel: "phone", priority: PriorityUrgent, who: 101, ago: 20 * demoHour, demoOnly: true,
+		title: "家中老人在中心花园摔倒",
+		desc:  "{owner}来电：家里老人在中心花园儿童游乐区旁摔倒，说腿疼起不来，{owner}正从家里赶过去。",
+		steps: []demoStep{
+			demoAct(demoMin, demoAgent, "send", "department", DeptSecurity),
+			demoLater(demoAct(2*demoMin, demoAgent, "call_outside", "outside_body", "120：说明地点、老人意识清醒、右腿疼痛不能站立，请救护车从东门进。"), "called_at", -demoMin),
+			demoAct(3*demoMin, demoAgent, "follow_up", "note", "{sec}到场陪护，没有挪动老人，给老人盖上外套；另一名安保到东门接救护车。"),
+			demoLater(demoAct(12*demoMin, demoAgent, "outside_arrived", "outside_body", "120 救护车，{sec}在东门接引到现场。"), "arrived_at", time.Duration(0)),
+			demoAct(15*demoMin, demoAgent, "resolve", "resolution", "120 将老人送往医院，家属{owner}随车；摔倒处地面平整干燥，已拍照留存。"),
+		}},
+	{typ: TypeIncident, channel: "phone", priority: PriorityUrgent, who: 156, ago: 25 * demoMin,
+		title: "单元门口有人争执推搡",
+		desc:  "{owner}来电：{unit}所在单元门口有两个人在争吵，已经开始推搡，旁边有老人和孩子。",
+		steps: []demoStep{
+			demoAct(demoMin, demoAgent, "send", "department", DeptSecurity),
+			demoLater(demoAct(2*demoMin, demoAgent, "call_outside", "outside_body", "110：报了小区地址和单元，说明两人推搡、暂时没有人受伤。"), "called_at", -demoMin),
+			demoAct(4*demoMin, demoAgent, "follow_up", "note", "{sec}等两名安保到场，把双方隔开，劝离单元门口，疏导围观的老人孩子离开；双方情绪仍然激动，等警察到场。"),
+		}},
+	{typ: TypeIncident, channel: "phone", priority: PriorityUrgent, who: 243, ago: 2 * demoMin, demoOnly: true,
+		title: "地库B1有焦糊味",
+		desc:  "{owner}来电：在地库B1停车时闻到一股焦糊味，好像是从配电房方向传来的，没看到烟。"},
 }

@@ -12,14 +12,14 @@ func TestShippedDeskRules(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	if got := strings.Join(r.Types(), ","); got != "repair,complaint,inquiry,visitor,renovation,fee_collection,outage_notice,patrol,parking,parcel,move_out" {
+	if got := strings.Join(r.Types(), ","); got != "repair,complaint,inquiry,visitor,renovation,fee_collection,outage_notice,patrol,parking,parcel,move_out,incident" {
 		t.Fatalf("types %s", got)
 	}
 	var numbers []string
 	for _, typ := range r.Types() {
 		numbers = append(numbers, r.TicketNumber(typ, 42))
 	}
-	if got := strings.Join(numbers, " "); got != "BX-00042 TS-00042 ZX-00042 FK-00042 ZH-00042 CJ-00042 TZ-00042 XJ-00042 CW-00042 KD-00042 BL-00042" {
+	if got := strings.Join(numbers, " "); got != "BX-00042 TS-00042 ZX-00042 FK-00042 ZH-00042 CJ-00042 TZ-00042 XJ-00042 CW-00042 KD-00042 BL-00042 YJ-00042" {
 		t.Fatalf("numbers %s", got)
 	}
 	if got := r.TicketNumber("lift", 7); got != "GD-00007" {

@@ -23,6 +23,7 @@ const (
 	TypeParking       = "parking"        // 车位与车辆
 	TypeParcel        = "parcel"         // 快递与物品
 	TypeMoveOut       = "move_out"       // 搬离放行
+	TypeIncident      = "incident"       // 应急事件
 )
 
 // Field kinds a transition can require.

@@ -108,6 +108,14 @@ func TestEveryProcedureHappyPath(t *testing.T) {
 			{"approve", map[string]string{"items": "沙发一套、冰箱一台、纸箱12个"}, "approved"},
 			{"release", nil, "released"},
 		},
+		TypeIncident: {
+			{"call_outside", map[string]string{"outside_body": "燃气公司抢修电话，对方答复 30 分钟内到场", "called_at": "2026-03-02 10:00"}, "reported"},
+			{"send", map[string]string{"department": "security"}, "responding"},
+			{"follow_up", map[string]string{"note": "安保敲门疏散同层住户，单元门口拉警戒"}, "responding"},
+			{"outside_arrived", map[string]string{"outside_body": "燃气公司抢修人员两名", "arrived_at": "2026-03-02 10:25"}, "responding"},
+			{"resolve", map[string]string{"resolution": "燃气公司更换灶具胶管，检测合格"}, "cleared"},
+			{"close", nil, "closed"},
+		},
 	}
 	if len(paths) != len(ShippedRules().Procedures) {
 		t.Errorf("%d happy paths for %d procedures", len(paths), len(ShippedRules().Procedures))
