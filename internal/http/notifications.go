@@ -163,10 +163,40 @@ func (s *Server) prefsPage(c *fiber.Ctx) error {
 	return s.renderPrefs(c, fiber.StatusOK, prefs, "")
 }
 
+// prefRow is a kind on the preference page with the channels it takes.
+type prefRow struct {
+	Kind         notify.Kind
+	Name         string
+	InApp, Email bool
+	// Fixed: the app is not the person's choice (a ticket escalated to them).
+	Fixed bool
+}
+
+// emailOffered says whether the page offers e-mail: the person needs an
+// address and the server a mail channel, or a ticked box would send nothing.
+func (s *Server) emailOffered(u *academy.User) bool { return u.Email != "" && s.Notify.Email }
+
+// prefKinds are the kinds a person may receive, in the table's order.
+func prefKinds(u *academy.User) []notify.Kind {
+	var out []notify.Kind
+	for _, k := range notify.Kinds() {
+		if k.For(u.Roles) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 func (s *Server) renderPrefs(c *fiber.Ctx, status int, prefs notify.Prefs, msg string) error {
+	u := currentUser(c)
 	p := s.newPage(c, "notify.prefs.title")
 	p.Error = msg
-	p.Data = map[string]any{"Prefs": prefs, "Kinds": kindOptions(p.Lang, prefs.Wants), "Hours": hours, "HasEmail": currentUser(c).Email != ""}
+	var rows []prefRow
+	for _, k := range prefKinds(u) {
+		ch := prefs.Choice(k)
+		rows = append(rows, prefRow{Kind: k, Name: k.Name(p.Lang), InApp: ch.InApp, Email: ch.Email, Fixed: k == notify.KindEscalated})
+	}
+	p.Data = map[string]any{"Prefs": prefs, "Rows": rows, "Hours": hours, "EmailOffered": s.emailOffered(u), "HasEmail": u.Email != ""}
 	return s.renderStatus(c, status, "notification_prefs", p)
 }
 
@@ -178,26 +208,41 @@ var hours = func() []int {
 	return h
 }()
 
-// prefsSave reads the form: a checkbox per kind (kind=<k> when on), email
-// (on), quiet_from and quiet_to hours.
+// prefsSave reads the form: one checkbox per kind and channel, named by
+// the channel with the kind as value (in_app=<k>, email=<k> when ticked),
+// and the quiet_from and quiet_to hours. Only the kinds the page shows
+// change, and e-mail only when the page offered it: the other choices
+// stay as stored, so that gaining an address or a role finds them intact.
 func (s *Server) prefsSave(c *fiber.Ctx) error {
-	on := map[string]bool{}
-	for _, k := range c.Context().PostArgs().PeekMulti("kind") {
-		on[string(k)] = true
+	u := currentUser(c)
+	prefs, err := s.Notify.Store.Prefs(c.UserContext(), u.ID)
+	if err != nil {
+		return err
 	}
-	prefs := notify.Prefs{EmailOff: c.FormValue("email") != "on"}
-	for k := range on {
-		if !notify.Kind(k).Known() {
-			return s.renderPrefs(c, fiber.StatusBadRequest, prefs, academy.MessageIn(s.lang(c), academy.ErrorMessage(notify.Prefs{Off: []notify.Kind{notify.Kind(k)}}.Validate())))
+	ticked := map[string]map[notify.Kind]bool{}
+	var bad error
+	for _, ch := range notify.PersonalChannels {
+		ticked[ch] = map[notify.Kind]bool{}
+		for _, v := range c.Context().PostArgs().PeekMulti(ch) {
+			k := notify.Kind(v)
+			if !k.Known() && bad == nil {
+				bad = academy.Errorf(academy.EINVALID, "%s: 未知的通知类型 %q / unknown notification kind %q", ch, clipText(string(k)), clipText(string(k)))
+			}
+			ticked[ch][k] = true
 		}
 	}
-	for _, k := range notify.Kinds() {
-		if !on[string(k)] {
-			prefs.Off = append(prefs.Off, k)
+	offered := s.emailOffered(u)
+	choices := map[notify.Kind]notify.Choice{}
+	for _, k := range prefKinds(u) {
+		ch := notify.Choice{InApp: ticked[notify.ChannelInApp][k] || k == notify.KindEscalated, Email: prefs.Choice(k).Email}
+		if offered {
+			ch.Email = ticked[notify.ChannelEmail][k]
 		}
+		choices[k] = ch
 	}
-	var err error
-	if prefs.QuietFrom, prefs.QuietTo, err = quietHours(c.FormValue("quiet_from"), c.FormValue("quiet_to")); err == nil {
+	prefs.SetChoice(choices)
+	prefs.QuietFrom, prefs.QuietTo, err = quietHours(c.FormValue("quiet_from"), c.FormValue("quiet_to"))
+	if err = cmp.Or(bad, err); err == nil {
 		err = prefs.Validate()
 	}
 	if err != nil {
@@ -206,7 +251,7 @@ func (s *Server) prefsSave(c *fiber.Ctx) error {
 		}
 		return s.renderPrefs(c, fiber.StatusBadRequest, prefs, academy.MessageIn(s.lang(c), academy.ErrorMessage(err)))
 	}
-	if err := s.Notify.Store.SavePrefs(c.UserContext(), currentUser(c).ID, prefs); err != nil {
+	if err := s.Notify.Store.SavePrefs(c.UserContext(), u.ID, prefs); err != nil {
 		return err
 	}
 	return redirectFlash(c, "/account/notifications", "notify_prefs_saved")
@@ -225,48 +270,99 @@ func quietHours(from, to string) (int, int, error) {
 	return f, t, nil
 }
 
-// prefsJSON is the API's shape of preferences: kinds by what is on.
+// prefsJSON is the API's shape of preferences. channels gives every
+// kind's channels (in_app, email) as fan-out applies them. kinds (the
+// kinds taken on some channel) and email (some kind goes by e-mail) are
+// the first version's fields: a PUT without channels sets every kind
+// listed in kinds on in the app, and by e-mail too when email is true,
+// as it always did. A PUT with channels sets the kinds it names to
+// exactly the channels listed, keeps the kinds it does not name, and
+// reads neither kinds nor email, which only summarise it; quiet hours
+// left out of it stay as they were. email_available
+// says whether e-mail can reach the person (an address, and a mail server
+// configured); it is only read.
 type prefsJSON struct {
-	Kinds     []notify.Kind `json:"kinds"`
-	Email     bool          `json:"email"`
-	QuietFrom int           `json:"quiet_from"`
-	QuietTo   int           `json:"quiet_to"`
+	Kinds          []notify.Kind            `json:"kinds"`
+	Email          bool                     `json:"email"`
+	Channels       map[notify.Kind][]string `json:"channels"`
+	EmailAvailable bool                     `json:"email_available"`
+	QuietFrom      int                      `json:"quiet_from"`
+	QuietTo        int                      `json:"quiet_to"`
 }
 
 func (s *Server) apiPrefs(c *fiber.Ctx) error {
-	p, err := s.Notify.Store.Prefs(c.UserContext(), currentUser(c).ID)
+	u := currentUser(c)
+	p, err := s.Notify.Store.Prefs(c.UserContext(), u.ID)
 	if err != nil {
 		return err
 	}
-	out := prefsJSON{Kinds: []notify.Kind{}, Email: !p.EmailOff, QuietFrom: p.QuietFrom, QuietTo: p.QuietTo}
+	out := prefsJSON{Kinds: []notify.Kind{}, Channels: map[notify.Kind][]string{}, EmailAvailable: s.emailOffered(u), QuietFrom: p.QuietFrom, QuietTo: p.QuietTo}
 	for _, k := range notify.Kinds() {
 		if p.Wants(k) {
 			out.Kinds = append(out.Kinds, k)
+		}
+		ch := p.Choice(k)
+		out.Channels[k] = []string{}
+		if ch.InApp {
+			out.Channels[k] = append(out.Channels[k], notify.ChannelInApp)
+		}
+		if ch.Email {
+			out.Channels[k] = append(out.Channels[k], notify.ChannelEmail)
+			out.Email = true
 		}
 	}
 	return c.JSON(out)
 }
 
 func (s *Server) apiPrefsSave(c *fiber.Ctx) error {
-	var req prefsJSON
+	var req struct {
+		Kinds          []notify.Kind       `json:"kinds"`
+		Email          bool                `json:"email"`
+		Channels       map[string][]string `json:"channels"`
+		EmailAvailable *bool               `json:"email_available"` // only read: accepted so that a GET's body may be PUT back
+		QuietFrom      *int                `json:"quiet_from"`
+		QuietTo        *int                `json:"quiet_to"`
+	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	for _, k := range req.Kinds {
-		if !k.Known() {
-			return academy.Errorf(academy.EINVALID, "kinds: 未知的通知类型 %q / unknown notification kind %q", clipText(string(k)), clipText(string(k)))
+	u := currentUser(c)
+	var p notify.Prefs
+	if req.Channels != nil {
+		choices, err := notify.ParseChannels("channels", req.Channels)
+		if err != nil {
+			return err
+		}
+		if p, err = s.Notify.Store.Prefs(c.UserContext(), u.ID); err != nil {
+			return err
+		}
+		p.SetChoice(choices)
+	} else {
+		for _, k := range req.Kinds {
+			if !k.Known() {
+				return academy.Errorf(academy.EINVALID, "kinds: 未知的通知类型 %q / unknown notification kind %q", clipText(string(k)), clipText(string(k)))
+			}
+		}
+		p.EmailOff = !req.Email
+		for _, k := range notify.Kinds() {
+			if !slices.Contains(req.Kinds, k) {
+				p.Off = append(p.Off, k)
+			}
 		}
 	}
-	p := notify.Prefs{EmailOff: !req.Email, QuietFrom: req.QuietFrom, QuietTo: req.QuietTo}
-	for _, k := range notify.Kinds() {
-		if !slices.Contains(req.Kinds, k) {
-			p.Off = append(p.Off, k)
-		}
+	// Quiet hours left out are none in the first version's shape (p starts
+	// empty) and kept with channels (p is what is stored): a change of one
+	// kind leaves them be.
+	if req.QuietFrom != nil {
+		p.QuietFrom = *req.QuietFrom
+	}
+	if req.QuietTo != nil {
+		p.QuietTo = *req.QuietTo
 	}
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	if err := s.Notify.Store.SavePrefs(c.UserContext(), currentUser(c).ID, p); err != nil {
+	if err := s.Notify.Store.SavePrefs(c.UserContext(), u.ID, p); err != nil {
 		return err
 	}
 	return s.apiPrefs(c)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -120,54 +122,196 @@ func TestNotificationOfAGrant(t *testing.T) {
 	}
 }
 
-// Preferences: the form and the API save them; bad input is a 400 that
-// names the field and saves nothing.
+// prefBoxes reads the preference page's checkboxes as "<channel> <kind>"
+// with " on" when ticked and " fixed" when not the reader's to change.
+var prefBox = regexp.MustCompile(`<input type="checkbox" name="(in_app|email)" value="([a-z0-9_]+)" aria-label="([^"]+)"( checked)?( disabled)?`)
+
+func prefBoxes(t *testing.T, page string) []string {
+	t.Helper()
+	var out []string
+	for _, m := range prefBox.FindAllStringSubmatch(page, -1) {
+		if strings.Contains(m[3], m[2]) {
+			t.Errorf("the label of %s %s names the kind by its code: %q", m[1], m[2], m[3])
+		}
+		box := m[1] + " " + m[2]
+		if m[4] != "" {
+			box += " on"
+		}
+		if m[5] != "" {
+			box += " fixed"
+		}
+		out = append(out, box)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// apiBoxes is the API's view of the same kinds in prefBoxes' terms.
+func apiBoxes(e *env, who string, shown []notify.Kind) []string {
+	e.t.Helper()
+	var got struct{ Channels map[notify.Kind][]string }
+	e.api("GET", "/api/v1/me/notification-preferences", who, nil).json(e.t, &got)
+	if len(got.Channels) != len(notify.Kinds()) {
+		e.t.Fatalf("the API gives channels of %d kinds, want every kind: %v", len(got.Channels), got.Channels)
+	}
+	var out []string
+	for _, k := range shown {
+		for _, ch := range notify.PersonalChannels {
+			box := ch + " " + string(k)
+			if slices.Contains(got.Channels[k], ch) {
+				box += " on"
+			}
+			out = append(out, box)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Preferences: the form and the API save them, each kind on the channels
+// chosen for it; bad input is a 400 that names the field (in the reader's
+// language: English for the API's caller here, Chinese on the page) and
+// saves nothing.
 func TestNotificationPreferences(t *testing.T) {
 	e := newEnv(t)
-	for _, body := range []any{
-		map[string]any{"kinds": []string{"nope"}, "email": true},
-		map[string]any{"kinds": []string{}, "quiet_from": 24},
-		map[string]any{"kinds": []string{}, "quiet_to": -1},
-		map[string]any{"kinds": []string{}, "extra": 1},
-		map[string]any{"kinds": []string{strings.Repeat("x", 900<<10)}},
-		`{"kinds":`,
+	ctx := context.Background()
+	for body, field := range map[any]string{
+		`{"kinds":["nope"],"email":true}`:                 "kinds: unknown notification kind",
+		`{"kinds":[],"quiet_from":24}`:                    "quiet_from",
+		`{"kinds":[],"quiet_to":-1}`:                      "quiet_to",
+		`{"kinds":[],"extra":1}`:                          "extra",
+		`{"channels":{"nope":["in_app"]}}`:                `channels: unknown notification kind \"nope\"`,
+		`{"channels":{"assigned":["in_app","sms"]}}`:      `channels.assigned: unknown channel \"sms\": in_app or email`,
+		`{"channels":{"assigned":"email"}}`:               "channels",
+		`{"channels":{"escalated":["email"]},"kinds":[]}`: "channels.escalated: a ticket escalated to you always shows in the app",
+		`{"kinds":`: "",
+		`{"kinds":["` + strings.Repeat("x", 900<<10) + `"]}`: "",
 	} {
 		res := e.api("PUT", "/api/v1/me/notification-preferences", "trainee", body)
-		if res.StatusCode != 400 && res.StatusCode != 413 {
-			t.Errorf("%.80v: %d %s", body, res.StatusCode, res.Body)
+		if res.StatusCode != 400 && res.StatusCode != 413 || !strings.Contains(res.Body, field) {
+			t.Errorf("%.80v: %d %.300s, want a 400 naming %s", body, res.StatusCode, res.Body, field)
 		}
 	}
 	var got struct {
-		Kinds []string
-		Email bool
+		Kinds          []string
+		Email          bool
+		EmailAvailable bool `json:"email_available"`
 	}
 	e.api("GET", "/api/v1/me/notification-preferences", "trainee", nil).json(t, &got)
-	if len(got.Kinds) != len(notify.Kinds()) || !got.Email {
-		t.Fatalf("bad input changed the defaults: %+v", got)
+	if len(got.Kinds) != len(notify.Kinds()) || !got.Email || got.EmailAvailable {
+		t.Fatalf("bad input changed the defaults, or e-mail is offered to someone without an address: %+v", got)
 	}
+
+	// The first version's fields still work: kinds on, e-mail for all of them or none.
 	res := e.api("PUT", "/api/v1/me/notification-preferences", "trainee", map[string]any{"kinds": []string{"assigned"}, "email": false, "quiet_from": 22, "quiet_to": 7})
 	if res.StatusCode != 200 {
 		t.Fatalf("save: %d %s", res.StatusCode, res.Body)
 	}
-	res = e.form("/account/notifications", "trainee", url.Values{"kind": {"assigned", "overdue"}, "quiet_from": {"25"}, "quiet_to": {"7"}})
+	res = e.form("/account/notifications", "trainee", url.Values{"in_app": {"assigned", "overdue"}, "quiet_from": {"25"}, "quiet_to": {"7"}})
 	if res.StatusCode != 400 || !strings.Contains(res.Body, "quiet") {
 		t.Fatalf("form with a bad hour: %d", res.StatusCode)
+	}
+	if res = e.form("/account/notifications", "trainee", url.Values{"in_app": {"assigned", "nope"}}); res.StatusCode != 400 || !strings.Contains(res.Body, "in_app: 未知的通知类型") {
+		t.Fatalf("form with an unknown kind: %d", res.StatusCode)
 	}
 	e.api("GET", "/api/v1/me/notification-preferences", "trainee", nil).json(t, &got)
 	if len(got.Kinds) != 1 || got.Email {
 		t.Fatalf("after a bad form: %+v", got)
 	}
-	res = e.form("/account/notifications", "trainee", url.Values{"kind": {"assigned", "overdue"}, "email": {"on"}, "quiet_from": {"0"}, "quiet_to": {"0"}})
-	if res.StatusCode != 303 {
+
+	// Without an address the page offers the app alone and says why; a
+	// save keeps the e-mail choices stored.
+	shown := []notify.Kind{}
+	for _, k := range notify.Kinds() {
+		if k.For([]string{academy.RoleTrainee}) {
+			shown = append(shown, k)
+		}
+	}
+	page := e.api("GET", "/account/notifications", "trainee", nil).Body
+	if strings.Contains(page, `name="email"`) || !strings.Contains(page, "你的账号没有邮箱地址") || strings.Contains(page, "经理每日摘要") || !strings.Contains(page, `<th scope="row">新的学习任务</th>`) {
+		t.Fatalf("page without an address, or with kinds a trainee never receives:\n%s", page)
+	}
+	if res := e.api("PUT", "/api/v1/me/notification-preferences", "trainee", map[string]any{"channels": map[string][]string{"due_today": {"email"}}}); res.StatusCode != 200 {
+		t.Fatalf("channels: %d %s", res.StatusCode, res.Body)
+	}
+	if res := e.form("/account/notifications", "trainee", url.Values{"in_app": {"assigned", "overdue"}}); res.StatusCode != 303 {
 		t.Fatalf("form: %d %s", res.StatusCode, res.Body)
 	}
+	if want := []string{"email due_today on", "email overdue", "in_app assigned on", "in_app due_today", "in_app overdue on"}; !containsAll(apiBoxes(e, "trainee", shown), want) {
+		t.Fatalf("without an address the form changed e-mail: %v, want %v among them", apiBoxes(e, "trainee", shown), want)
+	}
+
+	// With an address: each kind on its own channels, one with both off,
+	// one with e-mail off alone, one by e-mail alone; the page read again
+	// shows exactly that, and so does the API.
+	email := "trainee@example.com"
+	if _, err := e.accounts.Users.UpdateUser(ctx, "trainee", academy.UserUpdate{Email: &email}); err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"quiet_from": {"22"}, "quiet_to": {"7"}}
+	var want []string
+	for _, k := range shown {
+		inApp, mail := k != notify.KindOverdue && k != notify.KindDueSoon, k != notify.KindOverdue && k != notify.KindDueToday
+		if inApp {
+			form.Add("in_app", string(k))
+		}
+		if mail {
+			form.Add("email", string(k))
+		}
+		want = append(want, fmt.Sprintf("in_app %s%s", k, map[bool]string{true: " on"}[inApp]), fmt.Sprintf("email %s%s", k, map[bool]string{true: " on"}[mail]))
+	}
+	slices.Sort(want)
+	if res := e.form("/account/notifications", "trainee", form); res.StatusCode != 303 {
+		t.Fatalf("form: %d %s", res.StatusCode, res.Body)
+	}
+	page = e.api("GET", "/account/notifications", "trainee", nil).Body
+	if got := prefBoxes(t, page); !slices.Equal(got, want) {
+		t.Fatalf("the page read again:\n%v\nwant what was saved:\n%v", got, want)
+	}
+	if !strings.Contains(page, `aria-label="通过邮件接收“任务今天到期”"`) || !strings.Contains(page, `selected>22:00`) {
+		t.Fatalf("the boxes lack labels a screen reader says, or the quiet hours were lost:\n%s", page)
+	}
+	if got := apiBoxes(e, "trainee", shown); !slices.Equal(got, want) {
+		t.Fatalf("the API's view:\n%v\nthe form's:\n%v", got, want)
+	}
 	e.api("GET", "/api/v1/me/notification-preferences", "trainee", nil).json(t, &got)
-	if len(got.Kinds) != 2 || !got.Email {
-		t.Fatalf("after the form: %+v", got)
+	if slices.Contains(got.Kinds, "overdue") || !slices.Contains(got.Kinds, "due_soon") || !got.Email || !got.EmailAvailable {
+		t.Fatalf("the first version's summary: %+v", got)
 	}
-	if page := e.api("GET", "/account/notifications", "trainee", nil); page.StatusCode != 200 || !strings.Contains(page.Body, "新的学习任务") {
-		t.Fatalf("page: %d", page.StatusCode)
+
+	// The API changes one kind and keeps the rest and the quiet hours; the page follows.
+	if res := e.api("PUT", "/api/v1/me/notification-preferences", "trainee", map[string]any{"channels": map[string][]string{"assigned": {"in_app"}}}); res.StatusCode != 200 {
+		t.Fatalf("channels: %d %s", res.StatusCode, res.Body)
 	}
+	want[slices.Index(want, "email assigned on")] = "email assigned"
+	slices.Sort(want)
+	page = e.api("GET", "/account/notifications", "trainee", nil).Body
+	if got := prefBoxes(t, page); !slices.Equal(got, want) || !strings.Contains(page, `selected>22:00`) {
+		t.Fatalf("after the API changed assigned:\n%v\nwant:\n%v (quiet hours kept)", got, want)
+	}
+
+	// A manager sees the kinds of the job; escalations stay in the app.
+	if page := e.api("GET", "/account/notifications", "manager", nil).Body; !strings.Contains(page, "经理每日摘要") ||
+		!slices.Contains(prefBoxes(t, page), "in_app escalated on fixed") || !strings.Contains(page, `aria-describedby="fixed-hint"`) {
+		t.Fatalf("manager's page:\n%s", page)
+	}
+	// A form cannot switch the app off for them (nor e-mail, not offered
+	// to a manager without an address).
+	if res := e.form("/account/notifications", "manager", url.Values{"in_app": {"assigned"}}); res.StatusCode != 303 {
+		t.Fatalf("manager's form: %d %s", res.StatusCode, res.Body)
+	}
+	if got := apiBoxes(e, "manager", []notify.Kind{notify.KindEscalated, notify.KindManagerDigest}); !slices.Equal(got, []string{"email escalated on", "email manager_digest on", "in_app escalated on", "in_app manager_digest"}) {
+		t.Fatalf("escalated after a form without it: %v", got)
+	}
+}
+
+func containsAll(have, want []string) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // A site's robot: the secret is written, never shown; bad addresses are

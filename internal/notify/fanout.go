@@ -27,8 +27,9 @@ type People interface {
 // fanOut turns m into what each channel gets: the in-app notification at
 // once, e-mail and robot deliveries into the outbox. Every write is keyed
 // by m.Key, so fanning the same message out again (after a crash, or by
-// two relays) writes nothing new.
-func (s *Service) fanOut(ctx context.Context, m Message) error {
+// two relays) writes nothing new. inApp hears of each in-app write: nil
+// when a new notification was stored, the error when the store failed.
+func (s *Service) fanOut(ctx context.Context, m Message, inApp func(error)) error {
 	if m.To == "" {
 		return s.fanOutSite(ctx, m)
 	}
@@ -45,9 +46,11 @@ func (s *Service) fanOut(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	inApp := p.Wants(m.Kind) || m.Kind == KindEscalated
-	email := s.Email && p.Wants(m.Kind) && !p.EmailOff && u.Email != ""
-	if !inApp && !email {
+	// Each kind goes by the channels the person chose for it; digests too,
+	// since they are messages of their own kinds.
+	choice := p.Choice(m.Kind)
+	email := s.Email && choice.Email && u.Email != ""
+	if !choice.InApp && !email {
 		return s.Store.FinishMessage(ctx, m.Key, msgDropped, "kind switched off")
 	}
 	loc := s.People.ZoneOf(ctx, u)
@@ -62,9 +65,14 @@ func (s *Service) fanOut(ctx context.Context, m Message) error {
 		}
 	}
 	subject, text := s.render(m, u.Lang, loc)
-	if inApp {
-		if _, err := s.Store.AddNotification(ctx, &Notification{ID: m.Key, To: u.ID, Kind: m.Kind, Subject: subject, Text: text, Link: m.Link, CreatedAt: m.At}); err != nil {
+	if choice.InApp {
+		added, err := s.Store.AddNotification(ctx, &Notification{ID: m.Key, To: u.ID, Kind: m.Kind, Subject: subject, Text: text, Link: m.Link, CreatedAt: m.At})
+		if err != nil {
+			inApp(err)
 			return err
+		}
+		if added {
+			inApp(nil)
 		}
 	}
 	if email {

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"slices"
 	"strings"
 	"text/template"
 
@@ -134,6 +135,27 @@ func infoOf(k Kind) (kindInfo, bool) {
 
 // Known reports whether k is a kind of the table.
 func (k Kind) Known() bool { _, ok := infoOf(k); return ok }
+
+// audiences are the roles that receive a kind, for kinds not sent to
+// every learner: the preference page offers a person only the kinds they
+// may receive. Ticket SLA kinds go to a ticket's assignee, who works the
+// desk, and to the site's managers.
+var audiences = map[Kind][]string{
+	KindEscalated:     {academy.RoleManager},
+	KindSLA50:         {academy.RoleAgent, academy.RoleManager},
+	KindSLA80:         {academy.RoleAgent, academy.RoleManager},
+	KindSLABreach:     {academy.RoleAgent, academy.RoleManager},
+	KindManagerDigest: {academy.RoleManager},
+	KindTrainerDigest: {academy.RoleTrainer},
+	KindQualityFlag:   {academy.RoleAgent},
+}
+
+// For reports whether someone with roles may receive kind k; every kind
+// not limited to roles (the learner's reminders) is for everyone.
+func (k Kind) For(roles []string) bool {
+	want, ok := audiences[k]
+	return !ok || slices.ContainsFunc(roles, func(r string) bool { return slices.Contains(want, r) })
+}
 
 // Name is the kind's name in lang (Chinese unless lang is English).
 func (k Kind) Name(lang string) string {

@@ -46,7 +46,10 @@ type Relay struct {
 	counts map[string]*Counts
 }
 
-// Counts are a channel's outcomes since start, for the metrics.
+// Counts are a channel's outcomes since start, for the metrics. The
+// channels are ChannelEmail, each robot platform and ChannelInApp (in-app
+// notifications written at fan-out: Sent, or Failed when the store
+// refused; never Parked).
 type Counts struct{ Sent, Failed, Parked int }
 
 // Flush fans out new messages, then sends what is due; it returns how
@@ -92,7 +95,7 @@ func (r *Relay) expand(ctx context.Context) error {
 			return fmt.Errorf("notify: outbox: %w", err)
 		}
 		for _, m := range ms {
-			if err := r.Service.fanOut(ctx, m); err != nil {
+			if err := r.Service.fanOut(ctx, m, r.countInApp); err != nil {
 				return fmt.Errorf("notify: fan out %s: %w", m.Key, err)
 			}
 		}
@@ -100,6 +103,16 @@ func (r *Relay) expand(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// countInApp counts an in-app notification written (nil) or not (the
+// store's error: the message stays new and is fanned out again).
+func (r *Relay) countInApp(err error) {
+	if err != nil {
+		r.count(ChannelInApp, func(c *Counts) { c.Failed++ })
+		return
+	}
+	r.count(ChannelInApp, func(c *Counts) { c.Sent++ })
 }
 
 // deliver claims delivery id, sends it and records the outcome; it
@@ -129,6 +142,7 @@ func (r *Relay) deliver(ctx context.Context, id string) (bool, error) {
 		}
 		d.Robot = &robot
 	}
+	label := countLabel(d)
 	sctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	err = ch.Send(sctx, *d)
 	cancel()
@@ -136,17 +150,17 @@ func (r *Relay) deliver(ctx context.Context, id string) (bool, error) {
 	switch {
 	case err == nil:
 		d.State, d.SentAt, d.Reason = Sent, r.now(), ""
-		r.count(d.Channel, func(c *Counts) { c.Sent++ })
+		r.count(label, func(c *Counts) { c.Sent++ })
 	case ch.Permanent(err):
 		d.State, d.Reason = Parked, reason(err)
-		r.count(d.Channel, func(c *Counts) { c.Parked++ })
+		r.count(label, func(c *Counts) { c.Parked++ })
 	case ctx.Err() != nil:
 		// Our own shutdown, not the channel's answer: no attempt to count.
 		return false, errors.Join(err, r.settle(ctx, d))
 	default:
 		d.Attempts++
 		d.NextAt, d.Reason = now.Add(r.Backoff(d.Attempts)), reason(err)
-		r.count(d.Channel, func(c *Counts) { c.Failed++ })
+		r.count(label, func(c *Counts) { c.Failed++ })
 	}
 	if err := r.settle(ctx, d); err != nil {
 		return d.State == Sent, err
@@ -166,6 +180,16 @@ func (r *Relay) settle(ctx context.Context, d *Delivery) error {
 		return fmt.Errorf("notify: record %s of %s: %w", d.State, d.ID, err)
 	}
 	return nil
+}
+
+// countLabel is the delivery's channel in the counts: a robot's platform
+// (wecom, dingtalk, feishu), since an operator asks which group service
+// refuses; "robot" only for a site whose robot was removed since.
+func countLabel(d *Delivery) string {
+	if d.Channel == ChannelRobot && d.Robot != nil && d.Robot.Robot != "" {
+		return d.Robot.Robot
+	}
+	return d.Channel
 }
 
 func (r *Relay) channel(name string) Channel {
@@ -191,7 +215,8 @@ func (r *Relay) count(channel string, f func(*Counts)) {
 	f(c)
 }
 
-// Counts returns each channel's outcomes since start.
+// Counts returns each channel's outcomes since start, by the labels
+// Counts describes.
 func (r *Relay) Counts() map[string]Counts {
 	r.mu.Lock()
 	defer r.mu.Unlock()
