@@ -45,37 +45,8 @@ func playComplaintReopen(t *testing.T, e *env, steps []sandboxStep) (*academy.Ru
 		t.Fatalf("the fixture's answer has no promised time: %+v", tk.Events)
 	}
 
-	for _, s := range steps {
-		if s.minutes > 0 {
-			if res := e.api("POST", "/api/v1/sandboxes/"+r.Sandbox+"/clock", "trainee", map[string]int{"minutes": s.minutes}); res.StatusCode != 200 {
-				t.Fatalf("advance: %d %s", res.StatusCode, res.Body)
-			}
-			continue
-		}
-		res := e.transition(r.Sandbox, tk.ID, "trainee", s.action, tk.Version, s.fields)
-		if res.StatusCode != 200 {
-			t.Fatalf("%s: %s", s.action, res.Body)
-		}
-		res.json(t, &tk)
-	}
-	if res := e.api("POST", "/api/v1/runs/"+r.ID+"/done", "trainee", nil); res.StatusCode != 200 {
-		t.Fatalf("done: %d %s", res.StatusCode, res.Body)
-	}
-	run, err := e.deps.Coach.Runs.FindRun(t.Context(), r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if run.State != academy.RunFinished {
-		t.Fatalf("the run did not end after its task, at %s", run.Step)
-	}
-	var d struct {
-		Failed []academy.CheckResult `json:"failed_checks"`
-	}
-	e.api("GET", "/api/v1/runs/"+r.ID+"/debrief", "trainee", nil).json(t, &d)
-	var failed []string
-	for _, f := range d.Failed {
-		failed = append(failed, f.ID)
-	}
+	takeSteps(t, e, r.Sandbox, &tk, steps)
+	run, failed := finishTask(t, e, r, "complaint-reopen")
 	slices.Sort(failed)
 	return run, failed
 }

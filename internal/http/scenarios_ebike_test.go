@@ -2,93 +2,22 @@ package http_test
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/academy/academy/internal/academy"
 )
 
-// playPath plays scenario slug like playCall, except that at the steps
-// named in picks it takes that choice (its index in the scenario file)
-// instead of the best one: the endings that tell of a wrong turn are only
-// reached by taking it.
+// playPath plays scenario slug like playCall, taking the choices of picks
+// where it names a step (see talkPicking).
 func playPath(t *testing.T, e *env, slug string, picks map[string]int, work []sandboxWork) (*academy.Run, []string) {
 	t.Helper()
-	sc := e.deps.Catalog.Snapshot().Scenarios[slug]
 	var r apiRun
-	if res := e.api("POST", "/api/v1/scenarios/"+slug+"/runs", "trainee", nil); res.StatusCode != 201 {
+	res := e.api("POST", "/api/v1/scenarios/"+slug+"/runs", "trainee", nil)
+	if res.StatusCode != 201 {
 		t.Fatalf("start: %d %s", res.StatusCode, res.Body)
-	} else {
-		res.json(t, &r)
 	}
-	for i := 0; r.Current != nil && r.Current.Kind == "dialogue"; i++ {
-		if i > 3*len(sc.Steps) {
-			t.Fatal("the conversation does not end")
-		}
-		st := sc.Step(r.Current.ID)
-		body := map[string]any{"step": st.ID}
-		switch pick, ok := picks[st.ID]; {
-		case st.Reply != nil:
-			var words []string
-			for _, g := range st.Reply.Required {
-				words = append(words, g.Any[0])
-			}
-			body["reply"] = strings.Join(words, "，") + "。"
-		case ok:
-			body["choice"] = slices.Index(r.Current.Choices, st.Choices[pick].Text)
-		default:
-			body["choice"] = slices.Index(r.Current.Choices, bestChoice(st).Text)
-		}
-		res := e.api("POST", "/api/v1/runs/"+r.ID+"/choices", "trainee", body)
-		if res.StatusCode != 200 {
-			t.Fatalf("choice at %s: %d %s", st.ID, res.StatusCode, res.Body)
-		}
-		r = apiRun{}
-		res.json(t, &r)
-	}
-	if r.Current == nil || r.Current.Kind != "task" {
-		t.Fatalf("expected the task step, at %+v", r.Current)
-	}
-	for _, w := range work {
-		var tk apiTicket
-		res := e.api("POST", "/api/v1/workspaces/"+r.Sandbox+"/tickets", "trainee", w.ticket)
-		if res.StatusCode != 201 {
-			t.Fatalf("create %v: %d %s", w.ticket["type"], res.StatusCode, res.Body)
-		}
-		res.json(t, &tk)
-		for _, s := range w.steps {
-			if s.minutes > 0 {
-				if res := e.api("POST", "/api/v1/sandboxes/"+r.Sandbox+"/clock", "trainee", map[string]int{"minutes": s.minutes}); res.StatusCode != 200 {
-					t.Fatalf("advance: %d %s", res.StatusCode, res.Body)
-				}
-				continue
-			}
-			res := e.transition(r.Sandbox, tk.ID, "trainee", s.action, tk.Version, s.fields)
-			if res.StatusCode != 200 {
-				t.Fatalf("%s on %v: %s", s.action, w.ticket["type"], res.Body)
-			}
-			res.json(t, &tk)
-		}
-	}
-	if res := e.api("POST", "/api/v1/runs/"+r.ID+"/done", "trainee", nil); res.StatusCode != 200 {
-		t.Fatalf("done: %d %s", res.StatusCode, res.Body)
-	}
-	run, err := e.deps.Coach.Runs.FindRun(t.Context(), r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if run.State != academy.RunFinished {
-		t.Fatalf("%s: the run did not end after its task, at %s", slug, run.Step)
-	}
-	var d struct {
-		Failed []academy.CheckResult `json:"failed_checks"`
-	}
-	e.api("GET", "/api/v1/runs/"+r.ID+"/debrief", "trainee", nil).json(t, &d)
-	var failed []string
-	for _, f := range d.Failed {
-		failed = append(failed, f.ID)
-	}
-	return run, failed
+	res.json(t, &r)
+	return workTask(t, e, talkPicking(t, e, "trainee", slug, r, picks), slug, work)
 }
 
 // A hot battery charging in a stairwell is recorded as an emergency

@@ -34,6 +34,13 @@ func playCall(t *testing.T, e *env, slug string, work []sandboxWork) (*academy.R
 	}
 	res.json(t, &r)
 	r = talkToTask(t, e, "trainee", slug, r)
+	return workTask(t, e, r, slug, work)
+}
+
+// workTask opens and works the tickets of work on run r's sandbox desk,
+// then finishes the task.
+func workTask(t *testing.T, e *env, r apiRun, slug string, work []sandboxWork) (*academy.Run, []string) {
+	t.Helper()
 	for _, w := range work {
 		var tk apiTicket
 		res := e.api("POST", "/api/v1/workspaces/"+r.Sandbox+"/tickets", "trainee", w.ticket)
@@ -41,20 +48,34 @@ func playCall(t *testing.T, e *env, slug string, work []sandboxWork) (*academy.R
 			t.Fatalf("create %v: %d %s", w.ticket["type"], res.StatusCode, res.Body)
 		}
 		res.json(t, &tk)
-		for _, s := range w.steps {
-			if s.minutes > 0 {
-				if res := e.api("POST", "/api/v1/sandboxes/"+r.Sandbox+"/clock", "trainee", map[string]int{"minutes": s.minutes}); res.StatusCode != 200 {
-					t.Fatalf("advance: %d %s", res.StatusCode, res.Body)
-				}
-				continue
-			}
-			res := e.transition(r.Sandbox, tk.ID, "trainee", s.action, tk.Version, s.fields)
-			if res.StatusCode != 200 {
-				t.Fatalf("%s on %v: %s", s.action, w.ticket["type"], res.Body)
-			}
-			res.json(t, &tk)
-		}
+		takeSteps(t, e, r.Sandbox, &tk, w.steps)
 	}
+	return finishTask(t, e, r, slug)
+}
+
+// takeSteps takes the steps on ticket tk of the sandbox, which it keeps
+// at the version the last step left.
+func takeSteps(t *testing.T, e *env, sandbox string, tk *apiTicket, steps []sandboxStep) {
+	t.Helper()
+	for _, s := range steps {
+		if s.minutes > 0 {
+			if res := e.api("POST", "/api/v1/sandboxes/"+sandbox+"/clock", "trainee", map[string]int{"minutes": s.minutes}); res.StatusCode != 200 {
+				t.Fatalf("advance: %d %s", res.StatusCode, res.Body)
+			}
+			continue
+		}
+		res := e.transition(sandbox, tk.ID, "trainee", s.action, tk.Version, s.fields)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s on %s: %s", s.action, tk.Number, res.Body)
+		}
+		res.json(t, tk)
+	}
+}
+
+// finishTask says run r's task is done and returns the run as stored and
+// the ids of the checks its debrief names as failed.
+func finishTask(t *testing.T, e *env, r apiRun, slug string) (*academy.Run, []string) {
+	t.Helper()
 	if res := e.api("POST", "/api/v1/runs/"+r.ID+"/done", "trainee", nil); res.StatusCode != 200 {
 		t.Fatalf("done: %d %s", res.StatusCode, res.Body)
 	}

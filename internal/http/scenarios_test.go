@@ -76,21 +76,32 @@ func playLeak(t *testing.T, e *env, who string, actions []string) apiRun {
 // of every required group.
 func talkToTask(t *testing.T, e *env, who, slug string, r apiRun) apiRun {
 	t.Helper()
+	return talkPicking(t, e, who, slug, r, nil)
+}
+
+// talkPicking is talkToTask taking, at the steps named in picks, that
+// choice (its index in the scenario file) instead of the best one: the
+// endings that tell of a wrong turn are only reached by taking it.
+func talkPicking(t *testing.T, e *env, who, slug string, r apiRun, picks map[string]int) apiRun {
+	t.Helper()
 	sc := e.deps.Catalog.Snapshot().Scenarios[slug]
 	for i := 0; r.Current != nil && r.Current.Kind == "dialogue"; i++ {
-		if i > 20 {
+		if i > 3*len(sc.Steps) {
 			t.Fatal("the conversation does not end")
 		}
 		st := sc.Step(r.Current.ID)
-		var body map[string]any
-		if st.Reply != nil {
+		body := map[string]any{"step": st.ID}
+		switch pick, ok := picks[st.ID]; {
+		case st.Reply != nil:
 			var words []string
 			for _, g := range st.Reply.Required {
 				words = append(words, g.Any[0])
 			}
-			body = map[string]any{"step": st.ID, "reply": strings.Join(words, "，") + "。"}
-		} else {
-			body = map[string]any{"step": st.ID, "choice": slices.Index(r.Current.Choices, bestChoice(st).Text)}
+			body["reply"] = strings.Join(words, "，") + "。"
+		case ok:
+			body["choice"] = slices.Index(r.Current.Choices, st.Choices[pick].Text)
+		default:
+			body["choice"] = slices.Index(r.Current.Choices, bestChoice(st).Text)
 		}
 		res := e.api("POST", "/api/v1/runs/"+r.ID+"/choices", who, body)
 		if res.StatusCode != 200 {
