@@ -3,6 +3,7 @@ package mongo_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -109,5 +110,25 @@ func TestServerKind(t *testing.T) {
 	}
 	if s.Product == "MongoDB" && !s.Atomic() || s.Version == "" {
 		t.Errorf("server %v", s)
+	}
+}
+
+// An older program refuses a database a newer one has migrated, naming
+// both versions, and leaves it as it found it: running on would read
+// documents in shapes it does not know.
+func TestNewerSchemaIsRefused(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	if _, err := raw(t, db).Collection("meta").UpdateOne(ctx, bson.M{"_id": "schema"},
+		bson.M{"$set": bson.M{"version": mongo.SchemaVersion + 1}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := mongo.Open(ctx, mongotest.URI(), db.Name())
+	want := fmt.Sprintf("database schema version %d is newer than this program's %d; upgrade the program", mongo.SchemaVersion+1, mongo.SchemaVersion)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("opening a newer schema: %v, want %q", err, want)
+	}
+	if v, err := db.StoredSchemaVersion(ctx); err != nil || v != mongo.SchemaVersion+1 {
+		t.Fatalf("schema after the refusal: %d (%v), want %d", v, err, mongo.SchemaVersion+1)
 	}
 }
