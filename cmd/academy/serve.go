@@ -194,6 +194,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go every(ctx, 10*time.Minute, logger, "expired sessions removed", func(ctx context.Context) (int, error) {
 		return st.accounts.Sessions.DeleteExpiredSessions(ctx, st.accounts.Now())
 	})
+	// Links check their expiry when used; one handed out and never used
+	// would otherwise stay.
+	go every(ctx, time.Hour, logger, "expired set-password links removed", func(ctx context.Context) (int, error) {
+		return st.accounts.Links.DeleteExpiredPasswordLinks(ctx, st.accounts.Now())
+	})
 	go every(ctx, 10*time.Minute, logger, "expired login counts removed", func(ctx context.Context) (int, error) {
 		return st.counters.DeleteExpired(ctx, st.accounts.Now())
 	})

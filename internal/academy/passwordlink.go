@@ -28,6 +28,9 @@ type PasswordLinkService interface {
 	// TakePasswordLink removes the link and returns it, so that of two
 	// uses at once only one gets it (ENOTFOUND for the other).
 	TakePasswordLink(ctx context.Context, id string) (*PasswordLink, error)
+	// DeleteExpiredPasswordLinks removes links past their expiry, used or
+	// not, and says how many went.
+	DeleteExpiredPasswordLinks(ctx context.Context, now time.Time) (int, error)
 }
 
 // passwordLinkGone is the answer for an unknown, used or expired link:

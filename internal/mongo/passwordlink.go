@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -39,4 +40,15 @@ func (s *PasswordLinkService) TakePasswordLink(ctx context.Context, id string) (
 		return nil, FormatError(err)
 	}
 	return &l, nil
+}
+
+// DeleteExpiredPasswordLinks removes links past their expiry: a link
+// handed out and never used would otherwise stay for good (a used one is
+// deleted when taken).
+func (s *PasswordLinkService) DeleteExpiredPasswordLinks(ctx context.Context, now time.Time) (int, error) {
+	res, err := s.db.c("password_links").DeleteMany(ctx, bson.M{"expires_at": bson.M{"$lte": now}})
+	if err != nil {
+		return 0, FormatError(err)
+	}
+	return int(res.DeletedCount), nil
 }

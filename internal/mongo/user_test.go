@@ -219,3 +219,30 @@ func TestEmployeeNumbersUnique(t *testing.T) {
 		t.Fatalf("the freed number: %+v %v", u, err)
 	}
 }
+
+// Expired set-password links go, used or not; a link still valid stays
+// and can still be taken once.
+func TestExpiredPasswordLinksAreRemoved(t *testing.T) {
+	ctx := context.Background()
+	links := mongo.NewPasswordLinkService(mongotest.Open(t))
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	for id, expires := range map[string]time.Time{"old": now.Add(-time.Hour), "edge": now, "live": now.Add(time.Hour)} {
+		if err := links.CreatePasswordLink(ctx, &academy.PasswordLink{ID: id, Username: "u-" + id, CreatedAt: expires.Add(-academy.PasswordLinkTTL), ExpiresAt: expires}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := links.DeleteExpiredPasswordLinks(ctx, now); err != nil || n != 2 {
+		t.Fatalf("removed %d (%v), want the two expired at or before now", n, err)
+	}
+	for _, id := range []string{"old", "edge"} {
+		if _, err := links.FindPasswordLink(ctx, id); academy.ErrorCode(err) != academy.ENOTFOUND {
+			t.Errorf("%s after the sweep: %v, want not found", id, err)
+		}
+	}
+	if l, err := links.TakePasswordLink(ctx, "live"); err != nil || l.Username != "u-live" {
+		t.Fatalf("the live link: %+v, %v", l, err)
+	}
+	if n, err := links.DeleteExpiredPasswordLinks(ctx, now); err != nil || n != 0 {
+		t.Fatalf("a second sweep removed %d (%v)", n, err)
+	}
+}
