@@ -98,10 +98,16 @@ func readScenario(slug string, src []byte, rel string, lessonExists func(string)
 		}
 		ps = append(ps, Problem{rel, line, msg})
 	}
-	if hits, of := longestBestReplies(s); len(hits)*3 > of {
+	longest, shortest, of := bestReplyLengths(s)
+	if len(longest)*3 > of {
 		ps = append(ps, Problem{rel, max(lines[stepsKey], 1), fmt.Sprintf(
 			"best reply is the longest choice in %d of %d steps (more than a third): vary lengths (%s)",
-			len(hits), of, strings.Join(hits, ", "))})
+			len(longest), of, strings.Join(longest, ", "))})
+	}
+	if len(shortest) >= 3 && len(shortest)*3 > of*2 {
+		ps = append(ps, Problem{rel, max(lines[stepsKey], 1), fmt.Sprintf(
+			"best reply is the shortest choice in %d of %d steps (more than two thirds): vary lengths (%s)",
+			len(shortest), of, strings.Join(shortest, ", "))})
 	}
 	return s, ps
 }
@@ -111,13 +117,19 @@ func readScenario(slug string, src []byte, rel string, lessonExists func(string)
 // good answer out in full and leave the mistakes curt; real mistakes are as
 // often long-winded (over-explaining, reciting rules, promising too much).
 // The bar is the quiz banks': the best reply may be the longest now and
-// then, as chance would have it, but not as a habit.
+// then, as chance would have it, but not as a habit. Writers who know the
+// rule then tend the other way, the right answer curt and the mistakes
+// wordy, so the shortest is a tell too. Its bar is looser, more than two
+// thirds: where a step offers two replies the best is either the longest
+// or the shortest, so holding the longest to a third leaves the shortest
+// the rest of those steps.
 
-// longestBestReplies returns the choice steps whose best choice (the
-// highest total score) is strictly the longest text, and how many choice
-// steps have a single best choice to judge. A step whose best total is
-// shared has no one right answer to give away, so it is left out.
-func longestBestReplies(s *academy.Scenario) (hits []string, of int) {
+// bestReplyLengths returns the choice steps whose best choice (the highest
+// total score) is strictly the longest text and those where it is
+// strictly the shortest, and how many choice steps have a single best
+// choice to judge. A step whose best total is shared has no one right
+// answer to give away, so it is left out.
+func bestReplyLengths(s *academy.Scenario) (longest, shortest []string, of int) {
 	for _, st := range s.Steps {
 		if len(st.Choices) < 2 {
 			continue
@@ -142,10 +154,28 @@ func longestBestReplies(s *academy.Scenario) (hits []string, of int) {
 		}
 		of++
 		if KeyIsLongest(texts, best) {
-			hits = append(hits, st.ID)
+			longest = append(longest, st.ID)
+		}
+		if keyIsShortest(texts, best) {
+			shortest = append(shortest, st.ID)
 		}
 	}
-	return hits, of
+	return longest, shortest, of
+}
+
+// keyIsShortest reports whether texts[key] is strictly shorter (by
+// TextLength) than every other text.
+func keyIsShortest(texts []string, key int) bool {
+	if key < 0 || key >= len(texts) || len(texts) < 2 {
+		return false
+	}
+	k := TextLength(texts[key])
+	for i, t := range texts {
+		if i != key && TextLength(t) <= k {
+			return false
+		}
+	}
+	return true
 }
 
 func yamlProblem(rel, msg string) Problem {

@@ -58,8 +58,8 @@ func TestBestReplyLengthLint(t *testing.T) {
 	if len(ps) > 0 {
 		t.Fatalf("the fair scenario has problems:\n%v", ps)
 	}
-	if hits, of := longestBestReplies(s); len(hits) != 1 || of != 3 {
-		t.Fatalf("best is longest in %v of %d steps, want [a] of 3 (the tied step d left out)", hits, of)
+	if longest, shortest, of := bestReplyLengths(s); len(longest) != 1 || len(shortest) > 1 || of != 3 {
+		t.Fatalf("best is longest in %v and shortest in %v of %d steps, want [a], at most one, of 3 (the tied step d left out)", longest, shortest, of)
 	}
 
 	// The same call as a writer who polishes only the right answer leaves
@@ -100,4 +100,39 @@ func scoreSum(m map[string]int) int {
 		n += v
 	}
 	return n
+}
+
+// A writer who has learnt that rule and now keeps the right answer curt
+// leaves the opposite tell: at every step the best reply is the shortest.
+func TestBestReplyShortestLint(t *testing.T) {
+	const rel = "scenarios/fair.yaml"
+	s, ps := readScenario("fair", []byte(fairScenario), rel, everyLessonExists)
+	if len(ps) > 0 {
+		t.Fatalf("the fair scenario has problems:\n%v", ps)
+	}
+	for i := range s.Steps {
+		st := &s.Steps[i]
+		if len(st.Choices) < 2 {
+			continue
+		}
+		best, shortest := 0, 0
+		for j, c := range st.Choices {
+			if scoreSum(c.Scores) > scoreSum(st.Choices[best].Scores) {
+				best = j
+			}
+			if TextLength(c.Text) < TextLength(st.Choices[shortest].Text) {
+				shortest = j
+			}
+		}
+		st.Choices[best].Text, st.Choices[shortest].Text = st.Choices[shortest].Text, st.Choices[best].Text
+	}
+	b, err := ScenarioYAML(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ps = readScenario("fair", b, rel, everyLessonExists)
+	want := "best reply is the shortest choice in 3 of 3 steps (more than two thirds): vary lengths (a, b, c)"
+	if len(ps) != 1 || ps[0].Message != want || ps[0].Path != rel {
+		t.Fatalf("got %v, want one problem %q", ps, want)
+	}
 }
