@@ -421,7 +421,7 @@ var demoCases = []demoCase{
 		}},
 	{typ: TypeComplaint, channel: "phone", priority: PriorityNormal, who: 205, ago: 3 * demoHour,
 		title: "装修电钻噪音",
-		desc:  "{owner}投诉：今天上午楼下{below}一直在用电钻，已经超过装修许可的施工时间。",
+		desc:  "{owner}投诉：今天上午楼下{below}一直在用电钻，已经超过装修管理服务协议约定的施工时间。",
 		steps: []demoStep{
 			demoAct(10*demoMin, demoAgent, "confirm", "summary", "您反映楼下今天上午超时使用电钻，希望我们马上制止，对吗？"),
 		}},
@@ -541,7 +541,7 @@ var demoCases = []demoCase{
 		steps: []demoStep{
 			demoAct(2*demoHour, demoAgent, "check", "documents", "装修申请表、施工方案、业主身份证件和房产证复印件、装修公司营业执照和资质复印件、施工人员身份证复印件、装修承诺书"),
 			demoAct(demoDay, demoManager, "approve"),
-			demoAct(2*demoDay, demoAgent, "inspect", "findings", "{engS}巡查：许可证已张贴，工人持证，装修垃圾袋装堆放在指定地点。"),
+			demoAct(2*demoDay, demoAgent, "inspect", "findings", "{engS}巡查：装修施工告示已张贴，工人持出入证，装修垃圾袋装堆放在指定地点。"),
 			demoAct(4*demoDay, demoAgent, "inspect", "findings", "{engS}对更换的水管做隐蔽工程检查，未发现问题。"),
 			demoAct(5*demoDay, demoAgent, "complete", "acceptance", "验收合格：无违规改动，公共设施完好，垃圾已清运；押金按协议退还，出入证已注销。"),
 		}},
@@ -566,7 +566,7 @@ var demoCases = []demoCase{
 		steps: []demoStep{
 			demoAct(time.Hour, demoAgent, "check", "documents", "装修申请表、封窗样式确认单、业主身份证件复印件、施工单位营业执照复印件、装修承诺书"),
 			demoAct(demoDay, demoManager, "approve"),
-			demoAct(10*demoMin, demoAgent, ActionMessage, "text", "装修许可证已办好，施工时间为工作日8:00–12:00、14:00–18:00，许可证请张贴在入户门外。"),
+			demoAct(10*demoMin, demoAgent, ActionMessage, "text", "装修登记已办好，装修管理服务协议已签，施工时间为工作日8:00–12:00、14:00–18:00，施工告示请张贴在入户门外。"),
 		}},
 	{typ: TypeRenovation, channel: "counter", priority: PriorityNormal, who: 222, ago: 6*demoDay + 5*demoHour,
 		title: "拆除客厅与阳台之间的墙体",
