@@ -3,6 +3,8 @@ package content
 import (
 	"strings"
 	"testing"
+
+	"github.com/academy/academy/internal/academy"
 )
 
 // fairScenario has three choice steps to judge: the best reply is the
@@ -64,22 +66,7 @@ func TestBestReplyLengthLint(t *testing.T) {
 
 	// The same call as a writer who polishes only the right answer leaves
 	// it: at every step the best reply gets the longest text.
-	for i := range s.Steps {
-		st := &s.Steps[i]
-		if len(st.Choices) < 2 {
-			continue
-		}
-		best, longest := 0, 0
-		for j, c := range st.Choices {
-			if scoreSum(c.Scores) > scoreSum(st.Choices[best].Scores) {
-				best = j
-			}
-			if TextLength(c.Text) > TextLength(st.Choices[longest].Text) {
-				longest = j
-			}
-		}
-		st.Choices[best].Text, st.Choices[longest].Text = st.Choices[longest].Text, st.Choices[best].Text
-	}
+	giveBestText(s, func(a, b int) bool { return a > b })
 	b, err := ScenarioYAML(s)
 	if err != nil {
 		t.Fatal(err)
@@ -110,22 +97,7 @@ func TestBestReplyShortestLint(t *testing.T) {
 	if len(ps) > 0 {
 		t.Fatalf("the fair scenario has problems:\n%v", ps)
 	}
-	for i := range s.Steps {
-		st := &s.Steps[i]
-		if len(st.Choices) < 2 {
-			continue
-		}
-		best, shortest := 0, 0
-		for j, c := range st.Choices {
-			if scoreSum(c.Scores) > scoreSum(st.Choices[best].Scores) {
-				best = j
-			}
-			if TextLength(c.Text) < TextLength(st.Choices[shortest].Text) {
-				shortest = j
-			}
-		}
-		st.Choices[best].Text, st.Choices[shortest].Text = st.Choices[shortest].Text, st.Choices[best].Text
-	}
+	giveBestText(s, func(a, b int) bool { return a < b })
 	b, err := ScenarioYAML(s)
 	if err != nil {
 		t.Fatal(err)
@@ -134,5 +106,26 @@ func TestBestReplyShortestLint(t *testing.T) {
 	want := "best reply is the shortest choice in 3 of 3 steps (more than two thirds): vary lengths (a, b, c)"
 	if len(ps) != 1 || ps[0].Message != want || ps[0].Path != rel {
 		t.Fatalf("got %v, want one problem %q", ps, want)
+	}
+}
+
+// giveBestText swaps, at every choice step, the best reply's text with the
+// text that wins by length (longer: a > b; shorter: a < b).
+func giveBestText(s *academy.Scenario, wins func(a, b int) bool) {
+	for i := range s.Steps {
+		st := &s.Steps[i]
+		if len(st.Choices) < 2 {
+			continue
+		}
+		best, pick := 0, 0
+		for j, c := range st.Choices {
+			if scoreSum(c.Scores) > scoreSum(st.Choices[best].Scores) {
+				best = j
+			}
+			if wins(TextLength(c.Text), TextLength(st.Choices[pick].Text)) {
+				pick = j
+			}
+		}
+		st.Choices[best].Text, st.Choices[pick].Text = st.Choices[pick].Text, st.Choices[best].Text
 	}
 }
