@@ -20,6 +20,7 @@ const (
 // config is everything a load run needs; flags fill it in main, tests
 // build it directly.
 type config struct {
+	CPUProfile      string
 	BaseURL         string
 	Admin, Password string
 	Prefix, Site    string

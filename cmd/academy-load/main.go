@@ -28,6 +28,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 )
@@ -49,6 +50,19 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "academy-load:", err)
 		return 2
+	}
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "academy-load:", err)
+			return 2
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "academy-load:", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -89,6 +103,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.BareDuration, "bare", cfg.BareDuration, "how long to measure the bare Fiber baseline (0 skips it)")
 	fs.IntVar(&cfg.SeedConcurrency, "seed-concurrency", cfg.SeedConcurrency, "parallel account creations and logins while seeding")
 	fs.DurationVar(&cfg.Timeout, "timeout", cfg.Timeout, "timeout of one request")
+	// The client shares the machine with the server it measures; where
+	// its own time goes says how much of a rate is the instrument's.
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of this client (not the server) to the file")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
