@@ -22,8 +22,8 @@ func TestSecondServerOnSameDataDirFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(s.URI(), "mongodb://127.0.0.1:") {
-		t.Fatalf("uri %q", s.URI())
+	if want := "mongodb://" + strings.ReplaceAll(filepath.Join(dir, "db", "ferretdb.sock"), "/", "%2F") + "/"; s.URI() != want {
+		t.Fatalf("uri %q, want the socket in the data directory, %q", s.URI(), want)
 	}
 	_, err = Start(dir, SyncNormal, log)
 	if err == nil {
@@ -43,6 +43,61 @@ func TestSecondServerOnSameDataDirFails(t *testing.T) {
 		t.Fatalf("restart after stop: %v", err)
 	}
 	_ = s2.Stop()
+}
+
+// TestSocketOrPort: the embedded server listens on a Unix socket in its
+// data directory; a socket left by a killed process does not stop the
+// next start, and a directory whose path is too long for a socket address
+// gets a loopback port instead. Each way, the driver can use the server.
+func TestSocketOrPort(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	use := func(t *testing.T, s *Server) {
+		t.Helper()
+		ctx := context.Background()
+		client, err := mongo.Connect(options.Client().ApplyURI(s.URI()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer client.Disconnect(ctx)
+		c := client.Database("probe").Collection("c")
+		if _, err := c.InsertOne(ctx, bson.M{"_id": "x", "n": 0}); err != nil {
+			t.Fatalf("insert through %s: %v", s.URI(), err)
+		}
+		var got struct{ N *int }
+		if err := c.FindOne(ctx, bson.M{"_id": "x"}).Decode(&got); err != nil || got.N == nil || *got.N != 0 {
+			t.Fatalf("read back through %s: %+v %v", s.URI(), got, err)
+		}
+	}
+	t.Run("stale socket", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(dir, "db"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "db", "ferretdb.sock"), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Start(dir, SyncNormal, log)
+		if err != nil {
+			t.Fatalf("start over a stale socket file: %v", err)
+		}
+		defer s.Stop()
+		if !strings.Contains(s.URI(), "ferretdb.sock") {
+			t.Fatalf("uri %q is not the socket", s.URI())
+		}
+		use(t, s)
+	})
+	t.Run("long path", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), strings.Repeat("d", maxSocketPath))
+		s, err := Start(dir, SyncNormal, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Stop()
+		if !strings.HasPrefix(s.URI(), "mongodb://127.0.0.1:") {
+			t.Fatalf("uri %q, want a loopback port for a path of %d bytes", s.URI(), len(dir))
+		}
+		use(t, s)
+	})
 }
 
 func TestQuietLogging(t *testing.T) {
