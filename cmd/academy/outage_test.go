@@ -23,22 +23,23 @@ import (
 // TCP proxy the test can take down (every connection dropped, the port
 // closed, so reconnects are refused) and bring back on the same port.
 
-// tcpProxy forwards connections from addr to target until down.
+// tcpProxy forwards connections from addr to target (on network) until
+// down.
 type tcpProxy struct {
-	addr, target string
+	addr, network, target string
 
 	mu    sync.Mutex
 	ln    net.Listener // nil while down
 	conns map[net.Conn]bool
 }
 
-func newTCPProxy(t *testing.T, target string) *tcpProxy {
+func newTCPProxy(t *testing.T, network, target string) *tcpProxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &tcpProxy{addr: ln.Addr().String(), target: target, conns: map[net.Conn]bool{}}
+	p := &tcpProxy{addr: ln.Addr().String(), network: network, target: target, conns: map[net.Conn]bool{}}
 	p.serve(ln)
 	t.Cleanup(p.down)
 	return p
@@ -81,7 +82,7 @@ func (p *tcpProxy) serve(ln net.Listener) {
 // by a listener that down has closed meanwhile are dropped, so none
 // outlives an outage.
 func (p *tcpProxy) forward(ln net.Listener, c net.Conn) {
-	s, err := net.Dial("tcp", p.target)
+	s, err := net.Dial(p.network, p.target)
 	if err != nil {
 		c.Close()
 		return
@@ -188,11 +189,17 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Stop() })
-	u, err := url.Parse(db.URI())
-	if err != nil {
-		t.Fatal(err)
+	// The embedded server listens on a Unix socket, which the driver
+	// names by its escaped path in the URI's host.
+	host := strings.TrimSuffix(strings.TrimPrefix(db.URI(), "mongodb://"), "/")
+	network := "tcp"
+	if strings.HasPrefix(host, "%2F") {
+		network = "unix"
+		if host, err = url.PathUnescape(host); err != nil {
+			t.Fatal(err)
+		}
 	}
-	proxy := newTCPProxy(t, u.Host)
+	proxy := newTCPProxy(t, network, host)
 	p := startAcademy(t, bin, "--mongo-uri", "mongodb://"+proxy.addr+"/", "--public-url", "https://academy.example.com", "--demo", "--content", "../..")
 	pw := map[string]string{}
 	for _, m := range regexp.MustCompile(`username (\S+)\s+password (\S+)`).FindAllStringSubmatch(p.stdout.String(), -1) {
