@@ -89,7 +89,11 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*store, e
 	st.accounts.Links = mongo.NewPasswordLinkService(db)
 	st.accounts.Zone = cfg.Zone
 	st.library = &academy.Library{Courses: mongo.NewCourseService(db), Quizzes: mongo.NewQuizService(db), Now: time.Now}
-	st.examiner = &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now, Zones: st.accounts}
+	var attempts academy.AttemptService = mongo.NewAttemptService(db)
+	if st.ferret != nil {
+		attempts = academy.NewCachedAttempts(attempts, academy.SoleCacheTTL, time.Now)
+	}
+	st.examiner = &academy.Examiner{Attempts: attempts, Now: time.Now, Zones: st.accounts}
 	st.learning = &academy.Learning{Progress: academy.NewCachedProgress(mongo.NewProgressService(db), ttl, time.Now), Now: time.Now}
 	st.assignments = mongo.NewAssignmentService(db)
 	live := mongo.NewDeskStore(db)

@@ -290,6 +290,9 @@ type AttemptService interface {
 	// FindAttemptDoc reads an attempt without the answers saved while it
 	// is in progress (a closed attempt has its answers).
 	FindAttemptDoc(ctx context.Context, id string) (*Attempt, error)
+	// FindAnswers reads the answers saved for an attempt in progress: nil
+	// when none are (nothing saved yet, or the attempt closed).
+	FindAnswers(ctx context.Context, id string) (map[string]Response, error)
 	DeleteAttempt(ctx context.Context, id string) error
 	// SaveAnswers replaces the answers saved for an attempt in progress;
 	// with touch it also records at as the attempt's last activity on the

@@ -194,7 +194,8 @@ func newEnv(t testing.TB, opts ...func(*ahttp.Deps)) *env {
 	calendars.Tickets, live.Calendars = live, calendars
 	deps := ahttp.Deps{Accounts: accounts, Authz: az, DB: db, Library: library,
 		Learning: &academy.Learning{Progress: academy.NewCachedProgress(mongo.NewProgressService(db), academy.DefaultCacheTTL, time.Now), Now: time.Now}, Assignments: mongo.NewAssignmentService(db),
-		Examiner:  &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: time.Now, Zones: accounts},
+		// As the server on the embedded store, the only writer, has it.
+		Examiner:  &academy.Examiner{Attempts: academy.NewCachedAttempts(mongo.NewAttemptService(db), academy.SoleCacheTTL, time.Now), Now: time.Now, Zones: accounts},
 		Desk:      &academy.Desk{Live: live, Sandboxes: mongo.NewSandboxStore(db), Audit: mongo.NewAuditService(db), Now: time.Now, Zones: accounts, Calendars: calendars},
 		Calendars: calendars,
 		DeskRules: &deskrules.Service{Store: mongo.NewDeskRulesStore(db), Now: clock.Now, Sites: accounts.Sites},

@@ -122,22 +122,28 @@ func (s *AttemptService) FindAttempt(ctx context.Context, id string) (*academy.A
 	// closed one. Reading the other way round, a close finishing in
 	// between left an open attempt with no answers, and a racing submit
 	// graded it as blank.
-	var ans answersDoc
-	err := s.db.c("attempt_answers").FindOne(ctx, bson.M{"_id": id}).Decode(&ans)
-	if err != nil && academy.ErrorCode(FormatError(err)) != academy.ENOTFOUND {
-		return nil, FormatError(err)
+	answers, err := s.FindAnswers(ctx, id)
+	if err != nil {
+		return nil, err
 	}
 	a, err := s.FindAttemptDoc(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !a.Finished() {
-		a.Answers = ans.Answers
-	}
-	if a.Answers == nil {
-		a.Answers = map[string]academy.Response{}
+	if !a.Finished() && answers != nil {
+		a.Answers = answers
 	}
 	return a, nil
+}
+
+// FindAnswers reads the answers saved for an attempt in progress.
+func (s *AttemptService) FindAnswers(ctx context.Context, id string) (map[string]academy.Response, error) {
+	var ans answersDoc
+	err := s.db.c("attempt_answers").FindOne(ctx, bson.M{"_id": id}).Decode(&ans)
+	if err != nil && academy.ErrorCode(FormatError(err)) != academy.ENOTFOUND {
+		return nil, FormatError(err)
+	}
+	return ans.Answers, nil
 }
 
 // FindAttemptDoc reads an attempt without the answers of an attempt in

@@ -47,52 +47,54 @@ func submitLosingTheRecord(t *testing.T, broken *academy.Examiner, q *academy.Qu
 }
 
 func TestCloseInterruptedBeforeRecord(t *testing.T) {
-	ctx := context.Background()
-	db := mongotest.Open(t)
-	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
-	q := bank()
-	all := map[string]*academy.Quiz{"bank": q}
+	eachAttemptStore(t, func(t *testing.T, examiner func(*mongo.DB, *clock) *academy.Examiner) {
+		ctx := context.Background()
+		db := mongotest.Open(t)
+		c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+		q := bank()
+		all := map[string]*academy.Quiz{"bank": q}
 
-	a := submitLosingTheRecord(t, &academy.Examiner{Attempts: lossySummaries{mongo.NewAttemptService(db)}, Now: c.Now}, q, all)
-	// The attempt is closed, the record still says in progress.
-	x := newExaminer(db, c)
-	closed, err := x.Get(ctx, trainee, a.ID)
-	if err != nil || closed.State != academy.AttemptSubmitted {
-		t.Fatalf("attempt after the interrupted close: %v %v", closed, err)
-	}
-	rec, _ := x.Attempts.FindRecord(ctx, trainee.ID)
-	if s := rec.History(q.Slug).Active(); s == nil || s.ID != a.ID {
-		t.Fatalf("the interruption did not leave the record behind: %+v", rec.History(q.Slug).List())
-	}
+		a := submitLosingTheRecord(t, &academy.Examiner{Attempts: lossySummaries{mongo.NewAttemptService(db)}, Now: c.Now}, q, all)
+		// The attempt is closed, the record still says in progress.
+		x := examiner(db, c)
+		closed, err := x.Get(ctx, trainee, a.ID)
+		if err != nil || closed.State != academy.AttemptSubmitted {
+			t.Fatalf("attempt after the interrupted close: %v %v", closed, err)
+		}
+		rec, _ := x.Attempts.FindRecord(ctx, trainee.ID)
+		if s := rec.History(q.Slug).Active(); s == nil || s.ID != a.ID {
+			t.Fatalf("the interruption did not leave the record behind: %+v", rec.History(q.Slug).List())
+		}
 
-	// Starting again must see through the stale record and apply the
-	// quiz's rules (the cooldown after the submit) instead of resuming the
-	// same closed attempt forever. The deadline turns a loop into a
-	// failure rather than a hung test.
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if _, err := x.Start(sctx, trainee, q, all); academy.ErrorCode(err) != academy.ETOOMANY {
-		t.Fatalf("start with a stale record: %v; want the cooldown (%s)", err, academy.ETOOMANY)
-	}
-	rec, _ = x.Attempts.FindRecord(ctx, trainee.ID)
-	if l := rec.History(q.Slug).List(); len(l) != 1 || l[0].State != academy.AttemptSubmitted || l[0].Percent != closed.Percent {
-		t.Fatalf("record after the start: %+v; want attempt 1 submitted with %v%%", l, closed.Percent)
-	}
+		// Starting again must see through the stale record and apply the
+		// quiz's rules (the cooldown after the submit) instead of resuming the
+		// same closed attempt forever. The deadline turns a loop into a
+		// failure rather than a hung test.
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if _, err := x.Start(sctx, trainee, q, all); academy.ErrorCode(err) != academy.ETOOMANY {
+			t.Fatalf("start with a stale record: %v; want the cooldown (%s)", err, academy.ETOOMANY)
+		}
+		rec, _ = x.Attempts.FindRecord(ctx, trainee.ID)
+		if l := rec.History(q.Slug).List(); len(l) != 1 || l[0].State != academy.AttemptSubmitted || l[0].Percent != closed.Percent {
+			t.Fatalf("record after the start: %+v; want attempt 1 submitted with %v%%", l, closed.Percent)
+		}
 
-	// Submitting again repairs the record too: set it back to stale first.
-	stale := rec.History(q.Slug).List()[0]
-	stale.State, stale.SubmittedAt, stale.Percent, stale.Passed = academy.AttemptInProgress, time.Time{}, 0, false
-	if err := x.Attempts.SetSummary(ctx, trainee.ID, q.Slug, stale); err != nil {
-		t.Fatal(err)
-	}
-	again, err := x.Submit(ctx, trainee, a.ID)
-	if err != nil || again.Score != closed.Score || !again.SubmittedAt.Equal(closed.SubmittedAt) {
-		t.Fatalf("second submit: %+v %v; want the first close", again, err)
-	}
-	rec, _ = x.Attempts.FindRecord(ctx, trainee.ID)
-	if l := rec.History(q.Slug).List(); len(l) != 1 || l[0].State != academy.AttemptSubmitted || l[0].Percent != closed.Percent {
-		t.Fatalf("record after the second submit: %+v", l)
-	}
+		// Submitting again repairs the record too: set it back to stale first.
+		stale := rec.History(q.Slug).List()[0]
+		stale.State, stale.SubmittedAt, stale.Percent, stale.Passed = academy.AttemptInProgress, time.Time{}, 0, false
+		if err := x.Attempts.SetSummary(ctx, trainee.ID, q.Slug, stale); err != nil {
+			t.Fatal(err)
+		}
+		again, err := x.Submit(ctx, trainee, a.ID)
+		if err != nil || again.Score != closed.Score || !again.SubmittedAt.Equal(closed.SubmittedAt) {
+			t.Fatalf("second submit: %+v %v; want the first close", again, err)
+		}
+		rec, _ = x.Attempts.FindRecord(ctx, trainee.ID)
+		if l := rec.History(q.Slug).List(); len(l) != 1 || l[0].State != academy.AttemptSubmitted || l[0].Percent != closed.Percent {
+			t.Fatalf("record after the second submit: %+v", l)
+		}
+	})
 }
 
 // crashAfterInsert stops a start after its attempt is stored and before its
@@ -109,42 +111,44 @@ func (crashAfterInsert) ClaimSlot(context.Context, string, string, int, string) 
 func (crashAfterInsert) DeleteAttempt(context.Context, string) error { return errLost }
 
 func TestOrphanAttemptDoesNotReplaceTheRecord(t *testing.T) {
-	ctx := context.Background()
-	db := mongotest.Open(t)
-	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
-	q := bank()
-	q.Cooldown = 0
-	all := map[string]*academy.Quiz{"bank": q}
+	eachAttemptStore(t, func(t *testing.T, examiner func(*mongo.DB, *clock) *academy.Examiner) {
+		ctx := context.Background()
+		db := mongotest.Open(t)
+		c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+		q := bank()
+		q.Cooldown = 0
+		all := map[string]*academy.Quiz{"bank": q}
 
-	crashed := &academy.Examiner{Attempts: crashAfterInsert{mongo.NewAttemptService(db)}, Now: c.Now}
-	if _, err := crashed.Start(ctx, trainee, q, all); !errors.Is(err, errLost) {
-		t.Fatalf("start that crashes: %v", err)
-	}
-	// After the restart the learner starts again, gets number 1 and passes.
-	x := newExaminer(db, c)
-	a, err := x.Start(ctx, trainee, q, all)
-	if err != nil || a.Number != 1 {
-		t.Fatalf("start after the crash: %v %+v", err, a)
-	}
-	if _, err := x.SaveAnswers(ctx, trainee, a.ID, map[string]academy.Response{"q1": {Choice: "b"}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := x.Submit(ctx, trainee, a.ID); err != nil {
-		t.Fatal(err)
-	}
-	// The orphan's time runs out and the sweep closes it.
-	c.Add(time.Hour)
-	if _, err := x.Sweep(ctx); err != nil {
-		t.Fatal(err)
-	}
-	rec, err := x.Attempts.FindRecord(ctx, trainee.Username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := rec.History("bank")
-	if got := h.Attempts["1"]; got.ID != a.ID || got.State != academy.AttemptSubmitted || h.Count != 1 {
-		t.Fatalf("record after the sweep closed the orphan: %+v (count %d), want attempt %s submitted", got, h.Count, a.ID)
-	}
+		crashed := &academy.Examiner{Attempts: crashAfterInsert{mongo.NewAttemptService(db)}, Now: c.Now}
+		if _, err := crashed.Start(ctx, trainee, q, all); !errors.Is(err, errLost) {
+			t.Fatalf("start that crashes: %v", err)
+		}
+		// After the restart the learner starts again, gets number 1 and passes.
+		x := examiner(db, c)
+		a, err := x.Start(ctx, trainee, q, all)
+		if err != nil || a.Number != 1 {
+			t.Fatalf("start after the crash: %v %+v", err, a)
+		}
+		if _, err := x.SaveAnswers(ctx, trainee, a.ID, map[string]academy.Response{"q1": {Choice: "b"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.Submit(ctx, trainee, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		// The orphan's time runs out and the sweep closes it.
+		c.Add(time.Hour)
+		if _, err := x.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rec, err := x.Attempts.FindRecord(ctx, trainee.Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := rec.History("bank")
+		if got := h.Attempts["1"]; got.ID != a.ID || got.State != academy.AttemptSubmitted || h.Count != 1 {
+			t.Fatalf("record after the sweep closed the orphan: %+v (count %d), want attempt %s submitted", got, h.Count, a.ID)
+		}
+	})
 }
 
 // outcomes keeps the grades an examiner reports.

@@ -1,0 +1,160 @@
+package mongo_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/academy/academy/internal/academy"
+	"github.com/academy/academy/internal/mongo"
+	"github.com/academy/academy/internal/mongo/mongotest"
+)
+
+// attemptReads counts the reads of attempt documents a test's store sends.
+type attemptReads struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (r *attemptReads) observe(c mongo.Command) {
+	if c.Name == "find" && c.Collection == "attempts" {
+		r.mu.Lock()
+		r.n++
+		r.mu.Unlock()
+	}
+}
+
+func (r *attemptReads) take() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := r.n
+	r.n = 0
+	return n
+}
+
+// TestCachedAttempts: with attempts in progress in memory, autosaves and
+// the submit read no attempt document, yet every read after the close
+// sees the closed attempt, and what one reader changes in the attempt it
+// got reaches no other reader.
+func TestCachedAttempts(t *testing.T) {
+	ctx := context.Background()
+	reads := &attemptReads{}
+	db := mongotest.Open(t, mongo.Observe(reads.observe))
+	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	x := &academy.Examiner{Attempts: academy.NewCachedAttempts(mongo.NewAttemptService(db), academy.SoleCacheTTL, c.Now), Now: c.Now}
+	q := bank()
+	all := map[string]*academy.Quiz{"bank": q}
+
+	a, err := x.Start(ctx, trainee, q, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads.take()
+	// A false is an answer too: it must come back as false.
+	if _, err := x.SaveAnswers(ctx, trainee, a.ID, map[string]academy.Response{"q1": {Choice: "a"}, "q2": {Bool: new(false)}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := x.Get(ctx, trainee, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := got.Answers["q2"]; r.Bool == nil || *r.Bool || got.Answers["q1"].Choice != "a" {
+		t.Fatalf("answers read back: %+v", got.Answers)
+	}
+	if n := reads.take(); n != 0 {
+		t.Fatalf("an autosave and a read of an attempt in progress read the attempt document %d times", n)
+	}
+
+	// What a reader changes stays with it.
+	got.Answers["q1"] = academy.Response{Choice: "c"}
+	got.Transitions = append(got.Transitions, academy.Transition{State: "x", At: c.Now()})
+	got.Questions[0].Options[0].Text = "changed"
+	got.State = academy.AttemptSubmitted
+	again, err := x.Get(ctx, trainee, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.State != academy.AttemptInProgress || len(again.Transitions) != 1 || again.Answers["q1"].Choice != "a" || again.Questions[0].Options[0].Text == "changed" {
+		t.Fatalf("a reader's changes reached the cache: %+v", again)
+	}
+
+	if _, err := x.SaveAnswers(ctx, trainee, a.ID, map[string]academy.Response{"q1": {Choice: "b"}}); err != nil {
+		t.Fatal(err)
+	}
+	done, err := x.Submit(ctx, trainee, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := reads.take(); n != 0 {
+		t.Fatalf("a save and the submit read the attempt document %d times", n)
+	}
+	if done.State != academy.AttemptSubmitted || done.Result("q1") == nil || !done.Result("q1").Correct || done.Result("q2").Correct {
+		t.Fatalf("graded: %+v", done.Results)
+	}
+	// After the close every read is of the closed attempt, from the store.
+	for range 2 {
+		closed, err := x.Get(ctx, trainee, a.ID)
+		if err != nil || closed.State != academy.AttemptSubmitted || closed.Score != done.Score || closed.Answers["q1"].Choice != "b" {
+			t.Fatalf("read after the close: %+v %v", closed, err)
+		}
+	}
+	if n := reads.take(); n != 2 {
+		t.Fatalf("closed attempts read %d times from the store, want 2: they are not kept", n)
+	}
+	if _, err := x.SaveAnswers(ctx, trainee, a.ID, map[string]academy.Response{"q1": {Choice: "a"}}); academy.ErrorCode(err) != academy.ECONFLICT {
+		t.Fatalf("save after the close: %v", err)
+	}
+}
+
+// heldRead holds a read of an attempt document after the store answered,
+// until released: a read that began before a close and ends after it.
+type heldRead struct {
+	academy.AttemptService
+	read, release chan struct{}
+}
+
+func (h *heldRead) FindAttemptDoc(ctx context.Context, id string) (*academy.Attempt, error) {
+	a, err := h.AttemptService.FindAttemptDoc(ctx, id)
+	h.read <- struct{}{}
+	<-h.release
+	return a, err
+}
+
+// TestCachedAttemptsRefuseAReadFromBeforeTheClose: the open attempt that a
+// slow read brings back after the close is not kept, so the next read is
+// of the closed one.
+func TestCachedAttemptsRefuseAReadFromBeforeTheClose(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	q := bank()
+	all := map[string]*academy.Quiz{"bank": q}
+	store := mongo.NewAttemptService(db)
+	a, err := (&academy.Examiner{Attempts: store, Now: c.Now}).Start(ctx, trainee, q, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := &heldRead{AttemptService: store, read: make(chan struct{}, 4), release: make(chan struct{})}
+	cached := academy.NewCachedAttempts(held, academy.SoleCacheTTL, c.Now)
+
+	slow := make(chan *academy.Attempt)
+	go func() {
+		got, _ := cached.FindAttemptDoc(ctx, a.ID)
+		slow <- got
+	}()
+	<-held.read // it has the open document
+	closed := *a
+	closed.State, closed.SubmittedAt = academy.AttemptSubmitted, c.Now()
+	if err := cached.WriteFinal(ctx, &closed, c.Now()); err != nil {
+		t.Fatal(err)
+	}
+	close(held.release)
+	if got := <-slow; got.State != academy.AttemptInProgress {
+		t.Fatalf("the slow read got %s; the test wants it to have read before the close", got.State)
+	}
+	after, err := cached.FindAttemptDoc(ctx, a.ID)
+	if err != nil || after.State != academy.AttemptSubmitted {
+		t.Fatalf("read after the close: %+v %v; want the closed attempt", after, err)
+	}
+}
