@@ -326,6 +326,30 @@ type AttemptService interface {
 	ListFinishedAttempts(ctx context.Context, quiz string) ([]*Attempt, error)
 }
 
+// ReadAttempt is an AttemptService's FindAttempt, made of its two reads.
+// Answers first: a close replaces the attempt before it deletes the
+// answers, so answers that are gone mean the attempt read next is the
+// closed one. Reading the other way round, a close finishing in between
+// left an open attempt with no answers, and a racing submit graded it as
+// blank.
+func ReadAttempt(ctx context.Context, s interface {
+	FindAnswers(ctx context.Context, id string) (map[string]Response, error)
+	FindAttemptDoc(ctx context.Context, id string) (*Attempt, error)
+}, id string) (*Attempt, error) {
+	answers, err := s.FindAnswers(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.FindAttemptDoc(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Finished() && answers != nil {
+		a.Answers = answers
+	}
+	return a, nil
+}
+
 // Examiner runs attempts: starting with the rules of the quiz, autosaving,
 // submitting exactly once, and expiring on the server's clock.
 type Examiner struct {

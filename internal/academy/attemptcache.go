@@ -85,18 +85,7 @@ func (s *CachedAttempts) FindAttemptDoc(ctx context.Context, id string) (*Attemp
 // FindAttempt reads the saved answers, then the attempt as FindAttemptDoc
 // does.
 func (s *CachedAttempts) FindAttempt(ctx context.Context, id string) (*Attempt, error) {
-	answers, err := s.FindAnswers(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.FindAttemptDoc(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !a.Finished() && answers != nil {
-		a.Answers = answers
-	}
-	return a, nil
+	return ReadAttempt(ctx, s, id)
 }
 
 // WriteFinal forgets the attempt before the store replaces it, and again

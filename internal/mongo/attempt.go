@@ -117,23 +117,7 @@ func (s *AttemptService) InsertAttempt(ctx context.Context, a *academy.Attempt) 
 
 // FindAttempt reads an attempt and, while it is open, its saved answers.
 func (s *AttemptService) FindAttempt(ctx context.Context, id string) (*academy.Attempt, error) {
-	// Answers first: WriteFinal replaces the attempt before it deletes the
-	// answers, so answers that are gone mean the attempt read next is the
-	// closed one. Reading the other way round, a close finishing in
-	// between left an open attempt with no answers, and a racing submit
-	// graded it as blank.
-	answers, err := s.FindAnswers(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.FindAttemptDoc(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !a.Finished() && answers != nil {
-		a.Answers = answers
-	}
-	return a, nil
+	return academy.ReadAttempt(ctx, s, id)
 }
 
 // FindAnswers reads the answers saved for an attempt in progress.
