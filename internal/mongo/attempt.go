@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/academy/academy/internal/academy"
@@ -108,10 +109,10 @@ func (s *AttemptService) InsertAttempt(ctx context.Context, a *academy.Attempt) 
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.c("attempts").InsertOne(ctx, d); err != nil {
+	if err := s.db.c("attempts").write(ctx, mongo.NewInsertOneModel().SetDocument(d)); err != nil {
 		return FormatError(err)
 	}
-	_, err = s.db.c("open_attempts").InsertOne(ctx, academy.OpenAttempt{ID: a.ID, Deadline: a.Deadline, LastActivity: a.LastActivity})
+	err = s.db.c("open_attempts").write(ctx, mongo.NewInsertOneModel().SetDocument(academy.OpenAttempt{ID: a.ID, Deadline: a.Deadline, LastActivity: a.LastActivity}))
 	return FormatError(err)
 }
 
@@ -167,11 +168,12 @@ type answersDoc struct {
 
 // SaveAnswers replaces the saved answers of an attempt.
 func (s *AttemptService) SaveAnswers(ctx context.Context, id string, answers map[string]academy.Response, at time.Time, touch bool) error {
-	_, err := s.db.c("attempt_answers").ReplaceOne(ctx, bson.M{"_id": id}, answersDoc{ID: id, Answers: answers, At: at}, options.Replace().SetUpsert(true))
+	err := s.db.c("attempt_answers").write(ctx, mongo.NewReplaceOneModel().SetFilter(bson.M{"_id": id}).
+		SetReplacement(answersDoc{ID: id, Answers: answers, At: at}).SetUpsert(true))
 	if err != nil || !touch {
 		return FormatError(err)
 	}
-	_, err = s.db.c("open_attempts").UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"last_activity": at}})
+	err = s.db.c("open_attempts").write(ctx, mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": id}).SetUpdate(bson.M{"$set": bson.M{"last_activity": at}}))
 	return FormatError(err)
 }
 
@@ -195,7 +197,7 @@ type slotDoc struct {
 // per number.
 func (s *AttemptService) ClaimSlot(ctx context.Context, username, quiz string, n int, attemptID string) (string, error) {
 	id := slotID(username, quiz, n)
-	_, err := s.db.c("attempt_slots").InsertOne(ctx, slotDoc{ID: id, Attempt: attemptID})
+	err := s.db.c("attempt_slots").write(ctx, mongo.NewInsertOneModel().SetDocument(slotDoc{ID: id, Attempt: attemptID}))
 	if err == nil {
 		return attemptID, nil
 	}
@@ -211,7 +213,7 @@ func (s *AttemptService) ClaimSlot(ctx context.Context, username, quiz string, n
 
 // MarkFinal inserts the closing mark; when one exists, that one wins.
 func (s *AttemptService) MarkFinal(ctx context.Context, m academy.FinalMark) (academy.FinalMark, error) {
-	_, err := s.db.c("attempt_final").InsertOne(ctx, m)
+	err := s.db.c("attempt_final").write(ctx, mongo.NewInsertOneModel().SetDocument(m))
 	if err == nil {
 		return m, nil
 	}
@@ -235,19 +237,19 @@ func (s *AttemptService) WriteFinal(ctx context.Context, a *academy.Attempt, at 
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.c("attempts").ReplaceOne(ctx, bson.M{"_id": a.ID}, d); err != nil {
+	if err := s.db.c("attempts").write(ctx, mongo.NewReplaceOneModel().SetFilter(bson.M{"_id": a.ID}).SetReplacement(d)); err != nil {
 		return FormatError(err)
 	}
-	if _, err := s.db.c("open_attempts").UpdateOne(ctx, bson.M{"_id": a.ID}, bson.M{"$set": bson.M{"closed": at}}); err != nil {
+	if err := s.db.c("open_attempts").write(ctx, mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": a.ID}).SetUpdate(bson.M{"$set": bson.M{"closed": at}})); err != nil {
 		return FormatError(err)
 	}
-	_, err = s.db.c("attempt_answers").DeleteOne(ctx, bson.M{"_id": a.ID})
+	err = s.db.c("attempt_answers").write(ctx, mongo.NewDeleteOneModel().SetFilter(bson.M{"_id": a.ID}))
 	return FormatError(err)
 }
 
 // DropOpen removes an attempt from the open list.
 func (s *AttemptService) DropOpen(ctx context.Context, id string) error {
-	_, err := s.db.c("open_attempts").DeleteOne(ctx, bson.M{"_id": id})
+	err := s.db.c("open_attempts").write(ctx, mongo.NewDeleteOneModel().SetFilter(bson.M{"_id": id}))
 	return FormatError(err)
 }
 
@@ -285,10 +287,9 @@ func (s *AttemptService) SetSummary(ctx context.Context, username, quiz string, 
 	}
 	p := "quizzes." + quiz
 	err := upsert(func() error {
-		_, err := s.db.c("quiz_records").UpdateOne(ctx, bson.M{"_id": academy.UserID(username)},
-			bson.M{"$set": bson.M{fmt.Sprintf("%s.attempts.%d", p, sum.Number): sum}, "$max": bson.M{p + ".count": sum.Number}},
-			options.UpdateOne().SetUpsert(true))
-		return err
+		return s.db.c("quiz_records").write(ctx, mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": academy.UserID(username)}).
+			SetUpdate(bson.M{"$set": bson.M{fmt.Sprintf("%s.attempts.%d", p, sum.Number): sum}, "$max": bson.M{p + ".count": sum.Number}}).
+			SetUpsert(true))
 	})
 	return FormatError(err)
 }

@@ -17,10 +17,13 @@ import (
 type collection struct {
 	*mongo.Collection
 	turn chan struct{}
+	// group, with turn, lets writes that wait for the turn go together
+	// (see write).
+	group *groupCommit
 }
 
 func (db *DB) c(name string) collection {
-	return collection{Collection: db.db.Collection(name), turn: db.writeTurn}
+	return collection{Collection: db.db.Collection(name), turn: db.writeTurn, group: db.group}
 }
 
 // inTurn runs write once the turn is free and gives the turn back after.

@@ -37,6 +37,8 @@ type DB struct {
 	pool   *poolStats
 	// writeTurn, when set, lets one write at a time reach the server.
 	writeTurn chan struct{}
+	// group sends the writes queued for the turn together (group commit).
+	group *groupCommit
 	// Now is the clock used for timestamps; tests replace it.
 	Now func() time.Time
 	// owner tells this process's leases from another's.
@@ -53,9 +55,10 @@ type Option func(*DB)
 // writer that finds the lock held polls for it with sleeps that grow to
 // 100 ms; with many writers the lock sits idle between polls, and under
 // load writes queued for seconds until the driver timed out. Queued here,
-// each write starts the moment the previous one ends.
+// each write starts the moment the previous one ends, and the writes of
+// one collection that wait meanwhile go as one command (collection.write).
 func SingleWriter() Option {
-	return func(db *DB) { db.writeTurn = make(chan struct{}, 1) }
+	return func(db *DB) { db.writeTurn, db.group = make(chan struct{}, 1), newGroupCommit() }
 }
 
 // Observe calls f with every command sent to the server, for tests that

@@ -40,7 +40,7 @@ func (o *Outbox) Enqueue(ctx context.Context, st xapi.Statement) error {
 	}
 	now := o.db.Now()
 	e := xapi.Entry{ID: st.ID, Statement: string(b), Verb: st.Verb.ID, Actor: st.Actor.Account.Name, Object: st.Object.ID, CreatedAt: now, NextAt: now}
-	_, err = o.db.c("xapi_outbox").InsertOne(ctx, e)
+	err = o.db.c("xapi_outbox").write(ctx, mongo.NewInsertOneModel().SetDocument(e))
 	if mongo.IsDuplicateKeyError(err) {
 		return nil
 	}
