@@ -69,13 +69,14 @@ func TestCachedAttempts(t *testing.T) {
 	// What a reader changes stays with it.
 	got.Answers["q1"] = academy.Response{Choice: "c"}
 	got.Transitions = append(got.Transitions, academy.Transition{State: "x", At: c.Now()})
-	got.Questions[0].Options[0].Text = "changed"
+	// By id: the questions are shuffled, and the true/false one has no options.
+	got.Question("q1").Options[0].Text = "changed"
 	got.State = academy.AttemptSubmitted
 	again, err := x.Get(ctx, trainee, a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.State != academy.AttemptInProgress || len(again.Transitions) != 1 || again.Answers["q1"].Choice != "a" || again.Questions[0].Options[0].Text == "changed" {
+	if again.State != academy.AttemptInProgress || len(again.Transitions) != 1 || again.Answers["q1"].Choice != "a" || again.Question("q1").Options[0].Text == "changed" {
 		t.Fatalf("a reader's changes reached the cache: %+v", again)
 	}
 
