@@ -91,12 +91,20 @@ func (s *RunService) FindRun(ctx context.Context, id string) (*academy.Run, erro
 
 // SaveRun writes version r.Version over version r.Version-1, which refuses
 // a second writer of the same version (a double click).
+//
+// The learner's run index is written again only once the run has
+// finished: an active run's summary is the one InsertRun listed, and
+// rewriting the learner's whole index with it on every step was a second
+// write per answer.
 func (s *RunService) SaveRun(ctx context.Context, r *academy.Run) error {
 	if err := replaceVersion(ctx, s.db.c("runs"), r.ID, r.Version, r); err != nil {
 		if academy.ErrorCode(err) == academy.ECONFLICT {
 			return academy.Errorf(academy.ECONFLICT, "演练记录已更新,请刷新 / The run changed meanwhile; reload.")
 		}
 		return err
+	}
+	if r.State == academy.RunActive {
+		return nil
 	}
 	return s.index(ctx, r)
 }
