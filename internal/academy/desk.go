@@ -497,6 +497,13 @@ type Sandbox struct {
 	Fixture *SandboxFixture `json:"-" bson:"fixture,omitempty"`
 }
 
+// SandboxRef is one of an owner's sandboxes by id, with the scenario it
+// was opened for (empty for a practice desk).
+type SandboxRef struct {
+	ID       string
+	Scenario string
+}
+
 // SandboxFixture is what a sandbox starts with.
 type SandboxFixture struct {
 	// Scenario is the slug of the scenario the fixture comes from: it
@@ -576,7 +583,11 @@ type SandboxStore interface {
 	// s.Version-1; ECONFLICT otherwise.
 	SaveSandbox(ctx context.Context, s *Sandbox) error
 	ListSandboxes(ctx context.Context, owner string) ([]*Sandbox, error)
-	// DeleteSandbox removes a sandbox of owner, with its tickets.
+	// ListSandboxRefs returns what ListSandboxes would, in its order, as
+	// refs: opening a sandbox needs no more to decide which to trim.
+	ListSandboxRefs(ctx context.Context, owner string) ([]SandboxRef, error)
+	// DeleteSandbox removes a sandbox of owner, with its tickets; one
+	// that is not owner's is left alone.
 	DeleteSandbox(ctx context.Context, owner, id string) error
 }
 

@@ -490,9 +490,9 @@ func (d *Desk) RevealPhone(ctx context.Context, w *Workspace, resident, ticket s
 // to delete so that one more fits under MaxSandboxes: the oldest scenario
 // sandboxes first, since every practice call opens one, and practice
 // desks, which a learner opens by hand and comes back to, only after them.
-func sandboxesToTrim(have []*Sandbox) []*Sandbox {
+func sandboxesToTrim(have []SandboxRef) []SandboxRef {
 	n := len(have) - (MaxSandboxes - 1)
-	var out []*Sandbox
+	var out []SandboxRef
 	for _, practice := range []bool{false, true} {
 		for i := len(have) - 1; i >= 0 && len(out) < n; i-- {
 			if (have[i].Scenario == "") == practice {
@@ -517,7 +517,7 @@ func (d *Desk) OpenSandbox(ctx context.Context, owner, name string, fx *SandboxF
 	if err := CheckText("name", name, 100, false); err != nil {
 		return nil, err
 	}
-	have, err := d.Sandboxes.ListSandboxes(ctx, owner)
+	have, err := d.Sandboxes.ListSandboxRefs(ctx, owner)
 	if err != nil {
 		return nil, err
 	}

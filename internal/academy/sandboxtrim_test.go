@@ -9,9 +9,9 @@ import (
 // make room before any practice desk, which goes only when nothing else
 // is left to trim.
 func TestScenarioSandboxesGoFirst(t *testing.T) {
-	var have []*Sandbox // newest first, as the store lists them
+	var have []SandboxRef // newest first, as the store lists them
 	for i := MaxSandboxes; i >= 1; i-- {
-		sb := &Sandbox{ID: fmt.Sprint(i), Scenario: "water-leak"}
+		sb := SandboxRef{ID: fmt.Sprint(i), Scenario: "water-leak"}
 		if i == 1 || i == 5 {
 			sb.Scenario = "" // practice desks: the oldest and one in the middle
 		}
@@ -21,8 +21,8 @@ func TestScenarioSandboxesGoFirst(t *testing.T) {
 	if len(got) != 1 || got[0].ID != "2" {
 		t.Fatalf("trimmed %v, want the oldest scenario sandbox (2)", ids(got))
 	}
-	for _, sb := range have {
-		sb.Scenario = ""
+	for i := range have {
+		have[i].Scenario = ""
 	}
 	if got := sandboxesToTrim(have); len(got) != 1 || got[0].ID != "1" {
 		t.Fatalf("with practice desks only, trimmed %v, want the oldest (1)", ids(got))
@@ -32,7 +32,7 @@ func TestScenarioSandboxesGoFirst(t *testing.T) {
 	}
 }
 
-func ids(sbs []*Sandbox) []string {
+func ids(sbs []SandboxRef) []string {
 	out := make([]string, len(sbs))
 	for i, sb := range sbs {
 		out[i] = sb.ID

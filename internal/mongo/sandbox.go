@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/klauspost/compress/zstd"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -13,7 +14,9 @@ import (
 
 // SandboxStore stores sandboxes, one document each (tickets inside, the
 // directory by reference), and per owner the list of their sandbox ids, so
-// that neither opening nor listing scans the collection.
+// that neither opening nor listing scans the collection. The list also
+// keeps each sandbox's scenario, so that opening one more decides what to
+// trim without reading the ten kept (each some 20 KB to unpack).
 type SandboxStore struct {
 	db          *DB
 	directories *frozen[academy.Directory]
@@ -130,10 +133,28 @@ func (s *SandboxStore) InsertSandbox(ctx context.Context, sb *academy.Sandbox) e
 		return FormatError(err)
 	}
 	err = upsert(func() error {
-		_, err := s.db.c("sandbox_index").UpdateOne(ctx, bson.M{"_id": sb.Owner}, bson.M{"$addToSet": bson.M{"ids": sb.ID}}, options.UpdateOne().SetUpsert(true))
+		_, err := s.db.c("sandbox_index").UpdateOne(ctx, bson.M{"_id": sb.Owner},
+			bson.M{"$addToSet": bson.M{"ids": sb.ID}, "$set": bson.M{"scenarios." + sb.ID: sb.Scenario}}, options.UpdateOne().SetUpsert(true))
 		return err
 	})
 	return FormatError(err)
+}
+
+// sandboxIndex is an owner's list of sandboxes, oldest first. Scenarios
+// has an entry, empty for a practice desk, for each sandbox opened since
+// it was kept; older ones are read to learn theirs.
+type sandboxIndex struct {
+	IDs       []string          `bson:"ids"`
+	Scenarios map[string]string `bson:"scenarios"`
+}
+
+func (s *SandboxStore) index(ctx context.Context, owner string) (sandboxIndex, error) {
+	var idx sandboxIndex
+	err := s.db.c("sandbox_index").FindOne(ctx, bson.M{"_id": owner}).Decode(&idx)
+	if err != nil && academy.ErrorCode(FormatError(err)) != academy.ENOTFOUND {
+		return idx, FormatError(err)
+	}
+	return idx, nil
 }
 
 // FindSandbox reads a sandbox.
@@ -167,12 +188,9 @@ func (s *SandboxStore) SaveSandbox(ctx context.Context, sb *academy.Sandbox) err
 
 // ListSandboxes returns an owner's sandboxes, newest first.
 func (s *SandboxStore) ListSandboxes(ctx context.Context, owner string) ([]*academy.Sandbox, error) {
-	var idx struct {
-		IDs []string `bson:"ids"`
-	}
-	err := s.db.c("sandbox_index").FindOne(ctx, bson.M{"_id": owner}).Decode(&idx)
-	if err != nil && academy.ErrorCode(FormatError(err)) != academy.ENOTFOUND {
-		return nil, FormatError(err)
+	idx, err := s.index(ctx, owner)
+	if err != nil {
+		return nil, err
 	}
 	var out []*academy.Sandbox
 	for i := len(idx.IDs) - 1; i >= 0; i-- {
@@ -187,12 +205,48 @@ func (s *SandboxStore) ListSandboxes(ctx context.Context, owner string) ([]*acad
 	return out, nil
 }
 
+// ListSandboxRefs returns an owner's sandboxes as refs, newest first,
+// reading only those whose scenario the list does not keep.
+func (s *SandboxStore) ListSandboxRefs(ctx context.Context, owner string) ([]academy.SandboxRef, error) {
+	idx, err := s.index(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	var out []academy.SandboxRef
+	for i := len(idx.IDs) - 1; i >= 0; i-- {
+		id := idx.IDs[i]
+		scenario, ok := idx.Scenarios[id]
+		if !ok {
+			sb, err := s.FindSandbox(ctx, id)
+			if academy.ErrorCode(err) == academy.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			scenario = sb.Scenario
+		}
+		out = append(out, academy.SandboxRef{ID: id, Scenario: scenario})
+	}
+	return out, nil
+}
+
 // DeleteSandbox removes a sandbox and takes it off its owner's list. Its
 // directories stay in frozen_directories: other sandboxes share them.
+//
+// That the sandbox is owner's is read from owner's list, and the sandbox
+// deleted by _id alone: the embedded store scans the whole collection for
+// a filter on more than _id, and sandboxes are large. Ids are never
+// reused, so one on owner's list stays owner's; one that is not (or no
+// longer) there is left alone.
 func (s *SandboxStore) DeleteSandbox(ctx context.Context, owner, id string) error {
-	if _, err := s.db.c("sandboxes").DeleteOne(ctx, bson.M{"_id": id, "owner": owner}); err != nil {
+	idx, err := s.index(ctx, owner)
+	if err != nil || !slices.Contains(idx.IDs, id) {
+		return err
+	}
+	if _, err := s.db.c("sandboxes").DeleteOne(ctx, bson.M{"_id": id}); err != nil {
 		return FormatError(err)
 	}
-	_, err := s.db.c("sandbox_index").UpdateOne(ctx, bson.M{"_id": owner}, bson.M{"$pull": bson.M{"ids": id}})
+	_, err = s.db.c("sandbox_index").UpdateOne(ctx, bson.M{"_id": owner},
+		bson.M{"$pull": bson.M{"ids": id}, "$unset": bson.M{"scenarios." + id: ""}})
 	return FormatError(err)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -204,5 +206,114 @@ func BenchmarkPracticeDeskClick(b *testing.B) {
 		if err := store.SaveSandbox(ctx, got); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// sandboxReads counts the reads of sandbox documents a store sends and
+// notes any command on sandboxes whose filter is more than _id, which the
+// embedded store answers by scanning the collection.
+type sandboxReads struct {
+	mu    sync.Mutex
+	reads int
+	scans []string
+}
+
+func (r *sandboxReads) observe(c mongo.Command) {
+	if c.Collection != "sandboxes" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c.Name == "find" {
+		r.reads++
+	}
+	for _, f := range c.Filters {
+		if !slices.Equal(f, []string{"_id"}) {
+			r.scans = append(r.scans, fmt.Sprintf("%s %v", c.Name, f))
+		}
+	}
+}
+
+func (r *sandboxReads) take() (int, []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n, s := r.reads, r.scans
+	r.reads, r.scans = 0, nil
+	return n, s
+}
+
+// TestSandboxTrimFromTheList: opening a sandbox at the cap trims the
+// oldest scenario sandbox knowing it from the owner's list, reading no
+// sandbox and scanning nothing; a list kept before the scenarios were
+// kept in it still trims right, and a sandbox that is not the owner's is
+// never deleted for them.
+func TestSandboxTrimFromTheList(t *testing.T) {
+	ctx := context.Background()
+	reads := &sandboxReads{}
+	db := mongotest.Open(t, mongo.Observe(reads.observe))
+	rdb := raw(t, db)
+	now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	desk := &academy.Desk{Sandboxes: mongo.NewSandboxStore(db), Now: func() time.Time { return now }}
+	open := func(owner, name, scenario string) *academy.Sandbox {
+		t.Helper()
+		fx := &academy.SandboxFixture{Directory: academy.SyntheticDirectory(7), Scenario: scenario}
+		sb, err := desk.OpenSandbox(ctx, owner, name, fx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sb
+	}
+	names := func(owner string) []string {
+		t.Helper()
+		list, err := desk.Sandboxes.ListSandboxes(ctx, owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, sb := range list {
+			out = append(out, sb.Name)
+		}
+		return out
+	}
+	// Oldest first: a practice desk, then scenario sandboxes to the cap.
+	open("wang", "p1", "")
+	for i := 2; i <= academy.MaxSandboxes; i++ {
+		open("wang", fmt.Sprint("s", i), "water-leak")
+	}
+	someone := open("li", "li", "water-leak")
+	reads.take()
+
+	open("wang", "s11", "angry-owner")
+	if n, scans := reads.take(); n != 0 || len(scans) != 0 {
+		t.Fatalf("opening one more read %d sandboxes and scanned %v", n, scans)
+	}
+	got := names("wang")
+	if len(got) != academy.MaxSandboxes || got[0] != "s11" || got[len(got)-1] != "p1" || slices.Contains(got, "s2") {
+		t.Fatalf("after one more: %v, want s2 trimmed and p1 kept", got)
+	}
+
+	// A list from before: ids only. The sandboxes are read to learn
+	// their scenarios, and the trim is the same.
+	if _, err := rdb.Collection("sandbox_index").UpdateOne(ctx, bson.M{"_id": "wang"}, bson.M{"$unset": bson.M{"scenarios": ""}}); err != nil {
+		t.Fatal(err)
+	}
+	reads.take()
+	open("wang", "s12", "angry-owner")
+	if n, _ := reads.take(); n != academy.MaxSandboxes {
+		t.Fatalf("with an old list, opening one more read %d sandboxes, want %d", n, academy.MaxSandboxes)
+	}
+	if got := names("wang"); len(got) != academy.MaxSandboxes || got[0] != "s12" || got[len(got)-1] != "p1" || slices.Contains(got, "s3") {
+		t.Fatalf("after one more on an old list: %v, want s3 trimmed and p1 kept", got)
+	}
+
+	// Another owner's sandbox is not deleted for wang.
+	if err := desk.Sandboxes.DeleteSandbox(ctx, "wang", someone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Sandboxes.FindSandbox(ctx, someone.ID); err != nil {
+		t.Fatalf("li's sandbox after wang deleted it: %v", err)
+	}
+	if got := names("li"); len(got) != 1 {
+		t.Fatalf("li's list: %v", got)
 	}
 }
