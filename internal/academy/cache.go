@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -165,15 +166,57 @@ func (s *CachedSessions) DeleteUserSessions(ctx context.Context, username string
 	return s.SessionService.DeleteUserSessions(ctx, username)
 }
 
-// CachedUsers is a UserService that remembers users briefly.
+// CachedUsers is a UserService that remembers users briefly, and the
+// holders of a role on given sites: the managers whom the escalation and
+// SLA jobs tell, every minute. The embedded store answers that filter by
+// reading every account, and with thousands of trainees those reads made
+// the whole server wait a second or two each minute. Lists of everyone on
+// a site are not kept: they run to thousands, and only pages that are
+// seldom opened read them.
 type CachedUsers struct {
 	UserService
 	c *ttlCache[User]
+	// holders are lists by role and sites. Any write of any user drops
+	// them all, since it may change who holds a role where.
+	holders *ttlCache[[]User]
 }
 
 // NewCachedUsers wraps store.
 func NewCachedUsers(store UserService, ttl time.Duration, now func() time.Time) *CachedUsers {
-	return &CachedUsers{UserService: store, c: newTTLCache[User](ttl, now)}
+	return &CachedUsers{UserService: store, c: newTTLCache[User](ttl, now), holders: newTTLCache[[]User](ttl, now)}
+}
+
+// ListUsersOn returns copies from the cache or the store when role is
+// given; everyone on the sites is read from the store.
+func (s *CachedUsers) ListUsersOn(ctx context.Context, sites []string, role string) ([]*User, error) {
+	if role == "" {
+		return s.UserService.ListUsersOn(ctx, sites, role)
+	}
+	key := role + "\x00" + strings.Join(slices.Sorted(slices.Values(sites)), "\x00")
+	list, gen, ok := s.holders.get(key)
+	if !ok {
+		got, err := s.UserService.ListUsersOn(ctx, sites, role)
+		if err != nil {
+			return nil, err
+		}
+		list = make([]User, len(got))
+		for i, u := range got {
+			list[i] = *clone(*u)
+		}
+		s.holders.put(key, list, gen)
+	}
+	out := make([]*User, len(list))
+	for i, u := range list {
+		out[i] = clone(u)
+	}
+	return out, nil
+}
+
+// CreateUser writes through and drops the lists by role: the new account
+// may hold one.
+func (s *CachedUsers) CreateUser(ctx context.Context, u *User) error {
+	defer s.holders.drop(func(string, []User) bool { return true })
+	return s.UserService.CreateUser(ctx, u)
 }
 
 // clone copies u deeply enough that callers may change the copy.
@@ -200,6 +243,7 @@ func (s *CachedUsers) FindUser(ctx context.Context, username string) (*User, err
 func (s *CachedUsers) forget(username string) {
 	id := UserID(username)
 	s.c.drop(func(k string, _ User) bool { return k == id })
+	s.holders.drop(func(string, []User) bool { return true })
 }
 
 // UpdateUser writes through and forgets the old copy.

@@ -59,7 +59,6 @@ func TestProgressCloneIsDeep(t *testing.T) {
 // with the reason it needs nothing forgotten.
 func TestCachedServicesForgetOnEveryWrite(t *testing.T) {
 	needNothing := map[string]string{
-		"CreateUser":            "a new user was never cached: a failed find caches nothing",
 		"CreateSession":         "a new session id was never cached",
 		"DeleteExpiredSessions": "what it deletes is expired by the clock, which every read of a session checks",
 		// CachedAttempts keeps attempt documents only; these write others.
