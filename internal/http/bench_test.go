@@ -4,6 +4,8 @@ import (
 	"io"
 	nethttp "net/http"
 	"testing"
+
+	"github.com/academy/academy/internal/academy"
 )
 
 // BenchmarkLessonPage measures a logged-in trainee opening a lesson page
@@ -31,4 +33,22 @@ func BenchmarkLessonPage(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// BenchmarkScenarioRunStart measures a learner who already keeps the
+// most sandboxes allowed starting one more scenario run: a sandbox is
+// opened, the oldest scenario sandbox trimmed, the run stored and listed.
+func BenchmarkScenarioRunStart(b *testing.B) {
+	e := newEnv(b)
+	start := func() {
+		if res := e.api("POST", "/api/v1/scenarios/angry-owner/runs", "trainee", nil); res.StatusCode != 201 {
+			b.Fatalf("start: %d %s", res.StatusCode, res.Body)
+		}
+	}
+	for range academy.MaxSandboxes {
+		start()
+	}
+	for b.Loop() {
+		start()
+	}
 }
