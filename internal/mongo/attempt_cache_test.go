@@ -2,7 +2,6 @@ package mongo_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,35 +10,13 @@ import (
 	"github.com/academy/academy/internal/mongo/mongotest"
 )
 
-// attemptReads counts the reads of attempt documents a test's store sends.
-type attemptReads struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (r *attemptReads) observe(c mongo.Command) {
-	if c.Name == "find" && c.Collection == "attempts" {
-		r.mu.Lock()
-		r.n++
-		r.mu.Unlock()
-	}
-}
-
-func (r *attemptReads) take() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := r.n
-	r.n = 0
-	return n
-}
-
 // TestCachedAttempts: with attempts in progress in memory, autosaves and
 // the submit read no attempt document, yet every read after the close
 // sees the closed attempt, and what one reader changes in the attempt it
 // got reaches no other reader.
 func TestCachedAttempts(t *testing.T) {
 	ctx := context.Background()
-	reads := &attemptReads{}
+	reads := countCommands(func(c mongo.Command) bool { return c.Name == "find" && c.Collection == "attempts" })
 	db := mongotest.Open(t, mongo.Observe(reads.observe))
 	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
 	x := &academy.Examiner{Attempts: academy.NewCachedAttempts(mongo.NewAttemptService(db), academy.SoleCacheTTL, c.Now), Now: c.Now}

@@ -2,7 +2,6 @@ package mongo_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,34 +10,12 @@ import (
 	"github.com/academy/academy/internal/mongo/mongotest"
 )
 
-// indexWrites counts the writes to the run index a test's store sends.
-type indexWrites struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (w *indexWrites) observe(c mongo.Command) {
-	if c.Collection == "run_index" && c.Name != "find" {
-		w.mu.Lock()
-		w.n++
-		w.mu.Unlock()
-	}
-}
-
-func (w *indexWrites) take() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	n := w.n
-	w.n = 0
-	return n
-}
-
 // TestRunIndexAtStartAndFinish: a learner's run list is written when a run
 // starts and when it finishes, not on the steps between, and it shows
 // each state right, a score of 0 and a fail included.
 func TestRunIndexAtStartAndFinish(t *testing.T) {
 	ctx := context.Background()
-	writes := &indexWrites{}
+	writes := countCommands(func(c mongo.Command) bool { return c.Collection == "run_index" && c.Name != "find" })
 	runs := mongo.NewRunService(mongotest.Open(t, mongo.Observe(writes.observe)))
 	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
 	r := &academy.Run{ID: "run-1", Username: "trainee", Scenario: "water-leak", State: academy.RunActive, Step: "greet",

@@ -3,7 +3,6 @@ package mongo_test
 import (
 	"context"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,35 +11,13 @@ import (
 	"github.com/academy/academy/internal/mongo/mongotest"
 )
 
-// userReads counts the reads of accounts a store sends.
-type userReads struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (r *userReads) observe(c mongo.Command) {
-	if c.Name == "find" && c.Collection == "users" {
-		r.mu.Lock()
-		r.n++
-		r.mu.Unlock()
-	}
-}
-
-func (r *userReads) take() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := r.n
-	r.n = 0
-	return n
-}
-
 // TestCachedRoleHolders: the managers of a site are read from the store
 // once, whatever the order of the sites asked for, and read again after
 // any write of any account: a new manager, a disabled one, one moved to
 // another site. Lists of everyone on a site are always read.
 func TestCachedRoleHolders(t *testing.T) {
 	ctx := context.Background()
-	reads := &userReads{}
+	reads := countCommands(func(c mongo.Command) bool { return c.Name == "find" && c.Collection == "users" })
 	db := mongotest.Open(t, mongo.Observe(reads.observe))
 	users := academy.NewCachedUsers(mongo.NewUserService(db), academy.SoleCacheTTL, time.Now)
 	for _, u := range []*academy.User{
