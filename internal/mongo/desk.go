@@ -228,10 +228,17 @@ func (s *DeskStore) writePostings(ctx context.Context, models []mongo.WriteModel
 	if len(models) == 0 {
 		return nil
 	}
-	return FormatError(upsert(func() error {
-		_, err := s.db.c("ticket_search").BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
-		return err
-	}))
+	// A command of many updates can stop the embedded store (maxUpdates).
+	for chunk := range slices.Chunk(models, maxUpdates) {
+		err := upsert(func() error {
+			_, err := s.db.c("ticket_search").BulkWrite(ctx, chunk, options.BulkWrite().SetOrdered(false))
+			return err
+		})
+		if err != nil {
+			return FormatError(err)
+		}
+	}
+	return nil
 }
 
 // RecountOpen rewrites the summaries of the open tickets of site (of

@@ -181,3 +181,53 @@ func TestUpdateDirectory(t *testing.T) {
 		t.Fatalf("old directory after update: %+v", d)
 	}
 }
+
+// TestPostingsOfManyFlats: a second batch of tickets on the same 150 flats
+// adds to 150 search postings that exist, which one update command of 150
+// statements would stop the embedded store for (mongo.MaxUpdates); every
+// flat then finds both its tickets.
+func TestPostingsOfManyFlats(t *testing.T) {
+	ctx := context.Background()
+	s := mongo.NewDeskStore(mongotest.Open(t))
+	const flats = 150
+	dir := &academy.Directory{}
+	for i := range flats {
+		dir.Units = append(dir.Units, academy.Unit{ID: fmt.Sprintf("1-1-%d", 100+i), Label: fmt.Sprintf("1栋1单元%d", 100+i)})
+	}
+	at := time.Now().Add(-time.Hour)
+	batch := func(round int) []academy.Ticket {
+		var ts []academy.Ticket
+		for i := range flats {
+			seq := round*flats + i + 1
+			tk, err := academy.CreateTicket(academy.ShippedRules(), academy.NewTicket{Type: academy.TypeInquiry, Title: "咨询", Unit: dir.Units[i].ID}, dir,
+				"s1", fmt.Sprintf("s1-%06d", seq), academy.ShippedRules().TicketNumber(academy.TypeInquiry, seq), "agent", at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts = append(ts, *tk)
+		}
+		return ts
+	}
+	for round := range 2 {
+		done := make(chan error, 1)
+		go func() { done <- s.InsertTickets(ctx, batch(round)) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("batch %d: %v", round+1, err)
+			}
+		case <-time.After(time.Minute):
+			t.Fatalf("batch %d was not stored within a minute: the store waits for a connection its command holds", round+1)
+		}
+	}
+	for _, i := range []int{0, 77, flats - 1} {
+		unit := dir.Units[i].ID
+		got, err := s.ListTickets(ctx, "s1", academy.TicketFilter{Query: unit, Keys: academy.SearchKeys(dir, unit)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 {
+			t.Errorf("flat %s: %d tickets found, want 2", unit, len(got))
+		}
+	}
+}

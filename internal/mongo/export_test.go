@@ -44,6 +44,9 @@ func (db *DB) Write(ctx context.Context, coll string, model driver.WriteModel) e
 	return FormatError(db.c(coll).write(ctx, model))
 }
 
+// MaxUpdates bounds the update statements of one command.
+const MaxUpdates = maxUpdates
+
 // HoldTurn takes the single writer's turn until release, so that writes
 // queue behind it.
 func (db *DB) HoldTurn() (release func()) {

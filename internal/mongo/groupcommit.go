@@ -37,8 +37,20 @@ type queuedWrite struct {
 	done  chan error // one answer, buffered
 }
 
-// maxGroup bounds one bulk command.
+// maxGroup bounds one bulk command of inserts.
 const maxGroup = 256
+
+// maxUpdates bounds the update, replace and delete statements of
+// one command. FerretDB reads the document each update statement changes
+// and keeps that read, and the connection to SQLite (or PostgreSQL) under
+// it, open until the whole command ends, while the statement's write takes
+// another connection. Its pools hold 100 (SQLite) and 50 (PostgreSQL)
+// connections, so a command of that many updates of existing documents
+// waits for a connection it holds itself, forever, and every later
+// command with it: on exam day a group of 256 queued updates stopped the
+// embedded store until a restart. Well below both pools, and leaving room
+// for the reads that run meanwhile.
+const maxUpdates = 32
 
 func newGroupCommit() *groupCommit {
 	return &groupCommit{pending: map[groupKey][]*queuedWrite{}}
@@ -93,13 +105,17 @@ func (g *groupCommit) add(k groupKey, w *queuedWrite) {
 	g.pending[k] = append(g.pending[k], w)
 }
 
-// take removes and returns up to maxGroup writes waiting under k, oldest
-// first.
+// take removes and returns the writes waiting under k that one command may
+// carry, oldest first.
 func (g *groupCommit) take(k groupKey) []*queuedWrite {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	ws := g.pending[k]
-	n := min(len(ws), maxGroup)
+	limit := maxGroup
+	if !k.insert {
+		limit = maxUpdates
+	}
+	n := min(len(ws), limit)
 	batch := slices.Clone(ws[:n])
 	if n == len(ws) {
 		delete(g.pending, k)

@@ -163,3 +163,82 @@ func TestGroupCommit(t *testing.T) {
 		t.Errorf("%d update commands: want one for all 7, then each alone after the refusal", sent["update"])
 	}
 }
+
+// TestGroupCommitUpdatesOfAnExamDay: on exam day a hundred and more
+// updates of existing documents of one collection queue for the turn at
+// once. The embedded store holds one of its hundred SQLite connections
+// for each update statement of a command until the command ends, and its
+// last statements then wait for a connection forever: the database
+// stopped answering every write, and then every read, until a restart.
+// Every queued update must be written, in commands the store can finish.
+func TestGroupCommitUpdatesOfAnExamDay(t *testing.T) {
+	if mongotest.External() {
+		t.Skip("group commit is the embedded store's (a single writer)")
+	}
+	var mu sync.Mutex
+	var largest int
+	db := mongotest.Open(t, mongo.Observe(func(c mongo.Command) {
+		if c.Collection == "records" && c.Name == "update" {
+			mu.Lock()
+			largest = max(largest, len(c.Filters))
+			mu.Unlock()
+		}
+	}))
+	ctx := context.Background()
+	const n = 300
+	for i := range n {
+		if err := db.Write(ctx, "records", driver.NewInsertOneModel().SetDocument(bson.M{"_id": fmt.Sprintf("r%d", i), "n": 0})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	release := db.HoldTurn()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = db.Write(ctx, "records", driver.NewUpdateOneModel().
+				SetFilter(bson.M{"_id": fmt.Sprintf("r%d", i)}).SetUpdate(bson.M{"$set": bson.M{"n": i + 1}}))
+		})
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for db.Queued("records") < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d updates queued, want %d", db.Queued("records"), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	release()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the queued updates were not written within a minute: the store waits for a connection its command holds")
+	}
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("update r%d: %v", i, err)
+		}
+	}
+	var docs []struct {
+		ID string `bson:"_id"`
+		N  int    `bson:"n"`
+	}
+	cur, err := db.Collection("records").Find(ctx, bson.M{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		if want := fmt.Sprintf("r%d", d.N-1); d.ID != want {
+			t.Errorf("%s: n = %d", d.ID, d.N)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if largest < 2 || largest > mongo.MaxUpdates {
+		t.Errorf("the largest command of queued updates had %d statements, want 2 to %d", largest, mongo.MaxUpdates)
+	}
+}
