@@ -264,6 +264,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := board.Warm(ctx); err != nil {
 			logger.Warn("gather team evidence", "err", err)
 		}
+		if board.MaxAge > 0 {
+			every(ctx, board.KeepFreshEvery(), logger, "team evidence gathered", board.KeepFresh)
+		}
 	}()
 
 	errc := make(chan error, 1)

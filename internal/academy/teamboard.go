@@ -81,6 +81,30 @@ func (b *TeamBoard) Warm(ctx context.Context) error {
 	return err
 }
 
+// KeepFresh gathers the evidence behind the scenes, one query at a time,
+// once it is half way to Expire: run every quarter of that, it keeps a
+// quiet spell (the night, a long exam) from leaving the next manager's
+// view to wait for a gathering of everyone's records, which took a third
+// of a second with 5,000 learners at work. A gathering costs the server
+// a moment every few minutes whether anyone looks or not.
+func (b *TeamBoard) KeepFresh(ctx context.Context) (int, error) {
+	if b.MaxAge <= 0 {
+		return 0, nil
+	}
+	b.mu.Lock()
+	ev := b.current
+	b.mu.Unlock()
+	if ev != nil && b.Certifier.Now().Sub(ev.At) < b.KeepFreshEvery()*2 {
+		return 0, nil
+	}
+	_, err := b.shared(ctx, 1)
+	return 0, err
+}
+
+// KeepFreshEvery is how often KeepFresh should run: a quarter of the time
+// after which views wait for a gathering.
+func (b *TeamBoard) KeepFreshEvery() time.Duration { return Expire * b.MaxAge / 4 }
+
 // shared gathers once for all who ask at the same time and keeps the
 // result, with at most reads queries at a time (-1: all at once); a view
 // that comes while a gathering runs waits for that one, however it reads.

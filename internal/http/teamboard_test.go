@@ -86,6 +86,34 @@ func TestTeamDashboardsReuseTheirEvidence(t *testing.T) {
 	if people, _, _ := view("/team?site=s1"); people != want {
 		t.Fatalf("evidence older than Expire×MaxAge was shown: %s people, want %s", people, want)
 	}
+
+	// Kept fresh behind the scenes: not while the evidence is young, then
+	// once it is half way to Expire, so that a view after a quiet spell
+	// as long as that finds evidence to show instead of waiting.
+	board := e.deps.TeamBoard
+	_, at, _ = view("/team?site=s1")
+	hire("new4")
+	e.clock.Advance(board.KeepFreshEvery())
+	if _, err := board.KeepFresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if people, again, _ := view("/team?site=s1"); people != want || again != at {
+		t.Fatalf("young evidence was gathered again: %s people at %s, before %s at %s", people, again, want, at)
+	}
+	e.clock.Advance(board.KeepFreshEvery())
+	if _, err := board.KeepFresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	want = fmt.Sprint(atoi(t, want) + 1)
+	people, kept, _ := view("/team?site=s1")
+	if people != want || kept == at {
+		t.Fatalf("evidence half way to Expire was not gathered: %s people at %s, want %s after %s", people, kept, want, at)
+	}
+	hire("new5")
+	e.clock.Advance(academy.Expire*maxAge - time.Second)
+	if people, again, _ := view("/team?site=s1"); people != want || again != kept {
+		t.Fatalf("a view within Expire of the kept evidence waited for a gathering: %s people at %s, want %s at %s", people, again, want, kept)
+	}
 }
 
 func atoi(t *testing.T, s string) int {
