@@ -268,15 +268,7 @@ func (s *AttemptService) FindRecord(ctx context.Context, username string) (*acad
 
 // ListRecords reads the quiz records of many learners in one query.
 func (s *AttemptService) ListRecords(ctx context.Context, usernames []string) ([]*academy.QuizRecord, error) {
-	cur, err := s.db.c("quiz_records").Find(ctx, bson.M{"_id": bson.M{"$in": usernames}})
-	if err != nil {
-		return nil, FormatError(err)
-	}
-	var out []*academy.QuizRecord
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, FormatError(err)
-	}
-	return out, nil
+	return findIDs(ctx, s.db.c("quiz_records"), usernames, func(r *academy.QuizRecord) string { return r.Username })
 }
 
 // SetSummary writes one attempt summary and raises the count to its number.

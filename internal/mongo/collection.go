@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -172,4 +173,39 @@ func updateIf[T any](ctx context.Context, c collection, id string, filter bson.M
 	return writeIf(ctx, c, id, filter, holds, func(f bson.M) (*mongo.UpdateResult, error) {
 		return c.Collection.UpdateOne(ctx, f, bson.M{"$set": set})
 	})
+}
+
+// manyIDs is how many ids make reading a whole collection cheaper, on the
+// embedded store, than asking it for those ids.
+const manyIDs = 1000
+
+// findIDs reads the documents of c whose _id is one of ids; key gives a
+// document's _id. The embedded store does not push `_id $in` down: it
+// compares every stored document with every id, which for the team
+// evidence (5,012 accounts against 5,012 names) took 726 ms where reading
+// them all took 395 ms, and the same on every collection it reads. There,
+// for many ids, the whole collection is read and the wanted kept here.
+// MongoDB answers `$in` from the _id index.
+func findIDs[T any](ctx context.Context, c collection, ids []string, key func(T) string) ([]T, error) {
+	all := c.turn != nil && len(ids) >= manyIDs
+	filter := bson.M{"_id": bson.M{"$in": ids}}
+	if all {
+		filter = bson.M{}
+	}
+	cur, err := c.Find(ctx, filter)
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	var out []T
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, FormatError(err)
+	}
+	if all {
+		want := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			want[id] = true
+		}
+		out = slices.DeleteFunc(out, func(v T) bool { return !want[key(v)] })
+	}
+	return out, nil
 }

@@ -100,13 +100,5 @@ func (s *ProgressService) SavePosition(ctx context.Context, username, course, le
 
 // ListProgress reads the progress of several learners.
 func (s *ProgressService) ListProgress(ctx context.Context, usernames []string) ([]*academy.Progress, error) {
-	cur, err := s.db.c("progress").Find(ctx, bson.M{"_id": bson.M{"$in": usernames}})
-	if err != nil {
-		return nil, FormatError(err)
-	}
-	var out []*academy.Progress
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, FormatError(err)
-	}
-	return out, nil
+	return findIDs(ctx, s.db.c("progress"), usernames, func(p *academy.Progress) string { return p.Username })
 }

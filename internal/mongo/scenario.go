@@ -109,19 +109,24 @@ func (s *RunService) SaveRun(ctx context.Context, r *academy.Run) error {
 	return s.index(ctx, r)
 }
 
+// runChecksDoc is a learner's checks of finished runs, by run.
+type runChecksDoc struct {
+	Username string                       `bson:"_id"`
+	Runs     map[string]academy.RunChecks `bson:"runs"`
+}
+
+// runIndexDoc is a learner's run index: a summary of each run, by run.
+type runIndexDoc struct {
+	User string                        `bson:"_id"`
+	Runs map[string]academy.RunSummary `bson:"runs"`
+}
+
 // ListRunChecks reads the checks of the finished runs of many learners,
 // one small document per learner.
 func (s *RunService) ListRunChecks(ctx context.Context, usernames []string) (map[string][]academy.RunChecks, error) {
-	cur, err := s.db.c("run_checks").Find(ctx, bson.M{"_id": bson.M{"$in": usernames}})
+	docs, err := findIDs(ctx, s.db.c("run_checks"), usernames, func(d runChecksDoc) string { return d.Username })
 	if err != nil {
-		return nil, FormatError(err)
-	}
-	var docs []struct {
-		Username string                       `bson:"_id"`
-		Runs     map[string]academy.RunChecks `bson:"runs"`
-	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, FormatError(err)
+		return nil, err
 	}
 	out := map[string][]academy.RunChecks{}
 	for _, d := range docs {
@@ -155,16 +160,9 @@ func backfillRunChecks(ctx context.Context, db *DB) error {
 
 // ListRunsOf reads the run index of many learners in one query.
 func (s *RunService) ListRunsOf(ctx context.Context, usernames []string) (map[string][]academy.RunSummary, error) {
-	cur, err := s.db.c("run_index").Find(ctx, bson.M{"_id": bson.M{"$in": usernames}})
+	idx, err := findIDs(ctx, s.db.c("run_index"), usernames, func(d runIndexDoc) string { return d.User })
 	if err != nil {
-		return nil, FormatError(err)
-	}
-	var idx []struct {
-		User string                        `bson:"_id"`
-		Runs map[string]academy.RunSummary `bson:"runs"`
-	}
-	if err := cur.All(ctx, &idx); err != nil {
-		return nil, FormatError(err)
+		return nil, err
 	}
 	out := map[string][]academy.RunSummary{}
 	for _, i := range idx {
@@ -177,9 +175,7 @@ func (s *RunService) ListRunsOf(ctx context.Context, usernames []string) (map[st
 }
 
 func (s *RunService) ListRuns(ctx context.Context, username string) ([]academy.RunSummary, error) {
-	var idx struct {
-		Runs map[string]academy.RunSummary `bson:"runs"`
-	}
+	var idx runIndexDoc
 	err := s.db.c("run_index").FindOne(ctx, bson.M{"_id": academy.UserID(username)}).Decode(&idx)
 	if err != nil && academy.ErrorCode(FormatError(err)) != academy.ENOTFOUND {
 		return nil, FormatError(err)
