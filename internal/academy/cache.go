@@ -177,20 +177,20 @@ func (s *CachedSessions) DeleteUserSessions(ctx context.Context, username string
 type CachedUsers struct {
 	UserService
 	c *ttlCache[User]
-	// holders are lists by role ("" for everyone) and sites. Any write
+	// lists are the lists by role ("" for everyone) and sites. Any write
 	// of any user drops them all, since it may change who is where.
-	holders *ttlCache[[]User]
+	lists *ttlCache[[]User]
 }
 
 // NewCachedUsers wraps store.
 func NewCachedUsers(store UserService, ttl time.Duration, now func() time.Time) *CachedUsers {
-	return &CachedUsers{UserService: store, c: newTTLCache[User](ttl, now), holders: newTTLCache[[]User](ttl, now)}
+	return &CachedUsers{UserService: store, c: newTTLCache[User](ttl, now), lists: newTTLCache[[]User](ttl, now)}
 }
 
 // ListUsersOn returns copies from the cache or the store.
 func (s *CachedUsers) ListUsersOn(ctx context.Context, sites []string, role string) ([]*User, error) {
 	key := role + "\x00" + strings.Join(slices.Sorted(slices.Values(sites)), "\x00")
-	list, gen, ok := s.holders.get(key)
+	list, gen, ok := s.lists.get(key)
 	if !ok {
 		got, err := s.UserService.ListUsersOn(ctx, sites, role)
 		if err != nil {
@@ -200,7 +200,7 @@ func (s *CachedUsers) ListUsersOn(ctx context.Context, sites []string, role stri
 		for i, u := range got {
 			list[i] = *clone(*u)
 		}
-		s.holders.put(key, list, gen)
+		s.lists.put(key, list, gen)
 	}
 	out := make([]*User, len(list))
 	for i, u := range list {
@@ -209,12 +209,14 @@ func (s *CachedUsers) ListUsersOn(ctx context.Context, sites []string, role stri
 	return out, nil
 }
 
-// CreateUser writes through and drops the lists by role: the new account
-// may hold one.
+// CreateUser writes through and drops the kept lists: the new account may
+// belong on any of them.
 func (s *CachedUsers) CreateUser(ctx context.Context, u *User) error {
-	defer s.holders.drop(func(string, []User) bool { return true })
+	defer s.dropLists()
 	return s.UserService.CreateUser(ctx, u)
 }
+
+func (s *CachedUsers) dropLists() { s.lists.drop(func(string, []User) bool { return true }) }
 
 // clone copies u deeply enough that callers may change the copy.
 func clone(u User) *User {
@@ -240,7 +242,7 @@ func (s *CachedUsers) FindUser(ctx context.Context, username string) (*User, err
 func (s *CachedUsers) forget(username string) {
 	id := UserID(username)
 	s.c.drop(func(k string, _ User) bool { return k == id })
-	s.holders.drop(func(string, []User) bool { return true })
+	s.dropLists()
 }
 
 // UpdateUser writes through and forgets the old copy.
