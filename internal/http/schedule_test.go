@@ -78,7 +78,7 @@ func TestRemindersOfAnAssignment(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := newReminders(e)
-	r.scan() // the first scan looks back over the last days: nothing was due
+	r.scan() // the first scan only sets the mark
 	// Start at 08:00 in Beijing; the work is due at the end of the fifth day.
 	start := time.Date(e.clock.Now().In(beijing).Year(), e.clock.Now().In(beijing).Month(), e.clock.Now().In(beijing).Day()+1, 8, 0, 0, 0, beijing)
 	e.advanceTo(start)
@@ -221,6 +221,8 @@ func TestRemindersOfACertificatesExpiry(t *testing.T) {
 func TestCatchUpReadsEveryoneOnce(t *testing.T) {
 	e := newEnv(t)
 	r := newReminders(e)
+	r.scan()
+	e.clock.Advance(47 * time.Hour) // stopped for two days
 	e.ops.take()
 	if _, err := r.sched.Scan(context.Background()); err != nil {
 		t.Fatal(err)
@@ -239,5 +241,44 @@ func TestCatchUpReadsEveryoneOnce(t *testing.T) {
 		if n := ops["find "+coll]; n == 0 || n > len(people) {
 			t.Errorf("a scan of two days read %s %d times, for %d people", coll, n, len(people))
 		}
+	}
+}
+
+// TestFirstScanLooksNotBack: a store's first scan sends nothing from
+// before it (a new server missed no morning) and only sets the mark; a
+// scan after a stop still catches up from that mark.
+func TestFirstScanLooksNotBack(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	wang := e.createUser("wang", []string{academy.RoleTrainee}, []string{"s1"})
+	now := e.clock.Now().In(beijing)
+	// Tomorrow at 10:00 in Beijing; the work is due two days after, so
+	// the "due in three days" morning was yesterday's, which a look back
+	// of two days would pass.
+	day := time.Date(now.Year(), now.Month(), now.Day()+1, 10, 0, 0, 0, beijing)
+	e.advanceTo(day)
+	due := academy.DateOf(day.AddDate(0, 0, 2), beijing)
+	if err := e.deps.Assignments.CreateAssignment(ctx, &academy.Assignment{ID: "a1", Kind: academy.AssignCourse, Ref: "ethics",
+		Target: academy.AssignTarget{People: []string{"wang"}}, Due: academy.AssignDue{Date: due}, CreatedBy: "manager", CreatedAt: day.AddDate(0, 0, -2)}); err != nil {
+		t.Fatal(err)
+	}
+	r := newReminders(e)
+	e.ops.take()
+	r.scan()
+	if ops := e.ops.take(); ops["find progress"]+ops["find quiz_records"] > 0 {
+		t.Errorf("the first scan read learners' records: %v", ops)
+	}
+	if got := r.inbox(wang.ID); len(got) != 0 {
+		t.Fatalf("the first scan sent what fell before it: %q", got)
+	}
+	// The test clock moves on a little with every reading.
+	if mark, err := r.store.ScanMark(ctx, "schedule"); err != nil || mark.Before(day) || mark.Sub(day) > time.Second {
+		t.Fatalf("mark after the first scan: %v, %v; want %v", mark, err, day)
+	}
+	// Stopped until the due day's 10:00: the scan passes its morning.
+	e.advanceTo(day.AddDate(0, 0, 2))
+	r.scan()
+	if got := r.inbox(wang.ID); len(got) != 1 || !strings.HasPrefix(got[0], "due_today: ") {
+		t.Fatalf("after a stop over the due day's morning: %q", got)
 	}
 }

@@ -84,6 +84,14 @@ func (s *Scheduler) scan(ctx context.Context, now time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// A store never scanned was not running before: it missed no morning
+	// and no mark, and looking back would send its first day's people
+	// yesterday's reminders. The look back would also read everyone's
+	// record for each of the last two days' mornings, in the first
+	// minute of a new server, which on a load test is its busiest.
+	if from.IsZero() {
+		return 0, s.Marks.SetScanMark(ctx, scanName, now)
+	}
 	catchUp := cmpOr(s.CatchUp, 48*time.Hour)
 	if from.Before(now.Add(-catchUp)) {
 		from = now.Add(-catchUp)
