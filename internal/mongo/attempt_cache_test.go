@@ -2,6 +2,9 @@ package mongo_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -135,4 +138,141 @@ func TestCachedAttemptsRefuseAReadFromBeforeTheClose(t *testing.T) {
 	if err != nil || after.State != academy.AttemptSubmitted {
 		t.Fatalf("read after the close: %+v %v; want the closed attempt", after, err)
 	}
+}
+
+// TestCachedAttemptsKeepAnswersAndMarkers: an attempt started here is
+// saved and submitted without reading its answers, its closing mark or
+// its number's holder back from the store, and grades what was saved. An
+// attempt of an earlier run (a restart) reads them from the store once:
+// the answers saved before the restart count, and a close the restart
+// interrupted still closes it.
+func TestCachedAttemptsKeepAnswersAndMarkers(t *testing.T) {
+	ctx := context.Background()
+	reads := countCommands(func(c mongo.Command) bool {
+		return c.Name == "find" && (c.Collection == "attempt_answers" || c.Collection == "attempt_final" || c.Collection == "attempt_slots")
+	})
+	db := mongotest.Open(t, mongo.Observe(reads.observe))
+	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	q := bank()
+	all := map[string]*academy.Quiz{"bank": q}
+	cached := func() *academy.Examiner {
+		return &academy.Examiner{Attempts: academy.NewCachedAttempts(mongo.NewAttemptService(db), academy.SoleCacheTTL, c.Now), Now: c.Now}
+	}
+	learner := func(name string) *academy.User {
+		return &academy.User{ID: name, Username: name, Roles: []string{"trainee"}, Sites: []string{"s1"}, Status: academy.StatusActive}
+	}
+	x := cached()
+	right := map[string]academy.Response{"q1": {Choice: "b"}, "q2": {Bool: new(true)}, "q3": {Order: []string{"x", "y", "z"}}}
+
+	a, err := x.Start(ctx, trainee, q, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads.take()
+	if _, err := x.SaveAnswers(ctx, trainee, a.ID, map[string]academy.Response{"q1": {Choice: "b"}, "q2": {Bool: new(false)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.SaveAnswers(ctx, trainee, a.ID, map[string]academy.Response{"q3": {Order: []string{"x", "y", "z"}}}); err != nil {
+		t.Fatal(err)
+	}
+	done, err := x.Submit(ctx, trainee, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := reads.take(); n != 0 {
+		t.Errorf("two saves and the submit of an attempt started here read answers or markers %d times", n)
+	}
+	if !done.Result("q1").Correct || done.Result("q2").Correct || !done.Result("q3").Correct || done.Answers["q2"].Bool == nil || *done.Answers["q2"].Bool {
+		t.Fatalf("graded %+v from answers %+v; want q1 and q3 right, q2 answered false", done.Results, done.Answers)
+	}
+
+	// Started and saved in an earlier run; this run knows nothing of it.
+	before := newExaminer(db, c)
+	li := learner("li")
+	b, err := before.Start(ctx, li, q, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := before.SaveAnswers(ctx, li, b.ID, map[string]academy.Response{"q1": {Choice: "b"}}); err != nil {
+		t.Fatal(err)
+	}
+	x = cached()
+	got, err := x.Get(ctx, li, b.ID)
+	if err != nil || got.Answers["q1"].Choice != "b" {
+		t.Fatalf("after a restart: %+v, %v; want the answer saved before it", got, err)
+	}
+	if _, err := x.SaveAnswers(ctx, li, b.ID, map[string]academy.Response{"q2": {Bool: new(true)}}); err != nil {
+		t.Fatal(err)
+	}
+	done, err = x.Submit(ctx, li, b.ID)
+	if err != nil || !done.Result("q1").Correct || !done.Result("q2").Correct {
+		t.Fatalf("submitted after a restart: %+v, %v; want q1 and q2 right", done, err)
+	}
+
+	// A close that the restart interrupted after its mark: the attempt is
+	// closed, and a save after the restart says so.
+	zhao := learner("zhao")
+	z, err := before.Start(ctx, zhao, q, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := before.Attempts.MarkFinal(ctx, academy.FinalMark{ID: z.ID, State: academy.AttemptSubmitted, At: c.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	x = cached()
+	if _, err := x.SaveAnswers(ctx, zhao, z.ID, right); academy.ErrorCode(err) != academy.ECONFLICT {
+		t.Fatalf("a save of an attempt whose close the restart interrupted: %v; want a conflict", err)
+	}
+
+	// A close whose mark landed though the store reported a failure: a
+	// save after it reads the mark from the store.
+	lost := &markLost{AttemptService: mongo.NewAttemptService(db)}
+	y := &academy.Examiner{Attempts: academy.NewCachedAttempts(lost, academy.SoleCacheTTL, c.Now), Now: c.Now}
+	sun := learner("sun")
+	s, err := y.Start(ctx, sun, q, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := y.Submit(ctx, sun, s.ID); err == nil {
+		t.Fatal("the submit whose mark was reported lost succeeded")
+	}
+	if _, err := y.SaveAnswers(ctx, sun, s.ID, right); academy.ErrorCode(err) != academy.ECONFLICT {
+		t.Fatalf("a save after a mark reported lost: %v; want a conflict", err)
+	}
+
+	// A save racing the submit: a save that was told it counted is graded.
+	var wg sync.WaitGroup
+	for i := range 40 {
+		u := learner(fmt.Sprintf("race%d", i))
+		r, err := x.Start(ctx, u, q, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var saveErr, submitErr error
+		wg.Add(2)
+		go func() { defer wg.Done(); _, saveErr = x.SaveAnswers(ctx, u, r.ID, right) }()
+		go func() { defer wg.Done(); _, submitErr = x.Submit(ctx, u, r.ID) }()
+		wg.Wait()
+		if submitErr != nil || (saveErr != nil && academy.ErrorCode(saveErr) != academy.ECONFLICT) {
+			t.Fatalf("race %d: save %v, submit %v", i, saveErr, submitErr)
+		}
+		graded, err := x.Get(ctx, u, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if saveErr == nil && graded.Percent != 100 {
+			t.Fatalf("race %d: the save was told it counted, yet the grade is %v%% from %+v", i, graded.Percent, graded.Answers)
+		}
+	}
+}
+
+// markLost writes the closing mark and reports a failure, as a write
+// whose answer the connection lost.
+type markLost struct{ academy.AttemptService }
+
+func (m *markLost) MarkFinal(ctx context.Context, f academy.FinalMark) (academy.FinalMark, error) {
+	if _, err := m.AttemptService.MarkFinal(ctx, f); err != nil {
+		return f, err
+	}
+	return f, errors.New("connection lost")
 }
