@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -238,7 +239,8 @@ type index struct {
 }
 
 // indexes are the ones MongoDB needs in production; creating them is
-// idempotent, so they are ensured on every start.
+// idempotent, so they are ensured on every start. On SQLite only the
+// unique ones are (see dropIndex).
 var indexes = []index{
 	{coll: "sessions", keys: bson.D{{Key: "username", Value: 1}}},
 	{coll: "sessions", keys: bson.D{{Key: "expires_at", Value: 1}}},
@@ -259,6 +261,34 @@ var indexes = []index{
 	{coll: "notify_messages", keys: bson.D{{Key: "state", Value: 1}, {Key: "at", Value: 1}}},
 	{coll: "notify_deliveries", keys: bson.D{{Key: "state", Value: 1}, {Key: "next_at", Value: 1}}},
 	{coll: "notify_deliveries", keys: bson.D{{Key: "channel", Value: 1}, {Key: "state", Value: 1}, {Key: "created_at", Value: -1}}},
+}
+
+// dropIndex drops coll's index on keys, if there is one, by the name
+// that creating it gave.
+//
+// On SQLite (SingleWriter) FerretDB looks up nothing but _id: it never
+// reads a secondary index, and every write of a document rewrites each
+// index's entry, which made each exam close's replace of an attempt
+// maintain four indexes instead of two. There only the unique indexes,
+// which keep a rule, are made, and a database made before keeps none of
+// the others.
+func dropIndex(ctx context.Context, coll collection, keys bson.D) error {
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s_%v", k.Key, k.Value))
+	}
+	name := strings.Join(parts, "_")
+	specs, err := coll.Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return fmt.Errorf("list indexes of %s: %w", coll.Name(), err)
+	}
+	if !slices.ContainsFunc(specs, func(s mongo.IndexSpecification) bool { return s.Name == name }) {
+		return nil
+	}
+	if err := coll.Indexes().DropOne(ctx, name); err != nil {
+		return fmt.Errorf("drop index %s of %s: %w", name, coll.Name(), err)
+	}
+	return nil
 }
 
 // migrate runs under the migration lease, so that instances starting
@@ -290,6 +320,12 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	for _, ix := range indexes {
+		if !ix.unique && db.writeTurn != nil {
+			if err := dropIndex(ctx, db.c(ix.coll), ix.keys); err != nil {
+				return err
+			}
+			continue
+		}
 		m := mongo.IndexModel{Keys: ix.keys}
 		if ix.unique || ix.sparse {
 			m.Options = options.Index().SetUnique(ix.unique).SetSparse(ix.sparse)

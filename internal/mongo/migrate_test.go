@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	driver "go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/academy/academy/internal/academy"
 	"github.com/academy/academy/internal/mongo"
@@ -184,5 +185,51 @@ func TestMigrationAddsTicketMarks(t *testing.T) {
 		if len(s.Marks) != 2*len(academy.SLAMarks) || !s.BreachAt().Equal(s.Due) {
 			t.Errorf("%s after the upgrade: marks %v, due %v", s.Number, s.Marks, s.Due)
 		}
+	}
+}
+
+// TestIndexesOnSQLite: on the embedded store, whose FerretDB reads no
+// index but _id's, only unique indexes are made, and one made by an
+// earlier version is dropped at the next start; MongoDB gets them all.
+func TestIndexesOnSQLite(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	names := func(coll string) []string {
+		t.Helper()
+		specs, err := raw(t, db).Collection(coll).Indexes().ListSpecifications(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range specs {
+			out = append(out, s.Name)
+		}
+		slices.Sort(out)
+		return out
+	}
+	want := []string{"_id_", "quiz_1_state_1", "username_1"}
+	if !mongotest.External() {
+		want = []string{"_id_"}
+	}
+	if got := names("attempts"); !slices.Equal(got, want) {
+		t.Errorf("indexes of attempts: %v, want %v", got, want)
+	}
+	if got := names("users"); !slices.Contains(got, "employee_no_1") {
+		t.Errorf("indexes of users: %v; the unique employee number is missing", got)
+	}
+	if mongotest.External() {
+		return
+	}
+	// A database of an earlier version, which made them all.
+	if _, err := raw(t, db).Collection("attempts").Indexes().CreateOne(ctx, driver.IndexModel{Keys: bson.D{{Key: "username", Value: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := mongo.Open(ctx, mongotest.URI(), db.Name(), mongo.SingleWriter())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close(ctx)
+	if got := names("attempts"); !slices.Equal(got, []string{"_id_"}) {
+		t.Errorf("indexes of attempts after a start: %v, want only _id_", got)
 	}
 }
