@@ -48,7 +48,7 @@ type CachedAttempts struct {
 	// far less than goneFor (the driver gives up after 15 s).
 	gone      map[string]time.Time
 	goneSwept time.Time
-	slots     map[string]string    // slot id ("<user>/<quiz>/<n>") -> holder
+	slots     map[string]string    // slotKey -> holder
 	finals    map[string]FinalMark // by attempt id
 }
 
@@ -139,14 +139,14 @@ func (s *CachedAttempts) SaveAnswers(ctx context.Context, id string, answers map
 func (s *CachedAttempts) ClaimSlot(ctx context.Context, username, quiz string, n int, attemptID string) (string, error) {
 	holder, err := s.AttemptService.ClaimSlot(ctx, username, quiz, n, attemptID)
 	if err == nil || (ErrorCode(err) == ECONFLICT && holder != "") {
-		s.keepSlot(username, quiz, n, holder)
+		s.keepSlot(slotKey(username, quiz, n), holder)
 	}
 	return holder, err
 }
 
 // FindSlot answers a holder known here from memory.
 func (s *CachedAttempts) FindSlot(ctx context.Context, username, quiz string, n int) (string, error) {
-	key := fmt.Sprintf("%s/%s/%d", UserID(username), quiz, n)
+	key := slotKey(username, quiz, n)
 	s.mu.Lock()
 	holder, ok := s.slots[key]
 	s.mu.Unlock()
@@ -155,18 +155,22 @@ func (s *CachedAttempts) FindSlot(ctx context.Context, username, quiz string, n 
 	}
 	holder, err := s.AttemptService.FindSlot(ctx, username, quiz, n)
 	if err == nil {
-		s.keepSlot(username, quiz, n, holder)
+		s.keepSlot(key, holder)
 	}
 	return holder, err
 }
 
-func (s *CachedAttempts) keepSlot(username, quiz string, n int, holder string) {
+func slotKey(username, quiz string, n int) string {
+	return fmt.Sprintf("%s/%s/%d", UserID(username), quiz, n)
+}
+
+func (s *CachedAttempts) keepSlot(key, holder string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.slots) >= markerCacheLimit {
 		s.slots = map[string]string{}
 	}
-	s.slots[fmt.Sprintf("%s/%s/%d", UserID(username), quiz, n)] = holder
+	s.slots[key] = holder
 }
 
 // MarkFinal stops answering "not closed" from memory before it writes the
