@@ -18,8 +18,9 @@ import (
 // store pushes only a bare _id filter down to SQLite, so every read and
 // write here is by _id; conditions are marker inserts, never filters.
 type AttemptService struct {
-	db     *DB
-	frozen *frozen[academy.Question]
+	db      *DB
+	frozen  *frozen[academy.Question]
+	digests questionDigests
 }
 
 var _ academy.AttemptService = (*AttemptService)(nil)
@@ -53,7 +54,7 @@ type packedAttempt struct {
 }
 
 func (s *AttemptService) doc(ctx context.Context, a *academy.Attempt) (*attemptDoc, error) {
-	refs, err := questionRefs(ctx, s.frozen, a.Questions)
+	refs, err := s.questionRefs(ctx, a.Questions)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +76,7 @@ func (s *AttemptService) attempt(ctx context.Context, d *attemptDoc) (*academy.A
 		d.Refs, d.Answers, d.Results = p.Refs, p.Answers, p.Results
 	}
 	if len(d.Refs) > 0 {
-		qs, err := resolveQuestions(ctx, s.frozen, d.Refs)
+		qs, err := s.resolveQuestions(ctx, d.Refs)
 		if err != nil {
 			return nil, fmt.Errorf("attempt %s: %w", d.ID, err)
 		}

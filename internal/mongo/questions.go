@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/academy/academy/internal/academy"
 )
@@ -26,14 +27,66 @@ func canonical(q academy.Question) academy.Question {
 	return q
 }
 
+// questionDigests remembers the digest of each question an attempt was
+// started with or read back with, by its bank, id and Version. Version is
+// a digest of the same content (bank order of options, which canonical
+// undoes), so equal keys mean equal content; without it every start and
+// every close encoded and hashed all of an attempt's questions again,
+// about a twentieth of an exam day's CPU.
+type questionDigests struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+// digestKey is empty for a question without a version (attempts stored
+// before versions), which is then always hashed.
+func digestKey(source string, q *academy.Question, version string) string {
+	if version == "" {
+		return ""
+	}
+	return source + "\x00" + q.ID + "\x00" + version
+}
+
+func (d *questionDigests) get(key string) string {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.m[key]
+}
+
+func (d *questionDigests) set(key, digest string) {
+	if key == "" {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.m == nil {
+		d.m = map[string]string{}
+	}
+	if len(d.m) >= frozenCached {
+		for k := range d.m { // an arbitrary one: map order is random
+			delete(d.m, k)
+			break
+		}
+	}
+	d.m[key] = digest
+}
+
 // questionRefs stores the content of qs that is not stored yet and returns
 // the references that replace them in an attempt.
-func questionRefs(ctx context.Context, f *frozen[academy.Question], qs []academy.AttemptQuestion) ([]questionRef, error) {
+func (s *AttemptService) questionRefs(ctx context.Context, qs []academy.AttemptQuestion) ([]questionRef, error) {
 	out := make([]questionRef, len(qs))
 	for i, q := range qs {
-		digest, err := f.put(ctx, canonical(q.Question))
-		if err != nil {
-			return nil, err
+		key := digestKey(q.Source, &q.Question, q.Version)
+		digest := ""
+		if key != "" {
+			digest = s.digests.get(key)
+		}
+		if digest == "" {
+			var err error
+			if digest, err = s.frozen.put(ctx, canonical(q.Question)); err != nil {
+				return nil, err
+			}
+			s.digests.set(key, digest)
 		}
 		r := questionRef{Digest: digest, Source: q.Source, Version: q.Version}
 		for _, o := range q.Options {
@@ -45,13 +98,15 @@ func questionRefs(ctx context.Context, f *frozen[academy.Question], qs []academy
 }
 
 // resolveQuestions turns references back into the questions the learner saw.
-func resolveQuestions(ctx context.Context, f *frozen[academy.Question], refs []questionRef) ([]academy.AttemptQuestion, error) {
+func (s *AttemptService) resolveQuestions(ctx context.Context, refs []questionRef) ([]academy.AttemptQuestion, error) {
 	out := make([]academy.AttemptQuestion, len(refs))
 	for i, r := range refs {
-		c, err := f.get(ctx, r.Digest)
+		c, err := s.frozen.get(ctx, r.Digest)
 		if err != nil {
 			return nil, err
 		}
+		// The reference was written with the digest of this version.
+		s.digests.set(digestKey(r.Source, c, r.Version), r.Digest)
 		q := *c
 		q.Options = nil
 		for _, id := range r.Order {

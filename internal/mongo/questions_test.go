@@ -250,3 +250,84 @@ func TestAttemptsWithUnpackedRefsStillRead(t *testing.T) {
 		t.Fatalf("unpacked attempt read back as\n%+v\nwant\n%+v", got, done)
 	}
 }
+
+// TestEditedQuestionKeepsItsContent: a process remembers the digest of
+// each question by bank, id and version, so an edit of a question (same
+// id, new content) must store and show the new content, while attempts
+// started before the edit keep the old one, in this process and in one
+// that learnt the digests by reading attempts back.
+func TestEditedQuestionKeepsItsContent(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Open(t)
+	rdb := raw(t, db)
+	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	x := newExaminer(db, c)
+	before := bank()
+	after := bank()
+	after.Questions[0].Prompt = "改过的题干"
+	after.Questions[0].Key.Choice = "c"
+	learner := func(id string) *academy.User {
+		return &academy.User{ID: id, Username: id, Status: academy.StatusActive}
+	}
+	start := func(x *academy.Examiner, who string, q *academy.Quiz) *academy.Attempt {
+		t.Helper()
+		a, err := x.Start(ctx, learner(who), q, map[string]*academy.Quiz{"bank": q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	old := start(x, "zhao", before)
+	edited := start(x, "qian", after)
+	frozen := func() int64 {
+		n, err := rdb.Collection("frozen_questions").CountDocuments(ctx, bson.M{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := frozen(); n != 4 {
+		t.Fatalf("frozen questions after an edit of one = %d, want 4", n)
+	}
+	check := func(s academy.AttemptService, id, prompt, key string) {
+		t.Helper()
+		got, err := s.FindAttempt(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q := got.Question("q1"); q == nil || q.Prompt != prompt || q.Key.Choice != key {
+			t.Fatalf("attempt %s shows q1 as %+v, want prompt %q and key %q", id, q, prompt, key)
+		}
+	}
+	check(x.Attempts, old.ID, "p", "b")
+	check(x.Attempts, edited.ID, "改过的题干", "c")
+
+	// A process that learnt the digests by reading both attempts starts
+	// and closes new ones with the right content, and stores nothing new.
+	fresh := mongo.NewAttemptService(db)
+	check(fresh, old.ID, "p", "b")
+	check(fresh, edited.ID, "改过的题干", "c")
+	y := &academy.Examiner{Attempts: fresh, Now: c.Now}
+	for _, tc := range []struct {
+		who       string
+		quiz      *academy.Quiz
+		prompt    string
+		key, resp string
+	}{{"sun", before, "p", "b", "b"}, {"li", after, "改过的题干", "c", "c"}} {
+		a := start(y, tc.who, tc.quiz)
+		if _, err := y.SaveAnswers(ctx, learner(tc.who), a.ID, map[string]academy.Response{"q1": {Choice: tc.resp}}); err != nil {
+			t.Fatal(err)
+		}
+		done, err := y.Submit(ctx, learner(tc.who), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := done.Result("q1"); r == nil || r.Score != 1 {
+			t.Fatalf("%s's answer %q to q1 graded %+v, want full marks", tc.who, tc.resp, r)
+		}
+		check(mongo.NewAttemptService(db), a.ID, tc.prompt, tc.key)
+	}
+	if n := frozen(); n != 4 {
+		t.Fatalf("frozen questions after two more attempts = %d, want still 4", n)
+	}
+}
