@@ -25,18 +25,14 @@ var _ xapi.Outbox = (*Outbox)(nil)
 func NewOutbox(db *DB) *Outbox { return &Outbox{db: db} }
 
 // Enqueue stores a statement to send, once per id: a statement whose id
-// is waiting or was sent already is the same event recorded again (two
-// instances racing, a retried close), and is dropped.
+// is waiting already is the same event recorded again (two instances
+// racing, a retried close), and is dropped. One whose id was sent already
+// is dropped by Pending: looking in xapi_sent here cost every close (every
+// exam submit) a read, also where no LRS is set and nothing is ever sent.
 func (o *Outbox) Enqueue(ctx context.Context, st xapi.Statement) error {
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err
-	}
-	switch err := o.db.c("xapi_sent").FindOne(ctx, bson.M{"_id": st.ID}, options.FindOne().SetProjection(bson.M{"_id": 1})).Err(); {
-	case err == nil:
-		return nil
-	case !errors.Is(err, mongo.ErrNoDocuments):
-		return FormatError(err)
 	}
 	now := o.db.Now()
 	e := xapi.Entry{ID: st.ID, Statement: string(b), Verb: st.Verb.ID, Actor: st.Actor.Account.Name, Object: st.Object.ID, CreatedAt: now, NextAt: now}
@@ -47,7 +43,8 @@ func (o *Outbox) Enqueue(ctx context.Context, st xapi.Statement) error {
 	return FormatError(err)
 }
 
-// Pending returns up to n statements due at now, oldest first.
+// Pending returns up to n statements due at now, oldest first. A statement
+// recorded again after it was sent leaves the outbox here, unsent.
 func (o *Outbox) Pending(ctx context.Context, now time.Time, n int) ([]xapi.Queued, error) {
 	cur, err := o.db.c("xapi_outbox").Find(ctx, bson.M{"next_at": bson.M{"$lte": now}},
 		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}}).SetLimit(int64(n)))
@@ -60,6 +57,15 @@ func (o *Outbox) Pending(ctx context.Context, now time.Time, n int) ([]xapi.Queu
 	}
 	out := make([]xapi.Queued, 0, len(es))
 	for _, e := range es {
+		switch err := o.db.c("xapi_sent").FindOne(ctx, bson.M{"_id": e.ID}, options.FindOne().SetProjection(bson.M{"_id": 1})).Err(); {
+		case err == nil:
+			if _, err := o.db.c("xapi_outbox").DeleteOne(ctx, bson.M{"_id": e.ID}); err != nil {
+				return nil, FormatError(err)
+			}
+			continue
+		case !errors.Is(err, mongo.ErrNoDocuments):
+			return nil, FormatError(err)
+		}
 		var st xapi.Statement
 		if err := json.Unmarshal([]byte(e.Statement), &st); err != nil {
 			return nil, academy.Errorf(academy.EINTERNAL, "outbox statement %s is not JSON: %v", e.ID, err)
