@@ -232,7 +232,7 @@ func (s *AttemptService) FindFinal(ctx context.Context, id string) (academy.Fina
 }
 
 // WriteFinal replaces the attempt with its closed form, marks it closed on
-// the open list and drops its separate answers.
+// the open list unless at is zero, and drops its separate answers.
 func (s *AttemptService) WriteFinal(ctx context.Context, a *academy.Attempt, at time.Time) error {
 	d, err := s.doc(ctx, a)
 	if err != nil {
@@ -241,8 +241,10 @@ func (s *AttemptService) WriteFinal(ctx context.Context, a *academy.Attempt, at 
 	if err := s.db.c("attempts").write(ctx, mongo.NewReplaceOneModel().SetFilter(bson.M{"_id": a.ID}).SetReplacement(d)); err != nil {
 		return FormatError(err)
 	}
-	if err := s.db.c("open_attempts").write(ctx, mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": a.ID}).SetUpdate(bson.M{"$set": bson.M{"closed": at}})); err != nil {
-		return FormatError(err)
+	if !at.IsZero() {
+		if err := s.db.c("open_attempts").write(ctx, mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": a.ID}).SetUpdate(bson.M{"$set": bson.M{"closed": at}})); err != nil {
+			return FormatError(err)
+		}
 	}
 	err = s.db.c("attempt_answers").write(ctx, mongo.NewDeleteOneModel().SetFilter(bson.M{"_id": a.ID}))
 	return FormatError(err)

@@ -173,59 +173,77 @@ func (o *outcomes) count() int {
 // TestSweepFinishesAnInterruptedClose: a close that stopped after writing
 // the closed attempt leaves neither the record nor the outcome (so no
 // certificate) until the learner comes back, unless the sweep finishes it.
-// It does, once, and leaves a close still under way alone.
+// It does, once, and leaves a close that may still be under way alone:
+// an untimed attempt's for a minute after the close began, a timed one's
+// for a minute after its deadline (its close does not mark the open list).
 func TestSweepFinishesAnInterruptedClose(t *testing.T) {
-	ctx := context.Background()
-	db := mongotest.Open(t)
-	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
-	q := bank()
-	all := map[string]*academy.Quiz{"bank": q}
-	got := &outcomes{}
+	for _, tc := range []struct {
+		name  string
+		limit time.Duration
+		early []time.Duration // sweeps after the close began that leave it
+		late  time.Duration   // the sweep that finishes it
+	}{
+		{"untimed", 0, []time.Duration{30 * time.Second, 59 * time.Second}, 61 * time.Second},
+		{"timed", 10 * time.Minute, []time.Duration{30 * time.Second, 5 * time.Minute, 10*time.Minute + 59*time.Second}, 11*time.Minute + time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := mongotest.Open(t)
+			c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+			q := bank()
+			q.TimeLimit = tc.limit
+			all := map[string]*academy.Quiz{"bank": q}
+			got := &outcomes{}
 
-	a := submitLosingTheRecord(t, &academy.Examiner{Attempts: lossySummaries{mongo.NewAttemptService(db)}, Now: c.Now, Outcomes: got}, q, all)
-	if got.count() != 0 {
-		t.Fatal("an interrupted close reported its grade")
-	}
+			begun := c.Now()
+			a := submitLosingTheRecord(t, &academy.Examiner{Attempts: lossySummaries{mongo.NewAttemptService(db)}, Now: c.Now, Outcomes: got}, q, all)
+			if got.count() != 0 {
+				t.Fatal("an interrupted close reported its grade")
+			}
 
-	x := &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: c.Now, Outcomes: got}
-	c.Add(30 * time.Second)
-	if n, err := x.Sweep(ctx); err != nil || n != 0 || got.count() != 0 {
-		t.Fatalf("sweep during the close's grace: %d closed, %v, %d reported", n, err, got.count())
-	}
-	c.Add(time.Minute)
-	if n, err := x.Sweep(ctx); err != nil || n != 1 {
-		t.Fatalf("sweep after the grace: %d closed, %v", n, err)
-	}
-	rec, err := x.Attempts.FindRecord(ctx, trainee.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed, _ := x.Get(ctx, trainee, a.ID)
-	if l := rec.History(q.Slug).List(); len(l) != 1 || l[0].State != academy.AttemptSubmitted || l[0].Percent != closed.Percent {
-		t.Fatalf("record after the sweep: %+v; want attempt 1 submitted with %v%%", l, closed.Percent)
-	}
-	if got.count() != 1 || got.graded[0].Username != trainee.Username || got.graded[0].Ref != q.Slug || got.graded[0].Percent != closed.Percent {
-		t.Fatalf("outcomes after the sweep: %+v", got.graded)
-	}
-	open, err := x.Attempts.ListOpenAttempts(ctx)
-	if err != nil || len(open) != 0 {
-		t.Fatalf("open list after the sweep: %+v, %v", open, err)
-	}
-	if n, _ := x.Sweep(ctx); n != 0 || got.count() != 1 {
-		t.Fatalf("a second sweep closed %d and reported %d grades", n, got.count())
-	}
+			x := &academy.Examiner{Attempts: mongo.NewAttemptService(db), Now: c.Now, Outcomes: got}
+			for _, at := range tc.early {
+				c.t = begun.Add(at)
+				if n, err := x.Sweep(ctx); err != nil || n != 0 || got.count() != 0 {
+					t.Fatalf("sweep %v after the close began: %d closed, %v, %d reported", at, n, err, got.count())
+				}
+			}
+			c.t = begun.Add(tc.late)
+			if n, err := x.Sweep(ctx); err != nil || n != 1 {
+				t.Fatalf("sweep %v after the close began: %d closed, %v", tc.late, n, err)
+			}
+			rec, err := x.Attempts.FindRecord(ctx, trainee.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			closed, _ := x.Get(ctx, trainee, a.ID)
+			if l := rec.History(q.Slug).List(); len(l) != 1 || l[0].State != academy.AttemptSubmitted || l[0].Percent != closed.Percent {
+				t.Fatalf("record after the sweep: %+v; want attempt 1 submitted with %v%%", l, closed.Percent)
+			}
+			if got.count() != 1 || got.graded[0].Username != trainee.Username || got.graded[0].Ref != q.Slug || got.graded[0].Percent != closed.Percent {
+				t.Fatalf("outcomes after the sweep: %+v", got.graded)
+			}
+			open, err := x.Attempts.ListOpenAttempts(ctx)
+			if err != nil || len(open) != 0 {
+				t.Fatalf("open list after the sweep: %+v, %v", open, err)
+			}
+			if n, _ := x.Sweep(ctx); n != 0 || got.count() != 1 {
+				t.Fatalf("a second sweep closed %d and reported %d grades", n, got.count())
+			}
 
-	// A close that completes leaves nothing for the sweep.
-	li := &academy.User{ID: "li", Username: "li", Roles: []string{"trainee"}, Sites: []string{"s1"}, Status: academy.StatusActive}
-	b, err := x.Start(ctx, li, q, all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := x.Submit(ctx, li, b.ID); err != nil {
-		t.Fatal(err)
-	}
-	if open, err := x.Attempts.ListOpenAttempts(ctx); err != nil || len(open) != 0 || got.count() != 2 {
-		t.Fatalf("after a whole close: open %+v, %v; %d grades reported, want 2", open, err, got.count())
+			// A close that completes leaves nothing for the sweep.
+			li := &academy.User{ID: "li", Username: "li", Roles: []string{"trainee"}, Sites: []string{"s1"}, Status: academy.StatusActive}
+			b, err := x.Start(ctx, li, q, all)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := x.Submit(ctx, li, b.ID); err != nil {
+				t.Fatal(err)
+			}
+			if open, err := x.Attempts.ListOpenAttempts(ctx); err != nil || len(open) != 0 || got.count() != 2 {
+				t.Fatalf("after a whole close: open %+v, %v; %d grades reported, want 2", open, err, got.count())
+			}
+		})
 	}
 }
 
