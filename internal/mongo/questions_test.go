@@ -30,6 +30,16 @@ func raw(t *testing.T, db *mongo.DB) *driver.Database {
 	return c.Database(db.Name())
 }
 
+// frozenCount is how many question contents are stored.
+func frozenCount(t *testing.T, rdb *driver.Database) int64 {
+	t.Helper()
+	n, err := rdb.Collection("frozen_questions").CountDocuments(context.Background(), bson.M{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func TestAttemptsStoreQuestionsByReference(t *testing.T) {
 	ctx := context.Background()
 	db := mongotest.Open(t)
@@ -68,13 +78,7 @@ func TestAttemptsStoreQuestionsByReference(t *testing.T) {
 	if err := bson.Unmarshal(packed.Data, &refs); err != nil || len(refs.Refs) != 3 || stored["refs"] != nil || stored["answers"] != nil {
 		t.Fatalf("attempt stored as %v (packed: %v, %v), want 3 packed refs", stored, refs, err)
 	}
-	count := func() int64 {
-		n, err := rdb.Collection("frozen_questions").CountDocuments(ctx, bson.M{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	count := func() int64 { return frozenCount(t, rdb) }
 	if n := count(); n != 3 {
 		t.Fatalf("frozen questions after one attempt = %d, want 3", n)
 	}
@@ -279,13 +283,7 @@ func TestEditedQuestionKeepsItsContent(t *testing.T) {
 	}
 	old := start(x, "zhao", before)
 	edited := start(x, "qian", after)
-	frozen := func() int64 {
-		n, err := rdb.Collection("frozen_questions").CountDocuments(ctx, bson.M{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	frozen := func() int64 { return frozenCount(t, rdb) }
 	if n := frozen(); n != 4 {
 		t.Fatalf("frozen questions after an edit of one = %d, want 4", n)
 	}
