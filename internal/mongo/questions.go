@@ -105,8 +105,11 @@ func (s *AttemptService) resolveQuestions(ctx context.Context, refs []questionRe
 		if err != nil {
 			return nil, err
 		}
-		// The reference was written with the digest of this version.
-		s.digests.set(digestKey(r.Source, c, r.Version), r.Digest)
+		// The reference was written with the digest of this version. Most
+		// reads find it known, and take only the read lock.
+		if key := digestKey(r.Source, c, r.Version); key != "" && s.digests.get(key) != r.Digest {
+			s.digests.set(key, r.Digest)
+		}
 		q := *c
 		q.Options = nil
 		for _, id := range r.Order {
