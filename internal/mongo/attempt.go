@@ -20,7 +20,7 @@ import (
 type AttemptService struct {
 	db      *DB
 	frozen  *frozen[academy.Question]
-	digests questionDigests
+	digests memo[string] // by digestKey
 }
 
 var _ academy.AttemptService = (*AttemptService)(nil)

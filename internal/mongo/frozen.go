@@ -28,8 +28,7 @@ import (
 type frozen[T any] struct {
 	db   *DB
 	coll string
-	mu   sync.RWMutex
-	m    map[string]*T
+	seen memo[*T]
 }
 
 type frozenDoc[T any] struct {
@@ -48,10 +47,7 @@ func (f *frozen[T]) put(ctx context.Context, v T) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	f.mu.RLock()
-	_, known := f.m[digest]
-	f.mu.RUnlock()
-	if known {
+	if _, known := f.seen.get(digest); known {
 		return digest, nil
 	}
 	// A duplicate means another process stored the same content.
@@ -59,7 +55,7 @@ func (f *frozen[T]) put(ctx context.Context, v T) (string, error) {
 	if err != nil && academy.ErrorCode(FormatError(err)) != academy.ECONFLICT {
 		return "", FormatError(err)
 	}
-	f.remember(digest, &v)
+	f.seen.set(digest, &v)
 	return digest, nil
 }
 
@@ -122,10 +118,7 @@ func (s *sortedHash) document(doc bsoncore.Document, sort bool) error {
 // get returns the content stored under digest. Callers must not modify it:
 // it is shared by every reader in the process.
 func (f *frozen[T]) get(ctx context.Context, digest string) (*T, error) {
-	f.mu.RLock()
-	v := f.m[digest]
-	f.mu.RUnlock()
-	if v != nil {
+	if v, _ := f.seen.get(digest); v != nil {
 		return v, nil
 	}
 	var d frozenDoc[T]
@@ -135,7 +128,7 @@ func (f *frozen[T]) get(ctx context.Context, digest string) (*T, error) {
 		}
 		return nil, FormatError(err)
 	}
-	f.remember(digest, &d.Value)
+	f.seen.set(digest, &d.Value)
 	return &d.Value, nil
 }
 
@@ -143,17 +136,31 @@ func (f *frozen[T]) get(ctx context.Context, digest string) (*T, error) {
 // content authored (questions, scenario directories) stays well below it.
 const frozenCached = 2048
 
-func (f *frozen[T]) remember(digest string, v *T) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.m == nil {
-		f.m = map[string]*T{}
+// memo keeps values that never change under their key, up to
+// frozenCached of them: past that an arbitrary one makes room.
+type memo[V any] struct {
+	mu sync.RWMutex
+	m  map[string]V
+}
+
+func (m *memo[V]) get(key string) (V, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	v, ok := m.m[key]
+	return v, ok
+}
+
+func (m *memo[V]) set(key string, v V) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil {
+		m.m = map[string]V{}
 	}
-	if len(f.m) >= frozenCached {
-		for k := range f.m { // an arbitrary one: map order is random
-			delete(f.m, k)
+	if len(m.m) >= frozenCached {
+		for k := range m.m { // an arbitrary one: map order is random
+			delete(m.m, k)
 			break
 		}
 	}
-	f.m[digest] = v
+	m.m[key] = v
 }

@@ -18,7 +18,7 @@ func BenchmarkFrozenPutKnown(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	f.remember(digest, &dir)
+	f.seen.set(digest, &dir)
 	for b.Loop() {
 		if _, err := f.put(context.Background(), dir); err != nil {
 			b.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/academy/academy/internal/academy"
 )
@@ -27,48 +26,18 @@ func canonical(q academy.Question) academy.Question {
 	return q
 }
 
-// questionDigests remembers the digest of each question an attempt was
-// started with or read back with, by its bank, id and Version. Version is
-// a digest of the same content (bank order of options, which canonical
-// undoes), so equal keys mean equal content; without it every start and
-// every close encoded and hashed all of an attempt's questions again,
-// about a twentieth of an exam day's CPU.
-type questionDigests struct {
-	mu sync.RWMutex
-	m  map[string]string
-}
-
-// digestKey is empty for a question without a version (attempts stored
-// before versions), which is then always hashed.
+// digestKey is what AttemptService.digests keeps a question's digest
+// under: its bank, id and Version. Version is a digest of the same content
+// (bank order of options, which canonical undoes), so equal keys mean
+// equal content; without the memory every start and every close encoded
+// and hashed all of an attempt's questions again, about a twentieth of an
+// exam day's CPU. It is empty for a question without a version (attempts
+// stored before versions), which is then always hashed.
 func digestKey(source string, q *academy.Question, version string) string {
 	if version == "" {
 		return ""
 	}
 	return source + "\x00" + q.ID + "\x00" + version
-}
-
-func (d *questionDigests) get(key string) string {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.m[key]
-}
-
-func (d *questionDigests) set(key, digest string) {
-	if key == "" {
-		return
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.m == nil {
-		d.m = map[string]string{}
-	}
-	if len(d.m) >= frozenCached {
-		for k := range d.m { // an arbitrary one: map order is random
-			delete(d.m, k)
-			break
-		}
-	}
-	d.m[key] = digest
 }
 
 // questionRefs stores the content of qs that is not stored yet and returns
@@ -77,16 +46,15 @@ func (s *AttemptService) questionRefs(ctx context.Context, qs []academy.AttemptQ
 	out := make([]questionRef, len(qs))
 	for i, q := range qs {
 		key := digestKey(q.Source, &q.Question, q.Version)
-		digest := ""
-		if key != "" {
-			digest = s.digests.get(key)
-		}
-		if digest == "" {
+		digest, known := s.digests.get(key)
+		if !known { // never for an empty key, which is never set
 			var err error
 			if digest, err = s.frozen.put(ctx, canonical(q.Question)); err != nil {
 				return nil, err
 			}
-			s.digests.set(key, digest)
+			if key != "" {
+				s.digests.set(key, digest)
+			}
 		}
 		r := questionRef{Digest: digest, Source: q.Source, Version: q.Version}
 		for _, o := range q.Options {
@@ -107,8 +75,10 @@ func (s *AttemptService) resolveQuestions(ctx context.Context, refs []questionRe
 		}
 		// The reference was written with the digest of this version. Most
 		// reads find it known, and take only the read lock.
-		if key := digestKey(r.Source, c, r.Version); key != "" && s.digests.get(key) != r.Digest {
-			s.digests.set(key, r.Digest)
+		if key := digestKey(r.Source, c, r.Version); key != "" {
+			if known, _ := s.digests.get(key); known != r.Digest {
+				s.digests.set(key, r.Digest)
+			}
 		}
 		q := *c
 		q.Options = nil
